@@ -1,0 +1,13 @@
+/*
+ * NAME
+ *	actions.c - the list of action names (see actions.h)
+ */
+#include "actions.h"
+
+#include <stddef.h>
+
+const char *const cdr_action_names[] = {
+	CDR_ACT_METADATA,      CDR_ACT_COMMENT, CDR_ACT_TRAILING_DATA,
+	CDR_ACT_CSV_FORMULA,   CDR_ACT_COLOR_PROFILE, CDR_ACT_RENAMED,
+	NULL,
+};

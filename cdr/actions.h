@@ -1,0 +1,17 @@
+/*
+ * NAME
+ *	actions.h - names of the removals a handler can report
+ * SUMMARY
+ *	One constant per action; cdr_action_names lists them all so that
+ *	tests/unit/test-docs.c can check mugaika(7) documents each one.
+ */
+#pragma once
+
+#define CDR_ACT_METADATA "metadata"           /* EXIF/XMP/text chunks, application blocks */
+#define CDR_ACT_COMMENT "comment"             /* JPEG COM, GIF comment extension */
+#define CDR_ACT_TRAILING_DATA "trailing-data" /* bytes after the end of the format */
+#define CDR_ACT_CSV_FORMULA "csv-formula"     /* CSV cell that would start a formula */
+#define CDR_ACT_COLOR_PROFILE "color-profile" /* embedded ICC profile */
+#define CDR_ACT_RENAMED "renamed"             /* output name differs from the input name */
+
+extern const char *const cdr_action_names[];

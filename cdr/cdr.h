@@ -1,0 +1,111 @@
+/*
+ * NAME
+ *	cdr.h - the mugaika content-disarm engine, as seen from outside
+ * SUMMARY
+ *	Verdicts, error kinds, the handler interface and the engine entry point.
+ * DESCRIPTION
+ *	The engine is a pure function: bytes + a name in, rebuilt bytes + a
+ *	report out. Front ends reach it through the worker pool (pool.h); unit
+ *	tests and fuzzers call it in-process.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "policy.h"
+#include "report.h"
+
+struct cdr_engine;
+struct cdr_job;
+struct cdr_charsets;
+
+/* Facts about one object, fixed before a handler sees it. */
+struct cdr_input {
+	const guint8 *data;
+	gsize len;
+	const char *name;       /* file name as declared (may be NULL) */
+	const char *magic_type; /* libmagic's MIME type of the bytes */
+	unsigned depth;         /* 0 = top-level object */
+};
+
+/* What a handler produces. `data` is allocated by the engine. */
+struct cdr_output {
+	GByteArray *data;
+	const char *type; /* MIME type of the rebuilt object */
+	const char *ext;  /* its canonical extension, without the dot */
+};
+
+enum cdr_handler_flags {
+	CDR_CONTAINER = 1 << 0, /* may call cdr_job_sanitize_child() */
+};
+
+struct cdr_handler {
+	const char *name;              /* log tag and report "handler" */
+	unsigned flags;                /* enum cdr_handler_flags */
+	const char *const *extensions; /* names this type may carry; [0] canonical */
+	const char *mime_type;         /* default output type */
+	/* 0 = not mine; the highest bid wins. Must only look at the bytes. */
+	int (*bid)(const struct cdr_input *in);
+	/* Rebuild in->data into out->data. On BLOCKED, call cdr_job_error(). */
+	enum cdr_verdict (*sanitize)(struct cdr_job *job, const struct cdr_input *in,
+				     struct cdr_output *out);
+};
+
+/* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */
+extern const struct cdr_handler *const cdr_builtin_handlers[];
+
+/*
+ * Create an engine: loads the libmagic database and opens the charset
+ * converters, so it must be called before the sandbox is applied. `extra`
+ * handlers (tests only) bid alongside the built-in ones; may be NULL.
+ * The policy must outlive the engine.
+ */
+struct cdr_engine *cdr_engine_new(const struct cdr_policy *policy,
+				  const struct cdr_handler *const *extra, GError **error);
+void cdr_engine_free(struct cdr_engine *engine);
+
+/*
+ * Sanitize one top-level object. Returns its report (caller owns it).
+ * *out receives the rebuilt bytes when the verdict is CLEAN or SANITIZED,
+ * NULL when BLOCKED. Never returns the original bytes as output.
+ */
+struct cdr_report *cdr_engine_run(struct cdr_engine *engine, const guint8 *data, gsize len,
+				  const char *name, GByteArray **out);
+
+/* libmagic's MIME type for a buffer (the engine's own libmagic handle). */
+const char *cdr_engine_magic_type(struct cdr_engine *engine, const guint8 *data, gsize len);
+
+/* ---- for handlers ---------------------------------------------------- */
+
+/* The engine's charset converters (charset.h). */
+struct cdr_charsets *cdr_engine_charsets(struct cdr_engine *engine);
+
+const struct cdr_policy *cdr_job_policy(const struct cdr_job *job);
+struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
+
+/* Record why the current object is blocked; returns CDR_BLOCKED. */
+enum cdr_verdict cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+
+/* Record a removal on the current object: what (an action name from
+ * actions.h), where (part/chunk/marker, may be NULL) and how many. */
+void cdr_job_action(struct cdr_job *job, const char *what, const char *where, unsigned count);
+
+/* Charge decoded/expanded bytes to the top-level object's budget.
+ * Returns FALSE (and records the limit) when the budget is exceeded. */
+gboolean cdr_job_charge_expanded(struct cdr_job *job, guint64 bytes);
+
+/* FALSE (and the limit recorded) when the job's wall-time budget is spent. */
+gboolean cdr_job_check_time(struct cdr_job *job);
+
+/*
+ * Containers: sanitize one child object through the whole engine (type
+ * detection, name checks, limits) at depth+1. The child's report nests
+ * under the current one. Returns the child's verdict; *out as for
+ * cdr_engine_run().
+ */
+enum cdr_verdict cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len,
+					const char *name, GByteArray **out);
+
+/* The output name of the last child sanitized (its report's out_name). */
+const struct cdr_report *cdr_job_last_child(const struct cdr_job *job);

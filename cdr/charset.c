@@ -1,0 +1,255 @@
+/*
+ * NAME
+ *	charset.c - text detection for UTF-8/16, CP932, EUC-JP, ISO-2022-JP
+ * SUMMARY
+ *	See charset.h. EUC-JP and CP932 overlap; when bytes are valid in both,
+ *	the decoding with more kana wins (Japanese prose is mostly kana; the
+ *	wrong decoding turns it into rare kanji and half-width katakana).
+ */
+#include "charset.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <iconv.h>
+#include <string.h>
+
+enum { CD_CP932, CD_EUCJP, CD_UTF16LE, CD_UTF16BE, CD_COUNT };
+
+static const char *const cd_sources[CD_COUNT] = { "CP932", "EUC-JP-MS", "UTF-16LE", "UTF-16BE" };
+
+struct cdr_charsets {
+	iconv_t cd[CD_COUNT];
+};
+
+struct cdr_charsets *
+cdr_charsets_new(GError **error)
+{
+	struct cdr_charsets *cs = g_new0(struct cdr_charsets, 1);
+	for (unsigned i = 0; i < CD_COUNT; i++) {
+		cs->cd[i] = iconv_open("UTF-8", cd_sources[i]);
+		if (cs->cd[i] == (iconv_t)-1) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+				    "iconv cannot convert from %s: %s", cd_sources[i],
+				    g_strerror(errno));
+			cdr_charsets_free(cs);
+			return NULL;
+		}
+	}
+	return cs;
+}
+
+void
+cdr_charsets_free(struct cdr_charsets *cs)
+{
+	if (!cs)
+		return;
+	for (unsigned i = 0; i < CD_COUNT; i++)
+		if (cs->cd[i] && cs->cd[i] != (iconv_t)-1)
+			iconv_close(cs->cd[i]);
+	g_free(cs);
+}
+
+const char *
+cdr_charset_name(enum cdr_charset cs)
+{
+	switch (cs) {
+	case CDR_CS_ASCII: return "us-ascii";
+	case CDR_CS_UTF8: return "utf-8";
+	case CDR_CS_UTF16LE: return "utf-16le";
+	case CDR_CS_UTF16BE: return "utf-16be";
+	case CDR_CS_CP932: return "shift_jis";
+	case CDR_CS_EUCJP: return "euc-jp";
+	case CDR_CS_ISO2022JP: return "iso-2022-jp";
+	case CDR_CS_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+struct text_stats {
+	guint64 kana;
+	gboolean ok;
+};
+
+/* Check decoded UTF-8 for control characters; count kana. `at_end`: last chunk. */
+static void
+scan_utf8(const char *s, gsize len, gboolean at_end, struct text_stats *st)
+{
+	const char *end = s + len;
+	for (const char *p = s; p < end; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+			/* DOS text may end in Ctrl-Z. */
+			if (!(c == 0x1a && at_end && p + 1 == end)) {
+				st->ok = FALSE;
+				return;
+			}
+		}
+		if (c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+			st->ok = FALSE;
+			return;
+		}
+		if (c >= 0x3041 && c <= 0x30ff)
+			st->kana++;
+	}
+}
+
+/* Stream `data` through `cd` into a fixed buffer, scanning the result. */
+static struct text_stats
+decode_and_scan(iconv_t cd, const guint8 *data, gsize len)
+{
+	struct text_stats st = { 0, TRUE };
+	char buf[16384];
+	char *in = (char *)data;
+	size_t inleft = len;
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	while (st.ok) {
+		char *outp = buf;
+		size_t outleft = sizeof(buf);
+		size_t rc = iconv(cd, inleft ? &in : NULL, &inleft, &outp, &outleft);
+		int err = rc == (size_t)-1 ? errno : 0;
+		scan_utf8(buf, sizeof(buf) - outleft, inleft == 0 && err == 0, &st);
+		if (err == E2BIG)
+			continue;
+		if (err != 0 || inleft != 0)
+			st.ok = FALSE; /* EILSEQ, or EINVAL: truncated sequence */
+		break;
+	}
+	return st;
+}
+
+static gboolean
+looks_like_iso2022jp(const guint8 *data, gsize len)
+{
+	for (gsize i = 0; i + 2 < len; i++)
+		if (data[i] == 0x1b && (data[i + 1] == '$' || data[i + 1] == '('))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+is_ascii(const guint8 *data, gsize len)
+{
+	for (gsize i = 0; i < len; i++)
+		if (data[i] >= 0x80)
+			return FALSE;
+	return TRUE;
+}
+
+enum cdr_charset
+cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
+{
+	if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff))) {
+		gboolean le = data[0] == 0xff;
+		if (len % 2)
+			return CDR_CS_UNKNOWN;
+		return decode_and_scan(cs->cd[le ? CD_UTF16LE : CD_UTF16BE], data + 2, len - 2).ok
+			       ? (le ? CDR_CS_UTF16LE : CDR_CS_UTF16BE)
+			       : CDR_CS_UNKNOWN;
+	}
+	if (is_ascii(data, len)) {
+		if (looks_like_iso2022jp(data, len)) {
+			g_autoptr(GByteArray) sjis = g_byte_array_sized_new((guint)MIN(len, G_MAXUINT));
+			if (!cdr_charset_iso2022jp_to_cp932(data, len, sjis))
+				return CDR_CS_UNKNOWN;
+			return decode_and_scan(cs->cd[CD_CP932], sjis->data, sjis->len).ok
+				       ? CDR_CS_ISO2022JP
+				       : CDR_CS_UNKNOWN;
+		}
+		struct text_stats st = { 0, TRUE };
+		scan_utf8((const char *)data, len, TRUE, &st);
+		return st.ok ? CDR_CS_ASCII : CDR_CS_UNKNOWN;
+	}
+	if (g_utf8_validate_len((const char *)data, len, NULL)) {
+		gsize skip = len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+		struct text_stats st = { 0, TRUE };
+		scan_utf8((const char *)data + skip, len - skip, TRUE, &st);
+		return st.ok ? CDR_CS_UTF8 : CDR_CS_UNKNOWN;
+	}
+	struct text_stats sj = decode_and_scan(cs->cd[CD_CP932], data, len);
+	struct text_stats euc = decode_and_scan(cs->cd[CD_EUCJP], data, len);
+	if (sj.ok && euc.ok)
+		return euc.kana > sj.kana ? CDR_CS_EUCJP : CDR_CS_CP932;
+	if (sj.ok)
+		return CDR_CS_CP932;
+	if (euc.ok)
+		return CDR_CS_EUCJP;
+	return CDR_CS_UNKNOWN;
+}
+
+/* JIS X 0208 row/cell bytes (0x21-0x7e each) to Shift_JIS (CP932) bytes. */
+static void
+jis_to_sjis(guint8 j1, guint8 j2, guint8 out[2])
+{
+	guint8 s1 = (guint8)(((j1 - 0x21) >> 1) + 0x81);
+	if (s1 > 0x9f)
+		s1 += 0x40;
+	guint8 s2;
+	if (j1 & 1) {
+		s2 = (guint8)(j2 + 0x1f);
+		if (s2 >= 0x7f)
+			s2++;
+	} else {
+		s2 = (guint8)(j2 + 0x7e);
+	}
+	out[0] = s1;
+	out[1] = s2;
+}
+
+gboolean
+cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
+{
+	enum { ROMAN, KANJI, KATAKANA } mode = ROMAN;
+	gboolean shifted = FALSE; /* SO: half-width katakana until SI */
+
+	for (gsize i = 0; i < len; i++) {
+		guint8 c = data[i];
+		if (c == 0x1b) {
+			if (i + 2 >= len)
+				return FALSE;
+			guint8 a = data[i + 1], b = data[i + 2];
+			if (a == '(' && (b == 'B' || b == 'J' || b == 'H'))
+				mode = ROMAN;
+			else if (a == '(' && b == 'I')
+				mode = KATAKANA;
+			else if (a == '$' && (b == 'B' || b == '@'))
+				mode = KANJI;
+			else if (a == '&' && b == '@' && i + 5 < len && data[i + 3] == 0x1b &&
+				 data[i + 4] == '$' && data[i + 5] == 'B') {
+				mode = KANJI; /* JIS X 0208-1990 announcer */
+				i += 3;
+			} else
+				return FALSE;
+			i += 2;
+			continue;
+		}
+		if (c == 0x0e || c == 0x0f) {
+			shifted = c == 0x0e;
+			continue;
+		}
+		if (c >= 0x80)
+			return FALSE;
+		if (c == '\r' || c == '\n') {
+			/* RFC 1468: every line ends in ASCII; a writer that forgot
+			 * must not turn the next line into kanji. */
+			mode = ROMAN;
+			shifted = FALSE;
+			g_byte_array_append(out, &c, 1);
+			continue;
+		}
+		if ((mode == KATAKANA || shifted) && c >= 0x21 && c <= 0x5f) {
+			guint8 k = (guint8)(c + 0x80);
+			g_byte_array_append(out, &k, 1);
+		} else if (mode == KANJI && c >= 0x21 && c <= 0x7e) {
+			if (i + 1 >= len || data[i + 1] < 0x21 || data[i + 1] > 0x7e)
+				return FALSE;
+			guint8 s[2];
+			jis_to_sjis(c, data[i + 1], s);
+			g_byte_array_append(out, s, 2);
+			i++;
+		} else {
+			g_byte_array_append(out, &c, 1);
+		}
+	}
+	return TRUE;
+}

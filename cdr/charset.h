@@ -1,0 +1,45 @@
+/*
+ * NAME
+ *	charset.h - Japanese-aware text detection and decoding
+ * SUMMARY
+ *	Detects whether bytes are text, and in which of the charsets Japanese
+ *	offices use. Converters are opened once (before the sandbox: glibc
+ *	loads gconv modules from disk) and reused.
+ */
+#pragma once
+
+#include <glib.h>
+
+enum cdr_charset {
+	CDR_CS_UNKNOWN, /* not text in any supported charset */
+	CDR_CS_ASCII,
+	CDR_CS_UTF8,
+	CDR_CS_UTF16LE, /* with BOM */
+	CDR_CS_UTF16BE, /* with BOM */
+	CDR_CS_CP932,   /* Shift_JIS as Windows writes it */
+	CDR_CS_EUCJP,
+	CDR_CS_ISO2022JP,
+};
+
+struct cdr_charsets;
+
+struct cdr_charsets *cdr_charsets_new(GError **error);
+void cdr_charsets_free(struct cdr_charsets *cs);
+
+const char *cdr_charset_name(enum cdr_charset cs);
+
+/*
+ * The charset the bytes are valid text in, or CDR_CS_UNKNOWN. Text means:
+ * decodes without error and contains no control characters except tab,
+ * line feed, carriage return, form feed and a trailing Ctrl-Z. Streams
+ * through a fixed buffer; never holds a decoded copy.
+ */
+enum cdr_charset cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len);
+
+/*
+ * ISO-2022-JP to CP932 bytes, the way Japanese mailers mean it: JIS X 0208
+ * including the NEC and IBM extension rows (which glibc's ISO-2022-JP
+ * rejects), JIS X 0201 roman and half-width katakana (ESC ( I and SO/SI).
+ * FALSE on an unknown escape sequence or a broken double-byte pair.
+ */
+gboolean cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out);

@@ -1,0 +1,33 @@
+/*
+ * NAME
+ *	engine-private.h - engine and job internals shared by engine.c and job.c
+ */
+#pragma once
+
+#include <magic.h>
+
+#include "cdr.h"
+#include "charset.h"
+
+struct cdr_engine {
+	const struct cdr_policy *policy;
+	magic_t magic;
+	GPtrArray *handlers;    /* const struct cdr_handler*, bidding order */
+	GHashTable *known_exts; /* every handler's extensions */
+	struct cdr_charsets *charsets;
+};
+
+struct cdr_job {
+	struct cdr_engine *engine;
+	struct cdr_report *report; /* the object being sanitized now */
+	struct cdr_report *last_child;
+	guint64 top_len;           /* size of the top-level object */
+	guint64 expanded;          /* bytes charged, whole top-level object */
+	guint64 children;          /* objects below the top-level one */
+	gint64 deadline;           /* monotonic microseconds */
+	unsigned depth;
+};
+
+/* Sanitize one object into `report` (detect, check, dispatch). */
+enum cdr_verdict cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len,
+				       const char *name, GByteArray **out);

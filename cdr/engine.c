@@ -1,0 +1,222 @@
+/*
+ * NAME
+ *	engine.c - detect, check and dispatch one object to its handler
+ * SUMMARY
+ *	The order of judgement for every object, top-level or child:
+ *	size and depth limits; libmagic type; dangerous name; dangerous
+ *	content (own signatures, then libmagic type); the highest-bidding
+ *	handler; the output name. Anything unclaimed is blocked.
+ * DESCRIPTION
+ *	A handler's verdict is never weakened: CLEAN becomes SANITIZED when
+ *	the report lists a removal, and a BLOCKED result never carries output.
+ */
+#include "engine-private.h"
+
+#include <string.h>
+
+#include "actions.h"
+#include "detect.h"
+#include "names.h"
+
+struct cdr_engine *
+cdr_engine_new(const struct cdr_policy *policy, const struct cdr_handler *const *extra,
+	       GError **error)
+{
+	struct cdr_engine *e = g_new0(struct cdr_engine, 1);
+	e->policy = policy;
+	e->handlers = g_ptr_array_new();
+	e->known_exts = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (const struct cdr_handler *const *h = extra; h && *h; h++)
+		g_ptr_array_add(e->handlers, (gpointer)*h);
+	for (const struct cdr_handler *const *h = cdr_builtin_handlers; *h; h++)
+		g_ptr_array_add(e->handlers, (gpointer)*h);
+	for (guint i = 0; i < e->handlers->len; i++) {
+		const struct cdr_handler *h = e->handlers->pdata[i];
+		for (const char *const *x = h->extensions; x && *x; x++)
+			g_hash_table_add(e->known_exts, (gpointer)*x);
+	}
+
+	e->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+	if (!e->magic || magic_load(e->magic, NULL) != 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot load libmagic database: %s",
+			    e->magic ? magic_error(e->magic) : "out of memory");
+		cdr_engine_free(e);
+		return NULL;
+	}
+	e->charsets = cdr_charsets_new(error);
+	if (!e->charsets) {
+		cdr_engine_free(e);
+		return NULL;
+	}
+	/* Warm libmagic up: its first use may read locale data from disk. */
+	(void)cdr_engine_magic_type(e, (const guint8 *)"warm up\n", 8);
+	return e;
+}
+
+void
+cdr_engine_free(struct cdr_engine *e)
+{
+	if (!e)
+		return;
+	if (e->magic)
+		magic_close(e->magic);
+	cdr_charsets_free(e->charsets);
+	g_ptr_array_unref(e->handlers);
+	g_hash_table_unref(e->known_exts);
+	g_free(e);
+}
+
+const char *
+cdr_engine_magic_type(struct cdr_engine *e, const guint8 *data, gsize len)
+{
+	const char *t = magic_buffer(e->magic, data, len);
+	return t ? t : "application/octet-stream";
+}
+
+struct cdr_charsets *
+cdr_engine_charsets(struct cdr_engine *e)
+{
+	return e->charsets;
+}
+
+static const struct cdr_handler *
+pick_handler(struct cdr_engine *e, const struct cdr_input *in)
+{
+	const struct cdr_handler *best = NULL;
+	int best_bid = 0;
+	for (guint i = 0; i < e->handlers->len; i++) {
+		const struct cdr_handler *h = e->handlers->pdata[i];
+		int bid = h->bid(in);
+		if (bid > best_bid) {
+			best_bid = bid;
+			best = h;
+		}
+	}
+	return best;
+}
+
+/* Checks that need no handler. Returns FALSE when the object is blocked. */
+static gboolean
+judge_before_handler(struct cdr_job *job, const struct cdr_input *in)
+{
+	const struct cdr_policy *p = job->engine->policy;
+	g_autofree char *why = NULL;
+	const char *what;
+
+	if (in->len > p->max_input_bytes) {
+		cdr_job_error(job, CDR_E_LIMIT,
+			      "%" G_GSIZE_FORMAT " bytes is over max_input_bytes (%" G_GUINT64_FORMAT ")",
+			      in->len, p->max_input_bytes);
+		return FALSE;
+	}
+	if (cdr_name_is_dangerous(in->name, p->blocked_extensions, &why)) {
+		cdr_job_error(job, CDR_E_NAME, "dangerous file name (%s)", why);
+		return FALSE;
+	}
+	if ((what = cdr_detect_dangerous_bytes(in->data, in->len))) {
+		cdr_job_error(job, CDR_E_DANGEROUS, "%s", what);
+		return FALSE;
+	}
+	if (cdr_detect_dangerous_type(in->magic_type)) {
+		cdr_job_error(job, CDR_E_DANGEROUS, "dangerous content type %s", in->magic_type);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+name_output(struct cdr_job *job, const struct cdr_handler *h, const struct cdr_output *o)
+{
+	struct cdr_report *r = job->report;
+	const char *single[] = { o->ext, NULL };
+	const char *const *exts = h->extensions;
+	if (o->ext && (!exts || !exts[0] || strcmp(o->ext, exts[0]) != 0))
+		exts = single;
+
+	r->out_name = cdr_name_for_output(r->name, exts, job->engine->known_exts);
+	r->out_type = g_strdup(o->type ? o->type : h->mime_type);
+	if (r->name) {
+		const char *base = r->name;
+		for (const char *c = r->name; *c; c++)
+			if (*c == '/' || *c == '\\')
+				base = c + 1;
+		if (strcmp(base, r->out_name) != 0)
+			cdr_report_add_action(r, CDR_ACT_RENAMED, r->out_name, 1);
+	}
+}
+
+/* A container whose children lost something has lost something itself. */
+static gboolean
+children_changed(const struct cdr_report *r)
+{
+	for (guint i = 0; i < r->children->len; i++)
+		if (((const struct cdr_report *)r->children->pdata[i])->verdict != CDR_CLEAN)
+			return TRUE;
+	return FALSE;
+}
+
+enum cdr_verdict
+cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
+		      GByteArray **out)
+{
+	struct cdr_engine *e = job->engine;
+	struct cdr_report *r = job->report;
+	gint64 start = g_get_monotonic_time();
+
+	*out = NULL;
+	r->size_in = len;
+	r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
+
+	struct cdr_input in = {
+		.data = data, .len = len, .name = name, .magic_type = r->detected,
+		.depth = job->depth,
+	};
+	struct cdr_output o = { 0 };
+	const struct cdr_handler *h = NULL;
+	enum cdr_verdict v = CDR_BLOCKED;
+
+	if (!judge_before_handler(job, &in))
+		goto done;
+	h = pick_handler(e, &in);
+	if (!h) {
+		cdr_job_error(job, CDR_E_UNSUPPORTED, "no handler for %s content", r->detected);
+		goto done;
+	}
+	r->handler = g_strdup(h->name);
+	o.data = g_byte_array_new();
+	v = h->sanitize(job, &in, &o);
+	if (v != CDR_BLOCKED && r->verdict == CDR_BLOCKED)
+		v = CDR_BLOCKED; /* a child or budget check blocked us */
+	if (v == CDR_BLOCKED) {
+		if (!r->reason)
+			cdr_job_error(job, CDR_E_INTERNAL, "%s handler gave no reason", h->name);
+		g_byte_array_unref(o.data);
+		goto done;
+	}
+	name_output(job, h, &o);
+	if (v == CDR_CLEAN && (r->actions->len || children_changed(r)))
+		v = CDR_SANITIZED;
+	r->size_out = o.data->len;
+	*out = o.data;
+done:
+	r->verdict = v;
+	r->elapsed = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+	return v;
+}
+
+struct cdr_report *
+cdr_engine_run(struct cdr_engine *e, const guint8 *data, gsize len, const char *name,
+	       GByteArray **out)
+{
+	struct cdr_report *r = cdr_report_new(name);
+	struct cdr_job job = {
+		.engine = e,
+		.report = r,
+		.top_len = len,
+		.deadline = g_get_monotonic_time() +
+			    (gint64)e->policy->job_wall_seconds * G_USEC_PER_SEC,
+	};
+	cdr_engine_run_object(&job, data, len, name, out);
+	return r;
+}

@@ -1,0 +1,109 @@
+/*
+ * NAME
+ *	job.c - the state of one top-level object while handlers work on it
+ * SUMMARY
+ *	Errors and actions recorded on the current object's report, budgets
+ *	(expanded bytes, children, wall time) shared by the whole object tree,
+ *	and recursion into children for container handlers.
+ */
+#include "engine-private.h"
+
+#include <stdarg.h>
+
+const struct cdr_policy *
+cdr_job_policy(const struct cdr_job *job)
+{
+	return job->engine->policy;
+}
+
+struct cdr_engine *
+cdr_job_engine(const struct cdr_job *job)
+{
+	return job->engine;
+}
+
+enum cdr_verdict
+cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	cdr_report_block(job->report, code, msg);
+	return CDR_BLOCKED;
+}
+
+void
+cdr_job_action(struct cdr_job *job, const char *what, const char *where, unsigned count)
+{
+	cdr_report_add_action(job->report, what, where, count);
+}
+
+gboolean
+cdr_job_charge_expanded(struct cdr_job *job, guint64 bytes)
+{
+	guint64 max = job->engine->policy->max_expanded_bytes;
+	if (bytes > max || job->expanded > max - bytes) {
+		cdr_job_error(job, CDR_E_LIMIT,
+			      "expands to more than max_expanded_bytes (%" G_GUINT64_FORMAT ")",
+			      max);
+		return FALSE;
+	}
+	job->expanded += bytes;
+	return TRUE;
+}
+
+gboolean
+cdr_job_check_time(struct cdr_job *job)
+{
+	if (g_get_monotonic_time() <= job->deadline)
+		return TRUE;
+	cdr_job_error(job, CDR_E_TIMEOUT, "took longer than job_wall_seconds (%" G_GUINT64_FORMAT
+		      ")", job->engine->policy->job_wall_seconds);
+	return FALSE;
+}
+
+enum cdr_verdict
+cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
+		       GByteArray **out)
+{
+	const struct cdr_policy *p = job->engine->policy;
+	struct cdr_report *parent = job->report;
+	struct cdr_report *child = cdr_report_new(name);
+
+	*out = NULL;
+	g_ptr_array_add(parent->children, child);
+	job->last_child = child;
+	job->report = child;
+	job->depth++;
+
+	enum cdr_verdict v;
+	if (++job->children > p->max_children)
+		v = cdr_job_error(job, CDR_E_LIMIT,
+				  "more than max_children (%" G_GUINT64_FORMAT ") objects inside",
+				  p->max_children);
+	else if (job->depth > p->max_depth)
+		v = cdr_job_error(job, CDR_E_LIMIT,
+				  "nested deeper than max_depth (%" G_GUINT64_FORMAT ")",
+				  p->max_depth);
+	else if (!cdr_job_charge_expanded(job, len))
+		v = CDR_BLOCKED;
+	else if (job->expanded > p->max_ratio * MAX(job->top_len, 1024))
+		v = cdr_job_error(job, CDR_E_LIMIT,
+				  "contents expand more than max_ratio (%" G_GUINT64_FORMAT
+				  ") times the input",
+				  p->max_ratio);
+	else
+		v = cdr_engine_run_object(job, data, len, name, out);
+
+	child->verdict = v;
+	job->depth--;
+	job->report = parent;
+	return v;
+}
+
+const struct cdr_report *
+cdr_job_last_child(const struct cdr_job *job)
+{
+	return job->last_child;
+}

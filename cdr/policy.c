@@ -1,0 +1,331 @@
+/*
+ * NAME
+ *	policy.c - load mugaika.conf into a struct cdr_policy
+ * SUMMARY
+ *	Table-driven: each key has a type, a default and a range. Parsing is
+ *	GLib's key-file; line numbers for error messages are found by scanning
+ *	the text, since GKeyFile does not report them.
+ * DESCRIPTION
+ *	Sizes accept K, M, G suffixes (powers of 1024). An unknown group or
+ *	key, a value out of range or of the wrong form is an error of the form
+ *	"FILE:LINE: [group] key: problem"; nothing is silently ignored.
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KEY(g, k, t, field, def, lo, hi)                                                           \
+	{                                                                                          \
+		g, k, t, offsetof(struct cdr_policy, field), def, lo, hi                           \
+	}
+#define G_MiB (1024ull * 1024)
+#define G_GiB (1024ull * G_MiB)
+
+const struct cdr_policy_key cdr_policy_keys[] = {
+	KEY("limits", "max_input_bytes", CDR_KEY_SIZE, max_input_bytes, "100M", 1, 2 * G_GiB),
+	KEY("limits", "max_expanded_bytes", CDR_KEY_SIZE, max_expanded_bytes, "1G", 1,
+	    1024 * G_GiB),
+	KEY("limits", "max_depth", CDR_KEY_UINT, max_depth, "8", 0, 64),
+	KEY("limits", "max_children", CDR_KEY_UINT, max_children, "10000", 0, 10000000),
+	KEY("limits", "max_ratio", CDR_KEY_UINT, max_ratio, "200", 1, 1000000),
+	KEY("limits", "max_image_pixels", CDR_KEY_UINT, max_image_pixels, "100000000", 1,
+	    G_MAXUINT32),
+	KEY("limits", "max_image_frames", CDR_KEY_UINT, max_image_frames, "2000", 1, 1000000),
+	KEY("limits", "job_wall_seconds", CDR_KEY_UINT, job_wall_seconds, "60", 1, 86400),
+	KEY("limits", "job_cpu_seconds", CDR_KEY_UINT, job_cpu_seconds, "30", 1, 86400),
+	KEY("limits", "worker_memory_bytes", CDR_KEY_SIZE, worker_memory_bytes, "1G", 64 * G_MiB,
+	    1024 * G_GiB),
+	KEY("workers", "workers", CDR_KEY_UINT, workers, "0", 0, 1024),
+	KEY("workers", "jobs_per_worker", CDR_KEY_UINT, jobs_per_worker, "500", 1, 1000000),
+	KEY("names", "blocked_extensions", CDR_KEY_LIST, blocked_extensions, "", 0, 0),
+	KEY("csv", "neutralize_formulas", CDR_KEY_BOOL, csv_neutralize_formulas, "true", 0, 0),
+	{ NULL, NULL, 0, 0, NULL, 0, 0 },
+};
+
+G_DEFINE_QUARK(cdr-policy-error-quark, cdr_policy_error)
+
+/* 1-based line of `[group]` (key == NULL) or of `key =` inside it; 0 if not found. */
+static unsigned
+find_line(const char *text, const char *group, const char *key)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	gboolean in_group = FALSE;
+
+	for (unsigned i = 0; lines[i]; i++) {
+		const char *l = lines[i];
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l == '[') {
+			const char *end = strchr(l, ']');
+			in_group = end && (gsize)(end - l - 1) == strlen(group) &&
+				   strncmp(l + 1, group, end - l - 1) == 0;
+			if (in_group && !key)
+				return i + 1;
+			continue;
+		}
+		if (in_group && key && g_str_has_prefix(l, key)) {
+			const char *rest = l + strlen(key);
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+			if (*rest == '=' || *rest == '[')
+				return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* First line that is neither blank, comment, group nor key=value. */
+static unsigned
+find_syntax_error_line(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	for (unsigned i = 0; lines[i]; i++) {
+		g_autofree char *l = g_strstrip(g_strdup(lines[i]));
+		if (!*l || *l == '#')
+			continue;
+		if (*l == '[' && l[strlen(l) - 1] == ']')
+			continue;
+		if (strchr(l, '=') && *l != '=')
+			continue;
+		return i + 1;
+	}
+	return 0;
+}
+
+static gboolean
+fail(GError **error, const char *origin, const char *text, const char *group, const char *key,
+     const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+static gboolean
+fail(GError **error, const char *origin, const char *text, const char *group, const char *key,
+     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	unsigned line = text ? find_line(text, group, key) : 0;
+	g_autofree char *where = line ? g_strdup_printf("%s:%u", origin, line) : g_strdup(origin);
+	if (key)
+		g_set_error(error, CDR_POLICY_ERROR, 0, "%s: [%s] %s: %s", where, group, key, msg);
+	else
+		g_set_error(error, CDR_POLICY_ERROR, 0, "%s: [%s]: %s", where, group, msg);
+	return FALSE;
+}
+
+static gboolean
+parse_uint(const char *s, gboolean size_suffix, guint64 *out)
+{
+	char *end;
+	errno = 0;
+	if (!g_ascii_isdigit(*s))
+		return FALSE;
+	guint64 v = g_ascii_strtoull(s, &end, 10);
+	if (errno)
+		return FALSE;
+	guint64 mult = 1;
+	if (size_suffix && *end) {
+		switch (g_ascii_toupper(*end)) {
+		case 'K': mult = 1024; break;
+		case 'M': mult = G_MiB; break;
+		case 'G': mult = G_GiB; break;
+		default: return FALSE;
+		}
+		end++;
+	}
+	if (*end || (v && mult > G_MAXUINT64 / v))
+		return FALSE;
+	*out = v * mult;
+	return TRUE;
+}
+
+static gboolean
+set_value(struct cdr_policy *p, const struct cdr_policy_key *k, const char *value,
+	  char **problem)
+{
+	void *field = (char *)p + k->offset;
+	guint64 v;
+
+	switch (k->type) {
+	case CDR_KEY_UINT:
+	case CDR_KEY_SIZE:
+		if (!parse_uint(value, k->type == CDR_KEY_SIZE, &v)) {
+			*problem = g_strdup_printf("'%s' is not a %s", value,
+						   k->type == CDR_KEY_SIZE
+							   ? "size (a number, optionally K, M or G)"
+							   : "whole number");
+			return FALSE;
+		}
+		if (v < k->min || v > k->max) {
+			*problem = g_strdup_printf("%s is out of range (%" G_GUINT64_FORMAT
+						   " to %" G_GUINT64_FORMAT ")",
+						   value, k->min, k->max);
+			return FALSE;
+		}
+		*(guint64 *)field = v;
+		return TRUE;
+	case CDR_KEY_BOOL:
+		if (g_ascii_strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		    g_ascii_strcasecmp(value, "yes") == 0)
+			*(gboolean *)field = TRUE;
+		else if (g_ascii_strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+			 g_ascii_strcasecmp(value, "no") == 0)
+			*(gboolean *)field = FALSE;
+		else {
+			*problem = g_strdup_printf("'%s' is not true or false", value);
+			return FALSE;
+		}
+		return TRUE;
+	case CDR_KEY_LIST: {
+		char **list = g_strsplit_set(value, ";, ", -1);
+		GPtrArray *kept = g_ptr_array_new();
+		for (char **s = list; *s; s++)
+			if (**s)
+				g_ptr_array_add(kept, g_ascii_strdown(*s[0] == '.' ? *s + 1 : *s, -1));
+		g_ptr_array_add(kept, NULL);
+		g_strfreev(list);
+		g_strfreev(*(char ***)field);
+		*(char ***)field = (char **)g_ptr_array_free(kept, FALSE);
+		return TRUE;
+	}
+	}
+	g_assert_not_reached();
+}
+
+struct cdr_policy *
+cdr_policy_new_default(void)
+{
+	struct cdr_policy *p = g_new0(struct cdr_policy, 1);
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++) {
+		g_autofree char *problem = NULL;
+		gboolean ok = set_value(p, k, k->default_value, &problem);
+		g_assert(ok); /* defaults are part of the program */
+	}
+	return p;
+}
+
+static const struct cdr_policy_key *
+lookup_key(const char *group, const char *key)
+{
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++)
+		if (strcmp(k->group, group) == 0 && strcmp(k->key, key) == 0)
+			return k;
+	return NULL;
+}
+
+static gboolean
+known_group(const char *group)
+{
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++)
+		if (strcmp(k->group, group) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+struct cdr_policy *
+cdr_policy_load_data(const char *data, gsize len, const char *origin, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autofree char *text = g_strndup(data, len);
+	g_autoptr(GError) local = NULL;
+
+	if (!g_key_file_load_from_data(kf, text, -1, G_KEY_FILE_NONE, &local)) {
+		unsigned line = find_syntax_error_line(text);
+		if (line)
+			g_set_error(error, CDR_POLICY_ERROR, 0, "%s:%u: %s", origin, line,
+				    local->message);
+		else
+			g_set_error(error, CDR_POLICY_ERROR, 0, "%s: %s", origin, local->message);
+		return NULL;
+	}
+
+	g_autoptr(cdr_policy) p = cdr_policy_new_default();
+	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g; g++) {
+		if (!known_group(*g)) {
+			fail(error, origin, text, *g, NULL, "unknown section");
+			return NULL;
+		}
+		g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+		for (char **key = keys; key && *key; key++) {
+			const struct cdr_policy_key *k = lookup_key(*g, *key);
+			if (!k) {
+				fail(error, origin, text, *g, *key, "unknown key");
+				return NULL;
+			}
+			g_autofree char *raw = g_key_file_get_value(kf, *g, *key, NULL);
+			g_autofree char *value = g_strstrip(g_strdup(raw ? raw : ""));
+			g_autofree char *problem = NULL;
+			if (!set_value(p, k, value, &problem)) {
+				fail(error, origin, text, *g, *key, "%s", problem);
+				return NULL;
+			}
+		}
+	}
+	return g_steal_pointer(&p);
+}
+
+struct cdr_policy *
+cdr_policy_load(const char *path, GError **error)
+{
+	if (!path) {
+		if (access(CDR_DEFAULT_CONFIG, F_OK) != 0)
+			return cdr_policy_new_default();
+		path = CDR_DEFAULT_CONFIG;
+	}
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(path, &data, &len, error))
+		return NULL;
+	return cdr_policy_load_data(data, len, path, error);
+}
+
+char *
+cdr_policy_to_data(const struct cdr_policy *p, gsize *len)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++) {
+		const void *field = (const char *)p + k->offset;
+		g_autofree char *v = NULL;
+		switch (k->type) {
+		case CDR_KEY_UINT:
+		case CDR_KEY_SIZE:
+			v = g_strdup_printf("%" G_GUINT64_FORMAT, *(const guint64 *)field);
+			break;
+		case CDR_KEY_BOOL:
+			v = g_strdup(*(const gboolean *)field ? "true" : "false");
+			break;
+		case CDR_KEY_LIST: {
+			char *const *list = *(char *const *const *)field;
+			v = list ? g_strjoinv(",", (char **)list) : g_strdup("");
+			break;
+		}
+		}
+		g_key_file_set_value(kf, k->group, k->key, v);
+	}
+	return g_key_file_to_data(kf, len, NULL);
+}
+
+void
+cdr_policy_free(struct cdr_policy *p)
+{
+	if (!p)
+		return;
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++)
+		if (k->type == CDR_KEY_LIST)
+			g_strfreev(*(char ***)((char *)p + k->offset));
+	g_free(p);
+}
+
+unsigned
+cdr_policy_worker_count(const struct cdr_policy *p)
+{
+	if (p->workers)
+		return (unsigned)p->workers;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}

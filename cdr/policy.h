@@ -1,0 +1,75 @@
+/*
+ * NAME
+ *	policy.h - limits and policy from mugaika.conf
+ * SUMMARY
+ *	Every key, its default and its range lives in one table (policy.c);
+ *	the defaults work with no config file at all. mugaika.conf(5)
+ *	documents each key and a test checks that it does.
+ */
+#pragma once
+
+#include <glib.h>
+
+#define CDR_DEFAULT_CONFIG "/etc/mugaika/mugaika.conf"
+
+struct cdr_policy {
+	/* [limits] */
+	guint64 max_input_bytes;    /* one input object */
+	guint64 max_expanded_bytes; /* decoded bytes per top-level object */
+	guint64 max_depth;          /* container nesting */
+	guint64 max_children;       /* objects inside one top-level object */
+	guint64 max_ratio;          /* expanded bytes per input byte */
+	guint64 max_image_pixels;   /* width x height of one image or frame */
+	guint64 max_image_frames;   /* frames of one animated image */
+	guint64 job_wall_seconds;
+	guint64 job_cpu_seconds;
+	guint64 worker_memory_bytes;
+	/* [workers] */
+	guint64 workers;         /* 0 = one per CPU */
+	guint64 jobs_per_worker; /* recycle after this many jobs */
+	/* [names] */
+	char **blocked_extensions; /* in addition to the built-in list */
+	/* [csv] */
+	gboolean csv_neutralize_formulas;
+};
+
+enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST };
+
+struct cdr_policy_key {
+	const char *group;
+	const char *key;
+	enum cdr_key_type type;
+	gsize offset; /* into struct cdr_policy */
+	const char *default_value;
+	guint64 min, max; /* UINT and SIZE */
+};
+
+/* All keys, terminated by an entry whose key is NULL. */
+extern const struct cdr_policy_key cdr_policy_keys[];
+
+/* Defaults only. */
+struct cdr_policy *cdr_policy_new_default(void);
+
+/*
+ * Load a config file. With path == NULL, CDR_DEFAULT_CONFIG is read if it
+ * exists, defaults otherwise. An unknown group or key, or a bad value, is
+ * an error naming the file, line and key.
+ */
+struct cdr_policy *cdr_policy_load(const char *path, GError **error);
+
+/* Parse config text (data need not be NUL-terminated); `origin` names it in errors. */
+struct cdr_policy *cdr_policy_load_data(const char *data, gsize len, const char *origin,
+					GError **error);
+
+/* Serialize every key (used to hand the policy to workers). */
+char *cdr_policy_to_data(const struct cdr_policy *policy, gsize *len);
+
+void cdr_policy_free(struct cdr_policy *policy);
+typedef struct cdr_policy cdr_policy;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(cdr_policy, cdr_policy_free)
+
+/* Number of workers to run: `workers`, or the CPU count when 0. */
+unsigned cdr_policy_worker_count(const struct cdr_policy *policy);
+
+#define CDR_POLICY_ERROR (cdr_policy_error_quark())
+GQuark cdr_policy_error_quark(void);

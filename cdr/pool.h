@@ -1,0 +1,35 @@
+/*
+ * NAME
+ *	pool.h - a pool of sandboxed cdr-worker processes
+ * SUMMARY
+ *	The only way front ends reach the engine. Thread-safe: any number of
+ *	threads may call cdr_pool_run(); each waits for a free worker.
+ *	A worker that crashes, times out, exceeds a limit or breaks the
+ *	sandbox costs that job a BLOCKED verdict with the reason; the pool
+ *	starts a new worker and carries on.
+ */
+#pragma once
+
+#include "cdr.h"
+
+struct cdr_pool;
+
+/* `worker_path` NULL: cdr_pool_find_worker(). Workers start on demand. */
+struct cdr_pool *cdr_pool_new(const struct cdr_policy *policy, const char *worker_path,
+			      unsigned workers, GError **error);
+void cdr_pool_free(struct cdr_pool *pool);
+
+/*
+ * Sanitize the bytes of `in_fd` (a sealed memfd; see cdr_memfd_from_bytes)
+ * under `name`. Returns the report (never NULL, caller frees). *out_fd is
+ * a sealed memfd with the rebuilt bytes when the verdict is CLEAN or
+ * SANITIZED, -1 otherwise. Does not close in_fd.
+ */
+struct cdr_report *cdr_pool_run(struct cdr_pool *pool, int in_fd, const char *name, int *out_fd);
+
+/* Workers started so far (tests: crashed workers are replaced). */
+unsigned cdr_pool_spawn_count(struct cdr_pool *pool);
+
+/* $MUGAIKA_WORKER, the build tree's cdr/cdr-worker next to a program run
+ * from the build tree, or the installed one. Caller frees. */
+char *cdr_pool_find_worker(void);

@@ -1,0 +1,186 @@
+/*
+ * NAME
+ *	summary.c - per-file JSON Lines records and the human summary
+ * SUMMARY
+ *	One JSON object per input file: the engine's report (verdict, reason,
+ *	actions, children) plus what only the front end knows (paths, hashes,
+ *	where the output went). Records are written as files finish, so a
+ *	run that is interrupted still leaves a valid report of what was done.
+ */
+#include "summary.h"
+
+#include <string.h>
+
+#include "display.h"
+#include "names.h"
+#include "wire.h"
+
+struct blocked_file {
+	char *path;
+	char *reason;
+};
+
+struct summary {
+	GMutex lock;
+	FILE *report;
+	unsigned counts[3];
+	unsigned write_errors;
+	guint64 bytes_in, bytes_out;
+	GPtrArray *blocked;
+};
+
+static void
+blocked_file_free(gpointer p)
+{
+	struct blocked_file *b = p;
+	g_free(b->path);
+	g_free(b->reason);
+	g_free(b);
+}
+
+struct summary *
+summary_new(FILE *report)
+{
+	struct summary *s = g_new0(struct summary, 1);
+	g_mutex_init(&s->lock);
+	s->report = report;
+	s->blocked = g_ptr_array_new_with_free_func(blocked_file_free);
+	return s;
+}
+
+void
+summary_free(struct summary *s)
+{
+	if (!s)
+		return;
+	g_mutex_clear(&s->lock);
+	g_ptr_array_unref(s->blocked);
+	g_free(s);
+}
+
+gboolean
+sha256_of_fd(int fd, char hex[65])
+{
+	gsize len = 0;
+	guint8 *data = cdr_map_fd(fd, &len);
+	if (!data)
+		return FALSE;
+	g_autoptr(GChecksum) c = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(c, data, (gssize)len);
+	cdr_unmap(data, len);
+	g_strlcpy(hex, g_checksum_get_string(c), 65);
+	return TRUE;
+}
+
+static void
+set_string(JsonObject *o, const char *key, const char *value)
+{
+	if (value && *value)
+		json_object_set_string_member(o, key, value);
+	else
+		json_object_set_null_member(o, key);
+}
+
+static char *
+record_json(const struct file_result *r)
+{
+	g_autoptr(JsonNode) node = cdr_report_to_json(r->report);
+	JsonObject *o = json_node_get_object(node);
+	g_autofree char *clean = cdr_name_sanitize(r->report->name);
+	g_autofree char *declared = cdr_name_extension(clean);
+
+	g_autofree char *path = display_json_path(r->path);
+	set_string(o, "path", path);
+	if (!json_object_has_member(o, "detected"))
+		set_string(o, "detected", NULL);
+	set_string(o, "output", r->output);
+	set_string(o, "declared", declared);
+	set_string(o, "sha256_in", r->sha256_in);
+	set_string(o, "sha256_out", r->sha256_out);
+	if (r->write_error)
+		set_string(o, "write_error", r->write_error);
+	return cdr_json_to_string(node);
+}
+
+void
+summary_add(struct summary *s, const struct file_result *r)
+{
+	g_autofree char *line = s->report ? record_json(r) : NULL;
+
+	g_mutex_lock(&s->lock);
+	s->counts[MIN((unsigned)r->report->verdict, 2u)]++;
+	s->bytes_in += r->report->size_in;
+	s->bytes_out += r->report->size_out;
+	if (r->write_error)
+		s->write_errors++;
+	if (r->report->verdict == CDR_BLOCKED || r->write_error) {
+		struct blocked_file *b = g_new0(struct blocked_file, 1);
+		b->path = display_terminal(r->path);
+		b->reason = display_terminal(r->write_error ? r->write_error
+							    : r->report->reason ? r->report->reason
+										: "blocked");
+		g_ptr_array_add(s->blocked, b);
+	}
+	if (line) {
+		fputs(line, s->report);
+		fputc('\n', s->report);
+		fflush(s->report);
+	}
+	g_mutex_unlock(&s->lock);
+}
+
+unsigned
+summary_done(struct summary *s)
+{
+	g_mutex_lock(&s->lock);
+	unsigned n = s->counts[0] + s->counts[1] + s->counts[2];
+	g_mutex_unlock(&s->lock);
+	return n;
+}
+
+unsigned
+summary_blocked(struct summary *s)
+{
+	g_mutex_lock(&s->lock);
+	unsigned n = s->counts[CDR_BLOCKED];
+	g_mutex_unlock(&s->lock);
+	return n;
+}
+
+unsigned
+summary_write_errors(struct summary *s)
+{
+	g_mutex_lock(&s->lock);
+	unsigned n = s->write_errors;
+	g_mutex_unlock(&s->lock);
+	return n;
+}
+
+static int
+by_path(gconstpointer a, gconstpointer b)
+{
+	const struct blocked_file *x = *(const struct blocked_file *const *)a;
+	const struct blocked_file *y = *(const struct blocked_file *const *)b;
+	return strcmp(x->path, y->path);
+}
+
+void
+summary_print(struct summary *s, FILE *out, double seconds)
+{
+	g_mutex_lock(&s->lock);
+	unsigned total = s->counts[0] + s->counts[1] + s->counts[2];
+	fprintf(out, "%u file%s in %.1f s: %u clean, %u sanitized, %u blocked", total,
+		total == 1 ? "" : "s", seconds, s->counts[CDR_CLEAN], s->counts[CDR_SANITIZED],
+		s->counts[CDR_BLOCKED]);
+	if (s->write_errors)
+		fprintf(out, ", %u not written", s->write_errors);
+	fputc('\n', out);
+	g_ptr_array_sort(s->blocked, by_path);
+	if (s->blocked->len)
+		fprintf(out, "Blocked or not written:\n");
+	for (guint i = 0; i < s->blocked->len; i++) {
+		const struct blocked_file *b = s->blocked->pdata[i];
+		fprintf(out, "  %s: %s\n", b->path, b->reason);
+	}
+	g_mutex_unlock(&s->lock);
+}

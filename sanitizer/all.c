@@ -1,0 +1,24 @@
+/*
+ * NAME
+ *	all.c - the handlers compiled in, in bidding order
+ * SUMMARY
+ *	Adding a format: one file in sanitizer/, one line here, fixtures, a
+ *	fuzz target and an entry in mugaika(7).
+ */
+#include "config.h"
+
+#include "cdr.h"
+#include "handlers.h"
+
+const struct cdr_handler *const cdr_builtin_handlers[] = {
+#if HAVE_IMAGES
+	&cdr_handler_jpeg,
+	&cdr_handler_png,
+	&cdr_handler_gif,
+#endif
+#if HAVE_TEXT
+	&cdr_handler_csv,
+	&cdr_handler_text,
+#endif
+	NULL,
+};

@@ -1,0 +1,13 @@
+/*
+ * NAME
+ *	handlers.h - the built-in format handlers (one per file in sanitizer/)
+ */
+#pragma once
+
+#include "cdr.h"
+
+extern const struct cdr_handler cdr_handler_jpeg;
+extern const struct cdr_handler cdr_handler_png;
+extern const struct cdr_handler cdr_handler_gif;
+extern const struct cdr_handler cdr_handler_text;
+extern const struct cdr_handler cdr_handler_csv;

@@ -1,0 +1,32 @@
+#!/bin/bash
+# setup.sh - install every Debian package mugaika's build, tests, demo and
+# benchmarks need. Idempotent and non-interactive; run as root (or with sudo)
+# on Debian 12. Does nothing when everything is already installed.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	build-essential meson ninja-build pkg-config
+	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
+	libjpeg-dev libpng-dev libgif-dev
+	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
+	clang libclang-rt-14-dev
+	# tests: man page lint, independent readers, fixture generators
+	mandoc python3 python3-pil file zip
+	# benchmarks: peers and measurement
+	mat2 libjpeg-turbo-progs time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,748 @@
+#!/usr/bin/python3
+# run-fixtures.py - the data-driven test: every fixture in fixtures/*/manifest.json
+# goes through `cdr-file -c -n NAME -r REPORT`, and the result is judged against
+# the manifest (exit status, verdict, error kind, actions, strings that must be
+# absent or present) and then by INDEPENDENT readers, never by mugaika's own
+# code: PIL decodes images (same size, mode and pixels; GIF frames, delays and
+# loop; EXIF holds only the orientation), a small zlib-based PNG reader written
+# here compares samples at full bit depth (PIL reduces 16-bit RGB), byte walkers
+# here list the JPEG markers, PNG chunks and GIF blocks left in the output, and
+# Python's csv module re-reads CSV cells. Finally the output goes through
+# cdr-file again and must come back byte-identical with verdict "clean".
+#
+# Usage: run-fixtures.py CDR_FILE [--fixtures DIR] [--only SUBSTRING]...
+# Output: TAP (one test point per fixture result and per check). Exit 0 only
+# when every point is ok. Manifest format: fixtures/README.md.
+import argparse
+import csv
+import glob
+import hashlib
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+
+try:
+    from PIL import Image
+except ImportError:  # the image checks then fail with a clear diagnostic
+    Image = None
+
+ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile", "renamed"}
+TIMEOUT = 120
+
+
+class CheckFailed(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def fail(msg, *args):
+    raise CheckFailed(msg % args if args else msg)
+
+
+def alternatives(spec):
+    return set(spec.split("|")) if spec else set()
+
+
+# ------------------------------------------------------------------ running
+
+def run_cdr(cdr, name, data, tmpdir):
+    report = os.path.join(tmpdir, "report.jsonl")
+    if os.path.exists(report):
+        os.unlink(report)
+    try:
+        p = subprocess.run([cdr, "-c", "-n", name, "-r", report], input=data,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, b"", b"timeout after %ds" % TIMEOUT, []
+    records = []
+    if os.path.exists(report):
+        with open(report, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError as x:
+                        try:  # keep going, but flag it: the report must be valid JSON
+                            rec = json.loads(line, strict=False)
+                        except ValueError:
+                            rec = {}
+                        rec["_invalid_json"] = str(x)
+                        records.append(rec)
+    return p.returncode, p.stdout, p.stderr, records
+
+
+# ------------------------------------------------------------------ readers
+
+def pil_open(data, is_input=False):
+    """Open with PIL. Inputs are our own fixtures, some built to trip safety
+    limits (a zTXt bomb): for them PIL's text-chunk limit is raised so the
+    pixels can be compared; outputs are read with PIL's defaults."""
+    if Image is None:
+        fail("PIL is not available to this interpreter (use /usr/bin/python3)")
+    from PIL import PngImagePlugin
+    saved = PngImagePlugin.MAX_TEXT_CHUNK
+    if is_input:
+        PngImagePlugin.MAX_TEXT_CHUNK = 1 << 28
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    finally:
+        PngImagePlugin.MAX_TEXT_CHUNK = saved
+    return im
+
+
+def pixels_of(im):
+    if im.mode in ("P", "PA"):
+        return im.convert("RGBA").tobytes()
+    return im.tobytes()
+
+
+PNG_SIG = b"\x89PNG\r\n\x1a\n"
+CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4),
+         (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def png_chunks(data):
+    """[(type, payload)] up to IEND, and the offset after IEND (None if absent)."""
+    if not data.startswith(PNG_SIG):
+        fail("not a PNG (signature)")
+    pos = 8
+    chunks = []
+    while pos + 12 <= len(data):
+        n, = struct.unpack(">I", data[pos:pos + 4])
+        ctype = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + n]
+        if len(body) != n or pos + 12 + n > len(data):
+            fail("PNG chunk %r runs past the end", ctype)
+        crc, = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+        if crc != zlib.crc32(ctype + body) & 0xffffffff:
+            fail("PNG chunk %r has a bad CRC", ctype)
+        chunks.append((ctype.decode("latin-1"), body))
+        pos += 12 + n
+        if ctype == b"IEND":
+            return chunks, pos
+    return chunks, None
+
+
+def _paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def _unfilter(ft, line, prev, bpp):
+    n = len(line)
+    if ft == 0:
+        return
+    if ft == 1:
+        for i in range(bpp, n):
+            line[i] = (line[i] + line[i - bpp]) & 0xff
+    elif ft == 2:
+        for i in range(n):
+            line[i] = (line[i] + prev[i]) & 0xff
+    elif ft == 3:
+        for i in range(n):
+            left = line[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + ((left + prev[i]) >> 1)) & 0xff
+    elif ft == 4:
+        for i in range(n):
+            left = line[i - bpp] if i >= bpp else 0
+            ul = prev[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + _paeth(left, prev[i], ul)) & 0xff
+    else:
+        fail("PNG filter type %d", ft)
+
+
+def _samples(line, depth, count):
+    if depth == 8:
+        return list(line[:count])
+    if depth == 16:
+        return [line[2 * i] << 8 | line[2 * i + 1] for i in range(count)]
+    per = 8 // depth
+    mask = (1 << depth) - 1
+    out = []
+    for i in range(count):
+        byte = line[i // per]
+        out.append((byte >> (8 - depth * (i % per + 1))) & mask)
+    return out
+
+
+def png_decode(data, strict=True):
+    """Independent PNG decoder: (w, h, value_depth, [RGBA tuples row-major]).
+
+    strict: a palette index past the PLTE fails (outputs); otherwise such a
+    pixel reads as opaque black (inputs, which may be hostile)."""
+    chunks, _ = png_chunks(data)
+    if not chunks or chunks[0][0] != "IHDR":
+        fail("PNG does not start with IHDR")
+    w, h, depth, ctype, comp, filt, inter = struct.unpack(">IIBBBBB", chunks[0][1])
+    plte = b"".join(b for t, b in chunks if t == "PLTE")
+    trns = b"".join(b for t, b in chunks if t == "tRNS")
+    raw = zlib.decompress(b"".join(b for t, b in chunks if t == "IDAT"))
+    ch = CHANNELS[ctype]
+    bits = ch * depth
+    bpp = max(1, bits // 8)
+    px = [None] * (w * h)
+    off = 0
+    for (x0, y0, dx, dy) in (ADAM7 if inter else ((0, 0, 1, 1),)):
+        pw = (w - x0 + dx - 1) // dx if x0 < w else 0
+        ph = (h - y0 + dy - 1) // dy if y0 < h else 0
+        if not pw or not ph:
+            continue
+        stride = (pw * bits + 7) // 8
+        prev = bytearray(stride)
+        for r in range(ph):
+            if off + 1 + stride > len(raw):
+                fail("PNG image data too short")
+            line = bytearray(raw[off + 1:off + 1 + stride])
+            _unfilter(raw[off], line, prev, bpp)
+            off += 1 + stride
+            s = _samples(line, depth, pw * ch)
+            y = y0 + r * dy
+            for i in range(pw):
+                px[y * w + x0 + i * dx] = tuple(s[i * ch:(i + 1) * ch])
+            prev = line
+    top = (1 << depth) - 1
+    out = []
+    if ctype == 3:
+        pal = [tuple(plte[i:i + 3]) for i in range(0, len(plte), 3)]
+        for (i,) in px:
+            if i >= len(pal):
+                if strict:
+                    fail("palette index %d past the %d-entry PLTE", i, len(pal))
+                out.append((0, 0, 0, 255))
+                continue
+            a = trns[i] if i < len(trns) else 255
+            out.append(pal[i] + (a,))
+        return w, h, 8, out
+    key = None
+    if trns and ctype == 0:
+        key = struct.unpack(">H", trns[:2])
+    elif trns and ctype == 2:
+        key = struct.unpack(">HHH", trns[:6])
+    for p in px:
+        if ctype == 0:
+            out.append((p[0], p[0], p[0], 0 if key == p else top))
+        elif ctype == 2:
+            out.append(p + (0 if key == p else top,))
+        elif ctype == 4:
+            out.append((p[0], p[0], p[0], p[1]))
+        else:
+            out.append(p)
+    return w, h, depth, out
+
+
+def jpeg_walk(data):
+    """[(marker, payload)] of the marker segments, and the offset after EOI."""
+    if not data.startswith(b"\xff\xd8"):
+        fail("not a JPEG (no SOI)")
+    pos = 2
+    segs = []
+    n = len(data)
+    while pos + 1 < n:
+        if data[pos] != 0xff:
+            fail("JPEG: expected a marker at offset %d", pos)
+        while pos + 1 < n and data[pos + 1] == 0xff:
+            pos += 1
+        m = data[pos + 1]
+        if m == 0xd9:
+            segs.append((m, b""))
+            return segs, pos + 2
+        if 0xd0 <= m <= 0xd7 or m == 0x01:
+            segs.append((m, b""))
+            pos += 2
+            continue
+        if pos + 4 > n:
+            fail("JPEG: truncated marker")
+        ln, = struct.unpack(">H", data[pos + 2:pos + 4])
+        if ln < 2 or pos + 2 + ln > n:
+            fail("JPEG: segment %02X has a bad length", m)
+        segs.append((m, data[pos + 4:pos + 2 + ln]))
+        pos += 2 + ln
+        if m == 0xda:
+            while pos + 1 < n and not (data[pos] == 0xff and data[pos + 1] != 0 and
+                                       not 0xd0 <= data[pos + 1] <= 0xd7):
+                pos += 1
+    return segs, None
+
+
+def gif_walk(data):
+    """[(kind, detail)] of the GIF blocks, and the offset after the trailer."""
+    if data[:6] not in (b"GIF87a", b"GIF89a"):
+        fail("not a GIF (signature)")
+    flags = data[10]
+    pos = 13 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
+    blocks = []
+
+    def skip_sub(p):
+        while True:
+            if p >= len(data):
+                fail("GIF: sub-blocks run past the end")
+            k = data[p]
+            p += 1
+            if k == 0:
+                return p
+            p += k
+
+    while pos < len(data):
+        b = data[pos]
+        if b == 0x3b:
+            blocks.append(("trailer", None))
+            return blocks, pos + 1
+        if b == 0x21:
+            label = data[pos + 1]
+            if label == 0xff:
+                ident = data[pos + 3:pos + 3 + data[pos + 2]]
+                blocks.append(("app", ident.decode("latin-1")))
+                pos = skip_sub(pos + 3 + data[pos + 2])
+            else:
+                blocks.append(("ext", label))
+                pos = skip_sub(pos + 2)
+        elif b == 0x2c:
+            blocks.append(("frame", struct.unpack("<HHHH", data[pos + 1:pos + 9])))
+            f = data[pos + 9]
+            pos += 10 + (3 * (2 << (f & 7)) if f & 0x80 else 0)
+            blocks.append(("image", None))
+            pos = skip_sub(pos + 1)
+        else:
+            fail("GIF: unexpected byte %02X at %d", b, pos)
+    return blocks, None
+
+
+# ------------------------------------------------------------------ checks
+
+def kind_of(data):
+    if data.startswith(b"\xff\xd8"):
+        return "jpeg"
+    if data.startswith(PNG_SIG):
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    return "other"
+
+
+def check_image_same_pixels(ctx):
+    a, b = pil_open(ctx["input"], is_input=True), pil_open(ctx["output"])
+    if a.size != b.size:
+        fail("size %s became %s", a.size, b.size)
+    if a.mode != b.mode:
+        fail("mode %s became %s", a.mode, b.mode)
+    if pixels_of(a) != pixels_of(b):
+        pa, pb = pixels_of(a), pixels_of(b)
+        diff = sum(1 for x, y in zip(pa, pb) if x != y)
+        fail("pixels differ (%d of %d bytes)", diff, len(pa))
+
+
+def check_png_samples(ctx):
+    b = png_decode(ctx["output"])
+    a = png_decode(ctx["input"], strict=False)
+    if a[:2] != b[:2]:
+        fail("size %s became %s", a[:2], b[:2])
+    if a[2] != b[2]:
+        fail("sample depth %d became %d", a[2], b[2])
+    if a[3] != b[3]:
+        diff = sum(1 for x, y in zip(a[3], b[3]) if x != y)
+        fail("%d of %d pixels differ at full depth", diff, len(a[3]))
+
+
+PNG_ALLOWED = {"IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT",
+               "pHYs", "bKGD", "acTL", "fcTL", "fdAT"}
+
+
+def check_png_chunks(ctx):
+    chunks, end = png_chunks(ctx["output"])
+    types = [t for t, _ in chunks]
+    bad = [t for t in types if t not in PNG_ALLOWED]
+    if bad:
+        fail("output keeps chunks %s", ", ".join(sorted(set(bad))))
+    if end != len(ctx["output"]):
+        fail("bytes after IEND (or no IEND)")
+
+
+def check_jpeg_markers(ctx):
+    segs, end = jpeg_walk(ctx["output"])
+    for m, payload in segs:
+        if m == 0xfe:
+            fail("output keeps a COM segment")
+        if 0xe0 <= m <= 0xef:
+            ok = ((m == 0xe0 and payload.startswith(b"JFIF\0")) or
+                  (m == 0xe1 and payload.startswith(b"Exif\0\0")) or
+                  (m == 0xee and payload.startswith(b"Adobe")))
+            if not ok:
+                fail("output keeps APP%d %r", m - 0xe0, payload[:16])
+    if end is None:
+        fail("output has no EOI")
+
+
+def check_exif_orientation(ctx):
+    a, b = pil_open(ctx["input"], is_input=True), pil_open(ctx["output"])
+    want = a.getexif().get(0x0112)
+    got = dict(b.getexif())
+    if want and want != 1:
+        if got != {0x0112: want}:
+            fail("input Orientation=%s; output EXIF is %r (want only Orientation=%s)",
+                 want, got, want)
+    elif got not in ({}, {0x0112: 1}):
+        fail("input had no orientation; output EXIF is %r", got)
+
+
+def check_no_exif(ctx):
+    b = pil_open(ctx["output"])
+    got = dict(b.getexif())
+    if got:
+        fail("output still has EXIF %r", got)
+    if b.info.get("exif") or getattr(b, "text", None):
+        fail("output still has metadata: %r", sorted(b.info))
+
+
+def check_ends_cleanly(ctx):
+    out = ctx["output"]
+    k = kind_of(out)
+    if k == "jpeg":
+        _, end = jpeg_walk(out)
+    elif k == "png":
+        _, end = png_chunks(out)
+    elif k == "gif":
+        _, end = gif_walk(out)
+    else:
+        fail("output is not an image")
+    if end != len(out):
+        fail("%s bytes after the end of the %s", "some" if end is None else len(out) - end, k)
+    if zipfile.is_zipfile(io.BytesIO(out)):
+        fail("output is still readable as a zip archive")
+
+
+def check_gif_frames(ctx):
+    a, b = pil_open(ctx["input"], is_input=True), pil_open(ctx["output"])
+    na, nb = getattr(a, "n_frames", 1), getattr(b, "n_frames", 1)
+    if na != nb:
+        fail("%d frames became %d", na, nb)
+    if a.size != b.size:
+        fail("size %s became %s", a.size, b.size)
+    if a.info.get("loop") != b.info.get("loop"):
+        fail("loop %r became %r", a.info.get("loop"), b.info.get("loop"))
+    for i in range(na):
+        a.seek(i)
+        b.seek(i)
+        if a.info.get("duration") != b.info.get("duration"):
+            fail("frame %d: delay %r ms became %r", i, a.info.get("duration"),
+                 b.info.get("duration"))
+        if a.convert("RGBA").tobytes() != b.convert("RGBA").tobytes():
+            fail("frame %d: RGBA pixels differ", i)
+
+
+def check_gif_blocks(ctx):
+    out = ctx["output"]
+    blocks, end = gif_walk(out)
+    sw, sh = struct.unpack("<HH", out[6:10])
+    for kind, detail in blocks:
+        if kind == "frame":
+            x, y, w, h = detail
+            if w == 0 or h == 0 or x + w > sw or y + h > sh:
+                fail("output frame %dx%d at (%d,%d) is not inside the %dx%d screen",
+                     w, h, x, y, sw, sh)
+        if kind == "app" and detail not in ("NETSCAPE2.0", "ANIMEXTS1.0"):
+            fail("output keeps application extension %r", detail)
+        if kind == "ext" and detail != 0xf9:
+            fail("output keeps extension 0x%02X (%s)", detail,
+                 {0xfe: "comment", 0x01: "plain text"}.get(detail, "unknown"))
+    if end != len(ctx["output"]):
+        fail("bytes after the GIF trailer (or no trailer)")
+
+
+def check_text_bytes_equal(ctx):
+    a, b = ctx["input"], ctx["output"]
+    if a != b:
+        at = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
+        fail("bytes differ from offset %d (in %d bytes, out %d bytes)", at, len(a), len(b))
+
+
+NUMBER_CHARS = set("0123456789+-., %/:eE")
+
+
+def cell_is_formula(cell):
+    s = cell.lstrip(" \t\r")
+    if s.startswith('"'):
+        s = s[1:]
+    if not s:
+        return False
+    if s[0] in "=@":
+        return True
+    if s[0] in "+-":
+        return not set(s) <= NUMBER_CHARS
+    return False
+
+
+def decode_text(data, encoding):
+    if encoding:
+        return data.decode(encoding)
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    return data.decode("utf-8")
+
+
+def csv_rows(data, encoding, delim):
+    text = decode_text(data, encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+
+
+def check_csv_cells(ctx):
+    e = ctx["entry"]
+    delim = "\t" if ctx["name"].lower().endswith(".tsv") else ","
+    enc = e.get("encoding")
+    if enc == "utf-16-le" and ctx["input"][:2] == b"\xff\xfe":
+        enc = "utf-16"
+    a = csv_rows(ctx["input"], enc, delim)
+    b = csv_rows(ctx["output"], enc, delim)
+    if len(a) != len(b):
+        fail("%d rows became %d", len(a), len(b))
+    for r, (ra, rb) in enumerate(zip(a, b), 1):
+        if len(ra) != len(rb):
+            fail("row %d: %d cells became %d", r, len(ra), len(rb))
+        for c, (x, y) in enumerate(zip(ra, rb), 1):
+            if cell_is_formula(y):
+                fail("row %d cell %d is still a formula: %r", r, c, y)
+            if not cell_is_formula(x):
+                if x != y:
+                    fail("row %d cell %d changed though not a formula: %r -> %r", r, c, x, y)
+                continue
+            # exactly one apostrophe inserted before the first significant character
+            k = next((i for i in range(len(y)) if y[i] == "'" and y[:i] + y[i + 1:] == x), None)
+            if k is None or y[:k].strip(' \t\r"'):
+                fail("row %d cell %d: %r -> %r is not the cell with a leading apostrophe",
+                     r, c, x, y)
+
+
+def check_idempotent(ctx):
+    # The same input twice gives the same bytes (no uninitialised memory, no clock).
+    rc, again, err, _ = run_cdr(ctx["cdr"], ctx["name"], ctx["input"], ctx["tmpdir"])
+    if again != ctx["output"]:
+        fail("not deterministic: the same input gave different bytes on a second run")
+    name = ctx["record"].get("out_name") or ctx["name"]
+    rc, out, err, recs = run_cdr(ctx["cdr"], name, ctx["output"], ctx["tmpdir"])
+    if rc != 0:
+        fail("second pass (as %r) exited %s: %s", name, rc, err.decode("utf-8", "replace").strip())
+    v = recs[0].get("verdict") if recs else None
+    if v != "clean":
+        fail("second pass verdict %r (want clean), actions %r", v,
+             recs[0].get("actions") if recs else None)
+    if out != ctx["output"]:
+        fail("second pass changed the bytes (%d -> %d bytes)", len(ctx["output"]), len(out))
+
+
+CHECKS = {
+    "image-same-pixels": check_image_same_pixels,
+    "png-samples": check_png_samples,
+    "png-chunks": check_png_chunks,
+    "jpeg-markers": check_jpeg_markers,
+    "exif-orientation": check_exif_orientation,
+    "no-exif": check_no_exif,
+    "ends-cleanly": check_ends_cleanly,
+    "gif-frames": check_gif_frames,
+    "gif-blocks": check_gif_blocks,
+    "text-bytes-equal": check_text_bytes_equal,
+    "csv-cells": check_csv_cells,
+    "idempotent": check_idempotent,
+}
+
+RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | \
+    {"com%d" % i for i in range(1, 10)} | {"lpt%d" % i for i in range(1, 10)}
+
+
+def safe_name_problem(name):
+    if not name:
+        return "empty output name"
+    if len(name.encode("utf-8")) > 255:
+        return "output name longer than 255 bytes"
+    if any(c in '<>:"|?*/\\' for c in name):
+        return "output name has a character Windows forbids"
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return "output name has a control or format (bidi/zero-width) character"
+    if name[-1] in ". ":
+        return "output name ends in a dot or space"
+    if name.split(".")[0].lower() in RESERVED:
+        return "output name is a Windows device name"
+    return None
+
+
+def in_encoding(s, enc):
+    if enc in (None, "utf-8"):
+        return s.encode("utf-8")
+    return s.encode(enc)
+
+
+def check_result(ctx):
+    e, rc, out, err, recs = ctx["entry"], ctx["rc"], ctx["output"], ctx["stderr"], ctx["records"]
+    problems = []
+    if rc is None:
+        fail("cdr-file timed out")
+    if len(recs) != 1:
+        fail("report has %d records (want 1); exit %s; stderr: %s", len(recs), rc,
+             err.decode("utf-8", "replace").strip())
+    rec = recs[0]
+    ctx["record"] = rec
+    verdict = rec.get("verdict")
+    want = alternatives(e["verdict"])
+    ctx["usable"] = verdict in ("clean", "sanitized", "blocked")  # checks may still run
+    if verdict not in want:
+        fail("verdict %r (want %s); error %r; reason %r", verdict, e["verdict"],
+             rec.get("error"), rec.get("reason"))
+    want_rc = 1 if verdict == "blocked" else 0
+    if rc != want_rc:
+        problems.append("exit status %s for verdict %s (want %d)" % (rc, verdict, want_rc))
+    if rec.get("_invalid_json"):
+        problems.append("report line is not valid JSON (%s)" % rec["_invalid_json"])
+    if rec.get("name") != ctx["name"]:
+        problems.append("report name %r, want %r" % (rec.get("name"), ctx["name"]))
+    if rec.get("sha256_in") != hashlib.sha256(ctx["input"]).hexdigest():
+        problems.append("report sha256_in does not match the input")
+    if rec.get("size_in") != len(ctx["input"]):
+        problems.append("report size_in %r, want %d" % (rec.get("size_in"), len(ctx["input"])))
+    whats = [a.get("what") for a in rec.get("actions") or []]
+    unknown = [w for w in whats if w not in ACTIONS]
+    if unknown:
+        problems.append("undocumented action names %r" % unknown)
+    if verdict == "blocked":
+        if out:
+            problems.append("blocked, yet %d bytes on stdout" % len(out))
+        if e.get("error") and rec.get("error") not in alternatives(e["error"]):
+            problems.append("error %r (want %s); reason %r" % (rec.get("error"), e["error"],
+                                                               rec.get("reason")))
+        if not rec.get("reason"):
+            problems.append("blocked without a reason")
+    else:
+        if rec.get("sha256_out") != hashlib.sha256(out).hexdigest():
+            problems.append("report sha256_out does not match stdout")
+        if not out and ctx["input"]:
+            problems.append("verdict %s but nothing on stdout" % verdict)
+        for spec in e.get("actions", []):
+            if not alternatives(spec) & set(whats):
+                problems.append("action %s missing (got %r)" % (spec, whats))
+        if verdict == "clean" and [w for w in whats if w != "renamed"]:
+            problems.append("verdict clean with actions %r" % whats)
+        if verdict == "sanitized" and not whats:
+            problems.append("verdict sanitized without any action")
+        oname = rec.get("out_name") or ""
+        p = safe_name_problem(oname)
+        if p:
+            problems.append("%s: %r" % (p, oname))
+        if e.get("out_name") and oname != e["out_name"]:
+            problems.append("out_name %r, want %r" % (oname, e["out_name"]))
+        if e.get("out_ext") and not oname.lower().endswith("." + e["out_ext"]):
+            problems.append("out_name %r does not end in .%s" % (oname, e["out_ext"]))
+        if e.get("out_type") and rec.get("out_type") != e["out_type"]:
+            problems.append("out_type %r, want %r" % (rec.get("out_type"), e["out_type"]))
+        enc = e.get("encoding")
+        for s in e.get("absent", []):
+            if in_encoding(s, enc) in out:
+                problems.append("output still contains %r" % s)
+        for h in e.get("absent_hex", []):
+            if bytes.fromhex(h) in out:
+                problems.append("output still contains bytes %s" % h)
+        for s in e.get("present", []):
+            if in_encoding(s, enc) not in out:
+                problems.append("output lacks %r" % s)
+        for h in e.get("present_hex", []):
+            if bytes.fromhex(h) not in out:
+                problems.append("output lacks bytes %s" % h)
+    if problems:
+        fail("; ".join(problems))
+
+
+# ------------------------------------------------------------------ main
+
+def load(fixtures, only):
+    cases = []
+    for mf in sorted(glob.glob(os.path.join(fixtures, "*", "manifest.json"))):
+        fmt_dir = os.path.dirname(mf)
+        with open(mf, encoding="utf-8") as f:
+            doc = json.load(f)
+        for e in doc["fixtures"]:
+            label = "%s/%s" % (os.path.basename(fmt_dir), e["path"])
+            if only and not any(o in label for o in only):
+                continue
+            unknown = [c for c in e.get("checks", []) if c not in CHECKS]
+            if unknown:
+                raise SystemExit("%s: unknown checks %s" % (label, unknown))
+            cases.append((label, os.path.join(fmt_dir, e["path"]), e))
+    return cases
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("cdr_file")
+    ap.add_argument("--fixtures", default=os.path.normpath(os.path.join(here, "..", "..",
+                                                                         "fixtures")))
+    ap.add_argument("--only", action="append", default=[],
+                    help="run only fixtures whose path contains this (repeatable)")
+    args = ap.parse_args()
+    cdr = os.path.abspath(args.cdr_file)
+
+    cases = load(args.fixtures, args.only)
+    total = sum(1 + len(e.get("checks", [])) for _, _, e in cases)
+    print("1..%d" % total, flush=True)
+    n = 0
+    passed = failed = skipped = 0
+    with tempfile.TemporaryDirectory(prefix="mugaika-fixtures-") as tmpdir:
+        for label, path, e in cases:
+            with open(path, "rb") as f:
+                data = f.read()
+            rc, out, err, recs = run_cdr(cdr, e["name"], data, tmpdir)
+            ctx = {"entry": e, "name": e["name"], "input": data, "output": out, "rc": rc,
+                   "stderr": err, "records": recs, "cdr": cdr, "tmpdir": tmpdir,
+                   "record": {}}
+            for check in ["result"] + e.get("checks", []):
+                n += 1
+                desc = "%s: %s" % (label, check)
+                try:
+                    if check == "result":
+                        check_result(ctx)
+                    else:
+                        if not ctx.get("usable"):
+                            raise CheckFailed("not run: no usable result (see the result "
+                                              "test point)")
+                        if ctx["record"].get("verdict") == "blocked":
+                            if "blocked" in alternatives(e["verdict"]):
+                                raise Skip("blocked (allowed by the manifest)")
+                            raise CheckFailed("no output to check: blocked (%s)" %
+                                              ctx["record"].get("reason"))
+                        CHECKS[check](ctx)
+                    print("ok %d - %s" % (n, desc))
+                    passed += 1
+                except Skip as s:
+                    print("ok %d - %s # SKIP %s" % (n, desc, s))
+                    skipped += 1
+                except CheckFailed as f:
+                    print("not ok %d - %s" % (n, desc))
+                    print("# %s" % str(f).replace("\n", "\n# "))
+                    failed += 1
+                except Exception as x:  # a reader crashed: the output is not sound
+                    print("not ok %d - %s" % (n, desc))
+                    print("# %s: %s" % (type(x).__name__, x))
+                    failed += 1
+                sys.stdout.flush()
+    print("# %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+/*
+ * NAME
+ *	test-pool - the sandboxed worker pool under misbehaving handlers
+ * SUMMARY
+ *	A worker that crashes, spins, sleeps, eats memory, or tries to open a
+ *	file, a socket or a program must cost exactly that job a BLOCKED
+ *	verdict with the right reason; the pool and the caller keep working.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "pool.h"
+#include "sandbox.h"
+#include "test-handlers.h"
+#include "wire.h"
+
+/* CPU limit well below the wall limit, so a spinning worker always meets
+ * the CPU limit first, even on a loaded machine; a short wall limit for
+ * the sleeping one, which uses no CPU. */
+static struct cdr_policy *policy, *impatient_policy;
+
+static struct cdr_pool *
+new_pool_with(const struct cdr_policy *p, unsigned workers)
+{
+	g_autoptr(GError) error = NULL;
+	struct cdr_pool *pool = cdr_pool_new(p, TEST_WORKER_PATH, workers, &error);
+	g_assert_no_error(error);
+	return pool;
+}
+
+static struct cdr_pool *
+new_pool(unsigned workers)
+{
+	return new_pool_with(policy, workers);
+}
+
+/* Run bytes through the pool; *out gets the output bytes (or NULL). */
+static struct cdr_report *
+run(struct cdr_pool *pool, const char *bytes, const char *name, GBytes **out)
+{
+	int in = cdr_memfd_from_bytes("test-in", bytes, strlen(bytes));
+	int out_fd = -1;
+	g_assert_cmpint(in, >=, 0);
+	struct cdr_report *r = cdr_pool_run(pool, in, name, &out_fd);
+	close(in);
+	if (out)
+		*out = NULL;
+	if (out_fd >= 0) {
+		gsize len = 0;
+		guint8 *data = cdr_map_fd(out_fd, &len);
+		g_assert_nonnull(data);
+		if (out)
+			*out = g_bytes_new(data, len);
+		cdr_unmap(data, len);
+		close(out_fd);
+	}
+	return r;
+}
+
+static void
+assert_clean_text_works(struct cdr_pool *pool)
+{
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run(pool, "still working\n", "ok.txt", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_nonnull(out);
+	g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out), "still working\n", 14);
+}
+
+static void
+assert_blocked_with(const struct cdr_policy *p, const char *misbehaviour, enum cdr_error expected,
+		    const char *reason_part)
+{
+	struct cdr_pool *pool = new_pool_with(p, 1);
+	g_autofree char *bytes = g_strconcat(TEST_PREFIX, misbehaviour, NULL);
+	GBytes *out = NULL;
+
+	assert_clean_text_works(pool);
+	unsigned spawned = cdr_pool_spawn_count(pool);
+	g_autoptr(cdr_report) r = run(pool, bytes, "x.dat", &out);
+	g_test_message("%s: %s (%s)", misbehaviour, r->reason, cdr_error_name(r->error));
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_null(out);
+	g_assert_cmpstr(cdr_error_name(r->error), ==, cdr_error_name(expected));
+	g_assert_nonnull(strstr(r->reason, reason_part));
+	/* the pool replaces the worker and goes on */
+	assert_clean_text_works(pool);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, spawned + 1);
+	cdr_pool_free(pool);
+}
+
+static void
+assert_blocked(const char *misbehaviour, enum cdr_error expected, const char *reason_part)
+{
+	assert_blocked_with(policy, misbehaviour, expected, reason_part);
+}
+
+static void
+test_crash(void)
+{
+	assert_blocked("CRASH", CDR_E_CRASH, "crashed");
+}
+
+static void
+test_spin(void)
+{
+	assert_blocked("SPIN", CDR_E_CPU, "job_cpu_seconds");
+}
+
+static void
+test_sleep(void)
+{
+	assert_blocked_with(impatient_policy, "SLEEP", CDR_E_TIMEOUT, "job_wall_seconds");
+}
+
+static void
+test_hog(void)
+{
+	if (!cdr_sandbox_limits_address_space()) {
+		g_test_skip("AddressSanitizer build: RLIMIT_AS cannot be applied");
+		return;
+	}
+	assert_blocked("HOG", CDR_E_MEMORY, "worker_memory_bytes");
+}
+
+static void
+test_open(void)
+{
+	assert_blocked("OPEN", CDR_E_SANDBOX, "forbidden system call");
+}
+
+static void
+test_socket(void)
+{
+	assert_blocked("SOCKET", CDR_E_SANDBOX, "forbidden system call");
+}
+
+static void
+test_exec(void)
+{
+	assert_blocked("EXEC", CDR_E_SANDBOX, "forbidden system call");
+}
+
+static void
+test_recycle(void)
+{
+	struct cdr_pool *pool = new_pool(1);
+	for (unsigned i = 0; i < 7; i++)
+		assert_clean_text_works(pool);
+	/* jobs_per_worker = 3: workers for jobs 1-3, 4-6, 7 */
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 3);
+	cdr_pool_free(pool);
+}
+
+static gpointer
+hammer(gpointer pool)
+{
+	for (unsigned i = 0; i < 6; i++) {
+		if (i % 3 == 2) {
+			g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "CRASH", "c.dat", NULL);
+			g_assert_cmpint(r->error, ==, CDR_E_CRASH);
+		} else {
+			assert_clean_text_works(pool);
+		}
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_pool(void)
+{
+	struct cdr_pool *pool = new_pool(2);
+	GThread *t[4];
+	for (unsigned i = 0; i < G_N_ELEMENTS(t); i++)
+		t[i] = g_thread_new("hammer", hammer, pool);
+	for (unsigned i = 0; i < G_N_ELEMENTS(t); i++)
+		g_thread_join(t[i]);
+	cdr_pool_free(pool);
+}
+
+static void
+test_nested_report_crosses_the_wire(void)
+{
+	struct cdr_pool *pool = new_pool(1);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "BOX:inner.txt:hello\n", "outer.box", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_cmpuint(r->children->len, ==, 1);
+	const struct cdr_report *child = r->children->pdata[0];
+	g_assert_cmpstr(child->name, ==, "inner.txt");
+	g_assert_cmpstr(child->handler, ==, "text");
+	cdr_pool_free(pool);
+}
+
+static void
+test_missing_worker_is_an_error(void)
+{
+	g_autoptr(GError) error = NULL;
+	struct cdr_pool *pool = cdr_pool_new(policy, "/nonexistent/cdr-worker", 1, &error);
+	g_assert_null(pool);
+	g_assert_nonnull(strstr(error->message, "not found"));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	static const char conf[] = "[limits]\njob_cpu_seconds = 1\njob_wall_seconds = 30\n"
+				   "worker_memory_bytes = 512M\n[workers]\njobs_per_worker = 3\n";
+	static const char impatient[] = "[limits]\njob_cpu_seconds = 1\njob_wall_seconds = 2\n";
+	policy = cdr_policy_load_data(conf, sizeof(conf) - 1, "test", NULL);
+	impatient_policy = cdr_policy_load_data(impatient, sizeof(impatient) - 1, "test", NULL);
+	g_assert_nonnull(policy);
+	g_assert_nonnull(impatient_policy);
+
+	g_test_add_func("/pool/crash", test_crash);
+	g_test_add_func("/pool/cpu-spin", test_spin);
+	g_test_add_func("/pool/wall-sleep", test_sleep);
+	g_test_add_func("/pool/memory-hog", test_hog);
+	g_test_add_func("/pool/sandbox-open", test_open);
+	g_test_add_func("/pool/sandbox-socket", test_socket);
+	g_test_add_func("/pool/sandbox-exec", test_exec);
+	g_test_add_func("/pool/recycle", test_recycle);
+	g_test_add_func("/pool/threads", test_threads_share_pool);
+	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
+	g_test_add_func("/pool/missing-worker", test_missing_worker_is_an_error);
+	int rc = g_test_run();
+	cdr_policy_free(policy);
+	cdr_policy_free(impatient_policy);
+	return rc;
+}
