@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "display.h"
 #include "names.h"
 #include "wire.h"
@@ -58,18 +60,22 @@ summary_free(struct summary *s)
 	g_free(s);
 }
 
+/* libcrypto, not GChecksum: about twice as fast here, and every byte of
+ * every file is hashed twice (input and output). */
 gboolean
 sha256_of_fd(int fd, char hex[65])
 {
 	gsize len = 0;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned md_len = 0;
 	guint8 *data = cdr_map_fd(fd, &len);
 	if (!data)
 		return FALSE;
-	g_autoptr(GChecksum) c = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(c, data, (gssize)len);
+	gboolean ok = EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) == 1;
 	cdr_unmap(data, len);
-	g_strlcpy(hex, g_checksum_get_string(c), 65);
-	return TRUE;
+	for (unsigned i = 0; ok && i < md_len && i < 32; i++)
+		g_snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return ok;
 }
 
 static void
