@@ -13,9 +13,51 @@
 #include <iconv.h>
 #include <string.h>
 
-enum { CD_CP932, CD_EUCJP, CD_UTF16LE, CD_UTF16BE, CD_COUNT };
+/*
+ * Every converter the engine may need, opened before the sandbox (iconv
+ * loads gconv modules from disk). Mail labels map onto these; Japanese
+ * labels onto the Microsoft supersets that Japanese mailers really use.
+ */
+enum {
+	CD_CP932, CD_EUCJP, CD_UTF16LE, CD_UTF16BE,
+	CD_CP1252, CD_LATIN2, CD_CP1250, CD_LATIN5, CD_LATIN7, CD_LATIN9, CD_KOI8R,
+	CD_CP1251, CD_GB18030, CD_BIG5, CD_CP949, CD_UTF16, CD_UTF32, CD_UTF7,
+	CD_COUNT
+};
 
-static const char *const cd_sources[CD_COUNT] = { "CP932", "EUC-JP-MS", "UTF-16LE", "UTF-16BE" };
+static const char *const cd_sources[CD_COUNT] = {
+	"CP932", "EUC-JP-MS", "UTF-16LE", "UTF-16BE",
+	"CP1252", "ISO-8859-2", "CP1250", "ISO-8859-9", "ISO-8859-13",
+	"ISO-8859-15", "KOI8-R", "CP1251", "GB18030", "BIG5-HKSCS", "CP949", "UTF-16", "UTF-32",
+	"UTF-7",
+};
+
+/* Mail charset labels (lower case) and what decodes them. */
+#define CD_UTF8 (-1)
+#define CD_JIS (-2)
+static const struct {
+	const char *label;
+	int cd;
+} labels[] = {
+	{ "utf-8", CD_UTF8 }, { "utf8", CD_UTF8 }, { "us-ascii", CD_UTF8 }, { "ascii", CD_UTF8 },
+	{ "iso-2022-jp", CD_JIS }, { "iso-2022-jp-1", CD_JIS }, { "iso-2022-jp-2", CD_JIS },
+	{ "iso-2022-jp-3", CD_JIS }, { "csiso2022jp", CD_JIS }, { "iso-2022-jp-ms", CD_JIS },
+	{ "cp50220", CD_JIS }, { "cp50221", CD_JIS }, { "cp50222", CD_JIS },
+	{ "shift_jis", CD_CP932 }, { "shift-jis", CD_CP932 }, { "sjis", CD_CP932 },
+	{ "x-sjis", CD_CP932 }, { "ms_kanji", CD_CP932 }, { "cp932", CD_CP932 },
+	{ "windows-31j", CD_CP932 }, { "csshiftjis", CD_CP932 }, { "shift_jis-2004", CD_CP932 },
+	{ "euc-jp", CD_EUCJP }, { "x-euc-jp", CD_EUCJP }, { "eucjp", CD_EUCJP },
+	{ "euc-jp-ms", CD_EUCJP }, { "cseucpkdfmtjapanese", CD_EUCJP },
+	{ "iso-8859-1", CD_CP1252 }, { "latin1", CD_CP1252 }, { "windows-1252", CD_CP1252 },
+	{ "cp1252", CD_CP1252 }, { "iso-8859-2", CD_LATIN2 }, { "windows-1250", CD_CP1250 },
+	{ "iso-8859-9", CD_LATIN5 }, { "iso-8859-13", CD_LATIN7 }, { "iso-8859-15", CD_LATIN9 },
+	{ "koi8-r", CD_KOI8R }, { "windows-1251", CD_CP1251 }, { "gb2312", CD_GB18030 },
+	{ "gbk", CD_GB18030 }, { "gb18030", CD_GB18030 }, { "x-gbk", CD_GB18030 },
+	{ "big5", CD_BIG5 }, { "big5-hkscs", CD_BIG5 }, { "ks_c_5601-1987", CD_CP949 },
+	{ "euc-kr", CD_CP949 }, { "cp949", CD_CP949 }, { "utf-16", CD_UTF16 },
+	{ "utf-16le", CD_UTF16LE }, { "utf-16be", CD_UTF16BE }, { "utf-32", CD_UTF32 },
+	{ "utf-7", CD_UTF7 },
+};
 
 struct cdr_charsets {
 	iconv_t cd[CD_COUNT];
@@ -196,8 +238,10 @@ jis_to_sjis(guint8 j1, guint8 j2, guint8 out[2])
 	out[1] = s2;
 }
 
-gboolean
-cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
+/* Lenient: unknown escapes and broken pairs are skipped, 8-bit bytes
+ * passed on (the CP932 decoder then replaces what does not decode). */
+static gboolean
+iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out, gboolean lenient)
 {
 	enum { ROMAN, KANJI, KATAKANA } mode = ROMAN;
 	gboolean shifted = FALSE; /* SO: half-width katakana until SI */
@@ -205,8 +249,11 @@ cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 	for (gsize i = 0; i < len; i++) {
 		guint8 c = data[i];
 		if (c == 0x1b) {
-			if (i + 2 >= len)
+			if (i + 2 >= len) {
+				if (lenient)
+					break;
 				return FALSE;
+			}
 			guint8 a = data[i + 1], b = data[i + 2];
 			if (a == '(' && (b == 'B' || b == 'J' || b == 'H'))
 				mode = ROMAN;
@@ -218,6 +265,13 @@ cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 				 data[i + 4] == '$' && data[i + 5] == 'B') {
 				mode = KANJI; /* JIS X 0208-1990 announcer */
 				i += 3;
+			} else if (lenient) {
+				/* drop the whole ISO 2022 escape: intermediates, final */
+				while (i + 1 < len && data[i + 1] >= 0x20 && data[i + 1] <= 0x2f)
+					i++;
+				if (i + 1 < len && data[i + 1] >= 0x30 && data[i + 1] <= 0x7e)
+					i++;
+				continue;
 			} else
 				return FALSE;
 			i += 2;
@@ -227,7 +281,7 @@ cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 			shifted = c == 0x0e;
 			continue;
 		}
-		if (c >= 0x80)
+		if (c >= 0x80 && !lenient)
 			return FALSE;
 		if (c == '\r' || c == '\n') {
 			/* RFC 1468: every line ends in ASCII; a writer that forgot
@@ -241,8 +295,11 @@ cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 			guint8 k = (guint8)(c + 0x80);
 			g_byte_array_append(out, &k, 1);
 		} else if (mode == KANJI && c >= 0x21 && c <= 0x7e) {
-			if (i + 1 >= len || data[i + 1] < 0x21 || data[i + 1] > 0x7e)
+			if (i + 1 >= len || data[i + 1] < 0x21 || data[i + 1] > 0x7e) {
+				if (lenient)
+					continue;
 				return FALSE;
+			}
 			guint8 s[2];
 			jis_to_sjis(c, data[i + 1], s);
 			g_byte_array_append(out, s, 2);
@@ -252,4 +309,129 @@ cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 		}
 	}
 	return TRUE;
+}
+
+gboolean
+cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
+{
+	return iso2022jp_to_cp932(data, len, out, FALSE);
+}
+
+/* ---- decoding labelled text (mail) ------------------------------------- */
+
+static int
+cd_for_label(const char *label)
+{
+	if (!label)
+		return CD_COUNT;
+	for (unsigned i = 0; i < G_N_ELEMENTS(labels); i++)
+		if (g_ascii_strcasecmp(label, labels[i].label) == 0)
+			return labels[i].cd;
+	return CD_COUNT; /* unknown */
+}
+
+/* Convert all of data with cd; lossy: undecodable bytes become U+FFFD. */
+static gboolean
+convert(iconv_t cd, const guint8 *data, gsize len, GString *out, gboolean lossy)
+{
+	char buf[8192];
+	char *in = (char *)data;
+	size_t inleft = len;
+
+	iconv(cd, NULL, NULL, NULL, NULL);
+	for (;;) {
+		char *outp = buf;
+		size_t outleft = sizeof(buf);
+		size_t rc = iconv(cd, inleft ? &in : NULL, &inleft, &outp, &outleft);
+		int err = rc == (size_t)-1 ? errno : 0;
+		g_string_append_len(out, buf, (gssize)(sizeof(buf) - outleft));
+		if (err == E2BIG)
+			continue;
+		if (err == 0 && inleft == 0)
+			return TRUE;
+		if (!lossy || inleft == 0)
+			return FALSE;
+		g_string_append(out, "\xef\xbf\xbd"); /* U+FFFD */
+		in++;
+		inleft--;
+		iconv(cd, NULL, NULL, NULL, NULL);
+	}
+}
+
+static gboolean
+decode_with(struct cdr_charsets *cs, int cd, const guint8 *data, gsize len, GString *out,
+	    gboolean lossy)
+{
+	if (cd == CD_UTF8) {
+		if (g_utf8_validate_len((const char *)data, len, NULL)) {
+			g_string_append_len(out, (const char *)data, (gssize)len);
+			return TRUE;
+		}
+		if (!lossy)
+			return FALSE;
+		g_autofree char *valid = g_utf8_make_valid((const char *)data, (gssize)len);
+		g_string_append(out, valid);
+		return TRUE;
+	}
+	if (cd == CD_JIS) {
+		g_autoptr(GByteArray) sjis = g_byte_array_new();
+		if (!iso2022jp_to_cp932(data, len, sjis, lossy))
+			return FALSE;
+		return convert(cs->cd[CD_CP932], sjis->data, sjis->len, out, lossy);
+	}
+	return convert(cs->cd[cd], data, len, out, lossy);
+}
+
+static guint64
+count_kana(const GString *s)
+{
+	guint64 n = 0;
+	for (const char *p = s->str; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		n += c >= 0x3041 && c <= 0x30ff;
+	}
+	return n;
+}
+
+/* What the bytes most likely are, tried strictly: JIS, UTF-8, CP932/EUC-JP. */
+static gboolean
+decode_guessing(struct cdr_charsets *cs, const guint8 *data, gsize len, GString *out)
+{
+	if (is_ascii(data, len) && looks_like_iso2022jp(data, len) &&
+	    decode_with(cs, CD_JIS, data, len, out, FALSE))
+		return TRUE;
+	g_string_truncate(out, 0);
+	if (decode_with(cs, CD_UTF8, data, len, out, FALSE))
+		return TRUE;
+	g_autoptr(GString) sj = g_string_new(NULL);
+	g_autoptr(GString) euc = g_string_new(NULL);
+	gboolean sj_ok = decode_with(cs, CD_CP932, data, len, sj, FALSE);
+	gboolean euc_ok = decode_with(cs, CD_EUCJP, data, len, euc, FALSE);
+	if (euc_ok && (!sj_ok || count_kana(euc) > count_kana(sj)))
+		g_string_assign(out, euc->str);
+	else if (sj_ok)
+		g_string_assign(out, sj->str);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+char *
+cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
+		   enum cdr_decode_quality *quality)
+{
+	GString *out = g_string_sized_new(len + 16);
+	int cd = cd_for_label(label);
+
+	*quality = CDR_DECODE_EXACT;
+	if (cd != CD_COUNT && decode_with(cs, cd, data, len, out, FALSE))
+		return g_string_free(out, FALSE);
+	g_string_truncate(out, 0);
+	*quality = CDR_DECODE_GUESSED;
+	if (decode_guessing(cs, data, len, out))
+		return g_string_free(out, FALSE);
+	g_string_truncate(out, 0);
+	*quality = CDR_DECODE_LOSSY;
+	decode_with(cs, cd != CD_COUNT ? cd : CD_CP932, data, len, out, TRUE);
+	return g_string_free(out, FALSE);
 }

@@ -43,3 +43,20 @@ enum cdr_charset cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *
  * FALSE on an unknown escape sequence or a broken double-byte pair.
  */
 gboolean cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out);
+
+enum cdr_decode_quality {
+	CDR_DECODE_EXACT,   /* valid in the charset it was labelled with */
+	CDR_DECODE_GUESSED, /* label missing, unknown or wrong: detected */
+	CDR_DECODE_LOSSY,   /* invalid in every reading: bad bytes became U+FFFD */
+};
+
+/*
+ * Decode text labelled with a MIME charset (NULL when none) to UTF-8.
+ * Never fails. Japanese labels decode as mailers mean them (Shift_JIS as
+ * CP932, ISO-2022-JP with the CP932 extension rows, EUC-JP with the
+ * Microsoft extensions); ISO-8859-1 as Windows-1252. A label that does not
+ * fit the bytes, or no label, falls back to detection, then to a lossy
+ * decode; *quality says which happened.
+ */
+char *cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
+			 enum cdr_decode_quality *quality);

@@ -106,8 +106,12 @@ is_html_space(gunichar c)
 
 /* Text as a browser shows it: whitespace runs become one space. */
 static void
-put_text(struct render *r, const char *text)
+put_text(struct render *r, const char *raw)
 {
+	/* libxml2 passes invalid UTF-8 through from broken input; walking it
+	 * character by character would read past the end */
+	g_autofree char *valid = g_utf8_validate(raw, -1, NULL) ? NULL : g_utf8_make_valid(raw, -1);
+	const char *text = valid ? valid : raw;
 	if (r->pre) {
 		put_raw(r, text, strlen(text));
 		return;
@@ -133,7 +137,7 @@ static char *
 attr(const xmlNode *n, const char *name)
 {
 	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s = v ? g_strdup((const char *)v) : NULL;
+	char *s = v ? g_utf8_make_valid((const char *)v, -1) : NULL;
 	xmlFree(v);
 	return s;
 }
@@ -399,8 +403,7 @@ html_to_text(const char *html, gsize len, unsigned max_depth, struct html_text_s
 		g_string_free(r.out, TRUE);
 		return NULL;
 	}
-	/* libxml2 can pass invalid UTF-8 through from broken input */
-	g_autofree char *text = tidy(r.out);
+	char *text = tidy(r.out);
 	g_string_free(r.out, TRUE);
-	return g_utf8_make_valid(text, -1);
+	return text;
 }

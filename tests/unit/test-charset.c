@@ -81,6 +81,59 @@ test_iso2022jp_cp932_extensions(void)
 	g_assert_null(iso2022jp_to_utf8(S("\x1b$B\xa4\xa2"))); /* 8-bit inside */
 }
 
+static void
+assert_decode(const char *label, const char *bytes, gsize len, const char *expected,
+	      enum cdr_decode_quality expected_quality)
+{
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode(cs, label, (const guint8 *)bytes, len, &q);
+	if (strcmp(text, expected) != 0 || q != expected_quality)
+		g_error("label %s: got \"%s\" (quality %d), want \"%s\" (%d)", label, text, q,
+			expected, expected_quality);
+}
+
+static void
+assert_decode_converted(const char *label, const char *utf8, const char *as,
+			enum cdr_decode_quality expected_quality)
+{
+	gsize len = 0;
+	g_autofree char *bytes = g_convert(utf8, -1, as, "UTF-8", NULL, &len, NULL);
+	g_assert_nonnull(bytes);
+	assert_decode(label, bytes, len, utf8, expected_quality);
+}
+
+static void
+test_decode_labelled(void)
+{
+	/* what Japanese mailers send */
+	assert_decode("ISO-2022-JP", S("\x1b$B$*CN$i$;-!-j|b\x1b(B"), "お知らせ①㈱髙", CDR_DECODE_EXACT);
+	assert_decode_converted("Shift_JIS", "表ソ能①㈱髙～", "CP932", CDR_DECODE_EXACT);
+	assert_decode_converted("x-sjis", "表ソ能", "CP932", CDR_DECODE_EXACT);
+	assert_decode_converted("EUC-JP", "お知らせ①", "EUC-JP-MS", CDR_DECODE_EXACT);
+	assert_decode("utf-8", S("日本語"), "日本語", CDR_DECODE_EXACT);
+	/* other scripts */
+	assert_decode("iso-8859-1", S("caf\xe9 \x93quoted\x94"), "café “quoted”", CDR_DECODE_EXACT);
+	assert_decode_converted("gb2312", "简体中文", "GB18030", CDR_DECODE_EXACT);
+	assert_decode_converted("ks_c_5601-1987", "한국어", "CP949", CDR_DECODE_EXACT);
+	assert_decode_converted("big5", "繁體中文", "BIG5", CDR_DECODE_EXACT);
+	assert_decode_converted("koi8-r", "Привет", "KOI8-R", CDR_DECODE_EXACT);
+}
+
+static void
+test_decode_mislabelled(void)
+{
+	/* Shift_JIS bytes labelled ISO-2022-JP, or not labelled at all */
+	assert_decode_converted("iso-2022-jp", "お知らせです。", "CP932", CDR_DECODE_GUESSED);
+	assert_decode_converted(NULL, "お知らせです。", "CP932", CDR_DECODE_GUESSED);
+	assert_decode_converted("us-ascii", "お知らせです。", "EUC-JP", CDR_DECODE_GUESSED);
+	assert_decode_converted("x-unknown", "お知らせです。", "UTF-8", CDR_DECODE_GUESSED);
+	assert_decode(NULL, S("\x1b$B$*CN$i$;\x1b(B"), "お知らせ", CDR_DECODE_GUESSED);
+	/* nothing fits: keep what decodes, mark the rest */
+	assert_decode("utf-8", S("ok \xff\xfe end"), "ok \uFFFD\uFFFD end", CDR_DECODE_LOSSY);
+	assert_decode("iso-2022-jp", S("a\x1b$Zb\x1b$B$\"\x1b(B\xff"), "abあ\uFFFD",
+		      CDR_DECODE_LOSSY);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,6 +143,8 @@ main(int argc, char **argv)
 	g_test_add_func("/charset/detect", test_detect);
 	g_test_add_func("/charset/not-text", test_not_text);
 	g_test_add_func("/charset/iso-2022-jp", test_iso2022jp_cp932_extensions);
+	g_test_add_func("/charset/decode-labelled", test_decode_labelled);
+	g_test_add_func("/charset/decode-mislabelled", test_decode_mislabelled);
 	int rc = g_test_run();
 	cdr_charsets_free(cs);
 	return rc;
