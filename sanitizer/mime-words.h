@@ -1,0 +1,26 @@
+/*
+ * NAME
+ *	mime-words.h - header values with RFC 2047 encoded words, to UTF-8
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "charset.h"
+
+enum mime_words_flags {
+	MIME_WORDS_LOSSY = 1 << 0,    /* some bytes decoded in no charset (U+FFFD) */
+	MIME_WORDS_GUESSED = 1 << 1,  /* a charset label was missing or wrong */
+	MIME_WORDS_CONTROLS = 1 << 2, /* control characters (CR, LF, NUL...) removed */
+};
+
+/*
+ * Decode a raw header value: unfold, decode encoded words (B and Q; the
+ * bytes of adjacent words in one charset are joined before decoding, as
+ * Japanese mailers split characters across words; white space between
+ * encoded words is dropped), decode raw 8-bit text by detection, and
+ * replace control characters with spaces so a decoded value can never
+ * add a header line. Returns UTF-8; *flags (may be NULL) says what was
+ * repaired.
+ */
+char *mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags);

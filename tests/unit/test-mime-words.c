@@ -1,0 +1,77 @@
+/*
+ * NAME
+ *	test-mime-words - RFC 2047 header decoding as Japanese mail needs it
+ */
+#include <string.h>
+
+#include "mime-words.h"
+
+static struct cdr_charsets *cs;
+
+static void
+assert_header(const char *raw, const char *expected, unsigned expected_flags)
+{
+	unsigned flags = 0;
+	g_autofree char *got = mime_decode_header(cs, raw, strlen(raw), &flags);
+	if (strcmp(got, expected) != 0 || flags != expected_flags)
+		g_error("%s\n got [%s] flags %u\nwant [%s] flags %u", raw, got, flags, expected,
+			expected_flags);
+}
+
+static void
+test_encoded_words(void)
+{
+	/* ISO-2022-JP with NEC row 13 and an IBM extension: glibc cannot */
+	assert_header("=?ISO-2022-JP?B?GyRCJCpDTiRpJDstIS1qfGIbKEI=?=", "お知らせ①㈱髙", 0);
+	assert_header("=?utf-8?q?caf=C3=A9_au_lait?=", "café au lait", 0);
+	assert_header("=?Shift_JIS?B?g26DQ4Nm?= report", "ハイデ report", 0);
+	assert_header("Re: =?utf-8?B?5pel5pys6Kqe?= and more", "Re: 日本語 and more", 0);
+	assert_header("=?iso-2022-jp*ja?B?GyRCJCIbKEI=?=", "あ", 0); /* RFC 2231 language */
+	assert_header("=?utf-16?B?/v8wQjBE?=", "あい", 0);
+}
+
+static void
+test_adjacent_words_and_folding(void)
+{
+	/* white space between encoded words vanishes; folds unfold */
+	assert_header("=?utf-8?B?5pel?=\r\n =?utf-8?B?5pys?=", "日本", 0);
+	/* a UTF-8 character split across two words is joined before decoding */
+	assert_header("=?utf-8?B?5g==?= =?utf-8?B?l6U=?=", "日", 0);
+	/* a Shift_JIS character split across words, as some mailers do */
+	assert_header("=?shift_jis?Q?=82?= =?shift_jis?Q?=A0?=", "あ", 0);
+	/* charsets change: each run decoded on its own */
+	assert_header("=?utf-8?B?5pel?= =?iso-8859-1?Q?caf=E9?=", "日café", 0);
+	/* space between a word and plain text stays */
+	assert_header("=?utf-8?B?5pel?= plain", "日 plain", 0);
+	assert_header("a\r\n\tb", "a b", 0); /* tabs become spaces */
+}
+
+static void
+test_broken_and_hostile(void)
+{
+	/* not encoded words: kept literally */
+	assert_header("=?utf-8?X?abc?=", "=?utf-8?X?abc?=", 0);
+	assert_header("=?utf-8?B?no end", "=?utf-8?B?no end", 0);
+	assert_header("=??B?YQ==?=", "=??B?YQ==?=", 0);
+	/* raw 8-bit header text (Shift_JIS) is detected */
+	assert_header("\x82\xa8\x92\x6d\x82\xe7\x82\xb9", "お知らせ", MIME_WORDS_GUESSED);
+	/* encoded CR LF cannot start a new header line */
+	assert_header("=?utf-8?Q?hi=0D=0ABcc:_victim@example.jp?=", "hi Bcc: victim@example.jp",
+		      MIME_WORDS_CONTROLS);
+	assert_header("a\nBcc: x", "a Bcc: x", MIME_WORDS_CONTROLS);
+	/* bytes valid in no charset */
+	assert_header("=?utf-8?B?/w==?=", "\uFFFD", MIME_WORDS_LOSSY);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	cs = cdr_charsets_new(NULL);
+	g_test_add_func("/mime-words/encoded", test_encoded_words);
+	g_test_add_func("/mime-words/adjacent", test_adjacent_words_and_folding);
+	g_test_add_func("/mime-words/hostile", test_broken_and_hostile);
+	int rc = g_test_run();
+	cdr_charsets_free(cs);
+	return rc;
+}
