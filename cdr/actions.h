@@ -13,5 +13,11 @@
 #define CDR_ACT_CSV_FORMULA "csv-formula"     /* CSV cell that would start a formula */
 #define CDR_ACT_COLOR_PROFILE "color-profile" /* embedded ICC profile */
 #define CDR_ACT_RENAMED "renamed"             /* output name differs from the input name */
+#define CDR_ACT_ATTACHMENT "attachment"       /* mail attachment removed */
+#define CDR_ACT_HTML "html-converted"         /* HTML body turned into plain text */
+#define CDR_ACT_HEADER "header"               /* mail header not on the allow-list */
+#define CDR_ACT_SIGNATURE "signature"         /* S/MIME or PGP signature dropped */
+#define CDR_ACT_ENCRYPTED "encrypted-part"    /* encrypted content removed */
+#define CDR_ACT_UNSUPPORTED_PART "unsupported-part" /* message/partial, external-body */
 
 extern const char *const cdr_action_names[];

@@ -44,6 +44,8 @@ struct cdr_handler {
 	unsigned flags;                /* enum cdr_handler_flags */
 	const char *const *extensions; /* names this type may carry; [0] canonical */
 	const char *mime_type;         /* default output type */
+	/* Optional: once per process, before the sandbox (load what needs files). */
+	gboolean (*init)(GError **error);
 	/* 0 = not mine; the highest bid wins. Must only look at the bytes. */
 	int (*bid)(const struct cdr_input *in);
 	/* Rebuild in->data into out->data. On BLOCKED, call cdr_job_error(). */

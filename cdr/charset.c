@@ -59,8 +59,23 @@ static const struct {
 	{ "utf-7", CD_UTF7 },
 };
 
+/*
+ * Not used by us, but held open so that glibc keeps their gconv modules
+ * loaded: GMime opens converters by these names while parsing (RFC 2231
+ * parameters), and inside the sandbox loading a module (open, mmap of a
+ * file) would kill the worker.
+ */
+static const char *const kept_loaded[] = {
+	"ISO-2022-JP", "ISO-2022-JP-2", "ISO-2022-JP-3", "SHIFT_JIS", "EUC-JP", "ISO-8859-1",
+	"ISO-8859-3", "ISO-8859-4", "ISO-8859-5", "ISO-8859-6", "ISO-8859-7", "ISO-8859-8",
+	"ISO-8859-10", "ISO-8859-11", "ISO-8859-14", "ISO-8859-16", "CP1253", "CP1254",
+	"CP1255", "CP1256", "CP1257", "CP1258", "KOI8-U", "GBK", "GB2312", "BIG5", "EUC-KR",
+	"EUC-TW", "ISO-2022-KR", "ISO-2022-CN", "TIS-620", "CP874", "VISCII", "UTF-7",
+};
+
 struct cdr_charsets {
 	iconv_t cd[CD_COUNT];
+	iconv_t kept[G_N_ELEMENTS(kept_loaded)];
 };
 
 struct cdr_charsets *
@@ -77,6 +92,8 @@ cdr_charsets_new(GError **error)
 			return NULL;
 		}
 	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(kept_loaded); i++)
+		cs->kept[i] = iconv_open("UTF-8", kept_loaded[i]); /* -1 if absent: fine */
 	return cs;
 }
 
@@ -88,6 +105,9 @@ cdr_charsets_free(struct cdr_charsets *cs)
 	for (unsigned i = 0; i < CD_COUNT; i++)
 		if (cs->cd[i] && cs->cd[i] != (iconv_t)-1)
 			iconv_close(cs->cd[i]);
+	for (unsigned i = 0; i < G_N_ELEMENTS(kept_loaded); i++)
+		if (cs->kept[i] && cs->kept[i] != (iconv_t)-1)
+			iconv_close(cs->kept[i]);
 	g_free(cs);
 }
 

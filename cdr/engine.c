@@ -35,6 +35,10 @@ cdr_engine_new(const struct cdr_policy *policy, const struct cdr_handler *const 
 		const struct cdr_handler *h = e->handlers->pdata[i];
 		for (const char *const *x = h->extensions; x && *x; x++)
 			g_hash_table_add(e->known_exts, (gpointer)*x);
+		if (h->init && !h->init(error)) {
+			cdr_engine_free(e);
+			return NULL;
+		}
 	}
 
 	e->magic = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);

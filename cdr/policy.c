@@ -20,7 +20,11 @@
 
 #define KEY(g, k, t, field, def, lo, hi)                                                           \
 	{                                                                                          \
-		g, k, t, offsetof(struct cdr_policy, field), def, lo, hi                           \
+		g, k, t, offsetof(struct cdr_policy, field), def, lo, hi, NULL                     \
+	}
+#define CHOICE(g, k, field, def, choices)                                                          \
+	{                                                                                          \
+		g, k, CDR_KEY_STRING, offsetof(struct cdr_policy, field), def, 0, 0, choices       \
 	}
 #define G_MiB (1024ull * 1024)
 #define G_GiB (1024ull * G_MiB)
@@ -43,7 +47,10 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("workers", "jobs_per_worker", CDR_KEY_UINT, jobs_per_worker, "500", 1, 1000000),
 	KEY("names", "blocked_extensions", CDR_KEY_LIST, blocked_extensions, "", 0, 0),
 	KEY("csv", "neutralize_formulas", CDR_KEY_BOOL, csv_neutralize_formulas, "true", 0, 0),
-	{ NULL, NULL, 0, 0, NULL, 0, 0 },
+	CHOICE("mail", "mode", mail_mode, "text", "text|sanitize"),
+	CHOICE("mail", "notice", mail_notice, "top", "top|bottom"),
+	CHOICE("mail", "subject_tag", mail_subject_tag, "", NULL),
+	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
 G_DEFINE_QUARK(cdr-policy-error-quark, cdr_policy_error)
@@ -180,6 +187,18 @@ set_value(struct cdr_policy *p, const struct cdr_policy_key *k, const char *valu
 			return FALSE;
 		}
 		return TRUE;
+	case CDR_KEY_STRING:
+		if (k->choices) {
+			g_auto(GStrv) choices = g_strsplit(k->choices, "|", -1);
+			if (!g_strv_contains((const char *const *)choices, value)) {
+				g_autofree char *shown = g_strjoinv(", ", choices);
+				*problem = g_strdup_printf("'%s' is not one of %s", value, shown);
+				return FALSE;
+			}
+		}
+		g_free(*(char **)field);
+		*(char **)field = g_strdup(value);
+		return TRUE;
 	case CDR_KEY_LIST: {
 		char **list = g_strsplit_set(value, ";, ", -1);
 		GPtrArray *kept = g_ptr_array_new();
@@ -304,6 +323,9 @@ cdr_policy_to_data(const struct cdr_policy *p, gsize *len)
 			v = list ? g_strjoinv(",", (char **)list) : g_strdup("");
 			break;
 		}
+		case CDR_KEY_STRING:
+			v = g_strdup(*(char *const *)field);
+			break;
 		}
 		g_key_file_set_value(kf, k->group, k->key, v);
 	}
@@ -315,9 +337,12 @@ cdr_policy_free(struct cdr_policy *p)
 {
 	if (!p)
 		return;
-	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++)
+	for (const struct cdr_policy_key *k = cdr_policy_keys; k->key; k++) {
 		if (k->type == CDR_KEY_LIST)
 			g_strfreev(*(char ***)((char *)p + k->offset));
+		else if (k->type == CDR_KEY_STRING)
+			g_free(*(char **)((char *)p + k->offset));
+	}
 	g_free(p);
 }
 

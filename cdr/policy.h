@@ -31,9 +31,13 @@ struct cdr_policy {
 	char **blocked_extensions; /* in addition to the built-in list */
 	/* [csv] */
 	gboolean csv_neutralize_formulas;
+	/* [mail] */
+	char *mail_mode;         /* "text" or "sanitize" */
+	char *mail_notice;       /* "top" or "bottom" */
+	char *mail_subject_tag;  /* prefixed to the subject when not empty */
 };
 
-enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST };
+enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };
 
 struct cdr_policy_key {
 	const char *group;
@@ -41,7 +45,8 @@ struct cdr_policy_key {
 	enum cdr_key_type type;
 	gsize offset; /* into struct cdr_policy */
 	const char *default_value;
-	guint64 min, max; /* UINT and SIZE */
+	guint64 min, max;     /* UINT and SIZE */
+	const char *choices;  /* STRING: "a|b|c", or NULL for any text */
 };
 
 /* All keys, terminated by an entry whose key is NULL. */

@@ -1,0 +1,283 @@
+/*
+ * NAME
+ *	mime-write.c - write the rebuilt message
+ * SUMMARY
+ *	Written by hand rather than by GMime so that every byte is ours: an
+ *	allow-list of headers, each decoded and encoded again (RFC 2047, UTF-8,
+ *	folded under 78 columns), X-Mugaika, then one text/plain part (UTF-8,
+ *	base64) or, when attachments are kept, multipart/mixed with the text
+ *	first. CRLF line ends; nothing from the input is copied unexamined.
+ * DESCRIPTION
+ *	Address headers that are plain ASCII are kept as they were written
+ *	(their encoded words are decoded by the reader's client); 8-bit ones
+ *	are decoded and their non-ASCII runs encoded. Date and message ids
+ *	must be ASCII or they are dropped. Controls never survive a header.
+ */
+#include <string.h>
+
+#include "actions.h"
+#include "mime-words.h"
+#include "mime.h"
+
+#define LINE_MAX_COLS 76
+#define WORD_MAX_BYTES 45 /* UTF-8 bytes per encoded word: 60 base64 + 12 = 72 columns */
+
+enum header_kind { UNSTRUCTURED, ADDRESSES, ASCII_ONLY };
+
+static const struct {
+	const char *name;
+	enum header_kind kind;
+} allowed[] = {
+	{ "From", ADDRESSES },       { "To", ADDRESSES },         { "Cc", ADDRESSES },
+	{ "Reply-To", ADDRESSES },   { "Subject", UNSTRUCTURED }, { "Date", ASCII_ONLY },
+	{ "Message-ID", ASCII_ONLY }, { "In-Reply-To", ASCII_ONLY }, { "References", ASCII_ONLY },
+};
+
+/* Headers replaced by our own: not counted as removals. */
+static const char *const replaced[] = {
+	"MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition",
+	"Content-ID", "Content-Description", "X-Mugaika",
+};
+
+static gboolean
+is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((guchar)*s >= 0x80)
+			return FALSE;
+	return TRUE;
+}
+
+/* ---- folding and encoding ------------------------------------------------------ */
+
+struct folder {
+	GString *out;
+	gsize col;
+};
+
+static void
+fold_token(struct folder *f, const char *token, gboolean space_before)
+{
+	gsize len = strlen(token);
+	if (space_before && f->col + 1 + len > LINE_MAX_COLS && f->col > 1) {
+		g_string_append(f->out, "\r\n ");
+		f->col = 1;
+	} else if (space_before) {
+		g_string_append_c(f->out, ' ');
+		f->col++;
+	}
+	g_string_append(f->out, token);
+	f->col += len;
+}
+
+/* Encoded words for a UTF-8 run, split on character boundaries. */
+static void
+fold_encoded(struct folder *f, const char *run, gboolean space_before)
+{
+	const char *p = run;
+	while (*p) {
+		const char *end = p;
+		while (*end && (gsize)(g_utf8_next_char(end) - p) <= WORD_MAX_BYTES)
+			end = g_utf8_next_char(end);
+		if (end == p)
+			end = g_utf8_next_char(p);
+		g_autofree char *b64 = g_base64_encode((const guchar *)p, (gsize)(end - p));
+		g_autofree char *word = g_strdup_printf("=?UTF-8?B?%s?=", b64);
+		fold_token(f, word, space_before);
+		space_before = TRUE; /* adjacent encoded words: the space is not shown */
+		p = end;
+	}
+}
+
+/*
+ * Write "Name: value" folded. ASCII words stay as they are; each run of
+ * words with non-ASCII characters becomes encoded words (the spaces inside
+ * the run go into the encoding, as the reader must see them).
+ */
+static void
+write_header(GString *out, const char *name, const char *value)
+{
+	struct folder f = { .out = out };
+	g_string_append_printf(out, "%s:", name);
+	f.col = strlen(name) + 1;
+	g_auto(GStrv) words = g_strsplit(value, " ", -1);
+	g_autoptr(GString) run = g_string_new(NULL);
+	for (char **w = words; *w; w++) {
+		if (!**w)
+			continue;
+		if (!is_ascii(*w)) {
+			if (run->len)
+				g_string_append_c(run, ' ');
+			g_string_append(run, *w);
+			continue;
+		}
+		if (run->len) {
+			fold_encoded(&f, run->str, TRUE);
+			g_string_truncate(run, 0);
+		}
+		fold_token(&f, *w, TRUE);
+	}
+	if (run->len)
+		fold_encoded(&f, run->str, TRUE);
+	g_string_append(out, "\r\n");
+}
+
+/* ---- headers ---------------------------------------------------------------------- */
+
+static int
+allowed_index(const char *name)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(allowed); i++)
+		if (g_ascii_strcasecmp(name, allowed[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static gboolean
+is_replaced(const char *name)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(replaced); i++)
+		if (g_ascii_strcasecmp(name, replaced[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static char *
+header_value(struct cdr_job *job, enum header_kind kind, const char *raw)
+{
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(job));
+	g_autofree char *decoded = NULL;
+	if (kind == ASCII_ONLY && !is_ascii(raw))
+		return NULL;
+	if (kind == ADDRESSES && is_ascii(raw)) {
+		/* keep the encoded words as written; only unfold and drop controls */
+		g_autoptr(GString) s = g_string_new(NULL);
+		for (const char *p = raw; *p; p++)
+			g_string_append_c(s, (guchar)*p < 0x20 || *p == 0x7f ? ' ' : *p);
+		return g_strdup(g_strstrip(s->str));
+	}
+	decoded = mime_decode_header(cs, raw, strlen(raw), NULL);
+	return g_strdup(g_strstrip(decoded));
+}
+
+/* The allow-listed headers, each once (the first one wins). */
+static void
+write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(in);
+	gboolean seen[G_N_ELEMENTS(allowed)] = { FALSE };
+	unsigned dropped = 0;
+	const char *tag = cdr_job_policy(job)->mail_subject_tag;
+
+	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		const char *name = g_mime_header_get_name(h);
+		const char *raw = g_mime_header_get_raw_value(h);
+		int k = allowed_index(name);
+		if (k < 0 || seen[k]) {
+			dropped += !is_replaced(name);
+			continue;
+		}
+		g_autofree char *value = header_value(job, allowed[k].kind, raw ? raw : "");
+		if (!value) {
+			dropped++;
+			continue;
+		}
+		seen[k] = TRUE;
+		if (strcmp(allowed[k].name, "Subject") == 0 && tag && *tag &&
+		    !g_str_has_prefix(value, tag)) {
+			g_autofree char *tagged = g_strdup_printf("%s %s", tag, value);
+			write_header(out, allowed[k].name, tagged);
+		} else {
+			write_header(out, allowed[k].name, value);
+		}
+	}
+	if (dropped)
+		cdr_job_action(job, CDR_ACT_HEADER, NULL, dropped);
+}
+
+/* ---- body ------------------------------------------------------------------------- */
+
+static void
+write_base64(GString *out, const guint8 *data, gsize len)
+{
+	g_autofree char *b64 = g_base64_encode(data, len);
+	gsize n = strlen(b64);
+	for (gsize i = 0; i < n; i += LINE_MAX_COLS) {
+		g_string_append_len(out, b64 + i, (gssize)MIN(LINE_MAX_COLS, n - i));
+		g_string_append(out, "\r\n");
+	}
+}
+
+static void
+write_text_part(GString *out, const struct mime_result *res, const char *notice,
+		gboolean notice_on_top)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+	if (notice && notice_on_top)
+		g_string_append_printf(text, "%s\n", notice);
+	g_string_append(text, res->body->str);
+	if (text->len && text->str[text->len - 1] != '\n')
+		g_string_append_c(text, '\n');
+	if (notice && !notice_on_top)
+		g_string_append_printf(text, "\n%s", notice);
+	g_autoptr(GString) crlf = g_string_new(NULL);
+	for (const char *p = text->str; *p; p++) {
+		if (*p == '\n')
+			g_string_append_c(crlf, '\r');
+		g_string_append_c(crlf, *p);
+	}
+	g_string_append(out, "Content-Type: text/plain; charset=utf-8\r\n"
+			     "Content-Transfer-Encoding: base64\r\n\r\n");
+	write_base64(out, (const guint8 *)crlf->str, crlf->len);
+}
+
+/* RFC 2231 filename*=UTF-8''... plus an RFC 2047 form for old clients. */
+static void
+write_attachment(GString *out, const struct mime_attachment *a)
+{
+	g_autofree char *pct = g_uri_escape_string(a->kept_name, NULL, FALSE);
+	g_autofree char *b64 = g_base64_encode((const guchar *)a->kept_name, strlen(a->kept_name));
+	const char *type = a->kept_type ? a->kept_type : "application/octet-stream";
+	g_autofree char *bare_type = g_strndup(type, strcspn(type, ";"));
+	g_string_append_printf(out,
+			       "Content-Type: %s; name=\"=?UTF-8?B?%s?=\"\r\n"
+			       "Content-Disposition: attachment;\r\n filename*=UTF-8''%s\r\n"
+			       "Content-Transfer-Encoding: base64\r\n\r\n",
+			       bare_type, b64, pct);
+	write_base64(out, a->kept->data, a->kept->len);
+}
+
+GByteArray *
+mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, const char *notice,
+	   const char *summary)
+{
+	GString *out = g_string_new(NULL);
+	gboolean top = g_strcmp0(cdr_job_policy(job)->mail_notice, "bottom") != 0;
+	unsigned kept = 0;
+	for (guint i = 0; i < res->attachments->len; i++)
+		kept += ((const struct mime_attachment *)res->attachments->pdata[i])->kept != NULL;
+
+	write_headers(job, in, out);
+	g_string_append_printf(out, "X-Mugaika: %s\r\nMIME-Version: 1.0\r\n", summary);
+	if (!kept) {
+		write_text_part(out, res, notice, top);
+	} else {
+		/* base64 never contains "=_", so this boundary cannot occur in a part */
+		g_autofree char *boundary = g_strdup_printf("=_mugaika_%08x", g_str_hash(summary));
+		g_string_append_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n",
+				       boundary);
+		g_string_append_printf(out, "--%s\r\n", boundary);
+		write_text_part(out, res, notice, top);
+		for (guint i = 0; i < res->attachments->len; i++) {
+			const struct mime_attachment *a = res->attachments->pdata[i];
+			if (!a->kept)
+				continue;
+			g_string_append_printf(out, "--%s\r\n", boundary);
+			write_attachment(out, a);
+		}
+		g_string_append_printf(out, "--%s--\r\n", boundary);
+	}
+	gsize len = out->len;
+	return g_byte_array_new_take((guint8 *)g_string_free(out, FALSE), len);
+}

@@ -1,0 +1,493 @@
+/*
+ * NAME
+ *	mime.c - mail (message/rfc822): text conversion and attachments
+ * SUMMARY
+ *	GMime parses the MIME structure and undoes transfer encodings; text is
+ *	decoded by charset.c (GMime's glibc ISO-2022-JP cannot read the CP932
+ *	extension rows) and HTML rendered by html-text.c. The result is a new
+ *	message written by mime-write.c: allow-listed headers, one text/plain
+ *	body with a notice, and in sanitize mode the attachments that came out
+ *	of the engine clean or sanitized.
+ * DESCRIPTION
+ *	The stricter reading wins: an attachment inside multipart/alternative
+ *	is an attachment; a part with a file name is never body text; of
+ *	"name" and "filename" the dangerous one names the part. Signatures are
+ *	dropped (noted), encrypted content removed (noted), message/partial and
+ *	external-body removed. Depth and part count are limits.
+ */
+#include <string.h>
+
+#include "actions.h"
+#include "charset.h"
+#include "handlers.h"
+#include "html-text.h"
+#include "mime.h"
+#include "names.h"
+
+#define MIME_HTML_MAX_DEPTH 512
+
+struct walk {
+	struct cdr_job *job;
+	struct mime_result *res;
+	gboolean sanitize_mode;
+	unsigned parts;
+	gboolean blocked;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static void
+attachment_free(gpointer p)
+{
+	struct mime_attachment *a = p;
+	g_free(a->name);
+	g_free(a->type);
+	g_free(a->kept_name);
+	g_free(a->kept_type);
+	g_free(a->what);
+	if (a->kept)
+		g_byte_array_unref(a->kept);
+	g_free(a);
+}
+
+static char *
+type_of(GMimeObject *obj)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	if (!ct)
+		return g_strdup("text/plain");
+	g_autofree char *type = g_mime_content_type_get_mime_type(ct); /* transfer full */
+	return g_ascii_strdown(type, -1);
+}
+
+static gboolean
+block(struct walk *w, enum cdr_error code, const char *why)
+{
+	if (!w->blocked)
+		cdr_job_error(w->job, code, "%s", why);
+	w->blocked = TRUE;
+	return FALSE;
+}
+
+/* The transfer-decoded bytes of a leaf part, charged to the budget. */
+static GByteArray *
+part_bytes(struct walk *w, GMimePart *part)
+{
+	GByteArray *bytes = g_byte_array_new();
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	if (content) {
+		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
+		g_mime_data_wrapper_write_to_stream(content, s);
+		g_object_unref(s);
+	}
+	if (!cdr_job_charge_expanded(w->job, bytes->len)) {
+		w->blocked = TRUE;
+		g_byte_array_unref(bytes);
+		return NULL;
+	}
+	return bytes;
+}
+
+/* Of Content-Type name= and Content-Disposition filename=, the one a
+ * careless client would use to run the file wins if it is dangerous. */
+static char *
+attachment_name(GMimePart *part, const char *fallback)
+{
+	const char *filename = g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(part),
+									     "filename");
+	const char *name = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "name");
+	g_autofree char *why = NULL;
+	if (name && filename && cdr_name_is_dangerous(name, NULL, &why))
+		return g_strdup(name);
+	if (filename)
+		return g_strdup(filename);
+	return g_strdup(name ? name : fallback);
+}
+
+static gboolean
+is_attachment(GMimeObject *obj)
+{
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
+	if (cd && g_mime_content_disposition_is_attachment(cd))
+		return TRUE;
+	return g_mime_object_get_content_disposition_parameter(obj, "filename") ||
+	       g_mime_object_get_content_type_parameter(obj, "name");
+}
+
+static gboolean
+is_body_text(GMimeObject *obj)
+{
+	g_autofree char *type = type_of(obj);
+	return GMIME_IS_PART(obj) && !is_attachment(obj) &&
+	       (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0);
+}
+
+/* Line ends to \n; controls other than tab and line feed removed. */
+static void
+append_clean_text(GString *out, const char *text)
+{
+	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (c == '\r') {
+			if (p[1] != '\n')
+				g_string_append_c(out, '\n');
+			continue;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f || (c >= 0x80 && c < 0xa0))
+			continue;
+		g_string_append_unichar(out, c);
+	}
+}
+
+/* ---- body text --------------------------------------------------------------- */
+
+static gboolean
+add_body(struct walk *w, GMimePart *part)
+{
+	g_autoptr(GByteArray) bytes = part_bytes(w, part);
+	if (!bytes)
+		return FALSE;
+	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)), label,
+						   bytes->data, bytes->len, &q);
+	g_autofree char *type = type_of(GMIME_OBJECT(part));
+	if (q == CDR_DECODE_LOSSY)
+		g_ptr_array_add(w->res->notes,
+				g_strdup("本文の一部の文字は解読できませんでした。/ Some characters of "
+					 "the text could not be decoded."));
+	if (strcmp(type, "text/html") == 0) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *rendered =
+			html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, &error);
+		if (!rendered)
+			return block(w, CDR_E_LIMIT, error->message);
+		g_free(text);
+		text = g_steal_pointer(&rendered);
+		w->res->html = TRUE;
+		cdr_job_action(w->job, CDR_ACT_HTML, NULL, 1);
+	}
+	if (w->res->body->len && w->res->body->str[w->res->body->len - 1] != '\n')
+		g_string_append_c(w->res->body, '\n');
+	if (w->res->body->len)
+		g_string_append_c(w->res->body, '\n');
+	append_clean_text(w->res->body, text);
+	return TRUE;
+}
+
+/* ---- attachments ------------------------------------------------------------- */
+
+static struct mime_attachment *
+new_attachment(struct walk *w, const char *name, const char *type, gsize size)
+{
+	struct mime_attachment *a = g_new0(struct mime_attachment, 1);
+	a->name = g_strdup(name);
+	a->type = g_strdup(type);
+	a->size = size;
+	g_ptr_array_add(w->res->attachments, a);
+	return a;
+}
+
+static void
+remove_attachment(struct walk *w, struct mime_attachment *a, const char *what)
+{
+	a->what = g_strdup(what);
+	cdr_job_action(w->job, CDR_ACT_ATTACHMENT, a->name, 1);
+}
+
+/* Sanitize mode: the attachment goes through the whole engine. */
+static gboolean
+sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	GByteArray *out = NULL;
+	enum cdr_verdict v = cdr_job_sanitize_child(w->job, data, len, a->name, &out);
+	const struct cdr_report *child = cdr_job_last_child(w->job);
+	if (v == CDR_BLOCKED) {
+		if (child->error == CDR_E_LIMIT) /* a budget for the whole message */
+			return block(w, CDR_E_LIMIT, child->reason);
+		g_autofree char *what = g_strdup_printf("removed: %s", child->reason);
+		remove_attachment(w, a, what);
+		return TRUE;
+	}
+	a->kept = out;
+	a->kept_name = g_strdup(child->out_name);
+	a->kept_type = g_strdup(child->out_type);
+	g_autofree char *acts = cdr_report_action_summary(child);
+	a->what = *acts ? g_strdup_printf("sanitized (%s)", acts) : g_strdup("kept");
+	return TRUE;
+}
+
+static gboolean
+add_attachment(struct walk *w, GMimePart *part)
+{
+	g_autofree char *type = type_of(GMIME_OBJECT(part));
+	g_autofree char *name = attachment_name(part, "unnamed");
+	g_autoptr(GByteArray) bytes = part_bytes(w, part);
+	if (!bytes)
+		return FALSE;
+	struct mime_attachment *a = new_attachment(w, name, type, bytes->len);
+	if (!w->sanitize_mode) {
+		remove_attachment(w, a, "removed");
+		return TRUE;
+	}
+	return sanitize_attachment(w, a, bytes->data, bytes->len);
+}
+
+/* A forwarded message: an attachment in text mode, a child in sanitize mode. */
+static gboolean
+add_message_part(struct walk *w, GMimeMessagePart *mp)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(mp);
+	GByteArray *bytes = g_byte_array_new();
+	if (inner) {
+		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, s);
+		g_object_unref(s);
+	}
+	struct mime_attachment *a = new_attachment(w, "message.eml", "message/rfc822", bytes->len);
+	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
+				       : (remove_attachment(w, a, "removed"), TRUE);
+	g_byte_array_unref(bytes);
+	return ok;
+}
+
+/* ---- the walk -------------------------------------------------------------------- */
+
+static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
+
+/* Does a text part say anything (not only white space)? */
+static gboolean
+has_text(GMimeObject *obj)
+{
+	GMimeDataWrapper *content = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj))
+						       : NULL;
+	if (!content)
+		return FALSE;
+	g_autoptr(GByteArray) bytes = g_byte_array_new();
+	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
+	g_mime_data_wrapper_write_to_stream(content, s);
+	g_object_unref(s);
+	for (guint i = 0; i < bytes->len; i++)
+		if (!g_ascii_isspace(bytes->data[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* multipart/alternative: the plain text when there is some, else the
+ * HTML (or a multipart/related around it). Other text renderings are
+ * dropped; anything else hiding in there is an attachment. */
+static gboolean
+walk_alternative(struct walk *w, GMimeMultipart *mp, unsigned depth)
+{
+	int n = g_mime_multipart_get_count(mp);
+	GMimeObject *best = NULL;
+	for (int i = 0; i < n && !best; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		g_autofree char *type = type_of(c);
+		if (is_body_text(c) && strcmp(type, "text/plain") == 0 && has_text(c))
+			best = c;
+	}
+	for (int i = 0; i < n && !best; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		g_autofree char *type = type_of(c);
+		if ((is_body_text(c) && strcmp(type, "text/html") == 0) || GMIME_IS_MULTIPART(c))
+			best = c;
+	}
+	for (int i = 0; i < n && !best; i++) /* only empty text: take the first */
+		if (is_body_text(g_mime_multipart_get_part(mp, i)))
+			best = g_mime_multipart_get_part(mp, i);
+	for (int i = 0; i < n; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		gboolean ok = TRUE;
+		if (c == best)
+			ok = walk_object(w, c, depth + 1);
+		else if (!is_body_text(c) && !GMIME_IS_MULTIPART(c))
+			ok = walk_object(w, c, depth + 1);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+walk_multipart(struct walk *w, GMimeMultipart *mp, unsigned depth)
+{
+	if (GMIME_IS_MULTIPART_ENCRYPTED(mp)) {
+		cdr_job_action(w->job, CDR_ACT_ENCRYPTED, NULL, 1);
+		g_ptr_array_add(w->res->notes, g_strdup("暗号化された内容を削除しました。/ Encrypted "
+							"content was removed."));
+		return TRUE;
+	}
+	if (GMIME_IS_MULTIPART_SIGNED(mp)) {
+		cdr_job_action(w->job, CDR_ACT_SIGNATURE, NULL, 1);
+		g_ptr_array_add(w->res->notes, g_strdup("電子署名を削除しました（内容は残しています）。"
+							"/ The digital signature was removed (the "
+							"content is kept)."));
+		GMimeObject *content = g_mime_multipart_get_part(mp, GMIME_MULTIPART_SIGNED_CONTENT);
+		return !content || walk_object(w, content, depth + 1);
+	}
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+	if (ct && g_mime_content_type_is_type(ct, "multipart", "alternative"))
+		return walk_alternative(w, mp, depth);
+	int n = g_mime_multipart_get_count(mp);
+	for (int i = 0; i < n; i++)
+		if (!walk_object(w, g_mime_multipart_get_part(mp, i), depth + 1))
+			return FALSE;
+	return TRUE;
+}
+
+static gboolean
+walk_leaf(struct walk *w, GMimePart *part)
+{
+	g_autofree char *type = type_of(GMIME_OBJECT(part));
+	if (GMIME_IS_APPLICATION_PKCS7_MIME(part) || strcmp(type, "application/pgp-encrypted") == 0) {
+		cdr_job_action(w->job, CDR_ACT_ENCRYPTED, NULL, 1);
+		g_ptr_array_add(w->res->notes, g_strdup("暗号化または署名された S/MIME の内容を削除しま"
+							"した。/ S/MIME encrypted or signed content was "
+							"removed."));
+		return TRUE;
+	}
+	if (strcmp(type, "message/external-body") == 0) {
+		cdr_job_action(w->job, CDR_ACT_UNSUPPORTED_PART, type, 1);
+		g_ptr_array_add(w->res->notes, g_strdup("外部参照の部分を削除しました。/ An "
+							"external-body part was removed."));
+		return TRUE;
+	}
+	if (is_body_text(GMIME_OBJECT(part)))
+		return add_body(w, part);
+	return add_attachment(w, part);
+}
+
+static gboolean
+walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
+{
+	const struct cdr_policy *p = cdr_job_policy(w->job);
+	if (depth > p->max_depth)
+		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
+	if (++w->parts > p->max_children)
+		return block(w, CDR_E_LIMIT, "more MIME parts than max_children");
+	if (!cdr_job_check_time(w->job)) {
+		w->blocked = TRUE;
+		return FALSE;
+	}
+	if (GMIME_IS_MULTIPART(obj))
+		return walk_multipart(w, GMIME_MULTIPART(obj), depth);
+	if (GMIME_IS_MESSAGE_PARTIAL(obj)) {
+		cdr_job_action(w->job, CDR_ACT_UNSUPPORTED_PART, "message/partial", 1);
+		g_ptr_array_add(w->res->notes, g_strdup("分割メールの断片を削除しました。/ A fragment "
+							"of a split message was removed."));
+		return TRUE;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj))
+		return add_message_part(w, GMIME_MESSAGE_PART(obj));
+	if (GMIME_IS_PART(obj))
+		return walk_leaf(w, GMIME_PART(obj));
+	return TRUE;
+}
+
+/* ---- the handler ------------------------------------------------------------------- */
+
+static gboolean
+mime_init(GError **error)
+{
+	static gsize once = 0;
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		g_once_init_leave(&once, 1);
+	}
+	return TRUE;
+}
+
+static int
+mime_bid(const struct cdr_input *in)
+{
+	if (g_strcmp0(in->magic_type, "message/rfc822") == 0 ||
+	    g_strcmp0(in->magic_type, "message/news") == 0)
+		return 50;
+	/* libmagic does not know every header order: a .eml with text is mail */
+	if (in->name && g_str_has_suffix(in->name, ".eml") &&
+	    g_str_has_prefix(in->magic_type ? in->magic_type : "", "text/"))
+		return 30;
+	return 0;
+}
+
+static char *
+summary_of(const struct mime_result *res)
+{
+	unsigned removed = 0, kept = 0;
+	for (guint i = 0; i < res->attachments->len; i++) {
+		const struct mime_attachment *a = res->attachments->pdata[i];
+		if (a->kept)
+			kept++;
+		else
+			removed++;
+	}
+	return g_strdup_printf("html=%s; attachments-removed=%u; attachments-kept=%u",
+			       res->html ? "converted" : "no", removed, kept);
+}
+
+static void
+write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
+	     gboolean sanitize_mode, struct cdr_output *out)
+{
+	g_autofree char *notice = mime_notice(res, sanitize_mode);
+	g_autofree char *summary = summary_of(res);
+	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
+	g_byte_array_append(out->data, written->data, written->len);
+	g_byte_array_unref(written);
+}
+
+static enum cdr_verdict
+mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
+{
+	struct mime_result res = {
+		.body = g_string_new(NULL),
+		.attachments = g_ptr_array_new_with_free_func(attachment_free),
+		.notes = g_ptr_array_new_with_free_func(g_free),
+	};
+	struct walk w = {
+		.job = job, .res = &res,
+		.sanitize_mode = g_strcmp0(cdr_job_policy(job)->mail_mode, "sanitize") == 0,
+	};
+	enum cdr_verdict verdict = CDR_BLOCKED;
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data, in->len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+
+	if (!msg) {
+		cdr_job_error(job, CDR_E_PARSE, "not a mail message");
+		goto out;
+	}
+	GMimeObject *root = g_mime_message_get_mime_part(msg);
+	if (root && !walk_object(&w, root, 0)) {
+		if (!w.blocked)
+			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
+		goto out;
+	}
+	write_result(job, msg, &res, w.sanitize_mode, out);
+	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
+out:
+	if (msg)
+		g_object_unref(msg);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	g_string_free(res.body, TRUE);
+	g_ptr_array_unref(res.attachments);
+	g_ptr_array_unref(res.notes);
+	return verdict;
+}
+
+static const char *const mime_extensions[] = { "eml", NULL };
+
+const struct cdr_handler cdr_handler_mime = {
+	.name = "mime",
+	.flags = CDR_CONTAINER,
+	.extensions = mime_extensions,
+	.mime_type = "message/rfc822",
+	.init = mime_init,
+	.bid = mime_bid,
+	.sanitize = mime_sanitize,
+};

@@ -1,0 +1,35 @@
+/*
+ * NAME
+ *	mime.h - what the mail handler's files share
+ */
+#pragma once
+
+#include <gmime/gmime.h>
+
+#include "cdr.h"
+
+/* One attachment as the notice and the writer see it. */
+struct mime_attachment {
+	char *name;      /* decoded file name (UTF-8), or a description */
+	char *type;      /* declared MIME type */
+	gsize size;      /* decoded bytes */
+	char *kept_name; /* sanitize mode: name of the rebuilt file, NULL if removed */
+	char *kept_type;
+	GByteArray *kept; /* the rebuilt bytes */
+	char *what;      /* what happened: "removed", the reason, or the actions */
+};
+
+struct mime_result {
+	GString *body;          /* UTF-8 text, \n line ends */
+	GPtrArray *attachments; /* struct mime_attachment* */
+	GPtrArray *notes;       /* further lines for the notice (UTF-8) */
+	gboolean html;          /* the body came from HTML */
+};
+
+/* The notice block: Japanese, then English. */
+char *mime_notice(const struct mime_result *res, gboolean sanitize_mode);
+
+/* The new message: allow-listed headers from `in`, X-Mugaika, the text
+ * (notice placed per policy) and, in sanitize mode, the kept attachments. */
+GByteArray *mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res,
+		       const char *notice, const char *summary);

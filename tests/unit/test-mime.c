@@ -1,0 +1,246 @@
+/*
+ * NAME
+ *	test-mime - the mail handler: text conversion, attachments, hostile mail
+ * SUMMARY
+ *	In-process runs of whole messages. The text part is decoded here and
+ *	searched; tests/data re-parses the fixture corpus with python's email.
+ */
+#include <string.h>
+
+#include "actions.h"
+#include "cdr.h"
+#include "mime-words.h"
+
+static struct cdr_engine *text_engine, *sanitize_engine;
+static struct cdr_policy *text_policy, *sanitize_policy;
+
+struct result {
+	struct cdr_report *report;
+	char *message;  /* whole output */
+	char *text;     /* decoded text part */
+	char *subject;  /* decoded Subject */
+};
+
+static void
+result_clear(struct result *r)
+{
+	cdr_report_free(r->report);
+	g_free(r->message);
+	g_free(r->text);
+	g_free(r->subject);
+}
+
+/* The first base64 text/plain part, decoded. */
+static char *
+text_part(const char *msg)
+{
+	const char *h = strstr(msg, "Content-Type: text/plain; charset=utf-8\r\n"
+				    "Content-Transfer-Encoding: base64\r\n\r\n");
+	if (!h)
+		return NULL;
+	const char *start = strstr(h, "\r\n\r\n") + 4;
+	const char *end = strstr(start, "\r\n--");
+	g_autofree char *b64 = end ? g_strndup(start, (gsize)(end - start)) : g_strdup(start);
+	gsize len;
+	guchar *raw = g_base64_decode(b64, &len);
+	char *text = g_strndup((const char *)raw, len);
+	g_free(raw);
+	return text;
+}
+
+static char *
+subject_of(struct cdr_engine *e, const char *msg)
+{
+	const char *s = strstr(msg, "\r\nSubject:");
+	if (!s && g_str_has_prefix(msg, "Subject:"))
+		s = msg - 2;
+	if (!s)
+		return NULL;
+	s += 10;
+	const char *end = s;
+	while ((end = strstr(end, "\r\n")) && (end[2] == ' ' || end[2] == '\t'))
+		end += 2;
+	char *value = mime_decode_header(cdr_engine_charsets(e), s, (gsize)(end - s), NULL);
+	return g_strstrip(value);
+}
+
+static struct result
+run(struct cdr_engine *e, const char *msg)
+{
+	struct result r = { 0 };
+	GByteArray *out = NULL;
+	r.report = cdr_engine_run(e, (const guint8 *)msg, strlen(msg), "mail.eml", &out);
+	if (out) {
+		r.message = g_strndup((const char *)out->data, out->len);
+		r.text = text_part(r.message);
+		r.subject = subject_of(e, r.message);
+		g_byte_array_unref(out);
+	}
+	return r;
+}
+
+static gboolean
+has_action(const struct cdr_report *r, const char *what)
+{
+	for (guint i = 0; i < r->actions->len; i++)
+		if (strcmp(((const struct cdr_action *)r->actions->pdata[i])->what, what) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+#define HEAD "From: a@example.jp\r\nTo: b@example.lg.jp\r\nMIME-Version: 1.0\r\n"
+
+static void
+test_japanese_text_mode(void)
+{
+	struct result r = run(text_engine,
+			      "Received: from evil by gw\r\n" HEAD
+			      "Subject: =?ISO-2022-JP?B?GyRCJCpDTiRpJDstIS1qfGIbKEI=?=\r\n"
+			      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			      "--b\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n"
+			      "\x1b$B$3$s$K$A$O-!\x1b(B\r\n"
+			      "--b\r\nContent-Type: application/vnd.ms-excel.sheet.macroEnabled.12\r\n"
+			      "Content-Disposition: attachment; filename=\"invoice.xlsm\"\r\n"
+			      "Content-Transfer-Encoding: base64\r\n\r\nU0VDUkVUUEFZTE9BRA==\r\n"
+			      "--b--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpstr(r.report->handler, ==, "mime");
+	g_assert_cmpstr(r.subject, ==, "お知らせ①㈱髙");
+	g_assert_nonnull(strstr(r.text, "こんにちは①"));
+	g_assert_nonnull(strstr(r.text, "【無害化のお知らせ】"));
+	g_assert_nonnull(strstr(r.text, "invoice.xlsm"));
+	g_assert_null(strstr(r.message, "U0VDUkVUUEFZTE9BRA"));
+	g_assert_null(strstr(r.message, "Received:"));
+	g_assert_true(has_action(r.report, CDR_ACT_ATTACHMENT));
+	g_assert_true(has_action(r.report, CDR_ACT_HEADER));
+	result_clear(&r);
+}
+
+static void
+test_html_alternative(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: news\r\n"
+			      "Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n"
+			      "--a\r\nContent-Type: text/plain\r\n\r\n  \r\n"
+			      "--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+			      "<p>口座を<a href=\"https://evil.example/\">https://bank.example.jp/</a>"
+			      "で確認</p><script>steal()</script><div hidden>secret</div>\r\n"
+			      "--a\r\nContent-Type: application/octet-stream; name=\"hidden.exe\"\r\n\r\n"
+			      "MZ\r\n--a--\r\n");
+	g_assert_nonnull(strstr(r.text, "https://bank.example.jp/ <https://evil.example/>"));
+	g_assert_null(strstr(r.text, "steal"));
+	g_assert_null(strstr(r.text, "secret"));
+	g_assert_nonnull(strstr(r.text, "hidden.exe")); /* listed as removed */
+	g_assert_true(has_action(r.report, CDR_ACT_HTML));
+	g_assert_true(has_action(r.report, CDR_ACT_ATTACHMENT));
+	result_clear(&r);
+}
+
+static void
+test_plain_preferred_in_alternative(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: x\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n"
+			      "--a\r\nContent-Type: text/plain\r\n\r\nplain version\r\n"
+			      "--a\r\nContent-Type: text/html\r\n\r\n<p>html version</p>\r\n--a--\r\n");
+	g_assert_nonnull(strstr(r.text, "plain version"));
+	g_assert_null(strstr(r.text, "html version"));
+	g_assert_false(has_action(r.report, CDR_ACT_HTML));
+	result_clear(&r);
+}
+
+static void
+test_header_injection(void)
+{
+	struct result r = run(text_engine, HEAD "Subject: =?utf-8?Q?hi=0D=0ABcc:_victim@example.jp?=\r\n"
+					       "Content-Type: text/plain\r\n\r\nbody\r\n");
+	g_assert_null(strstr(r.message, "\r\nBcc:"));
+	g_assert_cmpstr(r.subject, ==, "hi Bcc: victim@example.jp");
+	result_clear(&r);
+}
+
+static void
+test_signed_and_encrypted(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: s\r\nContent-Type: multipart/signed; "
+				   "protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"s\"\r\n\r\n"
+				   "--s\r\nContent-Type: text/plain\r\n\r\nsigned words\r\n"
+				   "--s\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n\r\n"
+				   "AAAA\r\n--s--\r\n");
+	g_assert_nonnull(strstr(r.text, "signed words"));
+	g_assert_true(has_action(r.report, CDR_ACT_SIGNATURE));
+	g_assert_false(has_action(r.report, CDR_ACT_ATTACHMENT));
+	result_clear(&r);
+
+	r = run(text_engine, HEAD "Subject: e\r\nContent-Type: multipart/encrypted; "
+				  "protocol=\"application/pgp-encrypted\"; boundary=\"e\"\r\n\r\n"
+				  "--e\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+				  "--e\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP "
+				  "MESSAGE-----\r\n--e--\r\n");
+	g_assert_true(has_action(r.report, CDR_ACT_ENCRYPTED));
+	g_assert_null(strstr(r.message, "BEGIN PGP"));
+	result_clear(&r);
+}
+
+static void
+test_sanitize_mode_keeps_clean_attachments(void)
+{
+	struct result r = run(sanitize_engine,
+			      HEAD "Subject: files\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+			      "--b\r\nContent-Type: text/plain\r\n"
+			      "Content-Disposition: attachment; filename*=UTF-8''%E8%AD%B0%E4%BA%8B.txt\r\n\r\n"
+			      "minutes\r\n"
+			      "--b\r\nContent-Type: application/octet-stream\r\n"
+			      "Content-Disposition: attachment; filename=\"setup.exe\"\r\n\r\nMZ\x90\r\n"
+			      "--b--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.message, "multipart/mixed"));
+	g_assert_nonnull(strstr(r.message, "filename*=UTF-8''%E8%AD%B0%E4%BA%8B.txt"));
+	g_assert_null(strstr(r.message, "setup.exe\r\n"));
+	g_assert_nonnull(strstr(r.text, "setup.exe"));
+	g_assert_nonnull(strstr(r.text, "dangerous file name"));
+	g_assert_cmpuint(r.report->children->len, ==, 2);
+	result_clear(&r);
+}
+
+static void
+test_deep_nesting_is_a_limit(void)
+{
+	GString *msg = g_string_new(HEAD "Subject: deep\r\n");
+	for (int i = 0; i < 30; i++)
+		g_string_append_printf(msg, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n"
+					    "--b%d\r\n", i, i);
+	g_string_append(msg, "Content-Type: text/plain\r\n\r\ndeep\r\n");
+	struct result r = run(text_engine, msg->str);
+	g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r.report->error, ==, CDR_E_LIMIT);
+	result_clear(&r);
+	g_string_free(msg, TRUE);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	static const char sanitize_conf[] = "[mail]\nmode = sanitize\n";
+	text_policy = cdr_policy_new_default();
+	sanitize_policy = cdr_policy_load_data(sanitize_conf, strlen(sanitize_conf), "t", NULL);
+	text_engine = cdr_engine_new(text_policy, NULL, NULL);
+	sanitize_engine = cdr_engine_new(sanitize_policy, NULL, NULL);
+	g_test_add_func("/mime/japanese-text-mode", test_japanese_text_mode);
+	g_test_add_func("/mime/html-alternative", test_html_alternative);
+	g_test_add_func("/mime/plain-preferred", test_plain_preferred_in_alternative);
+	g_test_add_func("/mime/header-injection", test_header_injection);
+	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
+	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
+	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
+	int rc = g_test_run();
+	cdr_engine_free(text_engine);
+	cdr_engine_free(sanitize_engine);
+	cdr_policy_free(text_policy);
+	cdr_policy_free(sanitize_policy);
+	return rc;
+}
