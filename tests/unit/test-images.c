@@ -13,6 +13,7 @@
 
 #include "actions.h"
 #include "cdr.h"
+#include "test-util.h"
 
 static struct cdr_policy *policy;
 static struct cdr_engine *engine;
@@ -34,15 +35,6 @@ run(GBytes *in, const char *name, GByteArray **out)
 	gsize len;
 	const guint8 *data = g_bytes_get_data(in, &len);
 	return cdr_engine_run(engine, data, len, name, out);
-}
-
-static gboolean
-has_action(const struct cdr_report *r, const char *what)
-{
-	for (guint i = 0; i < r->actions->len; i++)
-		if (strcmp(((const struct cdr_action *)r->actions->pdata[i])->what, what) == 0)
-			return TRUE;
-	return FALSE;
 }
 
 static void
@@ -116,7 +108,7 @@ assert_dropped(const char *rel, const char *action, const char *needle, gsize ne
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run(in, strrchr(rel, '/') + 1, &out);
 	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
-	g_assert_true(has_action(r, action));
+	g_assert_true(report_has_action(r, action));
 	g_assert_null(memmem(out->data, out->len, needle, needle_len));
 	g_assert_nonnull(memmem(g_bytes_get_data(in, NULL), g_bytes_get_size(in), needle,
 				needle_len));

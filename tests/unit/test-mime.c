@@ -9,6 +9,7 @@
 
 #include "actions.h"
 #include "cdr.h"
+#include "test-util.h"
 #include "mime-words.h"
 
 static struct cdr_engine *text_engine, *sanitize_engine;
@@ -79,15 +80,6 @@ run(struct cdr_engine *e, const char *msg)
 	return r;
 }
 
-static gboolean
-has_action(const struct cdr_report *r, const char *what)
-{
-	for (guint i = 0; i < r->actions->len; i++)
-		if (strcmp(((const struct cdr_action *)r->actions->pdata[i])->what, what) == 0)
-			return TRUE;
-	return FALSE;
-}
-
 #define HEAD "From: a@example.jp\r\nTo: b@example.lg.jp\r\nMIME-Version: 1.0\r\n"
 
 static void
@@ -111,8 +103,8 @@ test_japanese_text_mode(void)
 	g_assert_nonnull(strstr(r.text, "invoice.xlsm"));
 	g_assert_null(strstr(r.message, "U0VDUkVUUEFZTE9BRA"));
 	g_assert_null(strstr(r.message, "Received:"));
-	g_assert_true(has_action(r.report, CDR_ACT_ATTACHMENT));
-	g_assert_true(has_action(r.report, CDR_ACT_HEADER));
+	g_assert_true(report_has_action(r.report, CDR_ACT_ATTACHMENT));
+	g_assert_true(report_has_action(r.report, CDR_ACT_HEADER));
 	result_clear(&r);
 }
 
@@ -132,8 +124,8 @@ test_html_alternative(void)
 	g_assert_null(strstr(r.text, "steal"));
 	g_assert_null(strstr(r.text, "secret"));
 	g_assert_nonnull(strstr(r.text, "hidden.exe")); /* listed as removed */
-	g_assert_true(has_action(r.report, CDR_ACT_HTML));
-	g_assert_true(has_action(r.report, CDR_ACT_ATTACHMENT));
+	g_assert_true(report_has_action(r.report, CDR_ACT_HTML));
+	g_assert_true(report_has_action(r.report, CDR_ACT_ATTACHMENT));
 	result_clear(&r);
 }
 
@@ -146,7 +138,7 @@ test_plain_preferred_in_alternative(void)
 			      "--a\r\nContent-Type: text/html\r\n\r\n<p>html version</p>\r\n--a--\r\n");
 	g_assert_nonnull(strstr(r.text, "plain version"));
 	g_assert_null(strstr(r.text, "html version"));
-	g_assert_false(has_action(r.report, CDR_ACT_HTML));
+	g_assert_false(report_has_action(r.report, CDR_ACT_HTML));
 	result_clear(&r);
 }
 
@@ -170,8 +162,8 @@ test_signed_and_encrypted(void)
 				   "--s\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n\r\n"
 				   "AAAA\r\n--s--\r\n");
 	g_assert_nonnull(strstr(r.text, "signed words"));
-	g_assert_true(has_action(r.report, CDR_ACT_SIGNATURE));
-	g_assert_false(has_action(r.report, CDR_ACT_ATTACHMENT));
+	g_assert_true(report_has_action(r.report, CDR_ACT_SIGNATURE));
+	g_assert_false(report_has_action(r.report, CDR_ACT_ATTACHMENT));
 	result_clear(&r);
 
 	r = run(text_engine, HEAD "Subject: e\r\nContent-Type: multipart/encrypted; "
@@ -179,7 +171,7 @@ test_signed_and_encrypted(void)
 				  "--e\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
 				  "--e\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP "
 				  "MESSAGE-----\r\n--e--\r\n");
-	g_assert_true(has_action(r.report, CDR_ACT_ENCRYPTED));
+	g_assert_true(report_has_action(r.report, CDR_ACT_ENCRYPTED));
 	g_assert_null(strstr(r.message, "BEGIN PGP"));
 	result_clear(&r);
 }
