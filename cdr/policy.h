@@ -35,6 +35,8 @@ struct cdr_policy {
 	char *mail_mode;         /* "text" or "sanitize" */
 	char *mail_notice;       /* "top" or "bottom" */
 	char *mail_subject_tag;  /* prefixed to the subject when not empty */
+	guint64 mail_max_header_bytes; /* header block of the message */
+	guint64 mail_max_line_bytes;   /* longest line anywhere in the message */
 };
 
 enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };

@@ -361,10 +361,50 @@ walk_leaf(struct walk *w, GMimePart *part)
 	return add_attachment(w, part);
 }
 
+/* Two Content-Type (or -Transfer-Encoding, -Disposition) headers, or a
+ * parameter given twice (boundary and boundary*, two filenames): readers
+ * disagree on which one counts, so the message is blocked. */
+static const char *
+ambiguity(GMimeObject *obj)
+{
+	static const char *const single[] = { "Content-Type", "Content-Transfer-Encoding",
+					      "Content-Disposition" };
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	for (unsigned k = 0; list && k < G_N_ELEMENTS(single); k++) {
+		unsigned n = 0;
+		for (int i = 0; i < g_mime_header_list_get_count(list); i++)
+			n += g_ascii_strcasecmp(g_mime_header_get_name(
+							g_mime_header_list_get_header_at(list, i)),
+						single[k]) == 0;
+		if (n > 1)
+			return single[k];
+	}
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(obj);
+	GMimeParamList *lists[] = { ct ? g_mime_content_type_get_parameters(ct) : NULL,
+				    cd ? g_mime_content_disposition_get_parameters(cd) : NULL };
+	for (unsigned l = 0; l < G_N_ELEMENTS(lists); l++) {
+		int n = lists[l] ? g_mime_param_list_length(lists[l]) : 0;
+		for (int i = 0; i < n; i++)
+			for (int j = i + 1; j < n; j++)
+				if (g_ascii_strcasecmp(
+					    g_mime_param_get_name(g_mime_param_list_get_parameter_at(lists[l], i)),
+					    g_mime_param_get_name(g_mime_param_list_get_parameter_at(lists[l], j))) == 0)
+					return g_mime_param_get_name(
+						g_mime_param_list_get_parameter_at(lists[l], i));
+	}
+	return NULL;
+}
+
 static gboolean
 walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 {
 	const struct cdr_policy *p = cdr_job_policy(w->job);
+	const char *twice = ambiguity(obj);
+	if (twice) {
+		g_autofree char *why = g_strdup_printf("ambiguous MIME: %s given twice", twice);
+		return block(w, CDR_E_PARSE, why);
+	}
 	if (depth > p->max_depth)
 		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
 	if (++w->parts > p->max_children)
@@ -429,6 +469,39 @@ summary_of(const struct mime_result *res)
 			       res->html ? "converted" : "no", removed, kept);
 }
 
+/* Header block size and longest line, checked on the raw bytes. */
+static gboolean
+within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
+{
+	const struct cdr_policy *p = cdr_job_policy(job);
+	const guint8 *data = in->data, *end = in->data + in->len;
+	gsize header = in->len;
+	gboolean in_header = TRUE;
+	for (const guint8 *line = data; line < end;) {
+		const guint8 *nl = memchr(line, '\n', (gsize)(end - line));
+		const guint8 *stop = nl ? nl : end;
+		gsize len = (gsize)(stop - line);
+		if (len > p->mail_max_line_bytes) {
+			cdr_job_error(job, CDR_E_LIMIT, "a line of %" G_GSIZE_FORMAT
+				      " bytes is over max_line_bytes (%" G_GUINT64_FORMAT ")",
+				      len, p->mail_max_line_bytes);
+			return FALSE;
+		}
+		if (in_header && (len == 0 || (len == 1 && *line == '\r'))) {
+			header = (gsize)(line - data);
+			in_header = FALSE;
+		}
+		line = stop + 1;
+	}
+	if (header > p->mail_max_header_bytes) {
+		cdr_job_error(job, CDR_E_LIMIT, "headers of %" G_GSIZE_FORMAT
+			      " bytes are over max_header_bytes (%" G_GUINT64_FORMAT ")",
+			      header, p->mail_max_header_bytes);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
@@ -443,6 +516,8 @@ write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *r
 static enum cdr_verdict
 mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
 {
+	if (!within_mail_limits(job, in))
+		return CDR_BLOCKED;
 	struct mime_result res = {
 		.body = g_string_new(NULL),
 		.attachments = g_ptr_array_new_with_free_func(attachment_free),

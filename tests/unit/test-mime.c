@@ -213,6 +213,45 @@ test_deep_nesting_is_a_limit(void)
 	g_string_free(msg, TRUE);
 }
 
+static void
+test_ambiguity_blocks(void)
+{
+	const char *cases[] = {
+		HEAD "Subject: two types\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\n\r\nx\r\n",
+		HEAD "Subject: two boundaries\r\nContent-Type: multipart/mixed; boundary=\"a\"; "
+		     "boundary*=b\r\n\r\n--a\r\n\r\nx\r\n--a--\r\n",
+		HEAD "Subject: two encodings\r\nContent-Type: text/plain\r\n"
+		     "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nx\r\n",
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct result r = run(text_engine, cases[i]);
+		g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
+		g_assert_nonnull(strstr(r.report->reason, "ambiguous MIME"));
+		result_clear(&r);
+	}
+}
+
+static void
+test_size_limits(void)
+{
+	GString *msg = g_string_new("From: a@example.jp\r\nSubject: long\r\n\r\n");
+	for (int i = 0; i < (1 << 20) + 10; i++)
+		g_string_append_c(msg, 'x');
+	struct result r = run(text_engine, msg->str);
+	g_assert_cmpint(r.report->error, ==, CDR_E_LIMIT);
+	g_assert_nonnull(strstr(r.report->reason, "max_line_bytes"));
+	result_clear(&r);
+	g_string_assign(msg, "From: a@example.jp\r\n");
+	for (int i = 0; i < 3000; i++)
+		g_string_append_printf(msg, "X-Filler-%d: %0100d\r\n", i, i);
+	g_string_append(msg, "\r\nbody\r\n");
+	r = run(text_engine, msg->str);
+	g_assert_cmpint(r.report->error, ==, CDR_E_LIMIT);
+	g_assert_nonnull(strstr(r.report->reason, "max_header_bytes"));
+	result_clear(&r);
+	g_string_free(msg, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -229,6 +268,8 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
+	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
+	g_test_add_func("/mime/size-limits", test_size_limits);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);
