@@ -2,10 +2,12 @@
  * NAME
  *	engine.c - detect, check and dispatch one object to its handler
  * SUMMARY
- *	The order of judgement for every object, top-level or child:
- *	size and depth limits; libmagic type; dangerous name; dangerous
- *	content (own signatures, then libmagic type); the highest-bidding
- *	handler; the output name. Anything unclaimed is blocked.
+ *	The order of judgement for every object, top-level or child: a
+ *	handler that recognises its own format by signature and rebuilds all
+ *	of it (CDR_SELF_TYPED) is asked first; otherwise libmagic gives the
+ *	type. Then size limit; dangerous name; dangerous content (own
+ *	signatures, then the libmagic type); the highest-bidding handler; the
+ *	output name. Anything unclaimed is blocked.
  * DESCRIPTION
  *	A handler's verdict is never weakened: CLEAN becomes SANITIZED when
  *	the report lists a removal, and a BLOCKED result never carries output.
@@ -84,13 +86,16 @@ cdr_engine_charsets(struct cdr_engine *e)
 	return e->charsets;
 }
 
+/* The highest bid among the handlers with all of `flags`. */
 static const struct cdr_handler *
-pick_handler(struct cdr_engine *e, const struct cdr_input *in)
+pick_handler(struct cdr_engine *e, const struct cdr_input *in, unsigned flags)
 {
 	const struct cdr_handler *best = NULL;
 	int best_bid = 0;
 	for (guint i = 0; i < e->handlers->len; i++) {
 		const struct cdr_handler *h = e->handlers->pdata[i];
+		if ((h->flags & flags) != flags)
+			continue;
 		int bid = h->bid(in);
 		if (bid > best_bid) {
 			best_bid = bid;
@@ -170,19 +175,24 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 
 	*out = NULL;
 	r->size_in = len;
-	r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
 
 	struct cdr_input in = {
-		.data = data, .len = len, .name = name, .magic_type = r->detected,
-		.depth = job->depth,
+		.data = data, .len = len, .name = name, .depth = job->depth,
 	};
 	struct cdr_output o = { 0 };
-	const struct cdr_handler *h = NULL;
 	enum cdr_verdict v = CDR_BLOCKED;
+	const struct cdr_handler *h = pick_handler(e, &in, CDR_SELF_TYPED);
+	if (h) {
+		r->detected = g_strdup(h->mime_type);
+	} else {
+		r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
+		in.magic_type = r->detected;
+	}
 
 	if (!judge_before_handler(job, &in))
 		goto done;
-	h = pick_handler(e, &in);
+	if (!h)
+		h = pick_handler(e, &in, 0);
 	if (!h) {
 		cdr_job_error(job, CDR_E_UNSUPPORTED, "no handler for %s content", r->detected);
 		goto done;

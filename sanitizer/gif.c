@@ -440,7 +440,7 @@ static const char *const gif_extensions[] = { "gif", NULL };
 
 const struct cdr_handler cdr_handler_gif = {
 	.name = "gif",
-	.flags = 0,
+	.flags = CDR_SELF_TYPED,
 	.extensions = gif_extensions,
 	.mime_type = "image/gif",
 	.bid = gif_bid,

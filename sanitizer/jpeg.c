@@ -414,7 +414,7 @@ static const char *const jpeg_extensions[] = { "jpg", "jpeg", "jpe", "jfif", NUL
 
 const struct cdr_handler cdr_handler_jpeg = {
 	.name = "jpeg",
-	.flags = 0,
+	.flags = CDR_SELF_TYPED,
 	.extensions = jpeg_extensions,
 	.mime_type = "image/jpeg",
 	.bid = jpeg_bid,

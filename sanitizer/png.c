@@ -504,7 +504,7 @@ static const char *const png_extensions[] = { "png", NULL };
 
 const struct cdr_handler cdr_handler_png = {
 	.name = "png",
-	.flags = 0,
+	.flags = CDR_SELF_TYPED,
 	.extensions = png_extensions,
 	.mime_type = "image/png",
 	.bid = png_bid,
