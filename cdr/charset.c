@@ -427,13 +427,27 @@ decode_guessing(struct cdr_charsets *cs, const guint8 *data, gsize len, GString 
 	g_autoptr(GString) euc = g_string_new(NULL);
 	gboolean sj_ok = decode_with(cs, CD_CP932, data, len, sj, FALSE);
 	gboolean euc_ok = decode_with(cs, CD_EUCJP, data, len, euc, FALSE);
-	if (euc_ok && (!sj_ok || count_kana(euc) > count_kana(sj)))
-		g_string_assign(out, euc->str);
-	else if (sj_ok)
-		g_string_assign(out, sj->str);
-	else
+	GString *best = euc_ok && (!sj_ok || count_kana(euc) > count_kana(sj)) ? euc
+			: sj_ok                                                   ? sj
+										  : NULL;
+	if (!best)
 		return FALSE;
+	g_string_truncate(out, 0);
+	g_string_append_len(out, best->str, (gssize)best->len); /* may hold NULs */
 	return TRUE;
+}
+
+/* U+0000 is a 0 byte in UTF-8 and nothing else is: drop them, so no
+ * reader stops at one and misses what follows. */
+static char *
+without_nul(GString *s)
+{
+	gsize kept = 0;
+	for (gsize i = 0; i < s->len; i++)
+		if (s->str[i])
+			s->str[kept++] = s->str[i];
+	g_string_truncate(s, kept);
+	return g_string_free(s, FALSE);
 }
 
 char *
@@ -445,13 +459,13 @@ cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *dat
 
 	*quality = CDR_DECODE_EXACT;
 	if (cd != CD_COUNT && decode_with(cs, cd, data, len, out, FALSE))
-		return g_string_free(out, FALSE);
+		return without_nul(out);
 	g_string_truncate(out, 0);
 	*quality = CDR_DECODE_GUESSED;
 	if (decode_guessing(cs, data, len, out))
-		return g_string_free(out, FALSE);
+		return without_nul(out);
 	g_string_truncate(out, 0);
 	*quality = CDR_DECODE_LOSSY;
 	decode_with(cs, cd != CD_COUNT ? cd : CD_CP932, data, len, out, TRUE);
-	return g_string_free(out, FALSE);
+	return without_nul(out);
 }

@@ -56,7 +56,8 @@ enum cdr_decode_quality {
  * CP932, ISO-2022-JP with the CP932 extension rows, EUC-JP with the
  * Microsoft extensions); ISO-8859-1 as Windows-1252. A label that does not
  * fit the bytes, or no label, falls back to detection, then to a lossy
- * decode; *quality says which happened.
+ * decode; *quality says which happened. NUL characters are dropped, so
+ * the result is a C string holding all of the text.
  */
 char *cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
 			 enum cdr_decode_quality *quality);

@@ -41,7 +41,8 @@ list_attachments(GString *s, const struct mime_result *res, gboolean japanese)
 		else if (a->kept)
 			g_string_append_printf(s, "%s, attached as %s\n", a->what, a->kept_name);
 		else if (japanese)
-			g_string_append_printf(s, "削除 %s\n", removal_reason(a));
+			g_string_append_printf(s, "削除%s%s\n", *removal_reason(a) ? " " : "",
+					       removal_reason(a));
 		else
 			g_string_append_printf(s, "%s\n", a->what);
 	}

@@ -15,8 +15,11 @@
 
 #include <string.h>
 
+static char *clean_controls(const char *s, unsigned *flags);
+
 struct decoder {
 	struct cdr_charsets *cs;
+	gboolean reencode; /* write decoded words back as UTF-8 encoded words */
 	GString *out;
 	GByteArray *pending; /* bytes of adjacent encoded words */
 	char *pending_charset;
@@ -32,6 +35,59 @@ note_quality(struct decoder *d, enum cdr_decode_quality q)
 		d->flags |= MIME_WORDS_GUESSED;
 }
 
+/* Controls out, then UTF-8 "B" words of at most 45 bytes, space-separated. */
+static void
+append_encoded(struct decoder *d, const char *text)
+{
+	unsigned ignored = 0;
+	g_autofree char *clean = clean_controls(text, &ignored);
+	d->flags |= ignored;
+	const char *p = clean;
+	while (*p) {
+		const char *end = p;
+		while (*end && (gsize)(g_utf8_next_char(end) - p) <= 45)
+			end = g_utf8_next_char(end);
+		if (end == p)
+			end = g_utf8_next_char(p);
+		g_autofree char *b64 = g_base64_encode((const guchar *)p, (gsize)(end - p));
+		g_string_append_printf(d->out, "%s=?UTF-8?B?%s?=", p == clean ? "" : " ", b64);
+		p = end;
+	}
+}
+
+/*
+ * Raw 8-bit text in a structured header: only the runs of non-ASCII
+ * characters (with the spaces between them) become encoded words, set off
+ * by spaces; the ASCII around them (addresses, "<", ",") stays structure.
+ */
+static void
+append_mixed(struct decoder *d, const char *text)
+{
+	g_autoptr(GString) run = g_string_new(NULL);
+	for (const char *p = text;; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		gboolean in_run = c >= 0x80 || (c == ' ' && run->len);
+		if (in_run && *p) {
+			g_string_append_unichar(run, c);
+			continue;
+		}
+		if (run->len) {
+			gsize trailing = 0; /* spaces after the last non-ASCII character */
+			while (trailing < run->len && run->str[run->len - 1 - trailing] == ' ')
+				trailing++;
+			g_string_truncate(run, run->len - trailing);
+			if (d->out->len && d->out->str[d->out->len - 1] != ' ')
+				g_string_append_c(d->out, ' ');
+			append_encoded(d, run->str);
+			g_string_append_c(d->out, ' ');
+			g_string_truncate(run, 0);
+		}
+		if (!*p)
+			break;
+		g_string_append_unichar(d->out, c);
+	}
+}
+
 static void
 flush_pending(struct decoder *d)
 {
@@ -41,7 +97,10 @@ flush_pending(struct decoder *d)
 	g_autofree char *text =
 		cdr_charset_decode(d->cs, d->pending_charset, d->pending->data, d->pending->len, &q);
 	note_quality(d, q);
-	g_string_append(d->out, text);
+	if (d->reencode)
+		append_encoded(d, text);
+	else
+		g_string_append(d->out, text);
 	g_byte_array_set_size(d->pending, 0);
 	g_clear_pointer(&d->pending_charset, g_free);
 }
@@ -53,11 +112,17 @@ put_raw_text(struct decoder *d, const char *s, gsize len)
 		return;
 	flush_pending(d);
 	enum cdr_decode_quality q = CDR_DECODE_EXACT;
+	gboolean ascii = TRUE;
+	for (gsize i = 0; i < len; i++)
+		ascii = ascii && (guchar)s[i] < 0x80;
 	g_autofree char *text = g_utf8_validate_len(s, len, NULL)
 					? g_strndup(s, len)
 					: cdr_charset_decode(d->cs, NULL, (const guint8 *)s, len, &q);
 	note_quality(d, q);
-	g_string_append(d->out, text);
+	if (d->reencode && !ascii)
+		append_mixed(d, text);
+	else
+		g_string_append(d->out, text);
 }
 
 static int
@@ -172,11 +237,12 @@ unfold(const char *raw, gsize len, GString *out)
 	}
 }
 
-char *
-mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags)
+static char *
+decode(struct cdr_charsets *cs, const char *raw, gsize len, gboolean reencode, unsigned *flags)
 {
 	g_autoptr(GString) value = g_string_new(NULL);
-	struct decoder d = { .cs = cs, .out = g_string_new(NULL), .pending = g_byte_array_new() };
+	struct decoder d = { .cs = cs, .reencode = reencode, .out = g_string_new(NULL),
+			     .pending = g_byte_array_new() };
 	unfold(raw, len, value);
 
 	const char *p = value->str, *end = value->str + value->len;
@@ -218,4 +284,16 @@ mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned
 	if (flags)
 		*flags = f;
 	return clean;
+}
+
+char *
+mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags)
+{
+	return decode(cs, raw, len, FALSE, flags);
+}
+
+char *
+mime_reencode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags)
+{
+	return decode(cs, raw, len, TRUE, flags);
 }

@@ -24,3 +24,12 @@ enum mime_words_flags {
  * repaired.
  */
 char *mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags);
+
+/*
+ * For structured headers (addresses): the same decoding, but every
+ * encoded word and every 8-bit run is written back as UTF-8 encoded words
+ * (controls removed first), so decoded text can never become structure
+ * (a comma or "<" inside an encoded word stays inside one). ASCII text
+ * outside encoded words is kept as it is, minus controls.
+ */
+char *mime_reencode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags);

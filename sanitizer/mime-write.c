@@ -8,10 +8,10 @@
  *	base64) or, when attachments are kept, multipart/mixed with the text
  *	first. CRLF line ends; nothing from the input is copied unexamined.
  * DESCRIPTION
- *	Address headers that are plain ASCII are kept as they were written
- *	(their encoded words are decoded by the reader's client); 8-bit ones
- *	are decoded and their non-ASCII runs encoded. Date and message ids
- *	must be ASCII or they are dropped. Controls never survive a header.
+ *	Address headers keep their ASCII structure; every encoded word and
+ *	8-bit run in them is decoded and encoded again as UTF-8 words, so a
+ *	decoded comma or CR/LF can never become structure. Date and message
+ *	ids must be ASCII or they are dropped. Controls never survive.
  */
 #include <string.h>
 
@@ -149,19 +149,14 @@ header_value(struct cdr_job *job, enum header_kind kind, const char *raw)
 	g_autofree char *decoded = NULL;
 	if (kind == ASCII_ONLY && !is_ascii(raw))
 		return NULL;
-	if (kind == ADDRESSES && is_ascii(raw)) {
-		/* keep the encoded words as written; only unfold and drop controls */
-		g_autoptr(GString) s = g_string_new(NULL);
-		for (const char *p = raw; *p; p++)
-			g_string_append_c(s, (guchar)*p < 0x20 || *p == 0x7f ? ' ' : *p);
-		return g_strdup(g_strstrip(s->str));
-	}
-	decoded = mime_decode_header(cs, raw, strlen(raw), NULL);
+	decoded = kind == ADDRESSES ? mime_reencode_header(cs, raw, strlen(raw), NULL)
+				    : mime_decode_header(cs, raw, strlen(raw), NULL);
 	return g_strdup(g_strstrip(decoded));
 }
 
 /* The allow-listed headers, each once (the first one wins). */
-static void
+/* Returns how many headers were dropped. */
+static unsigned
 write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(in);
@@ -194,6 +189,7 @@ write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
 	}
 	if (dropped)
 		cdr_job_action(job, CDR_ACT_HEADER, NULL, dropped);
+	return dropped;
 }
 
 /* ---- body ------------------------------------------------------------------------- */
@@ -258,8 +254,10 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 	for (guint i = 0; i < res->attachments->len; i++)
 		kept += ((const struct mime_attachment *)res->attachments->pdata[i])->kept != NULL;
 
-	write_headers(job, in, out);
-	g_string_append_printf(out, "X-Mugaika: %s\r\nMIME-Version: 1.0\r\n", summary);
+	unsigned dropped = write_headers(job, in, out);
+	gboolean changed = dropped || res->html || res->attachments->len || res->notes->len;
+	g_string_append_printf(out, "X-Mugaika: verdict=%s; %s\r\nMIME-Version: 1.0\r\n",
+			       changed ? "sanitized" : "clean", summary);
 	if (!kept) {
 		write_text_part(out, res, notice, top);
 	} else {

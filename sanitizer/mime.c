@@ -92,11 +92,10 @@ part_bytes(struct walk *w, GMimePart *part)
 /* Of Content-Type name= and Content-Disposition filename=, the one a
  * careless client would use to run the file wins if it is dangerous. */
 static char *
-attachment_name(GMimePart *part, const char *fallback)
+attachment_name(GMimeObject *part, const char *fallback)
 {
-	const char *filename = g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(part),
-									     "filename");
-	const char *name = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "name");
+	const char *filename = g_mime_object_get_content_disposition_parameter(part, "filename");
+	const char *name = g_mime_object_get_content_type_parameter(part, "name");
 	g_autofree char *why = NULL;
 	if (name && filename && cdr_name_is_dangerous(name, NULL, &why))
 		return g_strdup(name);
@@ -140,7 +139,57 @@ append_clean_text(GString *out, const char *text)
 	}
 }
 
+static struct mime_attachment *new_attachment(struct walk *w, const char *name, const char *type,
+					      gsize size);
+static void remove_attachment(struct walk *w, struct mime_attachment *a, const char *what);
+
 /* ---- body text --------------------------------------------------------------- */
+
+/* "begin 644 name" (uuencode) or "=ybegin ... name=NAME" (yEnc): the name,
+ * or NULL when the line starts no encoded file. */
+static char *
+encoded_file_start(const char *line)
+{
+	if (g_str_has_prefix(line, "begin ") && g_ascii_isdigit(line[6])) {
+		const char *name = strchr(line + 6, ' ');
+		return name ? g_strstrip(g_strdup(name + 1)) : g_strdup("unnamed");
+	}
+	if (g_str_has_prefix(line, "=ybegin ")) {
+		const char *name = strstr(line, " name=");
+		return g_strdup(name ? name + 6 : "unnamed");
+	}
+	return NULL;
+}
+
+/*
+ * Files hidden in a text body as uuencode or yEnc blocks are attachments
+ * by another name: the block goes, the notice lists it.
+ */
+static char *
+remove_encoded_files(struct walk *w, const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GString *out = g_string_new(NULL);
+	for (char **l = lines; *l; l++) {
+		g_autofree char *name = encoded_file_start(*l);
+		if (!name) {
+			g_string_append(out, *l);
+			if (l[1])
+				g_string_append_c(out, '\n');
+			continue;
+		}
+		gboolean yenc = g_str_has_prefix(*l, "=ybegin");
+		gsize size = 0;
+		while (l[1] && !(yenc ? g_str_has_prefix(l[1], "=yend") : strcmp(g_strchomp(l[1]), "end") == 0))
+			size += strlen(*++l);
+		if (l[1])
+			l++;
+		struct mime_attachment *a = new_attachment(w, name, yenc ? "text/x-yenc" : "text/x-uuencode",
+							   size);
+		remove_attachment(w, a, "removed");
+	}
+	return g_string_free(out, FALSE);
+}
 
 static gboolean
 add_body(struct walk *w, GMimePart *part)
@@ -172,7 +221,10 @@ add_body(struct walk *w, GMimePart *part)
 		g_string_append_c(w->res->body, '\n');
 	if (w->res->body->len)
 		g_string_append_c(w->res->body, '\n');
-	append_clean_text(w->res->body, text);
+	g_autoptr(GString) clean = g_string_new(NULL);
+	append_clean_text(clean, text);
+	g_autofree char *visible = remove_encoded_files(w, clean->str);
+	g_string_append(w->res->body, visible);
 	return TRUE;
 }
 
@@ -222,7 +274,7 @@ static gboolean
 add_attachment(struct walk *w, GMimePart *part)
 {
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
-	g_autofree char *name = attachment_name(part, "unnamed");
+	g_autofree char *name = attachment_name(GMIME_OBJECT(part), "unnamed");
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
 		return FALSE;
@@ -246,7 +298,8 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, s);
 		g_object_unref(s);
 	}
-	struct mime_attachment *a = new_attachment(w, "message.eml", "message/rfc822", bytes->len);
+	g_autofree char *name = attachment_name(GMIME_OBJECT(mp), "message.eml");
+	struct mime_attachment *a = new_attachment(w, name, "message/rfc822", bytes->len);
 	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
 				       : (remove_attachment(w, a, "removed"), TRUE);
 	g_byte_array_unref(bytes);
@@ -329,6 +382,8 @@ walk_multipart(struct walk *w, GMimeMultipart *mp, unsigned depth)
 		GMimeObject *content = g_mime_multipart_get_part(mp, GMIME_MULTIPART_SIGNED_CONTENT);
 		return !content || walk_object(w, content, depth + 1);
 	}
+	if (g_mime_multipart_get_count(mp) == 0) /* readers disagree on what it holds */
+		return block(w, CDR_E_PARSE, "multipart without parts: its boundary never occurs");
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "alternative"))
 		return walk_alternative(w, mp, depth);
@@ -441,21 +496,56 @@ mime_init(GError **error)
 	return TRUE;
 }
 
+/* A header field name at the start of a line, e.g. "Received:". */
+static gsize
+field_name_length(const guint8 *p, const guint8 *end)
+{
+	const guint8 *q = p;
+	while (q < end && *q > 32 && *q < 127 && *q != ':')
+		q++;
+	return q < end && *q == ':' && q > p ? (gsize)(q - p) : 0;
+}
+
+/*
+ * Mail, by its own looks: the first line is a header field and at least
+ * two well-known fields appear before the first empty line (within 16 KB).
+ * libmagic misses many real messages (it wants certain first headers).
+ */
+static gboolean
+looks_like_mail(const guint8 *data, gsize len)
+{
+	static const char *const known[] = { "from", "to", "subject", "date", "received",
+					     "return-path", "message-id", "mime-version",
+					     "content-type", "delivered-to", "reply-to", "cc" };
+	const guint8 *p = data, *end = data + MIN(len, 16384);
+	unsigned seen = 0;
+	if (!field_name_length(p, end))
+		return FALSE;
+	while (p < end && *p != '\r' && *p != '\n') {
+		gsize n = field_name_length(p, end);
+		for (unsigned i = 0; n && i < G_N_ELEMENTS(known); i++)
+			seen += n == strlen(known[i]) && g_ascii_strncasecmp((const char *)p, known[i], n) == 0;
+		const guint8 *nl = memchr(p, '\n', (gsize)(end - p));
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return seen >= 2;
+}
+
 static int
 mime_bid(const struct cdr_input *in)
 {
+	if (looks_like_mail(in->data, in->len))
+		return 50;
 	if (g_strcmp0(in->magic_type, "message/rfc822") == 0 ||
 	    g_strcmp0(in->magic_type, "message/news") == 0)
 		return 50;
-	/* libmagic does not know every header order: a .eml with text is mail */
-	if (in->name && g_str_has_suffix(in->name, ".eml") &&
-	    g_str_has_prefix(in->magic_type ? in->magic_type : "", "text/"))
-		return 30;
 	return 0;
 }
 
 static char *
-summary_of(const struct mime_result *res)
+summary_of(const struct mime_result *res, const struct cdr_input *in)
 {
 	unsigned removed = 0, kept = 0;
 	for (guint i = 0; i < res->attachments->len; i++) {
@@ -465,8 +555,10 @@ summary_of(const struct mime_result *res)
 		else
 			removed++;
 	}
-	return g_strdup_printf("html=%s; attachments-removed=%u; attachments-kept=%u",
-			       res->html ? "converted" : "no", removed, kept);
+	/* the id finds the original (the milter's quarantine uses the same) */
+	g_autofree char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, in->data, in->len);
+	return g_strdup_printf("id=%.16s; html=%s; attachments-removed=%u; attachments-kept=%u",
+			       sha, res->html ? "converted" : "no", removed, kept);
 }
 
 /* Header block size and longest line, checked on the raw bytes. */
@@ -503,11 +595,11 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 }
 
 static void
-write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
-	     gboolean sanitize_mode, struct cdr_output *out)
+write_result(struct cdr_job *job, const struct cdr_input *in, GMimeMessage *msg,
+	     const struct mime_result *res, gboolean sanitize_mode, struct cdr_output *out)
 {
 	g_autofree char *notice = mime_notice(res, sanitize_mode);
-	g_autofree char *summary = summary_of(res);
+	g_autofree char *summary = summary_of(res, in);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
 	g_byte_array_append(out->data, written->data, written->len);
 	g_byte_array_unref(written);
@@ -542,7 +634,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
 		goto out;
 	}
-	write_result(job, msg, &res, w.sanitize_mode, out);
+	write_result(job, in, msg, &res, w.sanitize_mode, out);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:
 	if (msg)
@@ -559,7 +651,7 @@ static const char *const mime_extensions[] = { "eml", NULL };
 
 const struct cdr_handler cdr_handler_mime = {
 	.name = "mime",
-	.flags = CDR_CONTAINER,
+	.flags = CDR_CONTAINER | CDR_SELF_TYPED,
 	.extensions = mime_extensions,
 	.mime_type = "message/rfc822",
 	.init = mime_init,
