@@ -131,7 +131,12 @@ add_string(JsonBuilder *b, const char *key, const char *value)
 	if (!value)
 		return;
 	json_builder_set_member_name(b, key);
-	json_builder_add_string_value(b, value);
+	if (g_utf8_validate(value, -1, NULL)) {
+		json_builder_add_string_value(b, value);
+	} else { /* JSON is UTF-8: a bad byte from a parsed name must not break it */
+		g_autofree char *valid = g_utf8_make_valid(value, -1);
+		json_builder_add_string_value(b, valid);
+	}
 }
 
 static void

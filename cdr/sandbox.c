@@ -10,6 +10,14 @@
  *	a compromised handler cannot try its way around the filter. ioctl
  *	answers ENOTTY because stdio and GLib probe whether stderr is a tty.
  *	Executable mappings are refused: a worker has no reason to make code.
+ *
+ *	open/openat trap into sigsys_handler(): a mail may name any charset,
+ *	and iconv then tries to load a gconv module from disk. For those paths
+ *	only the handler answers ENOENT, so iconv reports an unknown charset
+ *	instead of the worker dying; any other open re-raises SIGSYS with the
+ *	default action and the worker dies exactly as if the filter killed it.
+ *	The handler can be replaced (rt_sigaction is allowed for SIGSYS only),
+ *	but a trapped call never reaches the kernel whatever a handler does.
  */
 #include "sandbox.h"
 
@@ -21,6 +29,9 @@
 #include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -72,6 +83,48 @@ apply_rlimits(const struct cdr_policy *p, GError **error)
 		return FALSE;
 	return TRUE;
 }
+
+#if defined(__x86_64__)
+static gboolean
+is_gconv_path(const char *path)
+{
+	return path && strncmp(path, "/usr/lib/", 9) == 0 && strstr(path, "/gconv/");
+}
+
+static void
+sigsys_handler(int sig, siginfo_t *info, void *context)
+{
+	greg_t *regs = ((ucontext_t *)context)->uc_mcontext.gregs;
+	const char *path = NULL;
+	if (info->si_syscall == SYS_openat)
+		path = (const char *)regs[REG_RSI];
+	else if (info->si_syscall == SYS_open)
+		path = (const char *)regs[REG_RDI];
+	if (is_gconv_path(path)) {
+		regs[REG_RAX] = -ENOENT;
+		return;
+	}
+	/* die of SIGSYS: default action, raised again (blocked until we return) */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigaction(SIGSYS, &dfl, NULL);
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGSYS);
+}
+
+static gboolean
+install_sigsys_handler(void)
+{
+	struct sigaction sa = { .sa_sigaction = sigsys_handler, .sa_flags = SA_SIGINFO };
+	return sigaction(SIGSYS, &sa, NULL) == 0;
+}
+#define OPEN_ACTION SCMP_ACT_TRAP
+#else
+static gboolean
+install_sigsys_handler(void)
+{
+	return TRUE;
+}
+#define OPEN_ACTION SCMP_ACT_KILL_PROCESS
+#endif
 
 #define ALLOW(call) rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), 0)
 #define ALLOW_IF(call, ...)                                                                        \
@@ -129,6 +182,10 @@ add_rules(scmp_filter_ctx ctx)
 	/* abort() signals itself; only itself */
 	ALLOW_IF(tgkill, 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
 	rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 0);
+	/* see sigsys_handler(): gconv module loads fail softly, the rest dies */
+	rc = rc ? rc : seccomp_rule_add(ctx, OPEN_ACTION, SCMP_SYS(openat), 0);
+	rc = rc ? rc : seccomp_rule_add(ctx, OPEN_ACTION, SCMP_SYS(open), 0);
+	ALLOW_IF(rt_sigaction, 1, SCMP_A0(SCMP_CMP_EQ, SIGSYS));
 	return rc;
 }
 
@@ -137,6 +194,10 @@ cdr_sandbox_apply(const struct cdr_policy *p, GError **error)
 {
 	/* Output beyond RLIMIT_FSIZE must fail with EFBIG, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
+	if (!install_sigsys_handler()) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot handle SIGSYS");
+		return FALSE;
+	}
 	if (!apply_rlimits(p, error))
 		return FALSE;
 

@@ -97,11 +97,12 @@ attachment_name(GMimeObject *part, const char *fallback)
 	const char *filename = g_mime_object_get_content_disposition_parameter(part, "filename");
 	const char *name = g_mime_object_get_content_type_parameter(part, "name");
 	g_autofree char *why = NULL;
-	if (name && filename && cdr_name_is_dangerous(name, NULL, &why))
-		return g_strdup(name);
-	if (filename)
-		return g_strdup(filename);
-	return g_strdup(name ? name : fallback);
+	const char *chosen = name && filename && cdr_name_is_dangerous(name, NULL, &why) ? name
+			     : filename ? filename
+			     : name     ? name
+					: fallback;
+	/* GMime leaves a parameter it cannot decode as raw bytes */
+	return g_utf8_make_valid(chosen, -1);
 }
 
 static gboolean

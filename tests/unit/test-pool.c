@@ -192,6 +192,29 @@ test_nested_report_crosses_the_wire(void)
 	cdr_pool_free(pool);
 }
 
+/* A mail may name any charset; iconv then wants a gconv module from disk.
+ * Inside the sandbox that open fails softly (unknown charset), it does not
+ * kill the worker, while any other open still does (sandbox-open). */
+static void
+test_unknown_charsets_do_not_kill(void)
+{
+	struct cdr_pool *pool = new_pool(1);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r =
+		run(pool, "From: a@example.jp\r\nTo: b@example.jp\r\n"
+			  "Subject: =?IBM037?B?wcI=?= =?x-mac-japanese?Q?a?=\r\n"
+			  "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			  "--b\r\nContent-Type: text/plain; charset=IBM1047\r\n\r\nhi\r\n"
+			  "--b\r\nContent-Type: application/octet-stream; name*=IBM037''%C1%C2.txt\r\n\r\n"
+			  "xx\r\n--b--\r\n",
+		    "mail.eml", &out);
+	g_test_message("%s", r->reason ? r->reason : cdr_verdict_name(r->verdict));
+	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpstr(r->handler, ==, "mime");
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1); /* the worker lived */
+	cdr_pool_free(pool);
+}
+
 static void
 test_missing_worker_is_an_error(void)
 {
@@ -224,6 +247,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/threads", test_threads_share_pool);
 	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
 	g_test_add_func("/pool/missing-worker", test_missing_worker_is_an_error);
+	g_test_add_func("/pool/unknown-charsets", test_unknown_charsets_do_not_kill);
 	int rc = g_test_run();
 	cdr_policy_free(policy);
 	cdr_policy_free(impatient_policy);

@@ -73,6 +73,19 @@ test_rejects_nonsense(void)
 }
 
 static void
+test_invalid_utf8_stays_valid_json(void)
+{
+	g_autoptr(cdr_report) r = cdr_report_new("bad\xc1\xc2.txt");
+	cdr_report_add_action(r, "attachment", "x\xff.exe", 1);
+	g_autofree char *json = cdr_report_to_json_string(r);
+	g_assert_true(g_utf8_validate(json, -1, NULL));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_report) back = cdr_report_from_json_string(json, strlen(json), &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(back->name, ==, "bad\uFFFD\uFFFD.txt");
+}
+
+static void
 test_names_round_trip(void)
 {
 	for (int v = CDR_CLEAN; v <= CDR_BLOCKED; v++) {
@@ -95,5 +108,6 @@ main(int argc, char **argv)
 	g_test_add_func("/report/first-reason", test_first_reason_wins);
 	g_test_add_func("/report/rejects", test_rejects_nonsense);
 	g_test_add_func("/report/names", test_names_round_trip);
+	g_test_add_func("/report/invalid-utf8", test_invalid_utf8_stays_valid_json);
 	return g_test_run();
 }
