@@ -19,5 +19,6 @@
 #define CDR_ACT_SIGNATURE "signature"         /* S/MIME or PGP signature dropped */
 #define CDR_ACT_ENCRYPTED "encrypted-part"    /* encrypted content removed */
 #define CDR_ACT_UNSUPPORTED_PART "unsupported-part" /* message/partial, external-body */
+#define CDR_ACT_CALENDAR "calendar-converted" /* invitation turned into a text summary */
 
 extern const char *const cdr_action_names[];

@@ -229,6 +229,26 @@ add_body(struct walk *w, GMimePart *part)
 	return TRUE;
 }
 
+/* An invitation: its events as text; the calendar object itself goes. */
+static gboolean
+add_calendar(struct walk *w, GMimePart *part)
+{
+	g_autoptr(GByteArray) bytes = part_bytes(w, part);
+	if (!bytes)
+		return FALSE;
+	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)),
+						   label ? label : "utf-8", bytes->data, bytes->len, &q);
+	g_autofree char *summary = mime_calendar_summary(text);
+	if (w->res->body->len)
+		g_string_append(w->res->body, w->res->body->str[w->res->body->len - 1] == '\n' ? "\n"
+												    : "\n\n");
+	append_clean_text(w->res->body, summary);
+	cdr_job_action(w->job, CDR_ACT_CALENDAR, NULL, 1);
+	return TRUE;
+}
+
 /* ---- attachments ------------------------------------------------------------- */
 
 static struct mime_attachment *
@@ -414,6 +434,8 @@ walk_leaf(struct walk *w, GMimePart *part)
 	}
 	if (is_body_text(GMIME_OBJECT(part)))
 		return add_body(w, part);
+	if (strcmp(type, "text/calendar") == 0 || strcmp(type, "application/ics") == 0)
+		return add_calendar(w, part);
 	return add_attachment(w, part);
 }
 

@@ -26,6 +26,9 @@ struct mime_result {
 	gboolean html;          /* the body came from HTML */
 };
 
+/* The events of an iCalendar object (UTF-8) as text for the reader. */
+char *mime_calendar_summary(const char *ics);
+
 /* The notice block: Japanese, then English. */
 char *mime_notice(const struct mime_result *res, gboolean sanitize_mode);
 

@@ -214,6 +214,33 @@ test_deep_nesting_is_a_limit(void)
 }
 
 static void
+test_calendar_summary(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: invite\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n"
+			      "--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n会議のご案内\r\n"
+			      "--a\r\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\n"
+			      "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+			      "SUMMARY:定例会議\\, 第3回\r\nDTSTART;TZID=Asia/Tokyo:20261125T100000\r\n"
+			      "DTEND:20261125T020000Z\r\nLOCATION:本庁舎 3階\r\n"
+			      "ORGANIZER;CN=山田:mailto:yamada@example.lg.jp\r\n"
+			      "DESCRIPTION:資料は当日配布します。\\n以上\r\n"
+			      "BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"
+			      "END:VEVENT\r\nEND:VCALENDAR\r\n--a--\r\n");
+	g_test_message("%s", r.text);
+	g_assert_nonnull(strstr(r.text, "会議のご案内"));
+	g_assert_nonnull(strstr(r.text, "件名 / Summary: 定例会議, 第3回"));
+	g_assert_nonnull(strstr(r.text, "開始 / Start: 2026-11-25 10:00 (Asia/Tokyo)"));
+	g_assert_nonnull(strstr(r.text, "終了 / End: 2026-11-25 02:00 UTC"));
+	g_assert_nonnull(strstr(r.text, "主催 / Organizer: 山田 <yamada@example.lg.jp>"));
+	g_assert_nonnull(strstr(r.text, "資料は当日配布します。\r\n以上")); /* CRLF text */
+	g_assert_null(strstr(r.text, "VALARM"));
+	g_assert_true(report_has_action(r.report, CDR_ACT_CALENDAR));
+	g_assert_false(report_has_action(r.report, CDR_ACT_ATTACHMENT));
+	result_clear(&r);
+}
+
+static void
 test_ambiguity_blocks(void)
 {
 	const char *cases[] = {
@@ -269,6 +296,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
+	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/size-limits", test_size_limits);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
