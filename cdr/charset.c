@@ -76,6 +76,8 @@ static const char *const kept_loaded[] = {
 struct cdr_charsets {
 	iconv_t cd[CD_COUNT];
 	iconv_t kept[G_N_ELEMENTS(kept_loaded)];
+	iconv_t to_cp932; /* UTF-8 -> CP932, for ISO-2022-JP output */
+	GHashTable *jis_code; /* code point -> CP932 code inside JIS X 0208 rows */
 };
 
 struct cdr_charsets *
@@ -94,6 +96,13 @@ cdr_charsets_new(GError **error)
 	}
 	for (unsigned i = 0; i < G_N_ELEMENTS(kept_loaded); i++)
 		cs->kept[i] = iconv_open("UTF-8", kept_loaded[i]); /* -1 if absent: fine */
+	cs->to_cp932 = iconv_open("CP932", "UTF-8");
+	if (cs->to_cp932 == (iconv_t)-1) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "iconv cannot convert to CP932: %s", g_strerror(errno));
+		cdr_charsets_free(cs);
+		return NULL;
+	}
 	return cs;
 }
 
@@ -108,6 +117,10 @@ cdr_charsets_free(struct cdr_charsets *cs)
 	for (unsigned i = 0; i < G_N_ELEMENTS(kept_loaded); i++)
 		if (cs->kept[i] && cs->kept[i] != (iconv_t)-1)
 			iconv_close(cs->kept[i]);
+	if (cs->to_cp932 && cs->to_cp932 != (iconv_t)-1)
+		iconv_close(cs->to_cp932);
+	if (cs->jis_code)
+		g_hash_table_unref(cs->jis_code);
 	g_free(cs);
 }
 
@@ -468,4 +481,112 @@ cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *dat
 	*quality = CDR_DECODE_LOSSY;
 	decode_with(cs, cd != CD_COUNT ? cd : CD_CP932, data, len, out, TRUE);
 	return without_nul(out);
+}
+
+/* ---- ISO-2022-JP output ----------------------------------------------------- */
+
+/* Shift_JIS (CP932) double byte to JIS X 0208 row/cell; FALSE outside JIS. */
+static gboolean
+sjis_to_jis(guint8 s1, guint8 s2, guint8 out[2])
+{
+	if (s2 < 0x40 || s2 == 0x7f || s2 > 0xfc)
+		return FALSE;
+	if (s1 >= 0xe0)
+		s1 -= 0x40;
+	guint8 j1 = (guint8)((s1 - 0x81) * 2 + 0x21);
+	guint8 j2;
+	if (s2 >= 0x9f) {
+		j1++;
+		j2 = (guint8)(s2 - 0x7e);
+	} else {
+		j2 = (guint8)(s2 - 0x1f - (s2 >= 0x80));
+	}
+	if (j1 < 0x21 || j1 > 0x7e || j2 < 0x21 || j2 > 0x7e)
+		return FALSE;
+	out[0] = j1;
+	out[1] = j2;
+	return TRUE;
+}
+
+/*
+ * CP932 has some characters twice: in the IBM extension rows (0xfa-0xfc,
+ * beyond JIS X 0208) and in the NEC rows (row 13, NEC-selected IBM rows
+ * 89-92, inside it). iconv picks the IBM code for 髙; ISO-2022-JP needs the
+ * other. The map from code point to the code inside JIS X 0208 is built
+ * once, from CP932 itself, on first use.
+ */
+static GHashTable *
+jis_codes(struct cdr_charsets *cs)
+{
+	if (cs->jis_code)
+		return cs->jis_code;
+	cs->jis_code = g_hash_table_new(NULL, NULL);
+	for (unsigned lead = 0x81; lead <= 0xef; lead++) {
+		if (lead > 0x9f && lead < 0xe0)
+			continue;
+		for (unsigned trail = 0x40; trail <= 0xfc; trail++) {
+			guint8 pair[2] = { (guint8)lead, (guint8)trail }, jis[2];
+			g_autoptr(GString) u = g_string_new(NULL);
+			if (trail == 0x7f || !sjis_to_jis(pair[0], pair[1], jis) ||
+			    !convert(cs->cd[CD_CP932], pair, 2, u, FALSE) || !u->len)
+				continue;
+			gpointer key = GUINT_TO_POINTER(g_utf8_get_char(u->str));
+			if (!g_hash_table_contains(cs->jis_code, key))
+				g_hash_table_insert(cs->jis_code, key, GUINT_TO_POINTER(lead << 8 | trail));
+		}
+	}
+	return cs->jis_code;
+}
+
+/* The JIS X 0208 code of an IBM-row CP932 character, if it has one. */
+static gboolean
+ibm_to_jis(struct cdr_charsets *cs, guint8 s1, guint8 s2, guint8 jis[2])
+{
+	guint8 pair[2] = { s1, s2 };
+	g_autoptr(GString) u = g_string_new(NULL);
+	if (!convert(cs->cd[CD_CP932], pair, 2, u, FALSE) || !u->len)
+		return FALSE;
+	guint code = GPOINTER_TO_UINT(g_hash_table_lookup(jis_codes(cs),
+							  GUINT_TO_POINTER(g_utf8_get_char(u->str))));
+	return code && sjis_to_jis((guint8)(code >> 8), (guint8)code, jis);
+}
+
+gboolean
+cdr_charset_utf8_to_iso2022jp(struct cdr_charsets *cs, const char *utf8, gsize len, GString *out)
+{
+	g_autoptr(GString) sjis = g_string_new(NULL);
+	if (!convert(cs->to_cp932, (const guint8 *)utf8, len, sjis, FALSE))
+		return FALSE; /* a character CP932 does not have */
+	gboolean kanji = FALSE;
+	for (gsize i = 0; i < sjis->len; i++) {
+		guint8 c = (guint8)sjis->str[i];
+		if (c < 0x80) {
+			if (kanji)
+				g_string_append(out, "\x1b(B");
+			kanji = FALSE;
+			if (c == 0x1b || c == 0x0e || c == 0x0f)
+				return FALSE; /* would be read as a shift */
+			g_string_append_c(out, (char)c);
+			continue;
+		}
+		guint8 jis[2];
+		/* half-width katakana (0xa1-0xdf) is not allowed in ISO-2022-JP;
+		 * 0xf0-0xf9 is user-defined; 0xfa-0xfc (IBM) maps when NEC has it */
+		if (c < 0x81 || (c > 0x9f && c < 0xe0) || i + 1 >= sjis->len)
+			return FALSE;
+		guint8 c2 = (guint8)sjis->str[i + 1];
+		gboolean ok = c >= 0xfa ? ibm_to_jis(cs, c, c2, jis)
+			      : c <= 0xef ? sjis_to_jis(c, c2, jis)
+					  : FALSE;
+		if (!ok)
+			return FALSE;
+		if (!kanji)
+			g_string_append(out, "\x1b$B");
+		kanji = TRUE;
+		g_string_append_len(out, (const char *)jis, 2);
+		i++;
+	}
+	if (kanji)
+		g_string_append(out, "\x1b(B");
+	return TRUE;
 }

@@ -61,3 +61,13 @@ enum cdr_decode_quality {
  */
 char *cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
 			 enum cdr_decode_quality *quality);
+
+/*
+ * UTF-8 to ISO-2022-JP as Japanese mailers write it (JIS X 0208 with the
+ * NEC rows: ① ㈱; each ASCII run, and the end, in ASCII mode, so a line
+ * break always follows ESC ( B). FALSE, with `out` partly written, when a
+ * character does not fit: not in CP932, half-width katakana, or the IBM
+ * and user-defined rows beyond JIS X 0208 — the caller then uses UTF-8.
+ */
+gboolean cdr_charset_utf8_to_iso2022jp(struct cdr_charsets *cs, const char *utf8, gsize len,
+				       GString *out);

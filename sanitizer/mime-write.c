@@ -53,6 +53,7 @@ is_ascii(const char *s)
 struct folder {
 	GString *out;
 	gsize col;
+	struct cdr_charsets *jis; /* set: try ISO-2022-JP words first */
 };
 
 static void
@@ -70,10 +71,34 @@ fold_token(struct folder *f, const char *token, gboolean space_before)
 	f->col += len;
 }
 
+/* ISO-2022-JP words of at most 12 characters (each word starts and ends in
+ * ASCII mode); FALSE when a character does not fit. */
+static gboolean
+fold_encoded_jis(struct folder *f, const char *run, gboolean space_before)
+{
+	g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
+	for (const char *p = run; *p;) {
+		const char *end = p;
+		for (unsigned n = 0; *end && n < 12; n++)
+			end = g_utf8_next_char(end);
+		g_autoptr(GString) jis = g_string_new(NULL);
+		if (!cdr_charset_utf8_to_iso2022jp(f->jis, p, (gsize)(end - p), jis))
+			return FALSE;
+		g_autofree char *b64 = g_base64_encode((const guchar *)jis->str, jis->len);
+		g_ptr_array_add(words, g_strdup_printf("=?ISO-2022-JP?B?%s?=", b64));
+		p = end;
+	}
+	for (guint i = 0; i < words->len; i++)
+		fold_token(f, words->pdata[i], space_before || i > 0);
+	return TRUE;
+}
+
 /* Encoded words for a UTF-8 run, split on character boundaries. */
 static void
 fold_encoded(struct folder *f, const char *run, gboolean space_before)
 {
+	if (f->jis && fold_encoded_jis(f, run, space_before))
+		return;
 	const char *p = run;
 	while (*p) {
 		const char *end = p;
@@ -95,9 +120,9 @@ fold_encoded(struct folder *f, const char *run, gboolean space_before)
  * the run go into the encoding, as the reader must see them).
  */
 static void
-write_header(GString *out, const char *name, const char *value)
+write_header(GString *out, struct cdr_charsets *jis, const char *name, const char *value)
 {
-	struct folder f = { .out = out };
+	struct folder f = { .out = out, .jis = jis };
 	g_string_append_printf(out, "%s:", name);
 	f.col = strlen(name) + 1;
 	g_auto(GStrv) words = g_strsplit(value, " ", -1);
@@ -120,6 +145,15 @@ write_header(GString *out, const char *name, const char *value)
 	if (run->len)
 		fold_encoded(&f, run->str, TRUE);
 	g_string_append(out, "\r\n");
+}
+
+/* The converters when the policy asks for ISO-2022-JP output, else NULL. */
+static struct cdr_charsets *
+jis_output(struct cdr_job *job)
+{
+	if (g_strcmp0(cdr_job_policy(job)->mail_charset, "iso-2022-jp") != 0)
+		return NULL;
+	return cdr_engine_charsets(cdr_job_engine(job));
 }
 
 /* ---- headers ---------------------------------------------------------------------- */
@@ -163,6 +197,7 @@ write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
 	gboolean seen[G_N_ELEMENTS(allowed)] = { FALSE };
 	unsigned dropped = 0;
 	const char *tag = cdr_job_policy(job)->mail_subject_tag;
+	struct cdr_charsets *jis = jis_output(job);
 
 	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
@@ -182,9 +217,9 @@ write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
 		if (strcmp(allowed[k].name, "Subject") == 0 && tag && *tag &&
 		    !g_str_has_prefix(value, tag)) {
 			g_autofree char *tagged = g_strdup_printf("%s %s", tag, value);
-			write_header(out, allowed[k].name, tagged);
+			write_header(out, jis, allowed[k].name, tagged);
 		} else {
-			write_header(out, allowed[k].name, value);
+			write_header(out, jis, allowed[k].name, value);
 		}
 	}
 	if (dropped)
@@ -205,9 +240,41 @@ write_base64(GString *out, const guint8 *data, gsize len)
 	}
 }
 
+static gboolean
+lines_fit_smtp(const GString *s)
+{
+	gsize line = 0;
+	for (gsize i = 0; i < s->len; i++) {
+		line = s->str[i] == '\n' ? 0 : line + 1;
+		if (line > 998)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The text as ISO-2022-JP (7bit when every line fits SMTP); FALSE when a
+ * character does not fit and the caller writes UTF-8. */
+static gboolean
+write_jis_text(GString *out, struct cdr_charsets *cs, const GString *crlf)
+{
+	g_autoptr(GString) jis = g_string_new(NULL);
+	if (!cdr_charset_utf8_to_iso2022jp(cs, crlf->str, crlf->len, jis))
+		return FALSE;
+	if (lines_fit_smtp(jis)) {
+		g_string_append(out, "Content-Type: text/plain; charset=iso-2022-jp\r\n"
+				     "Content-Transfer-Encoding: 7bit\r\n\r\n");
+		g_string_append_len(out, jis->str, (gssize)jis->len);
+	} else {
+		g_string_append(out, "Content-Type: text/plain; charset=iso-2022-jp\r\n"
+				     "Content-Transfer-Encoding: base64\r\n\r\n");
+		write_base64(out, (const guint8 *)jis->str, jis->len);
+	}
+	return TRUE;
+}
+
 static void
-write_text_part(GString *out, const struct mime_result *res, const char *notice,
-		gboolean notice_on_top)
+write_text_part(GString *out, struct cdr_charsets *jis, const struct mime_result *res,
+		const char *notice, gboolean notice_on_top)
 {
 	g_autoptr(GString) text = g_string_new(NULL);
 	if (notice && notice_on_top)
@@ -223,6 +290,8 @@ write_text_part(GString *out, const struct mime_result *res, const char *notice,
 			g_string_append_c(crlf, '\r');
 		g_string_append_c(crlf, *p);
 	}
+	if (jis && write_jis_text(out, jis, crlf))
+		return;
 	g_string_append(out, "Content-Type: text/plain; charset=utf-8\r\n"
 			     "Content-Transfer-Encoding: base64\r\n\r\n");
 	write_base64(out, (const guint8 *)crlf->str, crlf->len);
@@ -250,6 +319,7 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 {
 	GString *out = g_string_new(NULL);
 	gboolean top = g_strcmp0(cdr_job_policy(job)->mail_notice, "bottom") != 0;
+	struct cdr_charsets *jis = jis_output(job);
 	unsigned kept = 0;
 	for (guint i = 0; i < res->attachments->len; i++)
 		kept += ((const struct mime_attachment *)res->attachments->pdata[i])->kept != NULL;
@@ -259,14 +329,14 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 	g_string_append_printf(out, "X-Mugaika: verdict=%s; %s\r\nMIME-Version: 1.0\r\n",
 			       changed ? "sanitized" : "clean", summary);
 	if (!kept) {
-		write_text_part(out, res, notice, top);
+		write_text_part(out, jis, res, notice, top);
 	} else {
 		/* base64 never contains "=_", so this boundary cannot occur in a part */
 		g_autofree char *boundary = g_strdup_printf("=_mugaika_%08x", g_str_hash(summary));
 		g_string_append_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n",
 				       boundary);
 		g_string_append_printf(out, "--%s\r\n", boundary);
-		write_text_part(out, res, notice, top);
+		write_text_part(out, jis, res, notice, top);
 		for (guint i = 0; i < res->attachments->len; i++) {
 			const struct mime_attachment *a = res->attachments->pdata[i];
 			if (!a->kept)

@@ -134,6 +134,36 @@ test_decode_mislabelled(void)
 		      CDR_DECODE_LOSSY);
 }
 
+static void
+assert_jis_round_trip(const char *utf8)
+{
+	g_autoptr(GString) jis = g_string_new(NULL);
+	g_assert_true(cdr_charset_utf8_to_iso2022jp(cs, utf8, strlen(utf8), jis));
+	for (gsize i = 0; i < jis->len; i++)
+		g_assert_cmpint((guchar)jis->str[i], <, 0x80);
+	enum cdr_decode_quality q;
+	g_autofree char *back = cdr_charset_decode(cs, "iso-2022-jp", (const guint8 *)jis->str,
+						   jis->len, &q);
+	g_assert_cmpstr(back, ==, utf8);
+	g_assert_cmpint(q, ==, CDR_DECODE_EXACT);
+}
+
+static void
+test_iso2022jp_output(void)
+{
+	assert_jis_round_trip("お知らせ①㈱髙～ABC\r\n二行目\r\n");
+	assert_jis_round_trip("plain ascii\n");
+	g_autoptr(GString) jis = g_string_new(NULL);
+	g_assert_true(cdr_charset_utf8_to_iso2022jp(cs, "あ\nb", 5, jis));
+	g_assert_cmpmem(jis->str, jis->len, "\x1b$B$\"\x1b(B\nb", 10); /* ASCII before the break */
+	/* does not fit: emoji, simplified Chinese, half-width katakana */
+	const char *misfits[] = { "絵文字😀", "简体", "ｱｲｳ" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(misfits); i++) {
+		g_string_truncate(jis, 0);
+		g_assert_false(cdr_charset_utf8_to_iso2022jp(cs, misfits[i], strlen(misfits[i]), jis));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,6 +175,7 @@ main(int argc, char **argv)
 	g_test_add_func("/charset/iso-2022-jp", test_iso2022jp_cp932_extensions);
 	g_test_add_func("/charset/decode-labelled", test_decode_labelled);
 	g_test_add_func("/charset/decode-mislabelled", test_decode_mislabelled);
+	g_test_add_func("/charset/iso-2022-jp-output", test_iso2022jp_output);
 	int rc = g_test_run();
 	cdr_charsets_free(cs);
 	return rc;

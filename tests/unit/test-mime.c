@@ -12,8 +12,8 @@
 #include "test-util.h"
 #include "mime-words.h"
 
-static struct cdr_engine *text_engine, *sanitize_engine;
-static struct cdr_policy *text_policy, *sanitize_policy;
+static struct cdr_engine *text_engine, *sanitize_engine, *jis_engine;
+static struct cdr_policy *text_policy, *sanitize_policy, *jis_policy;
 
 struct result {
 	struct cdr_report *report;
@@ -241,6 +241,32 @@ test_calendar_summary(void)
 }
 
 static void
+test_iso2022jp_output(void)
+{
+	struct result r = run(jis_engine, HEAD "Subject: =?utf-8?B?44GK55+l44KJ44Gb4pGg44ix6auZ?=\r\n"
+					      "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+					      "①㈱髙～の件\r\n");
+	g_assert_nonnull(strstr(r.message, "Subject: =?ISO-2022-JP?B?"));
+	g_assert_cmpstr(r.subject, ==, "お知らせ①㈱髙");
+	const char *body = strstr(r.message, "Content-Type: text/plain; charset=iso-2022-jp\r\n"
+					     "Content-Transfer-Encoding: 7bit\r\n\r\n");
+	g_assert_nonnull(body);
+	body = strstr(body, "\r\n\r\n") + 4;
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(jis_engine), "iso-2022-jp",
+						   (const guint8 *)body, strlen(body), &q);
+	g_assert_cmpint(q, ==, CDR_DECODE_EXACT);
+	g_assert_nonnull(strstr(text, "①㈱髙～の件"));
+	result_clear(&r);
+
+	/* half-width katakana does not fit: that text stays UTF-8 */
+	r = run(jis_engine, HEAD "Subject: ok\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+				 "ｶﾀｶﾅ\r\n");
+	g_assert_nonnull(strstr(r.text, "ｶﾀｶﾅ"));
+	result_clear(&r);
+}
+
+static void
 test_ambiguity_blocks(void)
 {
 	const char *cases[] = {
@@ -288,6 +314,9 @@ main(int argc, char **argv)
 	sanitize_policy = cdr_policy_load_data(sanitize_conf, strlen(sanitize_conf), "t", NULL);
 	text_engine = cdr_engine_new(text_policy, NULL, NULL);
 	sanitize_engine = cdr_engine_new(sanitize_policy, NULL, NULL);
+	static const char jis_conf[] = "[mail]\ncharset = iso-2022-jp\n";
+	jis_policy = cdr_policy_load_data(jis_conf, strlen(jis_conf), "t", NULL);
+	jis_engine = cdr_engine_new(jis_policy, NULL, NULL);
 	g_test_add_func("/mime/japanese-text-mode", test_japanese_text_mode);
 	g_test_add_func("/mime/html-alternative", test_html_alternative);
 	g_test_add_func("/mime/plain-preferred", test_plain_preferred_in_alternative);
@@ -297,10 +326,13 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
+	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
 	g_test_add_func("/mime/size-limits", test_size_limits);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);
+	cdr_engine_free(jis_engine);
+	cdr_policy_free(jis_policy);
 	cdr_policy_free(text_policy);
 	cdr_policy_free(sanitize_policy);
 	return rc;
