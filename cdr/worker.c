@@ -148,6 +148,10 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		g_printerr("cdr-worker is started by cdr-file and cdr-milter, not by hand\n");
 		_exit(2);
 	}
+	/* A library that prints to stdout must never write into cdr-file -c's
+	 * output (the front end's stdout, which we inherited). */
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		_exit(2);
 	g_log_set_default_handler(log_handler, NULL);
 	g_log_set_writer_func(log_writer, NULL, NULL);
 
