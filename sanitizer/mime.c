@@ -15,7 +15,11 @@
  *	dropped (noted), encrypted content removed (noted), message/partial and
  *	external-body removed. Depth and part count are limits.
  */
+#include <stdio.h> /* ytnef.h wants FILE */
 #include <string.h>
+
+#include <ytnef.h>
+#include <mapidefs.h>
 
 #include "actions.h"
 #include "charset.h"
@@ -307,6 +311,107 @@ add_attachment(struct walk *w, GMimePart *part)
 	return sanitize_attachment(w, a, bytes->data, bytes->len);
 }
 
+/* ---- winmail.dat (Outlook TNEF) ----------------------------------------------- */
+
+static char *
+decode_bytes(struct walk *w, const char *label, const BYTE *data, int size)
+{
+	gsize len = size > 0 ? (gsize)size : 0;
+	while (len && data[len - 1] == 0 && g_strcmp0(label, "utf-16le") != 0)
+		len--; /* strings end in NUL */
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)), label,
+						   data, len, &q);
+	return *text ? g_strdup(text) : NULL;
+}
+
+/* The long file name (Unicode or the sender's code page), else the title. */
+static char *
+tnef_name(struct walk *w, Attachment *a)
+{
+	variableLength *v = MAPIFindProperty(&a->MAPI, PROP_TAG(PT_UNICODE, PR_ATTACH_LONG_FILENAME));
+	char *name = NULL;
+	if (v != MAPI_UNDEFINED && v->size > 0) {
+		int n = v->size;
+		while (n >= 2 && v->data[n - 1] == 0 && v->data[n - 2] == 0)
+			n -= 2;
+		name = decode_bytes(w, "utf-16le", v->data, n);
+	}
+	v = MAPIFindProperty(&a->MAPI, PROP_TAG(PT_STRING8, PR_ATTACH_LONG_FILENAME));
+	if (!name && v != MAPI_UNDEFINED && v->size > 0)
+		name = decode_bytes(w, NULL, v->data, v->size);
+	if (!name && a->Title.size > 0)
+		name = decode_bytes(w, NULL, a->Title.data, a->Title.size);
+	return name ? name : g_strdup("unnamed");
+}
+
+/*
+ * The TNEF framing, checked before ytnef sees the bytes: signature, then
+ * attributes (level 1 or 2, id, length inside the data, checksum = sum of
+ * the data bytes) to the exact end. ytnef has a history of memory bugs on
+ * malformed input and prints its complaints to stdout.
+ */
+static gboolean
+tnef_well_formed(const guint8 *d, gsize len)
+{
+	if (len < 6 || d[0] != 0x78 || d[1] != 0x9f || d[2] != 0x3e || d[3] != 0x22)
+		return FALSE;
+	gsize pos = 6;
+	while (pos < len) {
+		if (len - pos < 11 || (d[pos] != 1 && d[pos] != 2))
+			return FALSE;
+		guint32 n = (guint32)d[pos + 5] | (guint32)d[pos + 6] << 8 |
+			    (guint32)d[pos + 7] << 16 | (guint32)d[pos + 8] << 24;
+		if (n > len - pos - 11)
+			return FALSE;
+		guint16 sum = 0;
+		for (guint32 i = 0; i < n; i++)
+			sum = (guint16)(sum + d[pos + 9 + i]);
+		if ((d[pos + 9 + n] | d[pos + 10 + n] << 8) != sum)
+			return FALSE;
+		pos += 11 + (gsize)n;
+	}
+	return TRUE;
+}
+
+/* The files inside winmail.dat are attachments like any other. */
+static gboolean
+add_tnef(struct walk *w, GMimePart *part)
+{
+	g_autofree char *outer = attachment_name(GMIME_OBJECT(part), "winmail.dat");
+	g_autoptr(GByteArray) bytes = part_bytes(w, part);
+	if (!bytes)
+		return FALSE;
+	TNEFStruct tnef;
+	TNEFInitialize(&tnef);
+	tnef.Debug = 0;
+	if (!tnef_well_formed(bytes->data, bytes->len) ||
+	    TNEFParseMemory(bytes->data, (long)bytes->len, &tnef) != 0) {
+		struct mime_attachment *a = new_attachment(w, outer, "application/ms-tnef", bytes->len);
+		remove_attachment(w, a, "removed: unreadable Outlook TNEF data");
+		TNEFFree(&tnef);
+		return TRUE;
+	}
+	g_ptr_array_add(w->res->notes, g_strdup_printf("%s (Outlook の TNEF) の中のファイルも一覧に"
+						       "含めています。/ The files inside %s "
+						       "(Outlook TNEF) are listed as attachments.",
+						       outer, outer));
+	gboolean ok = TRUE;
+	for (Attachment *at = tnef.starting_attach.next; at && ok; at = at->next) {
+		if (at->FileData.size <= 0)
+			continue;
+		g_autofree char *name = tnef_name(w, at);
+		struct mime_attachment *a = new_attachment(w, name, "application/octet-stream",
+							   (gsize)at->FileData.size);
+		if (w->sanitize_mode)
+			ok = sanitize_attachment(w, a, at->FileData.data, (gsize)at->FileData.size);
+		else
+			remove_attachment(w, a, "removed");
+	}
+	TNEFFree(&tnef);
+	return ok;
+}
+
 /* A forwarded message: an attachment in text mode, a child in sanitize mode. */
 static gboolean
 add_message_part(struct walk *w, GMimeMessagePart *mp)
@@ -436,6 +541,8 @@ walk_leaf(struct walk *w, GMimePart *part)
 		return add_body(w, part);
 	if (strcmp(type, "text/calendar") == 0 || strcmp(type, "application/ics") == 0)
 		return add_calendar(w, part);
+	if (strcmp(type, "application/ms-tnef") == 0 || strcmp(type, "application/vnd.ms-tnef") == 0)
+		return add_tnef(w, part);
 	return add_attachment(w, part);
 }
 

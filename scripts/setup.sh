@@ -8,7 +8,7 @@ PACKAGES=(
 	# build
 	build-essential meson ninja-build pkg-config
 	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
-	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev
+	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators

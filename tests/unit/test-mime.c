@@ -266,6 +266,71 @@ test_iso2022jp_output(void)
 	result_clear(&r);
 }
 
+/* One TNEF attribute: level, id, length, data, checksum (sum of the bytes). */
+static void
+tnef_attr(GByteArray *b, guint8 level, guint32 id, const void *data, guint32 len)
+{
+	guint8 head[9] = { level, (guint8)id, (guint8)(id >> 8), (guint8)(id >> 16),
+			   (guint8)(id >> 24), (guint8)len, (guint8)(len >> 8), (guint8)(len >> 16),
+			   (guint8)(len >> 24) };
+	guint16 sum = 0;
+	for (guint32 i = 0; i < len; i++)
+		sum = (guint16)(sum + ((const guint8 *)data)[i]);
+	guint8 check[2] = { (guint8)sum, (guint8)(sum >> 8) };
+	g_byte_array_append(b, head, 9);
+	g_byte_array_append(b, data, len);
+	g_byte_array_append(b, check, 2);
+}
+
+/* A mail carrying winmail.dat with SETUP.EXE and a Shift_JIS-named 表.txt. */
+static char *
+tnef_mail(void)
+{
+	static const guint8 signature[6] = { 0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00 };
+	static const guint8 render[14] = { 1 }; /* attachment of type file */
+	guint32 version = 0x00010000;
+	g_autoptr(GByteArray) t = g_byte_array_new();
+	g_byte_array_append(t, signature, 6);
+	tnef_attr(t, 1, 0x00089006, &version, 4);        /* attTnefVersion */
+	tnef_attr(t, 2, 0x00069002, render, 14);          /* attAttachRendData */
+	tnef_attr(t, 2, 0x00018010, "SETUP.EXE", 10);     /* attAttachTitle */
+	tnef_attr(t, 2, 0x0006800F, "MZ\x90\0payload", 11); /* attAttachData */
+	tnef_attr(t, 2, 0x00069002, render, 14);
+	tnef_attr(t, 2, 0x00018010, "\x95\x5c.txt", 7);
+	tnef_attr(t, 2, 0x0006800F, "minutes\n", 8);
+	g_autofree char *b64 = g_base64_encode(t->data, t->len);
+	return g_strdup_printf(HEAD "Subject: tnef\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+				    "--b\r\nContent-Type: text/plain\r\n\r\nsee winmail.dat\r\n"
+				    "--b\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n"
+				    "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n",
+			       b64);
+}
+
+static void
+test_tnef(void)
+{
+	g_autofree char *mail = tnef_mail();
+	struct result r = run(text_engine, mail);
+	g_assert_nonnull(strstr(r.text, "SETUP.EXE"));
+	g_assert_nonnull(strstr(r.text, "表.txt"));
+	g_assert_nonnull(strstr(r.text, "winmail.dat"));
+	result_clear(&r);
+
+	r = run(sanitize_engine, mail);
+	g_assert_nonnull(strstr(r.message, "filename*=UTF-8''%E8%A1%A8.txt")); /* kept */
+	g_assert_nonnull(strstr(r.text, "dangerous file name")); /* SETUP.EXE removed */
+	g_assert_null(strstr(r.message, "payload"));
+	result_clear(&r);
+
+	/* not TNEF at all: the part is removed, the message goes on */
+	r = run(text_engine, HEAD "Subject: bad\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+				  "--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b\r\n"
+				  "Content-Type: application/ms-tnef\r\n\r\ngarbage\r\n--b--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "unreadable Outlook TNEF"));
+	result_clear(&r);
+}
+
 static void
 test_ambiguity_blocks(void)
 {
@@ -327,6 +392,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
+	g_test_add_func("/mime/tnef", test_tnef);
 	g_test_add_func("/mime/size-limits", test_size_limits);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
