@@ -113,5 +113,10 @@ gboolean cdr_job_check_time(struct cdr_job *job);
 enum cdr_verdict cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len,
 					const char *name, GByteArray **out);
 
+/* TRUE once a budget of the whole top-level object (expanded bytes,
+ * children, ratio) has run out: a container must then give up entirely,
+ * not just drop the child that hit it. */
+gboolean cdr_job_budget_spent(const struct cdr_job *job);
+
 /* The output name of the last child sanitized (its report's out_name). */
 const struct cdr_report *cdr_job_last_child(const struct cdr_job *job);

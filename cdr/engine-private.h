@@ -26,6 +26,7 @@ struct cdr_job {
 	guint64 children;          /* objects below the top-level one */
 	gint64 deadline;           /* monotonic microseconds */
 	unsigned depth;
+	gboolean budget_spent;     /* a whole-object budget ran out */
 };
 
 /* Sanitize one object into `report` (detect, check, dispatch). */

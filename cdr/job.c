@@ -44,6 +44,7 @@ cdr_job_charge_expanded(struct cdr_job *job, guint64 bytes)
 {
 	guint64 max = job->engine->policy->max_expanded_bytes;
 	if (bytes > max || job->expanded > max - bytes) {
+		job->budget_spent = TRUE;
 		cdr_job_error(job, CDR_E_LIMIT,
 			      "expands to more than max_expanded_bytes (%" G_GUINT64_FORMAT ")",
 			      max);
@@ -79,9 +80,9 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 
 	enum cdr_verdict v;
 	if (++job->children > p->max_children)
-		v = cdr_job_error(job, CDR_E_LIMIT,
+		v = (job->budget_spent = TRUE, cdr_job_error(job, CDR_E_LIMIT,
 				  "more than max_children (%" G_GUINT64_FORMAT ") objects inside",
-				  p->max_children);
+				  p->max_children));
 	else if (job->depth > p->max_depth)
 		v = cdr_job_error(job, CDR_E_LIMIT,
 				  "nested deeper than max_depth (%" G_GUINT64_FORMAT ")",
@@ -89,10 +90,11 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 	else if (!cdr_job_charge_expanded(job, len))
 		v = CDR_BLOCKED;
 	else if (job->expanded > p->max_ratio * MAX(job->top_len, 1024))
-		v = cdr_job_error(job, CDR_E_LIMIT,
-				  "contents expand more than max_ratio (%" G_GUINT64_FORMAT
-				  ") times the input",
-				  p->max_ratio);
+		v = (job->budget_spent = TRUE,
+		     cdr_job_error(job, CDR_E_LIMIT,
+				   "contents expand more than max_ratio (%" G_GUINT64_FORMAT
+				   ") times the input",
+				   p->max_ratio));
 	else
 		v = cdr_engine_run_object(job, data, len, name, out);
 
@@ -100,6 +102,12 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 	job->depth--;
 	job->report = parent;
 	return v;
+}
+
+gboolean
+cdr_job_budget_spent(const struct cdr_job *job)
+{
+	return job->budget_spent;
 }
 
 const struct cdr_report *

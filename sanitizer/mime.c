@@ -281,7 +281,7 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	enum cdr_verdict v = cdr_job_sanitize_child(w->job, data, len, a->name, &out);
 	const struct cdr_report *child = cdr_job_last_child(w->job);
 	if (v == CDR_BLOCKED) {
-		if (child->error == CDR_E_LIMIT) /* a budget for the whole message */
+		if (cdr_job_budget_spent(w->job)) /* bombs end the whole message */
 			return block(w, CDR_E_LIMIT, child->reason);
 		g_autofree char *what = g_strdup_printf("removed: %s", child->reason);
 		remove_attachment(w, a, what);

@@ -107,7 +107,7 @@ sanitize_box(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 		unsigned n = (unsigned)g_ascii_strtoull(p + 5, NULL, 10);
 		for (unsigned i = 0; i < n; i++)
 			if (add_child(job, (const guint8 *)"x\n", 2, "x.txt", out) == CDR_BLOCKED &&
-			    cdr_job_last_child(job)->error == CDR_E_LIMIT)
+			    cdr_job_budget_spent(job))
 				return cdr_job_error(job, CDR_E_LIMIT, "%s",
 						     cdr_job_last_child(job)->reason);
 		return CDR_CLEAN;

@@ -198,6 +198,29 @@ test_sanitize_mode_keeps_clean_attachments(void)
 	result_clear(&r);
 }
 
+/* One attachment over its own limit (a pixel bomb) is removed; the message
+ * goes on. Only whole-message budgets end the message. */
+static void
+test_attachment_limit_removes_only_it(void)
+{
+	g_autofree char *path = g_build_filename(SOURCE_ROOT, "fixtures", "png", "hostile",
+						 "giant-dimensions.png", NULL);
+	g_autofree char *png = NULL;
+	gsize len = 0;
+	g_assert_true(g_file_get_contents(path, &png, &len, NULL));
+	g_autofree char *b64 = g_base64_encode((const guchar *)png, len);
+	g_autofree char *mail = g_strdup_printf(
+		HEAD "Subject: bomb\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		     "--b\r\nContent-Type: text/plain\r\n\r\nphoto attached\r\n"
+		     "--b\r\nContent-Type: image/png; name=\"photo.png\"\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n", b64);
+	struct result r = run(sanitize_engine, mail);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "photo attached"));
+	g_assert_nonnull(strstr(r.text, "max_image_pixels"));
+	result_clear(&r);
+}
+
 static void
 test_deep_nesting_is_a_limit(void)
 {
@@ -389,6 +412,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
+	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
