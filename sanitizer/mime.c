@@ -610,7 +610,7 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		return add_message_part(w, GMIME_MESSAGE_PART(obj));
 	if (GMIME_IS_PART(obj))
 		return walk_leaf(w, GMIME_PART(obj));
-	return TRUE;
+	return block(w, CDR_E_INTERNAL, "a MIME object of a kind the mail handler does not know");
 }
 
 /* ---- the handler ------------------------------------------------------------------- */
