@@ -51,6 +51,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("mail", "notice", mail_notice, "top", "top|bottom"),
 	CHOICE("mail", "subject_tag", mail_subject_tag, "", NULL),
 	CHOICE("mail", "charset", mail_charset, "utf-8", "utf-8|iso-2022-jp"),
+	CHOICE("mail", "notice_contact", mail_notice_contact, "", NULL),
 	KEY("mail", "max_header_bytes", CDR_KEY_SIZE, mail_max_header_bytes, "256K", 1024, G_GiB),
 	KEY("mail", "max_line_bytes", CDR_KEY_SIZE, mail_max_line_bytes, "1M", 998, G_GiB),
 	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL },

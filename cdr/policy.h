@@ -36,6 +36,7 @@ struct cdr_policy {
 	char *mail_notice;       /* "top" or "bottom" */
 	char *mail_subject_tag;  /* prefixed to the subject when not empty */
 	char *mail_charset;      /* "utf-8" or "iso-2022-jp" for the rebuilt text */
+	char *mail_notice_contact; /* who to ask, shown in the notice when set */
 	guint64 mail_max_header_bytes; /* header block of the message */
 	guint64 mail_max_line_bytes;   /* longest line anywhere in the message */
 };

@@ -49,7 +49,7 @@ list_attachments(GString *s, const struct mime_result *res, gboolean japanese)
 }
 
 char *
-mime_notice(const struct mime_result *res, gboolean sanitize_mode)
+mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *contact)
 {
 	if (!res->html && !res->attachments->len && !res->notes->len)
 		return NULL;
@@ -71,6 +71,8 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode)
 	}
 	for (guint i = 0; i < res->notes->len; i++)
 		g_string_append_printf(s, "%s\n", (const char *)res->notes->pdata[i]);
+	if (contact && *contact)
+		g_string_append_printf(s, "お問い合わせ / Contact: %s\n", contact);
 	g_string_append(s, "----------------------------------------\n");
 	return g_string_free(s, FALSE);
 }

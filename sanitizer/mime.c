@@ -729,7 +729,8 @@ static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
 {
-	g_autofree char *notice = mime_notice(res, sanitize_mode);
+	g_autofree char *notice =
+		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_contact);
 	g_autofree char *summary = summary_of(res);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
 	g_byte_array_append(out->data, written->data, written->len);

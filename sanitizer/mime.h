@@ -29,8 +29,8 @@ struct mime_result {
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
 char *mime_calendar_summary(const char *ics);
 
-/* The notice block: Japanese, then English. */
-char *mime_notice(const struct mime_result *res, gboolean sanitize_mode);
+/* The notice block: Japanese, then English, then the contact line if any. */
+char *mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *contact);
 
 /* The new message: allow-listed headers from `in`, X-Mugaika, the text
  * (notice placed per policy) and, in sanitize mode, the kept attachments. */

@@ -194,6 +194,7 @@ test_sanitize_mode_keeps_clean_attachments(void)
 	g_assert_null(strstr(r.message, "setup.exe\r\n"));
 	g_assert_nonnull(strstr(r.text, "setup.exe"));
 	g_assert_nonnull(strstr(r.text, "dangerous file name"));
+	g_assert_nonnull(strstr(r.text, "お問い合わせ / Contact: 情報政策課 (内線 1234)"));
 	g_assert_cmpuint(r.report->children->len, ==, 2);
 	result_clear(&r);
 }
@@ -397,7 +398,8 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	static const char sanitize_conf[] = "[mail]\nmode = sanitize\n";
+	static const char sanitize_conf[] = "[mail]\nmode = sanitize\n"
+					    "notice_contact = 情報政策課 (内線 1234)\n";
 	text_policy = cdr_policy_new_default();
 	sanitize_policy = cdr_policy_load_data(sanitize_conf, strlen(sanitize_conf), "t", NULL);
 	text_engine = cdr_engine_new(text_policy, NULL, NULL);
