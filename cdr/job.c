@@ -101,6 +101,7 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 	child->verdict = v;
 	job->depth--;
 	job->report = parent;
+	job->last_child = child; /* a container child has set it to its own children */
 	return v;
 }
 

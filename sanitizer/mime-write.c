@@ -297,6 +297,15 @@ write_text_part(GString *out, struct cdr_charsets *jis, const struct mime_result
 	write_base64(out, (const guint8 *)crlf->str, crlf->len);
 }
 
+static gboolean
+is_ascii_bytes(const GByteArray *b)
+{
+	for (guint i = 0; i < b->len; i++)
+		if (b->data[i] >= 0x80 || b->data[i] == 0)
+			return FALSE;
+	return TRUE;
+}
+
 /* RFC 2231 filename*=UTF-8''... plus an RFC 2047 form for old clients. */
 static void
 write_attachment(GString *out, const struct mime_attachment *a)
@@ -305,12 +314,20 @@ write_attachment(GString *out, const struct mime_attachment *a)
 	g_autofree char *b64 = g_base64_encode((const guchar *)a->kept_name, strlen(a->kept_name));
 	const char *type = a->kept_type ? a->kept_type : "application/octet-stream";
 	g_autofree char *bare_type = g_strndup(type, strcspn(type, ";"));
+	/* RFC 2046: message/rfc822 is never base64; a message we rebuilt is
+	 * ASCII with CRLF lines (base64 bodies, encoded headers), so 7bit */
+	gboolean message = g_str_has_prefix(bare_type, "message/") && is_ascii_bytes(a->kept);
 	g_string_append_printf(out,
 			       "Content-Type: %s; name=\"=?UTF-8?B?%s?=\"\r\n"
 			       "Content-Disposition: attachment;\r\n filename*=UTF-8''%s\r\n"
-			       "Content-Transfer-Encoding: base64\r\n\r\n",
-			       bare_type, b64, pct);
-	write_base64(out, a->kept->data, a->kept->len);
+			       "Content-Transfer-Encoding: %s\r\n\r\n",
+			       message || !g_str_has_prefix(bare_type, "message/") ? bare_type
+										   : "application/octet-stream",
+			       b64, pct, message ? "7bit" : "base64");
+	if (message)
+		g_string_append_len(out, (const char *)a->kept->data, (gssize)a->kept->len);
+	else
+		write_base64(out, a->kept->data, a->kept->len);
 }
 
 GByteArray *

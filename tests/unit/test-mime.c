@@ -222,6 +222,45 @@ test_attachment_limit_removes_only_it(void)
 	result_clear(&r);
 }
 
+/* A forwarded message is mail too: rebuilt by the same handler, attached as
+ * message/rfc822 (7bit, never base64); its own attachment is judged. */
+static void
+test_forwarded_message_sanitize_mode(void)
+{
+	struct result r = run(sanitize_engine,
+			      HEAD "Subject: fwd\r\nContent-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+			      "--o\r\nContent-Type: text/plain\r\n\r\nforwarding\r\n"
+			      "--o\r\nContent-Type: message/rfc822\r\n"
+			      "Content-Disposition: attachment; filename=\"orig.eml\"\r\n\r\n"
+			      "From: c@example.jp\r\nSubject: inner\r\nContent-Type: multipart/mixed; "
+			      "boundary=\"i\"\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\ninner text\r\n"
+			      "--i\r\nContent-Type: application/octet-stream; name=\"run.exe\"\r\n\r\nMZ\r\n"
+			      "--i--\r\n--o--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.message, "Content-Type: message/rfc822"));
+	g_assert_nonnull(strstr(r.message, "Content-Transfer-Encoding: 7bit"));
+	g_assert_nonnull(strstr(r.message, "Subject: inner"));
+	g_assert_null(strstr(r.message, "\r\n\r\nMZ"));
+	const struct cdr_report *inner = r.report->children->pdata[0];
+	g_assert_cmpstr(inner->handler, ==, "mime");
+	g_assert_true(report_has_action(inner, CDR_ACT_ATTACHMENT));
+	result_clear(&r);
+}
+
+static void
+test_notice_at_the_bottom(void)
+{
+	static const char conf[] = "[mail]\nnotice = bottom\nsubject_tag = [無害化]\n";
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, HEAD "Subject: hello\r\nContent-Type: text/html\r\n\r\n<p>first</p>\r\n");
+	g_assert_true(g_str_has_prefix(r.text, "first"));
+	g_assert_nonnull(strstr(r.text, "【無害化のお知らせ】"));
+	g_assert_cmpstr(r.subject, ==, "[無害化] hello");
+	result_clear(&r);
+	cdr_engine_free(e);
+}
+
 static void
 test_deep_nesting_is_a_limit(void)
 {
@@ -415,6 +454,8 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
 	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
+	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
+	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
