@@ -34,3 +34,19 @@ for line in open(sys.argv[1], encoding="utf-8"):
         what += f' -> {r["output"]}'
     print(f'  {r["verdict"]:9} {shown(r["path"])}: {what}')
 PY
+
+# Mail: the same engine converts a message (what cdr-milter will do for Postfix).
+mail=fixtures/mail/hostile/html-newsletter.eml
+echo
+echo "== mail text conversion: cdr-file -c -n newsletter.eml < $mail"
+build/cli/cdr-file -c -n newsletter.eml <"$mail" >"$out/newsletter.eml" || true
+echo "== as the LGWAN-side mail client shows it ($out/newsletter.eml):"
+/usr/bin/python3 - "$out/newsletter.eml" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for h in ("From", "To", "Subject", "X-Mugaika"):
+    if m[h]:
+        print(f"{h}: {m[h]}")
+print()
+print(m.get_body(preferencelist=("plain",)).get_content())
+PY
