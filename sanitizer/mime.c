@@ -196,16 +196,36 @@ remove_encoded_files(struct walk *w, const char *text)
 	return g_string_free(out, FALSE);
 }
 
-static gboolean
-add_body(struct walk *w, GMimePart *part)
+/* A text part decoded to UTF-8 from its charset label (or `fallback`
+ * when it has none); NULL when the budget is spent. */
+static char *
+part_text(struct walk *w, GMimePart *part, const char *fallback, enum cdr_decode_quality *q)
 {
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
-		return FALSE;
+		return NULL;
 	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	return cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)),
+				  label ? label : fallback, bytes->data, bytes->len, q);
+}
+
+/* A blank line between what is already in the body and what comes next. */
+static void
+start_paragraph(GString *body)
+{
+	if (body->len && body->str[body->len - 1] != '\n')
+		g_string_append_c(body, '\n');
+	if (body->len)
+		g_string_append_c(body, '\n');
+}
+
+static gboolean
+add_body(struct walk *w, GMimePart *part)
+{
 	enum cdr_decode_quality q;
-	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)), label,
-						   bytes->data, bytes->len, &q);
+	g_autofree char *text = part_text(w, part, NULL, &q);
+	if (!text)
+		return FALSE;
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
 	if (q == CDR_DECODE_LOSSY)
 		g_ptr_array_add(w->res->notes,
@@ -222,10 +242,7 @@ add_body(struct walk *w, GMimePart *part)
 		w->res->html = TRUE;
 		cdr_job_action(w->job, CDR_ACT_HTML, NULL, 1);
 	}
-	if (w->res->body->len && w->res->body->str[w->res->body->len - 1] != '\n')
-		g_string_append_c(w->res->body, '\n');
-	if (w->res->body->len)
-		g_string_append_c(w->res->body, '\n');
+	start_paragraph(w->res->body);
 	g_autoptr(GString) clean = g_string_new(NULL);
 	append_clean_text(clean, text);
 	g_autofree char *visible = remove_encoded_files(w, clean->str);
@@ -237,17 +254,12 @@ add_body(struct walk *w, GMimePart *part)
 static gboolean
 add_calendar(struct walk *w, GMimePart *part)
 {
-	g_autoptr(GByteArray) bytes = part_bytes(w, part);
-	if (!bytes)
-		return FALSE;
-	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
 	enum cdr_decode_quality q;
-	g_autofree char *text = cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)),
-						   label ? label : "utf-8", bytes->data, bytes->len, &q);
+	g_autofree char *text = part_text(w, part, "utf-8", &q); /* RFC 5545 default */
+	if (!text)
+		return FALSE;
 	g_autofree char *summary = mime_calendar_summary(text);
-	if (w->res->body->len)
-		g_string_append(w->res->body, w->res->body->str[w->res->body->len - 1] == '\n' ? "\n"
-												    : "\n\n");
+	start_paragraph(w->res->body);
 	append_clean_text(w->res->body, summary);
 	cdr_job_action(w->job, CDR_ACT_CALENDAR, NULL, 1);
 	return TRUE;
