@@ -53,6 +53,7 @@ is_ascii(const char *s)
 struct folder {
 	GString *out;
 	gsize col;
+	gboolean started; /* a token follows the header name already */
 	struct cdr_charsets *jis; /* set: try ISO-2022-JP words first */
 };
 
@@ -60,7 +61,8 @@ static void
 fold_token(struct folder *f, const char *token, gboolean space_before)
 {
 	gsize len = strlen(token);
-	if (space_before && f->col + 1 + len > LINE_MAX_COLS && f->col > 1) {
+	/* never fold before the first token: "Subject:" alone on a line */
+	if (space_before && f->started && f->col + 1 + len > LINE_MAX_COLS && f->col > 1) {
 		g_string_append(f->out, "\r\n ");
 		f->col = 1;
 	} else if (space_before) {
@@ -69,6 +71,7 @@ fold_token(struct folder *f, const char *token, gboolean space_before)
 	}
 	g_string_append(f->out, token);
 	f->col += len;
+	f->started = TRUE;
 }
 
 /* ISO-2022-JP words of at most 12 characters (each word starts and ends in

@@ -25,6 +25,7 @@
 #include "charset.h"
 #include "handlers.h"
 #include "html-text.h"
+#include "mime-params.h"
 #include "mime.h"
 #include "names.h"
 
@@ -95,11 +96,27 @@ part_bytes(struct walk *w, GMimePart *part)
 
 /* Of Content-Type name= and Content-Disposition filename=, the one a
  * careless client would use to run the file wins if it is dangerous. */
+/* A parameter decoded by mime-params.c from the raw header (not GMime). */
 static char *
-attachment_name(GMimeObject *part, const char *fallback)
+raw_param(struct cdr_charsets *cs, GMimeObject *part, const char *header, const char *param)
 {
-	const char *filename = g_mime_object_get_content_disposition_parameter(part, "filename");
-	const char *name = g_mime_object_get_content_type_parameter(part, "name");
+	GMimeHeaderList *list = g_mime_object_get_header_list(part);
+	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), header) == 0) {
+			const char *raw = g_mime_header_get_raw_value(h);
+			return raw ? mime_param_decode(cs, raw, param) : NULL;
+		}
+	}
+	return NULL;
+}
+
+static char *
+attachment_name(struct walk *w, GMimeObject *part, const char *fallback)
+{
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(w->job));
+	g_autofree char *filename = raw_param(cs, part, "Content-Disposition", "filename");
+	g_autofree char *name = raw_param(cs, part, "Content-Type", "name");
 	g_autofree char *why = NULL;
 	const char *chosen = name && filename && cdr_name_is_dangerous(name, NULL, &why) ? name
 			     : filename ? filename
@@ -209,6 +226,68 @@ part_text(struct walk *w, GMimePart *part, const char *fallback, enum cdr_decode
 				  label ? label : fallback, bytes->data, bytes->len, q);
 }
 
+/*
+ * RFC 3676 format=flowed: a line ending in a space continues on the next
+ * (delsp=yes: that space goes too, as Japanese text has no spaces between
+ * words); a leading space is stuffing; "-- " is a hard line. Quote depth
+ * (">") is kept as "> " per level.
+ */
+static char *
+unflow(const char *text, gboolean delsp)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GString *out = g_string_new(NULL);
+	GString *para = g_string_new(NULL);
+	unsigned para_depth = 0;
+	gboolean open = FALSE;
+	for (char **l = lines; *l; l++) {
+		char *line = *l;
+		gsize len = strlen(line);
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!l[1] && !len)
+			break; /* the text's final newline */
+		unsigned depth = 0;
+		while (line[depth] == '>')
+			depth++;
+		char *content = line + depth;
+		if (*content == ' ')
+			content++; /* stuffing */
+		if (open && depth != para_depth) { /* a quote level change ends it */
+			g_string_append_c(out, '\n');
+			open = FALSE;
+		}
+		if (!open) {
+			for (unsigned i = 0; i < depth; i++)
+				g_string_append_c(para, '>');
+			if (depth)
+				g_string_append_c(para, ' ');
+			para_depth = depth;
+		}
+		gsize clen = strlen(content);
+		gboolean soft = clen && content[clen - 1] == ' ' && strcmp(content, "-- ") != 0;
+		if (soft && delsp)
+			content[--clen] = '\0';
+		g_string_append(para, content);
+		g_string_append(out, para->str);
+		g_string_truncate(para, 0);
+		open = soft;
+		if (!soft)
+			g_string_append_c(out, '\n');
+	}
+	if (open)
+		g_string_append_c(out, '\n');
+	g_string_free(para, TRUE);
+	return g_string_free(out, FALSE);
+}
+
+static gboolean
+param_is(GMimeObject *obj, const char *name, const char *value)
+{
+	const char *v = g_mime_object_get_content_type_parameter(obj, name);
+	return v && g_ascii_strcasecmp(v, value) == 0;
+}
+
 /* A blank line between what is already in the body and what comes next. */
 static void
 start_paragraph(GString *body)
@@ -241,6 +320,11 @@ add_body(struct walk *w, GMimePart *part)
 		text = g_steal_pointer(&rendered);
 		w->res->html = TRUE;
 		cdr_job_action(w->job, CDR_ACT_HTML, NULL, 1);
+	} else if (param_is(GMIME_OBJECT(part), "format", "flowed")) {
+		g_autofree char *joined =
+			unflow(text, param_is(GMIME_OBJECT(part), "delsp", "yes"));
+		g_free(text);
+		text = g_steal_pointer(&joined);
 	}
 	start_paragraph(w->res->body);
 	g_autoptr(GString) clean = g_string_new(NULL);
@@ -311,7 +395,7 @@ static gboolean
 add_attachment(struct walk *w, GMimePart *part)
 {
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
-	g_autofree char *name = attachment_name(GMIME_OBJECT(part), "unnamed");
+	g_autofree char *name = attachment_name(w, GMIME_OBJECT(part), "unnamed");
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
 		return FALSE;
@@ -390,7 +474,7 @@ tnef_well_formed(const guint8 *d, gsize len)
 static gboolean
 add_tnef(struct walk *w, GMimePart *part)
 {
-	g_autofree char *outer = attachment_name(GMIME_OBJECT(part), "winmail.dat");
+	g_autofree char *outer = attachment_name(w, GMIME_OBJECT(part), "winmail.dat");
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
 		return FALSE;
@@ -436,7 +520,7 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, s);
 		g_object_unref(s);
 	}
-	g_autofree char *name = attachment_name(GMIME_OBJECT(mp), "message.eml");
+	g_autofree char *name = attachment_name(w, GMIME_OBJECT(mp), "message.eml");
 	struct mime_attachment *a = new_attachment(w, name, "message/rfc822", bytes->len);
 	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
 				       : (remove_attachment(w, a, "removed"), TRUE);

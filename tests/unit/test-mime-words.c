@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "mime-params.h"
 #include "mime-words.h"
 
 static struct cdr_charsets *cs;
@@ -63,6 +64,37 @@ test_broken_and_hostile(void)
 	assert_header("=?utf-8?B?/w==?=", "\uFFFD", MIME_WORDS_LOSSY);
 }
 
+static void
+assert_param(const char *raw, const char *name, const char *expected)
+{
+	g_autofree char *got = mime_param_decode(cs, raw, name);
+	if (g_strcmp0(got, expected) != 0)
+		g_error("%s [%s]: got %s, want %s", raw, name, got ? got : "(none)",
+			expected ? expected : "(none)");
+}
+
+static void
+test_params(void)
+{
+	/* RFC 2231 ISO-2022-JP continuations with ① and 髙 (GMime garbles these) */
+	assert_param("attachment; filename*0*=iso-2022-jp''%1B%24B8%2B%40Q%3Dq%2D%21%21J%2Dj%7Cb66%40;"
+		     " filename*1*=%5F7W%21K%1B%28B%2Exlsx",
+		     "filename", "見積書①（㈱髙橋設計）.xlsx");
+	assert_param("attachment; filename*=UTF-8''%E8%AD%B0%E4%BA%8B.txt", "filename", "議事.txt");
+	/* a UTF-8 character split across continuations */
+	assert_param("attachment; filename*0*=UTF-8''%E8%AD; filename*1*=%B0.txt", "filename",
+		     "議.txt");
+	/* continuations out of order are put in order; a gap ends the value */
+	assert_param("x; name*1=b; name*0=a; name*3=d", "name", "ab");
+	/* an encoded word inside a quoted value (Outlook, Becky!) */
+	assert_param("attachment; filename=\"=?ISO-2022-JP?B?GyRCNUQ7dk8/LSEbKEI=?=.doc\"", "filename",
+		     "議事録①.doc");
+	assert_param("text/plain; charset=\"utf-8\"; name=\"a;b.txt\"", "name", "a;b.txt");
+	assert_param("text/plain; charset=utf-8", "name", NULL);
+	/* the RFC 2231 form wins over the plain one */
+	assert_param("attachment; filename=\"old.txt\"; filename*=UTF-8''new.txt", "filename", "new.txt");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -71,6 +103,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime-words/encoded", test_encoded_words);
 	g_test_add_func("/mime-words/adjacent", test_adjacent_words_and_folding);
 	g_test_add_func("/mime-words/hostile", test_broken_and_hostile);
+	g_test_add_func("/mime-params/decode", test_params);
 	int rc = g_test_run();
 	cdr_charsets_free(cs);
 	return rc;

@@ -262,6 +262,22 @@ test_notice_at_the_bottom(void)
 }
 
 static void
+test_format_flowed(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: flowed\r\n"
+			      "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\n"
+			      "資料を添付いたしますので、 \r\nご確認ください。\r\n"
+			      " From the minutes:\r\n"
+			      "> quoted and \r\n> flowed\r\n-- \r\nsig\r\n");
+	g_assert_nonnull(strstr(r.text, "資料を添付いたしますので、ご確認ください。\r\n"));
+	g_assert_nonnull(strstr(r.text, "\r\nFrom the minutes:\r\n"));
+	g_assert_nonnull(strstr(r.text, "> quoted andflowed\r\n")); /* delsp=yes */
+	g_assert_nonnull(strstr(r.text, "-- \r\nsig"));
+	result_clear(&r);
+}
+
+static void
 test_deep_nesting_is_a_limit(void)
 {
 	GString *msg = g_string_new(HEAD "Subject: deep\r\n");
@@ -456,6 +472,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
 	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
+	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
