@@ -309,24 +309,70 @@ is_ascii_bytes(const GByteArray *b)
 	return TRUE;
 }
 
-/* RFC 2231 filename*=UTF-8''... plus an RFC 2047 form for old clients. */
+/* filename*0*=UTF-8''...; filename*1*=... in pieces of at most 60
+ * characters, never splitting a %XX escape (RFC 2231 continuations). */
+static char *
+filename_param(const char *name)
+{
+	g_autofree char *pct = g_uri_escape_string(name, NULL, FALSE);
+	gsize len = strlen(pct);
+	if (len <= 60)
+		return g_strdup_printf(" filename*=UTF-8''%s", pct);
+	GString *s = g_string_new(NULL);
+	unsigned n = 0;
+	for (gsize i = 0; i < len; n++) {
+		/* " filename*N*=" plus, first, "UTF-8''", and ";": under 78 columns */
+		gsize room = 76 - 14 - (n ? 0 : 7) - 1;
+		gsize take = MIN(room, len - i);
+		if (take < len - i && pct[i + take - 1] == '%')
+			take -= 1;
+		else if (take < len - i && take >= 2 && pct[i + take - 2] == '%')
+			take -= 2;
+		g_string_append_printf(s, "%s filename*%u*=%s%.*s", n ? ";\r\n" : "", n,
+				       n ? "" : "UTF-8''", (int)take, pct + i);
+		i += take;
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* name="=?UTF-8?B?...?= =?UTF-8?B?...?=": encoded words of 45 bytes, for
+ * clients that read only the old form; folded inside the quotes. */
+static char *
+name_param(const char *name)
+{
+	GString *s = g_string_new(" name=\"");
+	for (const char *p = name; *p;) {
+		const char *end = p; /* 42 bytes: ' name="' + 56 + 12 < 78 columns */
+		while (*end && (gsize)(g_utf8_next_char(end) - p) <= 42)
+			end = g_utf8_next_char(end);
+		if (end == p)
+			end = g_utf8_next_char(p);
+		g_autofree char *b64 = g_base64_encode((const guchar *)p, (gsize)(end - p));
+		g_string_append_printf(s, "%s=?UTF-8?B?%s?=", p == name ? "" : "\r\n ", b64);
+		p = end;
+	}
+	g_string_append_c(s, '"');
+	return g_string_free(s, FALSE);
+}
+
+/* RFC 2231 filename plus an RFC 2047 name= for old clients. */
 static void
 write_attachment(GString *out, const struct mime_attachment *a)
 {
-	g_autofree char *pct = g_uri_escape_string(a->kept_name, NULL, FALSE);
-	g_autofree char *b64 = g_base64_encode((const guchar *)a->kept_name, strlen(a->kept_name));
+	g_autofree char *filename = filename_param(a->kept_name);
+	g_autofree char *name = name_param(a->kept_name);
 	const char *type = a->kept_type ? a->kept_type : "application/octet-stream";
 	g_autofree char *bare_type = g_strndup(type, strcspn(type, ";"));
 	/* RFC 2046: message/rfc822 is never base64; a message we rebuilt is
 	 * ASCII with CRLF lines (base64 bodies, encoded headers), so 7bit */
 	gboolean message = g_str_has_prefix(bare_type, "message/") && is_ascii_bytes(a->kept);
 	g_string_append_printf(out,
-			       "Content-Type: %s; name=\"=?UTF-8?B?%s?=\"\r\n"
-			       "Content-Disposition: attachment;\r\n filename*=UTF-8''%s\r\n"
+			       "Content-Type: %s;\r\n%s\r\n"
+			       "Content-Disposition: attachment;\r\n%s\r\n"
 			       "Content-Transfer-Encoding: %s\r\n\r\n",
 			       message || !g_str_has_prefix(bare_type, "message/") ? bare_type
 										   : "application/octet-stream",
-			       b64, pct, message ? "7bit" : "base64");
+			       name, filename, message ? "7bit" : "base64");
 	if (message)
 		g_string_append_len(out, (const char *)a->kept->data, (gssize)a->kept->len);
 	else
@@ -346,8 +392,10 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 
 	unsigned dropped = write_headers(job, in, out);
 	gboolean changed = dropped || res->html || res->attachments->len || res->notes->len;
-	g_string_append_printf(out, "X-Mugaika: verdict=%s; %s\r\nMIME-Version: 1.0\r\n",
-			       changed ? "sanitized" : "clean", summary);
+	g_autofree char *mugaika =
+		g_strdup_printf("verdict=%s; %s", changed ? "sanitized" : "clean", summary);
+	write_header(out, NULL, "X-Mugaika", mugaika);
+	g_string_append(out, "MIME-Version: 1.0\r\n");
 	if (!kept) {
 		write_text_part(out, jis, res, notice, top);
 	} else {

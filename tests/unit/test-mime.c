@@ -10,6 +10,7 @@
 #include "actions.h"
 #include "cdr.h"
 #include "test-util.h"
+#include "mime-params.h"
 #include "mime-words.h"
 
 static struct cdr_engine *text_engine, *sanitize_engine, *jis_engine;
@@ -261,6 +262,34 @@ test_notice_at_the_bottom(void)
 	cdr_engine_free(e);
 }
 
+/* A long Japanese file name goes out as RFC 2231 continuations (no line
+ * over 78 columns) and reads back whole. */
+static void
+test_long_attachment_name(void)
+{
+	const char *name = "令和8年度_第3回_定例会議_議事録(案)_総務部総務課_情報政策係_修正版_最終.txt";
+	g_autofree char *pct = g_uri_escape_string(name, NULL, FALSE);
+	g_autofree char *mail = g_strdup_printf(
+		HEAD "Subject: long\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		     "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+		     "--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+		     "filename*=UTF-8''%s\r\n\r\nminutes\r\n--b--\r\n", pct);
+	struct result r = run(sanitize_engine, mail);
+	const char *cd = strstr(r.message, "Content-Disposition: attachment;");
+	g_assert_nonnull(cd);
+	g_assert_nonnull(strstr(cd, "filename*1*="));
+	const char *end = strstr(cd, "\r\nContent-Transfer-Encoding");
+	g_autofree char *value = g_strndup(cd + 20, (gsize)(end - cd - 20));
+	g_autofree char *back = mime_param_decode(cdr_engine_charsets(sanitize_engine), value, "filename");
+	g_assert_cmpstr(back, ==, name);
+	for (const char *l = r.message; (l = strstr(l, "\r\n")); l += 2) {
+		const char *next = strstr(l + 2, "\r\n");
+		if (next && !g_str_has_prefix(l + 2, "--"))
+			g_assert_cmpint(next - (l + 2), <=, 78);
+	}
+	result_clear(&r);
+}
+
 static void
 test_format_flowed(void)
 {
@@ -473,6 +502,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
 	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
+	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
