@@ -57,6 +57,18 @@ struct cdr_handler {
 				     struct cdr_output *out);
 };
 
+/* Settings a front end chooses per top-level object (the milter: per
+ * message, from its envelope). Zeroed fields mean "as the policy says". */
+struct cdr_run_params {
+	const char *mail_mode;     /* "text" or "sanitize"; NULL: [mail] mode */
+	const char *quarantine_id; /* where the original is kept, for notices */
+};
+
+/* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
+ * at most CDR_MAX_QUARANTINE_ID bytes). */
+#define CDR_MAX_QUARANTINE_ID 64
+gboolean cdr_run_params_valid(const struct cdr_run_params *params);
+
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */
 extern const struct cdr_handler *const cdr_builtin_handlers[];
 
@@ -77,6 +89,10 @@ void cdr_engine_free(struct cdr_engine *engine);
  */
 struct cdr_report *cdr_engine_run(struct cdr_engine *engine, const guint8 *data, gsize len,
 				  const char *name, GByteArray **out);
+/* The same with per-run settings (`params` may be NULL). */
+struct cdr_report *cdr_engine_run_with(struct cdr_engine *engine, const guint8 *data,
+				       gsize len, const char *name,
+				       const struct cdr_run_params *params, GByteArray **out);
 
 /* libmagic's MIME type for a buffer (the engine's own libmagic handle). */
 const char *cdr_engine_magic_type(struct cdr_engine *engine, const guint8 *data, gsize len);
@@ -87,6 +103,10 @@ const char *cdr_engine_magic_type(struct cdr_engine *engine, const guint8 *data,
 struct cdr_charsets *cdr_engine_charsets(struct cdr_engine *engine);
 
 const struct cdr_policy *cdr_job_policy(const struct cdr_job *job);
+/* The run's settings; never NULL (all fields NULL when none were given). */
+const struct cdr_run_params *cdr_job_params(const struct cdr_job *job);
+/* The mail mode in effect: the run's, else the policy's. */
+const char *cdr_job_mail_mode(const struct cdr_job *job);
 struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
 
 /* Record why the current object is blocked; returns CDR_BLOCKED. */

@@ -19,6 +19,7 @@ struct cdr_engine {
 
 struct cdr_job {
 	struct cdr_engine *engine;
+	const struct cdr_run_params *params; /* never NULL */
 	struct cdr_report *report; /* the object being sanitized now */
 	struct cdr_report *last_child;
 	guint64 top_len;           /* size of the top-level object */

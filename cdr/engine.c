@@ -219,13 +219,44 @@ done:
 	return v;
 }
 
+gboolean
+cdr_run_params_valid(const struct cdr_run_params *params)
+{
+	const char *mode = params->mail_mode, *id = params->quarantine_id;
+	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
+		return FALSE;
+	if (!id)
+		return TRUE;
+	gsize n = strlen(id);
+	if (n == 0 || n > CDR_MAX_QUARANTINE_ID)
+		return FALSE;
+	for (const char *c = id; *c; c++)
+		if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_')
+			return FALSE;
+	return TRUE;
+}
+
 struct cdr_report *
 cdr_engine_run(struct cdr_engine *e, const guint8 *data, gsize len, const char *name,
 	       GByteArray **out)
 {
+	return cdr_engine_run_with(e, data, len, name, NULL, out);
+}
+
+struct cdr_report *
+cdr_engine_run_with(struct cdr_engine *e, const guint8 *data, gsize len, const char *name,
+		    const struct cdr_run_params *params, GByteArray **out)
+{
+	static const struct cdr_run_params none = { 0 };
 	struct cdr_report *r = cdr_report_new(name);
+	if (params && !cdr_run_params_valid(params)) {
+		*out = NULL;
+		cdr_report_block(r, CDR_E_INTERNAL, "invalid run parameters");
+		return r;
+	}
 	struct cdr_job job = {
 		.engine = e,
+		.params = params ? params : &none,
 		.report = r,
 		.top_len = len,
 		.deadline = g_get_monotonic_time() +

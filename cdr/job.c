@@ -16,6 +16,18 @@ cdr_job_policy(const struct cdr_job *job)
 	return job->engine->policy;
 }
 
+const struct cdr_run_params *
+cdr_job_params(const struct cdr_job *job)
+{
+	return job->params;
+}
+
+const char *
+cdr_job_mail_mode(const struct cdr_job *job)
+{
+	return job->params->mail_mode ? job->params->mail_mode : job->engine->policy->mail_mode;
+}
+
 struct cdr_engine *
 cdr_job_engine(const struct cdr_job *job)
 {

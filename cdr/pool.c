@@ -355,7 +355,8 @@ bad:
 }
 
 static struct cdr_report *
-run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *name, int *out_fd)
+run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *name,
+	      const struct cdr_run_params *params, int *out_fd)
 {
 	const struct cdr_policy *p = pool->policy;
 	g_autoptr(GError) error = NULL;
@@ -372,13 +373,19 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 		}
 	}
 
-	gsize name_len = name ? MIN(strlen(name), CDR_WIRE_MAX_NAME) : 0;
+	GString *request = g_string_new_len(name, name ? (gssize)MIN(strlen(name), CDR_WIRE_MAX_NAME) : 0);
+	g_string_append_c(request, '\0');
+	g_string_append(request, params->mail_mode ? params->mail_mode : "");
+	g_string_append_c(request, '\0');
+	g_string_append(request, params->quarantine_id ? params->quarantine_id : "");
 	struct cdr_wire_header h = {
-		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_REQUEST, .len = (guint32)name_len,
+		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_REQUEST, .len = (guint32)request->len,
 	};
 	gint64 deadline = g_get_monotonic_time() + (gint64)p->job_wall_seconds * G_USEC_PER_SEC;
 	w->jobs++;
-	if (!cdr_wire_send(w->sock, &h, name, &in_fd, 1))
+	gboolean sent = cdr_wire_send(w->sock, &h, request->str, &in_fd, 1);
+	g_string_free(request, TRUE);
+	if (!sent)
 		return report_death(p, w, name, "");
 
 	switch (await_reply(w, deadline, &rep)) {
@@ -409,9 +416,21 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 struct cdr_report *
 cdr_pool_run(struct cdr_pool *pool, int in_fd, const char *name, int *out_fd)
 {
+	return cdr_pool_run_with(pool, in_fd, name, NULL, out_fd);
+}
+
+struct cdr_report *
+cdr_pool_run_with(struct cdr_pool *pool, int in_fd, const char *name,
+		  const struct cdr_run_params *params, int *out_fd)
+{
+	static const struct cdr_run_params none = { 0 };
 	struct worker *w = NULL;
 
 	*out_fd = -1;
+	if (!params)
+		params = &none;
+	if (!cdr_run_params_valid(params))
+		return blocked(name, CDR_E_INTERNAL, "invalid run parameters");
 	g_mutex_lock(&pool->lock);
 	while (!w) {
 		for (unsigned i = 0; i < pool->n && !w; i++)
@@ -423,7 +442,7 @@ cdr_pool_run(struct cdr_pool *pool, int in_fd, const char *name, int *out_fd)
 	w->busy = TRUE;
 	g_mutex_unlock(&pool->lock);
 
-	struct cdr_report *r = run_on_worker(pool, w, in_fd, name, out_fd);
+	struct cdr_report *r = run_on_worker(pool, w, in_fd, name, params, out_fd);
 	if (w->pid && w->jobs >= pool->policy->jobs_per_worker)
 		stop_worker(w);
 

@@ -27,6 +27,10 @@ void cdr_pool_free(struct cdr_pool *pool);
  */
 struct cdr_report *cdr_pool_run(struct cdr_pool *pool, int in_fd, const char *name, int *out_fd);
 
+/* The same with per-run settings (cdr.h); `params` may be NULL. */
+struct cdr_report *cdr_pool_run_with(struct cdr_pool *pool, int in_fd, const char *name,
+				     const struct cdr_run_params *params, int *out_fd);
+
 /* Workers started so far (tests: crashed workers are replaced). */
 unsigned cdr_pool_spawn_count(struct cdr_pool *pool);
 

@@ -6,7 +6,7 @@
  *	descriptors (memfds) passed with SCM_RIGHTS so job bytes are never
  *	copied through the socket.
  * DESCRIPTION
- *	request:  header + name bytes;  fds: [input]
+ *	request:  header + name NUL mail-mode NUL quarantine-id;  fds: [input]
  *	reply:    header;               fds: [report, output] (output absent when blocked)
  *	fatal:    header + message;     no fds (worker is about to die)
  */
@@ -18,6 +18,8 @@
 #define CDR_WIRE_MAGIC 0x4d47434bu /* "MGCK" */
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
+/* name, two NULs, the longest mode and id (cdr_run_params_valid) */
+#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 2 + 16 + 64)
 
 enum cdr_wire_kind { CDR_WIRE_REQUEST = 1, CDR_WIRE_REPLY = 2, CDR_WIRE_FATAL = 3 };
 

@@ -118,7 +118,8 @@ send_reply(struct cdr_report *report, GByteArray *out)
 }
 
 static void
-serve_one(struct cdr_engine *engine, const char *name, int in_fd)
+serve_one(struct cdr_engine *engine, const char *name, const struct cdr_run_params *params,
+	  int in_fd)
 {
 	gsize len = 0;
 	guint8 *data = cdr_map_fd(in_fd, &len);
@@ -126,7 +127,7 @@ serve_one(struct cdr_engine *engine, const char *name, int in_fd)
 	struct cdr_report *report;
 
 	if (data) {
-		report = cdr_engine_run(engine, data, len, name, &out);
+		report = cdr_engine_run_with(engine, data, len, name, params, &out);
 		cdr_unmap(data, len);
 	} else {
 		report = cdr_report_new(name);
@@ -165,7 +166,7 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 	for (;;) {
 		struct {
 			struct cdr_wire_header h;
-			char name[CDR_WIRE_MAX_NAME + 1];
+			char payload[CDR_WIRE_MAX_REQUEST + 1];
 		} msg;
 		int fds[CDR_WIRE_MAX_FDS];
 		unsigned nfds = 0;
@@ -174,7 +175,20 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			_exit(0);
 		if (n < 0 || msg.h.kind != CDR_WIRE_REQUEST || nfds != 1)
 			die("bad request from the pool");
-		msg.name[msg.h.len] = '\0';
-		serve_one(engine, msg.h.len ? msg.name : NULL, fds[0]);
+		/* name NUL mode NUL id: three strings, the last terminated here */
+		msg.payload[msg.h.len] = '\0';
+		const char *name = msg.payload;
+		const char *end = msg.payload + msg.h.len;
+		const char *mode = name + strlen(name) + 1;
+		if (mode > end)
+			die("bad request from the pool");
+		const char *id = mode + strlen(mode) + 1;
+		if (id > end)
+			die("bad request from the pool");
+		struct cdr_run_params params = {
+			.mail_mode = *mode ? mode : NULL,
+			.quarantine_id = *id ? id : NULL,
+		};
+		serve_one(engine, *name ? name : NULL, &params, fds[0]);
 	}
 }

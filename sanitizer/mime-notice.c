@@ -49,7 +49,8 @@ list_attachments(GString *s, const struct mime_result *res, gboolean japanese)
 }
 
 char *
-mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *contact)
+mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *contact,
+	    const char *quarantine_id)
 {
 	if (!res->html && !res->attachments->len && !res->notes->len)
 		return NULL;
@@ -71,6 +72,8 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *c
 	}
 	for (guint i = 0; i < res->notes->len; i++)
 		g_string_append_printf(s, "%s\n", (const char *)res->notes->pdata[i]);
+	if (quarantine_id)
+		g_string_append_printf(s, "原本の保管番号 / Original kept as: %s\n", quarantine_id);
 	if (contact && *contact)
 		g_string_append_printf(s, "お問い合わせ / Contact: %s\n", contact);
 	g_string_append(s, "----------------------------------------\n");

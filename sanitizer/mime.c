@@ -771,7 +771,7 @@ mime_bid(const struct cdr_input *in)
 }
 
 static char *
-summary_of(const struct mime_result *res)
+summary_of(const struct mime_result *res, const char *quarantine_id)
 {
 	unsigned removed = 0, kept = 0;
 	for (guint i = 0; i < res->attachments->len; i++) {
@@ -781,11 +781,12 @@ summary_of(const struct mime_result *res)
 		else
 			removed++;
 	}
-	/* No id here: the id names the original in the quarantine, which the
-	 * front end keeps (cdr-milter adds it); hashing every message in the
-	 * engine as well cost 40 % of its time. */
-	return g_strdup_printf("html=%s; attachments-removed=%u; attachments-kept=%u",
-			       res->html ? "converted" : "no", removed, kept);
+	/* The id names the original in the front end's quarantine (cdr-milter
+	 * passes it); none when run from cdr-file. */
+	return g_strdup_printf("%s%s%shtml=%s; attachments-removed=%u; attachments-kept=%u",
+			       quarantine_id ? "id=" : "", quarantine_id ? quarantine_id : "",
+			       quarantine_id ? "; " : "", res->html ? "converted" : "no",
+			       removed, kept);
 }
 
 /* Header block size and longest line, checked on the raw bytes. */
@@ -825,9 +826,10 @@ static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
 {
+	const char *id = cdr_job_params(job)->quarantine_id;
 	g_autofree char *notice =
-		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_contact);
-	g_autofree char *summary = summary_of(res);
+		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_contact, id);
+	g_autofree char *summary = summary_of(res, id);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
 	g_byte_array_append(out->data, written->data, written->len);
 	g_byte_array_unref(written);
@@ -845,7 +847,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	};
 	struct walk w = {
 		.job = job, .res = &res,
-		.sanitize_mode = g_strcmp0(cdr_job_policy(job)->mail_mode, "sanitize") == 0,
+		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0,
 	};
 	enum cdr_verdict verdict = CDR_BLOCKED;
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data, in->len);

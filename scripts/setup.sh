@@ -13,8 +13,10 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
 	mandoc python3 python3-pil file zip
+	# the milter and its end-to-end tests through a real Postfix
+	libmilter-dev postfix swaks miltertest
 	# benchmarks: peers and measurement
-	mat2 libjpeg-turbo-progs time
+	mat2 libjpeg-turbo-progs time bc
 )
 
 missing=()
@@ -28,5 +30,8 @@ echo "setup: installing ${missing[*]}" >&2
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# Postfix's package must not configure or start a system mail server: the
+# tests run their own private instances.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -34,14 +34,16 @@ new_pool(unsigned workers)
 	return new_pool_with(policy, workers);
 }
 
-/* Run bytes through the pool; *out gets the output bytes (or NULL). */
+/* Run bytes through the pool with run params (may be NULL); *out gets
+ * the output bytes (or NULL). */
 static struct cdr_report *
-run(struct cdr_pool *pool, const char *bytes, const char *name, GBytes **out)
+run_with(struct cdr_pool *pool, const char *bytes, const char *name,
+	 const struct cdr_run_params *params, GBytes **out)
 {
 	int in = cdr_memfd_from_bytes("test-in", bytes, strlen(bytes));
 	int out_fd = -1;
 	g_assert_cmpint(in, >=, 0);
-	struct cdr_report *r = cdr_pool_run(pool, in, name, &out_fd);
+	struct cdr_report *r = cdr_pool_run_with(pool, in, name, params, &out_fd);
 	close(in);
 	if (out)
 		*out = NULL;
@@ -55,6 +57,12 @@ run(struct cdr_pool *pool, const char *bytes, const char *name, GBytes **out)
 		close(out_fd);
 	}
 	return r;
+}
+
+static struct cdr_report *
+run(struct cdr_pool *pool, const char *bytes, const char *name, GBytes **out)
+{
+	return run_with(pool, bytes, name, NULL, out);
 }
 
 static void
@@ -215,6 +223,43 @@ test_unknown_charsets_do_not_kill(void)
 	cdr_pool_free(pool);
 }
 
+/* The milter picks the mode per message and names the quarantined
+ * original: both must reach the handler inside the worker. */
+static void
+test_run_params_cross_the_wire(void)
+{
+	static const char mail[] =
+		"From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: s\r\n"
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		"--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+		"--b\r\nContent-Type: text/plain; name=\"note.txt\"\r\n"
+		"Content-Disposition: attachment; filename=\"note.txt\"\r\n\r\nplain words\r\n"
+		"--b--\r\n";
+	struct cdr_pool *pool = new_pool(1);
+	const struct cdr_run_params sanitize = {
+		.mail_mode = "sanitize", .quarantine_id = "20261122T073000-abc123",
+	};
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run_with(pool, mail, "mail.eml", &sanitize, &out);
+	g_assert_cmpint(r->verdict, !=, CDR_BLOCKED);
+	g_autofree char *text = g_strndup(g_bytes_get_data(out, NULL), g_bytes_get_size(out));
+	g_assert_nonnull(strstr(text, "id=20261122T073000-abc123; html=no"));
+	g_assert_nonnull(strstr(text, "attachments-kept=1"));
+
+	g_autoptr(GBytes) out2 = NULL;
+	const struct cdr_run_params text_mode = { .mail_mode = "text" };
+	g_autoptr(cdr_report) r2 = run_with(pool, mail, "mail.eml", &text_mode, &out2);
+	g_autofree char *text2 = g_strndup(g_bytes_get_data(out2, NULL), g_bytes_get_size(out2));
+	g_assert_nonnull(strstr(text2, "attachments-removed=1"));
+	g_assert_null(strstr(text2, "id="));
+
+	const struct cdr_run_params bad = { .quarantine_id = "../etc\r\nX-Evil: 1" };
+	g_autoptr(cdr_report) r3 = run_with(pool, mail, "mail.eml", &bad, NULL);
+	g_assert_cmpint(r3->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r3->error, ==, CDR_E_INTERNAL);
+	cdr_pool_free(pool);
+}
+
 static void
 test_missing_worker_is_an_error(void)
 {
@@ -246,6 +291,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/recycle", test_recycle);
 	g_test_add_func("/pool/threads", test_threads_share_pool);
 	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
+	g_test_add_func("/pool/run-params", test_run_params_cross_the_wire);
 	g_test_add_func("/pool/missing-worker", test_missing_worker_is_an_error);
 	g_test_add_func("/pool/unknown-charsets", test_unknown_charsets_do_not_kill);
 	int rc = g_test_run();
