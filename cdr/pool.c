@@ -147,7 +147,18 @@ start_worker(struct cdr_pool *pool, struct worker *w, GError **error)
 	posix_spawn_file_actions_adddup2(&fa, sv[1], CDR_WORKER_SOCKET_FD);
 	posix_spawn_file_actions_adddup2(&fa, policy_fd, CDR_WORKER_POLICY_FD);
 	posix_spawn_file_actions_addclosefrom_np(&fa, CDR_WORKER_POLICY_FD + 1);
-	rc = posix_spawn(&w->pid, pool->worker_path, &fa, NULL, argv, environ);
+	/* a front end may block signals for a signal thread (cdr-milter):
+	 * workers start with none blocked and default dispositions */
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&w->pid, pool->worker_path, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(sv[1]);
 	close(policy_fd);

@@ -1,0 +1,288 @@
+/*
+ * NAME
+ *	callbacks.c - libmilter callbacks: collect the envelope and message
+ * SUMMARY
+ *	Per connection a struct session; per message its envelope, and the
+ *	header and body bytes in a memfd. The size cap is enforced as bytes
+ *	arrive (and on MAIL FROM's SIZE= when the client declares it). At end
+ *	of data process.c takes over.
+ * DESCRIPTION
+ *	Header values keep their leading space (SMFIP_HDR_LEADSPC), so the
+ *	bytes given to the engine are the message as it came in, folded lines
+ *	with CRLF.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "session.h"
+#include "state.h"
+
+static struct session *
+session_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* Forget the current message (keep the connection's client and HELO). */
+static void
+reset_message(struct session *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->size = 0;
+	g_ptr_array_set_size(s->header_names, 0);
+	g_free(s->env.sender);
+	s->env.sender = NULL;
+	g_ptr_array_set_size(s->env.recipients, 0);
+}
+
+static char *
+address_text(const struct sockaddr *sa)
+{
+	char buf[INET6_ADDRSTRLEN];
+	if (sa && sa->sa_family == AF_INET)
+		return g_strdup(inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+					  sizeof(buf)));
+	if (sa && sa->sa_family == AF_INET6)
+		return g_strdup(inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+					  buf, sizeof(buf)));
+	return NULL;
+}
+
+/* "<a@b>" -> "a@b" */
+static char *
+strip_angles(const char *a)
+{
+	gsize n = strlen(a);
+	if (n >= 2 && a[0] == '<' && a[n - 1] == '>')
+		return g_strndup(a + 1, n - 2);
+	return g_strdup(a);
+}
+
+static sfsistat
+tempfail(SMFICTX *ctx, const char *why)
+{
+	milter_log(LOG_ERR, "%s", why);
+	smfi_setreply(ctx, "451", "4.3.0", "Temporary failure in the content filter");
+	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+too_big(SMFICTX *ctx, const struct cdr_policy *p)
+{
+	g_autofree char *text = g_strdup_printf(
+		"Message larger than the gateway accepts (%" G_GUINT64_FORMAT " bytes)",
+		p->milter_max_message_bytes);
+	if (strcmp(p->milter_oversize_action, "tempfail") == 0) {
+		smfi_setreply(ctx, "452", "4.3.4", text);
+		return SMFIS_TEMPFAIL;
+	}
+	smfi_setreply(ctx, "552", "5.3.4", text);
+	return SMFIS_REJECT;
+}
+
+/* The size cap from the current state (a reload may change it). */
+static gboolean
+over_size_cap(guint64 size, struct cdr_policy **policy_out, struct milter_state **held)
+{
+	*held = state_get();
+	*policy_out = (*held)->policy;
+	return size > (*held)->policy->milter_max_message_bytes;
+}
+
+static sfsistat
+append(SMFICTX *ctx, struct session *s, const void *data, gsize len)
+{
+	struct cdr_policy *p;
+	struct milter_state *st;
+	if (over_size_cap(s->size + len, &p, &st)) {
+		sfsistat r = too_big(ctx, p);
+		state_unref(st);
+		reset_message(s);
+		return r;
+	}
+	state_unref(st);
+	if (s->fd < 0) {
+		s->fd = memfd_create("cdr-milter-message", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (s->fd < 0)
+			return tempfail(ctx, "cannot create a memfd for the message");
+	}
+	const char *p8 = data;
+	while (len) {
+		ssize_t n = write(s->fd, p8, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return tempfail(ctx, "cannot store the message in memory");
+		p8 += n;
+		len -= (gsize)n;
+		s->size += (guint64)n;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+	     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+	     unsigned long *pf3)
+{
+	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY;
+	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	*pf2 = *pf3 = 0;
+	if (!(f1 & SMFIP_HDR_LEADSPC))
+		milter_log(LOG_WARNING, "MTA cannot keep header leading spaces");
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_connect(SMFICTX *ctx, char *hostname, struct sockaddr *addr)
+{
+	struct session *s = g_new0(struct session, 1);
+	envelope_init(&s->env);
+	s->fd = -1;
+	s->header_names = g_ptr_array_new_with_free_func(g_free);
+	s->env.client_addr = address_text(addr);
+	s->env.client_name = g_strdup(hostname);
+	smfi_setpriv(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_helo(SMFICTX *ctx, char *helo)
+{
+	struct session *s = session_of(ctx);
+	g_free(s->helo);
+	s->helo = g_strdup(helo);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = session_of(ctx);
+	reset_message(s);
+	s->env.sender = strip_angles(argv[0]);
+	s->started = g_get_monotonic_time();
+	for (char **a = argv + 1; *a; a++) {
+		if (g_ascii_strncasecmp(*a, "SIZE=", 5) != 0)
+			continue;
+		struct cdr_policy *p;
+		struct milter_state *st;
+		if (over_size_cap(g_ascii_strtoull(*a + 5, NULL, 10), &p, &st)) {
+			sfsistat r = too_big(ctx, p);
+			state_unref(st);
+			return r;
+		}
+		state_unref(st);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = session_of(ctx);
+	g_ptr_array_add(s->env.recipients, strip_angles(argv[0]));
+	return SMFIS_CONTINUE;
+}
+
+/* The envelope is complete: mail that must not be touched leaves here. */
+static sfsistat
+on_data(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+	struct milter_state *st = state_get();
+	const char *why = envelope_bypass(st->policy, &s->env);
+	if (why) {
+		record_bypass(ctx, s, why);
+	}
+	state_unref(st);
+	return why ? SMFIS_ACCEPT : SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = session_of(ctx);
+	g_ptr_array_add(s->header_names, g_strdup(name));
+	/* folds arrive as bare LF; the message on the wire had CRLF */
+	g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		gsize n = strlen(*l);
+		if (n && (*l)[n - 1] == '\r')
+			(*l)[n - 1] = '\0';
+	}
+	g_autofree char *folded = g_strjoinv("\r\n", lines);
+	g_autofree char *line = g_strconcat(name, ":", folded, "\r\n", NULL);
+	return append(ctx, s, line, strlen(line));
+}
+
+static sfsistat
+on_eoh(SMFICTX *ctx)
+{
+	return append(ctx, session_of(ctx), "\r\n", 2);
+}
+
+static sfsistat
+on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	return append(ctx, session_of(ctx), chunk, len);
+}
+
+static sfsistat
+on_eom(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+	if (s->fd < 0 && append(ctx, s, "", 0) != SMFIS_CONTINUE)
+		return SMFIS_TEMPFAIL;
+	sfsistat r = process_message(ctx, s);
+	reset_message(s);
+	return r;
+}
+
+static sfsistat
+on_abort(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+	if (s)
+		reset_message(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+on_close(SMFICTX *ctx)
+{
+	struct session *s = session_of(ctx);
+	if (!s)
+		return SMFIS_CONTINUE;
+	reset_message(s);
+	envelope_clear(&s->env);
+	g_ptr_array_unref(s->header_names);
+	g_free(s->helo);
+	g_free(s);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_description = {
+	.xxfi_name = "cdr-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+	.xxfi_connect = on_connect,
+	.xxfi_helo = on_helo,
+	.xxfi_envfrom = on_envfrom,
+	.xxfi_envrcpt = on_envrcpt,
+	.xxfi_header = on_header,
+	.xxfi_eoh = on_eoh,
+	.xxfi_body = on_body,
+	.xxfi_eom = on_eom,
+	.xxfi_abort = on_abort,
+	.xxfi_close = on_close,
+	.xxfi_data = on_data,
+	.xxfi_negotiate = on_negotiate,
+};

@@ -1,0 +1,216 @@
+/*
+ * NAME
+ *	cdr-milter - the Postfix content filter: every message rebuilt
+ * SUMMARY
+ *	cdr-milter [-c FILE] [-f] [-n] [-V]
+ *	Reads mugaika.conf, opens the milter socket, drops privileges, and
+ *	serves Postfix. SIGHUP reloads the configuration and reopens the
+ *	audit log; SIGTERM stops after the messages in flight.
+ * DESCRIPTION
+ *	libmilter's own signal thread treats SIGHUP as "stop". So smfi_main()
+ *	runs in a thread of its own and the main thread waits for signals
+ *	with sigtimedwait(): Linux gives a process signal to the main thread
+ *	first when it is waiting for it, and the main thread turns SIGHUP into
+ *	a reload and SIGTERM/SIGINT into smfi_stop(). The same loop purges
+ *	old originals from the quarantine once an hour.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "config.h"
+#include "daemon.h"
+#include "quarantine.h"
+#include "session.h"
+#include "state.h"
+
+static char *config_path;
+static gboolean foreground, check_only, show_version;
+
+static const GOptionEntry options[] = {
+	{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+	  "Read FILE (default " CDR_DEFAULT_CONFIG ")", "FILE" },
+	{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
+	  "Stay in the foreground (systemd); log to stderr unless syslog = true", NULL },
+	{ "check", 'n', 0, G_OPTION_ARG_NONE, &check_only,
+	  "Check the configuration and exit", NULL },
+	{ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version, "Print the version", NULL },
+	{ NULL }
+};
+
+static int
+die(const char *what, const GError *error)
+{
+	milter_log(LOG_ERR, "%s%s%s", what, error ? ": " : "", error ? error->message : "");
+	if (milter_log_uses_syslog()) /* and on the terminal of whoever started us */
+		g_printerr("cdr-milter: %s%s%s\n", what, error ? ": " : "",
+			   error ? error->message : "");
+	return 1;
+}
+
+static gpointer
+run_milter(gpointer data)
+{
+	int *status = data;
+	*status = smfi_main();
+	kill(getpid(), SIGTERM); /* wake the main thread if libmilter gave up */
+	return NULL;
+}
+
+static void
+purge_quarantine(void)
+{
+	struct milter_state *st = state_get();
+	if (st->policy->milter_quarantine_days) {
+		g_autoptr(GError) error = NULL;
+		int n = quarantine_purge(st->policy->milter_quarantine_dir,
+					 (guint)st->policy->milter_quarantine_days, &error);
+		if (n < 0)
+			milter_log(LOG_WARNING, "quarantine purge: %s", error->message);
+		else if (n > 0)
+			milter_log(LOG_INFO, "quarantine purge: %d originals removed", n);
+	}
+	state_unref(st);
+}
+
+static void
+reload(void)
+{
+	g_autoptr(GError) error = NULL;
+	struct milter_state *before = state_get();
+	g_autofree char *socket = g_strdup(before->policy->milter_socket);
+	state_unref(before);
+	if (!state_load(config_path, &error)) {
+		milter_log(LOG_ERR, "reload failed, keeping the old configuration: %s",
+			   error->message);
+		return;
+	}
+	struct milter_state *st = state_get();
+	if (strcmp(socket, st->policy->milter_socket) != 0)
+		milter_log(LOG_WARNING, "[milter] socket changed: takes effect after a restart");
+	if (!audit_open(st->policy->milter_audit_log, &error))
+		milter_log(LOG_ERR, "%s", error->message);
+	state_unref(st);
+	milter_log(LOG_INFO, "configuration reloaded");
+}
+
+/* Signals, and the hourly purge, until libmilter has stopped. */
+static void
+wait_for_signals(GThread *milter)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	gint64 next_purge = g_get_monotonic_time();
+	for (;;) {
+		if (g_get_monotonic_time() >= next_purge) {
+			purge_quarantine();
+			next_purge = g_get_monotonic_time() + (gint64)3600 * G_USEC_PER_SEC;
+		}
+		struct timespec t = { .tv_sec = 60 };
+		int sig = sigtimedwait(&set, NULL, &t);
+		if (sig == SIGHUP) {
+			reload();
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			milter_log(LOG_INFO, "stopping");
+			smfi_stop();
+			break;
+		}
+	}
+	g_thread_join(milter);
+}
+
+/* TCP_NODELAY on an inet milter socket: without it Nagle and delayed ACKs
+ * cost tens of milliseconds per message (see NOTES). libmilter has no
+ * hook for it, so the option goes on the listening socket: Linux copies
+ * it to every accepted connection. */
+static void
+set_nodelay_on_listener(const char *conn)
+{
+	if (!g_str_has_prefix(conn, "inet"))
+		return;
+	for (int fd = 3; fd < 1024; fd++) {
+		int type = 0, one = 1;
+		socklen_t len = sizeof(type);
+		struct sockaddr_storage addr;
+		socklen_t alen = sizeof(addr);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM &&
+		    getsockname(fd, (struct sockaddr *)&addr, &alen) == 0 &&
+		    (addr.ss_family == AF_INET || addr.ss_family == AF_INET6))
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+	g_option_context_set_summary(ctx, "Rebuild every message Postfix hands over (無害化).");
+	g_option_context_add_main_entries(ctx, options, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		g_printerr("cdr-milter: %s\n", error->message);
+		return 2;
+	}
+	if (show_version) {
+		g_print("cdr-milter %s\n", MUGAIKA_VERSION);
+		return 0;
+	}
+	g_autoptr(cdr_policy) checked = state_check_config(config_path, &error);
+	if (!checked) {
+		g_printerr("cdr-milter: %s\n", error->message);
+		return 1;
+	}
+	if (check_only) {
+		g_print("cdr-milter: configuration OK\n");
+		return 0;
+	}
+	milter_log_init(checked->milter_syslog);
+
+	const char *conn = checked->milter_socket;
+	if (smfi_register(milter_description) != MI_SUCCESS ||
+	    smfi_setconn((char *)conn) != MI_SUCCESS)
+		return die("cannot register with libmilter", NULL);
+	if (smfi_opensocket(true) != MI_SUCCESS) {
+		g_autofree char *what = g_strdup_printf("cannot open the socket %s", conn);
+		return die(what, NULL);
+	}
+	set_nodelay_on_listener(conn);
+	if (!daemon_set_socket_access(conn, checked->milter_user, checked->milter_group,
+				      checked->milter_socket_mode, &error))
+		return die("socket", error);
+	if (!foreground && !daemon_detach(&error))
+		return die("cannot detach", error);
+	if (!daemon_write_pid(checked->milter_pid_file, &error))
+		milter_log(LOG_WARNING, "pid file: %s", error->message);
+	if (!daemon_drop_privileges(checked->milter_user, checked->milter_group, &error))
+		return die("cannot drop privileges", error);
+	if (!state_load(config_path, &error))
+		return die("cannot start", error);
+	if (!audit_open(checked->milter_audit_log, &error))
+		return die("audit log", error);
+
+	/* Block the signals before any thread exists; every thread inherits it. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	milter_log(LOG_INFO, "ready on %s", conn);
+	int status = MI_SUCCESS;
+	GThread *milter = g_thread_new("milter", run_milter, &status);
+	wait_for_signals(milter);
+	state_clear();
+	audit_close();
+	milter_log(LOG_INFO, "stopped");
+	return status == MI_SUCCESS ? 0 : 1;
+}

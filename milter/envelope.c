@@ -1,0 +1,158 @@
+/*
+ * NAME
+ *	envelope.c - bypass and mail mode from the SMTP envelope
+ * SUMMARY
+ *	See envelope.h. Domains compare case-insensitively; "lg.jp" in a list
+ *	covers "city.example.lg.jp". Networks are GLib's GInetAddressMask
+ *	("192.0.2.0/24", "2001:db8::/32", or one address).
+ */
+#include "envelope.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+void
+envelope_init(struct envelope *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->recipients = g_ptr_array_new_with_free_func(g_free);
+}
+
+void
+envelope_clear(struct envelope *env)
+{
+	g_free(env->client_addr);
+	g_free(env->client_name);
+	g_free(env->sender);
+	if (env->recipients)
+		g_ptr_array_unref(env->recipients);
+	memset(env, 0, sizeof(*env));
+}
+
+char *
+envelope_domain(const char *address)
+{
+	const char *at = address ? strrchr(address, '@') : NULL;
+	if (!at || !at[1])
+		return NULL;
+	char *domain = g_ascii_strdown(at + 1, -1);
+	gsize n = strlen(domain);
+	while (n && (domain[n - 1] == '>' || domain[n - 1] == '.'))
+		domain[--n] = '\0';
+	return domain;
+}
+
+gboolean
+envelope_domain_listed(const char *domain, char *const *list)
+{
+	if (!domain || !list)
+		return FALSE;
+	gsize n = strlen(domain);
+	for (; *list; list++) {
+		const char *entry = **list == '.' ? *list + 1 : *list;
+		gsize m = strlen(entry);
+		if (m == 0 || m > n)
+			continue;
+		if (g_ascii_strcasecmp(domain + n - m, entry) == 0 &&
+		    (m == n || domain[n - m - 1] == '.'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+client_listed(const char *addr, char *const *list)
+{
+	if (!addr || !list || !*list)
+		return FALSE;
+	g_autoptr(GInetAddress) a = g_inet_address_new_from_string(addr);
+	if (!a)
+		return FALSE;
+	for (; *list; list++) {
+		g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string(*list, NULL);
+		if (mask && g_inet_address_mask_matches(mask, a))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+every_recipient_listed(const struct envelope *env, char *const *list)
+{
+	if (!list || !*list || env->recipients->len == 0)
+		return FALSE;
+	for (guint i = 0; i < env->recipients->len; i++) {
+		g_autofree char *d = envelope_domain(env->recipients->pdata[i]);
+		if (!envelope_domain_listed(d, list))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+const char *
+envelope_bypass(const struct cdr_policy *p, const struct envelope *env)
+{
+	if (client_listed(env->client_addr, p->milter_bypass_clients))
+		return "bypass_clients";
+	g_autofree char *sender_domain = envelope_domain(env->sender);
+	if (envelope_domain_listed(sender_domain, p->milter_bypass_senders))
+		return "bypass_senders";
+	if (every_recipient_listed(env, p->milter_bypass_recipients))
+		return "bypass_recipients";
+	return NULL;
+}
+
+const char *
+envelope_mail_mode(const struct cdr_policy *p, const struct envelope *env)
+{
+	gboolean any_text = FALSE, any_sanitize = FALSE;
+	for (guint i = 0; i < env->recipients->len; i++) {
+		g_autofree char *d = envelope_domain(env->recipients->pdata[i]);
+		if (envelope_domain_listed(d, p->mail_text_domains))
+			any_text = TRUE;
+		else if (envelope_domain_listed(d, p->mail_sanitize_domains))
+			any_sanitize = TRUE;
+		else if (strcmp(p->mail_mode, "text") == 0)
+			any_text = TRUE;
+		else
+			any_sanitize = TRUE;
+	}
+	if (any_text)
+		return "text";
+	return any_sanitize ? "sanitize" : p->mail_mode;
+}
+
+static gboolean
+domains_valid(const char *key, char *const *list, GError **error)
+{
+	for (; list && *list; list++) {
+		const char *d = **list == '.' ? *list + 1 : *list;
+		gboolean ok = *d != '\0';
+		for (const char *c = d; *c && ok; c++)
+			ok = g_ascii_isalnum(*c) || *c == '-' || *c == '.';
+		if (!ok) {
+			g_set_error(error, CDR_POLICY_ERROR, 0, "%s: \"%s\" is not a domain", key,
+				    *list);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+envelope_check_policy(const struct cdr_policy *p, GError **error)
+{
+	for (char **c = p->milter_bypass_clients; c && *c; c++) {
+		g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string(*c, NULL);
+		if (!mask) {
+			g_set_error(error, CDR_POLICY_ERROR, 0,
+				    "[milter] bypass_clients: \"%s\" is not an address or network",
+				    *c);
+			return FALSE;
+		}
+	}
+	return domains_valid("[milter] bypass_senders", p->milter_bypass_senders, error) &&
+	       domains_valid("[milter] bypass_recipients", p->milter_bypass_recipients, error) &&
+	       domains_valid("[mail] text_domains", p->mail_text_domains, error) &&
+	       domains_valid("[mail] sanitize_domains", p->mail_sanitize_domains, error);
+}

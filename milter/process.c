@@ -1,0 +1,301 @@
+/*
+ * NAME
+ *	process.c - one message at end of data
+ * SUMMARY
+ *	Keep the original in the quarantine, have a worker rebuild it (the
+ *	`mime` handler, in the mode the recipients pick), make Postfix's copy
+ *	the rebuilt one, write the metadata and the audit line.
+ * DESCRIPTION
+ *	Fail closed. No quarantine, a worker that crashed or timed out, a
+ *	rebuilt message we cannot apply: tempfail (failure_action), so
+ *	Postfix keeps the message and retries. A message the policy blocks
+ *	as a whole is replaced by a notice (blocked_action = notice) or
+ *	rejected. The original is never delivered.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "quarantine.h"
+#include "rewrite.h"
+#include "session.h"
+#include "state.h"
+#include "wire.h"
+#include "withheld.h"
+
+struct outcome {
+	const char *action;   /* delivered, withheld, rejected, tempfailed, bypassed */
+	sfsistat status;
+	char *why;            /* for tempfail/reject: logged and audited */
+	char *quarantine_id;
+	char *sha256;
+	struct cdr_report *report;
+	guint64 size_out;
+};
+
+static void
+outcome_clear(struct outcome *o)
+{
+	g_free(o->why);
+	g_free(o->quarantine_id);
+	g_free(o->sha256);
+	cdr_report_free(o->report);
+}
+
+/* Worker trouble rather than a verdict on the message. */
+static gboolean
+is_failure(enum cdr_error e)
+{
+	return e == CDR_E_TIMEOUT || e == CDR_E_CPU || e == CDR_E_MEMORY || e == CDR_E_CRASH ||
+	       e == CDR_E_SANDBOX || e == CDR_E_INTERNAL;
+}
+
+/* SMTP reply text: printable ASCII without '%' (libmilter formats it). */
+static char *
+reply_text(const char *prefix, const char *why)
+{
+	g_autofree char *s = g_strdup_printf("%s: %s", prefix, why ? why : "unknown");
+	if (strlen(s) > 200)
+		s[200] = '\0';
+	for (char *c = s; *c; c++)
+		if ((guchar)*c < 0x20 || (guchar)*c > 0x7e || *c == '%')
+			*c = '?';
+	return g_steal_pointer(&s);
+}
+
+static void
+tempfail(SMFICTX *ctx, struct outcome *o, const char *why)
+{
+	o->action = "tempfailed";
+	o->status = SMFIS_TEMPFAIL;
+	g_free(o->why);
+	o->why = g_strdup(why);
+	g_autofree char *text = reply_text("Content filter temporarily unavailable", why);
+	smfi_setreply(ctx, "451", "4.7.0", text);
+}
+
+static void
+reject(SMFICTX *ctx, struct outcome *o, const char *why)
+{
+	o->action = "rejected";
+	o->status = SMFIS_REJECT;
+	g_free(o->why);
+	o->why = g_strdup(why);
+	g_autofree char *text = reply_text("Message refused by the content filter", why);
+	smfi_setreply(ctx, "550", "5.7.1", text);
+}
+
+static char *
+sha256_of(int fd)
+{
+	gsize len = 0;
+	guint8 *data = cdr_map_fd(fd, &len);
+	if (!data)
+		return NULL;
+	char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+	cdr_unmap(data, len);
+	return hex;
+}
+
+static gboolean
+apply(SMFICTX *ctx, struct session *s, const guint8 *msg, gsize len, struct outcome *o)
+{
+	g_autoptr(GError) error = NULL;
+	if (rewrite_message(ctx, s->header_names, msg, len, &error)) {
+		o->size_out = len;
+		return TRUE;
+	}
+	tempfail(ctx, o, error->message);
+	return FALSE;
+}
+
+static void
+deliver_rebuilt(SMFICTX *ctx, struct session *s, int out_fd, struct outcome *o)
+{
+	gsize len = 0;
+	guint8 *data = cdr_map_fd(out_fd, &len);
+	if (!data) {
+		tempfail(ctx, o, "cannot map the rebuilt message");
+		return;
+	}
+	if (apply(ctx, s, data, len, o))
+		o->action = "delivered";
+	cdr_unmap(data, len);
+}
+
+static void
+withhold(SMFICTX *ctx, struct session *s, const struct cdr_policy *p, struct outcome *o)
+{
+	const struct cdr_report *r = o->report;
+	GByteArray *msg = withheld_message(&s->env, r->reason, cdr_error_name(r->error),
+					   o->quarantine_id, p->mail_notice_contact,
+					   smfi_getsymval(ctx, "j"));
+	if (apply(ctx, s, msg->data, msg->len, o))
+		o->action = "withheld";
+	g_byte_array_unref(msg);
+}
+
+static void
+sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcome *o)
+{
+	const struct cdr_policy *p = st->policy;
+	g_autoptr(GError) error = NULL;
+
+	o->quarantine_id = quarantine_store(p->milter_quarantine_dir, s->fd, &error);
+	if (!o->quarantine_id) {
+		tempfail(ctx, o, error->message);
+		return;
+	}
+	struct cdr_run_params params = {
+		.mail_mode = envelope_mail_mode(p, &s->env),
+		.quarantine_id = o->quarantine_id,
+	};
+	int out_fd = -1;
+	o->report = cdr_pool_run_with(st->pool, s->fd, "message.eml", &params, &out_fd);
+	const struct cdr_report *r = o->report;
+	if (r->verdict != CDR_BLOCKED)
+		deliver_rebuilt(ctx, s, out_fd, o);
+	else if (is_failure(r->error) && strcmp(p->milter_failure_action, "reject") != 0)
+		tempfail(ctx, o, r->reason);
+	else if (is_failure(r->error) || strcmp(p->milter_blocked_action, "reject") == 0)
+		reject(ctx, o, r->reason);
+	else
+		withhold(ctx, s, p, o);
+	if (out_fd >= 0)
+		close(out_fd);
+}
+
+static void
+add_string(JsonBuilder *b, const char *key, const char *value)
+{
+	json_builder_set_member_name(b, key);
+	if (!value)
+		json_builder_add_null_value(b);
+	else if (g_utf8_validate(value, -1, NULL))
+		json_builder_add_string_value(b, value);
+	else {
+		g_autofree char *valid = g_utf8_make_valid(value, -1);
+		json_builder_add_string_value(b, valid);
+	}
+}
+
+/* time, queue id, client and envelope: the start of every audit record */
+static void
+begin_record(JsonBuilder *b, SMFICTX *ctx, const struct session *s)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *t = g_date_time_format_iso8601(now);
+	json_builder_begin_object(b);
+	add_string(b, "time", t);
+	add_string(b, "queue_id", smfi_getsymval(ctx, "i"));
+	json_builder_set_member_name(b, "client");
+	json_builder_begin_object(b);
+	add_string(b, "addr", s->env.client_addr);
+	add_string(b, "name", s->env.client_name);
+	add_string(b, "helo", s->helo);
+	json_builder_end_object(b);
+	add_string(b, "sender", s->env.sender);
+	json_builder_set_member_name(b, "recipients");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < s->env.recipients->len; i++)
+		json_builder_add_string_value(b, s->env.recipients->pdata[i]);
+	json_builder_end_array(b);
+}
+
+static JsonNode *
+outcome_record(SMFICTX *ctx, const struct session *s, const struct outcome *o, const char *mode)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	begin_record(b, ctx, s);
+	add_string(b, "action", o->action);
+	add_string(b, "reason", o->why);
+	add_string(b, "mode", mode);
+	add_string(b, "quarantine_id", o->quarantine_id);
+	add_string(b, "message_id", o->report ? o->report->message_id : NULL);
+	add_string(b, "subject", o->report ? o->report->subject : NULL);
+	json_builder_set_member_name(b, "size_in");
+	json_builder_add_int_value(b, (gint64)s->size);
+	json_builder_set_member_name(b, "size_out");
+	json_builder_add_int_value(b, (gint64)o->size_out);
+	add_string(b, "sha256", o->sha256);
+	json_builder_set_member_name(b, "elapsed");
+	double elapsed = (double)(g_get_monotonic_time() - s->started) / G_USEC_PER_SEC;
+	json_builder_add_double_value(b, (double)(gint64)(elapsed * 1e6) / 1e6);
+	json_builder_set_member_name(b, "report");
+	if (o->report)
+		json_builder_add_value(b, cdr_report_to_json(o->report));
+	else
+		json_builder_add_null_value(b);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+static void
+log_summary(SMFICTX *ctx, const struct session *s, const struct outcome *o)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+	const struct cdr_report *r = o->report;
+	GString *line = g_string_new(NULL);
+	g_string_printf(line, "%s: %s from=<%s> rcpts=%u size=%" G_GUINT64_FORMAT " verdict=%s",
+			qid ? qid : "-", o->action, s->env.sender ? s->env.sender : "",
+			s->env.recipients->len, s->size, r ? cdr_verdict_name(r->verdict) : "none");
+	if (o->quarantine_id)
+		g_string_append_printf(line, " quarantine=%s", o->quarantine_id);
+	g_autofree char *actions = r ? cdr_report_action_summary(r) : NULL;
+	if (actions && *actions)
+		g_string_append_printf(line, " (%s)", actions);
+	if (o->why)
+		g_string_append_printf(line, ": %s", o->why);
+	milter_log(o->status == SMFIS_CONTINUE ? LOG_INFO : LOG_WARNING, "%s", line->str);
+	g_string_free(line, TRUE);
+}
+
+void
+record_bypass(SMFICTX *ctx, struct session *s, const char *why)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+	milter_log(LOG_INFO, "%s: bypassed (%s) from=<%s>", qid ? qid : "-", why,
+		   s->env.sender ? s->env.sender : "");
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	begin_record(b, ctx, s);
+	add_string(b, "action", "bypassed");
+	add_string(b, "reason", why);
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) rec = json_builder_get_root(b);
+	audit_write(rec);
+}
+
+sfsistat
+process_message(SMFICTX *ctx, struct session *s)
+{
+	struct milter_state *st = state_get();
+	struct outcome o = { .status = SMFIS_CONTINUE };
+	const char *mode = envelope_mail_mode(st->policy, &s->env);
+
+	if (!cdr_memfd_seal(s->fd))
+		tempfail(ctx, &o, "cannot seal the message");
+	else if (!(o.sha256 = sha256_of(s->fd)))
+		tempfail(ctx, &o, "cannot read the message back");
+	else
+		sanitize(ctx, s, st, &o);
+
+	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
+	if (o.quarantine_id) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *json = cdr_json_to_string(record);
+		if (!quarantine_store_meta(st->policy->milter_quarantine_dir, o.quarantine_id, json,
+					   &error) &&
+		    o.status != SMFIS_TEMPFAIL) {
+			tempfail(ctx, &o, error->message);
+			json_node_unref(record);
+			record = outcome_record(ctx, s, &o, mode);
+		}
+	}
+	if (!audit_write(record))
+		milter_log(LOG_ERR, "cannot write the audit log");
+	log_summary(ctx, s, &o);
+	sfsistat status = o.status;
+	outcome_clear(&o);
+	state_unref(st);
+	return status;
+}

@@ -1,0 +1,31 @@
+/*
+ * NAME
+ *	session.h - what the milter holds for one SMTP connection
+ * SUMMARY
+ *	The envelope and the message as it arrives: headers and body are
+ *	written straight into a memfd (never held in a heap buffer), with the
+ *	original header names kept in order for the rewrite.
+ */
+#pragma once
+
+#include <libmilter/mfapi.h>
+
+#include "envelope.h"
+
+struct session {
+	struct envelope env;
+	char *helo;
+	int fd;             /* memfd with the message so far, -1 before DATA */
+	guint64 size;       /* bytes written to fd */
+	GPtrArray *header_names;
+	gint64 started;     /* monotonic microseconds at MAIL FROM */
+};
+
+/* End of data: quarantine, sanitize, rewrite or replace, audit (process.c). */
+sfsistat process_message(SMFICTX *ctx, struct session *s);
+
+/* Log and audit a message let through untouched by a bypass_* key. */
+void record_bypass(SMFICTX *ctx, struct session *s, const char *why);
+
+/* The filter description registered with libmilter (callbacks.c). */
+extern struct smfiDesc milter_description;

@@ -1,0 +1,95 @@
+/*
+ * NAME
+ *	state.c - reference-counted policy + pool, replaced atomically
+ */
+#include "state.h"
+
+#include "envelope.h"
+
+static GMutex lock;
+static struct milter_state *current;
+
+struct cdr_policy *
+state_check_config(const char *config, GError **error)
+{
+	struct cdr_policy *p = cdr_policy_load(config, error);
+	if (!p)
+		return NULL;
+	if (!envelope_check_policy(p, error)) {
+		cdr_policy_free(p);
+		return NULL;
+	}
+	const char *mode = p->milter_socket_mode;
+	char *end = NULL;
+	guint64 m = g_ascii_strtoull(mode, &end, 8);
+	if (!*mode || *end || m > 0777) {
+		g_set_error(error, CDR_POLICY_ERROR, 0,
+			    "[milter] socket_mode: \"%s\" is not an octal mode", mode);
+		cdr_policy_free(p);
+		return NULL;
+	}
+	const char *s = p->milter_socket;
+	if (!g_str_has_prefix(s, "unix:") && !g_str_has_prefix(s, "local:") &&
+	    !g_str_has_prefix(s, "inet:") && !g_str_has_prefix(s, "inet6:")) {
+		g_set_error(error, CDR_POLICY_ERROR, 0,
+			    "[milter] socket: \"%s\" is not unix:PATH or inet:PORT@HOST", s);
+		cdr_policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+gboolean
+state_load(const char *config, GError **error)
+{
+	struct cdr_policy *p = state_check_config(config, error);
+	if (!p)
+		return FALSE;
+	struct cdr_pool *pool = cdr_pool_new(p, NULL, cdr_policy_worker_count(p), error);
+	if (!pool) {
+		cdr_policy_free(p);
+		return FALSE;
+	}
+	struct milter_state *s = g_new0(struct milter_state, 1);
+	s->refs = 1;
+	s->policy = p;
+	s->pool = pool;
+	g_mutex_lock(&lock);
+	struct milter_state *old = current;
+	current = s;
+	g_mutex_unlock(&lock);
+	if (old)
+		state_unref(old);
+	return TRUE;
+}
+
+struct milter_state *
+state_get(void)
+{
+	g_mutex_lock(&lock);
+	struct milter_state *s = current;
+	if (s)
+		g_atomic_int_inc(&s->refs);
+	g_mutex_unlock(&lock);
+	return s;
+}
+
+void
+state_unref(struct milter_state *s)
+{
+	if (s && g_atomic_int_dec_and_test(&s->refs)) {
+		cdr_pool_free(s->pool);
+		cdr_policy_free(s->policy);
+		g_free(s);
+	}
+}
+
+void
+state_clear(void)
+{
+	g_mutex_lock(&lock);
+	struct milter_state *old = current;
+	current = NULL;
+	g_mutex_unlock(&lock);
+	state_unref(old);
+}
