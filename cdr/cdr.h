@@ -109,6 +109,9 @@ const struct cdr_run_params *cdr_job_params(const struct cdr_job *job);
 const char *cdr_job_mail_mode(const struct cdr_job *job);
 struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
 
+/* Mail handlers: the decoded Subject and the Message-ID, for audit logs
+ * (the front ends never parse the message themselves). Either may be NULL. */
+void cdr_job_mail_facts(struct cdr_job *job, const char *subject, const char *message_id);
 /* Record why the current object is blocked; returns CDR_BLOCKED. */
 enum cdr_verdict cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);

@@ -34,6 +34,15 @@ cdr_job_engine(const struct cdr_job *job)
 	return job->engine;
 }
 
+void
+cdr_job_mail_facts(struct cdr_job *job, const char *subject, const char *message_id)
+{
+	g_free(job->report->subject);
+	g_free(job->report->message_id);
+	job->report->subject = g_strdup(subject);
+	job->report->message_id = g_strdup(message_id);
+}
+
 enum cdr_verdict
 cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 {

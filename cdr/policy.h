@@ -37,8 +37,27 @@ struct cdr_policy {
 	char *mail_subject_tag;  /* prefixed to the subject when not empty */
 	char *mail_charset;      /* "utf-8" or "iso-2022-jp" for the rebuilt text */
 	char *mail_notice_contact; /* who to ask, shown in the notice when set */
+	char *mail_notice_template; /* "" = built-in; {placeholders}, see mugaika.conf(5) */
 	guint64 mail_max_header_bytes; /* header block of the message */
 	guint64 mail_max_line_bytes;   /* longest line anywhere in the message */
+	char **mail_text_domains;      /* recipient domains always in text mode */
+	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
+	/* [milter] */
+	char *milter_socket;           /* unix:PATH or inet:PORT@HOST */
+	char *milter_socket_mode;      /* octal permissions of a unix socket */
+	char *milter_user, *milter_group; /* run as, when started as root */
+	char *milter_pid_file;
+	guint64 milter_max_message_bytes;
+	char *milter_oversize_action;  /* reject | tempfail */
+	char *milter_failure_action;   /* tempfail | reject: crash, timeout, internal error */
+	char *milter_blocked_action;   /* notice | reject: the message blocked as a whole */
+	char *milter_quarantine_dir;
+	guint64 milter_quarantine_days; /* 0 = keep forever */
+	char *milter_audit_log;
+	gboolean milter_syslog;
+	char **milter_bypass_clients;    /* addresses or networks (CIDR) */
+	char **milter_bypass_senders;    /* envelope sender domains */
+	char **milter_bypass_recipients; /* when every recipient is in one of these */
 };
 
 enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };

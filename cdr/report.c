@@ -59,6 +59,8 @@ cdr_report_free(struct cdr_report *r)
 	g_free(r->handler);
 	g_free(r->out_type);
 	g_free(r->reason);
+	g_free(r->subject);
+	g_free(r->message_id);
 	g_ptr_array_unref(r->actions);
 	g_ptr_array_unref(r->children);
 	g_free(r);
@@ -153,6 +155,8 @@ build(JsonBuilder *b, const struct cdr_report *r)
 	add_string(b, "handler", r->handler);
 	add_string(b, "out_name", r->out_name);
 	add_string(b, "out_type", r->out_type);
+	add_string(b, "subject", r->subject);
+	add_string(b, "message_id", r->message_id);
 	json_builder_set_member_name(b, "size_in");
 	json_builder_add_int_value(b, (gint64)r->size_in);
 	json_builder_set_member_name(b, "size_out");
@@ -258,6 +262,8 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 	r->handler = opt_string(o, "handler");
 	r->out_name = opt_string(o, "out_name");
 	r->out_type = opt_string(o, "out_type");
+	r->subject = opt_string(o, "subject");
+	r->message_id = opt_string(o, "message_id");
 	r->size_in = (guint64)MAX(opt_int(o, "size_in"), 0);
 	r->size_out = (guint64)MAX(opt_int(o, "size_out"), 0);
 	JsonNode *el = json_object_get_member(o, "elapsed");

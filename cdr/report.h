@@ -54,6 +54,8 @@ struct cdr_report {
 	guint64 size_in;
 	guint64 size_out;
 	double elapsed;   /* seconds */
+	char *subject;    /* mail: decoded Subject (UTF-8), for audit logs */
+	char *message_id; /* mail: Message-ID */
 	GPtrArray *actions;  /* struct cdr_action* */
 	GPtrArray *children; /* struct cdr_report* */
 };

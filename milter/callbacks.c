@@ -78,6 +78,9 @@ too_big(SMFICTX *ctx, const struct cdr_policy *p)
 	g_autofree char *text = g_strdup_printf(
 		"Message larger than the gateway accepts (%" G_GUINT64_FORMAT " bytes)",
 		p->milter_max_message_bytes);
+	const char *qid = smfi_getsymval(ctx, "i");
+	milter_log(LOG_NOTICE, "%s: %s over max_message_bytes (%" G_GUINT64_FORMAT ")",
+		   qid ? qid : "NOQUEUE", p->milter_oversize_action, p->milter_max_message_bytes);
 	if (strcmp(p->milter_oversize_action, "tempfail") == 0) {
 		smfi_setreply(ctx, "452", "4.3.4", text);
 		return SMFIS_TEMPFAIL;

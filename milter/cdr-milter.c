@@ -8,13 +8,16 @@
  *	audit log; SIGTERM stops after the messages in flight.
  * DESCRIPTION
  *	libmilter's own signal thread treats SIGHUP as "stop". So smfi_main()
- *	runs in a thread of its own and the main thread waits for signals
- *	with sigtimedwait(): Linux gives a process signal to the main thread
- *	first when it is waiting for it, and the main thread turns SIGHUP into
- *	a reload and SIGTERM/SIGINT into smfi_stop(). The same loop purges
- *	old originals from the quarantine once an hour.
+ *	runs in a thread started with the signals blocked (libmilter's threads
+ *	inherit that), and the main thread then unblocks them with a handler
+ *	that only sets a flag: Linux gives a process-directed signal to the
+ *	main thread first whenever it has the signal unblocked, so SIGHUP is
+ *	a reload, and SIGTERM/SIGINT an orderly stop that lets the messages in
+ *	flight finish. The main loop also starts the hourly quarantine purge.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -61,8 +64,12 @@ run_milter(gpointer data)
 	return NULL;
 }
 
-static void
-purge_quarantine(void)
+/* In a thread of its own: the main thread must stay in sigtimedwait() so
+ * that it, not libmilter, receives the next SIGHUP. */
+static gint purging;
+
+static gpointer
+purge_quarantine(gpointer unused)
 {
 	struct milter_state *st = state_get();
 	if (st->policy->milter_quarantine_days) {
@@ -75,6 +82,15 @@ purge_quarantine(void)
 			milter_log(LOG_INFO, "quarantine purge: %d originals removed", n);
 	}
 	state_unref(st);
+	g_atomic_int_set(&purging, 0);
+	return NULL;
+}
+
+static void
+start_purge(void)
+{
+	if (g_atomic_int_compare_and_exchange(&purging, 0, 1))
+		g_thread_unref(g_thread_new("purge", purge_quarantine, NULL));
 }
 
 static void
@@ -84,46 +100,94 @@ reload(void)
 	struct milter_state *before = state_get();
 	g_autofree char *socket = g_strdup(before->policy->milter_socket);
 	state_unref(before);
-	if (!state_load(config_path, &error)) {
+	gboolean loaded = state_load(config_path, &error);
+	if (!loaded) {
 		milter_log(LOG_ERR, "reload failed, keeping the old configuration: %s",
 			   error->message);
-		return;
+		g_clear_error(&error);
 	}
 	struct milter_state *st = state_get();
-	if (strcmp(socket, st->policy->milter_socket) != 0)
+	if (loaded && strcmp(socket, st->policy->milter_socket) != 0)
 		milter_log(LOG_WARNING, "[milter] socket changed: takes effect after a restart");
+	/* reopened even when the reload failed: logrotate relies on it */
 	if (!audit_open(st->policy->milter_audit_log, &error))
 		milter_log(LOG_ERR, "%s", error->message);
 	state_unref(st);
-	milter_log(LOG_INFO, "configuration reloaded");
+	if (loaded)
+		milter_log(LOG_INFO, "configuration reloaded");
+}
+
+static int wake_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t got_hup, got_term;
+
+/* Async-signal-safe: note the signal, wake the main loop. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+	ssize_t n = write(wake_pipe[1], "", 1);
+	(void)n;
+	errno = saved;
+}
+
+/* From here on the main thread takes HUP/TERM/INT with a handler; every
+ * other thread keeps them blocked (see the header comment). */
+static gboolean
+take_signals(void)
+{
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return FALSE;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigfillset(&sa.sa_mask);
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = SIGHUP; sig; sig = sig == SIGHUP ? SIGTERM : sig == SIGTERM ? SIGINT : 0) {
+		sigaction(sig, &sa, NULL);
+		sigaddset(&set, sig);
+	}
+	return pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0;
+}
+
+/* Messages being processed must finish before the workers go away. */
+static void
+wait_for_messages_in_flight(void)
+{
+	struct milter_state *st = state_get();
+	gint64 deadline = g_get_monotonic_time() +
+			  (gint64)(st->policy->job_wall_seconds + 10) * G_USEC_PER_SEC;
+	state_unref(st);
+	while (g_atomic_int_get(&messages_in_flight) > 0 && g_get_monotonic_time() < deadline)
+		g_usleep(50 * 1000);
 }
 
 /* Signals, and the hourly purge, until libmilter has stopped. */
 static void
 wait_for_signals(GThread *milter)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
 	gint64 next_purge = g_get_monotonic_time();
-	for (;;) {
+	while (!got_term) {
 		if (g_get_monotonic_time() >= next_purge) {
-			purge_quarantine();
+			start_purge();
 			next_purge = g_get_monotonic_time() + (gint64)3600 * G_USEC_PER_SEC;
 		}
-		struct timespec t = { .tv_sec = 60 };
-		int sig = sigtimedwait(&set, NULL, &t);
-		if (sig == SIGHUP) {
+		struct pollfd p = { .fd = wake_pipe[0], .events = POLLIN };
+		poll(&p, 1, 60 * 1000);
+		char buf[64];
+		while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+			;
+		if (got_hup && !got_term) {
+			got_hup = 0;
 			reload();
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			milter_log(LOG_INFO, "stopping");
-			smfi_stop();
-			break;
 		}
 	}
+	milter_log(LOG_INFO, "stopping");
+	smfi_stop();
 	g_thread_join(milter);
+	wait_for_messages_in_flight();
 }
 
 /* TCP_NODELAY on an inet milter socket: without it Nagle and delayed ACKs
@@ -208,6 +272,8 @@ main(int argc, char **argv)
 	milter_log(LOG_INFO, "ready on %s", conn);
 	int status = MI_SUCCESS;
 	GThread *milter = g_thread_new("milter", run_milter, &status);
+	if (!take_signals())
+		return die("cannot set up signal handling", NULL);
 	wait_for_signals(milter);
 	state_clear();
 	audit_close();

@@ -265,9 +265,12 @@ record_bypass(SMFICTX *ctx, struct session *s, const char *why)
 	audit_write(rec);
 }
 
+gint messages_in_flight;
+
 sfsistat
 process_message(SMFICTX *ctx, struct session *s)
 {
+	g_atomic_int_inc(&messages_in_flight);
 	struct milter_state *st = state_get();
 	struct outcome o = { .status = SMFIS_CONTINUE };
 	const char *mode = envelope_mail_mode(st->policy, &s->env);
@@ -279,23 +282,27 @@ process_message(SMFICTX *ctx, struct session *s)
 	else
 		sanitize(ctx, s, st, &o);
 
-	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
-	if (o.quarantine_id) {
+	if (o.quarantine_id && o.status != SMFIS_TEMPFAIL) {
 		g_autoptr(GError) error = NULL;
-		g_autofree char *json = cdr_json_to_string(record);
+		g_autoptr(JsonNode) meta = outcome_record(ctx, s, &o, mode);
+		g_autofree char *json = cdr_json_to_string(meta);
 		if (!quarantine_store_meta(st->policy->milter_quarantine_dir, o.quarantine_id, json,
-					   &error) &&
-		    o.status != SMFIS_TEMPFAIL) {
+					   &error))
 			tempfail(ctx, &o, error->message);
-			json_node_unref(record);
-			record = outcome_record(ctx, s, &o, mode);
-		}
 	}
+	if (o.status == SMFIS_TEMPFAIL && o.quarantine_id) {
+		/* not accepted: the sending server keeps the message and retries,
+		 * and each retry would otherwise leave another copy here */
+		quarantine_remove(st->policy->milter_quarantine_dir, o.quarantine_id);
+		g_clear_pointer(&o.quarantine_id, g_free);
+	}
+	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
 	if (!audit_write(record))
 		milter_log(LOG_ERR, "cannot write the audit log");
 	log_summary(ctx, s, &o);
 	sfsistat status = o.status;
 	outcome_clear(&o);
 	state_unref(st);
+	g_atomic_int_dec_and_test(&messages_in_flight);
 	return status;
 }

@@ -150,6 +150,15 @@ quarantine_store_meta(const char *dir, const char *id, const char *json, GError 
 	return store_file(path, (const guint8 *)text, strlen(text), error);
 }
 
+void
+quarantine_remove(const char *dir, const char *id)
+{
+	g_autofree char *eml = quarantine_path(dir, id, "eml");
+	g_autofree char *meta = quarantine_path(dir, id, "json");
+	unlink(eml);
+	unlink(meta);
+}
+
 static gboolean
 is_day(const char *name)
 {
@@ -207,7 +216,7 @@ quarantine_purge(const char *dir, guint days, GError **error)
 	int removed = 0;
 	for (guint i = 0; i < ids->len; i++) {
 		const char *id = ids->pdata[i];
-		if (strncmp(id, limit, 15) >= 0)
+		if (strncmp(id, limit, 15) > 0)
 			break; /* sorted: the rest are younger */
 		g_autofree char *eml = quarantine_path(dir, id, "eml");
 		g_autofree char *meta = quarantine_path(dir, id, "json");

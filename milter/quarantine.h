@@ -26,9 +26,13 @@ char *quarantine_store(const char *dir, int fd, GError **error);
 gboolean quarantine_store_meta(const char *dir, const char *id, const char *json,
 			       GError **error);
 
+/* Remove an original and its metadata (a message that was not accepted
+ * after all: the sender still has it). */
+void quarantine_remove(const char *dir, const char *id);
+
 /* Every id in the store, oldest first. */
 GPtrArray *quarantine_list(const char *dir, GError **error);
 
-/* Remove originals (and metadata) older than `days` days; returns how
- * many originals were removed, -1 on error. */
+/* Remove originals (and metadata) older than `days` days (0: all);
+ * returns how many originals were removed, -1 on error. */
 int quarantine_purge(const char *dir, guint days, GError **error);

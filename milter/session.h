@@ -21,6 +21,9 @@ struct session {
 	gint64 started;     /* monotonic microseconds at MAIL FROM */
 };
 
+/* Messages between end of data and the answer (for an orderly stop). */
+extern gint messages_in_flight;
+
 /* End of data: quarantine, sanitize, rewrite or replace, audit (process.c). */
 sfsistat process_message(SMFICTX *ctx, struct session *s);
 

@@ -9,6 +9,23 @@
 static GMutex lock;
 static struct milter_state *current;
 
+/* unix:/PATH, local:/PATH, inet:PORT@HOST or inet6:PORT@HOST. HOST is
+ * required: without it libmilter listens on every address. */
+static gboolean
+socket_valid(const char *s)
+{
+	if (g_str_has_prefix(s, "unix:/") || g_str_has_prefix(s, "local:/"))
+		return TRUE;
+	const char *port = g_str_has_prefix(s, "inet:")	   ? s + 5
+			   : g_str_has_prefix(s, "inet6:") ? s + 6
+							   : NULL;
+	if (!port || !g_ascii_isdigit(*port))
+		return FALSE;
+	char *end = NULL;
+	guint64 n = g_ascii_strtoull(port, &end, 10);
+	return n > 0 && n < 65536 && *end == '@' && end[1]; /* no host: every address */
+}
+
 struct cdr_policy *
 state_check_config(const char *config, GError **error)
 {
@@ -28,11 +45,11 @@ state_check_config(const char *config, GError **error)
 		cdr_policy_free(p);
 		return NULL;
 	}
-	const char *s = p->milter_socket;
-	if (!g_str_has_prefix(s, "unix:") && !g_str_has_prefix(s, "local:") &&
-	    !g_str_has_prefix(s, "inet:") && !g_str_has_prefix(s, "inet6:")) {
+	if (!socket_valid(p->milter_socket)) {
 		g_set_error(error, CDR_POLICY_ERROR, 0,
-			    "[milter] socket: \"%s\" is not unix:PATH or inet:PORT@HOST", s);
+			    "[milter] socket: \"%s\" is not unix:/PATH or inet:PORT@HOST "
+			    "(libmilter's spelling, not Postfix's inet:HOST:PORT)",
+			    p->milter_socket);
 		cdr_policy_free(p);
 		return NULL;
 	}

@@ -26,6 +26,7 @@
 #include "handlers.h"
 #include "html-text.h"
 #include "mime-params.h"
+#include "mime-words.h"
 #include "mime.h"
 #include "names.h"
 
@@ -822,13 +823,32 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 	return TRUE;
 }
 
+/* Subject and Message-ID for the front end's audit log. */
+static void
+record_mail_facts(struct cdr_job *job, GMimeMessage *msg)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	GMimeHeader *subject = list ? g_mime_header_list_get_header(list, "Subject") : NULL;
+	GMimeHeader *id = list ? g_mime_header_list_get_header(list, "Message-ID") : NULL;
+	const char *raw_subject = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	const char *raw_id = id ? g_mime_header_get_raw_value(id) : NULL;
+	g_autofree char *decoded = NULL, *id_text = NULL;
+	if (raw_subject)
+		decoded = g_strstrip(mime_decode_header(cdr_engine_charsets(cdr_job_engine(job)),
+							raw_subject, strlen(raw_subject), NULL));
+	if (raw_id)
+		id_text = g_strstrip(g_strdup(raw_id));
+	cdr_job_mail_facts(job, decoded, id_text);
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
 {
 	const char *id = cdr_job_params(job)->quarantine_id;
 	g_autofree char *notice =
-		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_contact, id);
+		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_template,
+			    cdr_job_policy(job)->mail_notice_contact, id);
 	g_autofree char *summary = summary_of(res, id);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
 	g_byte_array_append(out->data, written->data, written->len);
@@ -858,6 +878,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		cdr_job_error(job, CDR_E_PARSE, "not a mail message");
 		goto out;
 	}
+	record_mail_facts(job, msg);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)

@@ -29,10 +29,11 @@ struct mime_result {
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
 char *mime_calendar_summary(const char *ics);
 
-/* The notice block: Japanese, then English, then where the original is
- * kept and the contact line, when known. */
-char *mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *contact,
-		  const char *quarantine_id);
+/* The notice block from `template_text` ([mail] notice_template; NULL or
+ * empty: the built-in Japanese-then-English one); NULL when nothing
+ * needs telling. */
+char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
+		  const char *template_text, const char *contact, const char *quarantine_id);
 
 /* The new message: allow-listed headers from `in`, X-Mugaika, the text
  * (notice placed per policy) and, in sanitize mode, the kept attachments. */

@@ -1,6 +1,8 @@
 #!/bin/bash
 # demo.sh - clean the bundled sample "USB stick" (fixtures/samples) with
-# cdr-file and show what happened. Does its own setup and build.
+# cdr-file and show what happened; then send the sample mails
+# (fixtures/demo-mail) through a private Postfix with cdr-milter and show
+# them as the LGWAN side receives them. Does its own setup and build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -35,18 +37,6 @@ for line in open(sys.argv[1], encoding="utf-8"):
     print(f'  {r["verdict"]:9} {shown(r["path"])}: {what}')
 PY
 
-# Mail: the same engine converts a message (what cdr-milter will do for Postfix).
-mail=fixtures/mail/hostile/html-newsletter.eml
+# Mail: a private Postfix with cdr-milter converts the sample mails.
 echo
-echo "== mail text conversion: cdr-file -c -n newsletter.eml < $mail"
-build/cli/cdr-file -c -n newsletter.eml <"$mail" >"$out/newsletter.eml" || true
-echo "== as the LGWAN-side mail client shows it ($out/newsletter.eml):"
-/usr/bin/python3 - "$out/newsletter.eml" <<'PY'
-import email, email.policy, sys
-m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
-for h in ("From", "To", "Subject", "X-Mugaika"):
-    if m[h]:
-        print(f"{h}: {m[h]}")
-print()
-print(m.get_body(preferencelist=("plain",)).get_content())
-PY
+scripts/demo-mail.sh

@@ -262,6 +262,28 @@ test_notice_at_the_bottom(void)
 	cdr_engine_free(e);
 }
 
+/* The notice comes from [mail] notice_template: placeholders filled in,
+ * a line whose placeholder is empty left out, unknown words kept. */
+static void
+test_notice_template(void)
+{
+	static const char conf[] =
+		"[mail]\nnotice_template = ◆ 総務課からのお知らせ ◆\\n{html_ja}\\n"
+		"{attachments_ja}\\n問い合わせ先: {contact}\\n{unknown} stays\\n◆◆◆\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", &error);
+	g_assert_no_error(error);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, HEAD "Subject: hello\r\nContent-Type: text/html\r\n\r\n<p>first</p>\r\n");
+	g_assert_true(g_str_has_prefix(r.text, "◆ 総務課からのお知らせ ◆\r\n"
+					       "HTML形式の本文をテキストに変換しました。\r\n"
+					       "{unknown} stays\r\n◆◆◆\r\n"));
+	g_assert_null(strstr(r.text, "問い合わせ先")); /* no contact configured */
+	g_assert_null(strstr(r.text, "[mugaika notice]"));
+	result_clear(&r);
+	cdr_engine_free(e);
+}
+
 /* A long Japanese file name goes out as RFC 2231 continuations (no line
  * over 78 columns) and reads back whole. */
 static void
@@ -501,6 +523,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
 	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
+	g_test_add_func("/mime/notice-template", test_notice_template);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);

@@ -1,0 +1,107 @@
+#!/bin/bash
+# milter.sh - messages/s through a real Postfix with cdr-milter, against the
+# same Postfix with no milter, in one run: small plain, small HTML and
+# Japanese (ISO-2022-JP) mail; the milter on a unix socket and on an inet
+# socket (TCP_NODELAY). Also the peak RSS of the milter and its workers
+# while 500 messages arrive over 100 parallel SMTP sessions.
+# Targets from the issue (printed, not asserted): >= 80 % of the no-milter
+# rate on the unix socket; inet within 20 % of unix.
+# Needs root (private Postfix instances); scripts/setup.sh installs Postfix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+N=${BENCH_MESSAGES:-500}
+SESSIONS=${BENCH_SESSIONS:-100}
+[ -x build/milter/cdr-milter ] || { meson setup build >/dev/null 2>&1 || true; ninja -C build >/dev/null; }
+. tests/e2e/lib.sh
+BASE=/tmp/mugaika-bench
+rm -rf "$BASE"; mkdir -p "$BASE/var"; chown nobody:nogroup "$BASE/var"
+MILTER_PID=
+cleanup() { [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null; e2e_stop_all; }
+trap cleanup EXIT
+
+start_milter() { # SOCKET
+	cat >"$BASE/milter.conf" <<CONF
+[mail]
+mode = sanitize
+[milter]
+socket = $1
+socket_mode = 0666
+pid_file =
+quarantine_dir = $BASE/var/quarantine
+audit_log = $BASE/var/audit.jsonl
+syslog = false
+user = nobody
+group = nogroup
+CONF
+	MUGAIKA_WORKER=$ROOT/build/cdr-worker build/milter/cdr-milter -f -c "$BASE/milter.conf" \
+		2>>"$BASE/milter.log" &
+	MILTER_PID=$!
+	for _ in $(seq 50); do grep -q "ready on" "$BASE/milter.log" 2>/dev/null && return; sleep 0.1; done
+	echo "milter did not start" >&2; cat "$BASE/milter.log" >&2; exit 1
+}
+stop_milter() { kill "$MILTER_PID"; wait "$MILTER_PID" 2>/dev/null || true; MILTER_PID=; : >"$BASE/milter.log"; }
+
+# Sum of the milter's and its workers' RSS, sampled until told to stop.
+sample_rss() { # OUTFILE
+	local peak=0 kb
+	while [ ! -e "$1.stop" ]; do
+		kb=$(ps -C cdr-milter,cdr-worker -o rss= 2>/dev/null | awk '{s+=$1} END {print s+0}')
+		[ "$kb" -gt "$peak" ] && peak=$kb
+		sleep 0.05
+	done
+	echo "$peak" >"$1"
+}
+
+# rate NAME FILE: N messages of FILE through the current instance, msg/s on stdout
+rate() {
+	e2e_sink_clear
+	local t0 t1
+	t0=$(date +%s.%N)
+	if ! smtp-source -s "$SESSIONS" -m "$N" -F "$2" -f sender@example.jp -t staff@city.lg.jp \
+		"127.0.0.1:$E2E_SMTP_PORT" >/dev/null || ! e2e_wait_sink "$N" 300 >/dev/null; then
+		echo 0
+		return
+	fi
+	t1=$(date +%s.%N)
+	echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1
+}
+
+declare -A MAILS=(
+	[plain]=fixtures/mail/benign/utf8-qp.eml
+	[html]=fixtures/mail/hostile/html-newsletter.eml
+	[japanese]=fixtures/mail/benign/outlook-iso2022jp.eml
+)
+declare -A R
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+e2e_start "$BASE/none" >/dev/null
+for kind in plain html japanese; do R[none,$kind]=$(rate none "${MAILS[$kind]}"); done
+e2e_stop
+
+for sock in unix inet; do
+	# libmilter spells inet sockets PORT@HOST, Postfix HOST:PORT
+	port=$((20000 + RANDOM % 20000))
+	if [ $sock = unix ]; then conn=unix:$BASE/milter.sock postfix_conn=$conn
+	else conn=inet:$port@127.0.0.1 postfix_conn=inet:127.0.0.1:$port; fi
+	start_milter "$conn"
+	e2e_start "$BASE/$sock" "$postfix_conn" >/dev/null
+	for kind in plain html japanese; do
+		if [ "$kind" = html ]; then rm -f "$BASE/rss.$sock.stop"; sample_rss "$BASE/rss.$sock" & fi
+		R[$sock,$kind]=$(rate "$sock" "${MAILS[$kind]}")
+		[ "$kind" = html ] && { touch "$BASE/rss.$sock.stop"; wait $!; }
+	done
+	grep -c '"action":"delivered"' "$BASE/var/audit.jsonl" >"$BASE/delivered.$sock"
+	: >"$BASE/var/audit.jsonl"
+	e2e_stop
+	stop_milter
+done
+
+printf '%-10s %12s %12s %12s %10s %10s\n' mail no-milter unix inet unix/none inet/unix
+for kind in plain html japanese; do
+	n=${R[none,$kind]} u=${R[unix,$kind]} i=${R[inet,$kind]}
+	printf '%-10s %8s msg/s %6s msg/s %6s msg/s %9s%% %9s%%\n' "$kind" "$n" "$u" "$i" \
+		"$((100 * u / (n ? n : 1)))" "$((100 * i / (u ? u : 1)))"
+done
+echo "messages: $N per run over $SESSIONS parallel sessions; delivered by the milter: unix $(cat "$BASE/delivered.unix"), inet $(cat "$BASE/delivered.inet") (of $((3 * N)))"
+echo "peak RSS, milter + workers, during the html run: unix $(($(cat "$BASE/rss.unix") / 1024)) MB, inet $(($(cat "$BASE/rss.inet") / 1024)) MB"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
