@@ -36,6 +36,7 @@ reset_message(struct session *s)
 	s->fd = -1;
 	s->size = 0;
 	g_ptr_array_set_size(s->header_names, 0);
+	g_clear_pointer(&s->message_id, g_free);
 	g_free(s->env.sender);
 	s->env.sender = NULL;
 	g_ptr_array_set_size(s->env.recipients, 0);
@@ -62,6 +63,20 @@ strip_angles(const char *a)
 	if (n >= 2 && a[0] == '<' && a[n - 1] == '>')
 		return g_strndup(a + 1, n - 2);
 	return g_strdup(a);
+}
+
+/* The value trimmed, if it is short printable ASCII; else NULL. No
+ * decoding: the milter does not interpret message content. */
+static char *
+printable_ascii(const char *value)
+{
+	g_autofree char *v = g_strstrip(g_strdup(value));
+	if (!*v || strlen(v) > 998)
+		return NULL;
+	for (const char *c = v; *c; c++)
+		if (*c < 0x21 || *c > 0x7e)
+			return NULL;
+	return g_steal_pointer(&v);
 }
 
 static sfsistat
@@ -213,6 +228,8 @@ on_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = session_of(ctx);
 	g_ptr_array_add(s->header_names, g_strdup(name));
+	if (!s->message_id && g_ascii_strcasecmp(name, "Message-ID") == 0)
+		s->message_id = printable_ascii(value);
 	/* folds arrive as bare LF; the message on the wire had CRLF */
 	g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
 	for (char **l = lines; *l; l++) {

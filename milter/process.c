@@ -211,7 +211,8 @@ outcome_record(SMFICTX *ctx, const struct session *s, const struct outcome *o, c
 	add_string(b, "reason", o->why);
 	add_string(b, "mode", mode);
 	add_string(b, "quarantine_id", o->quarantine_id);
-	add_string(b, "message_id", o->report ? o->report->message_id : NULL);
+	add_string(b, "message_id", o->report && o->report->message_id ? o->report->message_id
+								      : s->message_id);
 	add_string(b, "subject", o->report ? o->report->subject : NULL);
 	json_builder_set_member_name(b, "size_in");
 	json_builder_add_int_value(b, (gint64)s->size);
@@ -282,10 +283,10 @@ process_message(SMFICTX *ctx, struct session *s)
 	else
 		sanitize(ctx, s, st, &o);
 
+	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
 	if (o.quarantine_id && o.status != SMFIS_TEMPFAIL) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(JsonNode) meta = outcome_record(ctx, s, &o, mode);
-		g_autofree char *json = cdr_json_to_string(meta);
+		g_autofree char *json = cdr_json_to_string(record);
 		if (!quarantine_store_meta(st->policy->milter_quarantine_dir, o.quarantine_id, json,
 					   &error))
 			tempfail(ctx, &o, error->message);
@@ -295,8 +296,9 @@ process_message(SMFICTX *ctx, struct session *s)
 		 * and each retry would otherwise leave another copy here */
 		quarantine_remove(st->policy->milter_quarantine_dir, o.quarantine_id);
 		g_clear_pointer(&o.quarantine_id, g_free);
+		json_node_unref(record);
+		record = outcome_record(ctx, s, &o, mode);
 	}
-	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
 	if (!audit_write(record))
 		milter_log(LOG_ERR, "cannot write the audit log");
 	log_summary(ctx, s, &o);

@@ -18,6 +18,8 @@ struct session {
 	int fd;             /* memfd with the message so far, -1 before DATA */
 	guint64 size;       /* bytes written to fd */
 	GPtrArray *header_names;
+	char *message_id;   /* as sent, when printable ASCII: for the audit log
+			     * when no worker report names it (crash, timeout) */
 	gint64 started;     /* monotonic microseconds at MAIL FROM */
 };
 

@@ -284,6 +284,22 @@ test_notice_template(void)
 	cdr_engine_free(e);
 }
 
+/* A right-to-left override in a file name must not make the notice say
+ * "exe.pdf" for "fdp.exe". */
+static void
+test_notice_shows_bidi_controls(void)
+{
+	struct result r = run(text_engine,
+			      HEAD "Subject: invoice\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+			      "--b\r\nContent-Type: application/octet-stream\r\n"
+			      "Content-Disposition: attachment; filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%E2%80%AEfdp.exe\r\n\r\n"
+			      "MZ\r\n--b--\r\n");
+	g_assert_nonnull(strstr(r.text, "請求書[U+202E]fdp.exe"));
+	g_assert_null(strstr(r.text, "\u202e"));
+	result_clear(&r);
+}
+
 /* A long Japanese file name goes out as RFC 2231 continuations (no line
  * over 78 columns) and reads back whole. */
 static void
@@ -524,6 +540,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
 	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
 	g_test_add_func("/mime/notice-template", test_notice_template);
+	g_test_add_func("/mime/notice-bidi", test_notice_shows_bidi_controls);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);
 	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);

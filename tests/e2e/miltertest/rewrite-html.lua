@@ -1,0 +1,74 @@
+-- rewrite-html.lua - an HTML message is rebuilt through the milter protocol:
+-- every original header but Received is deleted, the rebuilt headers and an
+-- X-Mugaika header are added, the body is replaced. Run by run-miltertest.sh
+-- with -D sock=unix:PATH (the milter is started once by the runner).
+
+function check(cond, what)
+	if not cond then error(what, 2) end
+end
+
+function step(r, what)
+	check(r == nil, what .. ": " .. tostring(r))
+end
+
+local conn = mt.connect(sock, 20, 0.25)
+check(conn ~= nil, "connect to " .. tostring(sock))
+step(mt.conninfo(conn, "client.test", "192.0.2.10"), "conninfo")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "conninfo reply")
+-- The milter wants header values with their leading space (SMFIP_HDR_LEADSPC).
+check(mt.test_option(conn, SMFIP_HDR_LEADSPC), "SMFIP_HDR_LEADSPC negotiated")
+check(mt.test_action(conn, SMFIF_CHGHDRS) and mt.test_action(conn, SMFIF_ADDHDRS)
+      and mt.test_action(conn, SMFIF_CHGBODY), "header and body actions negotiated")
+step(mt.helo(conn, "client.test"), "helo")
+mt.macro(conn, SMFIC_MAIL, "i", "MT0HTML01")
+step(mt.mailfrom(conn, "<sender@example.jp>"), "mailfrom")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "mailfrom reply")
+step(mt.rcptto(conn, "<soumu@city.example.lg.jp>"), "rcptto")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "rcptto reply")
+
+local headers = {
+	{ "Received", " from mx.example.jp (mx.example.jp [192.0.2.10])\n\tby gateway.test" },
+	{ "From", " Sender <sender@example.jp>" },
+	{ "To", " soumu@city.example.lg.jp" },
+	{ "Subject", " miltertest html" },
+	{ "Message-ID", " <mt-html@example.jp>" },
+	{ "X-Mailer", " Tracking Mailer 9.9" },
+	{ "X-Campaign-Id", " 12345" },
+	{ "MIME-Version", " 1.0" },
+	{ "Content-Type", " text/html; charset=utf-8" },
+}
+for _, h in ipairs(headers) do
+	step(mt.header(conn, h[1], h[2]), "header " .. h[1])
+	check(mt.getreply(conn) == SMFIR_CONTINUE, "header reply " .. h[1])
+end
+step(mt.eoh(conn), "eoh")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "eoh reply")
+step(mt.bodystring(conn, "<html><body><p>MT-HTML-BODY</p>\r\n" ..
+	"<p><a href=\"https://www.city.example.lg.jp/mt\">link</a></p>\r\n" ..
+	"<script>alert(1)</script></body></html>\r\n"), "body")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "body reply")
+step(mt.eom(conn), "eom")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "eom reply: accepted with changes")
+
+-- every original header except Received is deleted
+for _, name in ipairs({ "From", "To", "Subject", "Message-ID", "X-Mailer", "X-Campaign-Id",
+			"MIME-Version", "Content-Type" }) do
+	check(mt.eom_check(conn, MT_HDRDELETE, name), name .. " deleted")
+end
+check(not mt.eom_check(conn, MT_HDRDELETE, "Received"), "Received kept")
+-- the rebuilt headers are added; tracking headers are not
+check(mt.eom_check(conn, MT_HDRADD, "Subject", " miltertest html"), "Subject re-added")
+check(mt.eom_check(conn, MT_HDRADD, "Message-ID", " <mt-html@example.jp>"), "Message-ID re-added")
+check(not mt.eom_check(conn, MT_HDRADD, "X-Mailer"), "X-Mailer not re-added")
+check(not mt.eom_check(conn, MT_HDRADD, "X-Campaign-Id"), "X-Campaign-Id not re-added")
+local ct = mt.getheader(conn, "Content-Type", 0)
+check(ct ~= nil and string.find(ct, "text/plain", 1, true), "Content-Type text/plain: " .. tostring(ct))
+local cte = mt.getheader(conn, "Content-Transfer-Encoding", 0)
+check(cte ~= nil and string.find(cte, "base64", 1, true), "Content-Transfer-Encoding base64")
+local xm = mt.getheader(conn, "X-Mugaika", 0)
+check(xm ~= nil, "X-Mugaika added")
+check(string.find(xm, "verdict=sanitized", 1, true), "X-Mugaika verdict: " .. xm)
+check(string.find(xm, "html=converted", 1, true), "X-Mugaika html=converted: " .. xm)
+check(string.match(xm, "id=%d%d%d%d%d%d%d%dT%d%d%d%d%d%d%-%x+"), "X-Mugaika quarantine id: " .. xm)
+check(mt.eom_check(conn, MT_BODYCHANGE), "body replaced")
+mt.disconnect(conn)
