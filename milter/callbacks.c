@@ -35,7 +35,10 @@ reset_message(struct session *s)
 		close(s->fd);
 	s->fd = -1;
 	s->size = 0;
+	s->refused = KEEP_GOING;
+	g_string_truncate(s->buf, 0);
 	g_ptr_array_set_size(s->header_names, 0);
+	g_ptr_array_set_size(s->header_values, 0);
 	g_clear_pointer(&s->message_id, g_free);
 	g_free(s->env.sender);
 	s->env.sender = NULL;
@@ -87,15 +90,21 @@ tempfail(SMFICTX *ctx, const char *why)
 	return SMFIS_TEMPFAIL;
 }
 
+/* Logged once per message, where the refusal is decided. */
+static void
+log_too_big(SMFICTX *ctx, const struct cdr_policy *p)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+	milter_log(LOG_NOTICE, "%s: %s: over max_message_bytes (%" G_GUINT64_FORMAT ")",
+		   qid ? qid : "NOQUEUE", p->milter_oversize_action, p->milter_max_message_bytes);
+}
+
 static sfsistat
 too_big(SMFICTX *ctx, const struct cdr_policy *p)
 {
 	g_autofree char *text = g_strdup_printf(
 		"Message larger than the gateway accepts (%" G_GUINT64_FORMAT " bytes)",
 		p->milter_max_message_bytes);
-	const char *qid = smfi_getsymval(ctx, "i");
-	milter_log(LOG_NOTICE, "%s: %s over max_message_bytes (%" G_GUINT64_FORMAT ")",
-		   qid ? qid : "NOQUEUE", p->milter_oversize_action, p->milter_max_message_bytes);
 	if (strcmp(p->milter_oversize_action, "tempfail") == 0) {
 		smfi_setreply(ctx, "452", "4.3.4", text);
 		return SMFIS_TEMPFAIL;
@@ -113,35 +122,93 @@ over_size_cap(guint64 size, struct cdr_policy **policy_out, struct milter_state 
 	return size > (*held)->policy->milter_max_message_bytes;
 }
 
+/* The reply for a refusal decided earlier (set again: libmilter forgets a
+ * reply once one has been sent). */
 static sfsistat
-append(SMFICTX *ctx, struct session *s, const void *data, gsize len)
+refusal(SMFICTX *ctx, struct session *s)
 {
+	if (s->refused == NO_MEMORY)
+		return tempfail(ctx, "cannot store the message in memory");
 	struct cdr_policy *p;
 	struct milter_state *st;
-	if (over_size_cap(s->size + len, &p, &st)) {
-		sfsistat r = too_big(ctx, p);
-		state_unref(st);
-		reset_message(s);
-		return r;
-	}
+	over_size_cap(0, &p, &st);
+	sfsistat r = too_big(ctx, p);
 	state_unref(st);
-	if (s->fd < 0) {
+	return r;
+}
+
+static gboolean
+flush(struct session *s)
+{
+	if (s->fd < 0)
 		s->fd = memfd_create("cdr-milter-message", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		if (s->fd < 0)
-			return tempfail(ctx, "cannot create a memfd for the message");
-	}
-	const char *p8 = data;
-	while (len) {
-		ssize_t n = write(s->fd, p8, len);
+	const char *p = s->buf->str;
+	gsize len = s->buf->len;
+	while (s->fd >= 0 && len) {
+		ssize_t n = write(s->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return tempfail(ctx, "cannot store the message in memory");
-		p8 += n;
+			break;
+		p += n;
 		len -= (gsize)n;
-		s->size += (guint64)n;
 	}
+	g_string_truncate(s->buf, 0);
+	if (s->fd < 0 || len) {
+		s->refused = NO_MEMORY;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Add message bytes; the size cap is checked as they arrive. */
+static sfsistat
+append(SMFICTX *ctx, struct session *s, const void *data, gsize len)
+{
+	if (s->refused)
+		return refusal(ctx, s);
+	struct cdr_policy *p;
+	struct milter_state *st;
+	gboolean over = over_size_cap(s->size + len, &p, &st);
+	if (over)
+		log_too_big(ctx, p);
+	state_unref(st);
+	if (over) {
+		s->refused = TOO_BIG;
+		g_string_truncate(s->buf, 0);
+		return refusal(ctx, s);
+	}
+	g_string_append_len(s->buf, data, (gssize)len);
+	s->size += len;
+	if (s->buf->len >= 64 * 1024 && !flush(s))
+		return refusal(ctx, s);
 	return SMFIS_CONTINUE;
+}
+
+/* The answer for a stage the MTA was told needs no reply: whatever was
+ * decided waits in s->refused for the next stage that has one. */
+static sfsistat
+no_reply_if_agreed(struct session *s, unsigned long stage, sfsistat r)
+{
+	return (s->pflags & stage) ? SMFIS_NOREPLY : r;
+}
+
+/* Postfix waits for an answer to every header unless told not to: one
+ * round trip per header line costs more than rebuilding the message. So
+ * no replies for connect, HELO, RCPT, headers and end of headers. */
+#define NO_REPLY_STAGES (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH)
+
+static struct session *
+session_new(SMFICTX *ctx)
+{
+	struct session *s = g_new0(struct session, 1);
+	envelope_init(&s->env);
+	s->fd = -1;
+	s->buf = g_string_sized_new(8192);
+	s->header_names = g_ptr_array_new_with_free_func(g_free);
+	s->header_values = g_ptr_array_new_with_free_func(g_free);
+	smfi_setpriv(ctx, s);
+	return s;
 }
 
 static sfsistat
@@ -149,9 +216,11 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
 	     unsigned long *pf3)
 {
+	struct session *s = session_of(ctx) ? session_of(ctx) : session_new(ctx);
 	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY;
-	*pf1 = f1 & SMFIP_HDR_LEADSPC;
+	*pf1 = f1 & (SMFIP_HDR_LEADSPC | NO_REPLY_STAGES);
 	*pf2 = *pf3 = 0;
+	s->pflags = *pf1;
 	if (!(f1 & SMFIP_HDR_LEADSPC))
 		milter_log(LOG_WARNING, "MTA cannot keep header leading spaces");
 	return SMFIS_CONTINUE;
@@ -160,14 +229,10 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 static sfsistat
 on_connect(SMFICTX *ctx, char *hostname, struct sockaddr *addr)
 {
-	struct session *s = g_new0(struct session, 1);
-	envelope_init(&s->env);
-	s->fd = -1;
-	s->header_names = g_ptr_array_new_with_free_func(g_free);
+	struct session *s = session_of(ctx) ? session_of(ctx) : session_new(ctx);
 	s->env.client_addr = address_text(addr);
 	s->env.client_name = g_strdup(hostname);
-	smfi_setpriv(ctx, s);
-	return SMFIS_CONTINUE;
+	return no_reply_if_agreed(s, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -176,7 +241,7 @@ on_helo(SMFICTX *ctx, char *helo)
 	struct session *s = session_of(ctx);
 	g_free(s->helo);
 	s->helo = g_strdup(helo);
-	return SMFIS_CONTINUE;
+	return no_reply_if_agreed(s, SMFIP_NR_HELO, SMFIS_CONTINUE);
 }
 
 static sfsistat
@@ -185,13 +250,13 @@ on_envfrom(SMFICTX *ctx, char **argv)
 	struct session *s = session_of(ctx);
 	reset_message(s);
 	s->env.sender = strip_angles(argv[0]);
-	s->started = g_get_monotonic_time();
 	for (char **a = argv + 1; *a; a++) {
 		if (g_ascii_strncasecmp(*a, "SIZE=", 5) != 0)
 			continue;
 		struct cdr_policy *p;
 		struct milter_state *st;
 		if (over_size_cap(g_ascii_strtoull(*a + 5, NULL, 10), &p, &st)) {
+			log_too_big(ctx, p);
 			sfsistat r = too_big(ctx, p);
 			state_unref(st);
 			return r;
@@ -206,7 +271,7 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct session *s = session_of(ctx);
 	g_ptr_array_add(s->env.recipients, strip_angles(argv[0]));
-	return SMFIS_CONTINUE;
+	return no_reply_if_agreed(s, SMFIP_NR_RCPT, SMFIS_CONTINUE);
 }
 
 /* The envelope is complete: mail that must not be touched leaves here. */
@@ -228,6 +293,7 @@ on_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = session_of(ctx);
 	g_ptr_array_add(s->header_names, g_strdup(name));
+	g_ptr_array_add(s->header_values, g_strdup(value));
 	if (!s->message_id && g_ascii_strcasecmp(name, "Message-ID") == 0)
 		s->message_id = printable_ascii(value);
 	/* folds arrive as bare LF; the message on the wire had CRLF */
@@ -239,13 +305,14 @@ on_header(SMFICTX *ctx, char *name, char *value)
 	}
 	g_autofree char *folded = g_strjoinv("\r\n", lines);
 	g_autofree char *line = g_strconcat(name, ":", folded, "\r\n", NULL);
-	return append(ctx, s, line, strlen(line));
+	return no_reply_if_agreed(s, SMFIP_NR_HDR, append(ctx, s, line, strlen(line)));
 }
 
 static sfsistat
 on_eoh(SMFICTX *ctx)
 {
-	return append(ctx, session_of(ctx), "\r\n", 2);
+	struct session *s = session_of(ctx);
+	return no_reply_if_agreed(s, SMFIP_NR_EOH, append(ctx, s, "\r\n", 2));
 }
 
 static sfsistat
@@ -258,8 +325,11 @@ static sfsistat
 on_eom(SMFICTX *ctx)
 {
 	struct session *s = session_of(ctx);
-	if (s->fd < 0 && append(ctx, s, "", 0) != SMFIS_CONTINUE)
-		return SMFIS_TEMPFAIL;
+	if (s->refused || !flush(s)) {
+		sfsistat r = refusal(ctx, s);
+		reset_message(s);
+		return r;
+	}
 	sfsistat r = process_message(ctx, s);
 	reset_message(s);
 	return r;
@@ -283,6 +353,8 @@ on_close(SMFICTX *ctx)
 	reset_message(s);
 	envelope_clear(&s->env);
 	g_ptr_array_unref(s->header_names);
+	g_ptr_array_unref(s->header_values);
+	g_string_free(s->buf, TRUE);
 	g_free(s->helo);
 	g_free(s);
 	smfi_setpriv(ctx, NULL);

@@ -101,7 +101,7 @@ static gboolean
 apply(SMFICTX *ctx, struct session *s, const guint8 *msg, gsize len, struct outcome *o)
 {
 	g_autoptr(GError) error = NULL;
-	if (rewrite_message(ctx, s->header_names, msg, len, &error)) {
+	if (rewrite_message(ctx, s->header_names, s->header_values, msg, len, &error)) {
 		o->size_out = len;
 		return TRUE;
 	}
@@ -272,6 +272,7 @@ sfsistat
 process_message(SMFICTX *ctx, struct session *s)
 {
 	g_atomic_int_inc(&messages_in_flight);
+	s->started = g_get_monotonic_time();
 	struct milter_state *st = state_get();
 	struct outcome o = { .status = SMFIS_CONTINUE };
 	const char *mode = envelope_mail_mode(st->policy, &s->env);

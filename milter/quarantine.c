@@ -2,9 +2,10 @@
  * NAME
  *	quarantine.c - the directory store of originals
  * SUMMARY
- *	See quarantine.h. Durability: data fsync'ed before the rename, the
- *	directory fsync'ed after it; the milter tempfails the message when
- *	any step fails, so Postfix keeps it and nothing is lost.
+ *	See quarantine.h. Durability: data fsync'ed before each rename; the
+ *	directory fsync'ed once, after the metadata's rename, which makes
+ *	both renames durable. The milter accepts a message only after that,
+ *	and tempfails it when any step fails, so nothing is lost.
  */
 #include "quarantine.h"
 
@@ -96,9 +97,11 @@ sync_dir(const char *path, GError **error)
 	return TRUE;
 }
 
-/* Write bytes to `path` durably: temporary file, fsync, rename, dir fsync. */
+/* Write bytes to `path`: temporary file, fsync, rename, and with
+ * `sync_dir` the directory fsync that makes the rename durable. */
 static gboolean
-store_file(const char *path, const guint8 *data, gsize len, GError **error)
+store_file(const char *path, const guint8 *data, gsize len, gboolean sync_dir_too,
+	   GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
 	if (g_mkdir_with_parents(dir, 0700) != 0)
@@ -119,7 +122,7 @@ store_file(const char *path, const guint8 *data, gsize len, GError **error)
 		unlink(tmp);
 		return FALSE;
 	}
-	return sync_dir(path, error);
+	return !sync_dir_too || sync_dir(path, error);
 }
 
 char *
@@ -137,7 +140,8 @@ quarantine_store(const char *dir, int fd, GError **error)
 		return NULL;
 	}
 	g_autofree char *path = quarantine_path(dir, id, "eml");
-	gboolean ok = store_file(path, data, len, error);
+	/* the directory is synced once, with the metadata (same directory) */
+	gboolean ok = store_file(path, data, len, FALSE, error);
 	cdr_unmap(data, len);
 	return ok ? g_steal_pointer(&id) : NULL;
 }
@@ -147,7 +151,7 @@ quarantine_store_meta(const char *dir, const char *id, const char *json, GError 
 {
 	g_autofree char *path = quarantine_path(dir, id, "json");
 	g_autofree char *text = g_strconcat(json, "\n", NULL);
-	return store_file(path, (const guint8 *)text, strlen(text), error);
+	return store_file(path, (const guint8 *)text, strlen(text), TRUE, error);
 }
 
 void

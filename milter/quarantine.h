@@ -19,10 +19,12 @@ gboolean quarantine_id_valid(const char *id);
 char *quarantine_path(const char *dir, const char *id, const char *ext);
 
 /* Store the bytes of `fd` (a memfd or file) as a new original. Returns
- * its new id, or NULL when it could not be written durably. */
+ * its new id, or NULL when it could not be written. Durable once
+ * quarantine_store_meta() has succeeded for it. */
 char *quarantine_store(const char *dir, int fd, GError **error);
 
-/* Store the metadata (JSON text) beside an original. */
+/* Store the metadata (JSON text) beside an original, and make both
+ * durable. */
 gboolean quarantine_store_meta(const char *dir, const char *id, const char *json,
 			       GError **error);
 

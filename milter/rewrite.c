@@ -2,7 +2,9 @@
  * NAME
  *	rewrite.c - replace headers and body through libmilter
  * SUMMARY
- *	See rewrite.h. Deletions go from the last header to the first, so an
+ *	See rewrite.h. A header the rebuilt message has with the same value
+ *	(folds aside) is left in place rather than deleted and added again.
+ *	Deletions go from the last header to the first, so an
  *	index stays right whether the MTA renumbers after a deletion or not.
  *	Header values are passed with their leading space (SMFIP_HDR_LEADSPC
  *	is negotiated) and folds as "\n" plus whitespace.
@@ -71,8 +73,39 @@ parse_headers(const char *p, const char *end, GPtrArray *out, GError **error)
 	return TRUE;
 }
 
+/* A header value without its folds and outer whitespace, for comparing. */
+static char *
+unfolded(const char *value)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *c = value; *c; c++)
+		if (*c != '\r' && *c != '\n')
+			g_string_append_c(s, *c);
+	return g_strstrip(g_string_free(s, FALSE));
+}
+
+/* Old headers the rebuilt message has unchanged stay where they are:
+ * fewer edits for Postfix (each one is a round trip and a queue-file
+ * update). Marks old[i] and new[j] that pair up. */
+static void
+pair_unchanged(GPtrArray *old_names, GPtrArray *old_values, GPtrArray *headers,
+	       gboolean *old_kept, gboolean *new_kept)
+{
+	for (guint j = 0; j < headers->len; j++) {
+		const struct header *h = headers->pdata[j];
+		g_autofree char *value = unfolded(h->value);
+		for (guint i = 0; i < old_names->len && !new_kept[j]; i++) {
+			if (old_kept[i] || g_ascii_strcasecmp(old_names->pdata[i], h->name) != 0)
+				continue;
+			g_autofree char *old = unfolded(old_values->pdata[i]);
+			if (strcmp(old, value) == 0)
+				old_kept[i] = new_kept[j] = TRUE;
+		}
+	}
+}
+
 static gboolean
-delete_old_headers(SMFICTX *ctx, GPtrArray *names, GError **error)
+delete_old_headers(SMFICTX *ctx, GPtrArray *names, const gboolean *kept, GError **error)
 {
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autofree int *index = g_new0(int, names->len + 1);
@@ -85,7 +118,7 @@ delete_old_headers(SMFICTX *ctx, GPtrArray *names, GError **error)
 	}
 	gboolean ok = TRUE;
 	for (guint i = names->len; i-- > 0 && ok;) {
-		if (strcmp(lower[i], "received") != 0 &&
+		if (!kept[i] && strcmp(lower[i], "received") != 0 &&
 		    smfi_chgheader(ctx, names->pdata[i], index[i], NULL) != MI_SUCCESS)
 			ok = refuse(error, "the MTA refused a header deletion");
 	}
@@ -95,8 +128,8 @@ delete_old_headers(SMFICTX *ctx, GPtrArray *names, GError **error)
 }
 
 gboolean
-rewrite_message(SMFICTX *ctx, GPtrArray *old_names, const guint8 *msg, gsize len,
-		GError **error)
+rewrite_message(SMFICTX *ctx, GPtrArray *old_names, GPtrArray *old_values, const guint8 *msg,
+		gsize len, GError **error)
 {
 	const char *start = (const char *)msg, *end = start + len;
 	const char *blank = g_strstr_len(start, (gssize)len, "\r\n\r\n");
@@ -107,11 +140,14 @@ rewrite_message(SMFICTX *ctx, GPtrArray *old_names, const guint8 *msg, gsize len
 		return FALSE;
 	const char *body = blank + 4;
 
-	if (!delete_old_headers(ctx, old_names, error))
+	g_autofree gboolean *old_kept = g_new0(gboolean, old_names->len + 1);
+	g_autofree gboolean *new_kept = g_new0(gboolean, headers->len + 1);
+	pair_unchanged(old_names, old_values, headers, old_kept, new_kept);
+	if (!delete_old_headers(ctx, old_names, old_kept, error))
 		return FALSE;
 	for (guint i = 0; i < headers->len; i++) {
 		struct header *h = headers->pdata[i];
-		if (smfi_addheader(ctx, h->name, h->value) != MI_SUCCESS)
+		if (!new_kept[i] && smfi_addheader(ctx, h->name, h->value) != MI_SUCCESS)
 			return refuse(error, "the MTA refused a new header");
 	}
 	/* libmilter cuts the body into protocol-sized chunks itself. A

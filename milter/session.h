@@ -15,12 +15,17 @@
 struct session {
 	struct envelope env;
 	char *helo;
+	unsigned long pflags; /* protocol options agreed with the MTA (SMFIP_*) */
 	int fd;             /* memfd with the message so far, -1 before DATA */
-	guint64 size;       /* bytes written to fd */
+	GString *buf;       /* bytes not yet written to fd (one write per 64 KB) */
+	guint64 size;       /* bytes of the message so far */
+	enum { KEEP_GOING, TOO_BIG, NO_MEMORY } refused; /* decided where no
+			     * reply could be given (headers): told at the next reply */
 	GPtrArray *header_names;
+	GPtrArray *header_values; /* as received, for leaving unchanged ones alone */
 	char *message_id;   /* as sent, when printable ASCII: for the audit log
 			     * when no worker report names it (crash, timeout) */
-	gint64 started;     /* monotonic microseconds at MAIL FROM */
+	gint64 started;     /* monotonic microseconds at end of data */
 };
 
 /* Messages between end of data and the answer (for an orderly stop). */

@@ -50,15 +50,18 @@ check(mt.getreply(conn) == SMFIR_CONTINUE, "body reply")
 step(mt.eom(conn), "eom")
 check(mt.getreply(conn) == SMFIR_CONTINUE, "eom reply: accepted with changes")
 
--- every original header except Received is deleted
-for _, name in ipairs({ "From", "To", "Subject", "Message-ID", "X-Mailer", "X-Campaign-Id",
-			"MIME-Version", "Content-Type" }) do
+-- headers the rebuilt message does not have, or has with another value,
+-- are deleted; Received always stays
+for _, name in ipairs({ "X-Mailer", "X-Campaign-Id", "Content-Type" }) do
 	check(mt.eom_check(conn, MT_HDRDELETE, name), name .. " deleted")
 end
 check(not mt.eom_check(conn, MT_HDRDELETE, "Received"), "Received kept")
--- the rebuilt headers are added; tracking headers are not
-check(mt.eom_check(conn, MT_HDRADD, "Subject", " miltertest html"), "Subject re-added")
-check(mt.eom_check(conn, MT_HDRADD, "Message-ID", " <mt-html@example.jp>"), "Message-ID re-added")
+-- headers the rebuilt message has unchanged are left in place (fewer edits)
+for _, name in ipairs({ "From", "To", "Subject", "Message-ID", "MIME-Version" }) do
+	check(not mt.eom_check(conn, MT_HDRDELETE, name), name .. " unchanged, left in place")
+	check(not mt.eom_check(conn, MT_HDRADD, name), name .. " unchanged, not added again")
+end
+-- tracking headers are not re-added
 check(not mt.eom_check(conn, MT_HDRADD, "X-Mailer"), "X-Mailer not re-added")
 check(not mt.eom_check(conn, MT_HDRADD, "X-Campaign-Id"), "X-Campaign-Id not re-added")
 local ct = mt.getheader(conn, "Content-Type", 0)
