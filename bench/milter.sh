@@ -7,6 +7,9 @@
 # Targets from the issue (printed, not asserted): >= 80 % of the no-milter
 # rate on the unix socket; inet within 20 % of unix.
 # Needs root (private Postfix instances); scripts/setup.sh installs Postfix.
+# Postfix and the milter are run with tests/e2e/lib.sh and
+# tests/e2e/milter-conf.sh (milter directory /tmp/mugaika-bench, with the real
+# worker build/cdr-worker and the default worker count: one per CPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,33 +17,19 @@ N=${BENCH_MESSAGES:-500}
 SESSIONS=${BENCH_SESSIONS:-100}
 [ -x build/milter/cdr-milter ] || { meson setup build >/dev/null 2>&1 || true; ninja -C build >/dev/null; }
 . tests/e2e/lib.sh
+E2E_MILTER_BIN=$ROOT/build/milter/cdr-milter
+E2E_MILTER_WORKER=$ROOT/build/cdr-worker
+. tests/e2e/milter-conf.sh
 BASE=/tmp/mugaika-bench
-rm -rf "$BASE"; mkdir -p "$BASE/var"; chown nobody:nogroup "$BASE/var"
-MILTER_PID=
-cleanup() { [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null; e2e_stop_all; }
+rm -rf "$BASE"; mkdir -p "$BASE"
+cleanup() { e2e_milter_stop_all; e2e_stop_all; }
 trap cleanup EXIT
 
-start_milter() { # SOCKET
-	cat >"$BASE/milter.conf" <<CONF
-[mail]
-mode = sanitize
-[milter]
-socket = $1
-socket_mode = 0666
-pid_file =
-quarantine_dir = $BASE/var/quarantine
-audit_log = $BASE/var/audit.jsonl
-syslog = false
-user = nobody
-group = nogroup
-CONF
-	MUGAIKA_WORKER=$ROOT/build/cdr-worker build/milter/cdr-milter -f -c "$BASE/milter.conf" \
-		2>>"$BASE/milter.log" &
-	MILTER_PID=$!
-	for _ in $(seq 50); do grep -q "ready on" "$BASE/milter.log" 2>/dev/null && return; sleep 0.1; done
-	echo "milter did not start" >&2; cat "$BASE/milter.log" >&2; exit 1
+start_milter() { # SOCKET (workers = 0: one per CPU, the built-in default)
+	e2e_milter_conf "$BASE" workers.workers=0 "milter.socket=$1" && e2e_milter_start "$BASE" ||
+		{ echo "milter did not start" >&2; exit 1; }
 }
-stop_milter() { kill "$MILTER_PID"; wait "$MILTER_PID" 2>/dev/null || true; MILTER_PID=; : >"$BASE/milter.log"; }
+stop_milter() { e2e_milter_stop "$BASE" || true; }
 
 # Sum of the milter's and its workers' RSS, sampled until told to stop.
 sample_rss() { # OUTFILE

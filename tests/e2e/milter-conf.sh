@@ -1,6 +1,7 @@
 # tests/e2e/milter-conf.sh - run cdr-milter instances for end-to-end tests
 #
-# Source this file from bash (after tests/e2e/lib.sh if Postfix is wanted):
+# Source this file from bash; it sources tests/e2e/lib.sh (the Postfix side,
+# whose helpers it uses) unless that is loaded already:
 #
 #	E2E_MILTER_BIN=build/milter/cdr-milter
 #	E2E_MILTER_WORKER=build/tests/test-worker	# or build/cdr-worker
@@ -16,21 +17,26 @@
 #	milter.sock	the unix socket (MDIR must be short: sun_path is 108 bytes)
 #	milter.log	the milter's stderr (syslog = false), appended to
 #	milter.pid	pid of the running milter
-#	var/		owned by nobody:nogroup: quarantine/ and audit.jsonl
+#	var/		quarantine/ and audit.jsonl; owned by nobody:nogroup
+#			(when run as root)
 #
-# The milter is started as root and drops to nobody:nogroup ([milter] user,
-# group), like the packaged one drops to mugaika; MDIR must therefore be
-# traversable by nobody, and the build tree readable (it is).
+# Started as root, the milter drops to nobody:nogroup ([milter] user, group),
+# like the packaged one drops to mugaika; MDIR must therefore be traversable
+# by nobody, and the build tree readable (it is).  Started by another user it
+# runs as that user (run-miltertest.sh does not need root).
 #
 # Functions (all return non-zero on failure):
 #	e2e_milter_conf MDIR [SECTION.KEY=VALUE ...]
 #				write MDIR/mugaika.conf: test defaults (sanitize
 #				mode, two workers, paths under MDIR, stderr
 #				logging, nobody:nogroup) overridden/extended by
-#				the arguments, e.g. mail.text_domains=a.lg.jp
+#				the arguments, e.g. mail.text_domains=a.lg.jp or
+#				milter.socket=inet:PORT@127.0.0.1 (keys of the
+#				sections limits, workers, names, csv, mail, milter)
 #	e2e_milter_start MDIR	start cdr-milter -f in the background with
 #				MUGAIKA_WORKER=$E2E_MILTER_WORKER; wait until it
-#				logs "ready on"; sets E2E_MILTER_PID
+#				logs "ready on" (and a unix socket exists); sets
+#				E2E_MILTER_PID
 #	e2e_milter_pid MDIR	print the pid of MDIR's milter
 #	e2e_milter_socket MDIR	print unix:MDIR/milter.sock (for e2e_start)
 #	e2e_milter_hup MDIR	SIGHUP (reload) and wait until the log says
@@ -47,15 +53,10 @@
 : "${E2E_MILTER_WORKER:=}"
 E2E_MILTERS=()
 
-_e2e_mmsg() { printf 'e2e-milter: %s\n' "$*" >&2; }
+# _e2e_alive and the Postfix side
+declare -F e2e_start >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# _e2e_milter_alive PID: exists and is not a zombie
-_e2e_milter_alive() {
-	local st
-	[ -n "$1" ] || return 1
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
+_e2e_mmsg() { printf 'e2e-milter: %s\n' "$*" >&2; }
 
 e2e_milter_conf() {
 	local dir=$1 arg key section k
@@ -82,9 +83,12 @@ e2e_milter_conf() {
 		milter.max_message_bytes)
 	for arg in "$@"; do
 		key=${arg%%=*}
-		case "$key" in
-		*.*) ;;
-		*) _e2e_mmsg "e2e_milter_conf: '$arg' is not SECTION.KEY=VALUE"; return 2 ;;
+		case "$arg" in
+		limits.?*=*|workers.?*=*|names.?*=*|csv.?*=*|mail.?*=*|milter.?*=*) ;;
+		*)
+			_e2e_mmsg "e2e_milter_conf: '$arg' is not SECTION.KEY=VALUE" \
+				"(SECTION: limits, workers, names, csv, mail or milter)"
+			return 2 ;;
 		esac
 		[ -n "${conf[$key]+set}" ] || order+=("$key")
 		conf[$key]=${arg#*=}
@@ -114,7 +118,7 @@ e2e_milter_pid() {
 }
 
 e2e_milter_start() {
-	local dir=$1 pid before i
+	local dir=$1 pid before i sock
 	[ -x "$E2E_MILTER_BIN" ] || { _e2e_mmsg "E2E_MILTER_BIN not set or not executable"; return 1; }
 	[ -f "$dir/mugaika.conf" ] || { _e2e_mmsg "no $dir/mugaika.conf"; return 1; }
 	if ! "$E2E_MILTER_BIN" -n -c "$dir/mugaika.conf" >>"$dir/milter.log" 2>&1; then
@@ -123,6 +127,7 @@ e2e_milter_start() {
 		return 1
 	fi
 	before=$(grep -c "ready on" "$dir/milter.log" 2>/dev/null)
+	sock=$(sed -n 's/^socket = //p' "$dir/mugaika.conf")
 	MUGAIKA_WORKER=$E2E_MILTER_WORKER "$E2E_MILTER_BIN" -f -c "$dir/mugaika.conf" \
 		</dev/null >>"$dir/milter.log" 2>&1 &
 	pid=$!
@@ -131,10 +136,10 @@ e2e_milter_start() {
 	E2E_MILTERS+=("$dir")
 	for i in $(seq 1 150); do
 		if [ "$(grep -c "ready on" "$dir/milter.log" 2>/dev/null)" -gt "${before:-0}" ] &&
-			[ -S "$dir/milter.sock" ]; then
+			{ [ "${sock#unix:}" = "$sock" ] || [ -S "${sock#unix:}" ]; }; then
 			return 0
 		fi
-		_e2e_milter_alive "$pid" || break
+		_e2e_alive "$pid" || break
 		sleep 0.1
 	done
 	_e2e_mmsg "cdr-milter in $dir did not start:"
@@ -145,7 +150,7 @@ e2e_milter_start() {
 e2e_milter_hup() {
 	local dir=$1 pid before i
 	pid=$(e2e_milter_pid "$dir")
-	_e2e_milter_alive "$pid" || { _e2e_mmsg "no milter running in $dir"; return 1; }
+	_e2e_alive "$pid" || { _e2e_mmsg "no milter running in $dir"; return 1; }
 	before=$(wc -l < "$dir/milter.log")
 	kill -HUP "$pid" || return 1
 	for i in $(seq 1 100); do
@@ -180,7 +185,7 @@ e2e_milter_stop() {
 	local dir=$1 pid i rc
 	pid=$(e2e_milter_pid "$dir")
 	[ -n "$pid" ] || return 0
-	if ! _e2e_milter_alive "$pid"; then
+	if ! _e2e_alive "$pid"; then
 		wait "$pid" 2>/dev/null
 		rc=$?
 		rm -f "$dir/milter.pid"
@@ -190,10 +195,10 @@ e2e_milter_stop() {
 	sleep 0.1
 	_e2e_milter_nudge "$dir"
 	for i in $(seq 1 150); do
-		_e2e_milter_alive "$pid" || break
+		_e2e_alive "$pid" || break
 		sleep 0.1
 	done
-	if _e2e_milter_alive "$pid"; then
+	if _e2e_alive "$pid"; then
 		_e2e_mmsg "milter in $dir ignored SIGTERM for 15 s: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 	fi

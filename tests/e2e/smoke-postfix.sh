@@ -6,12 +6,14 @@
 # unreachable milter makes Postfix answer 4xx (milter_default_action=tempfail).
 #
 # Run as root.  Instances live under $E2E_BASE (default /tmp/mugaika-e2e);
-# leftovers of killed runs are stopped first.  Exit status 1 if any test fails.
+# leftovers of killed runs are stopped first.  TAP output through
+# tests/e2e/tap.sh.  Exit status 1 if any test fails.
 
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/tap.sh"
 
 E2E_BASE=${E2E_BASE:-/tmp/mugaika-e2e}
 DIR1=$E2E_BASE/smoke-postfix
@@ -22,31 +24,26 @@ trap 'e2e_stop_all' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-T_START=$(date +%s.%N)
+T_START=$(now)
 NTESTS=5
-NUM=0
-FAILED=0
-
-ok() {		# ok COND-STATUS DESCRIPTION
-	NUM=$((NUM + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $NUM - $2"
-	else
-		echo "not ok $NUM - $2"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-diag() {	# diag TEXT...: TAP comment lines
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
 
 diag_log() {	# last maillog lines of the current instance
-	e2e_log 2>/dev/null | tail -n "${1:-15}" | sed 's/^/#   /'
+	e2e_log 2>/dev/null | tail -n "${1:-15}" | indent
 }
 
-elapsed() {	# elapsed START: seconds since START (date +%s.%N)
-	awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+# relayed RC REPLY BEFORE TIMEOUT: e2e_send exited with RC = 0 and REPLY 250,
+# and the sink, which held BEFORE messages, got one more within TIMEOUT s;
+# sets f to the newest sink file, or why to what went wrong
+relayed() {
+	if [ "$1" -ne 0 ] || [ "${2:0:3}" != 250 ]; then
+		why="swaks rc=$1 reply='$2'"
+	elif ! e2e_wait_sink $(($3 + 1)) "$4"; then
+		why="message did not arrive in the sink"
+	else
+		f=$(e2e_sink_files | tail -n 1)
+		return 0
+	fi
+	return 1
 }
 
 echo "1..$NTESTS"
@@ -57,7 +54,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 
 # --- 1: instance starts --------------------------------------------------
-t0=$(date +%s.%N)
+t0=$(now)
 if e2e_start "$DIR1" 2>"$WORK/start.err"; then
 	UP=0
 	ok 0 "private instance starts (smtpd 127.0.0.1:$E2E_SMTP_PORT, sink :$E2E_SINK_PORT)"
@@ -65,7 +62,7 @@ if e2e_start "$DIR1" 2>"$WORK/start.err"; then
 else
 	UP=1
 	ok 1 "private instance starts"
-	sed 's/^/#   /' "$WORK/start.err"
+	indent < "$WORK/start.err"
 fi
 
 # --- 2: plain message relays to the sink, unchanged -----------------------
@@ -92,12 +89,7 @@ if [ "$UP" -eq 0 ]; then
 	reply=$(e2e_send a@x.test user@city.example.lg.jp "$WORK/plain.eml")
 	rc=$?
 	st=1 why=
-	if [ "$rc" -ne 0 ] || [ "${reply:0:3}" != 250 ]; then
-		why="swaks rc=$rc reply='$reply'"
-	elif ! e2e_wait_sink $((before + 1)) 30; then
-		why="message did not arrive in the sink"
-	else
-		f=$(e2e_sink_files | tail -n 1)
+	if relayed "$rc" "$reply" "$before" 30; then
 		# What Postfix relayed = the original + its own Received: header.
 		e2e_sink_message "$f" |
 			perl -0777 -pe 's/\AReceived: [^\n]*\n(?:[ \t][^\n]*\n)*//' \
@@ -106,8 +98,7 @@ if [ "$UP" -eq 0 ]; then
 			st=0
 		else
 			why="relayed message differs from the original"
-			diff "$WORK/plain.eml" "$WORK/plain.got" | head -20 |
-				sed 's/^/#   /'
+			diff "$WORK/plain.eml" "$WORK/plain.got" | head -20 | indent
 		fi
 	fi
 	ok "$st" "plain message to user@city.example.lg.jp: 250, arrives unchanged"
@@ -133,17 +124,12 @@ if [ "$UP" -eq 0 ]; then
 	size=$(stat -c %s "$WORK/big.eml")
 	want=$(perl -0777 -ne 'print $1 if /\n\n(.*)\z/s' "$WORK/big.eml" | sha256sum)
 	before=$(e2e_sink_count)
-	t0=$(date +%s.%N)
+	t0=$(now)
 	reply=$(e2e_send a@x.test big@city.example.lg.jp "$WORK/big.eml")
 	rc=$?
 	t_send=$(elapsed "$t0")
 	st=1 why=
-	if [ "$rc" -ne 0 ] || [ "${reply:0:3}" != 250 ]; then
-		why="swaks rc=$rc reply='$reply'"
-	elif ! e2e_wait_sink $((before + 1)) 60; then
-		why="message did not arrive in the sink"
-	else
-		f=$(e2e_sink_files | tail -n 1)
+	if relayed "$rc" "$reply" "$before" 60; then
 		got=$(e2e_sink_body "$f" | sha256sum)
 		if [ "$got" = "$want" ]; then
 			st=0
@@ -160,7 +146,7 @@ else
 fi
 
 # --- 4: unreachable milter -> 4xx ------------------------------------------
-t0=$(date +%s.%N)
+t0=$(now)
 if e2e_start "$DIR2" "unix:$DIR2/nonexistent.sock" 2>"$WORK/start2.err"; then
 	reply=$(e2e_send a@x.test user@city.example.lg.jp "$WORK/plain.eml")
 	rc=$?
@@ -175,13 +161,13 @@ if e2e_start "$DIR2" "unix:$DIR2/nonexistent.sock" 2>"$WORK/start2.err"; then
 	e2e_stop "$DIR2"
 else
 	ok 1 "second instance with an unreachable milter starts"
-	sed 's/^/#   /' "$WORK/start2.err"
+	indent < "$WORK/start2.err"
 fi
 
 # --- 5: 50 concurrent messages via smtp-source ------------------------------
 if [ "$UP" -eq 0 ] && e2e_use "$DIR1"; then
 	before=$(e2e_sink_count)
-	t0=$(date +%s.%N)
+	t0=$(now)
 	smtp-source -c -m 50 -s 10 -f a@x.test -t b@y.lg.jp \
 		"127.0.0.1:$E2E_SMTP_PORT" >"$WORK/source.out" 2>&1
 	rc=$?

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/e2e/test-milter.sh - TAP: cdr-milter behind a real Postfix.
 #
-# Runs as root (Postfix instances, the milter dropping to nobody).  Starts,
-# with tests/e2e/lib.sh and tests/e2e/milter-conf.sh:
+# Runs as root (Postfix instances, the milter dropping to nobody).  TAP
+# output through tests/e2e/tap.sh.  Starts, with tests/e2e/lib.sh and
+# tests/e2e/milter-conf.sh:
 #
 #   m1 + main	cdr-milter (sanitize mode, text_domains = text.example.lg.jp,
 #		test worker) and the Postfix "main" whose smtpd_milters is m1,
@@ -39,10 +40,7 @@ BUILD=${1:-${MUGAIKA_BUILD:-$SRC/build}}
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || BUILD=
 PY=/usr/bin/python3
 
-skip() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
+. "$HERE/tap.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
 for tool in postfix postconf postqueue postsuper smtp-sink swaks ss "$PY"; do
 	command -v "$tool" >/dev/null 2>&1 || skip "needs $tool"
@@ -84,23 +82,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 NTESTS=31
-NUM=0
-FAILED=0
-T_ALL=$(date +%s.%N)
+T_ALL=$(now)
 
-ok() {		# ok STATUS DESCRIPTION
-	NUM=$((NUM + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $NUM - $2"
-	else
-		echo "not ok $NUM - $2"
-		FAILED=$((FAILED + 1))
-	fi
-}
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-indent() { sed 's/^/#   /'; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
 plog() { e2e_use "$1" && e2e_log | tail -n "${2:-8}" | indent; }
 
@@ -412,41 +395,52 @@ def case_headers_only(msg, data, a):
     return x
 
 
-def case_kept(msg, data, a):
+def two_kept(msg, data, a, names=None):
+    """a rebuilt message, sanitized, that kept its 2 attachments, delivered
+    as names (default: the fixture's names); returns the X-Mugaika fields,
+    the delivered attachments ({name: part}, None when the names differ) and
+    the fixture's ({name: bytes})"""
     x = rebuilt(msg, data)
     expect(x, verdict="sanitized", attachments_kept="2", attachments_removed="0")
     _, want = fixture_parts(a.fixture)
     got = attachments(msg)
-    if set(got) != set(want):
-        bad("attachments %s, want %s" % (sorted(got), sorted(want)))
+    names = set(want) if names is None else names
+    if set(got) != names:
+        bad("attachments %s, want %s" % (sorted(got), sorted(names)))
+        return x, None, want
+    return x, got, want
+
+
+def same_image(got, want, name, magic, kind):
+    """delivered image attachment name: still a kind (starts with magic), the
+    same pixels as sent; returns its bytes"""
+    img = decoded(got[name])
+    if not img.startswith(magic):
+        bad("%s is not a %s" % (name, kind))
+    else:
+        same_pixels(want[name], img, name)
+    return img
+
+
+def case_kept(msg, data, a):
+    x, got, want = two_kept(msg, data, a)
+    if got is None:
         return x
     if decoded(got["会議メモ.txt"]) != want["会議メモ.txt"]:
         bad("会議メモ.txt changed")
-    png = decoded(got["screenshot.png"])
-    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        bad("screenshot.png is not a PNG")
-    else:
-        same_pixels(want["screenshot.png"], png, "screenshot.png")
+    same_image(got, want, "screenshot.png", b"\x89PNG\r\n\x1a\n", "PNG")
     notice_lists(main_text(msg), want)
     contains(main_text(msg), ["E2E-KEPT-BODY"])
     return x
 
 
 def case_sanitized(msg, data, a):
-    x = rebuilt(msg, data)
-    expect(x, verdict="sanitized", attachments_kept="2", attachments_removed="0")
-    _, want = fixture_parts(a.fixture)
-    got = attachments(msg)
-    if set(got) != {"photo.jpg", "名簿.csv"}:
-        bad("attachments %s" % sorted(got))
+    x, got, want = two_kept(msg, data, a, {"photo.jpg", "名簿.csv"})
+    if got is None:
         return x
-    jpg = decoded(got["photo.jpg"])
+    jpg = same_image(got, want, "photo.jpg", b"\xff\xd8", "JPEG")
     if jpg == want["photo.jpg"]:
         bad("photo.jpg delivered unchanged")
-    if not jpg.startswith(b"\xff\xd8"):
-        bad("photo.jpg is not a JPEG")
-    else:
-        same_pixels(want["photo.jpg"], jpg, "photo.jpg")
     lacks(jpg, manifest_entry("jpeg", "hostile/metadata-script.jpg")["absent"], "photo.jpg")
     csv = decoded(got["名簿.csv"]).decode("utf-8", "replace")
     e = manifest_entry("csv", "hostile/hyperlink.csv")
@@ -680,43 +674,56 @@ def load_message(prefix, n):
             "Content-Transfer-Encoding: base64\r\n\r\n%s" % (subj, prefix, n, b64)).encode()
 
 
-def cmd_send(a):
+def send_all(a, count, helo, sender, rcpt, message):
+    """message(i) for every i < count, from sender to rcpt, over a.threads
+    parallel SMTP sessions to 127.0.0.1:a.port (a session is reused until it
+    fails); returns {i: (reply code, Postfix queue id or "-")}, (0,
+    "Error:text_without_spaces") where the transaction failed"""
     results = {}
     lock = threading.Lock()
 
     def worker(ids):
         s = None
-        for n in ids:
+        for i in ids:
             try:
+                data = message(i)
                 if s is None:
-                    s = smtplib.SMTP("127.0.0.1", a.port, local_hostname="load.test", timeout=180)
-                    s.ehlo("load.test")
-                s.mail("load@example.jp")
-                s.rcpt("staff@city.example.lg.jp")
-                code, resp = s.data(load_message(a.prefix, n))
+                    s = smtplib.SMTP("127.0.0.1", a.port, local_hostname=helo, timeout=180)
+                    s.ehlo(helo)
+                s.mail(sender)
+                s.rcpt(rcpt)
+                code, resp = s.data(data)
                 m = re.search(rb"queued as (\w+)", resp)
                 r = (code, m.group(1).decode() if m else "-")
             except Exception as e:  # noqa: BLE001 (every failure is a result)
-                r = (0, "%s: %s" % (type(e).__name__, e))
-                try:
-                    s.close()
-                except Exception:  # noqa: BLE001
-                    pass
+                r = (0, "%s:%s" % (type(e).__name__, str(e).replace(" ", "_")))
+                if s is not None:
+                    try:
+                        s.close()
+                    except Exception:  # noqa: BLE001
+                        pass
                 s = None
             with lock:
-                results[n] = r
+                results[i] = r
         if s is not None:
             try:
                 s.quit()
             except Exception:  # noqa: BLE001
                 pass
 
-    threads = [threading.Thread(target=worker, args=(range(i, a.count, a.threads),))
+    threads = [threading.Thread(target=worker, args=(range(i, count, a.threads),))
                for i in range(a.threads)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return results
+
+
+def cmd_send(a):
+    """send COUNT load messages, THREADS sessions; 'n code qid' lines"""
+    results = send_all(a, a.count, "load.test", "load@example.jp", "staff@city.example.lg.jp",
+                       lambda n: load_message(a.prefix, n))
     with open(a.out, "w") as f:
         for n in sorted(results):
             f.write("%d %d %s\n" % (n, results[n][0], results[n][1]))
@@ -805,40 +812,12 @@ def cmd_load(a):
 
 def cmd_sendfiles(a):
     """send every FILE as it is, THREADS sessions; 'index code qid path' lines"""
-    results = {}
-    lock = threading.Lock()
+    def message(i):
+        with open(a.files[i], "rb") as f:
+            return f.read()
 
-    def worker(ids):
-        s = None
-        for i in ids:
-            try:
-                if s is None:
-                    s = smtplib.SMTP("127.0.0.1", a.port, local_hostname="sweep.test", timeout=180)
-                    s.ehlo("sweep.test")
-                with open(a.files[i], "rb") as f:
-                    data = f.read()
-                s.mail("sato@example.jp")
-                s.rcpt("soumu@city.example.lg.jp")
-                code, resp = s.data(data)
-                m = re.search(rb"queued as (\w+)", resp)
-                r = (code, m.group(1).decode() if m else "-")
-            except Exception as e:  # noqa: BLE001
-                r = (0, "%s:%s" % (type(e).__name__, str(e).replace(" ", "_")))
-                s = None
-            with lock:
-                results[i] = r
-        if s is not None:
-            try:
-                s.quit()
-            except Exception:  # noqa: BLE001
-                pass
-
-    threads = [threading.Thread(target=worker, args=(range(i, len(a.files), a.threads),))
-               for i in range(a.threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = send_all(a, len(a.files), "sweep.test", "sato@example.jp",
+                       "soumu@city.example.lg.jp", message)
     with open(a.out, "w") as f:
         for i in sorted(results):
             f.write("%d %d %s %s\n" % (i, results[i][0], results[i][1], a.files[i]))
@@ -945,30 +924,26 @@ def cmd_size(a):
     finish()
 
 
+def one_message(name, action, reason=None):
+    """parser of a command that checks one sink message and its audit record
+    (check_record): the audit record wants action (and reason)"""
+    p = sub.add_parser(name)
+    for opt in ("--sink", "--qid", "--qdir", "--fixture", "--mode"):
+        p.add_argument(opt)
+    p.add_argument("--audit", action="append")
+    p.add_argument("--action", default=action)
+    p.add_argument("--reason", default=reason)
+    return p
+
+
 ap = argparse.ArgumentParser()
 sub = ap.add_subparsers(dest="cmd", required=True)
-p = sub.add_parser("mail")
+p = one_message("mail", "delivered")
 p.add_argument("--case", default="any")
-p.add_argument("--sink")
-p.add_argument("--qid")
 p.add_argument("--mid")
-p.add_argument("--audit", action="append")
-p.add_argument("--qdir")
-p.add_argument("--fixture")
-p.add_argument("--action", default="delivered")
-p.add_argument("--mode")
-p.add_argument("--reason")
 p.add_argument("--sha")
 p.add_argument("--contains")
-p = sub.add_parser("bypass")
-p.add_argument("--sink")
-p.add_argument("--qid")
-p.add_argument("--audit", action="append")
-p.add_argument("--fixture")
-p.add_argument("--qdir")
-p.add_argument("--action", default="bypassed")
-p.add_argument("--mode")
-p.add_argument("--reason", default="bypass_clients")
+one_message("bypass", "bypassed", "bypass_clients")
 p = sub.add_parser("send")
 p.add_argument("--port", type=int)
 p.add_argument("--prefix")
@@ -1142,7 +1117,7 @@ case "$REPLY" in
 		why="the message reached the sink"
 	elif [ "$(e2e_queue_count)" -ne 0 ]; then
 		why="main queue not empty"
-	elif ! _e2e_milter_alive "$(e2e_milter_pid "$M1")"; then
+	elif ! _e2e_alive "$(e2e_milter_pid "$M1")"; then
 		why="milter died"
 	elif [ "$(qcount "$M1")" -ne "$q_before" ]; then
 		why="the tempfailed original stayed in the quarantine (every retry would add one)"
@@ -1247,7 +1222,7 @@ hups=0
 sleep 0.1
 # SIGHUPs while the sender runs (each waits for "configuration reloaded");
 # a fast machine may finish 200 messages in under a second: two suffice
-while _e2e_milter_alive "$spid" && [ "$hups" -lt 10 ]; do
+while _e2e_alive "$spid" && [ "$hups" -lt 10 ]; do
 	e2e_milter_hup "$M1" 2>/dev/null && hups=$((hups + 1))
 	sleep 0.1
 done
@@ -1262,7 +1237,7 @@ why=
 [ "$hups" -ge 2 ] || { st=1; why="$why only $hups SIGHUPs while sending"; }
 [ "$reloads" -eq "$hups" ] || { st=1; why="$why $reloads reloads logged for $hups SIGHUPs"; }
 grep -q "reload failed" "$M1/milter.log" && { st=1; why="$why reload failed"; }
-_e2e_milter_alive "$(e2e_milter_pid "$M1")" || { st=1; why="$why milter died"; }
+_e2e_alive "$(e2e_milter_pid "$M1")" || { st=1; why="$why milter died"; }
 ok "$st" "SIGHUP during load: $hups reloads while 200 messages flow, all 200 delivered and audited, milter alive, log says 'configuration reloaded'"
 diag "200 messages with $hups SIGHUPs: $t_send s sending"
 mpid=$(e2e_milter_pid "$M1")
@@ -1307,7 +1282,7 @@ if e2e_milter_hup "$M1" 2>/dev/null; then
 	why="the broken configuration was accepted"
 elif ! tail -n 5 "$M1/milter.log" | grep -q "reload failed"; then
 	why="no 'reload failed' in the log"
-elif ! _e2e_milter_alive "$(e2e_milter_pid "$M1")"; then
+elif ! _e2e_alive "$(e2e_milter_pid "$M1")"; then
 	why="the milter died"
 else
 	delivered tag "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/tag2.out" 2>&1 && st=0 ||
@@ -1368,7 +1343,7 @@ why=
 for i in $(seq 1 50); do
 	left=
 	for w in $workers; do
-		_e2e_milter_alive "$w" && left="$left $w"
+		_e2e_alive "$w" && left="$left $w"
 	done
 	[ -z "$left" ] && break
 	sleep 0.1

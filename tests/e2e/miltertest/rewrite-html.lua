@@ -3,18 +3,12 @@
 -- X-Mugaika header are added, the body is replaced. Run by run-miltertest.sh
 -- with -D sock=unix:PATH (the milter is started once by the runner).
 
-function check(cond, what)
-	if not cond then error(what, 2) end
-end
+dofile("common.lua")
 
-function step(r, what)
-	check(r == nil, what .. ": " .. tostring(r))
-end
-
-local conn = mt.connect(sock, 20, 0.25)
+conn = mt.connect(sock, 20, 0.25)
 check(conn ~= nil, "connect to " .. tostring(sock))
 step(mt.conninfo(conn, "client.test", "192.0.2.10"), "conninfo")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "conninfo reply")
+reply_is(SMFIR_CONTINUE, "conninfo")
 -- The milter wants header values with their leading space (SMFIP_HDR_LEADSPC).
 check(mt.test_option(conn, SMFIP_HDR_LEADSPC), "SMFIP_HDR_LEADSPC negotiated")
 check(mt.test_action(conn, SMFIF_CHGHDRS) and mt.test_action(conn, SMFIF_ADDHDRS)
@@ -22,9 +16,9 @@ check(mt.test_action(conn, SMFIF_CHGHDRS) and mt.test_action(conn, SMFIF_ADDHDRS
 step(mt.helo(conn, "client.test"), "helo")
 mt.macro(conn, SMFIC_MAIL, "i", "MT0HTML01")
 step(mt.mailfrom(conn, "<sender@example.jp>"), "mailfrom")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "mailfrom reply")
+reply_is(SMFIR_CONTINUE, "mailfrom")
 step(mt.rcptto(conn, "<soumu@city.example.lg.jp>"), "rcptto")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "rcptto reply")
+reply_is(SMFIR_CONTINUE, "rcptto")
 
 local headers = {
 	{ "Received", " from mx.example.jp (mx.example.jp [192.0.2.10])\n\tby gateway.test" },
@@ -39,16 +33,16 @@ local headers = {
 }
 for _, h in ipairs(headers) do
 	step(mt.header(conn, h[1], h[2]), "header " .. h[1])
-	check(mt.getreply(conn) == SMFIR_CONTINUE, "header reply " .. h[1])
+	reply_is(SMFIR_CONTINUE, "header " .. h[1])
 end
 step(mt.eoh(conn), "eoh")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "eoh reply")
+reply_is(SMFIR_CONTINUE, "eoh")
 step(mt.bodystring(conn, "<html><body><p>MT-HTML-BODY</p>\r\n" ..
 	"<p><a href=\"https://www.city.example.lg.jp/mt\">link</a></p>\r\n" ..
 	"<script>alert(1)</script></body></html>\r\n"), "body")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "body reply")
+reply_is(SMFIR_CONTINUE, "body")
 step(mt.eom(conn), "eom")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "eom reply: accepted with changes")
+reply_is(SMFIR_CONTINUE, "eom (accepted with changes)")
 
 -- headers the rebuilt message does not have, or has with another value,
 -- are deleted; Received always stays
@@ -64,10 +58,8 @@ end
 -- tracking headers are not re-added
 check(not mt.eom_check(conn, MT_HDRADD, "X-Mailer"), "X-Mailer not re-added")
 check(not mt.eom_check(conn, MT_HDRADD, "X-Campaign-Id"), "X-Campaign-Id not re-added")
-local ct = mt.getheader(conn, "Content-Type", 0)
-check(ct ~= nil and string.find(ct, "text/plain", 1, true), "Content-Type text/plain: " .. tostring(ct))
-local cte = mt.getheader(conn, "Content-Transfer-Encoding", 0)
-check(cte ~= nil and string.find(cte, "base64", 1, true), "Content-Transfer-Encoding base64")
+header_has("Content-Type", "text/plain", "Content-Type text/plain")
+header_has("Content-Transfer-Encoding", "base64", "Content-Transfer-Encoding base64")
 local xm = mt.getheader(conn, "X-Mugaika", 0)
 check(xm ~= nil, "X-Mugaika added")
 check(string.find(xm, "verdict=sanitized", 1, true), "X-Mugaika verdict: " .. xm)

@@ -4,18 +4,7 @@
 -- bytes pass the cap, and the connection stays usable for the next message.
 -- Run by run-miltertest.sh with -D sock=unix:PATH.
 
-function check(cond, what)
-	if not cond then error(what, 2) end
-end
-
-function step(r, what)
-	check(r == nil, what .. ": " .. tostring(r))
-end
-
-function reply_is(want, what)
-	local got = mt.getreply(conn)
-	check(got == want, what .. ": reply " .. tostring(got) .. ", want " .. tostring(want))
-end
+dofile("common.lua")
 
 local CAP = 64 * 1024
 
