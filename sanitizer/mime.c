@@ -75,11 +75,17 @@ block(struct walk *w, enum cdr_error code, const char *why)
 	return FALSE;
 }
 
-/* The transfer-decoded bytes of a leaf part, charged to the budget. */
+#define DECODED_KEY "mugaika-decoded"
+
+/* The transfer-decoded bytes of a leaf part, uncharged; kept on the part
+ * so that deciding and converting decode it once. */
 static GByteArray *
-part_bytes(struct walk *w, GMimePart *part)
+decoded_bytes(GMimePart *part)
 {
-	GByteArray *bytes = g_byte_array_new();
+	GByteArray *bytes = g_object_get_data(G_OBJECT(part), DECODED_KEY);
+	if (bytes)
+		return bytes;
+	bytes = g_byte_array_new();
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	if (content) {
 		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
@@ -87,6 +93,17 @@ part_bytes(struct walk *w, GMimePart *part)
 		g_mime_data_wrapper_write_to_stream(content, s);
 		g_object_unref(s);
 	}
+	g_object_set_data_full(G_OBJECT(part), DECODED_KEY, bytes,
+			       (GDestroyNotify)g_byte_array_unref);
+	return bytes;
+}
+
+/* The transfer-decoded bytes of a leaf part, charged to the budget. */
+static GByteArray *
+part_bytes(struct walk *w, GMimePart *part)
+{
+	GByteArray *bytes = g_byte_array_ref(decoded_bytes(part));
+	g_object_set_data(G_OBJECT(part), DECODED_KEY, NULL); /* ours now */
 	if (!cdr_job_charge_expanded(w->job, bytes->len)) {
 		w->blocked = TRUE;
 		g_byte_array_unref(bytes);
@@ -537,15 +554,9 @@ static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
 static gboolean
 has_text(GMimeObject *obj)
 {
-	GMimeDataWrapper *content = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj))
-						       : NULL;
-	if (!content)
+	if (!GMIME_IS_PART(obj) || !g_mime_part_get_content(GMIME_PART(obj)))
 		return FALSE;
-	g_autoptr(GByteArray) bytes = g_byte_array_new();
-	GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
-	g_mime_data_wrapper_write_to_stream(content, s);
-	g_object_unref(s);
+	const GByteArray *bytes = decoded_bytes(GMIME_PART(obj));
 	for (guint i = 0; i < bytes->len; i++)
 		if (!g_ascii_isspace(bytes->data[i]))
 			return TRUE;
