@@ -62,11 +62,16 @@ struct cdr_handler {
 struct cdr_run_params {
 	const char *mail_mode;     /* "text" or "sanitize"; NULL: [mail] mode */
 	const char *quarantine_id; /* where the original is kept, for notices */
+	/* The top-level object goes to this handler without detection (the
+	 * milter: every message is mail, whatever its first bytes look like,
+	 * so an odd header block cannot steer it to a lesser handler). */
+	const char *handler;
 };
 
 /* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
  * at most CDR_MAX_QUARANTINE_ID bytes). */
 #define CDR_MAX_QUARANTINE_ID 64
+#define CDR_MAX_HANDLER_NAME 32
 gboolean cdr_run_params_valid(const struct cdr_run_params *params);
 
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */

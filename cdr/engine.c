@@ -105,6 +105,17 @@ pick_handler(struct cdr_engine *e, const struct cdr_input *in, unsigned flags)
 	return best;
 }
 
+static const struct cdr_handler *
+handler_by_name(struct cdr_engine *e, const char *name)
+{
+	for (guint i = 0; i < e->handlers->len; i++) {
+		const struct cdr_handler *h = e->handlers->pdata[i];
+		if (strcmp(h->name, name) == 0)
+			return h;
+	}
+	return NULL;
+}
+
 /* Checks that need no handler. Returns FALSE when the object is blocked. */
 static gboolean
 judge_before_handler(struct cdr_job *job, const struct cdr_input *in)
@@ -181,7 +192,14 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 	};
 	struct cdr_output o = { 0 };
 	enum cdr_verdict v = CDR_BLOCKED;
-	const struct cdr_handler *h = pick_handler(e, &in, CDR_SELF_TYPED);
+	const char *forced = job->depth == 0 ? cdr_job_params(job)->handler : NULL;
+	const struct cdr_handler *h =
+		forced ? handler_by_name(e, forced) : pick_handler(e, &in, CDR_SELF_TYPED);
+	if (forced && !h) {
+		r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
+		cdr_job_error(job, CDR_E_UNSUPPORTED, "no %s handler in this build", forced);
+		goto done;
+	}
 	if (h) {
 		r->detected = g_strdup(h->mime_type);
 	} else {
@@ -225,6 +243,14 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 	const char *mode = params->mail_mode, *id = params->quarantine_id;
 	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
 		return FALSE;
+	if (params->handler) {
+		gsize n = strlen(params->handler);
+		if (n == 0 || n > CDR_MAX_HANDLER_NAME)
+			return FALSE;
+		for (const char *c = params->handler; *c; c++)
+			if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '-')
+				return FALSE;
+	}
 	if (!id)
 		return TRUE;
 	gsize n = strlen(id);

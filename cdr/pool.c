@@ -389,6 +389,8 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 	g_string_append(request, params->mail_mode ? params->mail_mode : "");
 	g_string_append_c(request, '\0');
 	g_string_append(request, params->quarantine_id ? params->quarantine_id : "");
+	g_string_append_c(request, '\0');
+	g_string_append(request, params->handler ? params->handler : "");
 	struct cdr_wire_header h = {
 		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_REQUEST, .len = (guint32)request->len,
 	};

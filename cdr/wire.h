@@ -19,7 +19,7 @@
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
 /* name, two NULs, the longest mode and id (cdr_run_params_valid) */
-#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 2 + 16 + 64)
+#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 3 + 16 + 64 + 32)
 
 enum cdr_wire_kind { CDR_WIRE_REQUEST = 1, CDR_WIRE_REPLY = 2, CDR_WIRE_FATAL = 3 };
 

@@ -141,8 +141,11 @@ take_signals(void)
 {
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		return FALSE;
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	sigfillset(&sa.sa_mask);
+	/* Empty mask and SA_NODEFER: a second HUP arriving while the handler
+	 * runs must reach this thread again, not libmilter's sigwait thread,
+	 * which would take it for "stop". The handler only writes a byte. */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART | SA_NODEFER };
+	sigemptyset(&sa.sa_mask);
 	sigset_t set;
 	sigemptyset(&set);
 	for (int sig = SIGHUP; sig; sig = sig == SIGHUP ? SIGTERM : sig == SIGTERM ? SIGINT : 0) {
@@ -275,7 +278,9 @@ main(int argc, char **argv)
 	if (!take_signals())
 		return die("cannot set up signal handling", NULL);
 	wait_for_signals(milter);
-	state_clear();
+	/* The state stays: smfi_stop() does not wait for session threads, and
+	 * one still in a callback must find a policy and pool, not NULL. The
+	 * workers exit when our end of their sockets closes with us. */
 	audit_close();
 	milter_log(LOG_INFO, "stopped");
 	return status == MI_SUCCESS ? 0 : 1;

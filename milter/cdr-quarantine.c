@@ -22,6 +22,7 @@
 
 static char *config_path, *output_path;
 static int days = -1;
+#define QUARANTINE_MAX_DAYS 36500 /* as quarantine_days in mugaika.conf */
 static gboolean show_version;
 
 static const GOptionEntry options[] = {
@@ -64,6 +65,18 @@ member(JsonObject *o, const char *key)
 	return n && json_node_get_value_type(n) == G_TYPE_STRING ? json_node_get_string(n) : "-";
 }
 
+/* A field for one line of a terminal: control characters (escapes that
+ * could drive the admin's terminal, line breaks) and DEL become spaces. */
+static char *
+printable(const char *value)
+{
+	char *p = g_strdup(value);
+	for (char *c = p; *c; c++)
+		if ((guchar)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	return p;
+}
+
 /* One line per original, oldest first: id, action, sender, subject. */
 static int
 list(const char *dir)
@@ -76,12 +89,10 @@ list(const char *dir)
 		const char *id = ids->pdata[i];
 		g_autoptr(JsonParser) parser = json_parser_new();
 		JsonObject *meta = load_meta(dir, id, parser);
-		g_autofree char *subject = g_strdup(member(meta, "subject"));
-		for (char *c = subject; *c; c++)
-			if ((guchar)*c < 0x20)
-				*c = ' '; /* one line per original, whatever the subject */
-		printf("%s  %-10s  %s  %s\n", id, member(meta, "action"), member(meta, "sender"),
-			subject);
+		g_autofree char *action = printable(member(meta, "action"));
+		g_autofree char *sender = printable(member(meta, "sender"));
+		g_autofree char *subject = printable(member(meta, "subject"));
+		printf("%s  %-10s  %s  %s\n", id, action, sender, subject);
 	}
 	return 0;
 }
@@ -174,6 +185,8 @@ main(int argc, char **argv)
 		return show(dir, id);
 	if (strcmp(cmd, "extract") == 0)
 		return extract(dir, id);
+	if (days > QUARANTINE_MAX_DAYS)
+		return fail("%s", "purge: --days is at most 36500 (100 years)");
 	if (days < -1 || (days < 0 && policy->milter_quarantine_days == 0))
 		return fail("%s", "purge: give --days N (quarantine_days is 0: keep forever)");
 	return purge(dir, days >= 0 ? (guint)days : (guint)policy->milter_quarantine_days);

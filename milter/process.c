@@ -149,11 +149,14 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 	struct cdr_run_params params = {
 		.mail_mode = envelope_mail_mode(p, &s->env),
 		.quarantine_id = o->quarantine_id,
+		.handler = "mime", /* never detected: a message is mail */
 	};
 	int out_fd = -1;
 	o->report = cdr_pool_run_with(st->pool, s->fd, "message.eml", &params, &out_fd);
 	const struct cdr_report *r = o->report;
-	if (r->verdict != CDR_BLOCKED)
+	if (r->verdict != CDR_BLOCKED && g_strcmp0(r->handler, "mime") != 0)
+		tempfail(ctx, o, "internal error: the message was not rebuilt as mail");
+	else if (r->verdict != CDR_BLOCKED)
 		deliver_rebuilt(ctx, s, out_fd, o);
 	else if (is_failure(r->error) && strcmp(p->milter_failure_action, "reject") != 0)
 		tempfail(ctx, o, r->reason);
@@ -166,9 +169,8 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 }
 
 static void
-add_string(JsonBuilder *b, const char *key, const char *value)
+add_string_value(JsonBuilder *b, const char *value)
 {
-	json_builder_set_member_name(b, key);
 	if (!value)
 		json_builder_add_null_value(b);
 	else if (g_utf8_validate(value, -1, NULL))
@@ -177,6 +179,13 @@ add_string(JsonBuilder *b, const char *key, const char *value)
 		g_autofree char *valid = g_utf8_make_valid(value, -1);
 		json_builder_add_string_value(b, valid);
 	}
+}
+
+static void
+add_string(JsonBuilder *b, const char *key, const char *value)
+{
+	json_builder_set_member_name(b, key);
+	add_string_value(b, value);
 }
 
 /* time, queue id, client and envelope: the start of every audit record */
@@ -198,7 +207,7 @@ begin_record(JsonBuilder *b, SMFICTX *ctx, const struct session *s)
 	json_builder_set_member_name(b, "recipients");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < s->env.recipients->len; i++)
-		json_builder_add_string_value(b, s->env.recipients->pdata[i]);
+		add_string_value(b, s->env.recipients->pdata[i]);
 	json_builder_end_array(b);
 }
 

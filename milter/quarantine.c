@@ -104,8 +104,12 @@ store_file(const char *path, const guint8 *data, gsize len, gboolean sync_dir_to
 	   GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
+	gboolean new_day = !g_file_test(dir, G_FILE_TEST_IS_DIR);
 	if (g_mkdir_with_parents(dir, 0700) != 0)
 		return fail_errno(error, "cannot create", dir);
+	/* a new day directory is durable only once its parent is synced */
+	if (new_day && !sync_dir(dir, error))
+		return FALSE;
 	g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)

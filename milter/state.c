@@ -100,13 +100,3 @@ state_unref(struct milter_state *s)
 		g_free(s);
 	}
 }
-
-void
-state_clear(void)
-{
-	g_mutex_lock(&lock);
-	struct milter_state *old = current;
-	current = NULL;
-	g_mutex_unlock(&lock);
-	state_unref(old);
-}

@@ -29,5 +29,3 @@ struct cdr_policy *state_check_config(const char *config, GError **error);
 struct milter_state *state_get(void);
 void state_unref(struct milter_state *state);
 
-/* Drop the current state (at exit). */
-void state_clear(void);

@@ -81,7 +81,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=31
+NTESTS=32
 T_ALL=$(now)
 
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
@@ -1072,6 +1072,8 @@ run_delivered "sanitize mode, attachments sanitized: JPEG metadata/<script> stri
 	sanitized "$FIX/attach-sanitized.eml" "$TO"
 run_delivered "attachments removed: .docm with macros and .exe gone, listed in the notice, no payload bytes" \
 	removed "$FIX/attach-removed.eml" "$TO"
+run_delivered "header block that does not look like mail (X- headers and Content-Type only): still rebuilt as mail, .docm and .exe removed" \
+	removed "$FIX/disguised.eml" "$TO"
 run_delivered "hostile: exe named invoice.pdf, photo.jpg.exe, RLO name all removed; forged X-Mugaika dropped" \
 	hostile "$FIX/hostile.eml" "$TO"
 HOSTILE_SINK=${LAST_SINK:-}
