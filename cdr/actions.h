@@ -20,5 +20,15 @@
 #define CDR_ACT_ENCRYPTED "encrypted-part"    /* encrypted content removed */
 #define CDR_ACT_UNSUPPORTED_PART "unsupported-part" /* message/partial, external-body */
 #define CDR_ACT_CALENDAR "calendar-converted" /* invitation turned into a text summary */
+#define CDR_ACT_JAVASCRIPT "javascript"       /* scripts: PDF /JS, JavaScript actions and name tree */
+#define CDR_ACT_AUTO_ACTION "auto-action"     /* PDF /OpenAction, /AA: run on open, page view, ... */
+#define CDR_ACT_ACTION "action"               /* PDF Launch, GoToR, SubmitForm, ...: where = type */
+#define CDR_ACT_EMBEDDED_OBJECT "embedded-object" /* embedded or attached files */
+#define CDR_ACT_MULTIMEDIA "multimedia"       /* RichMedia, 3D, Screen, Movie, Sound, renditions */
+#define CDR_ACT_XFA "xfa"                     /* PDF XML form (XFA); the plain form stays */
+#define CDR_ACT_EXTERNAL_LINK "external-link" /* link target removed by policy */
+#define CDR_ACT_ENCRYPTION "encryption"       /* empty-password encryption taken off */
+#define CDR_ACT_REPAIRED "repaired"           /* structure errors fixed (lost xref, wrong lengths) */
+#define CDR_ACT_LEADING_DATA "leading-data"   /* bytes before the start of the format */
 
 extern const char *const cdr_action_names[];

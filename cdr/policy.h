@@ -31,6 +31,11 @@ struct cdr_policy {
 	char **blocked_extensions; /* in addition to the built-in list */
 	/* [csv] */
 	gboolean csv_neutralize_formulas;
+	/* [pdf] */
+	guint64 pdf_max_pages;
+	guint64 pdf_max_objects;      /* objects reachable from the trailer */
+	guint64 pdf_max_stream_bytes; /* one stream, decoded */
+	gboolean pdf_neutralize_links; /* URI actions removed, link areas kept */
 	/* [mail] */
 	char *mail_mode;         /* "text" or "sanitize" */
 	char *mail_notice;       /* "top" or "bottom" */

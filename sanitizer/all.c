@@ -16,6 +16,9 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 	&cdr_handler_png,
 	&cdr_handler_gif,
 #endif
+#if HAVE_PDF
+	&cdr_handler_pdf,
+#endif
 #if HAVE_MIME
 	&cdr_handler_mime,
 #endif

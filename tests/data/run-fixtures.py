@@ -37,6 +37,9 @@ ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile
 # mail (mime handler); documented in mugaika(7)
 ACTIONS |= {"attachment", "html-converted", "header", "signature", "encrypted-part",
             "unsupported-part"}
+# PDF (pdf handler); documented in mugaika(7)
+ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedia", "xfa",
+            "external-link", "encryption", "repaired", "leading-data"}
 TIMEOUT = 120
 
 
@@ -624,7 +627,99 @@ def check_mail(ctx):
         fail("%s\n--- decoded output ---\n%s", "; ".join(problems), decoded)
 
 
+# ------------------------------------------------------------------ PDF
+# Independent readers: the qpdf command line (its own parse of our output, not
+# libqpdf through our code) and poppler's pdftoppm.
+
+# Keys and names that must not survive anywhere in a disarmed PDF (as PDF name
+# tokens, after qpdf --qdf has normalized hex escapes and expanded streams).
+PDF_FORBIDDEN = ["JS", "JavaScript", "OpenAction", "AA", "Launch", "GoToR", "GoToE",
+                 "ImportData", "SubmitForm", "Rendition", "Movie", "Sound", "RichMedia",
+                 "RichMediaExecute", "RichMediaContent", "3D", "Screen", "Hide",
+                 "EmbeddedFiles", "EmbeddedFile", "FileAttachment", "EF", "AF", "Collection",
+                 "XFA", "Perms", "DocMDP", "GoTo3DView", "ECMAScript"]
+
+
+def run_tool(argv, data, suffix=".pdf"):
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        return subprocess.run(argv + [f.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=TIMEOUT)
+
+
+def check_qpdf_check(ctx):
+    p = run_tool(["qpdf", "--check"], ctx["output"])
+    if p.returncode != 0:
+        fail("qpdf --check exited %d: %s", p.returncode,
+             (p.stdout + p.stderr).decode("utf-8", "replace")[-600:])
+
+
+def pdf_qdf(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "in.pdf"), os.path.join(tmp, "qdf.pdf")
+        with open(src, "wb") as f:
+            f.write(data)
+        p = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", src, dst],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        if p.returncode not in (0, 3):  # 3: warnings only
+            fail("qpdf --qdf exited %d: %s", p.returncode, p.stderr.decode("utf-8", "replace"))
+        with open(dst, "rb") as f:
+            return f.read()
+
+
+def check_pdf_no_active(ctx):
+    """No forbidden key or action type in the QDF form of the output; the
+    manifest's text_absent strings absent and text_present strings present in it."""
+    import re
+    e = ctx["entry"]
+    qdf = pdf_qdf(ctx["output"])
+    problems = []
+    for name in PDF_FORBIDDEN:
+        m = re.search(rb"/" + re.escape(name.encode()) + rb"(?![A-Za-z0-9#._-])", qdf)
+        if m:
+            problems.append("/%s (…%r…)" % (name, qdf[max(0, m.start() - 60):m.end() + 40]))
+    for s in e.get("text_absent", []):
+        if s.encode("latin-1") in qdf:
+            problems.append("%r" % s)
+    missing = [s for s in e.get("text_present", []) if s.encode("latin-1") not in qdf]
+    if problems:
+        fail("the output still holds: %s", "; ".join(problems))
+    if missing:
+        fail("the output lost what must stay: %s", ", ".join(map(repr, missing)))
+
+
+def pdf_render(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.pdf")
+        with open(src, "wb") as f:
+            f.write(data)
+        p = subprocess.run(["pdftoppm", "-r", "36", "-f", "1", "-l", "1", "-png", src,
+                            os.path.join(tmp, "page")], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+        pages = sorted(glob.glob(os.path.join(tmp, "page*.png")))
+        if p.returncode != 0 or not pages:
+            fail("pdftoppm exited %d: %s", p.returncode, p.stderr.decode("utf-8", "replace"))
+        with open(pages[0], "rb") as f:
+            return f.read()
+
+
+def check_pdf_render_same(ctx):
+    """poppler renders page 1 of input and output to the same pixels."""
+    if Image is None:
+        fail("python3-pil is not installed")
+    a = Image.open(io.BytesIO(pdf_render(ctx["input"]))).convert("RGB")
+    b = Image.open(io.BytesIO(pdf_render(ctx["output"]))).convert("RGB")
+    if a.size != b.size:
+        fail("page 1 renders at %s, the input at %s", b.size, a.size)
+    if a.tobytes() != b.tobytes():
+        fail("page 1 renders differently from the input")
+
+
 CHECKS = {
+    "qpdf-check": check_qpdf_check,
+    "pdf-no-active": check_pdf_no_active,
+    "pdf-render-same": check_pdf_render_same,
     "image-same-pixels": check_image_same_pixels,
     "png-samples": check_png_samples,
     "png-chunks": check_png_chunks,

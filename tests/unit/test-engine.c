@@ -61,7 +61,8 @@ test_blocks(void)
 	assert_blocked(S("hello\n"), "a.txt:b.exe", CDR_E_NAME);
 	assert_blocked(S("L\0\0\0\x01\x14\x02\0\0\0\0\0\xc0\0\0\0\0\0\0\x46"), "doc.txt",
 		       CDR_E_DANGEROUS);
-	assert_blocked(S("%PDF-1.7\n% not handled yet\n"), "a.pdf", CDR_E_UNSUPPORTED);
+	/* a PDF header with no document behind it */
+	assert_blocked(S("%PDF-1.7\n% nothing else\n"), "a.pdf", CDR_E_PARSE);
 	assert_blocked(S("\0\x01\x02\x03\x04 binary"), "data.bin", CDR_E_NAME);
 	assert_blocked(S("\0\x01\x02\x03\x04 binary"), "data.dat", CDR_E_UNSUPPORTED);
 	assert_blocked(S("<html><script>alert(1)</script></html>"), "page.html",

@@ -1,0 +1,27 @@
+/*
+ * NAME
+ *	pdf.h - the PDF handler's parts: disarm walk and stream measuring
+ */
+#pragma once
+
+#include <qpdf/qpdf-c.h>
+
+#include "cdr.h"
+
+enum pdf_measure {
+	PDF_MEASURE_OK,
+	PDF_MEASURE_OVER,       /* expands past the limit */
+	PDF_MEASURE_BAD_FILTER, /* /Filter is not a name or array of names */
+	PDF_MEASURE_ERROR,      /* qpdf could not read the stream */
+};
+
+/* Check that `stream` decodes to at most `limit` bytes (*decoded: how
+ * many), and replace a stream with only generic filters by its decoded
+ * bytes, to be compressed afresh by the writer (pdf-streams.c). */
+enum pdf_measure pdf_stream_rebuild(qpdf_data q, qpdf_oh stream, guint64 limit,
+				    guint64 *decoded);
+
+/* Walk every object reachable from the trailer, remove what is active and
+ * record each removal on the job; measure streams against the limits.
+ * FALSE when the document must be blocked (the reason is on the job). */
+gboolean pdf_disarm(struct cdr_job *job, qpdf_data q);
