@@ -81,7 +81,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=32
+NTESTS=33
 T_ALL=$(now)
 
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
@@ -175,7 +175,8 @@ done
 
 cat > "$WORK/check.py" <<'PYEOF'
 # check.py - written by tests/e2e/test-milter.sh; see there.
-import argparse, base64, email, hashlib, io, json, os, re, smtplib, sys, threading, time
+import argparse, base64, email, hashlib, io, json, os, re, smtplib, subprocess, sys, tempfile
+import threading, time
 from email import policy
 
 SRC = os.environ["E2E_SRC"]
@@ -450,6 +451,29 @@ def case_sanitized(msg, data, a):
     return x
 
 
+def case_pdf(msg, data, a):
+    x = rebuilt(msg, data)
+    expect(x, verdict="sanitized", attachments_kept="1", attachments_removed="0")
+    got = attachments(msg)
+    if set(got) != {"申請書.pdf"}:
+        bad("attachments %s, want 申請書.pdf" % sorted(got))
+        return x
+    pdf = decoded(got["申請書.pdf"])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "a.pdf")
+        with open(path, "wb") as f:
+            f.write(pdf)
+        chk = subprocess.run(["qpdf", "--check", path], capture_output=True)
+        if chk.returncode != 0:
+            bad("qpdf --check of the delivered PDF: %r" % chk.stdout[-300:])
+        qdf = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", path, "-"],
+                             capture_output=True).stdout
+    lacks(qdf.decode("latin-1"), ["/OpenAction", "/JavaScript", "PWNED-OPENACTION"], "申請書.pdf")
+    contains(qdf.decode("latin-1"), ["MUGAIKA PDF FIXTURE"], "申請書.pdf")
+    contains(main_text(msg), ["E2E-PDF-BODY"])
+    return x
+
+
 def case_removed(msg, data, a):
     x = rebuilt(msg, data)
     expect(x, verdict="sanitized", attachments_removed="2", attachments_kept="0")
@@ -533,7 +557,7 @@ def case_any(msg, data, a):
 
 CASES = {"plain": case_plain, "html": case_html, "japanese": case_japanese,
          "headers-only": case_headers_only, "kept": case_kept, "sanitized": case_sanitized,
-         "removed": case_removed, "hostile": case_hostile, "bidi": case_bidi,
+         "removed": case_removed, "pdf": case_pdf, "hostile": case_hostile, "bidi": case_bidi,
          "text": case_text, "big": case_big, "blocked": case_blocked, "tag": case_tag,
          "any": case_any}
 
@@ -1070,6 +1094,8 @@ run_delivered "sanitize mode, attachments kept: UTF-8 .txt (RFC 2231 Japanese na
 	kept "$FIX/attach-kept.eml" "$TO"
 run_delivered "sanitize mode, attachments sanitized: JPEG metadata/<script> stripped (same pixels), CSV formulas prefixed with '" \
 	sanitized "$FIX/attach-sanitized.eml" "$TO"
+run_delivered "sanitize mode, PDF with OpenAction JavaScript: kept disarmed (qpdf --check passes, no script, page text intact)" \
+	pdf "$FIX/attach-pdf.eml" "$TO"
 run_delivered "attachments removed: .docm with macros and .exe gone, listed in the notice, no payload bytes" \
 	removed "$FIX/attach-removed.eml" "$TO"
 run_delivered "header block that does not look like mail (X- headers and Content-Type only): still rebuilt as mail, .docm and .exe removed" \
