@@ -15,11 +15,15 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sandbox.h"
 #include "wire.h"
+
+#define WORKER_MMAP_THRESHOLD (64 * 1024 * 1024)  /* larger blocks still mmap */
+#define WORKER_TRIM_THRESHOLD (128 * 1024 * 1024) /* free heap kept for the next job */
 
 static void
 send_fatal(const char *message)
@@ -155,6 +159,13 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		_exit(2);
 	g_log_set_default_handler(log_handler, NULL);
 	g_log_set_writer_func(log_writer, NULL, NULL);
+
+	/* Buffers of a few MB to tens of MB come and go with every job (a PDF
+	 * rewrite holds input, qpdf's output and ours). From glibc's mmap they
+	 * are fresh pages each time: about as much system time as the work
+	 * itself. From the heap, kept between jobs, they are reused. */
+	mallopt(M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD);
 
 	struct cdr_policy *policy = read_policy();
 	struct cdr_engine *engine = cdr_engine_new(policy, extra, &error);
