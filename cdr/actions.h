@@ -30,5 +30,10 @@
 #define CDR_ACT_ENCRYPTION "encryption"       /* empty-password encryption taken off */
 #define CDR_ACT_REPAIRED "repaired"           /* structure errors fixed (lost xref, wrong lengths) */
 #define CDR_ACT_LEADING_DATA "leading-data"   /* bytes before the start of the format */
+#define CDR_ACT_UNSAFE_NAME "unsafe-name"     /* archive member name made safe: where = new name */
+#define CDR_ACT_DUPLICATE_NAME "duplicate-name" /* member renamed "x (2).ext": where = new name */
+#define CDR_ACT_LINK "link"                   /* symlink or hardlink member dropped */
+#define CDR_ACT_SPECIAL_FILE "special-file"   /* device, FIFO or socket member dropped */
+#define CDR_ACT_MEMBER_REMOVED "member-removed" /* blocked archive member left out: where = name */
 
 extern const char *const cdr_action_names[];

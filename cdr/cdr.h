@@ -33,6 +33,9 @@ struct cdr_output {
 	GByteArray *data;
 	const char *type; /* MIME type of the rebuilt object */
 	const char *ext;  /* its canonical extension, without the dot */
+	/* Optional: the name to derive the output name from instead of the
+	 * input's (report.csv for report.csv.gz); g_malloc'd, the engine frees it. */
+	char *name;
 };
 
 enum cdr_handler_flags {
@@ -66,12 +69,15 @@ struct cdr_run_params {
 	 * milter: every message is mail, whatever its first bytes look like,
 	 * so an odd header block cannot steer it to a lesser handler). */
 	const char *handler;
+	/* Archives: passwords to try, one per line (cdr-file --password-file). */
+	const char *passwords;
 };
 
 /* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
  * at most CDR_MAX_QUARANTINE_ID bytes). */
 #define CDR_MAX_QUARANTINE_ID 64
 #define CDR_MAX_HANDLER_NAME 32
+#define CDR_MAX_PASSWORDS 65536 /* bytes of the password list */
 gboolean cdr_run_params_valid(const struct cdr_run_params *params);
 
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */
@@ -140,6 +146,11 @@ gboolean cdr_job_check_time(struct cdr_job *job);
  */
 enum cdr_verdict cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len,
 					const char *name, GByteArray **out);
+
+/* How many more bytes the top-level object may expand to before
+ * max_expanded_bytes or max_ratio is reached: a container decompressing a
+ * member stops there instead of finding out after the fact. */
+guint64 cdr_job_expand_allowance(const struct cdr_job *job);
 
 /* TRUE once a budget of the whole top-level object (expanded bytes,
  * children, ratio) has run out: a container must then give up entirely,

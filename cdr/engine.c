@@ -154,7 +154,7 @@ name_output(struct cdr_job *job, const struct cdr_handler *h, const struct cdr_o
 	if (o->ext && (!exts || !exts[0] || strcmp(o->ext, exts[0]) != 0))
 		exts = single;
 
-	r->out_name = cdr_name_for_output(r->name, exts, job->engine->known_exts);
+	r->out_name = cdr_name_for_output(o->name ? o->name : r->name, exts, job->engine->known_exts);
 	r->out_type = g_strdup(o->type ? o->type : h->mime_type);
 	if (r->name) {
 		const char *base = r->name;
@@ -224,9 +224,11 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 		if (!r->reason)
 			cdr_job_error(job, CDR_E_INTERNAL, "%s handler gave no reason", h->name);
 		g_byte_array_unref(o.data);
+		g_free(o.name);
 		goto done;
 	}
 	name_output(job, h, &o);
+	g_free(o.name);
 	if (v == CDR_CLEAN && (r->actions->len || children_changed(r)))
 		v = CDR_SANITIZED;
 	r->size_out = o.data->len;
@@ -242,6 +244,8 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 {
 	const char *mode = params->mail_mode, *id = params->quarantine_id;
 	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
+		return FALSE;
+	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
 		return FALSE;
 	if (params->handler) {
 		gsize n = strlen(params->handler);

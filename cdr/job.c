@@ -126,6 +126,15 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 	return v;
 }
 
+guint64
+cdr_job_expand_allowance(const struct cdr_job *job)
+{
+	const struct cdr_policy *p = job->engine->policy;
+	guint64 by_ratio = p->max_ratio * MAX(job->top_len, 1024);
+	guint64 left = MIN(p->max_expanded_bytes, by_ratio);
+	return job->expanded >= left ? 0 : left - job->expanded;
+}
+
 gboolean
 cdr_job_budget_spent(const struct cdr_job *job)
 {

@@ -391,6 +391,8 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 	g_string_append(request, params->quarantine_id ? params->quarantine_id : "");
 	g_string_append_c(request, '\0');
 	g_string_append(request, params->handler ? params->handler : "");
+	g_string_append_c(request, '\0');
+	g_string_append(request, params->passwords ? params->passwords : "");
 	struct cdr_wire_header h = {
 		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_REQUEST, .len = (guint32)request->len,
 	};

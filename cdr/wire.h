@@ -18,8 +18,9 @@
 #define CDR_WIRE_MAGIC 0x4d47434bu /* "MGCK" */
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
-/* name, two NULs, the longest mode and id (cdr_run_params_valid) */
-#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 3 + 16 + 64 + 32)
+/* name, four NULs, the longest mode, id, handler name and password list
+ * (cdr_run_params_valid) */
+#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 4 + 16 + 64 + 32 + 65536)
 
 enum cdr_wire_kind { CDR_WIRE_REQUEST = 1, CDR_WIRE_REPLY = 2, CDR_WIRE_FATAL = 3 };
 

@@ -186,7 +186,8 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			_exit(0);
 		if (n < 0 || msg.h.kind != CDR_WIRE_REQUEST || nfds != 1)
 			die("bad request from the pool");
-		/* name NUL mode NUL id NUL handler: the last terminated here */
+		/* name NUL mode NUL id NUL handler NUL passwords: the last
+		 * terminated here */
 		msg.payload[msg.h.len] = '\0';
 		const char *name = msg.payload;
 		const char *end = msg.payload + msg.h.len;
@@ -199,10 +200,14 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		const char *handler = id + strlen(id) + 1;
 		if (handler > end)
 			die("bad request from the pool");
+		const char *passwords = handler + strlen(handler) + 1;
+		if (passwords > end)
+			die("bad request from the pool");
 		struct cdr_run_params params = {
 			.mail_mode = *mode ? mode : NULL,
 			.quarantine_id = *id ? id : NULL,
 			.handler = *handler ? handler : NULL,
+			.passwords = *passwords ? passwords : NULL,
 		};
 		serve_one(engine, *name ? name : NULL, &params, fds[0]);
 	}

@@ -35,7 +35,39 @@ struct options {
 	gboolean version;
 	int jobs;
 	char **inputs;
+	char *password_file;
+	struct cdr_run_params params; /* .passwords from --password-file */
 };
+
+/* --password-file: one password per line (CR LF or LF), empty lines
+ * skipped; handed to the workers with every object. */
+static gboolean
+read_passwords(struct options *o)
+{
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	g_autoptr(GError) error = NULL;
+	if (!g_file_get_contents(o->password_file, &text, &len, &error)) {
+		g_printerr("cdr-file: %s\n", error->message);
+		return FALSE;
+	}
+	if (len > CDR_MAX_PASSWORDS || memchr(text, '\0', len)) {
+		g_printerr("cdr-file: %s: not a password list (NUL bytes, or over %d bytes)\n",
+			   o->password_file, CDR_MAX_PASSWORDS);
+		return FALSE;
+	}
+	GString *list = g_string_new(NULL);
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i]; i++) {
+		gsize n = strlen(lines[i]);
+		if (n && lines[i][n - 1] == '\r')
+			lines[i][n - 1] = '\0';
+		if (*lines[i])
+			g_string_append_printf(list, "%s%s", list->len ? "\n" : "", lines[i]);
+	}
+	o->params.passwords = g_string_free(list, FALSE);
+	return TRUE;
+}
 
 static gboolean
 parse_options(int *argc, char ***argv, struct options *o)
@@ -58,6 +90,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 		  "Overwrite files that already exist in the output directory", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
 		  "No progress line and no summary", NULL },
+		{ "password-file", 'P', 0, G_OPTION_ARG_FILENAME, &o->password_file,
+		  "Try the passwords in FILE (one per line) on encrypted archives", "FILE" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->inputs, NULL,
 		  "INPUT..." },
@@ -86,7 +120,7 @@ parse_options(int *argc, char ***argv, struct options *o)
 		g_printerr("cdr-file: need INPUT... and -o OUTDIR (or -c); see cdr-file --help\n");
 		return FALSE;
 	}
-	return TRUE;
+	return !o->password_file || read_passwords(o);
 }
 
 static FILE *
@@ -142,7 +176,7 @@ run_filter(const struct options *o, const struct cdr_policy *policy, struct cdr_
 		r = process_blocked(name, CDR_E_LIMIT, why);
 	} else {
 		sha256_of_fd(in, res.sha256_in);
-		r = cdr_pool_run(pool, in, name, &out_fd);
+		r = cdr_pool_run_with(pool, in, name, &o->params, &out_fd);
 	}
 	close(in);
 	res.report = r;
@@ -205,7 +239,9 @@ run_tree(const struct options *o, const struct cdr_policy *policy, struct cdr_po
 		return EXIT_TROUBLE;
 	}
 	struct summary *s = summary_new(report);
-	struct process_ctx ctx = { .policy = policy, .pool = pool, .out = out, .summary = s };
+	struct process_ctx ctx = {
+		.policy = policy, .pool = pool, .out = out, .summary = s, .params = &o->params,
+	};
 	gint64 start = g_get_monotonic_time();
 	gboolean progress = !o->quiet && isatty(STDERR_FILENO);
 
@@ -244,6 +280,8 @@ options_clear(struct options *o)
 	g_free(o->config);
 	g_free(o->name);
 	g_strfreev(o->inputs);
+	g_free(o->password_file);
+	g_free((char *)o->params.passwords);
 }
 
 static int

@@ -117,7 +117,7 @@ sanitize_entry(struct process_ctx *ctx, const struct walk_entry *e, struct file_
 	if (in < 0)
 		return process_blocked(name, CDR_E_INTERNAL, g_strerror(saved));
 	sha256_of_fd(in, res->sha256_in);
-	struct cdr_report *r = cdr_pool_run(ctx->pool, in, name, out_fd);
+	struct cdr_report *r = cdr_pool_run_with(ctx->pool, in, name, ctx->params, out_fd);
 	close(in);
 	return r;
 }

@@ -14,6 +14,7 @@ struct process_ctx {
 	struct cdr_pool *pool;
 	struct outtree *out;
 	struct summary *summary;
+	const struct cdr_run_params *params; /* passwords for archives */
 };
 
 /* Sanitize one entry, write its output, add its record. Thread-safe. */

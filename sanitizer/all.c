@@ -19,6 +19,9 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 #if HAVE_PDF
 	&cdr_handler_pdf,
 #endif
+#if HAVE_ARCHIVES
+	&cdr_handler_archive,
+#endif
 #if HAVE_MIME
 	&cdr_handler_mime,
 #endif

@@ -13,3 +13,4 @@ extern const struct cdr_handler cdr_handler_text;
 extern const struct cdr_handler cdr_handler_csv;
 extern const struct cdr_handler cdr_handler_mime;
 extern const struct cdr_handler cdr_handler_pdf;
+extern const struct cdr_handler cdr_handler_archive;

@@ -136,5 +136,21 @@ check "-c takes a Japanese name in the C locale" grep -q "^a,'=1" "$T/f3.out"
 printf 'hi\n' | "$CDR_FILE" -c -n x.exe >/dev/null 2>&1
 check "-c checks the given name" test $? = 1
 
+# --- password-protected archives (PPAP) and --password-file -----------------------
+PPAP=${MUGAIKA_SOURCE_ROOT:-$(dirname "$0")/../..}/fixtures/archive/hostile/ppap-zipcrypto.zip
+"$CDR_FILE" -c -n 見積書.zip -r "$T/ppap1.jsonl" <"$PPAP" >"$T/ppap1.zip" 2>/dev/null
+check "PPAP zip without passwords: blocked as password-protected" \
+	grep -q '"reason":"password-protected archive"' "$T/ppap1.jsonl"
+printf 'wrong\r\nhimitsu\r\n' >"$T/passwords.txt"
+"$CDR_FILE" -c -n 見積書.zip -P "$T/passwords.txt" -r "$T/ppap2.jsonl" <"$PPAP" >"$T/ppap2.zip"
+check "PPAP zip with --password-file (CR LF, second line): opened and rebuilt (exit 0)" test $? = 0
+check "the rebuilt zip holds the decrypted members, CP932 names decoded" \
+	/usr/bin/python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]);
+assert sorted(z.namelist()) == ["見積明細.csv", "見積書.txt"], z.namelist(); z.testzip()' "$T/ppap2.zip"
+check "the password never reaches the report" sh -c "! grep -q himitsu '$T/ppap2.jsonl'"
+printf 'nope\n' >"$T/wrong.txt"
+"$CDR_FILE" -c -n 見積書.zip --password-file "$T/wrong.txt" <"$PPAP" >/dev/null 2>"$T/ppap3.err"
+check "a wrong password list: blocked, exit 1" test $? = 1
+
 echo "1..$n"
 [ "$failed" = 0 ]

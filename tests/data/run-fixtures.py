@@ -38,8 +38,11 @@ ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile
 ACTIONS |= {"attachment", "html-converted", "header", "signature", "encrypted-part",
             "unsupported-part"}
 # PDF (pdf handler); documented in mugaika(7)
+ACTIONS |= {"member-removed"}
 ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedia", "xfa",
             "external-link", "encryption", "repaired", "leading-data"}
+# archives (archive handler); documented in mugaika(7)
+ACTIONS |= {"unsafe-name", "duplicate-name", "link", "special-file"}
 TIMEOUT = 120
 
 
@@ -627,6 +630,155 @@ def check_mail(ctx):
         fail("%s\n--- decoded output ---\n%s", "; ".join(problems), decoded)
 
 
+# ------------------------------------------------------------------ archives
+# The archive handler's output is a zip; Python's zipfile is the independent
+# reader. Every member name must be one that Windows, macOS and Info-ZIP unzip
+# extract where it says, inside the target folder, under that very name.
+
+ZIP_NESTING = 4           # zips inside the output are checked this deep
+ZIP_FORBIDDEN = set('<>:"|?*\\')
+
+
+def zip_name_problem(name, raw, flags):
+    """What is wrong with one member name of an output zip (None if nothing)."""
+    if not name:
+        return "empty name"
+    if name.startswith("/"):
+        return "absolute name"
+    if any(c in ZIP_FORBIDDEN for c in name):
+        return "character Windows forbids or treats as a separator/stream (\\ : < > ...)"
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return "control or format (bidi/zero-width) character"
+    if any(not 0x20 <= b < 0x7f for b in raw) and not flags & 0x800:
+        return "non-ASCII name without the UTF-8 flag (bit 11)"
+    comps = name.rstrip("/").split("/")
+    for c in comps:
+        if c in ("", ".", ".."):
+            return "empty, '.' or '..' component"
+        if c[-1] in ". ":
+            return "component %r ends in a dot or space" % c
+        if c.split(".")[0].lower() in RESERVED:
+            return "component %r is a Windows device name" % c
+        if len(c.encode("utf-8")) > 255:
+            return "component longer than 255 bytes"
+    return None
+
+
+def zip_walk(data, where, depth, problems, blobs):
+    """Checks one zip (and the zips inside it); collects member bytes in blobs.
+    Returns the member names, in order."""
+    import stat
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as x:
+        problems.append("%s: zipfile cannot open it: %s" % (where, x))
+        return []
+    try:
+        bad = z.testzip()
+    except Exception as x:  # encrypted, unsupported method, overlapping entries, ...
+        bad = "(%s: %s)" % (type(x).__name__, x)
+    if bad:
+        problems.append("%s: testzip() fails at %s" % (where, bad))
+        return [i.filename for i in z.infolist()]
+    if z.comment:
+        problems.append("%s: archive comment kept: %r" % (where, z.comment[:60]))
+    names = []
+    seen = {}
+    infos = z.infolist()
+    files = {i.filename.rstrip("/").casefold() for i in infos if not i.is_dir()}
+    for info in infos:
+        name, what = info.filename, "%s: member %r" % (where, info.orig_filename)
+        names.append(name)
+        raw = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        # zipfile cuts a name at NUL: judge the name as stored
+        p = zip_name_problem(info.orig_filename, raw, info.flag_bits)
+        if p:
+            problems.append("%s: %s" % (what, p))
+        key = name.rstrip("/").casefold()
+        if key in seen:
+            problems.append("%s: same name as %r (case-insensitively)" % (what, seen[key]))
+        seen.setdefault(key, name)
+        parts = key.split("/")
+        for k in range(1, len(parts)):
+            if "/".join(parts[:k]) in files:
+                problems.append("%s: a file of the same name as its folder %r exists" %
+                                (what, "/".join(parts[:k])))
+        if info.flag_bits & 0x1:
+            problems.append("%s: encrypted" % what)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            problems.append("%s: compression method %d (want stored or deflate)" %
+                            (what, info.compress_type))
+        if info.comment:
+            problems.append("%s: member comment kept" % what)
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and mode:
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+                problems.append("%s: Unix file type %o (link, device or FIFO)" %
+                                (what, stat.S_IFMT(mode)))
+            if mode & (stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX):
+                problems.append("%s: setuid/setgid/sticky mode %o" % (what, mode & 0o7777))
+    if problems:
+        return names
+    # Extract with zipfile itself and check that every file lands where its name
+    # says, inside the folder (zipfile's own sanitizing must have had nothing to do).
+    with tempfile.TemporaryDirectory(prefix="mugaika-zip-") as tmp:
+        root = os.path.realpath(tmp)
+        for info in infos:
+            want = os.path.realpath(os.path.join(root, info.filename))
+            got = os.path.realpath(z.extract(info, root))
+            if os.path.commonpath([root, want]) != root or \
+                    os.path.commonpath([root, got]) != root:
+                problems.append("%s: member %r escapes the folder" % (where, info.filename))
+            elif got.rstrip("/") != want.rstrip("/"):
+                problems.append("%s: member %r was extracted as %r" %
+                                (where, info.filename, os.path.relpath(got, root)))
+            elif not info.is_dir() and os.path.getsize(got) != info.file_size:
+                problems.append("%s: member %r extracted to %d bytes, not %d" %
+                                (where, info.filename, os.path.getsize(got), info.file_size))
+    for info in infos:
+        if info.is_dir():
+            continue
+        body = z.read(info)
+        blobs.append(body)
+        if depth < ZIP_NESTING and body[:4] == b"PK\x03\x04" and \
+                zipfile.is_zipfile(io.BytesIO(body)):
+            zip_walk(body, "%s/%s" % (where, info.filename), depth + 1, problems, blobs)
+    return names
+
+
+def check_zip_output(ctx):
+    """Python's zipfile opens the output; testzip() passes; every member name
+    is safe (relative, no '..'/'.'/empty component, no '\\' ':' or other
+    character Windows forbids, no control/bidi character, no device name, no
+    trailing dot/space, UTF-8 flag when not ASCII), unique case-insensitively,
+    never both a file and a folder; no links, devices, setuid modes,
+    encryption or comments; extracted with zipfile, each member lands inside
+    the folder under its own name. Zips inside are checked the same way.
+    Then the manifest's `members` (exact names in order; "a|b" for either)
+    and `member_text_absent`/`member_text_present` (in the decompressed
+    member bytes, nested zips included)."""
+    e, out = ctx["entry"], ctx["output"]
+    if out[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+        fail("output does not start with a zip local header (%r)", out[:4])
+    problems, blobs = [], []
+    names = zip_walk(out, "zip", 1, problems, blobs)
+    want = e.get("members")
+    if want is not None:
+        ok = len(names) == len(want) and all(n in alternatives(w) for n, w in zip(names, want))
+        if not ok:
+            problems.append("members %r, want %r" % (names, want))
+    enc = e.get("encoding")
+    text = b"\n".join(blobs)
+    for s in e.get("member_text_absent", []):
+        if in_encoding(s, enc) in text:
+            problems.append("member bytes still contain %r" % s)
+    for s in e.get("member_text_present", []):
+        if in_encoding(s, enc) not in text:
+            problems.append("member bytes lack %r" % s)
+    if problems:
+        fail("; ".join(problems))
+
+
 # ------------------------------------------------------------------ PDF
 # Independent readers: the qpdf command line (its own parse of our output, not
 # libqpdf through our code) and poppler's pdftoppm.
@@ -733,6 +885,7 @@ CHECKS = {
     "csv-cells": check_csv_cells,
     "idempotent": check_idempotent,
     "mail": check_mail,
+    "zip-output": check_zip_output,
 }
 
 RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | \
@@ -810,8 +963,9 @@ def check_result(ctx):
                 problems.append("action %s missing (got %r)" % (spec, whats))
         if verdict == "clean" and [w for w in whats if w != "renamed"]:
             problems.append("verdict clean with actions %r" % whats)
-        if verdict == "sanitized" and not whats:
-            problems.append("verdict sanitized without any action")
+        changed_children = [c for c in rec.get("children") or [] if c.get("verdict") != "clean"]
+        if verdict == "sanitized" and not whats and not changed_children:
+            problems.append("verdict sanitized without any action or changed child")
         oname = rec.get("out_name") or ""
         p = safe_name_problem(oname)
         if p:

@@ -1,0 +1,512 @@
+/*
+ * NAME
+ *	archive.c - zip, 7z, rar, lzh, cab, tar and compressed files: every
+ *	member through the engine, the result rebuilt as a zip
+ * SUMMARY
+ *	libarchive reads the archive (only the format its signature names, so
+ *	a polyglot cannot be read as something else); each regular member is
+ *	sanitized as a child object (depth + 1) under a safe name
+ *	(archive-names.c) and, unless blocked, written into a new zip
+ *	(archive-zipout.c). A single compressed file (gz, bz2, xz, zst
+ *	without a tar inside) comes out as its sanitized content, without the
+ *	compression layer. Links, devices and FIFOs are dropped; directories
+ *	are implied by the paths.
+ * DESCRIPTION
+ *	A zip is first checked against its central directory (zip-check.c):
+ *	any way two readers could see different members blocks it. Encrypted
+ *	members (PPAP, 7z or rar with a password) block the archive as
+ *	"password-protected archive"; the original stays in quarantine.
+ *	Members are read in 64 KB steps against what the top-level object
+ *	may still expand to (max_expanded_bytes, max_ratio) and against
+ *	max_input_bytes, so a bomb stops when the budget is spent, not when
+ *	memory is; count and depth are the engine's limits on children. A zip
+ *	that holds an office document's package (Office Open XML, ODF, Java)
+ *	is not bid on: it is a document, not an archive.
+ */
+#include <locale.h>
+#include <string.h>
+#include <time.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "actions.h"
+#include "archive-parts.h"
+#include "handlers.h"
+
+#define ARCHIVE_READ_CHUNK (64 * 1024)
+#define NOTHING_LEFT "every member blocked: "
+
+enum archive_kind {
+	KIND_NONE,
+	KIND_ZIP,
+	KIND_7Z,
+	KIND_RAR,
+	KIND_LZH,
+	KIND_CAB,
+	KIND_TAR,
+	KIND_COMPRESSED, /* gz, bz2, xz, zst: a tar inside, or one file */
+};
+
+struct unpack {
+	struct cdr_job *job;
+	struct archive *reader;
+	struct archive_names *names;
+	struct zip_out *zip;      /* started at the first member kept */
+	GByteArray *out;          /* where the zip goes */
+	gboolean single_file;     /* a compressed file without a tar: no zip */
+	GByteArray *single;       /* KIND_COMPRESSED without a tar: the one output */
+	const char *single_name;  /* its name and type (in the child's report) */
+	const char *single_type;
+	const char *outer_name;
+	const char *passwords;    /* cdr-file --password-file: one per line */
+	guint kept, blocked;
+	const struct cdr_report *first_blocked;
+};
+
+#define HAS(d, n, off, lit) ((n) >= (off) + sizeof(lit) - 1 && memcmp((d) + (off), lit, sizeof(lit) - 1) == 0)
+
+static enum archive_kind
+kind_of(const guint8 *d, gsize n)
+{
+	if (HAS(d, n, 0, "PK\x03\x04") || (HAS(d, n, 0, "PK\x05\x06") && n == 22))
+		return KIND_ZIP;
+	if (HAS(d, n, 0, "7z\xbc\xaf\x27\x1c"))
+		return KIND_7Z;
+	if (HAS(d, n, 0, "Rar!\x1a\x07\x00") || HAS(d, n, 0, "Rar!\x1a\x07\x01\x00"))
+		return KIND_RAR;
+	if (n >= 21 && d[2] == '-' && d[3] == 'l' && (d[4] == 'h' || d[4] == 'z') && d[6] == '-')
+		return KIND_LZH;
+	if (HAS(d, n, 0, "MSCF\0\0\0\0"))
+		return KIND_CAB;
+	if (HAS(d, n, 257, "ustar"))
+		return KIND_TAR;
+	if (HAS(d, n, 0, "\x1f\x8b\x08") || HAS(d, n, 0, "\xfd" "7zXZ\0") ||
+	    HAS(d, n, 0, "\x28\xb5\x2f\xfd") ||
+	    (HAS(d, n, 0, "BZh") && n > 3 && d[3] >= '1' && d[3] <= '9'))
+		return KIND_COMPRESSED;
+	return KIND_NONE;
+}
+
+/* Office Open XML, OpenDocument and Java/Android packages are zips too;
+ * they belong to document handlers (blocked until those exist). */
+static gboolean
+is_document_package(const guint8 *d, gsize n)
+{
+	static const char *const markers[] = {
+		"[Content_Types].xml", "META-INF/MANIFEST.MF", "AndroidManifest.xml",
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(markers); i++)
+		if (memmem(d, n, markers[i], strlen(markers[i])))
+			return TRUE;
+	return HAS(d, n, 30, "mimetypeapplication/");
+}
+
+static int
+archive_bid(const struct cdr_input *in)
+{
+	enum archive_kind k = kind_of(in->data, in->len);
+	if (k == KIND_NONE || (k == KIND_ZIP && is_document_package(in->data, in->len)))
+		return 0;
+	return 80;
+}
+
+static void
+support_compression_filters(struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+}
+
+/* Is the compressed stream a tar? Decided by the "ustar" magic in the
+ * first block, not by libarchive's tar reader, which takes a stream of
+ * zeros (a compression bomb, say) for an empty tar. */
+static gboolean
+holds_tar(const guint8 *data, gsize len)
+{
+	struct archive *a = archive_read_new();
+	support_compression_filters(a);
+	archive_read_support_format_raw(a);
+	struct archive_entry *e;
+	guint8 block[512];
+	gboolean tar = archive_read_open_memory(a, data, len) == ARCHIVE_OK &&
+		       archive_read_next_header(a, &e) == ARCHIVE_OK &&
+		       archive_read_data(a, block, sizeof block) == (la_ssize_t)sizeof block &&
+		       memcmp(block + 257, "ustar", 5) == 0;
+	archive_read_free(a);
+	return tar;
+}
+
+/* Only the formats (and compression filters) the signature names. */
+static struct archive *
+open_reader(enum archive_kind k, const guint8 *data, gsize len, const char *passwords)
+{
+	struct archive *a = archive_read_new();
+	g_auto(GStrv) list = g_strsplit(passwords ? passwords : "", "\n", -1);
+	for (guint i = 0; list[i]; i++)
+		if (*list[i])
+			archive_read_add_passphrase(a, list[i]);
+	switch (k) {
+	case KIND_ZIP:
+		archive_read_support_format_zip_seekable(a); /* the central directory's view */
+		break;
+	case KIND_7Z:
+		archive_read_support_format_7zip(a);
+		break;
+	case KIND_RAR:
+		archive_read_support_format_rar(a);
+		archive_read_support_format_rar5(a);
+		break;
+	case KIND_LZH: /* names without a charset are Japanese Windows' */
+		archive_read_support_format_lha(a);
+		archive_read_set_format_option(a, "lha", "hdrcharset", "CP932");
+		break;
+	case KIND_CAB:
+		archive_read_support_format_cab(a);
+		archive_read_set_format_option(a, "cab", "hdrcharset", "CP932");
+		break;
+	case KIND_TAR:
+		archive_read_support_format_tar(a);
+		break;
+	case KIND_COMPRESSED:
+		support_compression_filters(a);
+		if (holds_tar(data, len))
+			archive_read_support_format_tar(a);
+		else
+			archive_read_support_format_raw(a);
+		break;
+	case KIND_NONE:
+		break;
+	}
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static gboolean
+mentions_encryption(const char *msg)
+{
+	g_autofree char *lower = g_ascii_strdown(msg ? msg : "", -1);
+	return strstr(lower, "encrypt") || strstr(lower, "passphrase") || strstr(lower, "password");
+}
+
+static enum cdr_verdict
+reader_failure(struct unpack *u, const char *stage)
+{
+	const char *msg = archive_error_string(u->reader);
+	if (mentions_encryption(msg) && u->passwords)
+		return cdr_job_error(u->job, CDR_E_ENCRYPTED,
+				     "password-protected archive: no password in the list opens it, "
+				     "or its kind of encryption is not supported (%s)", msg);
+	if (mentions_encryption(msg))
+		return cdr_job_error(u->job, CDR_E_ENCRYPTED, "password-protected archive");
+	return cdr_job_error(u->job, CDR_E_PARSE, "%s: %s", stage, msg ? msg : "unreadable");
+}
+
+/* The member's bytes, or NULL with the reason recorded. */
+static GByteArray *
+read_member(struct unpack *u, enum cdr_verdict *failed)
+{
+	const struct cdr_policy *p = cdr_job_policy(u->job);
+	guint64 budget = cdr_job_expand_allowance(u->job);
+	guint64 limit = MIN(budget, p->max_input_bytes);
+	GByteArray *bytes = g_byte_array_new();
+	guint8 buf[ARCHIVE_READ_CHUNK];
+	for (;;) {
+		la_ssize_t n = archive_read_data(u->reader, buf, sizeof buf);
+		if (n == 0)
+			return bytes;
+		if (n < 0) {
+			*failed = reader_failure(u, "member data");
+			break;
+		}
+		if ((guint64)n > limit - bytes->len) {
+			*failed = budget <= p->max_input_bytes
+					  ? cdr_job_error(u->job, CDR_E_LIMIT,
+							  "members expand past max_expanded_bytes or "
+							  "max_ratio (a compression bomb)")
+					  : cdr_job_error(u->job, CDR_E_LIMIT,
+							  "a member is larger than max_input_bytes");
+			break;
+		}
+		g_byte_array_append(bytes, buf, (guint)n);
+		if (!cdr_job_check_time(u->job)) {
+			*failed = CDR_BLOCKED;
+			break;
+		}
+	}
+	g_byte_array_unref(bytes);
+	return NULL;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* "report.csv.gz" -> "report.csv": the name of a compressed file's content. */
+static char *
+uncompressed_name(const char *outer)
+{
+	static const char *const suffixes[] = { ".gz", ".gzip", ".bz2", ".xz", ".zst", ".zstd" };
+	const char *base = outer ? base_name(outer) : "";
+	for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++)
+		if (g_str_has_suffix(base, suffixes[i]) && strlen(base) > strlen(suffixes[i]))
+			return g_strndup(base, strlen(base) - strlen(suffixes[i]));
+	return g_strdup("data");
+}
+
+/* "x.tar.gz", "x.7z", "x.lzh" -> "x.zip": the rebuilt archive's name. */
+static char *
+zip_name(const char *outer)
+{
+	static const char *const suffixes[] = {
+		".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".tbz", ".txz",
+		".tzst", ".tar", ".zip", ".7z", ".rar", ".lzh", ".lha", ".cab",
+	};
+	const char *base = outer ? base_name(outer) : "";
+	gsize len = strlen(base);
+	for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		gsize n = strlen(suffixes[i]);
+		if (len > n && g_ascii_strcasecmp(base + len - n, suffixes[i]) == 0) {
+			len -= n;
+			break;
+		}
+	}
+	return len ? g_strdup_printf("%.*s.zip", (int)len, base) : g_strdup("archive.zip");
+}
+
+/* A sanitized member into the new zip, under its directory and the name
+ * the engine gave it (a.docm may have become a.docx). */
+static gboolean
+keep_member(struct unpack *u, const char *safe_path, const struct cdr_report *child,
+	    GByteArray *out, gint64 mtime)
+{
+	g_autofree char *dir = g_path_get_dirname(safe_path);
+	const char *name = child->out_name ? base_name(child->out_name) : base_name(safe_path);
+	g_autofree char *path = strcmp(dir, ".") == 0 ? g_strdup(name)
+						      : g_strconcat(dir, "/", name, NULL);
+	gboolean renamed;
+	g_autofree char *unique = archive_names_claim(u->names, path, &renamed);
+	if (!u->zip && !(u->zip = zip_out_new(u->out))) {
+		cdr_job_error(u->job, CDR_E_INTERNAL, "cannot start the new zip");
+		return FALSE;
+	}
+	if (renamed)
+		cdr_job_action(u->job, CDR_ACT_DUPLICATE_NAME, unique, 1);
+	if (!zip_out_add(u->zip, unique, out->data, out->len, mtime)) {
+		cdr_job_error(u->job, CDR_E_INTERNAL, "cannot write %s into the new zip", unique);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* One regular member: through the engine, then kept or left out. */
+static gboolean
+sanitize_member(struct unpack *u, struct archive_entry *e, const char *safe_path,
+		GByteArray *bytes)
+{
+	GByteArray *out = NULL;
+	enum cdr_verdict v =
+		cdr_job_sanitize_child(u->job, bytes->data, bytes->len, safe_path, &out);
+	const struct cdr_report *child = cdr_job_last_child(u->job);
+	if (v == CDR_BLOCKED) {
+		if (cdr_job_budget_spent(u->job)) {
+			cdr_job_error(u->job, CDR_E_LIMIT, "%s", child->reason);
+			return FALSE;
+		}
+		if (u->blocked++ == 0)
+			u->first_blocked = child;
+		cdr_job_action(u->job, CDR_ACT_MEMBER_REMOVED, safe_path, 1);
+		return TRUE; /* left out; its report says why */
+	}
+	u->kept++;
+	gboolean ok = TRUE;
+	if (!u->single_file) {
+		ok = keep_member(u, safe_path, child, out, archive_entry_mtime(e));
+		g_byte_array_unref(out);
+	} else {
+		u->single = out;
+		u->single_name = child->out_name;
+		u->single_type = child->out_type;
+	}
+	return ok;
+}
+
+/* Links and special files are dropped; TRUE for a regular file. */
+static gboolean
+is_regular_member(struct unpack *u, struct archive_entry *e, const char *safe_path)
+{
+	mode_t type = archive_entry_filetype(e);
+	if (archive_entry_hardlink(e) || archive_entry_symlink(e) || type == AE_IFLNK) {
+		cdr_job_action(u->job, CDR_ACT_LINK, safe_path, 1);
+		return FALSE;
+	}
+	if (type == AE_IFDIR)
+		return FALSE;
+	if (type != AE_IFREG) {
+		cdr_job_action(u->job, CDR_ACT_SPECIAL_FILE, safe_path, 1);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static enum cdr_verdict
+unpack_members(struct unpack *u)
+{
+	struct archive_entry *e;
+	int rc;
+	while ((rc = archive_read_next_header(u->reader, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+		if (!cdr_job_check_time(u->job))
+			return CDR_BLOCKED;
+		gboolean encrypted = archive_entry_is_encrypted(e);
+		if (encrypted && !u->passwords)
+			return cdr_job_error(u->job, CDR_E_ENCRYPTED, "password-protected archive");
+		gboolean single = archive_format(u->reader) == ARCHIVE_FORMAT_RAW;
+		const char *raw = archive_entry_pathname_utf8(e);
+		if (!raw)
+			raw = archive_entry_pathname(e);
+		gboolean changed = FALSE;
+		g_autofree char *safe =
+			single ? uncompressed_name(u->outer_name)
+			       : archive_names_make_safe(u->names, raw ? raw : "", &changed);
+		if (!single && !is_regular_member(u, e, safe))
+			continue;
+		if (changed)
+			cdr_job_action(u->job, CDR_ACT_UNSAFE_NAME, safe, 1);
+		if (single && u->kept + u->blocked > 0)
+			return cdr_job_error(u->job, CDR_E_PARSE, "more than one compressed stream");
+		u->single_file = single;
+		enum cdr_verdict failed = CDR_BLOCKED;
+		g_autoptr(GByteArray) bytes = read_member(u, &failed);
+		if (!bytes)
+			return failed;
+		if (encrypted) /* a password from the list opened it */
+			cdr_job_action(u->job, CDR_ACT_ENCRYPTION, safe, 1);
+		if (!sanitize_member(u, e, safe, bytes))
+			return CDR_BLOCKED;
+	}
+	if (rc != ARCHIVE_EOF)
+		return reader_failure(u, "archive");
+	return CDR_CLEAN;
+}
+
+/* What goes out: the zip, or the single file's content. */
+static enum cdr_verdict
+finish(struct unpack *u, struct cdr_output *out)
+{
+	if (u->kept == 0 && u->blocked > 0) {
+		const char *why = u->first_blocked->reason;
+		if (g_str_has_prefix(why, NOTHING_LEFT)) /* an archive inside said so already */
+			return cdr_job_error(u->job, u->first_blocked->error, "%s", why);
+		return cdr_job_error(u->job, u->first_blocked->error, NOTHING_LEFT "%s", why);
+	}
+	if (!u->single_file) {
+		if (!u->zip && !(u->zip = zip_out_new(u->out))) /* an empty archive */
+			return cdr_job_error(u->job, CDR_E_INTERNAL, "cannot start the new zip");
+		gboolean ok = zip_out_finish(u->zip);
+		u->zip = NULL;
+		if (!ok)
+			return cdr_job_error(u->job, CDR_E_INTERNAL, "cannot finish the new zip");
+		out->type = "application/zip";
+		out->ext = "zip";
+		out->name = zip_name(u->outer_name);
+		return CDR_CLEAN;
+	}
+	if (!u->single)
+		return cdr_job_error(u->job, CDR_E_PARSE, "an empty compressed file");
+	g_byte_array_append(out->data, u->single->data, u->single->len);
+	out->type = u->single_type;
+	out->name = g_strdup(u->single_name);
+	const char *dot = strrchr(u->single_name, '.');
+	out->ext = dot && dot[1] ? dot + 1 : NULL;
+	return CDR_CLEAN;
+}
+
+static enum cdr_verdict
+archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
+{
+	enum archive_kind kind = kind_of(in->data, in->len);
+	const char *passwords = cdr_job_params(job)->passwords;
+	if (kind == KIND_ZIP) {
+		const char *why = NULL;
+		switch (zip_check_structure(in->data, in->len, &why)) {
+		case ZIP_OK:
+			break;
+		case ZIP_ENCRYPTED:
+			if (!passwords)
+				return cdr_job_error(job, CDR_E_ENCRYPTED, "password-protected archive");
+			break; /* libarchive tries the passwords */
+		case ZIP_AMBIGUOUS:
+			return cdr_job_error(job, CDR_E_PARSE, "ambiguous zip: %s", why);
+		}
+	}
+	if (kind == KIND_RAR && rar5_is_encrypted(in->data, in->len))
+		return cdr_job_error(job, CDR_E_ENCRYPTED, "password-protected archive");
+	struct unpack u = {
+		.job = job,
+		.names = archive_names_new(cdr_engine_charsets(cdr_job_engine(job))),
+		.outer_name = in->name,
+		.out = out->data,
+		.passwords = cdr_job_params(job)->passwords,
+	};
+	u.reader = open_reader(kind, in->data, in->len, u.passwords);
+	enum cdr_verdict v = CDR_BLOCKED;
+	if (!u.reader) {
+		cdr_job_error(job, CDR_E_PARSE, "not a readable archive");
+		goto out;
+	}
+	v = unpack_members(&u);
+	if (v != CDR_BLOCKED)
+		v = finish(&u, out);
+out:
+	zip_out_free(u.zip);
+	if (u.reader)
+		archive_read_free(u.reader);
+	archive_names_free(u.names);
+	if (u.single)
+		g_byte_array_unref(u.single);
+	return v;
+}
+
+/* Zip stores local times: libarchive converts with localtime_r() and
+ * mktime(), which read /etc/localtime on first use, and with TZ unset
+ * stat it again on every mktime(). Name the zone in TZ and load it now,
+ * before the sandbox forbids both; glibc then keeps it. */
+static gboolean
+archive_init(GError **error)
+{
+	if (!getenv("TZ"))
+		g_setenv("TZ", ":/etc/localtime", TRUE);
+	tzset();
+	/* libarchive converts member names to and from the locale's charset:
+	 * in the C locale every non-ASCII name fails. C.UTF-8 is built into
+	 * glibc (nothing to load) and makes the conversions exact. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+			    "archive handler: no C.UTF-8 locale");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static const char *const archive_extensions[] = {
+	"zip", "7z", "rar", "lzh", "lha", "cab", "tar", "tgz", "tbz2", "txz", "gz", "bz2", "xz", "zst",
+	NULL,
+};
+
+const struct cdr_handler cdr_handler_archive = {
+	.name = "archive",
+	.flags = CDR_CONTAINER | CDR_SELF_TYPED,
+	.extensions = archive_extensions,
+	.mime_type = "application/zip",
+	.init = archive_init,
+	.bid = archive_bid,
+	.sanitize = archive_sanitize,
+};
