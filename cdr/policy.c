@@ -31,7 +31,7 @@
 
 const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("limits", "max_input_bytes", CDR_KEY_SIZE, max_input_bytes, "100M", 1, 2 * G_GiB),
-	KEY("limits", "max_expanded_bytes", CDR_KEY_SIZE, max_expanded_bytes, "1G", 1,
+	KEY("limits", "max_expanded_bytes", CDR_KEY_SIZE, max_expanded_bytes, "8G", 1,
 	    1024 * G_GiB),
 	KEY("limits", "max_depth", CDR_KEY_UINT, max_depth, "8", 0, 64),
 	KEY("limits", "max_children", CDR_KEY_UINT, max_children, "10000", 0, 10000000),
