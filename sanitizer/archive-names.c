@@ -26,6 +26,7 @@
 struct archive_names {
 	struct cdr_charsets *charsets;
 	GHashTable *taken; /* case-folded paths already used */
+	GHashTable *next;  /* case-folded path -> the number its next copy tries */
 };
 
 struct archive_names *
@@ -34,6 +35,7 @@ archive_names_new(struct cdr_charsets *charsets)
 	struct archive_names *n = g_new0(struct archive_names, 1);
 	n->charsets = charsets;
 	n->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	n->next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return n;
 }
 
@@ -43,6 +45,7 @@ archive_names_free(struct archive_names *n)
 	if (!n)
 		return;
 	g_hash_table_destroy(n->taken);
+	g_hash_table_destroy(n->next);
 	g_free(n);
 }
 
@@ -62,17 +65,35 @@ decode(struct archive_names *n, const char *raw, gboolean *changed)
 	return g_utf8_make_valid(raw, (gssize)len); /* U+FFFD, replaced below */
 }
 
+/* Windows opens a device for "CON", "con.txt", "CON .txt", "COM¹"... */
 static gboolean
 is_reserved_device(const char *part)
 {
 	static const char *const devices[] = { "con", "prn", "aux", "nul", "conin$", "conout$" };
 	gsize stem = strcspn(part, ".");
+	while (stem > 0 && part[stem - 1] == ' ')
+		stem--;
 	for (gsize i = 0; i < G_N_ELEMENTS(devices); i++)
 		if (stem == strlen(devices[i]) && g_ascii_strncasecmp(part, devices[i], stem) == 0)
 			return TRUE;
-	return stem == 4 &&
-	       (g_ascii_strncasecmp(part, "com", 3) == 0 || g_ascii_strncasecmp(part, "lpt", 3) == 0) &&
-	       part[3] >= '1' && part[3] <= '9';
+	if (stem < 4 ||
+	    (g_ascii_strncasecmp(part, "com", 3) != 0 && g_ascii_strncasecmp(part, "lpt", 3) != 0))
+		return FALSE;
+	const char *digit = part + 3;
+	if (stem == 4)
+		return *digit >= '1' && *digit <= '9';
+	/* superscript one, two, three (U+00B9, U+00B2, U+00B3) */
+	return stem == 5 && (guchar)digit[0] == 0xc2 &&
+	       ((guchar)digit[1] == 0xb9 || (guchar)digit[1] == 0xb2 || (guchar)digit[1] == 0xb3);
+}
+
+/* Characters that Windows' "best fit" conversion to a code page turns into
+ * a path separator (the yen sign is the backslash of CP932). */
+static gboolean
+is_best_fit_separator(gunichar u)
+{
+	return u == 0x00A5 || u == 0x20A9 || u == 0xFF3C || u == 0xFF0F || u == 0x2215 ||
+	       u == 0x2044;
 }
 
 /* One path part, cleaned; "" when nothing is left. */
@@ -87,7 +108,7 @@ clean_part(const char *part, gboolean *changed)
 			if (u == 0xFFFD)
 				g_string_append_c(out, '_');
 			*changed = TRUE;
-		} else if (u < 0x80 && strchr("<>:\"|?*", (int)u)) {
+		} else if ((u < 0x80 && strchr("<>:\"|?*", (int)u)) || is_best_fit_separator(u)) {
 			g_string_append_c(out, '_');
 			*changed = TRUE;
 		} else {
@@ -133,7 +154,13 @@ archive_names_make_safe(struct archive_names *n, const char *raw, gboolean *chan
 				*changed = TRUE;
 			continue;
 		}
-		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || (i == 0 && is_drive(p))) {
+		if (i == 0 && is_drive(p)) { /* "C:" goes, "C:name" keeps its name */
+			*changed = TRUE;
+			p += 2;
+			if (*p == '\0')
+				continue;
+		}
+		if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
 			*changed = TRUE;
 			continue;
 		}
@@ -168,13 +195,20 @@ char *
 archive_names_claim(struct archive_names *n, const char *path, gboolean *renamed)
 {
 	*renamed = FALSE;
-	char *candidate = g_strdup(path);
-	for (unsigned k = 2;; k++) {
+	char *folded = g_utf8_casefold(path, -1);
+	if (g_hash_table_add(n->taken, folded))
+		return g_strdup(path);
+	/* taken: go on from the number the last copy of this name stopped at,
+	 * so thousands of copies cost one try each, not one per earlier copy */
+	unsigned k = GPOINTER_TO_UINT(g_hash_table_lookup(n->next, folded));
+	for (k = MAX(k, 2);; k++) {
+		char *candidate = numbered(path, k);
 		char *key = g_utf8_casefold(candidate, -1);
-		if (g_hash_table_add(n->taken, key))
+		if (g_hash_table_add(n->taken, key)) {
+			g_hash_table_insert(n->next, g_strdup(folded), GUINT_TO_POINTER(k + 1));
+			*renamed = TRUE;
 			return candidate;
+		}
 		g_free(candidate);
-		candidate = numbered(path, k);
-		*renamed = TRUE;
 	}
 }

@@ -35,6 +35,9 @@
 #include "handlers.h"
 
 #define ARCHIVE_READ_CHUNK (64 * 1024)
+/* Member names in the report per kind of action; the rest are counted
+ * without a name, so 200,000 links cost a counter, not a report scan each. */
+#define ARCHIVE_NAMED_ACTIONS 50
 #define NOTHING_LEFT "every member blocked: "
 
 enum archive_kind {
@@ -60,6 +63,9 @@ struct unpack {
 	const char *single_type;
 	const char *outer_name;
 	const char *passwords;    /* cdr-file --password-file: one per line */
+	enum archive_kind kind;
+	guint64 entries;          /* every header, links and directories too */
+	GHashTable *noted;        /* action name -> how many were named */
 	guint kept, blocked;
 	const struct cdr_report *first_blocked;
 };
@@ -250,6 +256,15 @@ base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* An action about one member, named while there are few of its kind. */
+static void
+note(struct unpack *u, const char *what, const char *member)
+{
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(u->noted, what));
+	g_hash_table_insert(u->noted, (gpointer)what, GUINT_TO_POINTER(n + 1));
+	cdr_job_action(u->job, what, n < ARCHIVE_NAMED_ACTIONS ? member : NULL, 1);
+}
+
 /* "report.csv.gz" -> "report.csv": the name of a compressed file's content. */
 static char *
 uncompressed_name(const char *outer)
@@ -299,7 +314,7 @@ keep_member(struct unpack *u, const char *safe_path, const struct cdr_report *ch
 		return FALSE;
 	}
 	if (renamed)
-		cdr_job_action(u->job, CDR_ACT_DUPLICATE_NAME, unique, 1);
+		note(u, CDR_ACT_DUPLICATE_NAME, unique);
 	if (!zip_out_add(u->zip, unique, out->data, out->len, mtime)) {
 		cdr_job_error(u->job, CDR_E_INTERNAL, "cannot write %s into the new zip", unique);
 		return FALSE;
@@ -323,7 +338,7 @@ sanitize_member(struct unpack *u, struct archive_entry *e, const char *safe_path
 		}
 		if (u->blocked++ == 0)
 			u->first_blocked = child;
-		cdr_job_action(u->job, CDR_ACT_MEMBER_REMOVED, safe_path, 1);
+		note(u, CDR_ACT_MEMBER_REMOVED, safe_path);
 		return TRUE; /* left out; its report says why */
 	}
 	u->kept++;
@@ -345,13 +360,13 @@ is_regular_member(struct unpack *u, struct archive_entry *e, const char *safe_pa
 {
 	mode_t type = archive_entry_filetype(e);
 	if (archive_entry_hardlink(e) || archive_entry_symlink(e) || type == AE_IFLNK) {
-		cdr_job_action(u->job, CDR_ACT_LINK, safe_path, 1);
+		note(u, CDR_ACT_LINK, safe_path);
 		return FALSE;
 	}
 	if (type == AE_IFDIR)
 		return FALSE;
 	if (type != AE_IFREG) {
-		cdr_job_action(u->job, CDR_ACT_SPECIAL_FILE, safe_path, 1);
+		note(u, CDR_ACT_SPECIAL_FILE, safe_path);
 		return FALSE;
 	}
 	return TRUE;
@@ -365,9 +380,20 @@ unpack_members(struct unpack *u)
 	while ((rc = archive_read_next_header(u->reader, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
 		if (!cdr_job_check_time(u->job))
 			return CDR_BLOCKED;
+		if (++u->entries > cdr_job_policy(u->job)->max_children)
+			return cdr_job_error(u->job, CDR_E_LIMIT,
+					     "more than max_children (%" G_GUINT64_FORMAT
+					     ") entries, links and directories included",
+					     cdr_job_policy(u->job)->max_children);
 		gboolean encrypted = archive_entry_is_encrypted(e);
 		if (encrypted && !u->passwords)
 			return cdr_job_error(u->job, CDR_E_ENCRYPTED, "password-protected archive");
+		/* libarchive 3.6 decrypts only zip; given passwords, it hands out
+		 * the ciphertext of other formats as if it were the member */
+		if (encrypted && u->kind != KIND_ZIP)
+			return cdr_job_error(u->job, CDR_E_ENCRYPTED,
+					     "password-protected archive (only zip encryption can be "
+					     "opened with a password file)");
 		gboolean single = archive_format(u->reader) == ARCHIVE_FORMAT_RAW;
 		const char *raw = archive_entry_pathname_utf8(e);
 		if (!raw)
@@ -379,7 +405,7 @@ unpack_members(struct unpack *u)
 		if (!single && !is_regular_member(u, e, safe))
 			continue;
 		if (changed)
-			cdr_job_action(u->job, CDR_ACT_UNSAFE_NAME, safe, 1);
+			note(u, CDR_ACT_UNSAFE_NAME, safe);
 		if (single && u->kept + u->blocked > 0)
 			return cdr_job_error(u->job, CDR_E_PARSE, "more than one compressed stream");
 		u->single_file = single;
@@ -388,7 +414,7 @@ unpack_members(struct unpack *u)
 		if (!bytes)
 			return failed;
 		if (encrypted) /* a password from the list opened it */
-			cdr_job_action(u->job, CDR_ACT_ENCRYPTION, safe, 1);
+			note(u, CDR_ACT_ENCRYPTION, safe);
 		if (!sanitize_member(u, e, safe, bytes))
 			return CDR_BLOCKED;
 	}
@@ -455,6 +481,8 @@ archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 		.outer_name = in->name,
 		.out = out->data,
 		.passwords = cdr_job_params(job)->passwords,
+		.kind = kind,
+		.noted = g_hash_table_new(g_str_hash, g_str_equal),
 	};
 	u.reader = open_reader(kind, in->data, in->len, u.passwords);
 	enum cdr_verdict v = CDR_BLOCKED;
@@ -470,6 +498,7 @@ out:
 	if (u.reader)
 		archive_read_free(u.reader);
 	archive_names_free(u.names);
+	g_hash_table_destroy(u.noted);
 	if (u.single)
 		g_byte_array_unref(u.single);
 	return v;

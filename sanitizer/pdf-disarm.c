@@ -32,14 +32,14 @@ struct disarm {
 	struct cdr_job *job;
 	const struct cdr_policy *policy;
 	qpdf_data q;
-	GHashTable *seen; /* object numbers visited (one generation per number) */
+	GHashTable *seen; /* objects visited: number and generation (both count:
+			   * an update can add 5 1 R beside 5 0 R) */
 	GArray *todo;     /* qpdf_oh still to visit */
 	guint64 objects;
 	gboolean failed;
 };
 
-/* Action types that are never kept; a dictionary with one of these as /S
- * is emptied wherever it is found. */
+/* Action types that are never kept. */
 static const char *const pdf_dangerous_actions[] = {
 	"/JavaScript", "/Launch",     "/GoToR", "/GoToE",	     "/ImportData",
 	"/SubmitForm", "/Rendition",  "/Movie", "/Sound",	     "/RichMediaExecute",
@@ -150,6 +150,8 @@ action_removal(struct disarm *d, qpdf_oh a, const char **where)
 		return CDR_ACT_JAVASCRIPT;
 	if (!name_in(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions)))
 		return CDR_ACT_ACTION;
+	if (qpdf_oh_has_key(d->q, a, "/F")) /* a Thread in another file: as GoToR */
+		return CDR_ACT_ACTION;
 	if (strcmp(type, "/URI") == 0 && d->policy->pdf_neutralize_links)
 		return CDR_ACT_EXTERNAL_LINK;
 	if (strcmp(type, "/Named") == 0) {
@@ -199,18 +201,26 @@ judge_next(struct disarm *d, qpdf_oh dict)
 	qpdf_oh_release(d->q, next);
 }
 
-/* A dictionary that is itself a dangerous action loses every key. */
+/* An action that would be removed where it is referenced is emptied
+ * wherever it turns up (/PA, an odd key, a direct object in an array), so
+ * its content cannot survive by another path. Only dictionaries whose /S
+ * names an action type: /S means other things elsewhere (/Transparency,
+ * a structure type). */
 static void
-empty_dangerous_action(struct disarm *d, qpdf_oh dict)
+empty_forbidden_action(struct disarm *d, qpdf_oh dict)
 {
 	const char *type = dict_name(d, dict, "/S");
-	if (!type || !name_in(type, pdf_dangerous_actions, G_N_ELEMENTS(pdf_dangerous_actions)))
+	if (!type || (!name_in(type, pdf_dangerous_actions, G_N_ELEMENTS(pdf_dangerous_actions)) &&
+		      !name_in(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions))))
+		return;
+	const char *where = NULL;
+	const char *what = action_removal(d, dict, &where);
+	if (!what)
 		return;
 	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
 	for (guint i = 0; i < keys->len; i++)
 		qpdf_oh_remove_key(d->q, dict, keys->pdata[i]);
-	gboolean js = strcmp(type, "/JavaScript") == 0 || strcmp(type, "/ECMAScript") == 0;
-	cdr_job_action(d->job, js ? CDR_ACT_JAVASCRIPT : CDR_ACT_ACTION, type + 1, 1);
+	cdr_job_action(d->job, what, where, 1);
 }
 
 /* ---- annotations and signatures ------------------------------------------ */
@@ -276,7 +286,7 @@ where_of(struct disarm *d, qpdf_oh dict)
 static void
 disarm_dict(struct disarm *d, qpdf_oh dict)
 {
-	empty_dangerous_action(d, dict);
+	empty_forbidden_action(d, dict);
 	for (gsize r = 0; r < G_N_ELEMENTS(pdf_removed_keys); r++) {
 		const struct key_rule *rule = &pdf_removed_keys[r];
 		if (!qpdf_oh_has_key(d->q, dict, rule->key))
@@ -337,13 +347,13 @@ push(struct disarm *d, qpdf_oh oh)
 }
 
 static void
-push_dict_values(struct disarm *d, qpdf_oh dict)
+push_dict_values(struct disarm *d, qpdf_oh dict, gboolean trailer)
 {
 	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
 	for (guint i = 0; i < keys->len; i++) {
 		/* the trailer's encryption dictionary is qpdf's business (its
 		 * /Perms is not a signature) and is not written anyway */
-		if (strcmp(keys->pdata[i], "/Encrypt") == 0)
+		if (trailer && strcmp(keys->pdata[i], "/Encrypt") == 0)
 			continue;
 		push(d, qpdf_oh_get_key(d->q, dict, keys->pdata[i]));
 	}
@@ -353,9 +363,11 @@ static void
 visit(struct disarm *d, qpdf_oh oh)
 {
 	if (qpdf_oh_is_indirect(d->q, oh)) {
-		int id = qpdf_oh_get_object_id(d->q, oh);
-		if (!g_hash_table_add(d->seen, GINT_TO_POINTER(id)))
+		guint64 key = (guint64)(guint32)qpdf_oh_get_object_id(d->q, oh) << 32 |
+			      (guint32)qpdf_oh_get_generation(d->q, oh);
+		if (g_hash_table_contains(d->seen, &key))
 			return;
+		g_hash_table_add(d->seen, g_memdup2(&key, sizeof key));
 		if (++d->objects > d->policy->pdf_max_objects) {
 			fail(d, CDR_E_LIMIT, "more objects than [pdf] max_objects");
 			return;
@@ -368,13 +380,13 @@ visit(struct disarm *d, qpdf_oh oh)
 		break;
 	case ot_dictionary:
 		disarm_dict(d, oh);
-		push_dict_values(d, oh);
+		push_dict_values(d, oh, FALSE);
 		break;
 	case ot_stream: {
 		qpdf_oh dict = qpdf_oh_get_dict(d->q, oh);
 		disarm_dict(d, dict);
 		disarm_stream(d, oh, dict);
-		push_dict_values(d, dict);
+		push_dict_values(d, dict, FALSE);
 		qpdf_oh_release(d->q, dict);
 		break;
 	}
@@ -390,10 +402,13 @@ pdf_disarm(struct cdr_job *job, qpdf_data q)
 		.job = job,
 		.policy = cdr_job_policy(job),
 		.q = q,
-		.seen = g_hash_table_new(g_direct_hash, g_direct_equal),
+		.seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
 		.todo = g_array_new(FALSE, FALSE, sizeof(qpdf_oh)),
 	};
-	g_array_append_val(d.todo, (qpdf_oh){ qpdf_get_trailer(q) });
+	qpdf_oh trailer = qpdf_get_trailer(q);
+	disarm_dict(&d, trailer);
+	push_dict_values(&d, trailer, TRUE);
+	qpdf_oh_release(q, trailer);
 	guint64 steps = 0;
 	while (d.todo->len > 0 && !d.failed) {
 		qpdf_oh oh = g_array_index(d.todo, qpdf_oh, d.todo->len - 1);

@@ -10,91 +10,18 @@
  *	filters (Flate, LZW, RunLength, ASCII85, ASCIIHex) is decoded and
  *	stored unfiltered, so the writer encodes it afresh.
  * DESCRIPTION
- *	Leading FlateDecode layers are inflated in a cascade through one
- *	small buffer per layer, counting the bytes of the last layer and
- *	stopping as soon as the count passes the limit, so a bomb costs
- *	limit-many bytes of inflate time and no memory. LZW and RunLength
- *	are bounded in ratio and checked after decoding. Specialized filters
- *	(DCT, JPX, CCITT, JBIG2) are written as they are; only flate layers
- *	in front of them are measured.
+ *	The generic layers in front (Flate, ASCIIHex, ASCII85, RunLength)
+ *	are measured as a streaming cascade (pdf-decode.c) that stops at the
+ *	limit, so a bomb costs limit-many bytes of decoding and no memory.
+ *	LZW, bounded in ratio, may only be the last generic layer and is
+ *	checked after qpdf decodes it. Specialized filters (DCT, JPX, CCITT,
+ *	JBIG2) are written as they are; the generic layers in front of them
+ *	are measured all the same, for the viewer's sake.
  */
 #include <string.h>
 
 #include <qpdf/qpdf-c.h>
-#include <zlib.h>
-
 #include "pdf.h"
-
-#define PDF_INFLATE_CHUNK (64 * 1024)
-#define PDF_MAX_FILTERS 8
-
-struct inflate_cascade {
-	z_stream z[PDF_MAX_FILTERS];
-	guint8 *buf[PDF_MAX_FILTERS];
-	unsigned layers;
-	guint64 produced; /* bytes out of the last layer */
-	guint64 limit;
-	gboolean over;
-};
-
-/* Feed `len` bytes into layer `i`; returns FALSE once the limit is passed.
- * A corrupt layer simply ends (qpdf treats it the same way: it keeps what
- * it could decode and warns). */
-static gboolean
-cascade_feed(struct inflate_cascade *c, unsigned i, const guint8 *data, gsize len)
-{
-	z_stream *z = &c->z[i];
-	z->next_in = (Bytef *)data;
-	z->avail_in = (uInt)len;
-	while (z->avail_in > 0) {
-		z->next_out = c->buf[i];
-		z->avail_out = PDF_INFLATE_CHUNK;
-		int rc = inflate(z, Z_NO_FLUSH);
-		gsize got = PDF_INFLATE_CHUNK - z->avail_out;
-		if (i + 1 == c->layers) {
-			c->produced += got;
-			if (c->produced > c->limit) {
-				c->over = TRUE;
-				return FALSE;
-			}
-		} else if (got > 0 && !cascade_feed(c, i + 1, c->buf[i], got)) {
-			return FALSE;
-		}
-		if (rc == Z_STREAM_END || (rc != Z_OK && rc != Z_BUF_ERROR) ||
-		    (rc == Z_BUF_ERROR && got == 0))
-			break;
-	}
-	return TRUE;
-}
-
-static guint64
-inflate_measure(const guint8 *raw, gsize len, unsigned layers, guint64 limit, gboolean *over)
-{
-	struct inflate_cascade c = { .layers = layers, .limit = limit };
-	unsigned ready = 0;
-	for (; ready < layers; ready++) {
-		if (inflateInit(&c.z[ready]) != Z_OK)
-			break;
-		c.buf[ready] = g_malloc(PDF_INFLATE_CHUNK);
-	}
-	if (ready == layers) {
-		/* zlib's avail_in is 32-bit: feed huge inputs in slices */
-		for (gsize off = 0; off < len && !c.over;) {
-			gsize n = MIN(len - off, (gsize)G_MAXUINT32 / 2);
-			if (!cascade_feed(&c, 0, raw + off, n))
-				break;
-			off += n;
-		}
-	} else {
-		c.over = TRUE; /* out of memory: treat as over the limit */
-	}
-	for (unsigned i = 0; i < ready; i++) {
-		inflateEnd(&c.z[i]);
-		g_free(c.buf[i]);
-	}
-	*over = c.over;
-	return c.produced;
-}
 
 /* The stream's filter names, in order; FALSE when /Filter is malformed or
  * too long a chain. */
@@ -126,22 +53,9 @@ stream_filters(qpdf_data q, qpdf_oh dict, const char **names, unsigned *count)
 }
 
 static gboolean
-is_flate(const char *name)
+is_lzw(const char *name)
 {
-	return strcmp(name, "/FlateDecode") == 0 || strcmp(name, "/Fl") == 0;
-}
-
-static gboolean
-is_generic(const char *name)
-{
-	static const char *const generic[] = {
-		"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/RunLengthDecode", "/RL",
-		"/ASCII85Decode", "/A85", "/ASCIIHexDecode", "/AHx",
-	};
-	for (gsize i = 0; i < G_N_ELEMENTS(generic); i++)
-		if (strcmp(name, generic[i]) == 0)
-			return TRUE;
-	return FALSE;
+	return strcmp(name, "/LZWDecode") == 0 || strcmp(name, "/LZW") == 0;
 }
 
 enum pdf_measure
@@ -158,36 +72,39 @@ pdf_stream_rebuild(qpdf_data q, qpdf_oh stream, guint64 limit, guint64 *decoded)
 	if (count == 0)
 		return PDF_MEASURE_OK; /* stored as is: no larger than the input */
 
-	unsigned flate_layers = 0;
-	gboolean all_generic = TRUE;
-	while (flate_layers < count && is_flate(names[flate_layers]))
-		flate_layers++;
-	for (unsigned i = 0; i < count; i++)
-		all_generic = all_generic && is_generic(names[i]);
+	/* the generic filters in front: streamable ones, then at most one LZW */
+	unsigned streamable = 0;
+	while (streamable < count && pdf_filter_streamable(names[streamable]))
+		streamable++;
+	gboolean lzw = streamable < count && is_lzw(names[streamable]);
+	unsigned generic = streamable + (lzw ? 1 : 0);
+	if (lzw && generic < count && (pdf_filter_streamable(names[generic]) || is_lzw(names[generic])))
+		return PDF_MEASURE_BAD_FILTER; /* LZW feeding another generic filter: unheard of */
 
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	enum pdf_measure result = PDF_MEASURE_OK;
-	if (flate_layers > 0) {
+	if (streamable > 0) {
 		/* the cheap bound first: a bomb never gets decoded into memory */
 		if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, NULL, &buf, &len) &
 		    QPDF_ERRORS)
 			return PDF_MEASURE_ERROR;
-		gboolean over;
-		*decoded = inflate_measure(buf, len, flate_layers, limit, &over);
+		enum pdf_measure m = pdf_filters_decoded_size(names, streamable, buf, len, limit,
+							      decoded);
 		free(buf);
 		buf = NULL;
-		if (over)
-			return PDF_MEASURE_OVER;
+		if (m != PDF_MEASURE_OK)
+			return m;
 	}
-	if (!all_generic)
+	if (generic < count)
 		return PDF_MEASURE_OK; /* DCT, JPX, ...: written as they are */
 
 	/* Decoded here and stored unfiltered, the writer compresses it afresh:
 	 * bytes hidden after the end of a deflate stream, or deflate data that
 	 * decoders read differently, do not survive (qpdf alone would copy an
-	 * already-Flate stream as it is). */
+	 * already-Flate stream as it is). An LZW layer is decoded only here
+	 * (its ratio is bounded; the worker's memory limit bounds the rest). */
 	QPDF_BOOL filtered = QPDF_FALSE;
+	enum pdf_measure result = PDF_MEASURE_OK;
 	if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_generalized, &filtered, &buf, &len) &
 	    QPDF_ERRORS)
 		return PDF_MEASURE_ERROR;

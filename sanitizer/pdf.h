@@ -15,6 +15,18 @@ enum pdf_measure {
 	PDF_MEASURE_ERROR,      /* qpdf could not read the stream */
 };
 
+#define PDF_MAX_FILTERS 8
+
+/* Is this filter one pdf_filters_decoded_size() can run (Flate, AHx, A85,
+ * RL, by full or abbreviated name)? (pdf-decode.c) */
+gboolean pdf_filter_streamable(const char *name);
+
+/* The number of bytes `raw` decodes to through `filters` (all streamable),
+ * counted while streaming up to just past `limit`. */
+enum pdf_measure pdf_filters_decoded_size(const char *const *filters, unsigned n,
+					  const guint8 *raw, gsize len, guint64 limit,
+					  guint64 *decoded);
+
 /* Check that `stream` decodes to at most `limit` bytes (*decoded: how
  * many), and replace a stream with only generic filters by its decoded
  * bytes, to be compressed afresh by the writer (pdf-streams.c). */

@@ -12,7 +12,8 @@
  *	reader could see something else makes the file ambiguous.
  * DESCRIPTION
  *	Checked: exactly one end-of-central-directory record, ending the file
- *	(a comment may not hide a second one); zip64 records where the end
+ *	(a comment may not hide a second one, nor even its signature: readers
+ *	that search backwards would take it); zip64 records where the end
  *	record defers to them; a single disk; the central directory exactly
  *	where and as long as the end record says, with as many entries; every
  *	local header at its offset, with the same name, method, flags and
@@ -84,9 +85,11 @@ find_end_record(const guint8 *data, gsize len, gsize *eocd)
 			       ? len - ZIP_EOCD_LEN - ZIP_EOCD_MAX_COMMENT
 			       : 0;
 	unsigned found = 0;
+	gsize last_signature = 0;
 	for (gsize pos = len - ZIP_EOCD_LEN + 1; pos-- > lowest;) {
 		if (u32(data + pos) != ZIP_EOCD_SIG)
 			continue;
+		last_signature = MAX(last_signature, pos);
 		if (pos + ZIP_EOCD_LEN + u16(data + pos + 20) == len) {
 			if (found++ == 0)
 				*eocd = pos;
@@ -96,6 +99,10 @@ find_end_record(const guint8 *data, gsize len, gsize *eocd)
 		return "no end-of-central-directory record at the end of the file";
 	if (found > 1)
 		return "more than one end-of-central-directory record";
+	/* Readers that search backwards for the signature would stop at one
+	 * in the comment and read the directory it points to. */
+	if (last_signature > *eocd)
+		return "an end-of-central-directory signature inside the zip comment";
 	return NULL;
 }
 

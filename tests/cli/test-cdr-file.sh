@@ -152,5 +152,11 @@ printf 'nope\n' >"$T/wrong.txt"
 "$CDR_FILE" -c -n 見積書.zip --password-file "$T/wrong.txt" <"$PPAP" >/dev/null 2>"$T/ppap3.err"
 check "a wrong password list: blocked, exit 1" test $? = 1
 
+RAR4=$(dirname "$PPAP")/password-rar4.rar
+printf 'himitsu\n' >"$T/right.txt"
+"$CDR_FILE" -c -n plan.rar -P "$T/right.txt" -r "$T/rar4.jsonl" <"$RAR4" >/dev/null 2>&1
+check "RAR 2.9 with the right password: still blocked as password-protected (libarchive cannot decrypt it)" \
+	grep -q '"error":"encrypted"' "$T/rar4.jsonl"
+
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -56,6 +56,10 @@ test_characters_windows_minds(void)
 	assert_safe("dir/lpt1", "dir/_lpt1", TRUE);
 	assert_safe("report.exe. . ", "report.exe", TRUE);
 	assert_safe("com10.txt", "com10.txt", FALSE);
+	assert_safe("CON .txt", "_CON .txt", TRUE);
+	assert_safe("COM\xc2\xb9.txt", "_COM\xc2\xb9.txt", TRUE);
+	assert_safe("..\xc2\xa5..\xc2\xa5g.txt", ".._.._g.txt", TRUE); /* yen: CP932's backslash */
+	assert_safe("C:foo.txt", "foo.txt", TRUE);
 }
 
 static void
