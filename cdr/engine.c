@@ -186,6 +186,9 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 
 	*out = NULL;
 	r->size_in = len;
+	if (!data) /* an empty member may come without a buffer: handlers may
+		    * still do pointer arithmetic on it */
+		data = (const guint8 *)"";
 
 	struct cdr_input in = {
 		.data = data, .len = len, .name = name, .depth = job->depth,
