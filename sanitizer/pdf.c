@@ -31,8 +31,6 @@
 static const guint8 *
 find_header(const guint8 *data, gsize len)
 {
-	if (len < 5) /* also: an empty member has no data pointer at all */
-		return NULL;
 	return memmem(data, MIN(len, (gsize)PDF_HEADER_WINDOW + 5), "%PDF-", 5);
 }
 

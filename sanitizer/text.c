@@ -63,7 +63,7 @@ text_may_be_text(const struct cdr_input *in)
 	/* octet-stream is libmagic's answer for some Shift_JIS and EUC-JP text;
 	 * a NUL early on means binary (UTF-16 needs its BOM, checked later). */
 	gboolean utf16 = in->len >= 2 && (in->data[0] == 0xff || in->data[0] == 0xfe);
-	if (!utf16 && in->len > 0 && memchr(in->data, 0, MIN(in->len, 4096)))
+	if (!utf16 && memchr(in->data, 0, MIN(in->len, 4096)))
 		return FALSE;
 	return TRUE;
 }
