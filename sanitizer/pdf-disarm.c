@@ -90,25 +90,24 @@ static const struct key_rule pdf_removed_annotations[] = {
 	{ "/Sound", CDR_ACT_MULTIMEDIA, "Sound" },
 };
 
-static gboolean
-name_in(const char *name, const char *const *list, gsize n)
+/* The dictionary's name value for `key` (in *buf), or NULL. */
+static const char *
+dict_name(struct disarm *d, qpdf_oh dict, const char *key, struct pdf_name *buf)
+{
+	qpdf_oh v = qpdf_oh_get_key(d->q, dict, key);
+	const char *name = pdf_name_copy(d->q, v, buf);
+	qpdf_oh_release(d->q, v);
+	return name;
+}
+
+/* The entry of `list` equal to `name`, or NULL: a string that outlives it. */
+static const char *
+name_entry(const char *name, const char *const *list, gsize n)
 {
 	for (gsize i = 0; i < n; i++)
 		if (strcmp(name, list[i]) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-/* The dictionary's name value for `key`, interned, or NULL. */
-static const char *
-dict_name(struct disarm *d, qpdf_oh dict, const char *key)
-{
-	qpdf_oh v = qpdf_oh_get_key(d->q, dict, key);
-	const char *name = NULL;
-	if (qpdf_oh_is_name(d->q, v))
-		name = g_intern_string(qpdf_oh_get_name(d->q, v));
-	qpdf_oh_release(d->q, v);
-	return name;
+			return list[i];
+	return NULL;
 }
 
 static GPtrArray *
@@ -142,21 +141,26 @@ action_removal(struct disarm *d, qpdf_oh a, const char **where)
 {
 	if (!qpdf_oh_is_dictionary(d->q, a))
 		return NULL;
-	const char *type = dict_name(d, a, "/S");
+	struct pdf_name buf, nbuf;
+	const char *type = dict_name(d, a, "/S", &buf);
 	if (!type)
 		return NULL;
-	*where = type + 1;
+	/* where: the type, from our own lists (the report outlives the buffer) */
+	const char *known = name_entry(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions));
+	const char *dangerous =
+		name_entry(type, pdf_dangerous_actions, G_N_ELEMENTS(pdf_dangerous_actions));
+	*where = known ? known + 1 : dangerous ? dangerous + 1 : "unknown type";
 	if (strcmp(type, "/JavaScript") == 0 || strcmp(type, "/ECMAScript") == 0)
 		return CDR_ACT_JAVASCRIPT;
-	if (!name_in(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions)))
+	if (!known)
 		return CDR_ACT_ACTION;
 	if (qpdf_oh_has_key(d->q, a, "/F")) /* a Thread in another file: as GoToR */
 		return CDR_ACT_ACTION;
 	if (strcmp(type, "/URI") == 0 && d->policy->pdf_neutralize_links)
 		return CDR_ACT_EXTERNAL_LINK;
 	if (strcmp(type, "/Named") == 0) {
-		const char *n = dict_name(d, a, "/N");
-		if (!n || !name_in(n, pdf_navigation_names, G_N_ELEMENTS(pdf_navigation_names)))
+		const char *n = dict_name(d, a, "/N", &nbuf);
+		if (!n || !name_entry(n, pdf_navigation_names, G_N_ELEMENTS(pdf_navigation_names)))
 			return CDR_ACT_ACTION;
 	}
 	return NULL;
@@ -209,9 +213,10 @@ judge_next(struct disarm *d, qpdf_oh dict)
 static void
 empty_forbidden_action(struct disarm *d, qpdf_oh dict)
 {
-	const char *type = dict_name(d, dict, "/S");
-	if (!type || (!name_in(type, pdf_dangerous_actions, G_N_ELEMENTS(pdf_dangerous_actions)) &&
-		      !name_in(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions))))
+	struct pdf_name buf;
+	const char *type = dict_name(d, dict, "/S", &buf);
+	if (!type || (!name_entry(type, pdf_dangerous_actions, G_N_ELEMENTS(pdf_dangerous_actions)) &&
+		      !name_entry(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions))))
 		return;
 	const char *where = NULL;
 	const char *what = action_removal(d, dict, &where);
@@ -235,8 +240,9 @@ filter_annotations(struct disarm *d, qpdf_oh dict)
 	}
 	for (int i = qpdf_oh_get_array_n_items(d->q, annots) - 1; i >= 0; i--) {
 		qpdf_oh annot = qpdf_oh_get_array_item(d->q, annots, i);
+		struct pdf_name buf;
 		const char *subtype = qpdf_oh_is_dictionary(d->q, annot)
-					      ? dict_name(d, annot, "/Subtype")
+					      ? dict_name(d, annot, "/Subtype", &buf)
 					      : NULL;
 		qpdf_oh_release(d->q, annot);
 		for (gsize r = 0; subtype && r < G_N_ELEMENTS(pdf_removed_annotations); r++) {
@@ -257,7 +263,8 @@ filter_annotations(struct disarm *d, qpdf_oh dict)
 static void
 drop_signature_value(struct disarm *d, qpdf_oh dict)
 {
-	const char *ft = dict_name(d, dict, "/FT");
+	struct pdf_name buf;
+	const char *ft = dict_name(d, dict, "/FT", &buf);
 	if (ft && strcmp(ft, "/Sig") == 0 && qpdf_oh_has_key(d->q, dict, "/V")) {
 		qpdf_oh_remove_key(d->q, dict, "/V");
 		cdr_job_action(d->job, CDR_ACT_SIGNATURE, "form field", 1);
@@ -269,7 +276,8 @@ drop_signature_value(struct disarm *d, qpdf_oh dict)
 static const char *
 where_of(struct disarm *d, qpdf_oh dict)
 {
-	const char *type = dict_name(d, dict, "/Type");
+	struct pdf_name buf;
+	const char *type = dict_name(d, dict, "/Type", &buf);
 	if (type && strcmp(type, "/Catalog") == 0)
 		return "catalog";
 	if (type && strcmp(type, "/Page") == 0)
@@ -308,7 +316,8 @@ disarm_dict(struct disarm *d, qpdf_oh dict)
 static void
 disarm_stream(struct disarm *d, qpdf_oh stream, qpdf_oh dict)
 {
-	const char *type = dict_name(d, dict, "/Type");
+	struct pdf_name buf;
+	const char *type = dict_name(d, dict, "/Type", &buf);
 	if (type && strcmp(type, "/EmbeddedFile") == 0) {
 		qpdf_oh null = qpdf_oh_new_null(d->q);
 		qpdf_oh_replace_stream_data(d->q, stream, (const unsigned char *)"", 0, null,

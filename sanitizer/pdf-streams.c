@@ -26,23 +26,23 @@
 /* The stream's filter names, in order; FALSE when /Filter is malformed or
  * too long a chain. */
 static gboolean
-stream_filters(qpdf_data q, qpdf_oh dict, const char **names, unsigned *count)
+stream_filters(qpdf_data q, qpdf_oh dict, struct pdf_name *buf, const char **names,
+	       unsigned *count)
 {
 	*count = 0;
 	qpdf_oh f = qpdf_oh_get_key(q, dict, "/Filter");
 	gboolean ok = TRUE;
 	if (qpdf_oh_is_name(q, f)) {
-		names[(*count)++] = g_intern_string(qpdf_oh_get_name(q, f));
+		ok = (names[0] = pdf_name_copy(q, f, &buf[0])) != NULL;
+		*count = ok;
 	} else if (qpdf_oh_is_array(q, f)) {
 		int n = qpdf_oh_get_array_n_items(q, f);
 		if (n > PDF_MAX_FILTERS)
 			ok = FALSE;
 		for (int i = 0; ok && i < n; i++) {
 			qpdf_oh item = qpdf_oh_get_array_item(q, f, i);
-			if (qpdf_oh_is_name(q, item))
-				names[(*count)++] = g_intern_string(qpdf_oh_get_name(q, item));
-			else
-				ok = FALSE;
+			ok = (names[*count] = pdf_name_copy(q, item, &buf[*count])) != NULL;
+			*count += ok;
 			qpdf_oh_release(q, item);
 		}
 	} else if (!qpdf_oh_is_null(q, f)) {
@@ -61,11 +61,12 @@ is_lzw(const char *name)
 enum pdf_measure
 pdf_stream_rebuild(qpdf_data q, qpdf_oh stream, guint64 limit, guint64 *decoded)
 {
+	struct pdf_name name_buf[PDF_MAX_FILTERS];
 	const char *names[PDF_MAX_FILTERS];
 	unsigned count;
 	*decoded = 0;
 	qpdf_oh dict = qpdf_oh_get_dict(q, stream);
-	gboolean filters_ok = stream_filters(q, dict, names, &count);
+	gboolean filters_ok = stream_filters(q, dict, name_buf, names, &count);
 	qpdf_oh_release(q, dict);
 	if (!filters_ok)
 		return PDF_MEASURE_BAD_FILTER;

@@ -34,6 +34,17 @@ find_header(const guint8 *data, gsize len)
 	return memmem(data, MIN(len, (gsize)PDF_HEADER_WINDOW + 5), "%PDF-", 5);
 }
 
+const char *
+pdf_name_copy(qpdf_data q, qpdf_oh oh, struct pdf_name *out)
+{
+	if (!qpdf_oh_is_name(q, oh))
+		return NULL;
+	const char *name = qpdf_oh_get_name(q, oh);
+	if (!name || g_strlcpy(out->s, name, sizeof out->s) >= sizeof out->s)
+		return NULL;
+	return out->s;
+}
+
 static int
 pdf_bid(const struct cdr_input *in)
 {

@@ -17,6 +17,18 @@ enum pdf_measure {
 
 #define PDF_MAX_FILTERS 8
 
+/* A PDF name copied out of qpdf (whose own copy lasts until its next call).
+ * The names this handler knows are short; a longer one is none of them. */
+#define PDF_NAME_MAX 64
+struct pdf_name {
+	char s[PDF_NAME_MAX];
+};
+
+/* oh's name ("/JavaScript") into *out; NULL when oh is not a name or the
+ * name is too long to be one we know (pdf.c). Never interned: names are
+ * the attacker's, and an intern table lives as long as the worker. */
+const char *pdf_name_copy(qpdf_data q, qpdf_oh oh, struct pdf_name *out);
+
 /* Is this filter one pdf_filters_decoded_size() can run (Flate, AHx, A85,
  * RL, by full or abbreviated name)? (pdf-decode.c) */
 gboolean pdf_filter_streamable(const char *name);
