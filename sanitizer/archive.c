@@ -265,16 +265,28 @@ note(struct unpack *u, const char *what, const char *member)
 	cdr_job_action(u->job, what, n < ARCHIVE_NAMED_ACTIONS ? member : NULL, 1);
 }
 
+/* The length of `base` without the first of `suffixes` it ends with
+ * (ignoring case, as Windows does), or all of it. */
+static gsize
+stem_length(const char *base, const char *const *suffixes, gsize n)
+{
+	gsize len = strlen(base);
+	for (gsize i = 0; i < n; i++) {
+		gsize s = strlen(suffixes[i]);
+		if (len > s && g_ascii_strcasecmp(base + len - s, suffixes[i]) == 0)
+			return len - s;
+	}
+	return len;
+}
+
 /* "report.csv.gz" -> "report.csv": the name of a compressed file's content. */
 static char *
 uncompressed_name(const char *outer)
 {
 	static const char *const suffixes[] = { ".gz", ".gzip", ".bz2", ".xz", ".zst", ".zstd" };
 	const char *base = outer ? base_name(outer) : "";
-	for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++)
-		if (g_str_has_suffix(base, suffixes[i]) && strlen(base) > strlen(suffixes[i]))
-			return g_strndup(base, strlen(base) - strlen(suffixes[i]));
-	return g_strdup("data");
+	gsize len = stem_length(base, suffixes, G_N_ELEMENTS(suffixes));
+	return len < strlen(base) ? g_strndup(base, len) : g_strdup("data");
 }
 
 /* "x.tar.gz", "x.7z", "x.lzh" -> "x.zip": the rebuilt archive's name. */
@@ -286,14 +298,7 @@ zip_name(const char *outer)
 		".tzst", ".tar", ".zip", ".7z", ".rar", ".lzh", ".lha", ".cab",
 	};
 	const char *base = outer ? base_name(outer) : "";
-	gsize len = strlen(base);
-	for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		gsize n = strlen(suffixes[i]);
-		if (len > n && g_ascii_strcasecmp(base + len - n, suffixes[i]) == 0) {
-			len -= n;
-			break;
-		}
-	}
+	gsize len = stem_length(base, suffixes, G_N_ELEMENTS(suffixes));
 	return len ? g_strdup_printf("%.*s.zip", (int)len, base) : g_strdup("archive.zip");
 }
 
