@@ -48,24 +48,11 @@ names=${BENCH_NAMES:-cp932}
 jobs=${BENCH_JOBS:-$(nproc)}
 bomb_runs=${BENCH_BOMB_RUNS:-3}
 
-cdr=${CDR_FILE:-$repo/build/cli/cdr-file}
-if [ ! -x "$cdr" ]; then
-	[ -d "$repo/build" ] || (cd "$repo" && meson setup build)
-	ninja -C "$repo/build"
-fi
-export MUGAIKA_WORKER=${MUGAIKA_WORKER:-$(dirname "$(dirname "$cdr")")/cdr-worker}
-for t in bsdtar /usr/bin/time; do
-	command -v "$t" >/dev/null || { echo "archive.sh: $t is not installed" >&2; exit 2; }
-done
+. "$here/common.sh"
+bench_setup archive bsdtar /usr/bin/time
 "$py" -c 'import PIL' 2>/dev/null || { echo "archive.sh: python3-pil is needed" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mugaika-bench-archive.XXXXXX")
-if [ "${BENCH_KEEP:-0}" = 1 ]; then
-	echo "keeping $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-res=$work/results
+bench_workdir "-archive"
 in=$work/in
 mkdir -p "$res" "$in"
 

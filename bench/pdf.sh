@@ -37,25 +37,12 @@ repeat=${BENCH_REPEAT:-10}
 jobs=${BENCH_JOBS:-$(nproc)}
 mat2_timeout=${BENCH_MAT2_TIMEOUT:-600}
 
-cdr=${CDR_FILE:-$repo/build/cli/cdr-file}
-if [ ! -x "$cdr" ]; then
-	[ -d "$repo/build" ] || (cd "$repo" && meson setup build)
-	ninja -C "$repo/build"
-fi
-export MUGAIKA_WORKER=${MUGAIKA_WORKER:-$(dirname "$(dirname "$cdr")")/cdr-worker}
-for t in qpdf mat2 /usr/bin/time timeout; do
-	command -v "$t" >/dev/null || { echo "pdf.sh: $t is not installed" >&2; exit 2; }
-done
+. "$here/common.sh"
+bench_setup pdf qpdf mat2 /usr/bin/time timeout
 "$py" -c 'import pikepdf, PIL' 2>/dev/null ||
 	{ echo "pdf.sh: python3-pikepdf and python3-pil are needed" >&2; exit 2; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mugaika-bench-pdf.XXXXXX")
-if [ "${BENCH_KEEP:-0}" = 1 ]; then
-	echo "keeping $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-res=$work/results
+bench_workdir "-pdf"
 in=$work/in
 mkdir -p "$res"
 

@@ -26,23 +26,10 @@ mat2_files=${BENCH_MAT2_FILES:-100}
 mat2_loop_files=${BENCH_MAT2_LOOP_FILES:-30}
 jobs=${BENCH_JOBS:-$(nproc)}
 
-cdr=${CDR_FILE:-$repo/build/cli/cdr-file}
-if [ ! -x "$cdr" ]; then
-	[ -d "$repo/build" ] || (cd "$repo" && meson setup build)
-	ninja -C "$repo/build"
-fi
-export MUGAIKA_WORKER=${MUGAIKA_WORKER:-$(dirname "$(dirname "$cdr")")/cdr-worker}
-for t in mat2 jpegtran /usr/bin/time; do
-	command -v "$t" >/dev/null || { echo "run.sh: $t is not installed" >&2; exit 2; }
-done
+. "$here/common.sh"
+bench_setup run mat2 jpegtran /usr/bin/time
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mugaika-bench.XXXXXX")
-if [ "${BENCH_KEEP:-0}" = 1 ]; then
-	echo "keeping $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-res=$work/results
+bench_workdir ""
 mkdir -p "$res"
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$cdr" --version 2>&1 | head -1); $(mat2 --version 2>&1); jpegtran from libjpeg-turbo $(dpkg-query -W -f '${Version}' libjpeg-turbo-progs 2>/dev/null || echo '?')"
