@@ -385,14 +385,13 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 	}
 
 	GString *request = g_string_new_len(name, name ? (gssize)MIN(strlen(name), CDR_WIRE_MAX_NAME) : 0);
-	g_string_append_c(request, '\0');
-	g_string_append(request, params->mail_mode ? params->mail_mode : "");
-	g_string_append_c(request, '\0');
-	g_string_append(request, params->quarantine_id ? params->quarantine_id : "");
-	g_string_append_c(request, '\0');
-	g_string_append(request, params->handler ? params->handler : "");
-	g_string_append_c(request, '\0');
-	g_string_append(request, params->passwords ? params->passwords : "");
+	/* name NUL mode NUL id NUL handler NUL passwords (worker.c reads it) */
+	const char *fields[] = { params->mail_mode, params->quarantine_id, params->handler,
+				 params->passwords };
+	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
+		g_string_append_c(request, '\0');
+		g_string_append(request, fields[i] ? fields[i] : "");
+	}
 	struct cdr_wire_header h = {
 		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_REQUEST, .len = (guint32)request->len,
 	};

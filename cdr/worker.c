@@ -189,26 +189,22 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		/* name NUL mode NUL id NUL handler NUL passwords: the last
 		 * terminated here */
 		msg.payload[msg.h.len] = '\0';
-		const char *name = msg.payload;
 		const char *end = msg.payload + msg.h.len;
-		const char *mode = name + strlen(name) + 1;
-		if (mode > end)
-			die("bad request from the pool");
-		const char *id = mode + strlen(mode) + 1;
-		if (id > end)
-			die("bad request from the pool");
-		const char *handler = id + strlen(id) + 1;
-		if (handler > end)
-			die("bad request from the pool");
-		const char *passwords = handler + strlen(handler) + 1;
-		if (passwords > end)
-			die("bad request from the pool");
+		const char *field[5] = { msg.payload };
+		for (gsize i = 1; i < G_N_ELEMENTS(field); i++) {
+			field[i] = field[i - 1] + strlen(field[i - 1]) + 1;
+			if (field[i] > end)
+				die("bad request from the pool");
+		}
+		for (gsize i = 0; i < G_N_ELEMENTS(field); i++)
+			if (!*field[i])
+				field[i] = NULL; /* empty: not given */
 		struct cdr_run_params params = {
-			.mail_mode = *mode ? mode : NULL,
-			.quarantine_id = *id ? id : NULL,
-			.handler = *handler ? handler : NULL,
-			.passwords = *passwords ? passwords : NULL,
+			.mail_mode = field[1],
+			.quarantine_id = field[2],
+			.handler = field[3],
+			.passwords = field[4],
 		};
-		serve_one(engine, *name ? name : NULL, &params, fds[0]);
+		serve_one(engine, field[0], &params, fds[0]);
 	}
 }
