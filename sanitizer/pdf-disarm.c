@@ -143,8 +143,14 @@ action_removal(struct disarm *d, qpdf_oh a, const char **where)
 		return NULL;
 	struct pdf_name buf, nbuf;
 	const char *type = dict_name(d, a, "/S", &buf);
-	if (!type)
-		return NULL;
+	if (!type) {
+		/* a name too long to copy is no type we keep */
+		qpdf_oh s = qpdf_oh_get_key(d->q, a, "/S");
+		gboolean named = qpdf_oh_is_name(d->q, s);
+		qpdf_oh_release(d->q, s);
+		*where = "unknown type";
+		return named ? CDR_ACT_ACTION : NULL;
+	}
 	/* where: the type, from our own lists (the report outlives the buffer) */
 	const char *known = name_entry(type, pdf_safe_actions, G_N_ELEMENTS(pdf_safe_actions));
 	const char *dangerous =
