@@ -35,5 +35,16 @@
 #define CDR_ACT_LINK "link"                   /* symlink or hardlink member dropped */
 #define CDR_ACT_SPECIAL_FILE "special-file"   /* device, FIFO or socket member dropped */
 #define CDR_ACT_MEMBER_REMOVED "member-removed" /* blocked archive member left out: where = name */
+/* Office documents (ooxml, ole2, rtf); where = the part, stream or group */
+#define CDR_ACT_MACRO "macro"                 /* VBA project, XLM macro sheet, Auto_Open name */
+#define CDR_ACT_ACTIVEX "activex"             /* ActiveX control */
+#define CDR_ACT_EXTERNAL_REFERENCE "external-reference" /* remote template, frame, image, OLE link */
+#define CDR_ACT_DATA_CONNECTION "data-connection" /* external workbook link, query, DDE link */
+#define CDR_ACT_FIELD "field"                 /* DDE/INCLUDE/LINK field replaced by its result */
+#define CDR_ACT_ADD_IN "add-in"               /* web extension, task pane, custom ribbon (customUI) */
+#define CDR_ACT_PRINTER_SETTINGS "printer-settings" /* printer driver blob */
+#define CDR_ACT_FONT "font"                   /* embedded font */
+#define CDR_ACT_MEDIA_REPLACED "media-replaced" /* picture not kept: an empty image in its place */
+#define CDR_ACT_MACRO_FREE_TYPE "macro-free-type" /* docm -> docx and the like */
 
 extern const char *const cdr_action_names[];

@@ -36,6 +36,9 @@ struct cdr_policy {
 	guint64 pdf_max_objects;      /* objects reachable from the trailer */
 	guint64 pdf_max_stream_bytes; /* one stream, decoded */
 	gboolean pdf_neutralize_links; /* URI actions removed, link areas kept */
+	/* [office] */
+	gboolean office_neutralize_links; /* hyperlink targets removed, text kept */
+	guint64 office_max_xml_part_bytes; /* one XML part read whole (not streamed) */
 	/* [mail] */
 	char *mail_mode;         /* "text" or "sanitize" */
 	char *mail_notice;       /* "top" or "bottom" */

@@ -19,6 +19,11 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 #if HAVE_PDF
 	&cdr_handler_pdf,
 #endif
+#if HAVE_OFFICE
+	&cdr_handler_ooxml,
+	&cdr_handler_ole2,
+	&cdr_handler_rtf,
+#endif
 #if HAVE_ARCHIVES
 	&cdr_handler_archive,
 #endif

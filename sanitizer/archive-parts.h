@@ -24,6 +24,23 @@ enum zip_check {
  */
 enum zip_check zip_check_structure(const guint8 *data, gsize len, const char **reason);
 
+/* One member as its central entry describes it, checked against its local header. */
+struct zip_entry {
+	guint64 local_offset;
+	guint64 csize, usize;
+	guint32 crc;
+	guint16 flags, method;
+	const guint8 *name; /* into the zip's bytes, not NUL-terminated */
+	guint16 name_len;
+	guint64 data_start; /* its (compressed) data */
+	guint64 end;        /* end of its data */
+};
+
+/* The same check; on ZIP_OK or ZIP_ENCRYPTED `entries` (a GArray of
+ * struct zip_entry, may be NULL) receives the members in file order. */
+enum zip_check zip_check_entries(const guint8 *data, gsize len, const char **reason,
+				 GArray *entries);
+
 /* ---- archive-names.c ----------------------------------------------------- */
 
 struct archive_names;

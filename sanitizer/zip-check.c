@@ -47,16 +47,6 @@
 #define ZIP_U32_MAX 0xffffffffu
 #define ZIP_U16_MAX 0xffffu
 
-struct zip_member {
-	guint64 local_offset;
-	guint64 csize, usize;
-	guint32 crc;
-	guint16 flags, method;
-	const guint8 *name;
-	guint16 name_len;
-	guint64 end; /* end of its data, filled in by the local header check */
-};
-
 static guint16
 u16(const guint8 *p)
 {
@@ -151,7 +141,7 @@ read_directory_location(const guint8 *data, gsize len, gsize eocd, struct direct
 
 /* The zip64 extra field's values for the 32-bit fields set to all ones. */
 static gboolean
-apply_zip64_extra(const guint8 *extra, gsize extra_len, struct zip_member *m, gboolean local)
+apply_zip64_extra(const guint8 *extra, gsize extra_len, struct zip_entry *m, gboolean local)
 {
 	gboolean want_u = m->usize == ZIP_U32_MAX, want_c = m->csize == ZIP_U32_MAX;
 	gboolean want_o = !local && m->local_offset == ZIP_U32_MAX;
@@ -181,7 +171,7 @@ read_central_entries(const guint8 *data, const struct directory *d, GArray *memb
 	for (guint64 i = 0; i < d->entries; i++) {
 		if ((gsize)(end - p) < ZIP_CENTRAL_LEN || u32(p) != ZIP_CENTRAL_SIG)
 			return "central directory shorter than its entry count";
-		struct zip_member m = {
+		struct zip_entry m = {
 			.flags = u16(p + 8),
 			.method = u16(p + 10),
 			.crc = u32(p + 16),
@@ -208,7 +198,7 @@ read_central_entries(const guint8 *data, const struct directory *d, GArray *memb
 }
 
 static const char *
-check_local_header(const guint8 *data, guint64 cd_offset, struct zip_member *m)
+check_local_header(const guint8 *data, guint64 cd_offset, struct zip_entry *m)
 {
 	if (m->local_offset > cd_offset || cd_offset - m->local_offset < ZIP_LOCAL_LEN)
 		return "a member's local header is not before the central directory";
@@ -224,7 +214,7 @@ check_local_header(const guint8 *data, guint64 cd_offset, struct zip_member *m)
 	if (u16(h + 8) != m->method || (u16(h + 6) & ZIP_FLAGS_COMPARED) != (m->flags & ZIP_FLAGS_COMPARED))
 		return "local and central method or flags differ";
 	if (!(m->flags & ZIP_FLAG_DESCRIPTOR)) {
-		struct zip_member local = { .csize = u32(h + 18), .usize = u32(h + 22) };
+		struct zip_entry local = { .csize = u32(h + 18), .usize = u32(h + 22) };
 		if (!apply_zip64_extra(h + ZIP_LOCAL_LEN + name_len, extra_len, &local, TRUE))
 			return "zip64 sizes missing from a local header";
 		if (u32(h + 14) != m->crc || local.csize != m->csize || local.usize != m->usize)
@@ -232,6 +222,7 @@ check_local_header(const guint8 *data, guint64 cd_offset, struct zip_member *m)
 	}
 	if (m->csize > cd_offset - data_start)
 		return "a member's data runs into the central directory";
+	m->data_start = data_start;
 	m->end = data_start + m->csize;
 	return NULL;
 }
@@ -239,8 +230,8 @@ check_local_header(const guint8 *data, guint64 cd_offset, struct zip_member *m)
 static int
 by_offset(gconstpointer a, gconstpointer b)
 {
-	guint64 x = ((const struct zip_member *)a)->local_offset;
-	guint64 y = ((const struct zip_member *)b)->local_offset;
+	guint64 x = ((const struct zip_entry *)a)->local_offset;
+	guint64 y = ((const struct zip_entry *)b)->local_offset;
 	return x < y ? -1 : x > y;
 }
 
@@ -250,7 +241,7 @@ check_members(const guint8 *data, const struct directory *d, GArray *members, gb
 	g_autoptr(GHashTable) names = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
 							    (GDestroyNotify)g_bytes_unref, NULL);
 	for (guint i = 0; i < members->len; i++) {
-		struct zip_member *m = &g_array_index(members, struct zip_member, i);
+		struct zip_entry *m = &g_array_index(members, struct zip_entry, i);
 		if ((m->flags & (ZIP_FLAG_ENCRYPTED | ZIP_FLAG_STRONG)) || m->method == ZIP_METHOD_AES)
 			*encrypted = TRUE;
 		if (!g_hash_table_add(names, g_bytes_new(m->name, m->name_len)))
@@ -261,11 +252,11 @@ check_members(const guint8 *data, const struct directory *d, GArray *members, gb
 	}
 	g_array_sort(members, by_offset);
 	for (guint i = 0; i < members->len; i++) {
-		const struct zip_member *m = &g_array_index(members, struct zip_member, i);
+		const struct zip_entry *m = &g_array_index(members, struct zip_entry, i);
 		if (i == 0 && m->local_offset != 0)
 			return "data before the first member (a prepended program or second file)";
 		if (i + 1 < members->len &&
-		    m->end > g_array_index(members, struct zip_member, i + 1).local_offset)
+		    m->end > g_array_index(members, struct zip_entry, i + 1).local_offset)
 			return "members overlap (several entries share data: a zip bomb)";
 	}
 	return NULL;
@@ -273,6 +264,12 @@ check_members(const guint8 *data, const struct directory *d, GArray *members, gb
 
 enum zip_check
 zip_check_structure(const guint8 *data, gsize len, const char **reason)
+{
+	return zip_check_entries(data, len, reason, NULL);
+}
+
+enum zip_check
+zip_check_entries(const guint8 *data, gsize len, const char **reason, GArray *entries)
 {
 	gsize eocd = 0;
 	struct directory d;
@@ -293,7 +290,7 @@ zip_check_structure(const guint8 *data, gsize len, const char **reason)
 		*reason = "central directory shorter than its entry count";
 		return ZIP_AMBIGUOUS;
 	}
-	g_autoptr(GArray) members = g_array_sized_new(FALSE, FALSE, sizeof(struct zip_member),
+	g_autoptr(GArray) members = g_array_sized_new(FALSE, FALSE, sizeof(struct zip_entry),
 						      (guint)d.entries);
 	gboolean encrypted = FALSE;
 	*reason = read_central_entries(data, &d, members);
@@ -301,5 +298,7 @@ zip_check_structure(const guint8 *data, gsize len, const char **reason)
 		*reason = check_members(data, &d, members, &encrypted);
 	if (*reason)
 		return ZIP_AMBIGUOUS;
+	if (entries)
+		g_array_append_vals(entries, members->data, members->len);
 	return encrypted ? ZIP_ENCRYPTED : ZIP_OK;
 }

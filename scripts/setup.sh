@@ -9,13 +9,15 @@ PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
-	libqpdf-dev zlib1g-dev libarchive-dev
+	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
 	mandoc python3 python3-pil file zip
 	qpdf poppler-utils python3-pikepdf
 	p7zip-full gcab zstd libarchive-tools
+	python3-olefile libgsf-bin
+	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
 	# benchmarks: peers and measurement

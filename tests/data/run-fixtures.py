@@ -10,7 +10,8 @@
 # Python's csv module re-reads CSV cells. Finally the output goes through
 # cdr-file again and must come back byte-identical with verdict "clean".
 #
-# Usage: run-fixtures.py CDR_FILE [--fixtures DIR] [--only SUBSTRING]...
+# Usage: run-fixtures.py CDR_FILE [--fixtures DIR] [--only SUBSTRING]... [--format F]... [--skip-format F]...
+# Format-specific checks may live in tests/data/checks_<name>.py (see load_check_modules).
 # Output: TAP (one test point per fixture result and per check). Exit 0 only
 # when every point is ok. Manifest format: fixtures/README.md.
 import argparse
@@ -43,6 +44,9 @@ ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedi
             "external-link", "encryption", "repaired", "leading-data"}
 # archives (archive handler); documented in mugaika(7)
 ACTIONS |= {"unsafe-name", "duplicate-name", "link", "special-file"}
+# Office documents (ooxml, ole2, rtf handlers); documented in mugaika(7)
+ACTIONS |= {"macro", "activex", "external-reference", "data-connection", "field", "add-in",
+            "printer-settings", "font", "media-replaced", "macro-free-type"}
 TIMEOUT = 120
 
 
@@ -888,6 +892,24 @@ CHECKS = {
     "zip-output": check_zip_output,
 }
 
+
+
+def load_check_modules():
+    """Checks for a format can live in their own file, tests/data/checks_<name>.py,
+    as a dict CHECKS of name -> function(ctx); a check fails by raising
+    AssertionError (or CheckFailed) with the reason."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    for path in sorted(glob.glob(os.path.join(here, "checks_*.py"))):
+        mod = __import__(os.path.splitext(os.path.basename(path))[0])
+        for name, fn in mod.CHECKS.items():
+            if name in CHECKS:
+                raise SystemExit("%s: check %s defined twice" % (path, name))
+            CHECKS[name] = fn
+
+
+load_check_modules()
+
 RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | \
     {"com%d" % i for i in range(1, 10)} | {"lpt%d" % i for i in range(1, 10)}
 
@@ -995,10 +1017,13 @@ def check_result(ctx):
 
 # ------------------------------------------------------------------ main
 
-def load(fixtures, only):
+def load(fixtures, only, formats, skip_formats):
     cases = []
     for mf in sorted(glob.glob(os.path.join(fixtures, "*", "manifest.json"))):
         fmt_dir = os.path.dirname(mf)
+        fmt = os.path.basename(fmt_dir)
+        if (formats and fmt not in formats) or fmt in skip_formats:
+            continue
         with open(mf, encoding="utf-8") as f:
             doc = json.load(f)
         for e in doc["fixtures"]:
@@ -1020,10 +1045,14 @@ def main():
                                                                          "fixtures")))
     ap.add_argument("--only", action="append", default=[],
                     help="run only fixtures whose path contains this (repeatable)")
+    ap.add_argument("--format", action="append", default=[],
+                    help="run only this fixtures/<format>/ folder (repeatable)")
+    ap.add_argument("--skip-format", action="append", default=[],
+                    help="leave out this fixtures/<format>/ folder (repeatable)")
     args = ap.parse_args()
     cdr = os.path.abspath(args.cdr_file)
 
-    cases = load(args.fixtures, args.only)
+    cases = load(args.fixtures, args.only, args.format, args.skip_format)
     total = sum(1 + len(e.get("checks", [])) for _, _, e in cases)
     print("1..%d" % total, flush=True)
     n = 0
@@ -1051,7 +1080,10 @@ def main():
                                 raise Skip("blocked (allowed by the manifest)")
                             raise CheckFailed("no output to check: blocked (%s)" %
                                               ctx["record"].get("reason"))
-                        CHECKS[check](ctx)
+                        try:
+                            CHECKS[check](ctx)
+                        except AssertionError as a:
+                            raise CheckFailed(str(a))
                     print("ok %d - %s" % (n, desc))
                     passed += 1
                 except Skip as s:

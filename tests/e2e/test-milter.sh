@@ -176,7 +176,7 @@ done
 cat > "$WORK/check.py" <<'PYEOF'
 # check.py - written by tests/e2e/test-milter.sh; see there.
 import argparse, base64, email, hashlib, io, json, os, re, smtplib, subprocess, sys, tempfile
-import threading, time
+import threading, time, zipfile
 from email import policy
 
 SRC = os.environ["E2E_SRC"]
@@ -475,14 +475,26 @@ def case_pdf(msg, data, a):
 
 
 def case_removed(msg, data, a):
+    """The .exe is removed and listed; the .docm is delivered disarmed as a
+    .docx (ooxml handler): no VBA project, no macro content type, the body
+    text kept."""
     x = rebuilt(msg, data)
-    expect(x, verdict="sanitized", attachments_removed="2", attachments_kept="0")
-    if attachments(msg):
-        bad("attachments delivered: %s" % sorted(attachments(msg)))
-    notice_lists(main_text(msg), ["議事録.docm", "setup.exe"])
-    lacks(everything(msg, data), ["E2E-MACRO-PAYLOAD", "E2E-EXE-PAYLOAD", "vbaProject",
-                                  "This program cannot be run", "E2E-DOCM-BODY"])
+    expect(x, verdict="sanitized", attachments_removed="1", attachments_kept="1")
+    got = attachments(msg)
+    notice_lists(main_text(msg), ["setup.exe"])
+    lacks(everything(msg, data), ["E2E-MACRO-PAYLOAD", "E2E-EXE-PAYLOAD",
+                                  "This program cannot be run"])
     contains(main_text(msg), ["E2E-REMOVED-BODY"])
+    if set(got) != {"議事録.docx"}:
+        bad("attachments %s, want 議事録.docx (the .docm without macros)" % sorted(got))
+        return x
+    with zipfile.ZipFile(io.BytesIO(decoded(got["議事録.docx"]))) as z:
+        if [n for n in z.namelist() if "vba" in n.lower()]:
+            bad("議事録.docx still holds %s" % z.namelist())
+        lacks(z.read("[Content_Types].xml"), ["macroEnabled", "vbaProject"],
+              "議事録.docx [Content_Types].xml")
+        contains(z.read("word/document.xml").decode("utf-8"), ["E2E-DOCM-BODY"],
+                 "議事録.docx word/document.xml")
     return x
 
 
@@ -1096,9 +1108,9 @@ run_delivered "sanitize mode, attachments sanitized: JPEG metadata/<script> stri
 	sanitized "$FIX/attach-sanitized.eml" "$TO"
 run_delivered "sanitize mode, PDF with OpenAction JavaScript: kept disarmed (qpdf --check passes, no script, page text intact)" \
 	pdf "$FIX/attach-pdf.eml" "$TO"
-run_delivered "attachments removed: .docm with macros and .exe gone, listed in the notice, no payload bytes" \
+run_delivered "attachments: .exe removed and listed, .docm delivered as .docx without its macros, no payload bytes" \
 	removed "$FIX/attach-removed.eml" "$TO"
-run_delivered "header block that does not look like mail (X- headers and Content-Type only): still rebuilt as mail, .docm and .exe removed" \
+run_delivered "header block that does not look like mail (X- headers and Content-Type only): still rebuilt as mail, .exe removed, .docm disarmed" \
 	removed "$FIX/disguised.eml" "$TO"
 run_delivered "hostile: exe named invoice.pdf, photo.jpg.exe, RLO name all removed; forged X-Mugaika dropped" \
 	hostile "$FIX/hostile.eml" "$TO"

@@ -1,0 +1,388 @@
+/*
+ * NAME
+ *	ooxml-clean.c - the rules applied to the XML of every kept Office part
+ * SUMMARY
+ *	When a relationship is removed (a macro, an ActiveX control, an OLE
+ *	object, an external template or picture), the XML that used it must
+ *	go too, or Office asks to repair the file. An element whose only
+ *	meaning is the removed thing (w:control, o:OLEObject, a sheet's
+ *	oleObject, an embedded font, a click action) is removed, a container
+ *	left empty by that (oleObjects, hyperlinks, mc:AlternateContent, ...)
+ *	with it; elsewhere only the attribute naming the relationship goes
+ *	(a w:hyperlink keeps its text).
+ * DESCRIPTION
+ *	Also, in any part: PowerPoint click actions that run a program or a
+ *	macro (ppaction://program, ppaction://macro) or an OLE verb
+ *	(ppaction://ole). In worksheets: formulas that are DDE links
+ *	(app|topic!item) or that refer to another workbook ([1]Sheet!A1) lose
+ *	the formula and keep their last value. In the workbook: the <sheet>
+ *	entries of removed macro sheets, names that run macros on open or
+ *	close (Auto_Open, Auto_Close, Auto_Activate, Auto_Deactivate and any
+ *	name starting so), names that point into a removed sheet or another
+ *	workbook, and sheet positions renumbered past the removed sheets.
+ *	In Word settings: a mail merge's data source.
+ */
+#include <string.h>
+
+#include "actions.h"
+#include "ooxml.h"
+
+#define NS_O "urn:schemas-microsoft-com:office:office"
+#define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
+
+struct element_name {
+	const char *ns, *name;
+};
+
+/* Elements that mean nothing without the relationship they name. */
+static const struct element_name drop_with_relationship[] = {
+	{ NS_W, "control" },       { NS_W, "attachedTemplate" }, { NS_W, "subDoc" },
+	{ NS_W, "altChunk" },      { NS_W, "embedRegular" },     { NS_W, "embedBold" },
+	{ NS_W, "embedItalic" },   { NS_W, "embedBoldItalic" },  { NS_O, "OLEObject" },
+	{ NS_S, "oleObject" },     { NS_S, "control" },          { NS_S, "externalReference" },
+	{ NS_S, "sheet" },         { NS_S, "hyperlink" },        { NS_P, "control" },
+	{ NS_P, "oleObj" },        { NS_P, "regular" },          { NS_P, "bold" },
+	{ NS_P, "italic" },        { NS_P, "boldItalic" },       { NS_P, "custData" },
+	{ NS_A, "hlinkClick" },    { NS_A, "hlinkHover" },       { NS_A, "hlinkMouseOver" },
+	{ NS_A, "videoFile" },     { NS_A, "audioFile" },        { NS_A, "quickTimeFile" },
+	{ NS_A, "wavAudioFile" },  { NS_P14, "media" },
+};
+
+/* Containers the schema requires to hold at least one element. */
+static const struct element_name drop_when_empty[] = {
+	{ NS_S, "oleObjects" },  { NS_S, "controls" },        { NS_S, "hyperlinks" },
+	{ NS_S, "externalReferences" }, { NS_S, "definedNames" }, { NS_P, "controls" },
+	{ NS_P, "embeddedFontLst" }, { NS_P, "custDataLst" },  { NS_MC, "AlternateContent" },
+	{ NS_MC, "Choice" },     { NS_MC, "Fallback" },
+};
+
+/* An element removed with a wider one around it. */
+static const struct {
+	struct element_name element, instead;
+} drop_ancestor[] = {
+	{ { NS_P, "oleObj" }, { NS_P, "graphicFrame" } },
+	{ { NS_P, "regular" }, { NS_P, "embeddedFont" } },
+	{ { NS_P, "bold" }, { NS_P, "embeddedFont" } },
+	{ { NS_P, "italic" }, { NS_P, "embeddedFont" } },
+	{ { NS_P, "boldItalic" }, { NS_P, "embeddedFont" } },
+};
+
+static gboolean
+is_one_of(const xmlNode *n, const struct element_name *names, gsize count)
+{
+	for (gsize i = 0; i < count; i++)
+		if (ooxml_is(n, names[i].ns, names[i].name))
+			return TRUE;
+	return FALSE;
+}
+
+/* The element to remove for `n`: itself, or the wider one around it,
+ * looked for no higher than `root`. */
+static xmlNode *
+what_to_drop(xmlNode *n, xmlNode *root)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(drop_ancestor); i++) {
+		if (!ooxml_is(n, drop_ancestor[i].element.ns, drop_ancestor[i].element.name))
+			continue;
+		for (xmlNode *a = n; a != root && a->parent && a->parent->type == XML_ELEMENT_NODE;) {
+			a = a->parent;
+			if (ooxml_is(a, drop_ancestor[i].instead.ns, drop_ancestor[i].instead.name))
+				return a;
+		}
+	}
+	return n;
+}
+
+static gboolean
+has_element_child(const xmlNode *n)
+{
+	for (const xmlNode *c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return TRUE;
+	return FALSE;
+}
+
+/* Does `attr`'s value name a removed relationship? */
+static gboolean
+names_removed(struct ooxml_clean *c, xmlAttr *attr)
+{
+	if (!c->removed_ids || !attr->ns || strcmp((const char *)attr->ns->href, NS_R) != 0)
+		return FALSE;
+	xmlChar *v = xmlNodeGetContent((xmlNode *)attr);
+	gboolean removed = v && g_hash_table_contains(c->removed_ids, v);
+	xmlFree(v);
+	return removed;
+}
+
+/* TRUE when the element itself must go. */
+static gboolean
+strip_removed_references(struct ooxml_clean *c, xmlNode *n)
+{
+	xmlAttr *a = n->properties;
+	while (a) {
+		xmlAttr *next = a->next;
+		if (names_removed(c, a)) {
+			if (is_one_of(n, drop_with_relationship, G_N_ELEMENTS(drop_with_relationship)))
+				return TRUE;
+			xmlRemoveProp(a);
+			c->changed = TRUE;
+		}
+		a = next;
+	}
+	return FALSE;
+}
+
+static gboolean
+starts_with_ci(const char *s, const char *prefix)
+{
+	return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A click action that runs something; its report action, or NULL. */
+static const char *
+click_action(xmlNode *n)
+{
+	if (!ooxml_is(n, NS_A, "hlinkClick") && !ooxml_is(n, NS_A, "hlinkHover") &&
+	    !ooxml_is(n, NS_A, "hlinkMouseOver"))
+		return NULL;
+	xmlChar *action = xmlGetProp(n, (const xmlChar *)"action");
+	const char *what = NULL;
+	if (action) {
+		const char *s = (const char *)action;
+		while (g_ascii_isspace(*s))
+			s++;
+		if (starts_with_ci(s, "ppaction://program") || starts_with_ci(s, "ppaction://macro"))
+			what = CDR_ACT_MACRO;
+		else if (starts_with_ci(s, "ppaction://ole"))
+			what = CDR_ACT_EMBEDDED_OBJECT;
+	}
+	xmlFree(action);
+	return what;
+}
+
+/* A formula that is a DDE link ('|' outside quotes) or reaches into
+ * another workbook ('[' digits ']' outside quotes). */
+static gboolean
+formula_reaches_out(const char *f)
+{
+	char quote = 0;
+	for (const char *p = f; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '"' || *p == '\'')
+			quote = *p;
+		else if (*p == '|')
+			return TRUE;
+		else if (*p == '[' && g_ascii_isdigit(p[1])) {
+			const char *q = p + 1;
+			while (g_ascii_isdigit(*q))
+				q++;
+			if (*q == ']')
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+static const char *const auto_names[] = {
+	"Auto_Open", "Auto_Close", "Auto_Activate", "Auto_Deactivate",
+};
+
+static gboolean
+is_auto_name(const char *name)
+{
+	if (starts_with_ci(name, "_xlnm."))
+		name += 6;
+	for (gsize i = 0; i < G_N_ELEMENTS(auto_names); i++)
+		if (starts_with_ci(name, auto_names[i]))
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+mentions_removed_sheet(struct ooxml_clean *c, const char *formula)
+{
+	if (!c->removed_sheets)
+		return FALSE;
+	GHashTableIter it;
+	gpointer sheet;
+	g_hash_table_iter_init(&it, c->removed_sheets);
+	while (g_hash_table_iter_next(&it, &sheet, NULL))
+		if (strstr(formula, sheet))
+			return TRUE;
+	return FALSE;
+}
+
+/* Renumber a name's sheet position past removed sheets; FALSE when the
+ * name belonged to a removed sheet. */
+static gboolean
+renumber_local_sheet(struct ooxml_clean *c, xmlNode *n)
+{
+	if (!c->removed_sheet_index || c->removed_sheet_index->len == 0)
+		return TRUE;
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"localSheetId");
+	if (!v)
+		return TRUE;
+	guint64 id = g_ascii_strtoull((const char *)v, NULL, 10), below = 0;
+	xmlFree(v);
+	for (guint i = 0; i < c->removed_sheet_index->len; i++) {
+		guint removed = g_array_index(c->removed_sheet_index, guint, i);
+		if (removed == id)
+			return FALSE;
+		if (removed < id)
+			below++;
+	}
+	char buf[24];
+	g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, id - below);
+	xmlSetProp(n, (const xmlChar *)"localSheetId", (const xmlChar *)buf);
+	return TRUE;
+}
+
+/* A workbook name to remove: its report action, or NULL. */
+static const char *
+bad_defined_name(struct ooxml_clean *c, xmlNode *n)
+{
+	xmlChar *name = xmlGetProp(n, (const xmlChar *)"name");
+	xmlChar *formula = xmlNodeGetContent(n);
+	const char *what = NULL;
+	if (name && is_auto_name((const char *)name))
+		what = CDR_ACT_MACRO;
+	else if (formula && mentions_removed_sheet(c, (const char *)formula))
+		what = CDR_ACT_MACRO;
+	else if (formula && formula_reaches_out((const char *)formula))
+		what = CDR_ACT_DATA_CONNECTION;
+	else if (!renumber_local_sheet(c, n))
+		what = CDR_ACT_MACRO;
+	xmlFree(name);
+	xmlFree(formula);
+	return what;
+}
+
+/* Views point at sheets by position: after removals, the first sheet. */
+static void
+reset_sheet_view(struct ooxml_clean *c, xmlNode *n)
+{
+	if (!c->removed_sheet_index || c->removed_sheet_index->len == 0)
+		return;
+	if (xmlHasProp(n, (const xmlChar *)"activeTab"))
+		xmlSetProp(n, (const xmlChar *)"activeTab", (const xmlChar *)"0");
+	if (xmlHasProp(n, (const xmlChar *)"firstSheet"))
+		xmlSetProp(n, (const xmlChar *)"firstSheet", (const xmlChar *)"0");
+}
+
+/* The report action for an element to remove under the part's own rules,
+ * or NULL to keep it. */
+static const char *
+rule_for(struct ooxml_clean *c, xmlNode *n)
+{
+	const char *what = click_action(n);
+	if (what)
+		return what;
+	switch (c->kind) {
+	case PART_SHEET:
+		if (ooxml_is(n, NS_S, "f")) {
+			xmlChar *f = xmlNodeGetContent(n);
+			gboolean out = f && formula_reaches_out((const char *)f);
+			xmlFree(f);
+			if (out)
+				return CDR_ACT_DATA_CONNECTION;
+		}
+		break;
+	case PART_WORKBOOK:
+		if (ooxml_is(n, NS_S, "definedName"))
+			return bad_defined_name(c, n);
+		if (ooxml_is(n, NS_S, "workbookView"))
+			reset_sheet_view(c, n);
+		break;
+	case PART_WORD:
+		if (ooxml_is(n, NS_W, "mailMerge"))
+			return CDR_ACT_DATA_CONNECTION;
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+static void
+drop(struct ooxml_clean *c, xmlNode *n, xmlNode *root)
+{
+	xmlNode *parent = n->parent;
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+	c->changed = TRUE;
+	while (parent && parent != root && parent->type == XML_ELEMENT_NODE &&
+	       is_one_of(parent, drop_when_empty, G_N_ELEMENTS(drop_when_empty)) &&
+	       !has_element_child(parent)) {
+		xmlNode *up = parent->parent;
+		xmlUnlinkNode(parent);
+		xmlFreeNode(parent);
+		parent = up;
+	}
+}
+
+/* The next node in document order after `n`'s subtree, within `root`. */
+static xmlNode *
+next_after(xmlNode *n, xmlNode *root)
+{
+	while (n && n != root && !n->next)
+		n = n->parent;
+	return n && n != root ? n->next : NULL;
+}
+
+static gboolean
+inside_another(GHashTable *victims, xmlNode *n)
+{
+	for (xmlNode *a = n->parent; a; a = a->parent)
+		if (g_hash_table_contains(victims, a))
+			return TRUE;
+	return FALSE;
+}
+
+gboolean
+ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
+{
+	/* marked first, removed after the walk: removing a node can take
+	 * emptied containers around it, which the walk must not step into */
+	g_autoptr(GPtrArray) order = g_ptr_array_new();
+	g_autoptr(GHashTable) victims = g_hash_table_new(NULL, NULL);
+	xmlNode *n = root;
+	while (n) {
+		if (n->type != XML_ELEMENT_NODE) {
+			n = next_after(n, root);
+			continue;
+		}
+		const char *what = rule_for(c, n);
+		xmlNode *victim = NULL;
+		if (what) {
+			cdr_job_action(c->job, what, c->part, 1);
+			victim = n;
+		} else if (strip_removed_references(c, n)) {
+			victim = what_to_drop(n, root);
+		}
+		if (victim == root)
+			return FALSE;
+		if (victim) {
+			g_ptr_array_add(order, victim);
+			g_hash_table_add(victims, victim);
+			n = next_after(victim, root);
+			continue;
+		}
+		n = n->children ? n->children : next_after(n, root);
+	}
+	for (guint i = 0; i < order->len; i++)
+		if (!inside_another(victims, order->pdata[i]))
+			g_hash_table_replace(victims, order->pdata[i], GINT_TO_POINTER(2));
+	for (guint i = 0; i < order->len; i++)
+		if (g_hash_table_lookup(victims, order->pdata[i]) == GINT_TO_POINTER(2))
+			drop(c, order->pdata[i], root);
+	if (is_one_of(root, drop_when_empty, G_N_ELEMENTS(drop_when_empty)) &&
+	    !has_element_child(root)) {
+		c->changed = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,870 @@
+/*
+ * NAME
+ *	ooxml.c - Word, Excel and PowerPoint documents (Office Open XML),
+ *	rebuilt from the parts that are only content
+ * SUMMARY
+ *	The package is a zip read through its central directory, after
+ *	zip-check.c has held every local header against it (two readers must
+ *	not see two documents). Starting from the package relationships, a
+ *	part is kept only when a kept relationship reaches it and its content
+ *	type is on the list of content (ooxml-types.c); every other part is
+ *	left out: VBA projects, macro sheets, ActiveX, OLE objects, external
+ *	links and connections, add-ins, printer blobs, signatures, fonts,
+ *	custom XML. External relationships are removed except hyperlinks to
+ *	http, https and mailto (those too with [office] neutralize_links).
+ *	Every kept XML part is parsed without DTDs and written again after the
+ *	rules of ooxml-clean.c and ooxml-fields.c; worksheets and shared
+ *	strings as a stream (ooxml-stream.c). Pictures go through the image
+ *	handlers; a picture they block, or one in another format (EMF, WMF,
+ *	TIFF, SVG), becomes a 1x1 transparent PNG under the same name, so the
+ *	document still opens. [Content_Types].xml and every .rels file are
+ *	written anew to describe exactly what is kept; a macro-enabled type
+ *	becomes its macro-free type (docm -> docx).
+ * DESCRIPTION
+ *	Blocked: an ambiguous zip, encrypted members, part names with "..",
+ *	absolute or non-ASCII names or two names equal but for case, a
+ *	missing [Content_Types].xml or main document, xlsb and add-ins, Strict
+ *	Open XML, any XML part with a document type declaration or not well
+ *	formed, a workbook left without worksheets, and the limits:
+ *	max_children (parts), [office] max_xml_part_bytes (one part read
+ *	whole), max_expanded_bytes and max_ratio (all parts inflated).
+ */
+#include <string.h>
+
+#include "actions.h"
+#include "handlers.h"
+#include "ooxml.h"
+
+#define CONTENT_TYPES "[Content_Types].xml"
+#define ROOT_RELS "_rels/.rels"
+#define RELS_TYPE "application/vnd.openxmlformats-package.relationships+xml"
+#define STRICT_NS "http://purl.oclc.org/ooxml/"
+
+/* A 1x1 transparent PNG, exactly as the png handler writes it (so a
+ * second pass leaves it alone). */
+static const guint8 empty_png[] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+	0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+	0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x08,
+	0x99, 0x63, 0xf8, 0xff, 0xff, 0x3f, 0x03, 0x00, 0x08, 0xfc, 0x02, 0xfe, 0x85, 0xcd,
+	0xab, 0x34, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+struct rel {
+	char *id, *type, *target;
+	gboolean external;
+};
+
+enum keep_as { NOT_KEPT, KEEP_XML, KEEP_STREAM, KEEP_MEDIA };
+
+struct part {
+	char *name; /* as in the zip: "word/document.xml" */
+	const struct zip_entry *entry;
+	const char *type; /* declared content type, or NULL */
+	enum keep_as keep;
+	enum ooxml_part_kind kind;
+	GPtrArray *rels;         /* struct rel *, the kept ones */
+	GHashTable *removed_ids; /* ids of its removed relationships */
+	GByteArray *media;       /* the rebuilt picture */
+	const char *media_type;
+};
+
+struct package {
+	struct cdr_job *job;
+	const guint8 *data;
+	GArray *entries;       /* struct zip_entry */
+	GPtrArray *parts;      /* struct part *, zip order */
+	GHashTable *by_name;   /* lower-case name -> part */
+	GHashTable *defaults;  /* lower-case extension -> content type */
+	GHashTable *overrides; /* lower-case "/name" -> content type */
+	GHashTable *noted;     /* "action\npart" already reported */
+	struct part root;      /* holds the package relationships */
+	struct part *main;
+	const struct ooxml_main_type *main_type;
+	GQueue todo;           /* parts whose relationships are still to read */
+	gboolean neutralize_links;
+};
+
+static void
+rel_free(struct rel *r)
+{
+	g_free(r->id);
+	g_free(r->type);
+	g_free(r->target);
+	g_free(r);
+}
+
+static void
+part_clear(struct part *p)
+{
+	g_free(p->name);
+	if (p->rels)
+		g_ptr_array_free(p->rels, TRUE);
+	if (p->removed_ids)
+		g_hash_table_destroy(p->removed_ids);
+	if (p->media)
+		g_byte_array_free(p->media, TRUE);
+}
+
+static void
+part_free(struct part *p)
+{
+	part_clear(p);
+	g_free(p);
+}
+
+static void
+part_init_rels(struct part *p)
+{
+	p->rels = g_ptr_array_new_with_free_func((GDestroyNotify)rel_free);
+	p->removed_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Report a removal once per (action, part). */
+static void
+note(struct package *pkg, const char *what, const char *where)
+{
+	char *key = g_strconcat(what, "\n", where ? where : "", NULL);
+	if (g_hash_table_add(pkg->noted, key))
+		cdr_job_action(pkg->job, what, where, 1);
+}
+
+/* ---- the parts ------------------------------------------------------- */
+
+/* ASCII only (OPC percent-encodes the rest), no empty, "." or ".."
+ * segments, no backslash, not absolute. NULL when unsafe. */
+static char *
+safe_part_name(const guint8 *raw, gsize len)
+{
+	if (len == 0 || raw[0] == '/')
+		return NULL;
+	for (gsize i = 0; i < len; i++)
+		if (raw[i] < 0x20 || raw[i] > 0x7e || raw[i] == '\\')
+			return NULL;
+	char *name = g_strndup((const char *)raw, len);
+	gchar **segs = g_strsplit(name, "/", -1);
+	gboolean ok = TRUE;
+	guint n = g_strv_length(segs);
+	for (guint i = 0; i < n && ok; i++)
+		ok = (segs[i][0] != '\0' || i == n - 1) && strcmp(segs[i], ".") != 0 &&
+		     strcmp(segs[i], "..") != 0;
+	g_strfreev(segs);
+	if (!ok) {
+		g_free(name);
+		return NULL;
+	}
+	return name;
+}
+
+static enum cdr_verdict
+load_parts(struct package *pkg)
+{
+	const struct cdr_policy *policy = cdr_job_policy(pkg->job);
+	if (pkg->entries->len > policy->max_children)
+		return cdr_job_error(pkg->job, CDR_E_LIMIT,
+				     "more than max_children (%" G_GUINT64_FORMAT ") parts",
+				     policy->max_children);
+	for (guint i = 0; i < pkg->entries->len; i++) {
+		const struct zip_entry *e = &g_array_index(pkg->entries, struct zip_entry, i);
+		char *name = safe_part_name(e->name, e->name_len);
+		if (!name)
+			return cdr_job_error(pkg->job, CDR_E_PARSE,
+					     "a part name that is absolute, has '..' or '\\', or is not ASCII");
+		if (g_str_has_suffix(name, "/")) { /* a folder entry */
+			g_free(name);
+			continue;
+		}
+		struct part *p = g_new0(struct part, 1);
+		p->name = name;
+		p->entry = e;
+		g_ptr_array_add(pkg->parts, p);
+		if (!g_hash_table_insert(pkg->by_name, g_ascii_strdown(name, -1), p))
+			return cdr_job_error(pkg->job, CDR_E_PARSE,
+					     "two parts whose names differ only in case");
+	}
+	return CDR_CLEAN;
+}
+
+static struct part *
+find_part(struct package *pkg, const char *name)
+{
+	g_autofree char *lower = g_ascii_strdown(name, -1);
+	return g_hash_table_lookup(pkg->by_name, lower);
+}
+
+/* A whole XML part, within max_xml_part_bytes and the expansion budget;
+ * NULL with the job's error set. */
+static xmlDoc *
+read_xml(struct package *pkg, const struct part *p)
+{
+	const char *why = NULL;
+	guint64 max = MIN(cdr_job_policy(pkg->job)->office_max_xml_part_bytes,
+			  cdr_job_expand_allowance(pkg->job));
+	GByteArray *bytes = zip_read_whole(pkg->data, p->entry, max, &why);
+	if (!bytes) {
+		cdr_job_error(pkg->job, p->entry->usize > max ? CDR_E_LIMIT : CDR_E_PARSE, "%s: %s",
+			      p->name, why);
+		return NULL;
+	}
+	xmlDoc *doc = NULL;
+	if (cdr_job_charge_expanded(pkg->job, bytes->len)) {
+		doc = ooxml_xml_parse(bytes->data, bytes->len, &why);
+		if (!doc)
+			cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
+	}
+	g_byte_array_free(bytes, TRUE);
+	return doc;
+}
+
+static char *
+xml_attr(xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s = v ? g_strdup((const char *)v) : NULL;
+	xmlFree(v);
+	return s;
+}
+
+static enum cdr_verdict
+read_content_types(struct package *pkg)
+{
+	struct part *ct = find_part(pkg, CONTENT_TYPES);
+	if (!ct)
+		return cdr_job_error(pkg->job, CDR_E_PARSE, "no [Content_Types].xml");
+	xmlDoc *doc = read_xml(pkg, ct);
+	if (!doc)
+		return CDR_BLOCKED;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	for (xmlNode *n = root->children; n; n = n->next) {
+		gboolean is_default = ooxml_is(n, NS_CT, "Default");
+		if (!is_default && !ooxml_is(n, NS_CT, "Override"))
+			continue;
+		char *key = xml_attr(n, is_default ? "Extension" : "PartName");
+		char *type = xml_attr(n, "ContentType");
+		if (key && type) {
+			char *lower = g_ascii_strdown(key, -1);
+			g_hash_table_replace(is_default ? pkg->defaults : pkg->overrides, lower, type);
+			type = NULL;
+		}
+		g_free(key);
+		g_free(type);
+	}
+	xmlFreeDoc(doc);
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		struct part *p = pkg->parts->pdata[i];
+		g_autofree char *lower = g_ascii_strdown(p->name, -1);
+		g_autofree char *slashed = g_strconcat("/", lower, NULL);
+		const char *dot = strrchr(lower, '.');
+		p->type = g_hash_table_lookup(pkg->overrides, slashed);
+		if (!p->type && dot && !strchr(dot, '/'))
+			p->type = g_hash_table_lookup(pkg->defaults, dot + 1);
+	}
+	return CDR_CLEAN;
+}
+
+/* ---- relationships ---------------------------------------------------- */
+
+static char *
+rels_name_of(const char *part)
+{
+	if (!*part)
+		return g_strdup(ROOT_RELS);
+	const char *slash = strrchr(part, '/');
+	if (!slash)
+		return g_strconcat("_rels/", part, ".rels", NULL);
+	return g_strdup_printf("%.*s/_rels/%s.rels", (int)(slash - part), part, slash + 1);
+}
+
+/* A relationship's target as a part name: relative to the source's
+ * folder unless absolute, percent-decoded, "." and ".." resolved. NULL
+ * when it leaves the package. */
+static char *
+resolve_target(const char *source, const char *target)
+{
+	g_autofree char *decoded = g_uri_unescape_string(target, NULL);
+	if (!decoded)
+		return NULL;
+	char *hash = strchr(decoded, '#');
+	if (hash)
+		*hash = '\0';
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+	if (decoded[0] != '/') {
+		const char *slash = strrchr(source, '/');
+		if (slash) {
+			g_auto(GStrv) dir = g_strsplit_set(source, "/", -1);
+			for (guint i = 0; dir[i] && dir[i + 1]; i++)
+				g_ptr_array_add(out, g_strdup(dir[i]));
+		}
+	}
+	g_auto(GStrv) segs = g_strsplit(decoded, "/", -1);
+	for (guint i = 0; segs[i]; i++) {
+		if (!*segs[i] || strcmp(segs[i], ".") == 0)
+			continue;
+		if (strcmp(segs[i], "..") == 0) {
+			if (out->len == 0)
+				return NULL;
+			g_ptr_array_remove_index(out, out->len - 1);
+			continue;
+		}
+		g_ptr_array_add(out, g_strdup(segs[i]));
+	}
+	if (out->len == 0)
+		return NULL;
+	g_ptr_array_add(out, NULL);
+	return g_strjoinv("/", (char **)out->pdata);
+}
+
+static gboolean
+web_link(const char *target)
+{
+	while (*target && (guchar)*target <= ' ')
+		target++;
+	for (const char *p = target; *p; p++)
+		if ((guchar)*p < ' ' || *p == '\\')
+			return FALSE;
+	return g_ascii_strncasecmp(target, "http://", 7) == 0 ||
+	       g_ascii_strncasecmp(target, "https://", 8) == 0 ||
+	       g_ascii_strncasecmp(target, "mailto:", 7) == 0;
+}
+
+/* How the part a kept relationship reaches is kept; NOT_KEPT to remove. */
+static enum keep_as
+keep_target(struct package *pkg, struct part *source, const char *rel_type, struct part *t,
+	    const char **refusal)
+{
+	if (ooxml_relationship_is(rel_type, "officeDocument")) {
+		if (source != &pkg->root)
+			return NOT_KEPT;
+		if (pkg->main) {
+			*refusal = "two main documents";
+			return NOT_KEPT;
+		}
+		pkg->main_type = ooxml_main_type(t->type);
+		if (!pkg->main_type) {
+			*refusal = ooxml_refused_main_type(t->type);
+			if (!*refusal)
+				*refusal = "not a Word, Excel or PowerPoint document";
+			return NOT_KEPT;
+		}
+		pkg->main = t;
+		t->kind = g_str_has_prefix(pkg->main_type->ext, "x") ? PART_WORKBOOK
+			  : g_str_has_prefix(pkg->main_type->ext, "d") ? PART_WORD
+								       : PART_SLIDE;
+		return KEEP_XML;
+	}
+	if (ooxml_relationship_is(rel_type, "image") || ooxml_relationship_is(rel_type, "thumbnail"))
+		return t->type && g_str_has_prefix(t->type, "image/") ? KEEP_MEDIA : NOT_KEPT;
+	enum ooxml_part_kind kind;
+	if (!ooxml_relationship_kept(rel_type) || ooxml_relationship_is(rel_type, "hyperlink") ||
+	    !ooxml_kept_type(t->type, &kind))
+		return NOT_KEPT;
+	t->kind = kind;
+	return kind == PART_SHEET || kind == PART_STRINGS ? KEEP_STREAM : KEEP_XML;
+}
+
+static void
+remove_rel(struct part *source, const char *id)
+{
+	g_hash_table_add(source->removed_ids, g_strdup(id));
+}
+
+/* Decide one relationship of `source`. FALSE with the job's error set when
+ * the document must be blocked. */
+static gboolean
+judge_rel(struct package *pkg, struct part *source, struct rel *r)
+{
+	const char *where = *source->name ? source->name : ROOT_RELS;
+	if (r->external) {
+		gboolean link = ooxml_relationship_is(r->type, "hyperlink") && web_link(r->target);
+		if (!link || pkg->neutralize_links) {
+			note(pkg, link ? CDR_ACT_EXTERNAL_LINK : CDR_ACT_EXTERNAL_REFERENCE, where);
+			remove_rel(source, r->id);
+			rel_free(r);
+			return TRUE;
+		}
+		g_ptr_array_add(source->rels, r);
+		return TRUE;
+	}
+	g_autofree char *name = resolve_target(source->name, r->target);
+	struct part *t = name ? find_part(pkg, name) : NULL;
+	if (!t) { /* points at nothing: drop it quietly */
+		remove_rel(source, r->id);
+		rel_free(r);
+		return TRUE;
+	}
+	const char *refusal = NULL;
+	enum keep_as how = t->keep != NOT_KEPT ? t->keep
+						: keep_target(pkg, source, r->type, t, &refusal);
+	if (refusal) {
+		cdr_job_error(pkg->job, CDR_E_UNSUPPORTED, "%s", refusal);
+		rel_free(r);
+		return FALSE;
+	}
+	if (how == NOT_KEPT) {
+		note(pkg, ooxml_removal_action(r->type, t->type), t->name);
+		remove_rel(source, r->id);
+		rel_free(r);
+		return TRUE;
+	}
+	if (t->keep == NOT_KEPT) {
+		t->keep = how;
+		part_init_rels(t);
+		g_queue_push_tail(&pkg->todo, t);
+	}
+	g_ptr_array_add(source->rels, r);
+	return TRUE;
+}
+
+static enum cdr_verdict
+read_rels(struct package *pkg, struct part *source)
+{
+	g_autofree char *rels_name = rels_name_of(source->name);
+	struct part *rp = find_part(pkg, rels_name);
+	if (!rp)
+		return CDR_CLEAN;
+	xmlDoc *doc = read_xml(pkg, rp);
+	if (!doc)
+		return CDR_BLOCKED;
+	g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	enum cdr_verdict v = CDR_CLEAN;
+	for (xmlNode *n = xmlDocGetRootElement(doc)->children; n && v != CDR_BLOCKED; n = n->next) {
+		if (!ooxml_is(n, NS_REL, "Relationship"))
+			continue;
+		struct rel *r = g_new0(struct rel, 1);
+		r->id = xml_attr(n, "Id");
+		r->type = xml_attr(n, "Type");
+		r->target = xml_attr(n, "Target");
+		g_autofree char *mode = xml_attr(n, "TargetMode");
+		r->external = mode && g_ascii_strcasecmp(mode, "External") == 0;
+		if (!r->id || !r->type || !r->target) {
+			rel_free(r);
+			v = cdr_job_error(pkg->job, CDR_E_PARSE, "%s: a relationship without Id, "
+					  "Type or Target", rels_name);
+		} else if (!g_hash_table_add(ids, g_strdup(r->id))) {
+			rel_free(r);
+			v = cdr_job_error(pkg->job, CDR_E_PARSE, "%s: two relationships with one Id",
+					  rels_name);
+		} else if (!judge_rel(pkg, source, r)) {
+			v = CDR_BLOCKED;
+		}
+	}
+	xmlFreeDoc(doc);
+	return v;
+}
+
+/* From the package relationships, every part a kept relationship reaches. */
+static enum cdr_verdict
+walk_relationships(struct package *pkg)
+{
+	pkg->root.name = g_strdup("");
+	part_init_rels(&pkg->root);
+	if (!find_part(pkg, ROOT_RELS))
+		return cdr_job_error(pkg->job, CDR_E_PARSE, "no package relationships (_rels/.rels)");
+	if (read_rels(pkg, &pkg->root) == CDR_BLOCKED)
+		return CDR_BLOCKED;
+	if (!pkg->main)
+		return cdr_job_error(pkg->job, CDR_E_PARSE, "no main document");
+	struct part *p;
+	while ((p = g_queue_pop_head(&pkg->todo)))
+		if (p->keep != KEEP_MEDIA && read_rels(pkg, p) == CDR_BLOCKED)
+			return CDR_BLOCKED;
+	return CDR_CLEAN;
+}
+
+/* Parts nothing kept reaches (a VBA project without its relationship, a
+ * stray file) are left out too, and named. */
+static void
+note_unreached(struct package *pkg)
+{
+	g_autoptr(GHashTable) kept_rels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+								 NULL);
+	g_hash_table_add(kept_rels, g_strdup(ROOT_RELS));
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		const struct part *q = pkg->parts->pdata[i];
+		if (q->keep != NOT_KEPT && q->keep != KEEP_MEDIA) {
+			char *rn = rels_name_of(q->name);
+			g_hash_table_add(kept_rels, g_ascii_strdown(rn, -1));
+			g_free(rn);
+		}
+	}
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		struct part *p = pkg->parts->pdata[i];
+		g_autofree char *lower = g_ascii_strdown(p->name, -1);
+		if (p->keep != NOT_KEPT || strcmp(lower, "[content_types].xml") == 0 ||
+		    g_hash_table_contains(kept_rels, lower))
+			continue;
+		if (g_str_has_suffix(lower, ".rels") && p->type && strcmp(p->type, RELS_TYPE) == 0)
+			continue; /* the relationships of a removed part */
+		note(pkg, ooxml_removal_action(NULL, p->type ? p->type : p->name), p->name);
+	}
+}
+
+/* ---- pictures ------------------------------------------------------------ */
+
+static gboolean
+image_handlers_take(const GByteArray *b)
+{
+	return (b->len >= 8 && memcmp(b->data, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+	       (b->len >= 3 && memcmp(b->data, "\xff\xd8\xff", 3) == 0) ||
+	       (b->len >= 6 && (memcmp(b->data, "GIF87a", 6) == 0 || memcmp(b->data, "GIF89a", 6) == 0));
+}
+
+static enum cdr_verdict
+rebuild_picture(struct package *pkg, struct part *p)
+{
+	const char *why = NULL;
+	GByteArray *bytes = zip_read_whole(pkg->data, p->entry, cdr_job_expand_allowance(pkg->job),
+					   &why);
+	if (!bytes)
+		return cdr_job_error(pkg->job, CDR_E_LIMIT, "%s: %s", p->name, why);
+	if (!cdr_job_charge_expanded(pkg->job, bytes->len)) {
+		g_byte_array_free(bytes, TRUE);
+		return CDR_BLOCKED;
+	}
+	GByteArray *out = NULL;
+	if (image_handlers_take(bytes)) {
+		const char *base = strrchr(p->name, '/');
+		if (cdr_job_sanitize_child(pkg->job, bytes->data, bytes->len, base ? base + 1 : p->name,
+					   &out) != CDR_BLOCKED && out) {
+			p->media = out;
+			p->media_type = g_intern_string(cdr_job_last_child(pkg->job)->out_type);
+		}
+		if (cdr_job_budget_spent(pkg->job)) {
+			g_byte_array_free(bytes, TRUE);
+			return cdr_job_error(pkg->job, CDR_E_LIMIT, "%s",
+					     cdr_job_last_child(pkg->job)->reason);
+		}
+	}
+	g_byte_array_free(bytes, TRUE);
+	if (!p->media) {
+		p->media = g_byte_array_new();
+		g_byte_array_append(p->media, empty_png, sizeof empty_png);
+		p->media_type = "image/png";
+		note(pkg, CDR_ACT_MEDIA_REPLACED, p->name);
+	}
+	return CDR_CLEAN;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static void
+append_escaped(GString *s, const char *text)
+{
+	char *e = g_markup_escape_text(text, -1);
+	g_string_append(s, e);
+	g_free(e);
+}
+
+static const char *
+output_type(const struct package *pkg, const struct part *p)
+{
+	if (p == pkg->main)
+		return pkg->main_type->kept_as;
+	return p->keep == KEEP_MEDIA ? p->media_type : p->type;
+}
+
+static void
+write_text_member(struct zip_writer *w, const char *name, const GString *s)
+{
+	zip_writer_begin(w, name);
+	zip_writer_write(w, s->str, s->len);
+	zip_writer_end(w);
+}
+
+static void
+write_content_types(struct package *pkg, struct zip_writer *w)
+{
+	GString *s = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+				  "<Types xmlns=\"" NS_CT "\">"
+				  "<Default Extension=\"rels\" ContentType=\"" RELS_TYPE "\"/>"
+				  "<Default Extension=\"xml\" ContentType=\"application/xml\"/>");
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		const struct part *p = pkg->parts->pdata[i];
+		if (p->keep == NOT_KEPT)
+			continue;
+		g_string_append(s, "<Override PartName=\"/");
+		append_escaped(s, p->name);
+		g_string_append(s, "\" ContentType=\"");
+		append_escaped(s, output_type(pkg, p));
+		g_string_append(s, "\"/>");
+	}
+	g_string_append(s, "</Types>");
+	write_text_member(w, CONTENT_TYPES, s);
+	g_string_free(s, TRUE);
+}
+
+static void
+write_rels(struct zip_writer *w, const struct part *p)
+{
+	if (!p->rels || p->rels->len == 0)
+		return;
+	GString *s = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+				  "<Relationships xmlns=\"" NS_REL "\">");
+	for (guint i = 0; i < p->rels->len; i++) {
+		const struct rel *r = p->rels->pdata[i];
+		g_string_append(s, "<Relationship Id=\"");
+		append_escaped(s, r->id);
+		g_string_append(s, "\" Type=\"");
+		append_escaped(s, r->type);
+		g_string_append(s, "\" Target=\"");
+		append_escaped(s, r->target);
+		g_string_append(s, r->external ? "\" TargetMode=\"External\"/>" : "\"/>");
+	}
+	g_string_append(s, "</Relationships>");
+	g_autofree char *name = rels_name_of(p->name);
+	write_text_member(w, name, s);
+	g_string_free(s, TRUE);
+}
+
+/* Sheets about to go with their relationship: names (as formulas write
+ * them) and positions, for the defined names that refer to them. */
+static void
+find_removed_sheets(struct ooxml_clean *c, xmlNode *root)
+{
+	c->removed_sheets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	c->removed_sheet_index = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (xmlNode *sheets = root->children; sheets; sheets = sheets->next) {
+		if (!ooxml_is(sheets, NS_S, "sheets"))
+			continue;
+		guint index = 0;
+		for (xmlNode *s = sheets->children; s; s = s->next) {
+			if (!ooxml_is(s, NS_S, "sheet"))
+				continue;
+			xmlChar *id = xmlGetNsProp(s, (const xmlChar *)"id", (const xmlChar *)NS_R);
+			if (id && g_hash_table_contains(c->removed_ids, id)) {
+				g_autofree char *name = xml_attr(s, "name");
+				if (name) {
+					g_autofree char *quoted = g_strjoinv("''", (char *[]){ name, NULL });
+					g_hash_table_add(c->removed_sheets, g_strconcat(name, "!", NULL));
+					g_hash_table_add(c->removed_sheets, g_strconcat("'", quoted, "'!", NULL));
+				}
+				g_array_append_val(c->removed_sheet_index, index);
+			}
+			xmlFree(id);
+			index++;
+		}
+	}
+}
+
+static guint
+count_sheets(xmlNode *root)
+{
+	guint n = 0;
+	for (xmlNode *sheets = root->children; sheets; sheets = sheets->next)
+		if (ooxml_is(sheets, NS_S, "sheets"))
+			for (xmlNode *s = sheets->children; s; s = s->next)
+				n += ooxml_is(s, NS_S, "sheet");
+	return n;
+}
+
+static enum cdr_verdict
+write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
+{
+	xmlDoc *doc = read_xml(pkg, p);
+	if (!doc)
+		return CDR_BLOCKED;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	enum cdr_verdict v = CDR_CLEAN;
+	if (root->ns && root->ns->href &&
+	    g_str_has_prefix((const char *)root->ns->href, STRICT_NS)) {
+		xmlFreeDoc(doc);
+		return cdr_job_error(pkg->job, CDR_E_UNSUPPORTED,
+				     "Strict Open XML documents are not supported");
+	}
+	struct ooxml_clean c = {
+		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
+	};
+	if (p->kind == PART_WORKBOOK)
+		find_removed_sheets(&c, root);
+	if (p->kind == PART_WORD) {
+		unsigned fields = ooxml_fields_disarm(root);
+		if (fields)
+			cdr_job_action(pkg->job, CDR_ACT_FIELD, p->name, fields);
+	}
+	ooxml_clean_tree(&c, root);
+	if (p->kind == PART_WORKBOOK && count_sheets(root) == 0)
+		v = cdr_job_error(pkg->job, CDR_E_DANGEROUS,
+				  "a workbook of macro sheets only: nothing left to deliver");
+	if (v != CDR_BLOCKED) {
+		GByteArray *out = g_byte_array_new();
+		ooxml_xml_write(doc, out);
+		zip_writer_begin(w, p->name);
+		zip_writer_write(w, out->data, out->len);
+		if (!zip_writer_end(w))
+			v = cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
+		g_byte_array_free(out, TRUE);
+	}
+	if (c.removed_sheets)
+		g_hash_table_destroy(c.removed_sheets);
+	if (c.removed_sheet_index)
+		g_array_free(c.removed_sheet_index, TRUE);
+	xmlFreeDoc(doc);
+	return v;
+}
+
+static enum cdr_verdict
+write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
+{
+	const char *why = NULL;
+	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, &why);
+	if (!r)
+		return cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
+	struct ooxml_clean c = {
+		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
+	};
+	zip_writer_begin(w, p->name);
+	gboolean ok = ooxml_stream_part(&c, r, w, &why);
+	zip_reader_free(r);
+	gboolean written = zip_writer_end(w);
+	if (!ok)
+		return why ? cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why)
+			   : CDR_BLOCKED;
+	if (!written)
+		return cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
+	return CDR_CLEAN;
+}
+
+static enum cdr_verdict
+write_package(struct package *pkg, GByteArray *dest)
+{
+	struct zip_writer *w = zip_writer_new(dest);
+	write_content_types(pkg, w);
+	write_rels(w, &pkg->root);
+	enum cdr_verdict v = CDR_CLEAN;
+	for (guint i = 0; i < pkg->parts->len && v != CDR_BLOCKED; i++) {
+		struct part *p = pkg->parts->pdata[i];
+		if (!cdr_job_check_time(pkg->job))
+			v = CDR_BLOCKED;
+		else if (p->keep == KEEP_XML)
+			v = write_xml_part(pkg, p, w);
+		else if (p->keep == KEEP_STREAM)
+			v = write_streamed_part(pkg, p, w);
+		else if (p->keep == KEEP_MEDIA) {
+			zip_writer_begin(w, p->name);
+			zip_writer_write(w, p->media->data, p->media->len);
+			zip_writer_end(w);
+		}
+		if (v != CDR_BLOCKED && p->keep != NOT_KEPT)
+			write_rels(w, p);
+	}
+	if (v == CDR_BLOCKED) {
+		zip_writer_free(w);
+		return v;
+	}
+	if (!zip_writer_finish(w))
+		return cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
+	return CDR_CLEAN;
+}
+
+/* ---- the handler ----------------------------------------------------------- */
+
+static const char *const ooxml_extensions[] = {
+	"docx", "docm", "dotx", "dotm", "xlsx", "xlsm", "xltx", "xltm",
+	"pptx", "pptm", "potx", "potm", "ppsx", "ppsm", NULL,
+};
+
+/* The input's name with the extension of what was written: a docm comes
+ * out as .docx, and a workbook someone named .docx as .xlsx. */
+static char *
+output_name(const char *name, const char *ext)
+{
+	if (!name)
+		return NULL;
+	const char *dot = strrchr(name, '.');
+	gsize stem = strlen(name);
+	for (const char *const *x = ooxml_extensions; dot && *x; x++)
+		if (g_ascii_strcasecmp(dot + 1, *x) == 0)
+			stem = (gsize)(dot - name);
+	return g_strdup_printf("%.*s.%s", (int)stem, name, ext);
+}
+
+static int
+ooxml_bid(const struct cdr_input *in)
+{
+	if (in->len < 30 || memcmp(in->data, "PK\x03\x04", 4) != 0)
+		return 0;
+	return memmem(in->data, in->len, CONTENT_TYPES, strlen(CONTENT_TYPES)) ? 90 : 0;
+}
+
+static enum cdr_verdict
+check_zip(struct package *pkg, gsize len)
+{
+	const char *why = NULL;
+	switch (zip_check_entries(pkg->data, len, &why, pkg->entries)) {
+	case ZIP_OK:
+		return CDR_CLEAN;
+	case ZIP_ENCRYPTED:
+		return cdr_job_error(pkg->job, CDR_E_ENCRYPTED, "password-protected document");
+	default:
+		return cdr_job_error(pkg->job, CDR_E_PARSE, "ambiguous zip: %s", why);
+	}
+}
+
+static enum cdr_verdict
+ooxml_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
+{
+	struct package pkg = {
+		.job = job,
+		.data = in->data,
+		.entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry)),
+		.parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free),
+		.by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+		.overrides = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+		.noted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.neutralize_links = cdr_job_policy(job)->office_neutralize_links,
+	};
+	g_queue_init(&pkg.todo);
+	enum cdr_verdict v = check_zip(&pkg, in->len);
+	if (v != CDR_BLOCKED)
+		v = load_parts(&pkg);
+	if (v != CDR_BLOCKED)
+		v = read_content_types(&pkg);
+	if (v != CDR_BLOCKED)
+		v = walk_relationships(&pkg);
+	if (v != CDR_BLOCKED) {
+		note_unreached(&pkg);
+		for (guint i = 0; i < pkg.parts->len && v != CDR_BLOCKED; i++) {
+			struct part *p = pkg.parts->pdata[i];
+			if (p->keep == KEEP_MEDIA)
+				v = rebuild_picture(&pkg, p);
+		}
+	}
+	if (v != CDR_BLOCKED)
+		v = write_package(&pkg, out->data);
+	if (v != CDR_BLOCKED) {
+		if (pkg.main_type->macro)
+			cdr_job_action(job, CDR_ACT_MACRO_FREE_TYPE, pkg.main_type->ext, 1);
+		out->type = pkg.main_type->mime;
+		out->ext = pkg.main_type->ext;
+		out->name = output_name(in->name, out->ext);
+	}
+	g_queue_clear(&pkg.todo);
+	part_clear(&pkg.root);
+	g_ptr_array_free(pkg.parts, TRUE);
+	g_hash_table_destroy(pkg.by_name);
+	g_hash_table_destroy(pkg.defaults);
+	g_hash_table_destroy(pkg.overrides);
+	g_hash_table_destroy(pkg.noted);
+	g_array_free(pkg.entries, TRUE);
+	return v;
+}
+
+static gboolean
+ooxml_init(GError **error)
+{
+	(void)error;
+	xmlInitParser();
+	return TRUE;
+}
+
+
+const struct cdr_handler cdr_handler_ooxml = {
+	.name = "ooxml",
+	.flags = CDR_CONTAINER | CDR_SELF_TYPED,
+	.extensions = ooxml_extensions,
+	.mime_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	.init = ooxml_init,
+	.bid = ooxml_bid,
+	.sanitize = ooxml_sanitize,
+};

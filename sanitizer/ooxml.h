@@ -1,0 +1,130 @@
+/*
+ * NAME
+ *	ooxml.h - the ooxml handler's parts: package zip in and out, safe XML,
+ *	the cleaning rules for XML parts
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "archive-parts.h"
+#include "cdr.h"
+
+/* ---- ooxml-zip.c: members read, the new package written ---------------- */
+
+/* A member's bytes as a stream: stored or deflated, size and CRC checked
+ * at the end. */
+struct zip_reader;
+
+/* NULL (and *why set) for a compression method other than stored/deflate. */
+struct zip_reader *zip_reader_new(const guint8 *zip, const struct zip_entry *e,
+				  const char **why);
+/* Up to `len` bytes; 0 at the end; -1 on corrupt data, a size or CRC that
+ * disagrees with the central directory (*why says which). */
+gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why);
+void zip_reader_free(struct zip_reader *r);
+
+/* The whole member, at most `max` bytes (else NULL, *why "too big"). */
+GByteArray *zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max,
+			   const char **why);
+
+/* The new package: deflated members with a fixed time, written in order;
+ * one member at a time, streamed (begin, write..., end). */
+struct zip_writer;
+
+struct zip_writer *zip_writer_new(GByteArray *dest);
+void zip_writer_begin(struct zip_writer *w, const char *name);
+void zip_writer_write(struct zip_writer *w, const void *data, gsize len);
+/* FALSE when the member could not be compressed or passed 4 GiB. */
+gboolean zip_writer_end(struct zip_writer *w);
+/* The central directory and end record; FALSE on error. Frees `w`. */
+gboolean zip_writer_finish(struct zip_writer *w);
+void zip_writer_free(struct zip_writer *w);
+
+/* ---- ooxml-xml.c: XML read without DTDs, written back ------------------- */
+
+/* Parse a part. NULL with *why set: malformed, or a document type
+ * declaration (entity bombs and external entities never get a chance). */
+xmlDoc *ooxml_xml_parse(const guint8 *data, gsize len, const char **why);
+/* Serialize as UTF-8 with an XML declaration, appending to `out`. */
+void ooxml_xml_write(xmlDoc *doc, GByteArray *out);
+
+/* Namespaces the rules look at. */
+#define NS_R "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define NS_W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define NS_S "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_P "http://schemas.openxmlformats.org/presentationml/2006/main"
+#define NS_A "http://schemas.openxmlformats.org/drawingml/2006/main"
+#define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define NS_REL "http://schemas.openxmlformats.org/package/2006/relationships"
+#define NS_CT "http://schemas.openxmlformats.org/package/2006/content-types"
+
+/* TRUE when `node` is the element {ns}name. */
+gboolean ooxml_is(const xmlNode *node, const char *ns, const char *name);
+
+enum ooxml_part_kind {
+	PART_OTHER,
+	PART_WORD,      /* body, header, footer, notes, comments: fields */
+	PART_WORKBOOK,  /* sheets and defined names */
+	PART_SHEET,     /* worksheet: formulas (streamed) */
+	PART_STRINGS,   /* shared strings (streamed) */
+	PART_SLIDE,     /* slides, layouts, masters: click actions */
+};
+
+/* ---- ooxml-types.c: what is kept ----------------------------------------- */
+
+struct ooxml_main_type {
+	const char *type;     /* as declared */
+	const char *kept_as;  /* the macro-free type written */
+	const char *ext;      /* output extension */
+	const char *mime;     /* the output's MIME type */
+	gboolean macro;       /* a macro-enabled type */
+};
+
+/* The main document's type, or NULL when not a Word/Excel/PowerPoint one. */
+const struct ooxml_main_type *ooxml_main_type(const char *content_type);
+/* Why a known non-document main type is refused (xlsb, add-ins), or NULL. */
+const char *ooxml_refused_main_type(const char *content_type);
+/* A part of this content type is kept; *kind says how it is cleaned. */
+gboolean ooxml_kept_type(const char *content_type, enum ooxml_part_kind *kind);
+/* A relationship of this type may reach a kept part. */
+gboolean ooxml_relationship_kept(const char *type);
+/* TRUE when the type URI ends in /segment (any case). */
+gboolean ooxml_relationship_is(const char *type, const char *segment);
+/* The report action naming a removed part or relationship. */
+const char *ooxml_removal_action(const char *rel_type, const char *content_type);
+
+/* ---- ooxml-clean.c: the rules for one part's XML ----------------------- */
+
+/* What one part's cleaning needs to know, and what it reports. */
+struct ooxml_clean {
+	struct cdr_job *job;
+	const char *part;          /* its name, for the report */
+	enum ooxml_part_kind kind;
+	GHashTable *removed_ids;   /* relationship ids removed from its rels */
+	GHashTable *removed_sheets; /* workbook: names of sheets removed (macro sheets) */
+	GArray *removed_sheet_index; /* workbook: their positions (guint), ascending */
+	gboolean changed;          /* anything removed */
+};
+
+/* Apply every rule to the subtree at `node` (a whole document's root, or
+ * one row of a streamed sheet). FALSE when `node` itself must go (its
+ * rules remove it, or it is a container left empty). */
+gboolean ooxml_clean_tree(struct ooxml_clean *c, xmlNode *node);
+
+/* ---- ooxml-fields.c: Word fields --------------------------------------- */
+
+/* Replace DDE, INCLUDE*, IMPORT and LINK fields under `root` by their
+ * displayed result; returns how many. */
+unsigned ooxml_fields_disarm(xmlNode *root);
+/* TRUE when a field instruction runs or fetches something. */
+gboolean ooxml_field_is_dangerous(const char *instr);
+
+/* ---- ooxml-stream.c: big parts rewritten as a stream -------------------- */
+
+/* Rewrite a worksheet or shared-strings part read from `r` into the
+ * writer's current member, cleaning each row (or each child of the root)
+ * on its own. FALSE with *why set on malformed XML or a DTD. */
+gboolean ooxml_stream_part(struct ooxml_clean *c, struct zip_reader *r, struct zip_writer *w,
+			   const char **why);

@@ -1,0 +1,216 @@
+/*
+ * NAME
+ *	test-ooxml - the ooxml handler's policy keys, limits and field rules,
+ *	in-process
+ * DESCRIPTION
+ *	What the fixtures cannot show with the default policy: [office]
+ *	neutralize_links and max_xml_part_bytes; and the Word field rules on
+ *	instructions built the ways attackers build them. The document is
+ *	written here with the handler's own zip writer, so the test does not
+ *	depend on the fixture generator.
+ */
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "actions.h"
+#include "cdr.h"
+#include "ooxml.h"
+
+#define W_NS "xmlns:w=\"" NS_W "\" xmlns:r=\"" NS_R "\""
+
+static void
+add(struct zip_writer *w, const char *name, const char *text)
+{
+	zip_writer_begin(w, name);
+	zip_writer_write(w, text, strlen(text));
+	g_assert_true(zip_writer_end(w));
+}
+
+/* A one-paragraph docx with a web link. */
+static GByteArray *
+linked_docx(void)
+{
+	GByteArray *b = g_byte_array_new();
+	struct zip_writer *w = zip_writer_new(b);
+	add(w, "[Content_Types].xml",
+	    "<Types xmlns=\"" NS_CT "\"><Default Extension=\"rels\" ContentType=\"application/"
+	    "vnd.openxmlformats-package.relationships+xml\"/><Override PartName=\"/word/"
+	    "document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument."
+	    "wordprocessingml.document.main+xml\"/></Types>");
+	add(w, "_rels/.rels",
+	    "<Relationships xmlns=\"" NS_REL "\"><Relationship Id=\"rId1\" Type=\"http://schemas."
+	    "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/"
+	    "document.xml\"/></Relationships>");
+	add(w, "word/document.xml",
+	    "<w:document " W_NS "><w:body><w:p><w:hyperlink r:id=\"rIdL\"><w:r><w:t>LINKTEXT"
+	    "</w:t></w:r></w:hyperlink></w:p></w:body></w:document>");
+	add(w, "word/_rels/document.xml.rels",
+	    "<Relationships xmlns=\"" NS_REL "\"><Relationship Id=\"rIdL\" Type=\"http://schemas."
+	    "openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"https://"
+	    "www.city.example.lg.jp/\" TargetMode=\"External\"/></Relationships>");
+	g_assert_true(zip_writer_finish(w));
+	return b;
+}
+
+static struct cdr_report *
+run_with_config(const char *conf, GByteArray **out)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "test", &error);
+	g_assert_no_error(error);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, &error);
+	g_assert_no_error(error);
+	GByteArray *doc = linked_docx();
+	struct cdr_report *r = cdr_engine_run(e, doc->data, doc->len, "letter.docx", out);
+	g_byte_array_unref(doc);
+	cdr_engine_free(e);
+	return r;
+}
+
+/* Does any member of the zip `b`, inflated, contain `s`? */
+static gboolean
+has_bytes(const GByteArray *b, const char *s)
+{
+	const char *why = NULL;
+	g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry));
+	g_assert_cmpint(zip_check_entries(b->data, b->len, &why, entries), ==, ZIP_OK);
+	gboolean found = FALSE;
+	for (guint i = 0; i < entries->len && !found; i++) {
+		GByteArray *m = zip_read_whole(b->data, &g_array_index(entries, struct zip_entry, i),
+					       G_MAXUINT32, &why);
+		g_assert_nonnull(m);
+		found = memmem(m->data, m->len, s, strlen(s)) != NULL;
+		g_byte_array_free(m, TRUE);
+	}
+	return found;
+}
+
+static void
+test_links_kept_by_default(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_with_config("", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_cmpstr(r->handler, ==, "ooxml");
+	g_assert_cmpstr(r->out_name, ==, "letter.docx");
+	g_assert_true(has_bytes(out, "city.example.lg.jp"));
+	g_byte_array_unref(out);
+}
+
+static void
+test_neutralize_links(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_with_config("[office]\nneutralize_links = true\n", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpuint(r->actions->len, ==, 1);
+	const struct cdr_action *a = r->actions->pdata[0];
+	g_assert_cmpstr(a->what, ==, CDR_ACT_EXTERNAL_LINK);
+	g_assert_cmpstr(a->where, ==, "word/document.xml");
+	g_assert_false(has_bytes(out, "city.example.lg.jp"));
+	g_byte_array_unref(out);
+}
+
+static void
+test_part_limit(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_with_config("[office]\nmax_xml_part_bytes = 1K\n"
+						  "[limits]\nmax_expanded_bytes = 300\n", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r->error, ==, CDR_E_LIMIT);
+	g_assert_null(out);
+}
+
+static void
+test_keywords(void)
+{
+	g_assert_true(ooxml_field_is_dangerous(" DDEAUTO c:\\\\windows\\\\cmd.exe"));
+	g_assert_true(ooxml_field_is_dangerous("dDe cmd"));
+	g_assert_true(ooxml_field_is_dangerous("\"INCLUDEPICTURE\" \"http://x/y.png\""));
+	g_assert_true(ooxml_field_is_dangerous("\tlink Excel.Sheet.12 x"));
+	g_assert_false(ooxml_field_is_dangerous(" PAGE "));
+	g_assert_false(ooxml_field_is_dangerous(" HYPERLINK \"https://example.jp\""));
+	g_assert_false(ooxml_field_is_dangerous(" DDEX "));
+}
+
+/* Fields in a body, disarmed; returns the body text left. */
+static char *
+disarm(const char *body, unsigned *count)
+{
+	g_autofree char *xml = g_strdup_printf("<w:document " W_NS "><w:body>%s</w:body>"
+					       "</w:document>", body);
+	const char *why = NULL;
+	xmlDoc *doc = ooxml_xml_parse((const guint8 *)xml, strlen(xml), &why);
+	g_assert_nonnull(doc);
+	*count = ooxml_fields_disarm(xmlDocGetRootElement(doc));
+	GByteArray *b = g_byte_array_new();
+	ooxml_xml_write(doc, b);
+	xmlFreeDoc(doc);
+	g_byte_array_append(b, (const guint8 *)"", 1);
+	return (char *)g_byte_array_free(b, FALSE);
+}
+
+#define BEGIN "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+#define SEP "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
+#define END "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
+#define INSTR(t) "<w:r><w:instrText>" t "</w:instrText></w:r>"
+#define TEXT(t) "<w:r><w:t>" t "</w:t></w:r>"
+
+static void
+test_fields(void)
+{
+	unsigned n;
+	/* split over runs and paragraphs */
+	g_autofree char *a = disarm("<w:p>" BEGIN INSTR(" D") "</w:p><w:p>" INSTR("DEAUTO cmd MARK")
+				    SEP TEXT("SHOWN") END "</w:p>", &n);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_null(strstr(a, "MARK"));
+	g_assert_null(strstr(a, "fldChar"));
+	g_assert_nonnull(strstr(a, "SHOWN"));
+	/* the keyword made by a nested field */
+	g_autofree char *b = disarm("<w:p>" BEGIN BEGIN INSTR("QUOTE \"DDEAUTO\"") SEP TEXT("DDEAUTO")
+				    END INSTR(" cmd NESTMARK") SEP TEXT("SHOWN2") END "</w:p>", &n);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_null(strstr(b, "NESTMARK"));
+	g_assert_null(strstr(b, "QUOTE"));
+	g_assert_nonnull(strstr(b, "SHOWN2"));
+	/* a harmless field inside a harmless one stays whole */
+	g_autofree char *c = disarm("<w:p>" BEGIN INSTR(" IF ") BEGIN INSTR(" MERGEFIELD x ") SEP
+				    TEXT("v") END INSTR(" = 1 \"y\" ") SEP TEXT("KEPT") END "</w:p>",
+				    &n);
+	g_assert_cmpuint(n, ==, 0);
+	g_assert_nonnull(strstr(c, "MERGEFIELD"));
+	/* fldSimple, and a field never closed */
+	g_autofree char *d = disarm("<w:p><w:fldSimple w:instr=\" IMPORT http://x/y \">" TEXT("SIMPLE")
+				    "</w:fldSimple>" BEGIN INSTR(" INCLUDETEXT \\\\\\\\host\\\\s OPEN")
+				    "</w:p>", &n);
+	g_assert_cmpuint(n, ==, 2);
+	g_assert_null(strstr(d, "fldSimple"));
+	g_assert_null(strstr(d, "OPEN"));
+	g_assert_nonnull(strstr(d, "SIMPLE"));
+}
+
+static void
+test_dtd_refused(void)
+{
+	const char *bomb = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\"><!ENTITY b "
+			   "\"&a;&a;&a;&a;\">]><d>&b;</d>";
+	const char *why = NULL;
+	g_assert_null(ooxml_xml_parse((const guint8 *)bomb, strlen(bomb), &why));
+	g_assert_nonnull(strstr(why, "document type declaration"));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/ooxml/links-kept", test_links_kept_by_default);
+	g_test_add_func("/ooxml/neutralize-links", test_neutralize_links);
+	g_test_add_func("/ooxml/part-limit", test_part_limit);
+	g_test_add_func("/ooxml/field-keywords", test_keywords);
+	g_test_add_func("/ooxml/fields", test_fields);
+	g_test_add_func("/ooxml/dtd-refused", test_dtd_refused);
+	return g_test_run();
+}
