@@ -106,7 +106,11 @@ has_element_child(const xmlNode *n)
 static gboolean
 names_removed(struct ooxml_clean *c, xmlAttr *attr)
 {
-	if (!c->removed_ids || !attr->ns || strcmp((const char *)attr->ns->href, NS_R) != 0)
+	/* r:id, r:embed, r:link, ... and VML's o:relid */
+	if (!c->removed_ids || !attr->ns ||
+	    (strcmp((const char *)attr->ns->href, NS_R) != 0 &&
+	     !(strcmp((const char *)attr->ns->href, NS_O) == 0 &&
+	       strcmp((const char *)attr->name, "relid") == 0)))
 		return FALSE;
 	xmlChar *v = xmlNodeGetContent((xmlNode *)attr);
 	gboolean removed = v && g_hash_table_contains(c->removed_ids, v);

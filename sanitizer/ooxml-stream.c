@@ -24,7 +24,7 @@ struct stream {
 	struct ooxml_clean *c;
 	struct zip_reader *in;
 	struct zip_writer *out;
-	xmlBuffer *buf;
+	GString *buf;
 	const char *why;
 	gboolean over_budget;
 	guint64 rows;
@@ -102,9 +102,9 @@ copy_subtree(struct stream *s, xmlTextReader *r)
 	if (!node)
 		return -1;
 	if (ooxml_clean_tree(s->c, node)) {
-		xmlNodeDump(s->buf, node->doc, node, 0, 0);
-		zip_writer_write(s->out, xmlBufferContent(s->buf), (gsize)xmlBufferLength(s->buf));
-		xmlBufferEmpty(s->buf);
+		ooxml_xml_dump(node, s->buf);
+		zip_writer_write(s->out, s->buf->str, s->buf->len);
+		g_string_truncate(s->buf, 0);
 	}
 	return xmlTextReaderNext(r);
 }
@@ -185,13 +185,13 @@ gboolean
 ooxml_stream_part(struct ooxml_clean *c, struct zip_reader *in, struct zip_writer *out,
 		  const char **why)
 {
-	struct stream s = { .c = c, .in = in, .out = out, .buf = xmlBufferCreate() };
+	struct stream s = { .c = c, .in = in, .out = out, .buf = g_string_sized_new(4096) };
 	xmlTextReader *r = xmlReaderForIO(read_part, NULL, &s, NULL, NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 						  XML_PARSE_NOCDATA);
 	gboolean ok = r && copy_part(&s, r);
 	xmlFreeTextReader(r);
-	xmlBufferFree(s.buf);
+	g_string_free(s.buf, TRUE);
 	if (!ok)
 		*why = s.over_budget ? NULL : s.why ? s.why : "malformed XML";
 	return ok;

@@ -82,3 +82,88 @@ ooxml_is(const xmlNode *node, const char *ns, const char *name)
 	       strcmp((const char *)node->name, name) == 0 &&
 	       strcmp((const char *)node->ns->href, ns) == 0;
 }
+
+static void
+append_escaped(GString *out, const xmlChar *text, gboolean attribute)
+{
+	const char *run = (const char *)text;
+	for (const char *p = run;; p++) {
+		const char *rep = NULL;
+		switch (*p) {
+		case '\0': g_string_append_len(out, run, p - run); return;
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '\r': rep = "&#13;"; break;
+		case '"': rep = attribute ? "&quot;" : NULL; break;
+		case '\n': rep = attribute ? "&#10;" : NULL; break;
+		case '\t': rep = attribute ? "&#9;" : NULL; break;
+		default: break;
+		}
+		if (rep) {
+			g_string_append_len(out, run, p - run);
+			g_string_append(out, rep);
+			run = p + 1;
+		}
+	}
+}
+
+static void
+append_qname(GString *out, const xmlNs *ns, const xmlChar *name)
+{
+	if (ns && ns->prefix) {
+		g_string_append(out, (const char *)ns->prefix);
+		g_string_append_c(out, ':');
+	}
+	g_string_append(out, (const char *)name);
+}
+
+static void
+append_start_tag(GString *out, const xmlNode *n)
+{
+	g_string_append_c(out, '<');
+	append_qname(out, n->ns, n->name);
+	for (const xmlNs *d = n->nsDef; d; d = d->next) {
+		g_string_append(out, d->prefix ? " xmlns:" : " xmlns");
+		if (d->prefix)
+			g_string_append(out, (const char *)d->prefix);
+		g_string_append(out, "=\"");
+		append_escaped(out, d->href ? d->href : (const xmlChar *)"", TRUE);
+		g_string_append_c(out, '"');
+	}
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		g_string_append_c(out, ' ');
+		append_qname(out, a->ns, a->name);
+		g_string_append(out, "=\"");
+		for (const xmlNode *t = a->children; t; t = t->next)
+			if (t->content)
+				append_escaped(out, t->content, TRUE);
+		g_string_append_c(out, '"');
+	}
+	g_string_append(out, n->children ? ">" : "/>");
+}
+
+void
+ooxml_xml_dump(const xmlNode *root, GString *out)
+{
+	const xmlNode *n = root;
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			append_start_tag(out, n);
+			if (n->children) {
+				n = n->children;
+				continue;
+			}
+		} else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			append_escaped(out, n->content ? n->content : (const xmlChar *)"", FALSE);
+		}
+		/* comments and processing instructions are not written */
+		while (n != root && !n->next) {
+			n = n->parent;
+			g_string_append(out, "</");
+			append_qname(out, n->ns, n->name);
+			g_string_append_c(out, '>');
+		}
+		n = n == root ? NULL : n->next;
+	}
+}

@@ -214,7 +214,7 @@ put_common(GByteArray *b, const struct written *m)
 }
 
 void
-zip_writer_begin(struct zip_writer *w, const char *name)
+zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast)
 {
 	g_assert(!w->open);
 	w->cur = (struct written){ .name = g_strdup(name), .offset = (guint32)w->dest->len };
@@ -226,7 +226,7 @@ zip_writer_begin(struct zip_writer *w, const char *name)
 	g_byte_array_append(w->dest, (const guint8 *)name, (guint)strlen(name));
 	w->cur.crc = (guint32)crc32(0, NULL, 0);
 	memset(&w->z, 0, sizeof w->z);
-	if (deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8,
+	if (deflateInit2(&w->z, fast ? 1 : Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		w->failed = TRUE;
 	w->open = TRUE;

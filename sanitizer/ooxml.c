@@ -501,12 +501,30 @@ note_unreached(struct package *pkg)
 
 /* ---- pictures ------------------------------------------------------------ */
 
-static gboolean
-image_handlers_take(const GByteArray *b)
+/* The picture formats the image handlers rebuild, by signature: the
+ * extension to show them under, or NULL. */
+static const char *
+picture_extension(const GByteArray *b)
 {
-	return (b->len >= 8 && memcmp(b->data, "\x89PNG\r\n\x1a\n", 8) == 0) ||
-	       (b->len >= 3 && memcmp(b->data, "\xff\xd8\xff", 3) == 0) ||
-	       (b->len >= 6 && (memcmp(b->data, "GIF87a", 6) == 0 || memcmp(b->data, "GIF89a", 6) == 0));
+	if (b->len >= 8 && memcmp(b->data, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "png";
+	if (b->len >= 3 && memcmp(b->data, "\xff\xd8\xff", 3) == 0)
+		return "jpg";
+	if (b->len >= 6 && (memcmp(b->data, "GIF87a", 6) == 0 || memcmp(b->data, "GIF89a", 6) == 0))
+		return "gif";
+	return NULL;
+}
+
+/* The child's name: the part's, with the extension of what it really is
+ * (a picture stored as image1.emf that is a PNG is not "renamed"). */
+static char *
+picture_name(const char *part, const char *ext)
+{
+	const char *base = strrchr(part, '/');
+	base = base ? base + 1 : part;
+	const char *dot = strrchr(base, '.');
+	gsize stem = dot ? (gsize)(dot - base) : strlen(base);
+	return g_strdup_printf("%.*s.%s", (int)stem, base, ext);
 }
 
 static enum cdr_verdict
@@ -522,10 +540,12 @@ rebuild_picture(struct package *pkg, struct part *p)
 		return CDR_BLOCKED;
 	}
 	GByteArray *out = NULL;
-	if (image_handlers_take(bytes)) {
-		const char *base = strrchr(p->name, '/');
-		if (cdr_job_sanitize_child(pkg->job, bytes->data, bytes->len, base ? base + 1 : p->name,
-					   &out) != CDR_BLOCKED && out) {
+	const char *ext = picture_extension(bytes);
+	if (ext) {
+		g_autofree char *name = picture_name(p->name, ext);
+		if (cdr_job_sanitize_child(pkg->job, bytes->data, bytes->len, name, &out) !=
+			    CDR_BLOCKED &&
+		    out) {
 			p->media = out;
 			p->media_type = g_intern_string(cdr_job_last_child(pkg->job)->out_type);
 		}
@@ -566,7 +586,7 @@ output_type(const struct package *pkg, const struct part *p)
 static void
 write_text_member(struct zip_writer *w, const char *name, const GString *s)
 {
-	zip_writer_begin(w, name);
+	zip_writer_begin(w, name, FALSE);
 	zip_writer_write(w, s->str, s->len);
 	zip_writer_end(w);
 }
@@ -688,7 +708,7 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 	if (v != CDR_BLOCKED) {
 		GByteArray *out = g_byte_array_new();
 		ooxml_xml_write(doc, out);
-		zip_writer_begin(w, p->name);
+		zip_writer_begin(w, p->name, FALSE);
 		zip_writer_write(w, out->data, out->len);
 		if (!zip_writer_end(w))
 			v = cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
@@ -712,7 +732,7 @@ write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
 	struct ooxml_clean c = {
 		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
 	};
-	zip_writer_begin(w, p->name);
+	zip_writer_begin(w, p->name, TRUE);
 	gboolean ok = ooxml_stream_part(&c, r, w, &why);
 	zip_reader_free(r);
 	gboolean written = zip_writer_end(w);
@@ -740,7 +760,7 @@ write_package(struct package *pkg, GByteArray *dest)
 		else if (p->keep == KEEP_STREAM)
 			v = write_streamed_part(pkg, p, w);
 		else if (p->keep == KEEP_MEDIA) {
-			zip_writer_begin(w, p->name);
+			zip_writer_begin(w, p->name, FALSE);
 			zip_writer_write(w, p->media->data, p->media->len);
 			zip_writer_end(w);
 		}

@@ -34,7 +34,9 @@ GByteArray *zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64
 struct zip_writer;
 
 struct zip_writer *zip_writer_new(GByteArray *dest);
-void zip_writer_begin(struct zip_writer *w, const char *name);
+/* `fast`: the quickest compression, for parts of hundreds of megabytes
+ * (worksheets), where deflate's default level would dominate the time. */
+void zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast);
 void zip_writer_write(struct zip_writer *w, const void *data, gsize len);
 /* FALSE when the member could not be compressed or passed 4 GiB. */
 gboolean zip_writer_end(struct zip_writer *w);
@@ -49,6 +51,11 @@ void zip_writer_free(struct zip_writer *w);
 xmlDoc *ooxml_xml_parse(const guint8 *data, gsize len, const char **why);
 /* Serialize as UTF-8 with an XML declaration, appending to `out`. */
 void ooxml_xml_write(xmlDoc *doc, GByteArray *out);
+
+/* Append the element `root` and its subtree as XML (namespace
+ * declarations it carries included; comments and processing instructions
+ * left out). */
+void ooxml_xml_dump(const xmlNode *root, GString *out);
 
 /* Namespaces the rules look at. */
 #define NS_R "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

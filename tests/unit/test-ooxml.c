@@ -22,7 +22,7 @@
 static void
 add(struct zip_writer *w, const char *name, const char *text)
 {
-	zip_writer_begin(w, name);
+	zip_writer_begin(w, name, FALSE);
 	zip_writer_write(w, text, strlen(text));
 	g_assert_true(zip_writer_end(w));
 }
