@@ -29,6 +29,7 @@
 
 #define NS_O "urn:schemas-microsoft-com:office:office"
 #define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
+#define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 struct element_name {
 	const char *ns, *name;
@@ -45,7 +46,7 @@ static const struct element_name drop_with_relationship[] = {
 	{ NS_P, "italic" },        { NS_P, "boldItalic" },       { NS_P, "custData" },
 	{ NS_A, "hlinkClick" },    { NS_A, "hlinkHover" },       { NS_A, "hlinkMouseOver" },
 	{ NS_A, "videoFile" },     { NS_A, "audioFile" },        { NS_A, "quickTimeFile" },
-	{ NS_A, "wavAudioFile" },  { NS_P14, "media" },
+	{ NS_A, "wavAudioFile" },  { NS_P14, "media" },          { NS_C, "externalData" },
 };
 
 /* Containers the schema requires to hold at least one element. */

@@ -1,0 +1,60 @@
+/*
+ * NAME
+ *	ole2.h - record-level checks of the ole2 handler's main streams
+ * SUMMARY
+ *	What cannot be cut out of a legacy Office file by dropping whole
+ *	streams (XLM macro sheets, Auto_Open names, DDE fields, VBA inside
+ *	PowerPoint records, encryption) is found here, so that the file is
+ *	blocked instead of delivered.
+ */
+#pragma once
+
+#include "cdr.h"
+
+/* A stream read whole into memory (data NULL when it is absent). */
+struct ole2_bytes {
+	const guint8 *data;
+	gsize len;
+};
+
+/* Why a file is blocked: an error kind and a fixed reason. */
+struct ole2_problem {
+	enum cdr_error code;
+	const char *reason;
+};
+
+/* The compound file's own structure (header, FAT, DIFAT, directory
+ * tree, every sector chain): NULL when sound, else why not. */
+const char *ole2_cfb_check(const guint8 *data, gsize len);
+
+/*
+ * Each check returns TRUE when the stream holds nothing that blocks the
+ * file, FALSE with *p filled otherwise (a structure it cannot read
+ * counts as a parse error: fail closed).
+ */
+
+/* Word 97+: the FIB (version, encryption, which table stream) and the
+ * text reached through the piece table, searched for DDE/INCLUDE/LINK
+ * fields; also a raw scan of the stream in 8-bit and UTF-16LE. */
+gboolean ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0,
+			 struct ole2_bytes table1, struct ole2_problem *p);
+
+/* Excel BIFF5/BIFF8: FILEPASS, macro and VBA-module sheets, Auto_Open
+ * style names, DDE/OLE links through EXTERNNAME. */
+gboolean ole2_excel_check(struct ole2_bytes workbook, struct ole2_problem *p);
+
+/* PowerPoint: the record tree of the "PowerPoint Document" stream:
+ * VBA, embedded or linked OLE storages, encryption. */
+gboolean ole2_ppt_check(struct ole2_bytes doc, struct ole2_problem *p);
+
+static inline guint16
+ole2_u16(const guint8 *p)
+{
+	return (guint16)(p[0] | p[1] << 8);
+}
+
+static inline guint32
+ole2_u32(const guint8 *p)
+{
+	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}

@@ -1,0 +1,74 @@
+# checks_ole2.py - the independent check of legacy Office outputs (ole2
+# handler), plugged into run-fixtures.py. It reads input and output with
+# python3-olefile, not with libgsf or any code of mugaika's.
+#
+# ole2-clean: olefile opens the output without complaint; the output is the
+# same kind of document as the input (WordDocument / Workbook or Book /
+# "PowerPoint Document"); every entry of it is on the kind's allow-list (no
+# storage at all but Excel's _SX_DB_CUR pivot caches), so none of Macros,
+# _VBA_PROJECT_CUR, VBA, ObjectPool, MBD*, \001Ole10Native, Equation Native,
+# \003ObjInfo, _signatures/_xmlsignatures, Ctls or unknown streams is left;
+# a root \001Ole is the inert 20-byte form; every kept stream (the main one
+# above all) is byte-identical to the input's stream of that name, and the
+# root CLSID is the input's.
+import io
+
+try:
+    import olefile
+except ImportError:  # the check then fails with a clear diagnostic
+    olefile = None
+
+COMMON = {"\x05summaryinformation", "\x05documentsummaryinformation", "\x01compobj", "\x01ole"}
+KEEP = {
+    "word": {"worddocument", "1table", "0table", "data"} | COMMON,
+    "excel": {"workbook", "book"} | COMMON,
+    "ppt": {"powerpoint document", "current user", "pictures"} | COMMON,
+}
+MAIN = {"word": "WordDocument", "excel": "Workbook", "ppt": "PowerPoint Document"}
+INERT_OLE = bytes.fromhex("0100000200000000000000000000000000000000")
+
+
+def _kind(ole):
+    if ole.exists("WordDocument"):
+        return "word"
+    if ole.exists("Workbook") or ole.exists("Book"):
+        return "excel"
+    if ole.exists("PowerPoint Document"):
+        return "ppt"
+    return None
+
+
+def check_ole2_clean(ctx):
+    if olefile is None:
+        raise AssertionError("python3-olefile is not installed")
+    try:
+        out = olefile.OleFileIO(io.BytesIO(ctx["output"]), raise_defects=olefile.DEFECT_INCORRECT)
+    except Exception as x:
+        raise AssertionError("olefile cannot read the output: %s" % x)
+    src = olefile.OleFileIO(io.BytesIO(ctx["input"]))
+    kind = _kind(src)
+    if not kind or _kind(out) != kind:
+        raise AssertionError("output kind %r, input kind %r" % (_kind(out), kind))
+    if src.root.clsid != out.root.clsid:
+        raise AssertionError("root CLSID %s, input's %s" % (out.root.clsid, src.root.clsid))
+    for path in out.listdir(streams=True, storages=True):
+        top = path[0].lower()
+        if out.get_type(path) == olefile.STGTY_STORAGE or len(path) > 1:
+            if kind == "excel" and top == "_sx_db_cur" and len(path) <= 2:
+                continue
+            raise AssertionError("storage content left in the output: %r" % "/".join(path))
+        if top not in KEEP[kind]:
+            raise AssertionError("stream not on the %s allow-list: %r" % (kind, path[0]))
+        data = out.openstream(path).read()
+        if top == "\x01ole" and data != INERT_OLE:
+            raise AssertionError("\\001Ole stream is not the inert form: %s" % data.hex())
+        if not src.exists(path) or src.openstream(path).read() != data:
+            raise AssertionError("stream %r differs from the input's" % "/".join(path))
+    main = MAIN[kind] if kind != "excel" or out.exists("Workbook") else "Book"
+    if not out.exists(main):
+        raise AssertionError("main stream %r missing" % main)
+
+
+CHECKS = {
+    "ole2-clean": check_ole2_clean,
+}
