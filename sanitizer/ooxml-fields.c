@@ -189,6 +189,9 @@ walk_tree(struct walk *w, xmlNode *root)
 	}
 }
 
+/* The field's result takes its place. A namespace the field element
+ * declared may be used inside the result: it is declared again where the
+ * result lands before the field element (and its declarations) go. */
 static void
 unwrap_simple(xmlNode *node)
 {
@@ -196,10 +199,13 @@ unwrap_simple(xmlNode *node)
 	while (child) {
 		xmlNode *next = child->next;
 		xmlUnlinkNode(child);
-		if (ooxml_is(child, NS_W, "fldData"))
+		if (ooxml_is(child, NS_W, "fldData")) {
 			xmlFreeNode(child);
-		else
+		} else {
 			xmlAddPrevSibling(node, child);
+			if (child->type == XML_ELEMENT_NODE)
+				xmlReconciliateNs(node->doc, child);
+		}
 		child = next;
 	}
 	xmlUnlinkNode(node);
