@@ -89,8 +89,8 @@ lex_word(struct rtf_lexer *lx, struct rtf_token *t)
 	return TRUE;
 }
 
-static int
-hex_value(guint8 c)
+int
+rtf_hex_value(guint8 c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -114,7 +114,7 @@ lex_control(struct rtf_lexer *lx, struct rtf_token *t)
 	if (c == '\'') {
 		if (lx->end - lx->p < 2)
 			return lex_fail(lx, "\\' without two hex digits");
-		int hi = hex_value(lx->p[0]), lo = hex_value(lx->p[1]);
+		int hi = rtf_hex_value(lx->p[0]), lo = rtf_hex_value(lx->p[1]);
 		if (hi < 0 || lo < 0)
 			return lex_fail(lx, "\\' without two hex digits");
 		lx->p += 2;

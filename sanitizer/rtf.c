@@ -474,18 +474,6 @@ on_word(struct rtf *r, struct frame *f, const struct rtf_token *t)
 	rtf_buf_word(f->out, t->name, t->has_param, t->param);
 }
 
-static int
-hex_digit(guint8 c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 on_text(struct rtf *r, struct frame *f, const struct rtf_token *t)
 {
@@ -494,7 +482,7 @@ on_text(struct rtf *r, struct frame *f, const struct rtf_token *t)
 			return;
 		struct pict *pc = f->pict;
 		for (gsize i = 0; i < t->len; i++) {
-			int v = hex_digit(t->data[i]);
+			int v = rtf_hex_value(t->data[i]);
 			if (v < 0)
 				continue;
 			if (pc->nibble < 0) {

@@ -46,6 +46,8 @@ struct rtf_lexer {
 void rtf_lex_init(struct rtf_lexer *lx, const guint8 *data, gsize len);
 /* The next token; FALSE with lx->error on malformed input. EOF is a token. */
 gboolean rtf_lex_next(struct rtf_lexer *lx, struct rtf_token *t);
+/* 0-15 for a hex digit (either case), -1 otherwise. */
+int rtf_hex_value(guint8 c);
 
 /* A piece of output: `delim` is TRUE when it ends in a control word that
  * needs a space before following text. */
