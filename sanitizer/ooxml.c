@@ -362,6 +362,21 @@ keep_target(struct package *pkg, struct part *source, const char *rel_type, stru
 	return kind == PART_SHEET || kind == PART_STRINGS ? KEEP_STREAM : KEEP_XML;
 }
 
+/* Would a relationship of this type from `source` have kept `t` the way
+ * it is kept? */
+static gboolean
+rel_fits_kept_part(const struct package *pkg, const struct part *source, const char *rel_type,
+		   const struct part *t)
+{
+	if (ooxml_relationship_is(rel_type, "officeDocument"))
+		return source == &pkg->root && t == pkg->main;
+	if (!ooxml_relationship_kept(rel_type) || ooxml_relationship_is(rel_type, "hyperlink"))
+		return FALSE;
+	gboolean picture = ooxml_relationship_is(rel_type, "image") ||
+			   ooxml_relationship_is(rel_type, "thumbnail");
+	return picture == (t->keep == KEEP_MEDIA);
+}
+
 static void
 remove_rel(struct part *source, const char *id)
 {
@@ -388,6 +403,14 @@ judge_rel(struct package *pkg, struct part *source, struct rel *r)
 	g_autofree char *name = resolve_target(source->name, r->target);
 	struct part *t = name ? find_part(pkg, name) : NULL;
 	if (!t) { /* points at nothing: drop it quietly */
+		remove_rel(source, r->id);
+		rel_free(r);
+		return TRUE;
+	}
+	if (t->keep != NOT_KEPT && !rel_fits_kept_part(pkg, source, r->type, t)) {
+		/* a second way to a kept part, of a type that would not have
+		 * kept it (a vbaProject relationship to the styles part) */
+		note(pkg, ooxml_removal_action(r->type, NULL), where);
 		remove_rel(source, r->id);
 		rel_free(r);
 		return TRUE;

@@ -20,6 +20,12 @@
 #define W_NS "xmlns:w=\"" NS_W "\" xmlns:r=\"" NS_R "\""
 
 static void
+write_text(struct zip_writer *w, const char *text)
+{
+	zip_writer_write(w, text, strlen(text));
+}
+
+static void
 add(struct zip_writer *w, const char *name, const char *text)
 {
 	zip_writer_begin(w, name, FALSE);
@@ -27,9 +33,10 @@ add(struct zip_writer *w, const char *name, const char *text)
 	g_assert_true(zip_writer_end(w));
 }
 
-/* A one-paragraph docx with a web link. */
+/* A one-paragraph docx with a web link and a styles part; `extra_rels`
+ * are added to the body's relationships. */
 static GByteArray *
-linked_docx(void)
+docx_with(const char *extra_rels)
 {
 	GByteArray *b = g_byte_array_new();
 	struct zip_writer *w = zip_writer_new(b);
@@ -37,7 +44,9 @@ linked_docx(void)
 	    "<Types xmlns=\"" NS_CT "\"><Default Extension=\"rels\" ContentType=\"application/"
 	    "vnd.openxmlformats-package.relationships+xml\"/><Override PartName=\"/word/"
 	    "document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument."
-	    "wordprocessingml.document.main+xml\"/></Types>");
+	    "wordprocessingml.document.main+xml\"/><Override PartName=\"/word/styles.xml\" "
+	    "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
+	    "styles+xml\"/></Types>");
 	add(w, "_rels/.rels",
 	    "<Relationships xmlns=\"" NS_REL "\"><Relationship Id=\"rId1\" Type=\"http://schemas."
 	    "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/"
@@ -45,23 +54,30 @@ linked_docx(void)
 	add(w, "word/document.xml",
 	    "<w:document " W_NS "><w:body><w:p><w:hyperlink r:id=\"rIdL\"><w:r><w:t>LINKTEXT"
 	    "</w:t></w:r></w:hyperlink></w:p></w:body></w:document>");
-	add(w, "word/_rels/document.xml.rels",
+	zip_writer_begin(w, "word/_rels/document.xml.rels", FALSE);
+	write_text(w,
 	    "<Relationships xmlns=\"" NS_REL "\"><Relationship Id=\"rIdL\" Type=\"http://schemas."
 	    "openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"https://"
-	    "www.city.example.lg.jp/\" TargetMode=\"External\"/></Relationships>");
+	    "www.city.example.lg.jp/\" TargetMode=\"External\"/><Relationship Id=\"rIdS\" "
+	    "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" "
+	    "Target=\"styles.xml\"/>");
+	write_text(w, extra_rels);
+	write_text(w, "</Relationships>");
+	g_assert_true(zip_writer_end(w));
+	add(w, "word/styles.xml", "<w:styles " W_NS "/>");
 	g_assert_true(zip_writer_finish(w));
 	return b;
 }
 
 static struct cdr_report *
-run_with_config(const char *conf, GByteArray **out)
+run_with(const char *conf, const char *extra_rels, GByteArray **out)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "test", &error);
 	g_assert_no_error(error);
 	struct cdr_engine *e = cdr_engine_new(p, NULL, &error);
 	g_assert_no_error(error);
-	GByteArray *doc = linked_docx();
+	GByteArray *doc = docx_with(extra_rels);
 	struct cdr_report *r = cdr_engine_run(e, doc->data, doc->len, "letter.docx", out);
 	g_byte_array_unref(doc);
 	cdr_engine_free(e);
@@ -69,6 +85,12 @@ run_with_config(const char *conf, GByteArray **out)
 }
 
 /* Does any member of the zip `b`, inflated, contain `s`? */
+static struct cdr_report *
+run_with_config(const char *conf, GByteArray **out)
+{
+	return run_with(conf, "", out);
+}
+
 static gboolean
 has_bytes(const GByteArray *b, const char *s)
 {
@@ -121,6 +143,24 @@ test_part_limit(void)
 	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
 	g_assert_cmpint(r->error, ==, CDR_E_LIMIT);
 	g_assert_null(out);
+}
+
+/* A second relationship to a kept part, of a type that would never have
+ * kept it, goes: the styles part stays, no vbaProject relationship. */
+static void
+test_second_way_to_a_part(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_with(
+		"", "<Relationship Id=\"rIdV\" Type=\"http://schemas.microsoft.com/office/2006/"
+		    "relationships/vbaProject\" Target=\"styles.xml\"/>", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(out);
+	g_assert_true(has_bytes(out, "rIdS"));
+	g_assert_false(has_bytes(out, "vbaProject"));
+	g_assert_false(has_bytes(out, "rIdV"));
+	g_assert_cmpstr(((const struct cdr_action *)r->actions->pdata[0])->what, ==, CDR_ACT_MACRO);
+	g_byte_array_unref(out);
 }
 
 static void
@@ -209,6 +249,7 @@ main(int argc, char **argv)
 	g_test_add_func("/ooxml/links-kept", test_links_kept_by_default);
 	g_test_add_func("/ooxml/neutralize-links", test_neutralize_links);
 	g_test_add_func("/ooxml/part-limit", test_part_limit);
+	g_test_add_func("/ooxml/second-way-to-a-part", test_second_way_to_a_part);
 	g_test_add_func("/ooxml/field-keywords", test_keywords);
 	g_test_add_func("/ooxml/fields", test_fields);
 	g_test_add_func("/ooxml/dtd-refused", test_dtd_refused);
