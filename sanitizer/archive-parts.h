@@ -41,6 +41,12 @@ struct zip_entry {
 enum zip_check zip_check_entries(const guint8 *data, gsize len, const char **reason,
 				 GArray *entries);
 
+/* TRUE when the zip's central directory lists a member called `name`
+ * (ignoring case), or when the zip is ambiguous and `name` occurs in it:
+ * a document package, not an archive of files that happen to contain one
+ * (a docx stored uncompressed inside a zip shows its member names too). */
+gboolean zip_lists_member(const guint8 *data, gsize len, const char *name);
+
 /* ---- archive-names.c ----------------------------------------------------- */
 
 struct archive_names;

@@ -95,7 +95,9 @@ kind_of(const guint8 *d, gsize n)
 }
 
 /* Office Open XML, OpenDocument and Java/Android packages are zips too;
- * they belong to document handlers (blocked until those exist). */
+ * they belong to document handlers (the ODF and Java ones blocked until
+ * those exist). Judged by the central directory, so an archive that
+ * merely holds such a document, stored uncompressed, stays an archive. */
 static gboolean
 is_document_package(const guint8 *d, gsize n)
 {
@@ -103,7 +105,7 @@ is_document_package(const guint8 *d, gsize n)
 		"[Content_Types].xml", "META-INF/MANIFEST.MF", "AndroidManifest.xml",
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(markers); i++)
-		if (memmem(d, n, markers[i], strlen(markers[i])))
+		if (zip_lists_member(d, n, markers[i]))
 			return TRUE;
 	return HAS(d, n, 30, "mimetypeapplication/");
 }

@@ -826,7 +826,7 @@ ooxml_bid(const struct cdr_input *in)
 {
 	if (in->len < 30 || memcmp(in->data, "PK\x03\x04", 4) != 0)
 		return 0;
-	return memmem(in->data, in->len, CONTENT_TYPES, strlen(CONTENT_TYPES)) ? 90 : 0;
+	return zip_lists_member(in->data, in->len, CONTENT_TYPES) ? 90 : 0;
 }
 
 static enum cdr_verdict

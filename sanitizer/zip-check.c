@@ -302,3 +302,21 @@ zip_check_entries(const guint8 *data, gsize len, const char **reason, GArray *en
 		g_array_append_vals(entries, members->data, members->len);
 	return encrypted ? ZIP_ENCRYPTED : ZIP_OK;
 }
+
+gboolean
+zip_lists_member(const guint8 *data, gsize len, const char *name)
+{
+	gsize n = strlen(name);
+	if (!memmem(data, len, name, n))
+		return FALSE;
+	const char *why = NULL;
+	g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry));
+	if (zip_check_entries(data, len, &why, entries) == ZIP_AMBIGUOUS)
+		return TRUE; /* blocked either way; the document handler says why */
+	for (guint i = 0; i < entries->len; i++) {
+		const struct zip_entry *e = &g_array_index(entries, struct zip_entry, i);
+		if (e->name_len == n && g_ascii_strncasecmp((const char *)e->name, name, n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
