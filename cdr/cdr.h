@@ -93,6 +93,13 @@ struct cdr_engine *cdr_engine_new(const struct cdr_policy *policy,
 				  const struct cdr_handler *const *extra, GError **error);
 void cdr_engine_free(struct cdr_engine *engine);
 
+/* The top-level inputs this engine is given are read-only mappings of
+ * files (the worker's memfds), so pages a handler is done with can be let
+ * go: cdr_job_release_input() then returns them (they are read back from
+ * the file if touched again). Off by default: a heap buffer's pages would
+ * be lost. */
+void cdr_engine_set_input_mapped(struct cdr_engine *engine, gboolean mapped);
+
 /*
  * Sanitize one top-level object. Returns its report (caller owns it).
  * *out receives the rebuilt bytes when the verdict is CLEAN or SANITIZED,
@@ -156,6 +163,11 @@ guint64 cdr_job_expand_allowance(const struct cdr_job *job);
  * children, ratio) has run out: a container must then give up entirely,
  * not just drop the child that hit it. */
 gboolean cdr_job_budget_spent(const struct cdr_job *job);
+
+/* The handler will not read these input bytes again soon (a part already
+ * streamed): when the top-level input is a file mapping and the range lies
+ * in it, its whole pages leave memory. Otherwise nothing happens. */
+void cdr_job_release_input(struct cdr_job *job, const guint8 *from, gsize len);
 
 /* The output name of the last child sanitized (its report's out_name). */
 const struct cdr_report *cdr_job_last_child(const struct cdr_job *job);

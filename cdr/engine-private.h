@@ -15,6 +15,7 @@ struct cdr_engine {
 	GPtrArray *handlers;    /* const struct cdr_handler*, bidding order */
 	GHashTable *known_exts; /* every handler's extensions */
 	struct cdr_charsets *charsets;
+	gboolean input_mapped;  /* top-level inputs are read-only file mappings */
 };
 
 struct cdr_job {
@@ -22,6 +23,7 @@ struct cdr_job {
 	const struct cdr_run_params *params; /* never NULL */
 	struct cdr_report *report; /* the object being sanitized now */
 	struct cdr_report *last_child;
+	const guint8 *top_data;    /* the top-level object's bytes */
 	guint64 top_len;           /* size of the top-level object */
 	guint64 expanded;          /* bytes charged, whole top-level object */
 	guint64 children;          /* objects below the top-level one */

@@ -61,6 +61,12 @@ cdr_engine_new(const struct cdr_policy *policy, const struct cdr_handler *const 
 }
 
 void
+cdr_engine_set_input_mapped(struct cdr_engine *engine, gboolean mapped)
+{
+	engine->input_mapped = mapped;
+}
+
+void
 cdr_engine_free(struct cdr_engine *e)
 {
 	if (!e)
@@ -291,6 +297,7 @@ cdr_engine_run_with(struct cdr_engine *e, const guint8 *data, gsize len, const c
 		.engine = e,
 		.params = params ? params : &none,
 		.report = r,
+		.top_data = data,
 		.top_len = len,
 		.deadline = g_get_monotonic_time() +
 			    (gint64)e->policy->job_wall_seconds * G_USEC_PER_SEC,

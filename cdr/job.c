@@ -9,6 +9,8 @@
 #include "engine-private.h"
 
 #include <stdarg.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 const struct cdr_policy *
 cdr_job_policy(const struct cdr_job *job)
@@ -73,6 +75,20 @@ cdr_job_charge_expanded(struct cdr_job *job, guint64 bytes)
 	}
 	job->expanded += bytes;
 	return TRUE;
+}
+
+void
+cdr_job_release_input(struct cdr_job *job, const guint8 *from, gsize len)
+{
+	const guint8 *top = job->top_data;
+	if (!job->engine->input_mapped || !top || len == 0 || from < top ||
+	    len > job->top_len || (guint64)(from - top) > job->top_len - len)
+		return;
+	guintptr page = (guintptr)getpagesize();
+	guintptr start = ((guintptr)from + page - 1) & ~(page - 1);
+	guintptr end = ((guintptr)from + len) & ~(page - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
 gboolean

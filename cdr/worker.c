@@ -171,6 +171,8 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 	struct cdr_engine *engine = cdr_engine_new(policy, extra, &error);
 	if (!engine)
 		die("%s", error->message);
+	/* inputs arrive as memfds mapped read-only (cdr_map_fd) */
+	cdr_engine_set_input_mapped(engine, TRUE);
 	if (!cdr_sandbox_apply(policy, &error))
 		die("sandbox: %s", error->message);
 

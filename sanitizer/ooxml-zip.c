@@ -23,8 +23,11 @@
 #define ZIP_DOS_DATE_1980 0x0021 /* 1980-01-01 */
 #define ZIP_VERSION 20
 #define OUT_CHUNK (64 * 1024)
+#define RELEASE_STEP (4 * 1024 * 1024) /* input let go in steps this big */
 
 struct zip_reader {
+	struct cdr_job *job;      /* to let read input go; may be NULL */
+	const guint8 *released;   /* input before this is let go */
 	const guint8 *in;
 	guint64 in_left;
 	guint64 usize, produced;
@@ -34,7 +37,8 @@ struct zip_reader {
 };
 
 struct zip_reader *
-zip_reader_new(const guint8 *zip, const struct zip_entry *e, const char **why)
+zip_reader_new(const guint8 *zip, const struct zip_entry *e, struct cdr_job *job,
+	       const char **why)
 {
 	if (e->method != ZIP_STORED && e->method != ZIP_DEFLATED) {
 		*why = "a part compressed with a method other than deflate";
@@ -42,6 +46,8 @@ zip_reader_new(const guint8 *zip, const struct zip_entry *e, const char **why)
 	}
 	struct zip_reader *r = g_new0(struct zip_reader, 1);
 	r->in = zip + e->data_start;
+	r->released = r->in;
+	r->job = job;
 	r->in_left = e->csize;
 	r->usize = e->usize;
 	r->want_crc = e->crc;
@@ -104,6 +110,10 @@ zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why)
 			}
 		}
 	}
+	if (r->job && (gsize)(r->in - r->released) >= RELEASE_STEP) {
+		cdr_job_release_input(r->job, r->released, (gsize)(r->in - r->released));
+		r->released = r->in;
+	}
 	if (n == 0)
 		return finish_check(r, why);
 	if (n > r->usize - r->produced) {
@@ -132,7 +142,7 @@ zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max, const 
 		*why = "a part larger than [office] max_xml_part_bytes or the expansion budget";
 		return NULL;
 	}
-	struct zip_reader *r = zip_reader_new(zip, e, why);
+	struct zip_reader *r = zip_reader_new(zip, e, NULL, why);
 	if (!r)
 		return NULL;
 	GByteArray *out = g_byte_array_sized_new((guint)e->usize + 1);

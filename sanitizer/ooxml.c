@@ -749,7 +749,7 @@ static enum cdr_verdict
 write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
 {
 	const char *why = NULL;
-	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, &why);
+	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, pkg->job, &why);
 	if (!r)
 		return cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
 	struct ooxml_clean c = {
@@ -873,8 +873,14 @@ ooxml_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_outpu
 				v = rebuild_picture(&pkg, p);
 		}
 	}
-	if (v != CDR_BLOCKED)
+	if (v != CDR_BLOCKED) {
+		/* room for about the input's size at once: growing a buffer of
+		 * tens of megabytes step by step copies it, and for a moment
+		 * holds it twice */
+		g_byte_array_set_size(out->data, (guint)MIN(in->len, (gsize)G_MAXUINT / 2));
+		g_byte_array_set_size(out->data, 0);
 		v = write_package(&pkg, out->data);
+	}
 	if (v != CDR_BLOCKED) {
 		if (pkg.main_type->macro)
 			cdr_job_action(job, CDR_ACT_MACRO_FREE_TYPE, pkg.main_type->ext, 1);
@@ -893,11 +899,22 @@ ooxml_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_outpu
 	return v;
 }
 
+/* libxml2 prints some errors (bad encodings) itself; the handler reports
+ * every failure as the file's reason, so they would only be noise in the
+ * worker's log. */
+static void
+ignore_xml_message(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static gboolean
 ooxml_init(GError **error)
 {
 	(void)error;
 	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, ignore_xml_message);
 	return TRUE;
 }
 

@@ -17,9 +17,11 @@
  * at the end. */
 struct zip_reader;
 
-/* NULL (and *why set) for a compression method other than stored/deflate. */
+/* NULL (and *why set) for a compression method other than stored/deflate.
+ * With a job, the compressed bytes already read are let go as reading
+ * goes on (cdr_job_release_input): a streamed part is read once. */
 struct zip_reader *zip_reader_new(const guint8 *zip, const struct zip_entry *e,
-				  const char **why);
+				  struct cdr_job *job, const char **why);
 /* Up to `len` bytes; 0 at the end; -1 on corrupt data, a size or CRC that
  * disagrees with the central directory (*why says which). */
 gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why);
