@@ -48,23 +48,6 @@ put(struct stream *s, const char *text)
 	zip_writer_write(s->out, text, strlen(text));
 }
 
-static void
-put_escaped(struct stream *s, const char *v)
-{
-	for (const char *p = v; *p; p++) {
-		switch (*p) {
-		case '&': put(s, "&amp;"); break;
-		case '<': put(s, "&lt;"); break;
-		case '>': put(s, "&gt;"); break;
-		case '"': put(s, "&quot;"); break;
-		case '\n': put(s, "&#10;"); break;
-		case '\r': put(s, "&#13;"); break;
-		case '\t': put(s, "&#9;"); break;
-		default: zip_writer_write(s->out, p, 1);
-		}
-	}
-}
-
 /* The start tag the reader is on, attributes and namespace declarations
  * as they were. */
 static void
@@ -78,7 +61,9 @@ put_start_tag(struct stream *s, xmlTextReader *r)
 		put(s, (const char *)xmlTextReaderConstName(r));
 		put(s, "=\"");
 		const xmlChar *v = xmlTextReaderConstValue(r);
-		put_escaped(s, v ? (const char *)v : "");
+		ooxml_xml_escape(s->buf, v ? v : (const xmlChar *)"", TRUE);
+		zip_writer_write(s->out, s->buf->str, s->buf->len);
+		g_string_truncate(s->buf, 0);
 		put(s, "\"");
 	}
 	xmlTextReaderMoveToElement(r);

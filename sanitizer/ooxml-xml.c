@@ -83,8 +83,8 @@ ooxml_is(const xmlNode *node, const char *ns, const char *name)
 	       strcmp((const char *)node->ns->href, ns) == 0;
 }
 
-static void
-append_escaped(GString *out, const xmlChar *text, gboolean attribute)
+void
+ooxml_xml_escape(GString *out, const xmlChar *text, gboolean attribute)
 {
 	const char *run = (const char *)text;
 	for (const char *p = run;; p++) {
@@ -128,7 +128,7 @@ append_start_tag(GString *out, const xmlNode *n)
 		if (d->prefix)
 			g_string_append(out, (const char *)d->prefix);
 		g_string_append(out, "=\"");
-		append_escaped(out, d->href ? d->href : (const xmlChar *)"", TRUE);
+		ooxml_xml_escape(out, d->href ? d->href : (const xmlChar *)"", TRUE);
 		g_string_append_c(out, '"');
 	}
 	for (const xmlAttr *a = n->properties; a; a = a->next) {
@@ -137,7 +137,7 @@ append_start_tag(GString *out, const xmlNode *n)
 		g_string_append(out, "=\"");
 		for (const xmlNode *t = a->children; t; t = t->next)
 			if (t->content)
-				append_escaped(out, t->content, TRUE);
+				ooxml_xml_escape(out, t->content, TRUE);
 		g_string_append_c(out, '"');
 	}
 	g_string_append(out, n->children ? ">" : "/>");
@@ -155,7 +155,7 @@ ooxml_xml_dump(const xmlNode *root, GString *out)
 				continue;
 			}
 		} else if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			append_escaped(out, n->content ? n->content : (const xmlChar *)"", FALSE);
+			ooxml_xml_escape(out, n->content ? n->content : (const xmlChar *)"", FALSE);
 		}
 		/* comments and processing instructions are not written */
 		while (n != root && !n->next) {

@@ -58,6 +58,9 @@ void ooxml_xml_write(xmlDoc *doc, GByteArray *out);
  * declarations it carries included; comments and processing instructions
  * left out). */
 void ooxml_xml_dump(const xmlNode *root, GString *out);
+/* Append `text` escaped for XML content, or for a double-quoted attribute
+ * value (quotes and white-space control characters too). */
+void ooxml_xml_escape(GString *out, const xmlChar *text, gboolean attribute);
 
 /* Namespaces the rules look at. */
 #define NS_R "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
