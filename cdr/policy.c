@@ -18,13 +18,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "links.h"
+
 #define KEY(g, k, t, field, def, lo, hi)                                                           \
 	{                                                                                          \
-		g, k, t, offsetof(struct cdr_policy, field), def, lo, hi, NULL                     \
+		g, k, t, offsetof(struct cdr_policy, field), def, lo, hi, NULL, NULL               \
 	}
 #define CHOICE(g, k, field, def, choices)                                                          \
 	{                                                                                          \
-		g, k, CDR_KEY_STRING, offsetof(struct cdr_policy, field), def, 0, 0, choices       \
+		g, k, CDR_KEY_STRING, offsetof(struct cdr_policy, field), def, 0, 0, choices, NULL \
+	}
+#define CHECKED_LIST(g, k, field, def, refuse)                                                     \
+	{                                                                                          \
+		g, k, CDR_KEY_LIST, offsetof(struct cdr_policy, field), def, 0, 0, NULL, refuse    \
 	}
 #define G_MiB (1024ull * 1024)
 #define G_GiB (1024ull * G_MiB)
@@ -51,6 +57,8 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("pdf", "max_objects", CDR_KEY_UINT, pdf_max_objects, "1000000", 1, 100000000),
 	KEY("pdf", "max_stream_bytes", CDR_KEY_SIZE, pdf_max_stream_bytes, "256M", 1, 1024 * G_GiB),
 	KEY("pdf", "neutralize_links", CDR_KEY_BOOL, pdf_neutralize_links, "false", 0, 0),
+	CHECKED_LIST("links", "schemes", links_schemes, "http https mailto",
+		     cdr_link_scheme_refusal),
 	KEY("office", "neutralize_links", CDR_KEY_BOOL, office_neutralize_links, "false", 0, 0),
 	KEY("office", "max_xml_part_bytes", CDR_KEY_SIZE, office_max_xml_part_bytes, "64M", 1024,
 	    4 * G_GiB),
@@ -83,7 +91,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("milter", "bypass_clients", CDR_KEY_LIST, milter_bypass_clients, "", 0, 0),
 	KEY("milter", "bypass_senders", CDR_KEY_LIST, milter_bypass_senders, "", 0, 0),
 	KEY("milter", "bypass_recipients", CDR_KEY_LIST, milter_bypass_recipients, "", 0, 0),
-	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
 G_DEFINE_QUARK(cdr-policy-error-quark, cdr_policy_error)
@@ -235,11 +243,21 @@ set_value(struct cdr_policy *p, const struct cdr_policy_key *k, const char *valu
 	case CDR_KEY_LIST: {
 		char **list = g_strsplit_set(value, ";, ", -1);
 		GPtrArray *kept = g_ptr_array_new();
-		for (char **s = list; *s; s++)
-			if (**s)
-				g_ptr_array_add(kept, g_ascii_strdown(*s[0] == '.' ? *s + 1 : *s, -1));
+		const char *refusal = NULL;
+		for (char **s = list; *s && !refusal; s++) {
+			if (!**s)
+				continue;
+			char *item = g_ascii_strdown(*s[0] == '.' ? *s + 1 : *s, -1);
+			g_ptr_array_add(kept, item);
+			if (k->refuse_item && (refusal = k->refuse_item(item)))
+				*problem = g_strdup_printf("'%s': %s", item, refusal);
+		}
 		g_ptr_array_add(kept, NULL);
 		g_strfreev(list);
+		if (refusal) {
+			g_strfreev((char **)g_ptr_array_free(kept, FALSE));
+			return FALSE;
+		}
 		g_strfreev(*(char ***)field);
 		*(char ***)field = (char **)g_ptr_array_free(kept, FALSE);
 		return TRUE;

@@ -36,6 +36,8 @@ struct cdr_policy {
 	guint64 pdf_max_objects;      /* objects reachable from the trailer */
 	guint64 pdf_max_stream_bytes; /* one stream, decoded */
 	gboolean pdf_neutralize_links; /* URI actions removed, link areas kept */
+	/* [links] */
+	char **links_schemes; /* link schemes documents may keep (links.h) */
 	/* [office] */
 	gboolean office_neutralize_links; /* hyperlink targets removed, text kept */
 	guint64 office_max_xml_part_bytes; /* one XML part read whole (not streamed) */
@@ -78,6 +80,8 @@ struct cdr_policy_key {
 	const char *default_value;
 	guint64 min, max;     /* UINT and SIZE */
 	const char *choices;  /* STRING: "a|b|c", or NULL for any text */
+	/* LIST: NULL when an item is acceptable, else why not */
+	const char *(*refuse_item)(const char *item);
 };
 
 /* All keys, terminated by an entry whose key is NULL. */
