@@ -10,8 +10,9 @@
  *	type is on the list of content (ooxml-types.c); every other part is
  *	left out: VBA projects, macro sheets, ActiveX, OLE objects, external
  *	links and connections, add-ins, printer blobs, signatures, fonts,
- *	custom XML. External relationships are removed except hyperlinks to
- *	http, https and mailto (those too with [office] neutralize_links).
+ *	custom XML. External relationships are removed except hyperlinks
+ *	whose target the shared link rule allows (cdr/links.h, [links]
+ *	schemes; those too with [office] neutralize_links).
  *	Every kept XML part is parsed without DTDs and written again after the
  *	rules of ooxml-clean.c and ooxml-fields.c; worksheets and shared
  *	strings as a stream (ooxml-stream.c). Pictures go through the image
@@ -33,6 +34,7 @@
 
 #include "actions.h"
 #include "handlers.h"
+#include "links.h"
 #include "ooxml.h"
 
 #define CONTENT_TYPES "[Content_Types].xml"
@@ -314,19 +316,6 @@ resolve_target(const char *source, const char *target)
 	return g_strjoinv("/", (char **)out->pdata);
 }
 
-static gboolean
-web_link(const char *target)
-{
-	while (*target && (guchar)*target <= ' ')
-		target++;
-	for (const char *p = target; *p; p++)
-		if ((guchar)*p < ' ' || *p == '\\')
-			return FALSE;
-	return g_ascii_strncasecmp(target, "http://", 7) == 0 ||
-	       g_ascii_strncasecmp(target, "https://", 8) == 0 ||
-	       g_ascii_strncasecmp(target, "mailto:", 7) == 0;
-}
-
 /* How the part a kept relationship reaches is kept; NOT_KEPT to remove. */
 static enum keep_as
 keep_target(struct package *pkg, struct part *source, const char *rel_type, struct part *t,
@@ -390,7 +379,8 @@ judge_rel(struct package *pkg, struct part *source, struct rel *r)
 {
 	const char *where = *source->name ? source->name : ROOT_RELS;
 	if (r->external) {
-		gboolean link = ooxml_relationship_is(r->type, "hyperlink") && web_link(r->target);
+		gboolean link = ooxml_relationship_is(r->type, "hyperlink") &&
+				cdr_link_allowed_str(cdr_job_policy(pkg->job), r->target);
 		if (!link || pkg->neutralize_links) {
 			note(pkg, link ? CDR_ACT_EXTERNAL_LINK : CDR_ACT_EXTERNAL_REFERENCE, where);
 			remove_rel(source, r->id);
@@ -398,6 +388,14 @@ judge_rel(struct package *pkg, struct part *source, struct rel *r)
 			return TRUE;
 		}
 		g_ptr_array_add(source->rels, r);
+		return TRUE;
+	}
+	if (ooxml_relationship_is(r->type, "hyperlink")) {
+		/* without TargetMode="External" a viewer still opens the target,
+		 * as a path relative to the document's own location */
+		note(pkg, CDR_ACT_EXTERNAL_REFERENCE, where);
+		remove_rel(source, r->id);
+		rel_free(r);
 		return TRUE;
 	}
 	g_autofree char *name = resolve_target(source->name, r->target);

@@ -13,8 +13,9 @@
 #     and embeddings, external links, connections, query tables, customUI,
 #     web extensions/task panes, printer settings, signatures, obfuscated fonts);
 #   - relationships: unique ids, every internal target exists, no rels part
-#     for a missing part, no TargetMode="External" but hyperlinks to http:,
-#     https:, mailto:; every part reachable from _rels/.rels;
+#     for a missing part, no TargetMode="External" but hyperlinks to
+#     http(s)://host or mailto: without control characters or backslashes;
+#     every part reachable from _rels/.rels;
 #   - every XML part parses and has no DOCTYPE; every r:id / r:embed / r:link
 #     (any attribute in the relationships namespace) names a relationship of
 #     its own part (a dangling one makes Office ask to repair);
@@ -146,6 +147,16 @@ def resolve(source, target):
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def web_target(target):
+    """The default [links] schemes: http(s) with a host, or mailto; no
+    control characters or backslashes anywhere (Windows reads those as
+    share paths)."""
+    t = target.lstrip("".join(chr(c) for c in range(33)))
+    if re.search(r"[\x00-\x1f\x7f\\]", t):
+        return False
+    return bool(re.match(r"(?i)(https?://[^/]|mailto:)", t))
 
 
 def image_kind(data):
@@ -470,8 +481,7 @@ def ooxml_problems(data, entry):
                 problems.add("%s: relationship of a removed kind %s -> %s", n,
                              rtype.rsplit("/", 1)[-1], target[:60])
             if external:
-                ok = rtype.endswith("/hyperlink") and re.match(r"(?i)(https?|mailto):",
-                                                                 target.strip())
+                ok = rtype.endswith("/hyperlink") and web_target(target)
                 if not ok:
                     problems.add("%s: external relationship %s -> %r", n,
                                  rtype.rsplit("/", 1)[-1], target[:80])
