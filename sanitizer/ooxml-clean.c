@@ -25,11 +25,14 @@
 #include <string.h>
 
 #include "actions.h"
+#include "links.h"
 #include "ooxml.h"
+#include "policy.h"
 
 #define NS_O "urn:schemas-microsoft-com:office:office"
 #define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
 #define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 
 struct element_name {
 	const char *ns, *name;
@@ -47,6 +50,12 @@ static const struct element_name drop_with_relationship[] = {
 	{ NS_A, "hlinkClick" },    { NS_A, "hlinkHover" },       { NS_A, "hlinkMouseOver" },
 	{ NS_A, "videoFile" },     { NS_A, "audioFile" },        { NS_A, "quickTimeFile" },
 	{ NS_A, "wavAudioFile" },  { NS_P14, "media" },          { NS_C, "externalData" },
+	{ NS_C, "userShapes" },    { NS_C, "legacyDrawingHF" },  { NS_W, "headerReference" },
+	{ NS_W, "footerReference" }, { NS_S, "drawing" },        { NS_S, "legacyDrawing" },
+	{ NS_S, "legacyDrawingHF" }, { NS_S, "picture" },        { NS_S, "tablePart" },
+	{ NS_S, "pivotCache" },    { NS_P, "sldId" },            { NS_P, "sldMasterId" },
+	{ NS_P, "sldLayoutId" },   { NS_P, "notesMasterId" },    { NS_P, "handoutMasterId" },
+	{ NS_P, "sld" },           { NS_P, "tags" },             { NS_DGM, "relIds" },
 };
 
 /* Containers the schema requires to hold at least one element. */
@@ -103,30 +112,58 @@ has_element_child(const xmlNode *n)
 	return FALSE;
 }
 
-/* Does `attr`'s value name a removed relationship? */
+/* Judge one attribute that names a relationship or a URL: TRUE when it
+ * must go. *what is the report action, or NULL when the removal was
+ * already reported (the relationship itself went) or needs none (it
+ * names nothing). */
 static gboolean
-names_removed(struct ooxml_clean *c, xmlAttr *attr)
+bad_reference(struct ooxml_clean *c, const xmlNode *n, xmlAttr *attr, const char **what)
 {
-	/* r:id, r:embed, r:link, ... and VML's o:relid */
-	if (!c->removed_ids || !attr->ns ||
-	    (strcmp((const char *)attr->ns->href, NS_R) != 0 &&
-	     !(strcmp((const char *)attr->ns->href, NS_O) == 0 &&
-	       strcmp((const char *)attr->name, "relid") == 0)))
+	*what = NULL;
+	enum ooxml_url_use url = ooxml_names_relationship(attr) ? URL_NONE : ooxml_vml_url(n, attr);
+	if (!ooxml_names_relationship(attr) && url == URL_NONE)
 		return FALSE;
-	xmlChar *v = xmlNodeGetContent((xmlNode *)attr);
-	gboolean removed = v && g_hash_table_contains(c->removed_ids, v);
-	xmlFree(v);
-	return removed;
+	g_autofree char *v = (char *)xmlNodeGetContent((xmlNode *)attr);
+	if (!v || !*v)
+		return FALSE;
+	const struct cdr_policy *policy = cdr_job_policy(c->job);
+	if (url == URL_HYPERLINK) {
+		gboolean allowed = cdr_link_allowed_str(policy, v);
+		if (allowed && !policy->office_neutralize_links)
+			return FALSE;
+		*what = allowed ? CDR_ACT_EXTERNAL_LINK : CDR_ACT_EXTERNAL_REFERENCE;
+		return TRUE;
+	}
+	if (url == URL_FETCHED) {
+		*what = CDR_ACT_EXTERNAL_REFERENCE;
+		return TRUE;
+	}
+	if (c->removed_ids && g_hash_table_contains(c->removed_ids, v))
+		return TRUE;
+	const struct ooxml_rel *r = c->kept_rels ? g_hash_table_lookup(c->kept_rels, v) : NULL;
+	if (!r)
+		return TRUE; /* names nothing: Office would ask to repair */
+	if (ooxml_use_allowed(n, attr, r->type)) {
+		if (c->used_ids)
+			g_hash_table_add(c->used_ids, r->id);
+		return FALSE;
+	}
+	*what = r->external ? CDR_ACT_EXTERNAL_REFERENCE : ooxml_removal_action(r->type, NULL);
+	return TRUE;
 }
 
-/* TRUE when the element itself must go. */
+/* Remove the references the part may not make; TRUE when the element
+ * itself must go. */
 static gboolean
-strip_removed_references(struct ooxml_clean *c, xmlNode *n)
+strip_bad_references(struct ooxml_clean *c, xmlNode *n)
 {
 	xmlAttr *a = n->properties;
 	while (a) {
 		xmlAttr *next = a->next;
-		if (names_removed(c, a)) {
+		const char *what = NULL;
+		if (bad_reference(c, n, a, &what)) {
+			if (what)
+				cdr_job_action(c->job, what, c->part, 1);
 			if (is_one_of(n, drop_with_relationship, G_N_ELEMENTS(drop_with_relationship)))
 				return TRUE;
 			xmlRemoveProp(a);
@@ -365,7 +402,7 @@ ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
 		if (what) {
 			cdr_job_action(c->job, what, c->part, 1);
 			victim = n;
-		} else if (strip_removed_references(c, n)) {
+		} else if (strip_bad_references(c, n)) {
 			victim = what_to_drop(n, root);
 		}
 		if (victim == root)

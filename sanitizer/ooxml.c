@@ -52,11 +52,6 @@ static const guint8 empty_png[] = {
 	0xab, 0x34, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
-struct rel {
-	char *id, *type, *target;
-	gboolean external;
-};
-
 enum keep_as { NOT_KEPT, KEEP_XML, KEEP_STREAM, KEEP_MEDIA };
 
 struct part {
@@ -65,7 +60,7 @@ struct part {
 	const char *type; /* declared content type, or NULL */
 	enum keep_as keep;
 	enum ooxml_part_kind kind;
-	GPtrArray *rels;         /* struct rel *, the kept ones */
+	GPtrArray *rels;         /* struct ooxml_rel *, the kept ones */
 	GHashTable *removed_ids; /* ids of its removed relationships */
 	GByteArray *media;       /* the rebuilt picture */
 	const char *media_type;
@@ -88,7 +83,7 @@ struct package {
 };
 
 static void
-rel_free(struct rel *r)
+rel_free(struct ooxml_rel *r)
 {
 	g_free(r->id);
 	g_free(r->type);
@@ -375,7 +370,7 @@ remove_rel(struct part *source, const char *id)
 /* Decide one relationship of `source`. FALSE with the job's error set when
  * the document must be blocked. */
 static gboolean
-judge_rel(struct package *pkg, struct part *source, struct rel *r)
+judge_rel(struct package *pkg, struct part *source, struct ooxml_rel *r)
 {
 	const char *where = *source->name ? source->name : ROOT_RELS;
 	if (r->external) {
@@ -451,7 +446,7 @@ read_rels(struct package *pkg, struct part *source)
 	for (xmlNode *n = xmlDocGetRootElement(doc)->children; n && v != CDR_BLOCKED; n = n->next) {
 		if (!ooxml_is(n, NS_REL, "Relationship"))
 			continue;
-		struct rel *r = g_new0(struct rel, 1);
+		struct ooxml_rel *r = g_new0(struct ooxml_rel, 1);
 		r->id = xml_attr(n, "Id");
 		r->type = xml_attr(n, "Type");
 		r->target = xml_attr(n, "Target");
@@ -642,7 +637,7 @@ write_rels(struct zip_writer *w, const struct part *p)
 	GString *s = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 				  "<Relationships xmlns=\"" NS_REL "\">");
 	for (guint i = 0; i < p->rels->len; i++) {
-		const struct rel *r = p->rels->pdata[i];
+		const struct ooxml_rel *r = p->rels->pdata[i];
 		g_string_append(s, "<Relationship Id=\"");
 		append_escaped(s, r->id);
 		g_string_append(s, "\" Type=\"");
@@ -698,6 +693,32 @@ count_sheets(xmlNode *root)
 	return n;
 }
 
+/* The part's kept relationships by id, for the rules that judge every
+ * use of one. */
+static GHashTable *
+kept_rels_of(const struct part *p)
+{
+	GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; p->rels && i < p->rels->len; i++) {
+		const struct ooxml_rel *r = p->rels->pdata[i];
+		g_hash_table_insert(t, r->id, (gpointer)r);
+	}
+	return t;
+}
+
+/* External relationships (web links) no element of the part uses any
+ * more - their users were removed, or used them in a way their type does
+ * not allow - are not written. */
+static void
+drop_unused_external(struct part *p, GHashTable *used)
+{
+	for (guint i = p->rels->len; i-- > 0;) {
+		const struct ooxml_rel *r = p->rels->pdata[i];
+		if (r->external && !g_hash_table_contains(used, r->id))
+			g_ptr_array_remove_index(p->rels, i);
+	}
+}
+
 static enum cdr_verdict
 write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 {
@@ -712,8 +733,11 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 		return cdr_job_error(pkg->job, CDR_E_UNSUPPORTED,
 				     "Strict Open XML documents are not supported");
 	}
+	g_autoptr(GHashTable) kept = kept_rels_of(p);
+	g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
 	struct ooxml_clean c = {
 		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
+		.kept_rels = kept, .used_ids = used,
 	};
 	if (p->kind == PART_WORKBOOK)
 		find_removed_sheets(&c, root);
@@ -723,6 +747,7 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 			cdr_job_action(pkg->job, CDR_ACT_FIELD, p->name, fields);
 	}
 	ooxml_clean_tree(&c, root);
+	drop_unused_external(p, used);
 	if (p->kind == PART_WORKBOOK && count_sheets(root) == 0)
 		v = cdr_job_error(pkg->job, CDR_E_DANGEROUS,
 				  "a workbook of macro sheets only: nothing left to deliver");
@@ -750,12 +775,16 @@ write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
 	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, pkg->job, &why);
 	if (!r)
 		return cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
+	g_autoptr(GHashTable) kept = kept_rels_of(p);
+	g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
 	struct ooxml_clean c = {
 		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
+		.kept_rels = kept, .used_ids = used,
 	};
 	zip_writer_begin(w, p->name, TRUE);
 	gboolean ok = ooxml_stream_part(&c, r, w, &why);
 	zip_reader_free(r);
+	drop_unused_external(p, used);
 	gboolean written = zip_writer_end(w);
 	if (!ok)
 		return why ? cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why)

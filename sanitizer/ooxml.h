@@ -107,6 +107,30 @@ gboolean ooxml_relationship_is(const char *type, const char *segment);
 /* The report action naming a removed part or relationship. */
 const char *ooxml_removal_action(const char *rel_type, const char *content_type);
 
+/* ---- ooxml-uses.c: which element may use which relationship ----------- */
+
+/* One relationship of a part, as its .rels file declares it. */
+struct ooxml_rel {
+	char *id, *type, *target;
+	gboolean external;
+};
+
+/* TRUE when the attribute names a relationship of its part: any attribute
+ * in the relationships namespace, and VML's o:relid. */
+gboolean ooxml_names_relationship(const xmlAttr *attr);
+/* TRUE when `attr` of `element` may name a relationship of `rel_type`;
+ * whatever the table does not list is refused. */
+gboolean ooxml_use_allowed(const xmlNode *element, const xmlAttr *attr, const char *rel_type);
+
+enum ooxml_url_use {
+	URL_NONE,      /* not a URL */
+	URL_HYPERLINK, /* a VML shape's hyperlink: judged by the link rule */
+	URL_FETCHED,   /* a file or URL the application loads (VML src, o:href) */
+};
+
+/* Does this attribute carry a URL directly (VML), and how is it used? */
+enum ooxml_url_use ooxml_vml_url(const xmlNode *element, const xmlAttr *attr);
+
 /* ---- ooxml-clean.c: the rules for one part's XML ----------------------- */
 
 /* What one part's cleaning needs to know, and what it reports. */
@@ -115,6 +139,8 @@ struct ooxml_clean {
 	const char *part;          /* its name, for the report */
 	enum ooxml_part_kind kind;
 	GHashTable *removed_ids;   /* relationship ids removed from its rels */
+	GHashTable *kept_rels;     /* id -> const struct ooxml_rel *, those kept */
+	GHashTable *used_ids;      /* ids of kept relationships some element uses */
 	GHashTable *removed_sheets; /* workbook: names of sheets removed (macro sheets) */
 	GArray *removed_sheet_index; /* workbook: their positions (guint), ascending */
 	gboolean changed;          /* anything removed */

@@ -18,7 +18,11 @@
 #     every part reachable from _rels/.rels;
 #   - every XML part parses and has no DOCTYPE; every r:id / r:embed / r:link
 #     (any attribute in the relationships namespace) names a relationship of
-#     its own part (a dangling one makes Office ask to repair);
+#     its own part (a dangling one makes Office ask to repair), and only from
+#     an element that may use a relationship of that type (ALLOWED_USES: a
+#     web link only from hyperlink elements, a picture only from a:blip and
+#     VML image elements, ...); no VML src/href/o:href naming a file or URL
+#     but a shape's href to a web link;
 #   - Word: w:fldSimple instructions and complex fields (instruction text
 #     reassembled across runs, w:delInstrText included, nested fields tracked)
 #     hold no DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, INCLUDE, IMPORT or LINK,
@@ -266,6 +270,85 @@ def check_powerpoint(name, doc, problems):
             problems.add("%s: %s action %r", name, local(el), act)
         if local(el) in ("oleObj", "control") and "presentationml" in (el.namespaceURI or ""):
             problems.add("%s: p:%s left", name, local(el))
+
+
+# Which element may name which kind of relationship (the last segment of
+# its type), written here from the schemas independently of the handler's
+# table: (namespace, element, attribute or None for any) -> types.
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+DGM_NS = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+V_NS = "urn:schemas-microsoft-com:vml"
+O_NS = "urn:schemas-microsoft-com:office:office"
+ALLOWED_USES = {
+    (W_NS[0], "hyperlink", "id"): {"hyperlink"},
+    (W_NS[0], "headerReference", "id"): {"header"},
+    (W_NS[0], "footerReference", "id"): {"footer"},
+    (A_NS, "blip", "embed"): {"image"},
+    (A_NS, "blip", "link"): {"image"},
+    ("http://schemas.microsoft.com/office/drawing/2016/SVG/main", "svgBlip", "embed"): {"image"},
+    (A_NS, "hlinkClick", "id"): {"hyperlink", "slide"},
+    (A_NS, "hlinkHover", "id"): {"hyperlink", "slide"},
+    (A_NS, "hlinkMouseOver", "id"): {"hyperlink", "slide"},
+    (C_NS, "chart", "id"): {"chart"},
+    (C_NS, "userShapes", "id"): {"chartUserShapes"},
+    (C_NS, "legacyDrawingHF", "id"): {"vmlDrawing"},
+    (DGM_NS, "relIds", "dm"): {"diagramData"},
+    (DGM_NS, "relIds", "lo"): {"diagramLayout"},
+    (DGM_NS, "relIds", "qs"): {"diagramQuickStyle"},
+    (DGM_NS, "relIds", "cs"): {"diagramColors"},
+    (V_NS, "imagedata", None): {"image"},
+    (V_NS, "fill", None): {"image"},
+    (V_NS, "stroke", None): {"image"},
+    (V_NS, "image", None): {"image"},
+    (S_NS, "sheet", "id"): {"worksheet", "chartsheet"},
+    (S_NS, "pivotCache", "id"): {"pivotCacheDefinition"},
+    (S_NS, "pivotCacheDefinition", "id"): {"pivotCacheRecords"},
+    (S_NS, "drawing", "id"): {"drawing"},
+    (S_NS, "legacyDrawing", "id"): {"vmlDrawing"},
+    (S_NS, "legacyDrawingHF", "id"): {"vmlDrawing"},
+    (S_NS, "hyperlink", "id"): {"hyperlink"},
+    (S_NS, "picture", "id"): {"image"},
+    (S_NS, "tablePart", "id"): {"table"},
+    (P_NS, "sldMasterId", "id"): {"slideMaster"},
+    (P_NS, "notesMasterId", "id"): {"notesMaster"},
+    (P_NS, "handoutMasterId", "id"): {"handoutMaster"},
+    (P_NS, "sldId", "id"): {"slide"},
+    (P_NS, "sldLayoutId", "id"): {"slideLayout"},
+    (P_NS, "sld", "id"): {"slide"},
+    (P_NS, "tags", "id"): {"tags"},
+}
+VML_SHAPES = {"shape", "rect", "roundrect", "oval", "line", "polyline", "arc", "curve", "image",
+              "group"}
+
+
+def check_relationship_uses(name, doc, ids, problems):
+    """Every attribute naming a relationship is a use the table above
+    allows for the relationship's type; no VML attribute names a file or
+    URL directly but a shape's href to a web link."""
+    for el in walk(doc.documentElement):
+        ns, ln = el.namespaceURI or "", local(el)
+        attrs = el.attributes
+        for k in range(attrs.length):
+            a = attrs.item(k)
+            aln = a.localName or a.name
+            if (a.namespaceURI in REL_NS or (a.namespaceURI == O_NS and aln == "relid")) \
+                    and a.value and a.value in ids:
+                rtype = ids[a.value][0].rsplit("/", 1)[-1]
+                allowed = ALLOWED_USES.get((ns, ln, aln if a.namespaceURI in REL_NS else None),
+                                           ALLOWED_USES.get((ns, ln, None), set()))
+                if rtype not in allowed:
+                    problems.add("%s: <%s %s> uses a %s relationship (%s)", name, el.tagName,
+                                 a.name, rtype, ids[a.value][1][:60])
+            if ns in (V_NS, O_NS) and a.namespaceURI in (None, O_NS, V_NS) and \
+                    aln in ("src", "href", "althref") and a.value:
+                if aln == "href" and a.namespaceURI is None and ns == V_NS and \
+                        ln in VML_SHAPES and web_target(a.value):
+                    continue
+                problems.add("%s: VML <%s %s=%r> names a file or URL", name, el.tagName,
+                             a.name, a.value[:60])
 
 
 def check_common_elements(name, doc, problems):
@@ -541,6 +624,7 @@ def ooxml_problems(data, entry):
                 if a.namespaceURI in REL_NS and a.value and a.value not in ids:
                     problems.add("%s: <%s %s=%r> names no relationship of the part", n,
                                  el.tagName, a.name, a.value)
+        check_relationship_uses(n, doc, ids, problems)
         root_ns = doc.documentElement.namespaceURI or ""
         if root_ns in W_NS or n.startswith("word/"):
             check_word_fields(n, doc, problems)
