@@ -33,6 +33,9 @@
 #define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
 #define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
 #define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+#define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
+#define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+#define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
 
 struct element_name {
 	const char *ns, *name;
@@ -63,7 +66,10 @@ static const struct element_name drop_when_empty[] = {
 	{ NS_S, "oleObjects" },  { NS_S, "controls" },        { NS_S, "hyperlinks" },
 	{ NS_S, "externalReferences" }, { NS_S, "definedNames" }, { NS_P, "controls" },
 	{ NS_P, "embeddedFontLst" }, { NS_P, "custDataLst" },  { NS_MC, "AlternateContent" },
-	{ NS_MC, "Choice" },     { NS_MC, "Fallback" },
+	{ NS_MC, "Choice" },     { NS_MC, "Fallback" },    { NS_S, "conditionalFormatting" },
+	{ NS_S, "dataValidations" }, { NS_S, "ext" },      { NS_S, "extLst" },
+	{ NS_X14, "conditionalFormattings" }, { NS_X14, "conditionalFormatting" },
+	{ NS_X14, "dataValidations" }, { NS_X14, "sparklineGroups" },
 };
 
 /* An element removed with a wider one around it. */
@@ -110,6 +116,22 @@ has_element_child(const xmlNode *n)
 		if (c->type == XML_ELEMENT_NODE)
 			return TRUE;
 	return FALSE;
+}
+
+/* A container the schema wants non-empty, left without what it holds (an
+ * x14:conditionalFormatting keeps its xm:sqref when its rules go). */
+static gboolean
+left_empty(const xmlNode *n)
+{
+	if (!is_one_of(n, drop_when_empty, G_N_ELEMENTS(drop_when_empty)))
+		return FALSE;
+	if (ooxml_is(n, NS_X14, "conditionalFormatting")) {
+		for (const xmlNode *c = n->children; c; c = c->next)
+			if (ooxml_is(c, NS_X14, "cfRule"))
+				return FALSE;
+		return TRUE;
+	}
+	return !has_element_child(n);
 }
 
 /* Judge one attribute that names a relationship or a URL: TRUE when it
@@ -202,33 +224,6 @@ click_action(xmlNode *n)
 	return what;
 }
 
-/* A formula that is a DDE link ('|' outside quotes) or reaches into
- * another workbook ('[' digits ']' outside quotes). */
-static gboolean
-formula_reaches_out(const char *f)
-{
-	char quote = 0;
-	for (const char *p = f; *p; p++) {
-		if (quote) {
-			if (*p == quote)
-				quote = 0;
-			continue;
-		}
-		if (*p == '"' || *p == '\'')
-			quote = *p;
-		else if (*p == '|')
-			return TRUE;
-		else if (*p == '[' && g_ascii_isdigit(p[1])) {
-			const char *q = p + 1;
-			while (g_ascii_isdigit(*q))
-				q++;
-			if (*q == ']')
-				return TRUE;
-		}
-	}
-	return FALSE;
-}
-
 static const char *const auto_names[] = {
 	"Auto_Open", "Auto_Close", "Auto_Activate", "Auto_Deactivate",
 };
@@ -242,6 +237,12 @@ is_auto_name(const char *name)
 		if (starts_with_ci(name, auto_names[i]))
 			return TRUE;
 	return FALSE;
+}
+
+static enum ooxml_formula_risk
+judge_text(struct ooxml_clean *c, const char *text)
+{
+	return text ? ooxml_formula_judge(cdr_job_policy(c->job), text, strlen(text)) : FORMULA_SAFE;
 }
 
 static gboolean
@@ -294,8 +295,8 @@ bad_defined_name(struct ooxml_clean *c, xmlNode *n)
 		what = CDR_ACT_MACRO;
 	else if (formula && mentions_removed_sheet(c, (const char *)formula))
 		what = CDR_ACT_MACRO;
-	else if (formula && formula_reaches_out((const char *)formula))
-		what = CDR_ACT_DATA_CONNECTION;
+	else if (formula)
+		what = ooxml_formula_action(judge_text(c, (const char *)formula));
 	else if (!renumber_local_sheet(c, n))
 		what = CDR_ACT_MACRO;
 	xmlFree(name);
@@ -315,38 +316,218 @@ reset_sheet_view(struct ooxml_clean *c, xmlNode *n)
 		xmlSetProp(n, (const xmlChar *)"firstSheet", (const xmlChar *)"0");
 }
 
-/* The report action for an element to remove under the part's own rules,
- * or NULL to keep it. */
-static const char *
-rule_for(struct ooxml_clean *c, xmlNode *n)
+/* The element to remove for a refused chart reference (c:f): the series
+ * text that holds it, or a category list of several levels; for a plain
+ * number or string list, only the c:f - its cached values are made the
+ * list's literal values after the walk (chart_literals). */
+static xmlNode *
+chart_formula_owner(struct ooxml_clean *c, xmlNode *f)
 {
-	const char *what = click_action(n);
-	if (what)
-		return what;
+	xmlNode *ref = f->parent;
+	if (!ref || ref->type != XML_ELEMENT_NODE)
+		return f;
+	xmlNode *holder = ref->parent && ref->parent->type == XML_ELEMENT_NODE ? ref->parent
+										  : NULL;
+	if (ooxml_is(ref, NS_C, "strRef") && holder && ooxml_is(holder, NS_C, "tx"))
+		return holder;
+	if (ooxml_is(ref, NS_C, "numRef") || ooxml_is(ref, NS_C, "strRef")) {
+		if (!c->chart_refs)
+			c->chart_refs = g_ptr_array_new();
+		g_ptr_array_add(c->chart_refs, ref);
+		return f;
+	}
+	return holder && ooxml_is(ref, NS_C, "multiLvlStrRef") ? holder : ref;
+}
+
+/* The element that goes with a refused formula: the rule, validation or
+ * sparkline group it belongs to, or the formula element itself. */
+static xmlNode *
+formula_owner(struct ooxml_clean *c, xmlNode *n)
+{
+	if (ooxml_is(n, NS_C, "f"))
+		return chart_formula_owner(c, n);
+	if (ooxml_is(n, NS_C15, "f"))
+		return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : n;
+	static const struct element_name owners[] = {
+		{ NS_S, "cfRule" },   { NS_S, "dataValidation" },   { NS_X14, "cfRule" },
+		{ NS_X14, "dataValidation" }, { NS_X14, "sparklineGroup" },
+	};
+	for (xmlNode *a = n->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+		if (is_one_of(a, owners, G_N_ELEMENTS(owners)))
+			return a;
+	return n;
+}
+
+/* Elements whose text is a formula Excel evaluates. */
+static const struct element_name formula_elements[] = {
+	{ NS_S, "formula" },  { NS_S, "formula1" },  { NS_S, "formula2" },
+	{ NS_XM, "f" },       { NS_C, "f" },         { NS_C15, "f" },
+	{ NS_S, "calculatedColumnFormula" },         { NS_S, "totalsRowFormula" },
+};
+
+static void
+add_group(GHashTable **set, const char *si)
+{
+	if (!*set)
+		*set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_hash_table_add(*set, g_strdup(si));
+}
+
+/* A cell's <f>: judged, and a shared formula's followers (t="shared" with
+ * only an si) go with a master that went, or that never came first. */
+static gboolean
+cell_formula_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
+{
+	g_autofree char *type = (char *)xmlGetProp(n, (const xmlChar *)"t");
+	g_autofree char *si = (char *)xmlGetProp(n, (const xmlChar *)"si");
+	g_autofree char *text = (char *)xmlNodeGetContent(n);
+	gboolean shared = type && strcmp(type, "shared") == 0 && si;
+	if (shared && (!text || !*text)) {
+		if (c->shared_kept && g_hash_table_contains(c->shared_kept, si))
+			return FALSE;
+		*what = c->shared_removed && g_hash_table_contains(c->shared_removed, si)
+				? NULL
+				: CDR_ACT_DATA_CONNECTION;
+		return TRUE;
+	}
+	enum ooxml_formula_risk risk = judge_text(c, text);
+	if (shared)
+		add_group(risk == FORMULA_SAFE ? &c->shared_kept : &c->shared_removed, si);
+	*what = ooxml_formula_action(risk);
+	return risk != FORMULA_SAFE;
+}
+
+/* Pivot fields and items computed by a formula in an attribute. */
+static gboolean
+formula_attribute_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
+{
+	g_autofree char *f = (char *)xmlGetProp(n, (const xmlChar *)"formula");
+	if (!f)
+		return FALSE;
+	*what = ooxml_formula_action(judge_text(c, f));
+	return *what != NULL;
+}
+
+/* Formulas, wherever Excel evaluates one: TRUE to remove *victim. */
+static gboolean
+formula_rule(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
+{
+	if (ooxml_is(n, NS_S, "f")) {
+		*victim = n;
+		return cell_formula_refused(c, n, what);
+	}
+	if (is_one_of(n, formula_elements, G_N_ELEMENTS(formula_elements))) {
+		g_autofree char *text = (char *)xmlNodeGetContent(n);
+		*what = ooxml_formula_action(judge_text(c, text));
+		if (!*what)
+			return FALSE;
+		*victim = formula_owner(c, n);
+		if (ooxml_is(n, NS_S, "totalsRowFormula"))
+			xmlUnsetProp(n->parent, (const xmlChar *)"totalsRowFunction");
+		return TRUE;
+	}
+	if (ooxml_is(n, NS_S, "calculatedItem")) {
+		*victim = n;
+		return formula_attribute_refused(c, n, what);
+	}
+	if (ooxml_is(n, NS_S, "cacheField") && formula_attribute_refused(c, n, what)) {
+		xmlUnsetProp(n, (const xmlChar *)"formula");
+		cdr_job_action(c->job, *what, c->part, 1);
+		c->changed = TRUE;
+	}
+	return FALSE;
+}
+
+/* An element to remove under the part's own rules: TRUE, with *victim the
+ * element that goes and *what the report action (NULL when the cause was
+ * reported already). */
+static gboolean
+rule_for(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
+{
+	*victim = n;
+	*what = click_action(n);
+	if (*what)
+		return TRUE;
+	if (formula_rule(c, n, victim, what))
+		return TRUE;
+	*victim = n;
 	switch (c->kind) {
-	case PART_SHEET:
-		if (ooxml_is(n, NS_S, "f")) {
-			xmlChar *f = xmlNodeGetContent(n);
-			gboolean out = f && formula_reaches_out((const char *)f);
-			xmlFree(f);
-			if (out)
-				return CDR_ACT_DATA_CONNECTION;
-		}
-		break;
 	case PART_WORKBOOK:
-		if (ooxml_is(n, NS_S, "definedName"))
-			return bad_defined_name(c, n);
 		if (ooxml_is(n, NS_S, "workbookView"))
 			reset_sheet_view(c, n);
 		break;
 	case PART_WORD:
-		if (ooxml_is(n, NS_W, "mailMerge"))
-			return CDR_ACT_DATA_CONNECTION;
+		if (ooxml_is(n, NS_W, "mailMerge")) {
+			*what = CDR_ACT_DATA_CONNECTION;
+			return TRUE;
+		}
 		break;
 	default:
 		break;
 	}
-	return NULL;
+	if (ooxml_is(n, NS_S, "definedName")) {
+		*what = bad_defined_name(c, n);
+		return *what != NULL;
+	}
+	return FALSE;
+}
+
+static gboolean
+inside_another(GHashTable *victims, xmlNode *n)
+{
+	for (xmlNode *a = n->parent; a; a = a->parent)
+		if (g_hash_table_contains(victims, a))
+			return TRUE;
+	return FALSE;
+}
+
+/* Refused chart references keep their last values as literals: c:numRef
+ * becomes c:numLit and c:strRef c:strLit, holding what their cache held. */
+static void
+chart_literals(struct ooxml_clean *c, GHashTable *victims)
+{
+	for (guint i = 0; c->chart_refs && i < c->chart_refs->len; i++) {
+		xmlNode *ref = c->chart_refs->pdata[i];
+		if (inside_another(victims, ref) || g_hash_table_contains(victims, ref))
+			continue;
+		gboolean num = ooxml_is(ref, NS_C, "numRef");
+		xmlNodeSetName(ref, (const xmlChar *)(num ? "numLit" : "strLit"));
+		xmlNode *child = ref->children;
+		while (child) {
+			xmlNode *next = child->next;
+			if (ooxml_is(child, NS_C, num ? "numCache" : "strCache")) {
+				while (child->children) {
+					xmlNode *k = child->children;
+					xmlUnlinkNode(k);
+					xmlAddPrevSibling(child, k);
+				}
+			}
+			if (child->type == XML_ELEMENT_NODE && !g_hash_table_contains(victims, child) &&
+			    !ooxml_is(child, NS_C, "formatCode") && !ooxml_is(child, NS_C, "ptCount") &&
+			    !ooxml_is(child, NS_C, "pt")) {
+				xmlUnlinkNode(child);
+				xmlFreeNode(child);
+			}
+			child = next;
+		}
+	}
+	if (c->chart_refs)
+		g_ptr_array_set_size(c->chart_refs, 0);
+}
+
+/* A list that counts its entries (dataValidations count="n") says how
+ * many are left. */
+static void
+recount(xmlNode *list)
+{
+	if (!xmlHasProp(list, (const xmlChar *)"count"))
+		return;
+	unsigned n = 0;
+	for (const xmlNode *k = list->children; k; k = k->next)
+		n += k->type == XML_ELEMENT_NODE;
+	char buf[16];
+	g_snprintf(buf, sizeof buf, "%u", n);
+	xmlSetProp(list, (const xmlChar *)"count", (const xmlChar *)buf);
 }
 
 static void
@@ -356,9 +537,10 @@ drop(struct ooxml_clean *c, xmlNode *n, xmlNode *root)
 	xmlUnlinkNode(n);
 	xmlFreeNode(n);
 	c->changed = TRUE;
-	while (parent && parent != root && parent->type == XML_ELEMENT_NODE &&
-	       is_one_of(parent, drop_when_empty, G_N_ELEMENTS(drop_when_empty)) &&
-	       !has_element_child(parent)) {
+	if (parent && parent->type == XML_ELEMENT_NODE &&
+	    (ooxml_is(parent, NS_S, "dataValidations") || ooxml_is(parent, NS_X14, "dataValidations")))
+		recount(parent);
+	while (parent && parent != root && parent->type == XML_ELEMENT_NODE && left_empty(parent)) {
 		xmlNode *up = parent->parent;
 		xmlUnlinkNode(parent);
 		xmlFreeNode(parent);
@@ -375,14 +557,6 @@ next_after(xmlNode *n, xmlNode *root)
 	return n && n != root ? n->next : NULL;
 }
 
-static gboolean
-inside_another(GHashTable *victims, xmlNode *n)
-{
-	for (xmlNode *a = n->parent; a; a = a->parent)
-		if (g_hash_table_contains(victims, a))
-			return TRUE;
-	return FALSE;
-}
 
 gboolean
 ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
@@ -397,13 +571,13 @@ ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
 			n = next_after(n, root);
 			continue;
 		}
-		const char *what = rule_for(c, n);
+		const char *what = NULL;
 		xmlNode *victim = NULL;
-		if (what) {
-			cdr_job_action(c->job, what, c->part, 1);
-			victim = n;
-		} else if (strip_bad_references(c, n)) {
-			victim = what_to_drop(n, root);
+		if (rule_for(c, n, &victim, &what)) {
+			if (what)
+				cdr_job_action(c->job, what, c->part, 1);
+		} else {
+			victim = strip_bad_references(c, n) ? what_to_drop(n, root) : NULL;
 		}
 		if (victim == root)
 			return FALSE;
@@ -418,11 +592,11 @@ ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
 	for (guint i = 0; i < order->len; i++)
 		if (!inside_another(victims, order->pdata[i]))
 			g_hash_table_replace(victims, order->pdata[i], GINT_TO_POINTER(2));
+	chart_literals(c, victims);
 	for (guint i = 0; i < order->len; i++)
 		if (g_hash_table_lookup(victims, order->pdata[i]) == GINT_TO_POINTER(2))
 			drop(c, order->pdata[i], root);
-	if (is_one_of(root, drop_when_empty, G_N_ELEMENTS(drop_when_empty)) &&
-	    !has_element_child(root)) {
+	if (left_empty(root)) {
 		c->changed = TRUE;
 		return FALSE;
 	}

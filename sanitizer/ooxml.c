@@ -385,6 +385,14 @@ judge_rel(struct package *pkg, struct part *source, struct ooxml_rel *r)
 		g_ptr_array_add(source->rels, r);
 		return TRUE;
 	}
+	if (ooxml_relationship_is(r->type, "calcChain")) {
+		/* the order Excel last calculated cells in, a cache it rebuilds;
+		 * one that names a cell whose formula was removed makes Excel
+		 * ask to repair the workbook */
+		remove_rel(source, r->id);
+		rel_free(r);
+		return TRUE;
+	}
 	if (ooxml_relationship_is(r->type, "hyperlink")) {
 		/* without TargetMode="External" a viewer still opens the target,
 		 * as a path relative to the document's own location */
@@ -706,17 +714,46 @@ kept_rels_of(const struct part *p)
 	return t;
 }
 
+static void
+clean_begin(struct package *pkg, struct part *p, struct ooxml_clean *c)
+{
+	*c = (struct ooxml_clean){
+		.job = pkg->job,
+		.part = p->name,
+		.kind = p->kind,
+		.removed_ids = p->removed_ids,
+		.kept_rels = kept_rels_of(p),
+		.used_ids = g_hash_table_new(g_str_hash, g_str_equal),
+	};
+}
+
+static void
+destroy_table(GHashTable *t)
+{
+	if (t)
+		g_hash_table_destroy(t);
+}
+
 /* External relationships (web links) no element of the part uses any
  * more - their users were removed, or used them in a way their type does
  * not allow - are not written. */
 static void
-drop_unused_external(struct part *p, GHashTable *used)
+clean_end(struct part *p, struct ooxml_clean *c)
 {
 	for (guint i = p->rels->len; i-- > 0;) {
 		const struct ooxml_rel *r = p->rels->pdata[i];
-		if (r->external && !g_hash_table_contains(used, r->id))
+		if (r->external && !g_hash_table_contains(c->used_ids, r->id))
 			g_ptr_array_remove_index(p->rels, i);
 	}
+	destroy_table(c->kept_rels);
+	destroy_table(c->used_ids);
+	destroy_table(c->shared_kept);
+	destroy_table(c->shared_removed);
+	destroy_table(c->removed_sheets);
+	if (c->removed_sheet_index)
+		g_array_free(c->removed_sheet_index, TRUE);
+	if (c->chart_refs)
+		g_ptr_array_free(c->chart_refs, TRUE);
 }
 
 static enum cdr_verdict
@@ -733,12 +770,8 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 		return cdr_job_error(pkg->job, CDR_E_UNSUPPORTED,
 				     "Strict Open XML documents are not supported");
 	}
-	g_autoptr(GHashTable) kept = kept_rels_of(p);
-	g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
-	struct ooxml_clean c = {
-		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
-		.kept_rels = kept, .used_ids = used,
-	};
+	struct ooxml_clean c;
+	clean_begin(pkg, p, &c);
 	if (p->kind == PART_WORKBOOK)
 		find_removed_sheets(&c, root);
 	if (p->kind == PART_WORD) {
@@ -747,7 +780,6 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 			cdr_job_action(pkg->job, CDR_ACT_FIELD, p->name, fields);
 	}
 	ooxml_clean_tree(&c, root);
-	drop_unused_external(p, used);
 	if (p->kind == PART_WORKBOOK && count_sheets(root) == 0)
 		v = cdr_job_error(pkg->job, CDR_E_DANGEROUS,
 				  "a workbook of macro sheets only: nothing left to deliver");
@@ -760,10 +792,7 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 			v = cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
 		g_byte_array_free(out, TRUE);
 	}
-	if (c.removed_sheets)
-		g_hash_table_destroy(c.removed_sheets);
-	if (c.removed_sheet_index)
-		g_array_free(c.removed_sheet_index, TRUE);
+	clean_end(p, &c);
 	xmlFreeDoc(doc);
 	return v;
 }
@@ -775,16 +804,12 @@ write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
 	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, pkg->job, &why);
 	if (!r)
 		return cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
-	g_autoptr(GHashTable) kept = kept_rels_of(p);
-	g_autoptr(GHashTable) used = g_hash_table_new(g_str_hash, g_str_equal);
-	struct ooxml_clean c = {
-		.job = pkg->job, .part = p->name, .kind = p->kind, .removed_ids = p->removed_ids,
-		.kept_rels = kept, .used_ids = used,
-	};
+	struct ooxml_clean c;
+	clean_begin(pkg, p, &c);
 	zip_writer_begin(w, p->name, TRUE);
 	gboolean ok = ooxml_stream_part(&c, r, w, &why);
 	zip_reader_free(r);
-	drop_unused_external(p, used);
+	clean_end(p, &c);
 	gboolean written = zip_writer_end(w);
 	if (!ok)
 		return why ? cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why)

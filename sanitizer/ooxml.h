@@ -131,6 +131,26 @@ enum ooxml_url_use {
 /* Does this attribute carry a URL directly (VML), and how is it used? */
 enum ooxml_url_use ooxml_vml_url(const xmlNode *element, const xmlAttr *attr);
 
+/* ---- ooxml-formula.c: spreadsheet formulas that reach out --------------- */
+
+enum ooxml_formula_risk {
+	FORMULA_SAFE,
+	FORMULA_DDE,        /* app|topic!item */
+	FORMULA_EXTERNAL,   /* another workbook or a path */
+	FORMULA_FETCH,      /* WEBSERVICE, IMAGE, RTD: the network */
+	FORMULA_CODE,       /* CALL, REGISTER, EXEC and other macro functions */
+	FORMULA_LINK,       /* HYPERLINK to a target the link rule refuses */
+	FORMULA_UNREADABLE, /* a string or name left open */
+};
+
+struct cdr_policy;
+
+/* Judge one formula (as stored: no leading '=' needed, `len` bytes). */
+enum ooxml_formula_risk ooxml_formula_judge(const struct cdr_policy *policy, const char *formula,
+					    gsize len);
+/* The report action for a refused formula (NULL for FORMULA_SAFE). */
+const char *ooxml_formula_action(enum ooxml_formula_risk risk);
+
 /* ---- ooxml-clean.c: the rules for one part's XML ----------------------- */
 
 /* What one part's cleaning needs to know, and what it reports. */
@@ -141,6 +161,9 @@ struct ooxml_clean {
 	GHashTable *removed_ids;   /* relationship ids removed from its rels */
 	GHashTable *kept_rels;     /* id -> const struct ooxml_rel *, those kept */
 	GHashTable *used_ids;      /* ids of kept relationships some element uses */
+	GHashTable *shared_kept;   /* sheet: shared formula groups (si) whose master stays */
+	GHashTable *shared_removed; /* sheet: those whose master was removed */
+	GPtrArray *chart_refs;     /* inside ooxml_clean_tree: chart lists made literal */
 	GHashTable *removed_sheets; /* workbook: names of sheets removed (macro sheets) */
 	GArray *removed_sheet_index; /* workbook: their positions (guint), ascending */
 	gboolean changed;          /* anything removed */

@@ -52,6 +52,13 @@ PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 W_NS = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
         "http://purl.oclc.org/ooxml/wordprocessingml/main")
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+DGM_NS = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+V_NS = "urn:schemas-microsoft-com:vml"
+O_NS = "urn:schemas-microsoft-com:office:office"
 
 FORBIDDEN_CT = ("vbaproject", "macroenabled", "macrosheet", "dialogsheet", "activex",
                 "oleobject", "externallink", "spreadsheetml.connections", "querytable",
@@ -184,22 +191,6 @@ def png_ends_at_iend(data):
     return False
 
 
-def outside_quotes(formula):
-    """The formula with "..." and '...' contents blanked out."""
-    out, q = [], None
-    for ch in formula:
-        if q:
-            if ch == q:
-                q = None
-            out.append(" ")
-        elif ch in "\"'":
-            q = ch
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def field_keyword(instr):
     m = re.match(r"\s*([^\s\\\"]+)", instr)
     return m.group(1).upper() if m else ""
@@ -243,15 +234,79 @@ def check_word_fields(name, doc, problems):
         judge(f)
 
 
+# Formulas, judged here with regular expressions over the text with its
+# string literals blanked (independently of the handler's tokenizer).
+X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
+C15_NS = "http://schemas.microsoft.com/office/drawing/2012/chart"
+FORMULA_ELEMENTS = {(S_NS, "f"), (S_NS, "formula"), (S_NS, "formula1"), (S_NS, "formula2"),
+                    (S_NS, "definedName"), (S_NS, "calculatedColumnFormula"),
+                    (S_NS, "totalsRowFormula"), (XM_NS, "f"), (C_NS, "f"), (C15_NS, "f")}
+FORMULA_ATTRIBUTES = {(S_NS, "cacheField"), (S_NS, "calculatedItem")}
+FORBIDDEN_FUNCTIONS = re.compile(
+    r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|CALL|REGISTER|REGISTER\.ID|"
+    r"UNREGISTER|EXEC|EXECUTE|RUN|EVALUATE|FOPEN|FWRITE|FWRITELN|FREAD|FREADLN|FCLOSE|"
+    r"INITIATE|POKE|REQUEST|TERMINATE|SEND\.KEYS|ON\.[A-Z]+|SET\.NAME|SET\.VALUE|"
+    r"FORMULA(\.ARRAY|\.FILL)?)\s*\(")
+
+
+def formula_problem(formula):
+    """Why a formula reaches out, or None."""
+    if formula.count('"') % 2:
+        return "a string left open"
+    plain = re.sub(r'"[^"]*"', '""', formula)        # "" inside a string splits it in two
+    for q in re.findall(r"'((?:[^']|'')*)'", plain):
+        if re.search(r"[\[\]\\/?*]", q):
+            return "a quoted name that is a path or another workbook"
+    bare = re.sub(r"'(?:[^']|'')*'", "Q", plain)
+    if "|" in re.sub(r"\[[^\]]*\]", "", bare):
+        return "DDE"
+    if "\\" in bare:
+        return "a path"
+    for mt in re.finditer(r"\[([^\]]*)\]", bare):
+        before = bare[mt.start() - 1] if mt.start() else ""
+        after = bare[mt.end()] if mt.end() < len(bare) else ""
+        if not (before and (before.isalnum() or before in "_.[],")) and \
+                mt.group(1)[:1] not in ("@", "#", "[") and \
+                after and (after.isalnum() or after in "_!'Q$."):
+            return "another workbook"
+    if FORBIDDEN_FUNCTIONS.search(bare):
+        return "a function that fetches or runs code"
+    for mt in re.finditer(r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*HYPERLINK\s*\(", formula):
+        arg = re.match(r'\s*"((?:[^"]|"")*)"\s*[,)]', formula[mt.end():])
+        if not arg or not (web_target(arg.group(1).replace('""', '"')) or
+                           re.match(r"#[^\[\]\\/:]*$", arg.group(1))):
+            return "HYPERLINK to %r" % formula[mt.end():mt.end() + 40]
+    return None
+
+
+def check_formulas(name, doc, problems):
+    """Every formula Excel evaluates (cells, rules, validations, names,
+    x14 extensions, charts, tables, pivot fields) is harmless, and every
+    shared-formula follower has its master before it."""
+    masters = set()
+    for el in walk(doc.documentElement):
+        key = (el.namespaceURI, local(el))
+        texts = []
+        if key in FORMULA_ELEMENTS:
+            texts.append(text_of(el))
+        if key in FORMULA_ATTRIBUTES and el.hasAttribute("formula"):
+            texts.append(el.getAttribute("formula"))
+        for t in texts:
+            why = formula_problem(t)
+            if why:
+                problems.add("%s: <%s> formula %r: %s", name, el.tagName, t[:60], why)
+        if key == (S_NS, "f") and el.getAttribute("t") == "shared":
+            si = el.getAttribute("si")
+            if text_of(el).strip():
+                masters.add(si)
+            elif si not in masters:
+                problems.add("%s: shared formula follower si=%s without its master", name, si)
+
+
 def check_excel(name, doc, problems):
     for el in walk(doc.documentElement):
         ln = local(el)
-        if ln in ("f", "definedName"):
-            formula = outside_quotes(text_of(el))
-            if "|" in formula:
-                problems.add("%s: DDE formula %r", name, text_of(el)[:60])
-            if re.search(r"\[\d+\]", formula):
-                problems.add("%s: external workbook reference %r", name, text_of(el)[:60])
         if ln == "definedName":
             n = el.getAttribute("name").lower()
             if n.startswith("_xlnm."):
@@ -275,13 +330,6 @@ def check_powerpoint(name, doc, problems):
 # Which element may name which kind of relationship (the last segment of
 # its type), written here from the schemas independently of the handler's
 # table: (namespace, element, attribute or None for any) -> types.
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
-C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-DGM_NS = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
-V_NS = "urn:schemas-microsoft-com:vml"
-O_NS = "urn:schemas-microsoft-com:office:office"
 ALLOWED_USES = {
     (W_NS[0], "hyperlink", "id"): {"hyperlink"},
     (W_NS[0], "headerReference", "id"): {"header"},
@@ -426,11 +474,9 @@ def stream_check(name, data, ids, problems):
             return
         text = "".join(state["text"])
         if ln in ("f", "definedName"):
-            formula = outside_quotes(text)
-            if "|" in formula:
-                problems.add("%s: DDE formula %r", name, text[:60])
-            if re.search(r"\[\d+\]", formula):
-                problems.add("%s: external workbook reference %r", name, text[:60])
+            why = formula_problem(text)
+            if why:
+                problems.add("%s: formula %r: %s", name, text[:60], why)
             state["text"] = None
         elif ln in ("instrText", "delInstrText"):
             state["fields"][-1]["instr"] += text
@@ -630,6 +676,7 @@ def ooxml_problems(data, entry):
             check_word_fields(n, doc, problems)
         if "spreadsheetml" in root_ns or n.startswith("xl/"):
             check_excel(n, doc, problems)
+        check_formulas(n, doc, problems)
         if n.startswith("ppt/") or "presentationml" in root_ns:
             check_powerpoint(n, doc, problems)
         check_common_elements(n, doc, problems)

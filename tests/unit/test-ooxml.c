@@ -328,6 +328,81 @@ test_release_input(void)
 	g_byte_array_unref(doc);
 }
 
+/* The formula judge on the shapes attackers write and the ones ordinary
+ * workbooks hold. */
+static void
+test_formula_judge(void)
+{
+	static const struct {
+		const char *formula;
+		enum ooxml_formula_risk risk;
+	} cases[] = {
+		{ "SUM(B2:B3)", FORMULA_SAFE },
+		{ "IF(A1>0,\"a|b\",\"[1]x\")", FORMULA_SAFE },
+		{ "\"say \"\"|\"\" twice\"", FORMULA_SAFE },
+		{ "'Sheet 1'!A1+'it''s'!B2", FORMULA_SAFE },
+		{ "'a|b'!A1", FORMULA_SAFE },
+		{ "Table1[[#This Row],[Col]]*2", FORMULA_SAFE },
+		{ "Table1[Col'[x']]", FORMULA_SAFE },
+		{ "[@Qty]*[@Price]", FORMULA_SAFE },
+		{ "SUM(Table1[Amount])", FORMULA_SAFE },
+		{ "{1,2;\"|\",4}", FORMULA_SAFE },
+		{ "#REF!+#N/A", FORMULA_SAFE },
+		{ "_xlfn.FILTERXML(\"<a>1</a>\",\"//a\")", FORMULA_SAFE },
+		{ "HYPERLINK(\"https://www.example.jp/\",\"x\")", FORMULA_SAFE },
+		{ "HYPERLINK( \"mailto:a@example.jp\" )", FORMULA_SAFE },
+		{ "HYPERLINK(\"#Sheet2!A1\",\"jump\")", FORMULA_SAFE },
+		{ "予算!A1*2", FORMULA_SAFE },
+		{ "Sheet1:Sheet3!A1", FORMULA_SAFE },
+		{ "HYPERLINKS(1)", FORMULA_SAFE },
+		{ "cmd|' /c calc'!A0", FORMULA_DDE },
+		{ "=cmd|' /c calc'!A0", FORMULA_DDE },
+		{ "'cmd'|'x'!A0", FORMULA_DDE },
+		{ "cmd  |'x'!A0", FORMULA_DDE },
+		{ "SUM(1)+MSEXCEL|'x'!''", FORMULA_DDE },
+		{ "a|b", FORMULA_DDE },
+		{ "[1]Sheet1!A1", FORMULA_EXTERNAL },
+		{ "SUM([1]Sheet1!A1:A3)", FORMULA_EXTERNAL },
+		{ "[1]!Name", FORMULA_EXTERNAL },
+		{ "[book.xlsx]Sheet1!A1", FORMULA_EXTERNAL },
+		{ "'[book.xlsx]Sheet1'!A1", FORMULA_EXTERNAL },
+		{ "'C:\\dir\\[book.xlsx]Sheet1'!A1", FORMULA_EXTERNAL },
+		{ "'\\\\host\\share\\[x.xls]S'!A1", FORMULA_EXTERNAL },
+		{ "\\\\host\\share\\x", FORMULA_EXTERNAL },
+		{ "'http://h/[b.xlsx]S'!A1", FORMULA_EXTERNAL },
+		{ "[book.xlsx]Table1[Col]", FORMULA_EXTERNAL },
+		{ "WEBSERVICE(\"http://x\")", FORMULA_FETCH },
+		{ "_xlfn.WEBSERVICE(\"http://x\")", FORMULA_FETCH },
+		{ "_xlfn._xlws.webservice (A1)", FORMULA_FETCH },
+		{ "@WEBSERVICE(A1)", FORMULA_FETCH },
+		{ "_xlfn.IMAGE(\"https://x/p.png\")", FORMULA_FETCH },
+		{ "RTD(\"srv\",,\"t\")", FORMULA_FETCH },
+		{ "FILTERXML(WEBSERVICE(A1),\"//a\")", FORMULA_FETCH },
+		{ "CALL(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",0,A1,A2,0,0)", FORMULA_CODE },
+		{ "REGISTER(\"kernel32\",\"WinExec\",\"JCJ\")", FORMULA_CODE },
+		{ "register.id(\"k\",\"f\")", FORMULA_CODE },
+		{ "EXEC(\"calc\")", FORMULA_CODE },
+		{ "_xludf.CALL(1)", FORMULA_CODE },
+		{ "HYPERLINK(\"file:///C:/x.exe\")", FORMULA_LINK },
+		{ "HYPERLINK(A1)", FORMULA_LINK },
+		{ "HYPERLINK(\"http://\"&A1)", FORMULA_LINK },
+		{ "HYPERLINK(\"\\\\host\\s\")", FORMULA_LINK },
+		{ "HYPERLINK(\"#'[x.xlsx]S'!A1\")", FORMULA_LINK },
+		{ "HYPERLINK(\"javascript:x\")", FORMULA_LINK },
+		{ "\"open", FORMULA_UNREADABLE },
+		{ "'open!A1", FORMULA_UNREADABLE },
+		{ "Table1[Col", FORMULA_UNREADABLE },
+		{ "A1]", FORMULA_UNREADABLE },
+	};
+	g_autoptr(cdr_policy) policy = cdr_policy_new_default();
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const char *f = cases[i].formula;
+		enum ooxml_formula_risk got = ooxml_formula_judge(policy, f, strlen(f));
+		if (got != cases[i].risk)
+			g_error("%s: judged %d, want %d", f, got, cases[i].risk);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -340,5 +415,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ooxml/fields", test_fields);
 	g_test_add_func("/ooxml/dtd-refused", test_dtd_refused);
 	g_test_add_func("/ooxml/release-input", test_release_input);
+	g_test_add_func("/ooxml/formula-judge", test_formula_judge);
 	return g_test_run();
 }
