@@ -9,7 +9,8 @@
  *	own, cleaned by the same rules as whole parts (ooxml-clean.c) and
  *	written into the new package straight away, so memory holds one row
  *	at a time. A document type declaration stops the part, as in
- *	ooxml-xml.c; inflated bytes count against max_expanded_bytes.
+ *	ooxml-xml.c; inflated bytes count against max_expanded_bytes. Strict
+ *	namespaces are mapped to Transitional on each element as it comes.
  */
 #include <string.h>
 
@@ -78,13 +79,22 @@ put_end_tag(struct stream *s, const xmlChar *name)
 	put(s, ">");
 }
 
+/* Strict namespaces declared on the element the reader is on, mapped to
+ * Transitional before anything looks at it (ooxml-xml.c). */
+static gboolean
+mapped_here(struct stream *s, xmlTextReader *r)
+{
+	xmlNode *node = xmlTextReaderCurrentNode(r);
+	return node && ooxml_xml_transitional(node, FALSE, &s->why);
+}
+
 /* Expand the element the reader is on, clean it, write it, and move past
  * it. Returns the reader's status after the move. */
 static int
 copy_subtree(struct stream *s, xmlTextReader *r)
 {
 	xmlNode *node = xmlTextReaderExpand(r);
-	if (!node)
+	if (!node || !ooxml_xml_transitional(node, TRUE, &s->why))
 		return -1;
 	if (ooxml_clean_tree(s->c, node)) {
 		ooxml_xml_dump(node, s->buf);
@@ -139,7 +149,7 @@ copy_part(struct stream *s, xmlTextReader *r)
 			return FALSE;
 		}
 	}
-	if (rc != 1)
+	if (rc != 1 || !mapped_here(s, r))
 		return FALSE;
 	put(s, XML_DECLARATION);
 	xmlChar *root = xmlStrdup(xmlTextReaderConstName(r));
@@ -148,6 +158,10 @@ copy_part(struct stream *s, xmlTextReader *r)
 	if (xmlTextReaderIsEmptyElement(r) != 1) {
 		rc = xmlTextReaderRead(r);
 		while (rc == 1 && xmlTextReaderDepth(r) > 0) {
+			if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT && !mapped_here(s, r)) {
+				rc = -1;
+				break;
+			}
 			if (is_element(r, NS_S, "sheetData"))
 				rc = copy_sheet_data(s, r);
 			else if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT)

@@ -9,6 +9,14 @@
  *	is refused. Entities are never substituted, no DTD is loaded, no
  *	network is used; libxml2's default depth limit (256) bounds nesting.
  *	Kept parts are written back as UTF-8 with a standalone declaration.
+ * DESCRIPTION
+ *	Strict Open XML (ISO/IEC 29500 Strict, what Word writes as "Strict
+ *	Open XML Document") names the same elements in other namespaces
+ *	(http://purl.oclc.org/ooxml/...). Its namespaces are mapped to their
+ *	Transitional twins as soon as a part is read, so every rule sees one
+ *	vocabulary and the document is written as Transitional, which every
+ *	Office version and LibreOffice read; a purl.oclc.org/ooxml namespace
+ *	the table does not know refuses the part.
  */
 #include <string.h>
 
@@ -166,4 +174,134 @@ ooxml_xml_dump(const xmlNode *root, GString *out)
 		}
 		n = n == root ? NULL : n->next;
 	}
+}
+
+#define STRICT "http://purl.oclc.org/ooxml/"
+#define TRANSITIONAL "http://schemas.openxmlformats.org/"
+
+/* Strict namespaces (after STRICT) and their Transitional twins (after
+ * TRANSITIONAL). */
+static const struct {
+	const char *strict, *transitional;
+} strict_namespaces[] = {
+	{ "wordprocessingml/main", "wordprocessingml/2006/main" },
+	{ "spreadsheetml/main", "spreadsheetml/2006/main" },
+	{ "presentationml/main", "presentationml/2006/main" },
+	{ "drawingml/main", "drawingml/2006/main" },
+	{ "drawingml/chart", "drawingml/2006/chart" },
+	{ "drawingml/chartDrawing", "drawingml/2006/chartDrawing" },
+	{ "drawingml/diagram", "drawingml/2006/diagram" },
+	{ "drawingml/picture", "drawingml/2006/picture" },
+	{ "drawingml/lockedCanvas", "drawingml/2006/lockedCanvas" },
+	{ "drawingml/compatibility", "drawingml/2006/compatibility" },
+	{ "drawingml/wordprocessingDrawing", "drawingml/2006/wordprocessingDrawing" },
+	{ "drawingml/spreadsheetDrawing", "drawingml/2006/spreadsheetDrawing" },
+	{ "officeDocument/relationships", "officeDocument/2006/relationships" },
+	{ "officeDocument/math", "officeDocument/2006/math" },
+	{ "officeDocument/bibliography", "officeDocument/2006/bibliography" },
+	{ "officeDocument/characteristics", "officeDocument/2006/characteristics" },
+	{ "officeDocument/customXml", "officeDocument/2006/customXml" },
+	{ "officeDocument/customProperties", "officeDocument/2006/custom-properties" },
+	{ "officeDocument/extendedProperties", "officeDocument/2006/extended-properties" },
+	{ "officeDocument/docPropsVTypes", "officeDocument/2006/docPropsVTypes" },
+	{ "officeDocument/sharedTypes", "officeDocument/2006/sharedTypes" },
+	{ "schemaLibrary/main", "schemaLibrary/2006/main" },
+};
+
+static char *
+transitional_namespace(const char *href)
+{
+	const char *rest = href + strlen(STRICT);
+	for (gsize i = 0; i < G_N_ELEMENTS(strict_namespaces); i++)
+		if (strcmp(rest, strict_namespaces[i].strict) == 0)
+			return g_strconcat(TRANSITIONAL, strict_namespaces[i].transitional, NULL);
+	return NULL;
+}
+
+/* The attributes: conformance="strict" (the workbook's, the
+ * presentation's, Word's w:conformance) dropped, the part being
+ * Transitional now; a namespace named as a value (a:graphicData
+ * uri="http://purl.oclc.org/ooxml/drawingml/picture") mapped. FALSE for
+ * a Strict namespace the table does not know. */
+static gboolean
+map_strict_attributes(xmlNode *n)
+{
+	xmlAttr *a = n->properties;
+	while (a) {
+		xmlAttr *next = a->next;
+		const char *name = (const char *)a->name;
+		if (strcmp(name, "conformance") != 0 && strcmp(name, "uri") != 0) {
+			a = next;
+			continue;
+		}
+		xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+		if (v && strcmp(name, "conformance") == 0 &&
+		    g_ascii_strcasecmp((const char *)v, "strict") == 0) {
+			xmlRemoveProp(a);
+		} else if (v && strcmp(name, "uri") == 0 && !a->ns &&
+			   g_str_has_prefix((const char *)v, STRICT)) {
+			char *t = transitional_namespace((const char *)v);
+			if (!t) {
+				xmlFree(v);
+				return FALSE;
+			}
+			xmlSetProp(n, a->name, (const xmlChar *)t);
+			g_free(t);
+		}
+		xmlFree(v);
+		a = next;
+	}
+	return TRUE;
+}
+
+gboolean
+ooxml_xml_transitional(xmlNode *node, gboolean subtree, const char **why)
+{
+	xmlNode *n = node;
+	while (n) {
+		if (n->type == XML_ELEMENT_NODE) {
+			for (xmlNs *d = n->nsDef; d; d = d->next) {
+				if (!d->href || !g_str_has_prefix((const char *)d->href, STRICT))
+					continue;
+				char *t = transitional_namespace((const char *)d->href);
+				if (!t) {
+					*why = "a Strict Open XML namespace that is not known";
+					return FALSE;
+				}
+				xmlFree((xmlChar *)d->href);
+				d->href = xmlStrdup((const xmlChar *)t);
+				g_free(t);
+			}
+			if (n->properties && !map_strict_attributes(n)) {
+				*why = "a Strict Open XML namespace that is not known";
+				return FALSE;
+			}
+		}
+		if (!subtree)
+			break;
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n != node && !n->next)
+			n = n->parent;
+		n = n == node ? NULL : n->next;
+	}
+	return TRUE;
+}
+
+char *
+ooxml_transitional_relationship(const char *type)
+{
+	static const char strict_rels[] = STRICT "officeDocument/relationships/";
+	if (!g_str_has_prefix(type, strict_rels))
+		return g_strdup(type);
+	const char *seg = type + strlen(strict_rels);
+	if (strcmp(seg, "extendedProperties") == 0)
+		seg = "extended-properties";
+	else if (strcmp(seg, "customProperties") == 0)
+		seg = "custom-properties";
+	else if (strcmp(seg, "metadata/thumbnail") == 0)
+		return g_strdup(TRANSITIONAL "package/2006/relationships/metadata/thumbnail");
+	return g_strconcat(TRANSITIONAL "officeDocument/2006/relationships/", seg, NULL);
 }

@@ -20,12 +20,14 @@
  *	TIFF, SVG), becomes a 1x1 transparent PNG under the same name, so the
  *	document still opens. [Content_Types].xml and every .rels file are
  *	written anew to describe exactly what is kept; a macro-enabled type
- *	becomes its macro-free type (docm -> docx).
+ *	becomes its macro-free type (docm -> docx). Strict Open XML is read
+ *	as Transitional (its namespaces and relationship types mapped, see
+ *	ooxml-xml.c) and written so.
  * DESCRIPTION
  *	Blocked: an ambiguous zip, encrypted members, part names with "..",
  *	absolute or non-ASCII names or two names equal but for case, a
- *	missing [Content_Types].xml or main document, xlsb and add-ins, Strict
- *	Open XML, any XML part with a document type declaration or not well
+ *	missing [Content_Types].xml or main document, xlsb and add-ins, an
+ *	unknown Strict namespace, any XML part with a document type declaration or not well
  *	formed, a workbook left without worksheets, and the limits:
  *	max_children (parts), [office] max_xml_part_bytes (one part read
  *	whole), max_expanded_bytes and max_ratio (all parts inflated).
@@ -40,7 +42,6 @@
 #define CONTENT_TYPES "[Content_Types].xml"
 #define ROOT_RELS "_rels/.rels"
 #define RELS_TYPE "application/vnd.openxmlformats-package.relationships+xml"
-#define STRICT_NS "http://purl.oclc.org/ooxml/"
 
 /* A 1x1 transparent PNG, exactly as the png handler writes it (so a
  * second pass leaves it alone). */
@@ -456,7 +457,8 @@ read_rels(struct package *pkg, struct part *source)
 			continue;
 		struct ooxml_rel *r = g_new0(struct ooxml_rel, 1);
 		r->id = xml_attr(n, "Id");
-		r->type = xml_attr(n, "Type");
+		g_autofree char *type = xml_attr(n, "Type");
+		r->type = type ? ooxml_transitional_relationship(type) : NULL;
 		r->target = xml_attr(n, "Target");
 		g_autofree char *mode = xml_attr(n, "TargetMode");
 		r->external = mode && g_ascii_strcasecmp(mode, "External") == 0;
@@ -764,11 +766,10 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 		return CDR_BLOCKED;
 	xmlNode *root = xmlDocGetRootElement(doc);
 	enum cdr_verdict v = CDR_CLEAN;
-	if (root->ns && root->ns->href &&
-	    g_str_has_prefix((const char *)root->ns->href, STRICT_NS)) {
+	const char *why = NULL;
+	if (!ooxml_xml_transitional(root, TRUE, &why)) {
 		xmlFreeDoc(doc);
-		return cdr_job_error(pkg->job, CDR_E_UNSUPPORTED,
-				     "Strict Open XML documents are not supported");
+		return cdr_job_error(pkg->job, CDR_E_UNSUPPORTED, "%s: %s", p->name, why);
 	}
 	struct ooxml_clean c;
 	clean_begin(pkg, p, &c);

@@ -62,6 +62,14 @@ void ooxml_xml_dump(const xmlNode *root, GString *out);
  * value (quotes and white-space control characters too). */
 void ooxml_xml_escape(GString *out, const xmlChar *text, gboolean attribute);
 
+/* Strict Open XML to Transitional: the namespaces declared on `node` (and
+ * on everything under it with `subtree`) are mapped to their Transitional
+ * twins and conformance="strict" is dropped. FALSE (*why set) for a Strict
+ * namespace the table does not know. */
+gboolean ooxml_xml_transitional(xmlNode *node, gboolean subtree, const char **why);
+/* A relationship type as Transitional names it (a copy). */
+char *ooxml_transitional_relationship(const char *type);
+
 /* Namespaces the rules look at. */
 #define NS_R "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -34,6 +34,8 @@
 #   - PowerPoint: no ppaction://program, ppaction://macro, ppaction://ole; no
 #     p:oleObj, p:control;
 #   - pictures (image relationships, image/* parts) are PNG, JPEG or GIF;
+#   - nothing of Strict Open XML is left (purl.oclc.org/ooxml namespaces and
+#     relationship types): Strict input is written as Transitional;
 #   - the manifest's `absent` and `member_text_absent` strings are in no part
 #     name and no decompressed part; each `member_text_present` string is in
 #     some decompressed part (the output is deflated, so the result test's raw
@@ -577,6 +579,9 @@ def ooxml_problems(data, entry):
     docs, big = {}, []
     for n in names:
         ct = (types.get(n) or "").lower()
+        if b"purl.oclc.org/ooxml" in parts[n]:
+            problems.add("%s: a Strict Open XML namespace or relationship type (the "
+                         "output is Transitional)", n)
         if n.endswith((".xml", ".rels", ".vml")) or ct.endswith("xml"):
             if len(parts[n]) > BIG_PART and rels_source(n) is None:
                 big.append(n)   # streamed below, once the relationships are known
