@@ -397,11 +397,13 @@ cell_formula_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
 	return risk != FORMULA_SAFE;
 }
 
-/* Pivot fields and items computed by a formula in an attribute. */
+/* Pivot fields and items computed by a formula in an attribute, a sheet
+ * hyperlink's place. */
 static gboolean
-formula_attribute_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
+formula_attribute_refused(struct ooxml_clean *c, xmlNode *n, const char **what,
+			  const char *attribute)
 {
-	g_autofree char *f = (char *)xmlGetProp(n, (const xmlChar *)"formula");
+	g_autofree char *f = (char *)xmlGetProp(n, (const xmlChar *)attribute);
 	if (!f)
 		return FALSE;
 	*what = ooxml_formula_action(judge_text(c, f));
@@ -428,9 +430,14 @@ formula_rule(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **w
 	}
 	if (ooxml_is(n, NS_S, "calculatedItem")) {
 		*victim = n;
-		return formula_attribute_refused(c, n, what);
+		return formula_attribute_refused(c, n, what, "formula");
 	}
-	if (ooxml_is(n, NS_S, "cacheField") && formula_attribute_refused(c, n, what)) {
+	if (ooxml_is(n, NS_S, "hyperlink")) {
+		/* a place in the workbook, read as a reference */
+		*victim = n;
+		return formula_attribute_refused(c, n, what, "location");
+	}
+	if (ooxml_is(n, NS_S, "cacheField") && formula_attribute_refused(c, n, what, "formula")) {
 		xmlUnsetProp(n, (const xmlChar *)"formula");
 		cdr_job_action(c->job, *what, c->part, 1);
 		c->changed = TRUE;

@@ -244,7 +244,8 @@ C15_NS = "http://schemas.microsoft.com/office/drawing/2012/chart"
 FORMULA_ELEMENTS = {(S_NS, "f"), (S_NS, "formula"), (S_NS, "formula1"), (S_NS, "formula2"),
                     (S_NS, "definedName"), (S_NS, "calculatedColumnFormula"),
                     (S_NS, "totalsRowFormula"), (XM_NS, "f"), (C_NS, "f"), (C15_NS, "f")}
-FORMULA_ATTRIBUTES = {(S_NS, "cacheField"), (S_NS, "calculatedItem")}
+FORMULA_ATTRIBUTES = {(S_NS, "cacheField"): "formula", (S_NS, "calculatedItem"): "formula",
+                      (S_NS, "hyperlink"): "location"}
 FORBIDDEN_FUNCTIONS = re.compile(
     r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|CALL|REGISTER|REGISTER\.ID|"
     r"UNREGISTER|EXEC|EXECUTE|RUN|EVALUATE|FOPEN|FWRITE|FWRITELN|FREAD|FREADLN|FCLOSE|"
@@ -292,8 +293,8 @@ def check_formulas(name, doc, problems):
         texts = []
         if key in FORMULA_ELEMENTS:
             texts.append(text_of(el))
-        if key in FORMULA_ATTRIBUTES and el.hasAttribute("formula"):
-            texts.append(el.getAttribute("formula"))
+        if key in FORMULA_ATTRIBUTES and el.hasAttribute(FORMULA_ATTRIBUTES[key]):
+            texts.append(el.getAttribute(FORMULA_ATTRIBUTES[key]))
         for t in texts:
             why = formula_problem(t)
             if why:
