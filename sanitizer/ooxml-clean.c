@@ -34,6 +34,7 @@
 #define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
 #define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 #define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
+#define NS_XDR "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 #define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 #define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
 
@@ -59,6 +60,8 @@ static const struct element_name drop_with_relationship[] = {
 	{ NS_S, "pivotCache" },    { NS_P, "sldId" },            { NS_P, "sldMasterId" },
 	{ NS_P, "sldLayoutId" },   { NS_P, "notesMasterId" },    { NS_P, "handoutMasterId" },
 	{ NS_P, "sld" },           { NS_P, "tags" },             { NS_DGM, "relIds" },
+	{ NS_C, "chart" },         { NS_A, "snd" },              { NS_P, "snd" },
+	{ NS_P, "sndTgt" },
 };
 
 /* Containers the schema requires to hold at least one element. */
@@ -68,6 +71,7 @@ static const struct element_name drop_when_empty[] = {
 	{ NS_P, "embeddedFontLst" }, { NS_P, "custDataLst" },  { NS_MC, "AlternateContent" },
 	{ NS_MC, "Choice" },     { NS_MC, "Fallback" },    { NS_S, "conditionalFormatting" },
 	{ NS_S, "dataValidations" }, { NS_S, "ext" },      { NS_S, "extLst" },
+	{ NS_P, "stSnd" },       { NS_P, "sndAc" },
 	{ NS_X14, "conditionalFormattings" }, { NS_X14, "conditionalFormatting" },
 	{ NS_X14, "dataValidations" }, { NS_X14, "sparklineGroups" },
 };
@@ -81,6 +85,16 @@ static const struct {
 	{ { NS_P, "bold" }, { NS_P, "embeddedFont" } },
 	{ { NS_P, "italic" }, { NS_P, "embeddedFont" } },
 	{ { NS_P, "boldItalic" }, { NS_P, "embeddedFont" } },
+	{ { NS_C, "chart" }, { NS_P, "graphicFrame" } },
+	{ { NS_C, "chart" }, { NS_XDR, "twoCellAnchor" } },
+	{ { NS_C, "chart" }, { NS_XDR, "oneCellAnchor" } },
+	{ { NS_C, "chart" }, { NS_XDR, "absoluteAnchor" } },
+	{ { NS_C, "chart" }, { NS_W, "drawing" } },
+	{ { NS_DGM, "relIds" }, { NS_P, "graphicFrame" } },
+	{ { NS_DGM, "relIds" }, { NS_XDR, "twoCellAnchor" } },
+	{ { NS_DGM, "relIds" }, { NS_XDR, "oneCellAnchor" } },
+	{ { NS_DGM, "relIds" }, { NS_XDR, "absoluteAnchor" } },
+	{ { NS_DGM, "relIds" }, { NS_W, "drawing" } },
 };
 
 static gboolean

@@ -6,7 +6,10 @@
  *	the XML of a part: it is wrapped, with valid CRCs, as the body of a
  *	Word document and as the workbook, worksheet and shared strings of an
  *	Excel one, so the fuzzer reaches the XML rules (fields, formulas,
- *	defined names, the streamed rewrite) instead of stopping at a CRC.
+ *	defined names, the streamed rewrite, Strict namespaces) instead of
+ *	stopping at a CRC. The body and the sheet have a kept web link (rId3,
+ *	rId1) and the body a styles part (rId4), for the rules that judge
+ *	each use of a relationship.
  */
 #include <string.h>
 
@@ -17,6 +20,10 @@
 		"vnd.openxmlformats-package.relationships+xml\"/>"
 #define OXML "application/vnd.openxmlformats-officedocument."
 #define RELS_HEAD "<Relationships xmlns=\"" NS_REL "\">"
+/* A web link kept for hyperlinks: the rules judge every other use of it. */
+#define HYPERLINK(id) "<Relationship Id=\"" id "\" Type=\"http://schemas.openxmlformats.org/" \
+		      "officeDocument/2006/relationships/hyperlink\" Target=\"https://x.example/\" " \
+		      "TargetMode=\"External\"/>"
 #define REL(id, type, target) "<Relationship Id=\"" id "\" Type=\"http://schemas.openxmlformats." \
 			      "org/officeDocument/2006/relationships/" type "\" Target=\"" target "\"/>"
 
@@ -41,14 +48,17 @@ run_word(const uint8_t *xml, size_t size)
 	struct zip_writer *w = zip_writer_new(doc);
 	add_text(w, "[Content_Types].xml",
 		 CT_HEAD "<Override PartName=\"/word/document.xml\" ContentType=\"" OXML
-			 "wordprocessingml.document.main+xml\"/></Types>");
+			 "wordprocessingml.document.main+xml\"/><Override PartName=\"/word/s.xml\" "
+			 "ContentType=\"" OXML "wordprocessingml.styles+xml\"/></Types>");
 	add_text(w, "_rels/.rels", RELS_HEAD REL("rId1", "officeDocument", "word/document.xml")
 					   "</Relationships>");
 	add(w, "word/document.xml", xml, size);
 	add_text(w, "word/_rels/document.xml.rels",
 		 RELS_HEAD "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/"
 			   "officeDocument/2006/relationships/oleObject\" Target=\"mhtml:http://x/!y\" "
-			   "TargetMode=\"External\"/></Relationships>");
+			   "TargetMode=\"External\"/>" HYPERLINK("rId3") REL("rId4", "styles", "s.xml")
+			   "</Relationships>");
+	add_text(w, "word/s.xml", "<w:styles xmlns:w=\"" NS_W "\"/>");
 	if (zip_writer_finish(w))
 		fuzz_engine_run(doc->data, doc->len, "fuzz.docx");
 	g_byte_array_free(doc, TRUE);
@@ -74,6 +84,7 @@ run_excel(const uint8_t *xml, size_t size)
 			 "<Relationship Id=\"rId3\" Type=\"http://schemas.microsoft.com/office/2006/"
 			 "relationships/xlMacrosheet\" Target=\"m.xml\"/></Relationships>");
 	add(w, "xl/s.xml", xml, size);
+	add_text(w, "xl/_rels/s.xml.rels", RELS_HEAD HYPERLINK("rId1") "</Relationships>");
 	add(w, "xl/t.xml", xml, size);
 	add(w, "xl/m.xml", xml, size);
 	if (zip_writer_finish(w))
