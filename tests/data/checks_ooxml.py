@@ -409,6 +409,7 @@ def check_common_elements(name, doc, problems):
 
 
 BIG_PART = 8 * 1024 * 1024
+STREAM_FORMULAS = ("f", "definedName", "formula", "formula1", "formula2")
 
 
 def stream_check(name, data, ids, problems):
@@ -439,7 +440,7 @@ def stream_check(name, data, ids, problems):
         if ln in forbidden or (ln == "control" and ("presentationml" in ns or ns in W_NS)) or \
                 (ln == "controls" and "spreadsheetml" in ns):
             problems.add("%s: <%s> left", name, ln)
-        if ln in ("f", "definedName") and "spreadsheetml" in ns:
+        if ln in STREAM_FORMULAS and ("spreadsheetml" in ns or ns == XM_NS):
             state["text"] = []
             if ln == "definedName":
                 nm = attrs.get("name", "").lower()
@@ -476,7 +477,7 @@ def stream_check(name, data, ids, problems):
         if state["text"] is None:
             return
         text = "".join(state["text"])
-        if ln in ("f", "definedName"):
+        if ln in STREAM_FORMULAS:
             why = formula_problem(text)
             if why:
                 problems.add("%s: formula %r: %s", name, text[:60], why)
