@@ -9,13 +9,14 @@
  *	oleObject, an embedded font, a click action) is removed, a container
  *	left empty by that (oleObjects, hyperlinks, mc:AlternateContent, ...)
  *	with it; elsewhere only the attribute naming the relationship goes
- *	(a w:hyperlink keeps its text).
+ *	(a w:hyperlink keeps its text). The same goes for a reference to a
+ *	kept relationship that its element may not make (ooxml-uses.c: a
+ *	picture linked to a web link) and for one that names nothing.
  * DESCRIPTION
  *	Also, in any part: PowerPoint click actions that run a program or a
  *	macro (ppaction://program, ppaction://macro) or an OLE verb
- *	(ppaction://ole). In worksheets: formulas that are DDE links
- *	(app|topic!item) or that refer to another workbook ([1]Sheet!A1) lose
- *	the formula and keep their last value. In the workbook: the <sheet>
+ *	(ppaction://ole); formulas the judge refuses, wherever Excel
+ *	evaluates one (ooxml-formula-places.c). In the workbook: the <sheet>
  *	entries of removed macro sheets, names that run macros on open or
  *	close (Auto_Open, Auto_Close, Auto_Activate, Auto_Deactivate and any
  *	name starting so), names that point into a removed sheet or another
@@ -29,21 +30,9 @@
 #include "ooxml.h"
 #include "policy.h"
 
-#define NS_O "urn:schemas-microsoft-com:office:office"
-#define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
-#define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
-#define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
-#define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
-#define NS_XDR "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-#define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-#define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
-
-struct element_name {
-	const char *ns, *name;
-};
 
 /* Elements that mean nothing without the relationship they name. */
-static const struct element_name drop_with_relationship[] = {
+static const struct ooxml_name drop_with_relationship[] = {
 	{ NS_W, "control" },       { NS_W, "attachedTemplate" }, { NS_W, "subDoc" },
 	{ NS_W, "altChunk" },      { NS_W, "embedRegular" },     { NS_W, "embedBold" },
 	{ NS_W, "embedItalic" },   { NS_W, "embedBoldItalic" },  { NS_O, "OLEObject" },
@@ -65,7 +54,7 @@ static const struct element_name drop_with_relationship[] = {
 };
 
 /* Containers the schema requires to hold at least one element. */
-static const struct element_name drop_when_empty[] = {
+static const struct ooxml_name drop_when_empty[] = {
 	{ NS_S, "oleObjects" },  { NS_S, "controls" },        { NS_S, "hyperlinks" },
 	{ NS_S, "externalReferences" }, { NS_S, "definedNames" }, { NS_P, "controls" },
 	{ NS_P, "embeddedFontLst" }, { NS_P, "custDataLst" },  { NS_MC, "AlternateContent" },
@@ -78,7 +67,7 @@ static const struct element_name drop_when_empty[] = {
 
 /* An element removed with a wider one around it. */
 static const struct {
-	struct element_name element, instead;
+	struct ooxml_name element, instead;
 } drop_ancestor[] = {
 	{ { NS_P, "oleObj" }, { NS_P, "graphicFrame" } },
 	{ { NS_P, "regular" }, { NS_P, "embeddedFont" } },
@@ -96,15 +85,6 @@ static const struct {
 	{ { NS_DGM, "relIds" }, { NS_XDR, "absoluteAnchor" } },
 	{ { NS_DGM, "relIds" }, { NS_W, "drawing" } },
 };
-
-static gboolean
-is_one_of(const xmlNode *n, const struct element_name *names, gsize count)
-{
-	for (gsize i = 0; i < count; i++)
-		if (ooxml_is(n, names[i].ns, names[i].name))
-			return TRUE;
-	return FALSE;
-}
 
 /* The element to remove for `n`: itself, or the wider one around it,
  * looked for no higher than `root`. */
@@ -137,7 +117,7 @@ has_element_child(const xmlNode *n)
 static gboolean
 left_empty(const xmlNode *n)
 {
-	if (!is_one_of(n, drop_when_empty, G_N_ELEMENTS(drop_when_empty)))
+	if (!ooxml_is_one_of(n, drop_when_empty, G_N_ELEMENTS(drop_when_empty)))
 		return FALSE;
 	if (ooxml_is(n, NS_X14, "conditionalFormatting")) {
 		for (const xmlNode *c = n->children; c; c = c->next)
@@ -200,7 +180,7 @@ strip_bad_references(struct ooxml_clean *c, xmlNode *n)
 		if (bad_reference(c, n, a, &what)) {
 			if (what)
 				cdr_job_action(c->job, what, c->part, 1);
-			if (is_one_of(n, drop_with_relationship, G_N_ELEMENTS(drop_with_relationship)))
+			if (ooxml_is_one_of(n, drop_with_relationship, G_N_ELEMENTS(drop_with_relationship)))
 				return TRUE;
 			xmlRemoveProp(a);
 			c->changed = TRUE;
@@ -251,12 +231,6 @@ is_auto_name(const char *name)
 		if (starts_with_ci(name, auto_names[i]))
 			return TRUE;
 	return FALSE;
-}
-
-static enum ooxml_formula_risk
-judge_text(struct ooxml_clean *c, const char *text)
-{
-	return text ? ooxml_formula_judge(cdr_job_policy(c->job), text, strlen(text)) : FORMULA_SAFE;
 }
 
 static gboolean
@@ -310,7 +284,7 @@ bad_defined_name(struct ooxml_clean *c, xmlNode *n)
 	else if (formula && mentions_removed_sheet(c, (const char *)formula))
 		what = CDR_ACT_MACRO;
 	else if (formula)
-		what = ooxml_formula_action(judge_text(c, (const char *)formula));
+		what = ooxml_formula_action(ooxml_formula_of(c, (const char *)formula));
 	else if (!renumber_local_sheet(c, n))
 		what = CDR_ACT_MACRO;
 	xmlFree(name);
@@ -330,135 +304,6 @@ reset_sheet_view(struct ooxml_clean *c, xmlNode *n)
 		xmlSetProp(n, (const xmlChar *)"firstSheet", (const xmlChar *)"0");
 }
 
-/* The element to remove for a refused chart reference (c:f): the series
- * text that holds it, or a category list of several levels; for a plain
- * number or string list, only the c:f - its cached values are made the
- * list's literal values after the walk (chart_literals). */
-static xmlNode *
-chart_formula_owner(struct ooxml_clean *c, xmlNode *f)
-{
-	xmlNode *ref = f->parent;
-	if (!ref || ref->type != XML_ELEMENT_NODE)
-		return f;
-	xmlNode *holder = ref->parent && ref->parent->type == XML_ELEMENT_NODE ? ref->parent
-										  : NULL;
-	if (ooxml_is(ref, NS_C, "strRef") && holder && ooxml_is(holder, NS_C, "tx"))
-		return holder;
-	if (ooxml_is(ref, NS_C, "numRef") || ooxml_is(ref, NS_C, "strRef")) {
-		if (!c->chart_refs)
-			c->chart_refs = g_ptr_array_new();
-		g_ptr_array_add(c->chart_refs, ref);
-		return f;
-	}
-	return holder && ooxml_is(ref, NS_C, "multiLvlStrRef") ? holder : ref;
-}
-
-/* The element that goes with a refused formula: the rule, validation or
- * sparkline group it belongs to, or the formula element itself. */
-static xmlNode *
-formula_owner(struct ooxml_clean *c, xmlNode *n)
-{
-	if (ooxml_is(n, NS_C, "f"))
-		return chart_formula_owner(c, n);
-	if (ooxml_is(n, NS_C15, "f"))
-		return n->parent && n->parent->type == XML_ELEMENT_NODE ? n->parent : n;
-	static const struct element_name owners[] = {
-		{ NS_S, "cfRule" },   { NS_S, "dataValidation" },   { NS_X14, "cfRule" },
-		{ NS_X14, "dataValidation" }, { NS_X14, "sparklineGroup" },
-	};
-	for (xmlNode *a = n->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
-		if (is_one_of(a, owners, G_N_ELEMENTS(owners)))
-			return a;
-	return n;
-}
-
-/* Elements whose text is a formula Excel evaluates. */
-static const struct element_name formula_elements[] = {
-	{ NS_S, "formula" },  { NS_S, "formula1" },  { NS_S, "formula2" },
-	{ NS_XM, "f" },       { NS_C, "f" },         { NS_C15, "f" },
-	{ NS_S, "calculatedColumnFormula" },         { NS_S, "totalsRowFormula" },
-};
-
-static void
-add_group(GHashTable **set, const char *si)
-{
-	if (!*set)
-		*set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_add(*set, g_strdup(si));
-}
-
-/* A cell's <f>: judged, and a shared formula's followers (t="shared" with
- * only an si) go with a master that went, or that never came first. */
-static gboolean
-cell_formula_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
-{
-	g_autofree char *type = (char *)xmlGetProp(n, (const xmlChar *)"t");
-	g_autofree char *si = (char *)xmlGetProp(n, (const xmlChar *)"si");
-	g_autofree char *text = (char *)xmlNodeGetContent(n);
-	gboolean shared = type && strcmp(type, "shared") == 0 && si;
-	if (shared && (!text || !*text)) {
-		if (c->shared_kept && g_hash_table_contains(c->shared_kept, si))
-			return FALSE;
-		*what = c->shared_removed && g_hash_table_contains(c->shared_removed, si)
-				? NULL
-				: CDR_ACT_DATA_CONNECTION;
-		return TRUE;
-	}
-	enum ooxml_formula_risk risk = judge_text(c, text);
-	if (shared)
-		add_group(risk == FORMULA_SAFE ? &c->shared_kept : &c->shared_removed, si);
-	*what = ooxml_formula_action(risk);
-	return risk != FORMULA_SAFE;
-}
-
-/* Pivot fields and items computed by a formula in an attribute, a sheet
- * hyperlink's place. */
-static gboolean
-formula_attribute_refused(struct ooxml_clean *c, xmlNode *n, const char **what,
-			  const char *attribute)
-{
-	g_autofree char *f = (char *)xmlGetProp(n, (const xmlChar *)attribute);
-	if (!f)
-		return FALSE;
-	*what = ooxml_formula_action(judge_text(c, f));
-	return *what != NULL;
-}
-
-/* Formulas, wherever Excel evaluates one: TRUE to remove *victim. */
-static gboolean
-formula_rule(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
-{
-	if (ooxml_is(n, NS_S, "f")) {
-		*victim = n;
-		return cell_formula_refused(c, n, what);
-	}
-	if (is_one_of(n, formula_elements, G_N_ELEMENTS(formula_elements))) {
-		g_autofree char *text = (char *)xmlNodeGetContent(n);
-		*what = ooxml_formula_action(judge_text(c, text));
-		if (!*what)
-			return FALSE;
-		*victim = formula_owner(c, n);
-		if (ooxml_is(n, NS_S, "totalsRowFormula"))
-			xmlUnsetProp(n->parent, (const xmlChar *)"totalsRowFunction");
-		return TRUE;
-	}
-	if (ooxml_is(n, NS_S, "calculatedItem")) {
-		*victim = n;
-		return formula_attribute_refused(c, n, what, "formula");
-	}
-	if (ooxml_is(n, NS_S, "hyperlink")) {
-		/* a place in the workbook, read as a reference */
-		*victim = n;
-		return formula_attribute_refused(c, n, what, "location");
-	}
-	if (ooxml_is(n, NS_S, "cacheField") && formula_attribute_refused(c, n, what, "formula")) {
-		xmlUnsetProp(n, (const xmlChar *)"formula");
-		cdr_job_action(c->job, *what, c->part, 1);
-		c->changed = TRUE;
-	}
-	return FALSE;
-}
-
 /* An element to remove under the part's own rules: TRUE, with *victim the
  * element that goes and *what the report action (NULL when the cause was
  * reported already). */
@@ -469,7 +314,7 @@ rule_for(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
 	*what = click_action(n);
 	if (*what)
 		return TRUE;
-	if (formula_rule(c, n, victim, what))
+	if (ooxml_formula_rule(c, n, victim, what))
 		return TRUE;
 	*victim = n;
 	switch (c->kind) {
@@ -502,39 +347,6 @@ inside_another(GHashTable *victims, xmlNode *n)
 	return FALSE;
 }
 
-/* Refused chart references keep their last values as literals: c:numRef
- * becomes c:numLit and c:strRef c:strLit, holding what their cache held. */
-static void
-chart_literals(struct ooxml_clean *c, GHashTable *victims)
-{
-	for (guint i = 0; c->chart_refs && i < c->chart_refs->len; i++) {
-		xmlNode *ref = c->chart_refs->pdata[i];
-		if (inside_another(victims, ref) || g_hash_table_contains(victims, ref))
-			continue;
-		gboolean num = ooxml_is(ref, NS_C, "numRef");
-		xmlNodeSetName(ref, (const xmlChar *)(num ? "numLit" : "strLit"));
-		xmlNode *child = ref->children;
-		while (child) {
-			xmlNode *next = child->next;
-			if (ooxml_is(child, NS_C, num ? "numCache" : "strCache")) {
-				while (child->children) {
-					xmlNode *k = child->children;
-					xmlUnlinkNode(k);
-					xmlAddPrevSibling(child, k);
-				}
-			}
-			if (child->type == XML_ELEMENT_NODE && !g_hash_table_contains(victims, child) &&
-			    !ooxml_is(child, NS_C, "formatCode") && !ooxml_is(child, NS_C, "ptCount") &&
-			    !ooxml_is(child, NS_C, "pt")) {
-				xmlUnlinkNode(child);
-				xmlFreeNode(child);
-			}
-			child = next;
-		}
-	}
-	if (c->chart_refs)
-		g_ptr_array_set_size(c->chart_refs, 0);
-}
 
 /* A list that counts its entries (dataValidations count="n") says how
  * many are left. */
@@ -613,7 +425,7 @@ ooxml_clean_tree(struct ooxml_clean *c, xmlNode *root)
 	for (guint i = 0; i < order->len; i++)
 		if (!inside_another(victims, order->pdata[i]))
 			g_hash_table_replace(victims, order->pdata[i], GINT_TO_POINTER(2));
-	chart_literals(c, victims);
+	ooxml_chart_literals(c, victims);
 	for (guint i = 0; i < order->len; i++)
 		if (g_hash_table_lookup(victims, order->pdata[i]) == GINT_TO_POINTER(2))
 			drop(c, order->pdata[i], root);

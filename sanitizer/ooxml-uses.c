@@ -23,10 +23,6 @@
 
 #include "ooxml.h"
 
-#define NS_O "urn:schemas-microsoft-com:office:office"
-#define NS_V "urn:schemas-microsoft-com:vml"
-#define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
-#define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 #define NS_ASVG "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 /* attribute NULL: any attribute naming a relationship. `types`: the last

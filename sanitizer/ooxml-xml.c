@@ -91,6 +91,15 @@ ooxml_is(const xmlNode *node, const char *ns, const char *name)
 	       strcmp((const char *)node->ns->href, ns) == 0;
 }
 
+gboolean
+ooxml_is_one_of(const xmlNode *node, const struct ooxml_name *names, gsize count)
+{
+	for (gsize i = 0; i < count; i++)
+		if (ooxml_is(node, names[i].ns, names[i].name))
+			return TRUE;
+	return FALSE;
+}
+
 void
 ooxml_xml_escape(GString *out, const xmlChar *text, gboolean attribute)
 {

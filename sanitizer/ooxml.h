@@ -79,9 +79,26 @@ char *ooxml_transitional_relationship(const char *type);
 #define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
 #define NS_REL "http://schemas.openxmlformats.org/package/2006/relationships"
 #define NS_CT "http://schemas.openxmlformats.org/package/2006/content-types"
+#define NS_O "urn:schemas-microsoft-com:office:office"
+#define NS_V "urn:schemas-microsoft-com:vml"
+#define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#define NS_DGM "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+#define NS_XDR "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+#define NS_P14 "http://schemas.microsoft.com/office/powerpoint/2010/main"
+#define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
+#define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+#define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
+
+/* An element by namespace and local name. */
+struct ooxml_name {
+	const char *ns, *name;
+};
+
 
 /* TRUE when `node` is the element {ns}name. */
 gboolean ooxml_is(const xmlNode *node, const char *ns, const char *name);
+/* TRUE when `node` is one of the `count` elements of `names`. */
+gboolean ooxml_is_one_of(const xmlNode *node, const struct ooxml_name *names, gsize count);
 
 enum ooxml_part_kind {
 	PART_OTHER,
@@ -158,6 +175,23 @@ enum ooxml_formula_risk ooxml_formula_judge(const struct cdr_policy *policy, con
 					    gsize len);
 /* The report action for a refused formula (NULL for FORMULA_SAFE). */
 const char *ooxml_formula_action(enum ooxml_formula_risk risk);
+
+/* ---- ooxml-formula-places.c: where Excel evaluates formulas ------------- */
+
+struct ooxml_clean;
+
+/* A formula the part holds at `n` (a cell's <f>, a rule's, a validation's,
+ * a name's, a chart series', a table column's) that the judge refuses:
+ * TRUE with *victim the element to remove and *what the report action
+ * (NULL when its cause was reported already). */
+gboolean ooxml_formula_rule(struct ooxml_clean *c, xmlNode *n, xmlNode **victim,
+			    const char **what);
+/* Judge a formula's text with the job's policy (NULL text is safe). */
+enum ooxml_formula_risk ooxml_formula_of(struct ooxml_clean *c, const char *text);
+/* After the walk, before the removals: chart lists whose reference was
+ * refused hold their cached values as literals. `victims`: the elements
+ * about to be removed. */
+void ooxml_chart_literals(struct ooxml_clean *c, GHashTable *victims);
 
 /* ---- ooxml-clean.c: the rules for one part's XML ----------------------- */
 

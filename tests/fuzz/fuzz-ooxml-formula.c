@@ -20,7 +20,6 @@
 #define RELS_HEAD "<Relationships xmlns=\"" NS_REL "\">"
 #define REL(id, type, target) "<Relationship Id=\"" id "\" Type=\"http://schemas.openxmlformats." \
 			      "org/officeDocument/2006/relationships/" type "\" Target=\"" target "\"/>"
-#define NS_C "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 static void
 add(struct zip_writer *w, const char *name, const char *text)
