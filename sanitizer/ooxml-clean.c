@@ -144,6 +144,8 @@ bad_reference(struct ooxml_clean *c, const xmlNode *n, xmlAttr *attr, const char
 		return FALSE;
 	const struct cdr_policy *policy = cdr_job_policy(c->job);
 	if (url == URL_HYPERLINK) {
+		if (v[0] == '#' && !strpbrk(v, ":/\\"))
+			return FALSE; /* a bookmark of the document */
 		gboolean allowed = cdr_link_allowed_str(policy, v);
 		if (allowed && !policy->office_neutralize_links)
 			return FALSE;

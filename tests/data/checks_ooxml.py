@@ -396,7 +396,8 @@ def check_relationship_uses(name, doc, ids, problems):
             if ns in (V_NS, O_NS) and a.namespaceURI in (None, O_NS, V_NS) and \
                     aln in ("src", "href", "althref") and a.value:
                 if aln == "href" and a.namespaceURI is None and ns == V_NS and \
-                        ln in VML_SHAPES and web_target(a.value):
+                        ln in VML_SHAPES and (web_target(a.value) or
+                                              re.match(r"#[^:/\\]*$", a.value)):
                     continue
                 problems.add("%s: VML <%s %s=%r> names a file or URL", name, el.tagName,
                              a.name, a.value[:60])
