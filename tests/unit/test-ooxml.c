@@ -401,6 +401,19 @@ test_formula_judge(void)
 		if (got != cases[i].risk)
 			g_error("%s: judged %d, want %d", f, got, cases[i].risk);
 	}
+	/* the link rule is the policy's: [links] schemes, [office] neutralize_links */
+	static const char mailto[] = "HYPERLINK(\"mailto:a@example.jp\")";
+	static const char web[] = "HYPERLINK(\"https://www.example.jp/\")";
+	static const char only_https[] = "[links]\nschemes = https\n";
+	static const char neutral[] = "[office]\nneutralize_links = true\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) https = cdr_policy_load_data(only_https, strlen(only_https), "t", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(ooxml_formula_judge(https, mailto, strlen(mailto)), ==, FORMULA_LINK);
+	g_assert_cmpint(ooxml_formula_judge(https, web, strlen(web)), ==, FORMULA_SAFE);
+	g_autoptr(cdr_policy) none = cdr_policy_load_data(neutral, strlen(neutral), "t", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(ooxml_formula_judge(none, web, strlen(web)), ==, FORMULA_LINK);
 }
 
 int
