@@ -70,6 +70,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("mail", "notice_template", mail_notice_template, "", NULL),
 	KEY("mail", "max_header_bytes", CDR_KEY_SIZE, mail_max_header_bytes, "256K", 1024, G_GiB),
 	KEY("mail", "max_line_bytes", CDR_KEY_SIZE, mail_max_line_bytes, "1M", 998, G_GiB),
+	KEY("mail", "max_headers", CDR_KEY_UINT, mail_max_headers, "500", 10, 100000),
 	KEY("mail", "text_domains", CDR_KEY_LIST, mail_text_domains, "", 0, 0),
 	KEY("mail", "sanitize_domains", CDR_KEY_LIST, mail_sanitize_domains, "", 0, 0),
 	CHOICE("milter", "socket", milter_socket,

@@ -50,6 +50,7 @@ struct cdr_policy {
 	char *mail_notice_template; /* "" = built-in; {placeholders}, see mugaika.conf(5) */
 	guint64 mail_max_header_bytes; /* header block of the message */
 	guint64 mail_max_line_bytes;   /* longest line anywhere in the message */
+	guint64 mail_max_headers;      /* header fields of the message */
 	char **mail_text_domains;      /* recipient domains always in text mode */
 	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
 	/* [milter] */
