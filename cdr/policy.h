@@ -67,8 +67,9 @@ struct cdr_policy {
 	char *milter_audit_log;
 	gboolean milter_syslog;
 	char **milter_bypass_clients;    /* addresses or networks (CIDR) */
-	char **milter_bypass_senders;    /* envelope sender domains */
-	char **milter_bypass_recipients; /* when every recipient is in one of these */
+	char **milter_bypass_recipients; /* when every final recipient is in one of these */
+	char *milter_screen_daemon_name; /* {daemon_name}: screen only, convert after the queue */
+	char *milter_after_queue_daemon_name; /* {daemon_name}: convert, final recipients */
 };
 
 enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };

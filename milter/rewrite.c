@@ -8,6 +8,14 @@
  *	index stays right whether the MTA renumbers after a deletion or not.
  *	Header values are passed with their leading space (SMFIP_HDR_LEADSPC
  *	is negotiated) and folds as "\n" plus whitespace.
+ *
+ *	The work here is linear in the number of headers (one pass to pair
+ *	unchanged headers with the few the rebuilt message has, one to number
+ *	and delete the others). Postfix's cleanup(8) rescans the header
+ *	records for every deletion, which is quadratic, and after some 10,000
+ *	deletions in one message gives up ("too many reverse jump records");
+ *	[mail] max_headers (500) keeps a message far from that: 500 header
+ *	fields cost about 0.15 s end to end in the e2e test, 5 about 0.1 s.
  */
 #include "rewrite.h"
 
