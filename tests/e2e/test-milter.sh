@@ -103,10 +103,11 @@ T_ALL=$(now)
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
 plog() { e2e_use "$1" && e2e_log | tail -n "${2:-8}" | indent; }
 
-# send INSTANCE FILE TO [FROM]: sets REPLY, CODE, QID (Postfix queue id)
+# send INSTANCE FILE TO [FROM]: sets REPLY, CODE, QID (Postfix queue id);
+# FROM defaults to $FROM or sato@example.jp
 send() {
 	e2e_use "$1" || return 1
-	REPLY=$(e2e_send "${4:-sato@example.jp}" "$3" "$2")
+	REPLY=$(e2e_send "${4:-${FROM:-sato@example.jp}}" "$3" "$2")
 	CODE=${REPLY:0:3}
 	QID=$(sed -n 's/.* queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$REPLY")
 	[ -n "$CODE" ] || CODE=000
@@ -140,10 +141,24 @@ audits() {	# the audit files of milter dir $1 (rotated first)
 	done
 }
 
+# filtered_qid: after send to the after-queue instance, wait until the
+# message went through the content filter; sets QID2, the queue id behind
+# it (which the audit record and the sink's first Received: header carry)
+filtered_qid() {
+	QID2=
+	[ "$CODE" = 250 ] || return 1
+	e2e_use "$AQ"
+	e2e_wait_log "$QID: to=<.*relay=127\.0\.0\.1\[127\.0\.0\.1\]:$E2E_FILTER_PORT,.*status=sent" 30 ||
+		return 1
+	QID2=$(e2e_log | sed -n "s/.* $QID: to=<.*status=sent (250 .*queued as \([0-9A-Za-z]*\)).*/\1/p" | tail -1)
+	[ -n "$QID2" ]
+}
+
 # delivered CASE INSTANCE MDIR FIXTURE TO [extra check.py args]: send FIXTURE,
-# expect 250, find it in the sink, check message + audit + quarantine
+# expect 250, find it in the sink (for the after-queue instance: behind the
+# content filter), check message + audit + quarantine
 delivered() {
-	local case=$1 inst=$2 mdir=$3 fixture=$4 to=$5 out f st
+	local case=$1 inst=$2 mdir=$3 fixture=$4 to=$5 out f st qid
 	shift 5
 	send "$inst" "$fixture" "$to"
 	if [ "$CODE" != 250 ]; then
@@ -152,14 +167,23 @@ delivered() {
 		mlog "$mdir" 5
 		return 1
 	fi
-	if ! f=$(sink_find "$QID" 30); then
-		echo "#   $QID did not arrive in the sink"
+	qid=$QID
+	if [ "$inst" = "${AQ:-}" ]; then
+		if ! filtered_qid; then
+			echo "#   $QID was not handed to the content filter"
+			plog "$inst" 6
+			return 1
+		fi
+		qid=$QID2
+	fi
+	if ! f=$(sink_find "$qid" 30); then
+		echo "#   $qid did not arrive in the sink"
 		plog "$inst" 8
 		return 1
 	fi
 	LAST_SINK=$f
 	mapfile -t a < <(audits "$mdir")
-	out=$($CHECK mail --case "$case" --sink "$f" --qid "$QID" "${a[@]}" \
+	out=$($CHECK mail --case "$case" --sink "$f" --qid "$qid" "${a[@]}" \
 		--qdir "$mdir/var/quarantine" --fixture "$fixture" "$@" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | grep -v '^$' | indent
@@ -1780,41 +1804,11 @@ cat "$WORK/many.out"
 [ "$st" -eq 0 ] || { plog "$ALT" 4; mlog "$M2" 4; }
 
 # ------------------------------------------------------------------ after the queue: aliases
-# aq_send FILE TO [FROM]: send through the internet side of the after-queue
-# instance; sets REPLY, CODE, QID (queue id on the internet side) and QID2
-# (the queue id behind the content filter, which the audit record and the
-# sink's first Received: header carry)
+# aq_send FILE TO: send through the internet side of the after-queue
+# instance; sets REPLY, CODE, QID and, once through the content filter, QID2
 aq_send() {
-	send "$AQ" "$1" "$2" "${3:-}"
-	QID2=
-	[ "$CODE" = 250 ] || return 0
-	e2e_use "$AQ"
-	if e2e_wait_log "$QID: to=<.*relay=127\.0\.0\.1\[127\.0\.0\.1\]:$E2E_FILTER_PORT,.*status=sent" 30; then
-		QID2=$(e2e_log | sed -n "s/.* $QID: to=<.*status=sent (250 .*queued as \([0-9A-Za-z]*\)).*/\1/p" | tail -1)
-	fi
-}
-
-# aq_delivered CASE FIXTURE TO [check.py args]: through the after-queue
-# instance, converted by m3 for the final recipients
-aq_delivered() {
-	local case=$1 fixture=$2 to=$3 f
-	shift 3
-	aq_send "$fixture" "$to" "${AQ_FROM:-}"
-	if [ -z "$QID2" ]; then
-		echo "#   reply: $REPLY; not handed to the content filter"
-		plog "$AQ" 6
-		return 1
-	fi
-	if ! f=$(sink_find "$QID2" 30); then
-		echo "#   $QID -> $QID2 did not arrive in the sink"
-		plog "$AQ" 6
-		return 1
-	fi
-	LAST_SINK=$f
-	mapfile -t a < <(audits "$M3")
-	$CHECK mail --case "$case" --sink "$f" --qid "$QID2" "${a[@]}" \
-		--qdir "$M3/var/quarantine" --fixture "$fixture" "$@" 2>&1 | grep -v '^$' | indent
-	return "${PIPESTATUS[0]}"
+	send "$AQ" "$1" "$2"
+	filtered_qid
 }
 
 t0=$(now)
@@ -1832,7 +1826,7 @@ run_aq() {	# DESCRIPTION CASE FIXTURE TO [check.py args]
 	local desc=$1 case=$2 fixture=$3 to=$4 t st
 	shift 4
 	t=$(now)
-	aq_delivered "$case" "$fixture" "$to" "$@" > "$WORK/case.out" 2>&1
+	delivered "$case" "$AQ" "$M3" "$fixture" "$to" "$@" > "$WORK/case.out" 2>&1
 	st=$?
 	ok "$st" "$desc"
 	diag "$(basename "$fixture") to $to: $QID -> ${QID2:-?} ($(elapsed "$t") s)"
@@ -1872,7 +1866,7 @@ diag "$(elapsed "$t0") s"
 t0=$(now)
 st=0
 why=
-AQ_FROM=staff@soumu.city.example.lg.jp aq_delivered hostile "$FIX/hostile.eml" "$TO" \
+FROM=staff@soumu.city.example.lg.jp delivered hostile "$AQ" "$M3" "$FIX/hostile.eml" "$TO" \
 	> "$WORK/forged.out" 2>&1 || { st=1; why="internet client with an LGWAN sender: $(cat "$WORK/forged.out")"; }
 forged_reply="$REPLY -> ${QID2:-?}"
 e2e_use "$AQ"
@@ -1915,7 +1909,7 @@ out=$($CHECK size --port "$E2E_SMTP_PORT" --size $((AQ_PUBLIC + 1)) --expect 552
 out2=$($CHECK size --port "$E2E_SMTP_PORT" --size "$AQ_PUBLIC" --expect 250 --status 2.1.0 2>&1) ||
 	{ st=1; why="$why $out2"; }
 $CHECK textmail --out "$WORK/edge.eml" --bytes $((AQ_PUBLIC - 4000))
-aq_delivered any "$WORK/edge.eml" "$TO" --mode sanitize > "$WORK/edge.out" 2>&1 ||
+delivered any "$AQ" "$M3" "$WORK/edge.eml" "$TO" --mode sanitize > "$WORK/edge.out" 2>&1 ||
 	{ st=1; why="$why just under: $(cat "$WORK/edge.out")"; }
 edge_reply=$REPLY
 $CHECK textmail --out "$WORK/over.eml" --bytes $((AQ_PUBLIC + 4000))
@@ -1985,7 +1979,22 @@ ncheck 0 "not followed there, every message is rebuilt in the strictest mode" "$
 sed 's/^\[milter\]$/[milter]\nbypass_clients = 10.20.0.0\/16/' "$M3/mugaika.conf" > "$WORK/clients.conf"
 ncheck 0 "bypass_clients has no effect" "$WORK/clients.conf" "$AQ/etc" || st=1
 ncheck 0 "configuration OK" "$M1/mugaika.conf" "$PF/etc" || st=1
-ok "$st" "cdr-milter -n warns (exit 0): recipient-dependent modes before the queue (strictest mode used), bypass_clients behind a content filter; main (before the queue, one mode) passes"
+# what the README tells a site to write: Debian's master.cf with the
+# shipped examples, and the shipped mugaika.conf
+MASTER_DIST=/usr/share/postfix/master.cf.dist	# Debian's, as the package installs it
+if [ -r "$MASTER_DIST" ]; then
+	mkdir -p "$WORK/shipped"
+	cp "$SRC/etc/postfix/main.cf.example" "$WORK/shipped/main.cf"
+	{ grep -v '^smtp      inet' "$MASTER_DIST"
+	  cat "$SRC/etc/postfix/master.cf.example"; } > "$WORK/shipped/master.cf"
+	touch -d '1 minute ago' "$WORK/shipped/main.cf" "$WORK/shipped/master.cf"
+	ncheck 0 "configuration OK" "$SRC/etc/mugaika.conf" "$WORK/shipped" || st=1
+	grep -q "warning" <<<"$("$E2E_MILTER_BIN" -n -c "$SRC/etc/mugaika.conf" -p "$WORK/shipped" 2>&1)" &&
+		{ st=1; echo "#   warnings for the shipped examples"; }
+else
+	echo "#   (no $MASTER_DIST: shipped examples not checked)"
+fi
+ok "$st" "cdr-milter -n warns (exit 0): recipient-dependent modes before the queue (strictest mode used), bypass_clients behind a content filter; main (before the queue, one mode) and the shipped main.cf/master.cf examples on Debian's master.cf pass without warning"
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ SIGTERM
