@@ -1755,7 +1755,7 @@ for f in "$SRC/fixtures/mail/hostile/bidi-subject-raw.eml" "$SRC/fixtures/mail/h
 	delivered bidi-headers "$PF" "$M1" "$f" "$TO" > "$WORK/bidi.out" 2>&1 || st=1
 	cat "$WORK/bidi.out"
 done
-ok "$st" "U+202E and other bidi/format controls in Subject, From, Cc, Reply-To (raw UTF-8 and in encoded words): delivered as visible [U+202E], none left in any header (python email)"
+ok "$st" "U+202E and other bidi/format controls in Subject, From, Cc, Reply-To (raw UTF-8 and in encoded words) and a kept Received: field: delivered as visible [U+202E], none left in any header (python email)"
 diag "$(elapsed "$t0") s"
 [ "$st" -eq 0 ] || mlog "$M1" 4
 
