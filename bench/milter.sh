@@ -2,8 +2,10 @@
 # milter.sh - messages/s through a real Postfix with cdr-milter, against the
 # same Postfix with no milter, in one run: small plain, small HTML and
 # Japanese (ISO-2022-JP) mail; the milter on a unix socket and on an inet
-# socket (TCP_NODELAY). Also the peak RSS of the milter and its workers
-# while 500 messages arrive over 100 parallel SMTP sessions.
+# socket (TCP_NODELAY), both before the queue, and on the unix socket in the
+# after-queue arrangement of cdr-milter(8) (screening on the internet smtpd,
+# converting behind content_filter). Also the peak RSS of the milter and its
+# workers while 500 messages arrive over 100 parallel SMTP sessions.
 # Targets from the issue (printed, not asserted): >= 80 % of the no-milter
 # rate on the unix socket; inet within 20 % of unix.
 # Needs root (private Postfix instances); scripts/setup.sh installs Postfix.
@@ -67,13 +69,15 @@ e2e_start "$BASE/none" >/dev/null
 for kind in plain html japanese; do R[none,$kind]=$(rate none "${MAILS[$kind]}"); done
 e2e_stop
 
-for sock in unix inet; do
+for sock in unix inet aq; do
 	# libmilter spells inet sockets PORT@HOST, Postfix HOST:PORT
 	port=$((20000 + RANDOM % 20000))
-	if [ $sock = unix ]; then conn=unix:$BASE/milter.sock postfix_conn=$conn
-	else conn=inet:$port@127.0.0.1 postfix_conn=inet:127.0.0.1:$port; fi
+	if [ $sock = inet ]; then conn=inet:$port@127.0.0.1 postfix_conn=inet:127.0.0.1:$port
+	else conn=unix:$BASE/milter.sock postfix_conn=$conn; fi
 	start_milter "$conn"
-	e2e_start "$BASE/$sock" "$postfix_conn" >/dev/null
+	arrangement=before-queue
+	[ $sock = aq ] && arrangement=after-queue
+	E2E_ARRANGEMENT=$arrangement e2e_start "$BASE/$sock" "$postfix_conn" >/dev/null
 	for kind in plain html japanese; do
 		if [ "$kind" = html ]; then rm -f "$BASE/rss.$sock.stop"; sample_rss "$BASE/rss.$sock" & fi
 		R[$sock,$kind]=$(rate "$sock" "${MAILS[$kind]}")
@@ -85,12 +89,14 @@ for sock in unix inet; do
 	stop_milter
 done
 
-printf '%-10s %12s %12s %12s %10s %10s\n' mail no-milter unix inet unix/none inet/unix
+printf '%-10s %12s %12s %12s %12s %10s %10s %10s\n' mail no-milter unix inet after-queue \
+	unix/none inet/unix aq/unix
 for kind in plain html japanese; do
-	n=${R[none,$kind]} u=${R[unix,$kind]} i=${R[inet,$kind]}
-	printf '%-10s %8s msg/s %6s msg/s %6s msg/s %9s%% %9s%%\n' "$kind" "$n" "$u" "$i" \
-		"$((100 * u / (n ? n : 1)))" "$((100 * i / (u ? u : 1)))"
+	n=${R[none,$kind]} u=${R[unix,$kind]} i=${R[inet,$kind]} q=${R[aq,$kind]}
+	printf '%-10s %8s msg/s %6s msg/s %6s msg/s %6s msg/s %9s%% %9s%% %9s%%\n' "$kind" "$n" \
+		"$u" "$i" "$q" "$((100 * u / (n ? n : 1)))" "$((100 * i / (u ? u : 1)))" \
+		"$((100 * q / (u ? u : 1)))"
 done
-echo "messages: $N per run over $SESSIONS parallel sessions; delivered by the milter: unix $(cat "$BASE/delivered.unix"), inet $(cat "$BASE/delivered.inet") (of $((3 * N)))"
-echo "peak RSS, milter + workers, during the html run: unix $(($(cat "$BASE/rss.unix") / 1024)) MB, inet $(($(cat "$BASE/rss.inet") / 1024)) MB"
+echo "messages: $N per run over $SESSIONS parallel sessions; delivered by the milter: unix $(cat "$BASE/delivered.unix"), inet $(cat "$BASE/delivered.inet"), after-queue $(cat "$BASE/delivered.aq") (of $((3 * N)))"
+echo "peak RSS, milter + workers, during the html run: unix $(($(cat "$BASE/rss.unix") / 1024)) MB, inet $(($(cat "$BASE/rss.inet") / 1024)) MB, after-queue $(($(cat "$BASE/rss.aq") / 1024)) MB"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

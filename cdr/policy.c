@@ -70,6 +70,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("mail", "notice_template", mail_notice_template, "", NULL),
 	KEY("mail", "max_header_bytes", CDR_KEY_SIZE, mail_max_header_bytes, "256K", 1024, G_GiB),
 	KEY("mail", "max_line_bytes", CDR_KEY_SIZE, mail_max_line_bytes, "1M", 998, G_GiB),
+	KEY("mail", "max_headers", CDR_KEY_UINT, mail_max_headers, "500", 10, 100000),
 	KEY("mail", "text_domains", CDR_KEY_LIST, mail_text_domains, "", 0, 0),
 	KEY("mail", "sanitize_domains", CDR_KEY_LIST, mail_sanitize_domains, "", 0, 0),
 	CHOICE("milter", "socket", milter_socket,
@@ -89,9 +90,25 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("milter", "audit_log", milter_audit_log, "/var/log/mugaika/audit.jsonl", NULL),
 	KEY("milter", "syslog", CDR_KEY_BOOL, milter_syslog, "true", 0, 0),
 	KEY("milter", "bypass_clients", CDR_KEY_LIST, milter_bypass_clients, "", 0, 0),
-	KEY("milter", "bypass_senders", CDR_KEY_LIST, milter_bypass_senders, "", 0, 0),
 	KEY("milter", "bypass_recipients", CDR_KEY_LIST, milter_bypass_recipients, "", 0, 0),
+	CHOICE("milter", "screen_daemon_name", milter_screen_daemon_name, "mugaika-screen", NULL),
+	CHOICE("milter", "after_queue_daemon_name", milter_after_queue_daemon_name,
+	       "mugaika-after-queue", NULL),
 	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
+
+/* Keys that were removed because their meaning was unsafe: an old
+ * configuration naming one is refused with what to use instead, rather
+ * than keeping a meaning the program no longer has. */
+static const struct {
+	const char *group, *key, *instead;
+} retired_keys[] = {
+	{ "milter", "bypass_senders",
+	  "removed: the envelope sender is whatever an internet client writes, so it "
+	  "cannot decide what is converted. Let the LGWAN-side relays in by their "
+	  "address: bypass_clients (cdr-milter on the only smtpd), or their own smtpd "
+	  "listener without content_filter and milters (after-queue arrangement); "
+	  "see cdr-milter(8)" },
 };
 
 G_DEFINE_QUARK(cdr-policy-error-quark, cdr_policy_error)
@@ -287,6 +304,15 @@ lookup_key(const char *group, const char *key)
 	return NULL;
 }
 
+static const char *
+retired_key(const char *group, const char *key)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(retired_keys); i++)
+		if (strcmp(retired_keys[i].group, group) == 0 && strcmp(retired_keys[i].key, key) == 0)
+			return retired_keys[i].instead;
+	return NULL;
+}
+
 static gboolean
 known_group(const char *group)
 {
@@ -323,6 +349,11 @@ cdr_policy_load_data(const char *data, gsize len, const char *origin, GError **e
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, *g, NULL, NULL);
 		for (char **key = keys; key && *key; key++) {
 			const struct cdr_policy_key *k = lookup_key(*g, *key);
+			const char *retired = k ? NULL : retired_key(*g, *key);
+			if (retired) {
+				fail(error, origin, text, *g, *key, "%s", retired);
+				return NULL;
+			}
 			if (!k) {
 				fail(error, origin, text, *g, *key, "unknown key");
 				return NULL;

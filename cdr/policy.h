@@ -50,6 +50,7 @@ struct cdr_policy {
 	char *mail_notice_template; /* "" = built-in; {placeholders}, see mugaika.conf(5) */
 	guint64 mail_max_header_bytes; /* header block of the message */
 	guint64 mail_max_line_bytes;   /* longest line anywhere in the message */
+	guint64 mail_max_headers;      /* header fields of the message */
 	char **mail_text_domains;      /* recipient domains always in text mode */
 	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
 	/* [milter] */
@@ -66,8 +67,9 @@ struct cdr_policy {
 	char *milter_audit_log;
 	gboolean milter_syslog;
 	char **milter_bypass_clients;    /* addresses or networks (CIDR) */
-	char **milter_bypass_senders;    /* envelope sender domains */
-	char **milter_bypass_recipients; /* when every recipient is in one of these */
+	char **milter_bypass_recipients; /* when every final recipient is in one of these */
+	char *milter_screen_daemon_name; /* {daemon_name}: screen only, convert after the queue */
+	char *milter_after_queue_daemon_name; /* {daemon_name}: convert, final recipients */
 };
 
 enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };

@@ -4,12 +4,18 @@
  * SUMMARY
  *	Per connection a struct session; per message its envelope, and the
  *	header and body bytes in a memfd. The size cap is enforced as bytes
- *	arrive (and on MAIL FROM's SIZE= when the client declares it). At end
- *	of data process.c takes over.
+ *	arrive (and on MAIL FROM's SIZE= when the client declares it), the
+ *	header count as headers arrive. At end of data process.c takes over.
  * DESCRIPTION
  *	Header values keep their leading space (SMFIP_HDR_LEADSPC), so the
  *	bytes given to the engine are the message as it came in, folded lines
  *	with CRLF.
+ *
+ *	The role (envelope.h) is fixed at connect from Postfix's
+ *	{daemon_name}. A screening session stores nothing: it counts the
+ *	headers, refuses a flood, and otherwise accepts the message at its
+ *	first body chunk, so the body never crosses the milter socket; the
+ *	message is converted after the queue.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +42,7 @@ reset_message(struct session *s)
 	s->fd = -1;
 	s->size = 0;
 	s->refused = KEEP_GOING;
+	s->header_count = 0;
 	g_string_truncate(s->buf, 0);
 	g_ptr_array_set_size(s->header_names, 0);
 	g_ptr_array_set_size(s->header_values, 0);
@@ -122,6 +129,15 @@ over_size_cap(guint64 size, struct cdr_policy **policy_out, struct milter_state 
 	return size > (*held)->policy->milter_max_message_bytes;
 }
 
+/* Why a message with too many header fields is refused (reply and audit). */
+static char *
+header_flood_reason(const struct session *s, const struct cdr_policy *p)
+{
+	return g_strdup_printf("%" G_GUINT64_FORMAT " header fields, more than the gateway "
+			       "accepts (max_headers %" G_GUINT64_FORMAT ")",
+			       s->header_count, p->mail_max_headers);
+}
+
 /* The reply for a refusal decided earlier (set again: libmilter forgets a
  * reply once one has been sent). */
 static sfsistat
@@ -132,7 +148,15 @@ refusal(SMFICTX *ctx, struct session *s)
 	struct cdr_policy *p;
 	struct milter_state *st;
 	over_size_cap(0, &p, &st);
-	sfsistat r = too_big(ctx, p);
+	sfsistat r = SMFIS_REJECT;
+	if (s->refused == TOO_MANY_HEADERS) {
+		g_autofree char *why = header_flood_reason(s, p);
+		g_autofree char *text = g_strconcat("Message refused by the content filter: ", why,
+						    NULL);
+		smfi_setreply(ctx, "550", "5.7.1", text);
+	} else {
+		r = too_big(ctx, p);
+	}
 	state_unref(st);
 	return r;
 }
@@ -232,6 +256,9 @@ on_connect(SMFICTX *ctx, char *hostname, struct sockaddr *addr)
 	struct session *s = session_of(ctx) ? session_of(ctx) : session_new(ctx);
 	s->env.client_addr = address_text(addr);
 	s->env.client_name = g_strdup(hostname);
+	struct milter_state *st = state_get();
+	s->role = envelope_role(st->policy, smfi_getsymval(ctx, "{daemon_name}"));
+	state_unref(st);
 	return no_reply_if_agreed(s, SMFIP_NR_CONN, SMFIS_CONTINUE);
 }
 
@@ -280,7 +307,7 @@ on_data(SMFICTX *ctx)
 {
 	struct session *s = session_of(ctx);
 	struct milter_state *st = state_get();
-	const char *why = envelope_bypass(st->policy, &s->env);
+	const char *why = envelope_bypass(st->policy, &s->env, s->role);
 	if (why) {
 		record_bypass(ctx, s, why);
 	}
@@ -288,10 +315,34 @@ on_data(SMFICTX *ctx)
 	return why ? SMFIS_ACCEPT : SMFIS_CONTINUE;
 }
 
+/* Count a header field; past [mail] max_headers the message is refused
+ * and nothing more of it is kept (the count goes on, for the reply). */
+static void
+count_header(struct session *s)
+{
+	s->header_count++;
+	if (s->refused)
+		return;
+	struct milter_state *st = state_get();
+	gboolean over = s->header_count > st->policy->mail_max_headers;
+	state_unref(st);
+	if (!over)
+		return;
+	s->refused = TOO_MANY_HEADERS;
+	g_string_truncate(s->buf, 0);
+	g_ptr_array_set_size(s->header_names, 0);
+	g_ptr_array_set_size(s->header_values, 0);
+}
+
 static sfsistat
 on_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = session_of(ctx);
+	count_header(s);
+	if (s->refused) /* told at the first stage with a reply, once */
+		return (s->pflags & SMFIP_NR_HDR) ? SMFIS_NOREPLY : refusal(ctx, s);
+	if (s->role == ROLE_SCREEN)
+		return no_reply_if_agreed(s, SMFIP_NR_HDR, SMFIS_CONTINUE);
 	g_ptr_array_add(s->header_names, g_strdup(name));
 	g_ptr_array_add(s->header_values, g_strdup(value));
 	if (!s->message_id && g_ascii_strcasecmp(name, "Message-ID") == 0)
@@ -312,19 +363,43 @@ static sfsistat
 on_eoh(SMFICTX *ctx)
 {
 	struct session *s = session_of(ctx);
+	if (s->refused == TOO_MANY_HEADERS) {
+		struct milter_state *st = state_get();
+		g_autofree char *why = header_flood_reason(s, st->policy);
+		state_unref(st);
+		record_refusal(ctx, s, why);
+		return no_reply_if_agreed(s, SMFIP_NR_EOH, refusal(ctx, s));
+	}
+	if (s->role == ROLE_SCREEN)
+		return no_reply_if_agreed(s, SMFIP_NR_EOH, SMFIS_CONTINUE);
 	return no_reply_if_agreed(s, SMFIP_NR_EOH, append(ctx, s, "\r\n", 2));
+}
+
+/* Screening is over once the headers are: the message goes on to the
+ * queue, and the milter sees no more of it. */
+static sfsistat
+screened(SMFICTX *ctx, struct session *s)
+{
+	sfsistat r = s->refused ? refusal(ctx, s) : SMFIS_ACCEPT;
+	reset_message(s);
+	return r;
 }
 
 static sfsistat
 on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-	return append(ctx, session_of(ctx), chunk, len);
+	struct session *s = session_of(ctx);
+	if (s->role == ROLE_SCREEN)
+		return screened(ctx, s);
+	return append(ctx, s, chunk, len);
 }
 
 static sfsistat
 on_eom(SMFICTX *ctx)
 {
 	struct session *s = session_of(ctx);
+	if (s->role == ROLE_SCREEN)
+		return screened(ctx, s);
 	if (s->refused || !flush(s)) {
 		sfsistat r = refusal(ctx, s);
 		reset_message(s);

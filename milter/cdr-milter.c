@@ -2,7 +2,7 @@
  * NAME
  *	cdr-milter - the Postfix content filter: every message rebuilt
  * SUMMARY
- *	cdr-milter [-c FILE] [-f] [-n] [-V]
+ *	cdr-milter [-c FILE] [-f] [-n [-p DIR]] [-V]
  *	Reads mugaika.conf, opens the milter socket, drops privileges, and
  *	serves Postfix. SIGHUP reloads the configuration and reopens the
  *	audit log; SIGTERM stops after the messages in flight.
@@ -21,17 +21,19 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "config.h"
 #include "daemon.h"
+#include "postfix-check.h"
 #include "quarantine.h"
 #include "session.h"
 #include "state.h"
 
-static char *config_path;
+static char *config_path, *postfix_dir;
 static gboolean foreground, check_only, show_version;
 
 static const GOptionEntry options[] = {
@@ -40,7 +42,9 @@ static const GOptionEntry options[] = {
 	{ "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
 	  "Stay in the foreground (systemd); log to stderr unless syslog = true", NULL },
 	{ "check", 'n', 0, G_OPTION_ARG_NONE, &check_only,
-	  "Check the configuration and exit", NULL },
+	  "Check the configuration, and Postfix's around it, and exit", NULL },
+	{ "postfix-config", 'p', 0, G_OPTION_ARG_FILENAME, &postfix_dir,
+	  "With -n, check the Postfix configuration in DIR (default: postconf's)", "DIR" },
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version, "Print the version", NULL },
 	{ NULL }
 };
@@ -214,6 +218,42 @@ set_nodelay_on_listener(const char *conn)
 	}
 }
 
+static void
+print_all(FILE *to, const char *prefix, GPtrArray *lines)
+{
+	for (guint i = 0; i < lines->len; i++)
+		fprintf(to, "cdr-milter: %s%s\n", prefix, (const char *)lines->pdata[i]);
+}
+
+/* cdr-milter -n: Postfix's side, read with postconf(1). Returns the
+ * number of errors found. */
+static guint
+check_postfix(const struct cdr_policy *p)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(postfix_conf) pf = postfix_conf_read(postfix_dir, &error);
+	if (!pf && !postfix_dir) {
+		gboolean missing = g_error_matches(error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT);
+		g_printerr("cdr-milter: warning: Postfix's configuration not checked: %s\n",
+			   missing ? "postconf not found" : error->message);
+		return 0;
+	}
+	if (!pf) {
+		g_printerr("cdr-milter: error: %s\n", error->message);
+		return 1;
+	}
+	struct postfix_findings f;
+	postfix_findings_init(&f);
+	postfix_check(pf, p, &f);
+	print_all(stdout, "postfix: ", f.notes);
+	fflush(stdout);
+	print_all(stderr, "warning: ", f.warnings);
+	print_all(stderr, "error: ", f.errors);
+	guint errors = f.errors->len;
+	postfix_findings_clear(&f);
+	return errors;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -235,6 +275,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		guint errors = check_postfix(checked);
+		if (errors) {
+			g_printerr("cdr-milter: %u error%s in how Postfix uses cdr-milter\n", errors,
+				   errors == 1 ? "" : "s");
+			return 1;
+		}
 		g_print("cdr-milter: configuration OK\n");
 		return 0;
 	}

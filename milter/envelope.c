@@ -89,22 +89,59 @@ every_recipient_listed(const struct envelope *env, char *const *list)
 	return TRUE;
 }
 
-const char *
-envelope_bypass(const struct cdr_policy *p, const struct envelope *env)
+enum milter_role
+envelope_role(const struct cdr_policy *p, const char *daemon_name)
 {
-	if (client_listed(env->client_addr, p->milter_bypass_clients))
+	if (!daemon_name || !*daemon_name)
+		return ROLE_BEFORE_QUEUE;
+	if (strcmp(daemon_name, p->milter_screen_daemon_name) == 0)
+		return ROLE_SCREEN;
+	if (strcmp(daemon_name, p->milter_after_queue_daemon_name) == 0)
+		return ROLE_AFTER_QUEUE;
+	return ROLE_BEFORE_QUEUE;
+}
+
+const char *
+envelope_role_name(enum milter_role role)
+{
+	return role == ROLE_SCREEN	    ? "screen"
+	       : role == ROLE_AFTER_QUEUE ? "after-queue"
+					  : "before-queue";
+}
+
+const char *
+envelope_bypass(const struct cdr_policy *p, const struct envelope *env, enum milter_role role)
+{
+	if (role == ROLE_BEFORE_QUEUE && client_listed(env->client_addr, p->milter_bypass_clients))
 		return "bypass_clients";
-	g_autofree char *sender_domain = envelope_domain(env->sender);
-	if (envelope_domain_listed(sender_domain, p->milter_bypass_senders))
-		return "bypass_senders";
-	if (every_recipient_listed(env, p->milter_bypass_recipients))
+	if (role == ROLE_AFTER_QUEUE && every_recipient_listed(env, p->milter_bypass_recipients))
 		return "bypass_recipients";
 	return NULL;
 }
 
-const char *
-envelope_mail_mode(const struct cdr_policy *p, const struct envelope *env)
+gboolean
+envelope_depends_on_recipients(const struct cdr_policy *p)
 {
+	gboolean text = strcmp(p->mail_mode, "text") == 0;
+	return (p->mail_text_domains && *p->mail_text_domains && !text) ||
+	       (p->mail_sanitize_domains && *p->mail_sanitize_domains && text) ||
+	       (p->milter_bypass_recipients && *p->milter_bypass_recipients);
+}
+
+/* Text when any recipient could be given text, else sanitize. */
+static const char *
+strictest_mode(const struct cdr_policy *p)
+{
+	if (strcmp(p->mail_mode, "text") == 0 || (p->mail_text_domains && *p->mail_text_domains))
+		return "text";
+	return "sanitize";
+}
+
+const char *
+envelope_mail_mode(const struct cdr_policy *p, const struct envelope *env, enum milter_role role)
+{
+	if (role != ROLE_AFTER_QUEUE)
+		return strictest_mode(p);
 	gboolean any_text = FALSE, any_sanitize = FALSE;
 	for (guint i = 0; i < env->recipients->len; i++) {
 		g_autofree char *d = envelope_domain(env->recipients->pdata[i]);
@@ -151,8 +188,15 @@ envelope_check_policy(const struct cdr_policy *p, GError **error)
 			return FALSE;
 		}
 	}
-	return domains_valid("[milter] bypass_senders", p->milter_bypass_senders, error) &&
-	       domains_valid("[milter] bypass_recipients", p->milter_bypass_recipients, error) &&
+	const char *screen = p->milter_screen_daemon_name;
+	if (*screen && strcmp(screen, p->milter_after_queue_daemon_name) == 0) {
+		g_set_error(error, CDR_POLICY_ERROR, 0,
+			    "[milter] screen_daemon_name and after_queue_daemon_name are both "
+			    "\"%s\": the two roles need two names",
+			    screen);
+		return FALSE;
+	}
+	return domains_valid("[milter] bypass_recipients", p->milter_bypass_recipients, error) &&
 	       domains_valid("[mail] text_domains", p->mail_text_domains, error) &&
 	       domains_valid("[mail] sanitize_domains", p->mail_sanitize_domains, error);
 }

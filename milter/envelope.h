@@ -4,6 +4,24 @@
  * SUMMARY
  *	Pure functions of the policy and the envelope (client address, sender,
  *	recipients), so they are unit-tested without a mail server.
+ * DESCRIPTION
+ *	What the milter may trust depends on where Postfix runs it, which
+ *	Postfix tells with the {daemon_name} macro (milter_macro_daemon_name):
+ *
+ *	before the queue (any other name): the client is the real one, but
+ *	the recipients are as the client typed them, before virtual_alias_maps,
+ *	canonical maps and aliases; recipient-dependent settings cannot be
+ *	trusted there, so every message gets the strictest configured mode
+ *	and bypass_recipients does not apply.
+ *
+ *	screen ([milter] screen_daemon_name): the internet-facing smtpd of
+ *	the after-queue arrangement. Only cheap checks (size, header count);
+ *	the message is converted after the queue.
+ *
+ *	after the queue ([milter] after_queue_daemon_name): the smtpd that
+ *	Postfix's content_filter feeds with the queued message: the recipients
+ *	are final, the client is the content filter itself (127.0.0.1), so
+ *	bypass_clients does not apply.
  */
 #pragma once
 
@@ -16,6 +34,14 @@ struct envelope {
 	GPtrArray *recipients; /* char*, without <> */
 };
 
+enum milter_role { ROLE_BEFORE_QUEUE, ROLE_SCREEN, ROLE_AFTER_QUEUE };
+
+/* The role for Postfix's {daemon_name} value (NULL: not sent). */
+enum milter_role envelope_role(const struct cdr_policy *policy, const char *daemon_name);
+
+/* "before-queue", "screen", "after-queue": for logs and audit records. */
+const char *envelope_role_name(enum milter_role role);
+
 void envelope_init(struct envelope *env);
 void envelope_clear(struct envelope *env);
 
@@ -27,17 +53,25 @@ gboolean envelope_domain_listed(const char *domain, char *const *list);
 
 /*
  * Why the message must not be touched (a bypass_* key matched), or NULL.
- * Recipients bypass only when every one of them is listed.
+ * Before the queue only bypass_clients applies; after the queue only
+ * bypass_recipients, and only when every (final) recipient is listed.
+ * Screening never bypasses anything.
  */
-const char *envelope_bypass(const struct cdr_policy *policy, const struct envelope *env);
+const char *envelope_bypass(const struct cdr_policy *policy, const struct envelope *env,
+			    enum milter_role role);
 
 /*
- * The mail mode for this message: the recipients' domains pick text or
- * sanitize (text_domains / sanitize_domains, else [mail] mode). One copy
- * reaches every recipient, so when they differ the stricter mode, text,
- * wins.
+ * The mail mode for this message. After the queue the recipients' domains
+ * pick text or sanitize (text_domains / sanitize_domains, else [mail]
+ * mode); one copy reaches every recipient, so when they differ the
+ * stricter mode, text, wins. Before the queue the strictest mode the
+ * configuration can give any recipient.
  */
-const char *envelope_mail_mode(const struct cdr_policy *policy, const struct envelope *env);
+const char *envelope_mail_mode(const struct cdr_policy *policy, const struct envelope *env,
+			       enum milter_role role);
+
+/* TRUE when the mode or a bypass depends on the recipients. */
+gboolean envelope_depends_on_recipients(const struct cdr_policy *policy);
 
 /* Check the lists the engine does not use: bypass_clients must be
  * addresses or networks, the domain lists domains. FALSE with a message

@@ -5,6 +5,9 @@
  *	Keep the original in the quarantine, have a worker rebuild it (the
  *	`mime` handler, in the mode the recipients pick), make Postfix's copy
  *	the rebuilt one, write the metadata and the audit line.
+ *	A rebuilt message that would not fit beside the original in
+ *	Postfix's queue file (sizes.h) is withheld like a message blocked as
+ *	a whole, never left for Postfix to refuse after the work is done.
  * DESCRIPTION
  *	Fail closed. No quarantine, a worker that crashed or timed out, a
  *	rebuilt message we cannot apply: tempfail (failure_action), so
@@ -19,6 +22,7 @@
 #include "quarantine.h"
 #include "rewrite.h"
 #include "session.h"
+#include "sizes.h"
 #include "state.h"
 #include "wire.h"
 #include "withheld.h"
@@ -109,8 +113,29 @@ apply(SMFICTX *ctx, struct session *s, const guint8 *msg, gsize len, struct outc
 	return FALSE;
 }
 
+/* A message blocked as a whole: a notice in its place (blocked_action =
+ * notice), or a 550. */
 static void
-deliver_rebuilt(SMFICTX *ctx, struct session *s, int out_fd, struct outcome *o)
+withhold(SMFICTX *ctx, struct session *s, const struct cdr_policy *p, struct outcome *o,
+	 const char *reason, enum cdr_error error)
+{
+	if (strcmp(p->milter_blocked_action, "reject") == 0) {
+		reject(ctx, o, reason);
+		return;
+	}
+	GByteArray *msg = withheld_message(&s->env, reason, cdr_error_name(error),
+					   o->quarantine_id, p->mail_notice_contact,
+					   smfi_getsymval(ctx, "j"));
+	if (apply(ctx, s, msg->data, msg->len, o)) {
+		o->action = "withheld";
+		o->why = g_strdup(reason);
+	}
+	g_byte_array_unref(msg);
+}
+
+static void
+deliver_rebuilt(SMFICTX *ctx, struct session *s, const struct cdr_policy *p, int out_fd,
+		struct outcome *o)
 {
 	gsize len = 0;
 	guint8 *data = cdr_map_fd(out_fd, &len);
@@ -118,21 +143,18 @@ deliver_rebuilt(SMFICTX *ctx, struct session *s, int out_fd, struct outcome *o)
 		tempfail(ctx, o, "cannot map the rebuilt message");
 		return;
 	}
-	if (apply(ctx, s, data, len, o))
+	guint64 budget = milter_rebuild_budget(p->milter_max_message_bytes);
+	if (s->size + len > budget) {
+		g_autofree char *why = g_strdup_printf(
+			"the rebuilt message (%" G_GSIZE_FORMAT " bytes) does not fit beside the "
+			"original (%" G_GUINT64_FORMAT " bytes) in Postfix's queue file: together "
+			"over 5/2 x max_message_bytes (%" G_GUINT64_FORMAT ")",
+			len, s->size, budget);
+		withhold(ctx, s, p, o, why, CDR_E_LIMIT);
+	} else if (apply(ctx, s, data, len, o)) {
 		o->action = "delivered";
+	}
 	cdr_unmap(data, len);
-}
-
-static void
-withhold(SMFICTX *ctx, struct session *s, const struct cdr_policy *p, struct outcome *o)
-{
-	const struct cdr_report *r = o->report;
-	GByteArray *msg = withheld_message(&s->env, r->reason, cdr_error_name(r->error),
-					   o->quarantine_id, p->mail_notice_contact,
-					   smfi_getsymval(ctx, "j"));
-	if (apply(ctx, s, msg->data, msg->len, o))
-		o->action = "withheld";
-	g_byte_array_unref(msg);
 }
 
 static void
@@ -147,7 +169,7 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 		return;
 	}
 	struct cdr_run_params params = {
-		.mail_mode = envelope_mail_mode(p, &s->env),
+		.mail_mode = envelope_mail_mode(p, &s->env, s->role),
 		.quarantine_id = o->quarantine_id,
 		.handler = "mime", /* never detected: a message is mail */
 	};
@@ -157,13 +179,13 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 	if (r->verdict != CDR_BLOCKED && g_strcmp0(r->handler, "mime") != 0)
 		tempfail(ctx, o, "internal error: the message was not rebuilt as mail");
 	else if (r->verdict != CDR_BLOCKED)
-		deliver_rebuilt(ctx, s, out_fd, o);
+		deliver_rebuilt(ctx, s, p, out_fd, o);
 	else if (is_failure(r->error) && strcmp(p->milter_failure_action, "reject") != 0)
 		tempfail(ctx, o, r->reason);
-	else if (is_failure(r->error) || strcmp(p->milter_blocked_action, "reject") == 0)
+	else if (is_failure(r->error))
 		reject(ctx, o, r->reason);
 	else
-		withhold(ctx, s, p, o);
+		withhold(ctx, s, p, o, r->reason, r->error);
 	if (out_fd >= 0)
 		close(out_fd);
 }
@@ -203,6 +225,7 @@ begin_record(JsonBuilder *b, SMFICTX *ctx, const struct session *s)
 	add_string(b, "name", s->env.client_name);
 	add_string(b, "helo", s->helo);
 	json_builder_end_object(b);
+	add_string(b, "stage", envelope_role_name(s->role));
 	add_string(b, "sender", s->env.sender);
 	json_builder_set_member_name(b, "recipients");
 	json_builder_begin_array(b);
@@ -260,19 +283,34 @@ log_summary(SMFICTX *ctx, const struct session *s, const struct outcome *o)
 	g_string_free(line, TRUE);
 }
 
-void
-record_bypass(SMFICTX *ctx, struct session *s, const char *why)
+/* A message decided without a worker: its log line and a short audit
+ * record (the envelope, the action and why). */
+static void
+record_without_report(SMFICTX *ctx, struct session *s, const char *action, const char *why)
 {
 	const char *qid = smfi_getsymval(ctx, "i");
-	milter_log(LOG_INFO, "%s: bypassed (%s) from=<%s>", qid ? qid : "-", why,
-		   s->env.sender ? s->env.sender : "");
+	milter_log(LOG_NOTICE, "%s: %s from=<%s> rcpts=%u: %s", qid ? qid : "NOQUEUE", action,
+		   s->env.sender ? s->env.sender : "", s->env.recipients->len, why);
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	begin_record(b, ctx, s);
-	add_string(b, "action", "bypassed");
+	add_string(b, "action", action);
 	add_string(b, "reason", why);
 	json_builder_end_object(b);
 	g_autoptr(JsonNode) rec = json_builder_get_root(b);
-	audit_write(rec);
+	if (!audit_write(rec))
+		milter_log(LOG_ERR, "cannot write the audit log");
+}
+
+void
+record_bypass(SMFICTX *ctx, struct session *s, const char *why)
+{
+	record_without_report(ctx, s, "bypassed", why);
+}
+
+void
+record_refusal(SMFICTX *ctx, struct session *s, const char *why)
+{
+	record_without_report(ctx, s, "rejected", why);
 }
 
 gint messages_in_flight;
@@ -284,7 +322,7 @@ process_message(SMFICTX *ctx, struct session *s)
 	s->started = g_get_monotonic_time();
 	struct milter_state *st = state_get();
 	struct outcome o = { .status = SMFIS_CONTINUE };
-	const char *mode = envelope_mail_mode(st->policy, &s->env);
+	const char *mode = envelope_mail_mode(st->policy, &s->env, s->role);
 
 	if (!cdr_memfd_seal(s->fd))
 		tempfail(ctx, &o, "cannot seal the message");

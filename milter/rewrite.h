@@ -5,7 +5,9 @@
  *	Every header of the original is deleted except the Received trace
  *	fields (RFC 5321 4.4: a relay must not remove them) and those the
  *	rebuilt message has unchanged; the rebuilt message's other headers
- *	are added, and its body replaces the original body.
+ *	are added, and its body replaces the original body. A Received field
+ *	with characters other than printable ASCII is written again with them
+ *	shown as [U+XXXX], like every other delivered header.
  */
 #pragma once
 

@@ -14,13 +14,15 @@
 
 struct session {
 	struct envelope env;
+	enum milter_role role; /* from {daemon_name} at connect (envelope.h) */
 	char *helo;
 	unsigned long pflags; /* protocol options agreed with the MTA (SMFIP_*) */
 	int fd;             /* memfd with the message so far, -1 before DATA */
 	GString *buf;       /* bytes not yet written to fd (one write per 64 KB) */
 	guint64 size;       /* bytes of the message so far */
-	enum { KEEP_GOING, TOO_BIG, NO_MEMORY } refused; /* decided where no
-			     * reply could be given (headers): told at the next reply */
+	enum { KEEP_GOING, TOO_BIG, NO_MEMORY, TOO_MANY_HEADERS } refused; /* decided
+			     * where no reply could be given (headers): told at the next reply */
+	guint64 header_count; /* header fields of the message so far */
 	GPtrArray *header_names;
 	GPtrArray *header_values; /* as received, for leaving unchanged ones alone */
 	char *message_id;   /* as sent, when printable ASCII: for the audit log
@@ -36,6 +38,9 @@ sfsistat process_message(SMFICTX *ctx, struct session *s);
 
 /* Log and audit a message let through untouched by a bypass_* key. */
 void record_bypass(SMFICTX *ctx, struct session *s, const char *why);
+
+/* Log and audit a message refused before end of data (action rejected). */
+void record_refusal(SMFICTX *ctx, struct session *s, const char *why);
 
 /* The filter description registered with libmilter (callbacks.c). */
 extern struct smfiDesc milter_description;

@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "mime-words.h"
 #include "mime.h"
 
 static const char builtin_template[] = "【無害化のお知らせ】\n"
@@ -47,25 +48,6 @@ removal_reason(const struct mime_attachment *a)
 	return "";
 }
 
-/* A file name as the reader may see it: controls and invisible format
- * characters (U+202E RIGHT-TO-LEFT OVERRIDE turns "fdp.exe" into
- * "exe.pdf") become a visible [U+202E]. */
-static char *
-visible_name(const char *name)
-{
-	GString *s = g_string_new(NULL);
-	g_autofree char *valid = g_utf8_make_valid(name, -1);
-	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		GUnicodeType t = g_unichar_type(c);
-		if (t == G_UNICODE_CONTROL || t == G_UNICODE_FORMAT)
-			g_string_append_printf(s, "[U+%04X]", c);
-		else
-			g_string_append_unichar(s, c);
-	}
-	return g_string_free(s, FALSE);
-}
-
 /* The heading and one line per attachment, without the last newline. */
 static char *
 attachment_list(const struct mime_result *res, gboolean sanitize_mode, gboolean japanese)
@@ -79,7 +61,7 @@ attachment_list(const struct mime_result *res, gboolean sanitize_mode, gboolean 
 	for (guint i = 0; i < res->attachments->len; i++) {
 		const struct mime_attachment *a = res->attachments->pdata[i];
 		g_autofree char *size = size_text(a->size);
-		g_autofree char *name = visible_name(a->name);
+		g_autofree char *name = mime_visible_text(a->name);
 		g_string_append_printf(s, japanese ? "\n  ・%s (%s, %s): " : "\n  - %s (%s, %s): ",
 				       name, a->type, size);
 		if (a->kept && japanese)

@@ -35,12 +35,14 @@ note_quality(struct decoder *d, enum cdr_decode_quality q)
 		d->flags |= MIME_WORDS_GUESSED;
 }
 
-/* Controls out, then UTF-8 "B" words of at most 45 bytes, space-separated. */
+/* Controls out, invisible characters shown (mime_visible_text), then UTF-8
+ * "B" words of at most 45 bytes, space-separated. */
 static void
 append_encoded(struct decoder *d, const char *text)
 {
 	unsigned ignored = 0;
-	g_autofree char *clean = clean_controls(text, &ignored);
+	g_autofree char *no_controls = clean_controls(text, &ignored);
+	g_autofree char *clean = mime_visible_text(no_controls);
 	d->flags |= ignored;
 	const char *p = clean;
 	while (*p) {

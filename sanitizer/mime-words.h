@@ -33,3 +33,11 @@ char *mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, un
  * outside encoded words is kept as it is, minus controls.
  */
 char *mime_reencode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags);
+
+/*
+ * Text as a reader must see it (mime-visible.c): every control, format and
+ * line/paragraph separator character written as "[U+202E]" (a ZERO WIDTH
+ * JOINER inside an emoji sequence excepted). For header values after
+ * decoding and for file names in the notice. Returns valid UTF-8.
+ */
+char *mime_visible_text(const char *text);

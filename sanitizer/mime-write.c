@@ -186,9 +186,10 @@ header_value(struct cdr_job *job, enum header_kind kind, const char *raw)
 	g_autofree char *decoded = NULL;
 	if (kind == ASCII_ONLY && !is_ascii(raw))
 		return NULL;
-	decoded = kind == ADDRESSES ? mime_reencode_header(cs, raw, strlen(raw), NULL)
-				    : mime_decode_header(cs, raw, strlen(raw), NULL);
-	return g_strdup(g_strstrip(decoded));
+	if (kind == ADDRESSES) /* shows invisible characters inside its encoded words */
+		return g_strstrip(mime_reencode_header(cs, raw, strlen(raw), NULL));
+	decoded = mime_decode_header(cs, raw, strlen(raw), NULL);
+	return g_strstrip(mime_visible_text(g_strstrip(decoded)));
 }
 
 /* The allow-listed headers, each once (the first one wins). */

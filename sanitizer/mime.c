@@ -801,13 +801,15 @@ summary_of(const struct mime_result *res, const char *quarantine_id)
 			       removed, kept);
 }
 
-/* Header block size and longest line, checked on the raw bytes. */
+/* Header block size, header fields and longest line, checked on the raw
+ * bytes. A field is a header line that does not start with white space. */
 static gboolean
 within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 {
 	const struct cdr_policy *p = cdr_job_policy(job);
 	const guint8 *data = in->data, *end = in->data + in->len;
 	gsize header = in->len;
+	guint64 fields = 0;
 	gboolean in_header = TRUE;
 	for (const guint8 *line = data; line < end;) {
 		const guint8 *nl = memchr(line, '\n', (gsize)(end - line));
@@ -823,7 +825,13 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 			header = (gsize)(line - data);
 			in_header = FALSE;
 		}
+		fields += in_header && *line != ' ' && *line != '\t';
 		line = stop + 1;
+	}
+	if (fields > p->mail_max_headers) {
+		cdr_job_error(job, CDR_E_LIMIT, "%" G_GUINT64_FORMAT " header fields are over "
+			      "max_headers (%" G_GUINT64_FORMAT ")", fields, p->mail_max_headers);
+		return FALSE;
 	}
 	if (header > p->mail_max_header_bytes) {
 		cdr_job_error(job, CDR_E_LIMIT, "headers of %" G_GSIZE_FORMAT

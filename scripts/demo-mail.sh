@@ -1,7 +1,9 @@
 #!/bin/bash
 # demo-mail.sh - the mail half of the demo: a private Postfix on loopback with
-# cdr-milter, relaying to smtp-sink (the LGWAN mail server); sends the sample
-# mails in fixtures/demo-mail/ and shows each one as the LGWAN side gets it.
+# cdr-milter in the after-queue arrangement of cdr-milter(8) (screening on the
+# internet smtpd, converting behind content_filter), relaying to smtp-sink
+# (the LGWAN mail server); sends the sample mails in fixtures/demo-mail/ and
+# shows each one as the LGWAN side gets it.
 # Called by scripts/demo.sh after the build. Needs root (Postfix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +37,8 @@ MUGAIKA_WORKER=$ROOT/build/cdr-worker build/milter/cdr-milter -f -c "$BASE/mugai
 milter=$!
 trap 'kill $milter 2>/dev/null; e2e_stop_all' EXIT
 for _ in $(seq 50); do grep -q "ready on" "$BASE/milter.log" && break; sleep 0.1; done
-e2e_start "$BASE/postfix" "unix:$BASE/milter.sock" >/dev/null
-echo "== Postfix on 127.0.0.1:$E2E_SMTP_PORT with cdr-milter, relaying to smtp-sink on :$E2E_SINK_PORT"
+E2E_ARRANGEMENT=after-queue e2e_start "$BASE/postfix" "unix:$BASE/milter.sock" >/dev/null
+echo "== Postfix on 127.0.0.1:$E2E_SMTP_PORT with cdr-milter (after the queue, on :$E2E_FILTER_PORT), relaying to smtp-sink on :$E2E_SINK_PORT"
 n=0
 for mail in fixtures/demo-mail/*.eml; do
 	printf '   send %-36s -> %s\n' "$mail" "$(e2e_send info@city-news.example.jp soumu@city.example.lg.jp "$mail")"

@@ -14,6 +14,22 @@
 # on another free loopback port.  Nothing under /etc/postfix is read or
 # written, the system instance need not be running and is never touched.
 #
+# With E2E_ARRANGEMENT=after-queue, e2e_start sets the instance up as
+# cdr-milter(8) and etc/postfix/*.example describe: the internet-facing smtpd
+# runs MILTER in its screening role (milter_macro_daemon_name =
+# mugaika-screen), cleanup expands virtual_alias_maps (DIR/etc/virtual, a
+# texthash table, empty at first: e2e_aliases fills it), content_filter
+# hands every queued message to a second smtpd on 127.0.0.1:E2E_FILTER_PORT
+# that runs MILTER after the queue (mugaika-after-queue,
+# no_address_mappings, its own cleanup service with the larger
+# message_size_limit), and a third smtpd on 127.0.0.1:E2E_LGWAN_PORT, without
+# milter and content filter, takes mail only from E2E_LGWAN_NETWORK (default
+# 127.0.0.2/32: send with E2E_CLIENT_ADDR=127.0.0.2): the LGWAN relays.
+# Sizes: E2E_PUBLIC_SIZE (message_size_limit of main.cf, default 135000000
+# before the queue, 50000000 after it) and E2E_FILTER_SIZE (the after-queue
+# smtpd and its cleanup, default 135000000), which fit cdr-milter's default
+# max_message_bytes (50M) as cdr-milter -n wants.
+#
 # Must run as root (postfix start, smtp-sink -u postfix).  Needs postfix,
 # smtp-sink (package postfix), swaks, ss (iproute2).
 #
@@ -28,6 +44,13 @@
 # Public functions (all return non-zero on failure):
 #	e2e_start DIR [MILTER]	create + start an instance; it becomes current;
 #				exports E2E_DIR, E2E_SMTP_PORT, E2E_SINK_PORT
+#				(after-queue: also E2E_FILTER_PORT, E2E_LGWAN_PORT)
+#	e2e_write_config DIR [MILTER]
+#				only write DIR/etc/main.cf and master.cf (fixed
+#				ports), for checking with postconf -c DIR/etc
+#	e2e_aliases 'ADDRESS TARGET,...' ...
+#				replace DIR/etc/virtual (virtual_alias_maps of an
+#				after-queue instance) and reload
 #	e2e_use DIR		make an already started instance current
 #	e2e_stop [DIR]		stop postfix and smtp-sink of DIR (default: current)
 #	e2e_stop_all		stop every instance started by this shell (for traps)
@@ -38,7 +61,10 @@
 #				reply (an unreachable milter with tempfail gives
 #				"451 4.7.1 ..." already at MAIL FROM); returns
 #				swaks' exit status (0 ok, 23 MAIL, 24 RCPT,
-#				25 DATA, 26 end-of-data refused, see swaks(1))
+#				25 DATA, 26 end-of-data refused, see swaks(1));
+#				TO may list several recipients, comma-separated;
+#				E2E_CLIENT_ADDR (e.g. 127.0.0.2) picks the source
+#				address, E2E_PORT another smtpd of the instance
 #	e2e_send_code FROM TO FILE
 #				same, but prints only the 3-digit code
 #				(250, 451, 554, ...); "000" if no reply was seen
@@ -222,10 +248,17 @@ _e2e_kill_stale() {
 	return 0
 }
 
-# _e2e_write_config DIR SMTP_PORT SINK_PORT MILTER
+# _e2e_write_config DIR SMTP_PORT SINK_PORT MILTER [FILTER_PORT LGWAN_PORT]
+# (with FILTER_PORT: the after-queue arrangement)
 _e2e_write_config() {
-	local dir=$1 smtp_port=$2 sink_port=$3 milter=$4
-	local shlib daemon command meta
+	local dir=$1 smtp_port=$2 sink_port=$3 milter=$4 filter_port=${5:-} lgwan_port=${6:-}
+	local shlib daemon command meta public_size screen=
+	public_size=${E2E_PUBLIC_SIZE:-135000000}
+	if [ -n "$filter_port" ]; then
+		public_size=${E2E_PUBLIC_SIZE:-50000000}
+		screen="
+  -o milter_macro_daemon_name=mugaika-screen"
+	fi
 	# Debian: shlib /usr/lib/postfix, daemon /usr/lib/postfix/sbin,
 	# command /usr/sbin, meta /etc/postfix (postfix-files, dynamicmaps.cf,
 	# which are read-only data shipped with the package).
@@ -293,9 +326,12 @@ smtpd_tls_security_level = none
 smtp_tls_security_level = none
 tls_random_source =
 
-# Sizes: 50 MB messages.  mailbox/virtual limits must not be smaller than
+# Sizes: room for cdr-milter's default max_message_bytes (50M): before the
+# queue the queue file holds the original and the rebuilt message (2.5 x
+# 50M + 1/64 + 1M), after it the internet side takes at most 50M minus
+# 1/128 and 64K.  mailbox/virtual limits must not be smaller than
 # message_size_limit or postfix refuses to start.
-message_size_limit = 52428800
+message_size_limit = $public_size
 mailbox_size_limit = 0
 virtual_mailbox_limit = 0
 
@@ -322,13 +358,23 @@ milter_connect_timeout = 10s
 milter_content_timeout = 120s
 EOF
 	fi
+	if [ -n "$filter_port" ]; then
+		: > "$dir/etc/virtual"
+		cat >> "$dir/etc/main.cf" <<EOF
+
+# After-queue arrangement: addresses are expanded here, on the internet
+# side, and the queued message goes to the milter's second smtpd.
+virtual_alias_maps = texthash:$dir/etc/virtual
+content_filter = mugaika:[127.0.0.1]:$filter_port
+EOF
+	fi
 
 	# No chroot anywhere (column 5 = n): the queue is not populated
 	# with /etc files, and unix:/abs/path milter sockets just work.
 	cat > "$dir/etc/master.cf" <<EOF
 # Private Postfix instance written by tests/e2e/lib.sh -- do not edit.
 # service type  private unpriv  chroot  wakeup  maxproc command + args
-127.0.0.1:$smtp_port inet n - n - - smtpd
+127.0.0.1:$smtp_port inet n - n - - smtpd$screen
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -353,7 +399,60 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+	[ -z "$filter_port" ] || cat >> "$dir/etc/master.cf" <<EOF
+# After-queue arrangement (cdr-milter(8), etc/postfix/master.cf.example).
+mugaika   unix  -       -       n       -       10      smtp
+  -o syslog_name=postfix-e2e/mugaika
+  -o smtp_send_xforward_command=yes
+127.0.0.1:$filter_port inet n - n - - smtpd
+  -o syslog_name=postfix-e2e/after-queue
+  -o milter_macro_daemon_name=mugaika-after-queue
+  -o content_filter=
+  -o receive_override_options=no_address_mappings,no_unknown_recipient_checks
+  -o smtpd_authorized_xforward_hosts=127.0.0.0/8
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_client_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+  -o message_size_limit=${E2E_FILTER_SIZE:-135000000}
+  -o cleanup_service_name=mugaika-cleanup
+mugaika-cleanup unix n  -       n       -       0       cleanup
+  -o syslog_name=postfix-e2e/mugaika-cleanup
+  -o message_size_limit=${E2E_FILTER_SIZE:-135000000}
+127.0.0.1:$lgwan_port inet n - n - - smtpd
+  -o syslog_name=postfix-e2e/lgwan
+  -o content_filter=
+  -o smtpd_milters=
+  -o mynetworks=${E2E_LGWAN_NETWORK:-127.0.0.2/32}
+  -o smtpd_client_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+EOF
 	_e2e_backdate "$dir/etc/main.cf" "$dir/etc/master.cf"
+}
+
+# e2e_write_config DIR [MILTER]: the configuration e2e_start would write
+# (E2E_ARRANGEMENT and the sizes as there), with fixed ports, without
+# starting anything: for cdr-milter -n --postfix-config DIR/etc
+e2e_write_config() {
+	local dir=$1
+	mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/log" || return 1
+	if [ "${E2E_ARRANGEMENT:-}" = after-queue ]; then
+		_e2e_write_config "$dir" 10025 10026 "${2:-}" 10027 10028
+	else
+		_e2e_write_config "$dir" 10025 10026 "${2:-}"
+	fi
+}
+
+# e2e_aliases 'ADDRESS TARGET[,TARGET...]' ...: replace the virtual alias
+# table of the current (after-queue) instance and reload it
+e2e_aliases() {
+	local line
+	_e2e_require_dir || return 1
+	: > "$E2E_DIR/etc/virtual"
+	for line in "$@"; do
+		printf '%s\n' "$line" >> "$E2E_DIR/etc/virtual"
+	done
+	_e2e_backdate "$E2E_DIR/etc/virtual"
+	postfix -c "$E2E_DIR/etc" reload >/dev/null 2>&1
 }
 
 # _e2e_start_sink DIR PORT: start smtp-sink on 127.0.0.1:PORT; sets
@@ -409,6 +508,8 @@ E2E_SMTP_PORT=$E2E_SMTP_PORT
 E2E_SINK_PORT=$E2E_SINK_PORT
 E2E_SINK_PID=$E2E_SINK_PID
 E2E_MILTER='$E2E_MILTER'
+E2E_FILTER_PORT=${E2E_FILTER_PORT:-}
+E2E_LGWAN_PORT=${E2E_LGWAN_PORT:-}
 EOF
 }
 
@@ -461,8 +562,16 @@ e2e_start() {
 	for attempt in 1 2 3; do
 		_e2e_free_port || return 1
 		E2E_SMTP_PORT=$_E2E_PORT
+		E2E_FILTER_PORT= E2E_LGWAN_PORT=
+		if [ "${E2E_ARRANGEMENT:-}" = after-queue ]; then
+			_e2e_free_port || return 1
+			E2E_FILTER_PORT=$_E2E_PORT
+			_e2e_free_port || return 1
+			E2E_LGWAN_PORT=$_E2E_PORT
+		fi
 		_e2e_write_env
-		_e2e_write_config "$dir" "$E2E_SMTP_PORT" "$E2E_SINK_PORT" "$milter"
+		_e2e_write_config "$dir" "$E2E_SMTP_PORT" "$E2E_SINK_PORT" "$milter" \
+			"$E2E_FILTER_PORT" "$E2E_LGWAN_PORT"
 		if ! out=$(postfix -c "$dir/etc" check 2>&1); then
 			_e2e_msg "postfix check failed: $(printf %s "$out" | head -20)"
 			return 1
@@ -472,8 +581,10 @@ e2e_start() {
 			_e2e_msg "postfix start failed: $out"
 			return 1
 		fi
-		if _e2e_wait_listen "$E2E_SMTP_PORT" 10; then
-			export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT
+		if _e2e_wait_listen "$E2E_SMTP_PORT" 10 &&
+			{ [ -z "$E2E_FILTER_PORT" ] || { _e2e_wait_listen "$E2E_FILTER_PORT" 10 &&
+				_e2e_wait_listen "$E2E_LGWAN_PORT" 10; }; }; then
+			export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT E2E_FILTER_PORT E2E_LGWAN_PORT
 			return 0
 		fi
 		# Most likely lost the port race: master logs a fatal bind error.
@@ -502,7 +613,7 @@ e2e_use() {
 	[ -f "$dir/run/env" ] || { _e2e_msg "$1: not an e2e instance"; return 1; }
 	E2E_DIR=$dir
 	. "$dir/run/env"
-	export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT
+	export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT E2E_FILTER_PORT E2E_LGWAN_PORT
 }
 
 # e2e_stop [DIR]: stop postfix and the sink of DIR (default: current).
@@ -563,7 +674,8 @@ _e2e_swaks() {
 	# makes the transcript's shape predictable for _e2e_decisive_reply).
 	data=$log.data
 	_e2e_smtp_data "$file" "$data" || return 1
-	swaks --server 127.0.0.1 --port "$E2E_SMTP_PORT" \
+	swaks --server 127.0.0.1 --port "${E2E_PORT:-$E2E_SMTP_PORT}" \
+		${E2E_CLIENT_ADDR:+--local-interface "$E2E_CLIENT_ADDR"} \
 		--helo client.test --from "$from" --to "$to" \
 		--data "@$data" --no-data-fixup --suppress-data \
 		--timeout "$E2E_SEND_TIMEOUT" >"$log" 2>&1

@@ -5,15 +5,23 @@
 # output through tests/e2e/tap.sh.  Starts, with tests/e2e/lib.sh and
 # tests/e2e/milter-conf.sh:
 #
-#   m1 + main	cdr-milter (sanitize mode, text_domains = text.example.lg.jp,
-#		test worker) and the Postfix "main" whose smtpd_milters is m1,
-#		relaying to smtp-sink (the LGWAN side).  Most cases run here.
+#   m1 + main	cdr-milter (sanitize mode, test worker) and the Postfix "main"
+#		whose smtpd_milters is m1 (before the queue), relaying to
+#		smtp-sink (the LGWAN side).  Most cases run here.
 #   up		an upstream Postfix without milter relaying into "main": the
 #		internet-side MTA that keeps a message queued and retries it
 #		when the gateway answers 4xx.
 #   m2 + alt	cdr-milter in text mode with small limits (100K messages, 4K
 #		header blocks, notice_contact) for oversize, blocked-as-a-whole
 #		and, after reloads, tempfail/reject variants and bypass_clients.
+#   m3 + aq	the after-queue arrangement of cdr-milter(8) (lib.sh,
+#		E2E_ARRANGEMENT=after-queue): m3 screens on the internet
+#		smtpd and converts behind content_filter, for the final
+#		recipients of virtual_alias_maps (sanitize mode, text_domains =
+#		text.example.lg.jp, bypass_recipients = partner.example, 1M
+#		messages, Postfix's sizes at the limits cdr-milter -n allows);
+#		an LGWAN listener for 127.0.0.2.  Aliases, forged senders,
+#		header floods, bidi headers, sizes at the boundary.
 #
 # Mails come from fixtures/e2e/ (fixtures/gen/e2e_mail.py) and
 # fixtures/mail/benign/ (Japanese charsets); a 20 MB mail, the load mails and
@@ -58,8 +66,10 @@ BASE=${E2E_BASE:-/tmp/mugaika-e2e}
 PF=$BASE/tm-main
 UP=$BASE/tm-up
 ALT=$BASE/tm-alt
+AQ=$BASE/tm-aq
 M1=$BASE/tm-m1
 M2=$BASE/tm-m2
+M3=$BASE/tm-m3
 WORK=$BASE/tm-work
 FIX=$SRC/fixtures/e2e
 JA=$SRC/fixtures/mail/benign
@@ -68,7 +78,13 @@ TO=soumu@city.example.lg.jp
 TO_TEXT=kikaku@text.example.lg.jp
 CONTACT='情報政策課 (内線 1234)'
 
-M1_CONF=(mail.text_domains=text.example.lg.jp)
+M1_CONF=()
+M3_CONF=(mail.text_domains=text.example.lg.jp milter.bypass_recipients=partner.example
+	milter.max_message_bytes=1M)
+# sizes.h for 1M: the internet side takes at most 1M - 1M/128 - 64K, the
+# cleanup after the queue holds 5/2 x 1M + 1/64 + 1M
+AQ_PUBLIC=974848
+AQ_FILTER=3710976
 M2_CONF=(mail.mode=text milter.max_message_bytes=100K mail.max_header_bytes=4K
 	milter.oversize_action=reject milter.blocked_action=notice
 	"mail.notice_contact=$CONTACT")
@@ -81,16 +97,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=33
+NTESTS=49
 T_ALL=$(now)
 
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
 plog() { e2e_use "$1" && e2e_log | tail -n "${2:-8}" | indent; }
 
-# send INSTANCE FILE TO [FROM]: sets REPLY, CODE, QID (Postfix queue id)
+# send INSTANCE FILE TO [FROM]: sets REPLY, CODE, QID (Postfix queue id);
+# FROM defaults to $FROM or sato@example.jp
 send() {
 	e2e_use "$1" || return 1
-	REPLY=$(e2e_send "${4:-sato@example.jp}" "$3" "$2")
+	REPLY=$(e2e_send "${4:-${FROM:-sato@example.jp}}" "$3" "$2")
 	CODE=${REPLY:0:3}
 	QID=$(sed -n 's/.* queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$REPLY")
 	[ -n "$CODE" ] || CODE=000
@@ -124,10 +141,24 @@ audits() {	# the audit files of milter dir $1 (rotated first)
 	done
 }
 
+# filtered_qid: after send to the after-queue instance, wait until the
+# message went through the content filter; sets QID2, the queue id behind
+# it (which the audit record and the sink's first Received: header carry)
+filtered_qid() {
+	QID2=
+	[ "$CODE" = 250 ] || return 1
+	e2e_use "$AQ"
+	e2e_wait_log "$QID: to=<.*relay=127\.0\.0\.1\[127\.0\.0\.1\]:$E2E_FILTER_PORT,.*status=sent" 30 ||
+		return 1
+	QID2=$(e2e_log | sed -n "s/.* $QID: to=<.*status=sent (250 .*queued as \([0-9A-Za-z]*\)).*/\1/p" | tail -1)
+	[ -n "$QID2" ]
+}
+
 # delivered CASE INSTANCE MDIR FIXTURE TO [extra check.py args]: send FIXTURE,
-# expect 250, find it in the sink, check message + audit + quarantine
+# expect 250, find it in the sink (for the after-queue instance: behind the
+# content filter), check message + audit + quarantine
 delivered() {
-	local case=$1 inst=$2 mdir=$3 fixture=$4 to=$5 out f st
+	local case=$1 inst=$2 mdir=$3 fixture=$4 to=$5 out f st qid
 	shift 5
 	send "$inst" "$fixture" "$to"
 	if [ "$CODE" != 250 ]; then
@@ -136,14 +167,23 @@ delivered() {
 		mlog "$mdir" 5
 		return 1
 	fi
-	if ! f=$(sink_find "$QID" 30); then
-		echo "#   $QID did not arrive in the sink"
+	qid=$QID
+	if [ "$inst" = "${AQ:-}" ]; then
+		if ! filtered_qid; then
+			echo "#   $QID was not handed to the content filter"
+			plog "$inst" 6
+			return 1
+		fi
+		qid=$QID2
+	fi
+	if ! f=$(sink_find "$qid" 30); then
+		echo "#   $qid did not arrive in the sink"
 		plog "$inst" 8
 		return 1
 	fi
 	LAST_SINK=$f
 	mapfile -t a < <(audits "$mdir")
-	out=$($CHECK mail --case "$case" --sink "$f" --qid "$QID" "${a[@]}" \
+	out=$($CHECK mail --case "$case" --sink "$f" --qid "$qid" "${a[@]}" \
 		--qdir "$mdir/var/quarantine" --fixture "$fixture" "$@" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | grep -v '^$' | indent
@@ -161,13 +201,13 @@ echo "1..$NTESTS"
 # ------------------------------------------------------------------ setup
 mkdir -p "$BASE"
 e2e_reap "$BASE"
-for d in "$M1" "$M2"; do	# a milter left by a killed run
+for d in "$M1" "$M2" "$M3"; do	# a milter left by a killed run
 	pid=$(cat "$d/milter.pid" 2>/dev/null)
 	if [ -n "$pid" ] && grep -qF "$d/mugaika.conf" "/proc/$pid/cmdline" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
 	fi
 done
-rm -rf "$WORK" "$M1" "$M2"
+rm -rf "$WORK" "$M1" "$M2" "$M3"
 mkdir -p "$WORK"
 for f in plain html attach-kept attach-sanitized attach-removed hostile crash big-header; do
 	[ -r "$FIX/$f.eml" ] || { echo "Bail out! missing $FIX/$f.eml (run fixtures/gen/e2e_mail.py)"; exit 1; }
@@ -520,6 +560,24 @@ def case_bidi(msg, data, a):
     return x
 
 
+INVISIBLE = BIDI + "\u200b\u200c\u200d\ufeff\u2028\u2029\u00ad\u2060"
+
+
+def case_bidi_headers(msg, data, a):
+    """every delivered header value, decoded: no bidi or invisible format
+    character left, the Subject and From show them as [U+XXXX]"""
+    x = rebuilt(msg, data)
+    for k, v in msg.items():
+        found = sorted({"U+%04X" % ord(c) for c in str(v) if c in INVISIBLE})
+        if found:
+            bad("%s carries %s: %r" % (k, ", ".join(found), str(v)))
+    for k in ("Subject", "From"):
+        if "[U+202E]" not in str(msg.get(k)):
+            bad("%s does not show [U+202E]: %r" % (k, str(msg.get(k))))
+    lacks(data, ["\u202e".encode()], "raw message")
+    return x
+
+
 def case_text(msg, data, a):
     x = rebuilt(msg, data)
     _, want = fixture_parts(a.fixture)
@@ -571,6 +629,7 @@ CASES = {"plain": case_plain, "html": case_html, "japanese": case_japanese,
          "headers-only": case_headers_only, "kept": case_kept, "sanitized": case_sanitized,
          "removed": case_removed, "pdf": case_pdf, "hostile": case_hostile, "bidi": case_bidi,
          "text": case_text, "big": case_big, "blocked": case_blocked, "tag": case_tag,
+         "bidi-headers": case_bidi_headers,
          "any": case_any}
 
 
@@ -678,15 +737,36 @@ def cmd_mail(a):
     finish()
 
 
-def cmd_bypass(a):
+def untouched(a):
+    """the sink message is the fixture but for a.received Received: headers"""
     data = sink_message(a.sink)
     with open(a.fixture, "rb") as f:
         sent = f.read().replace(b"\r\n", b"\n")
-    got = RECEIVED_LF.sub(b"", data, count=1)
+    got = data
+    for _ in range(a.received):
+        got = RECEIVED_LF.sub(b"", got, count=1)
     if got != sent:
-        bad("bypassed message differs from the original (%d vs %d bytes)" % (len(got), len(sent)))
+        bad("the message differs from the original (%d vs %d bytes)" % (len(got), len(sent)))
     if b"X-Mugaika" in data:
-        bad("X-Mugaika on a bypassed message")
+        bad("X-Mugaika on a message that should be untouched")
+
+
+def cmd_last(a):
+    """the newest audit record has this action, stage and reason"""
+    recs = read_audit(a.audit)
+    r = recs[-1] if recs else {}
+    if (r.get("action"), r.get("stage")) != (a.action, a.stage) or a.reason not in (r.get("reason") or ""):
+        bad("last audit record: %s %s %s" % (r.get("action"), r.get("stage"), r.get("reason")))
+    finish()
+
+
+def cmd_untouched(a):
+    untouched(a)
+    finish()
+
+
+def cmd_bypass(a):
+    untouched(a)
     recs = [r for r in read_audit(a.audit) if r.get("queue_id") == a.qid]
     if len(recs) != 1:
         bad("%d audit records for %s" % (len(recs), a.qid))
@@ -859,6 +939,10 @@ def cmd_sendfiles(a):
             f.write("%d %d %s %s\n" % (i, results[i][0], results[i][1], a.files[i]))
 
 
+# refused in the SMTP session (550), not converted: more than max_headers fields
+REFUSED = {"fixtures/mail/hostile/header-flood.eml"}
+
+
 def cmd_sweep(a):
     sent = []
     with open(a.sent) as f:
@@ -875,8 +959,11 @@ def cmd_sweep(a):
         by_qid.setdefault(q.group(1) if q else None, []).append((data, msg))
     recs = {r.get("queue_id"): r for r in read_audit(a.audit)}
     for code, qid, name in sent:
-        if code != 250:
-            bad("%s: not accepted (%d %s)" % (name, code, qid))
+        refused = name in REFUSED
+        if code != (550 if refused else 250):
+            bad("%s: %s (%d %s)" % (name, "accepted" if refused else "not accepted", code, qid))
+            continue
+        if refused:
             continue
         got = by_qid.get(qid, [])
         if len(got) != 1:
@@ -896,8 +983,9 @@ def cmd_sweep(a):
         r = recs.get(qid)
         if not r or r.get("action") not in ("delivered", "withheld"):
             bad("%s: audit %s" % (name, r and r.get("action")))
-    if len(files) != len(sent):
-        bad("%d new sink files for %d messages" % (len(files), len(sent)))
+    accepted = [name for _, _, name in sent if name not in REFUSED]
+    if len(files) != len(accepted):
+        bad("%d new sink files for %d accepted messages" % (len(files), len(accepted)))
     print("%d messages checked" % len(sent))
     finish()
 
@@ -941,6 +1029,59 @@ def cmd_plainmail(a):
             n += 1
 
 
+def cmd_textmail(a):
+    """exactly a.bytes of mail (CRLF, as SMTP counts it) whose body is 8-bit
+    UTF-8 Japanese text in lines under 128 bytes: the shape that grows most
+    when rebuilt (a third, as base64)"""
+    head = ("From: sato@example.jp\r\nTo: soumu@city.example.lg.jp\r\n"
+            "Subject: e2e size %d\r\nMessage-ID: <e2e-size-%d@example.jp>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n" % (a.bytes, a.bytes)).encode()
+    line = ("E2E-SIZE " + "東京都千代田区霞が関の議事録" * 2 + "\r\n").encode()
+    body = bytearray()
+    while len(head) + len(body) + len(line) <= a.bytes:
+        body += line
+    rest = a.bytes - len(head) - len(body)
+    if rest >= 2:
+        body += b"x" * (rest - 2) + b"\r\n"
+    with open(a.out, "wb") as f:
+        f.write(head + bytes(body))
+
+
+def cmd_flood(a):
+    """a.count header fields of 12 bytes each (20,000: 243 KB)"""
+    with open(a.out, "wb") as f:
+        f.write(b"From: sato@example.jp\r\nTo: soumu@city.example.lg.jp\r\n"
+                b"Subject: e2e %d headers\r\nMessage-ID: <e2e-flood-%d@example.jp>\r\n"
+                % (a.count, a.count))
+        for i in range(a.count - 4):
+            f.write(b"X%05d: f\r\n" % i)
+        f.write(b"\r\nE2E-FLOOD-BODY %d\r\n" % a.count)
+
+
+def cmd_manyattach(a):
+    """text mode turns each attachment into two notice lines (Japanese and
+    English) naming it, then base64: a message of many small attachments
+    with long names (filename only) grows about threefold when rebuilt"""
+    parts = [b"From: sato@example.jp\r\nTo: soumu@city.example.lg.jp\r\n"
+             b"Subject: e2e many attachments\r\nMessage-ID: <e2e-many@example.jp>\r\n"
+             b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+             b"--b\r\nContent-Type: text/plain\r\n\r\nE2E-MANY-BODY\r\n"]
+    size, n = len(parts[0]), 0
+    while True:
+        name = b"%04d-%s.dat" % (n, b"n" * 300)
+        part = (b"--b\r\nContent-Disposition: attachment;\r\n filename=\"" + name +
+                b"\"\r\n\r\nx\r\n")
+        if size + len(part) + 7 > a.bytes:
+            break
+        parts.append(part)
+        size += len(part)
+        n += 1
+    parts.append(b"--b--\r\n")
+    with open(a.out, "wb") as f:
+        f.write(b"".join(parts))
+
+
 def cmd_size(a):
     s = smtplib.SMTP("127.0.0.1", a.port, local_hostname="size.test", timeout=60)
     s.ehlo("size.test")
@@ -979,7 +1120,17 @@ p.add_argument("--case", default="any")
 p.add_argument("--mid")
 p.add_argument("--sha")
 p.add_argument("--contains")
-one_message("bypass", "bypassed", "bypass_clients")
+one_message("bypass", "bypassed", "bypass_clients").add_argument("--received", type=int,
+                                                                 default=1)
+p = sub.add_parser("last")
+p.add_argument("--audit", action="append")
+p.add_argument("--action")
+p.add_argument("--stage")
+p.add_argument("--reason", default="")
+p = sub.add_parser("untouched")
+p.add_argument("--sink")
+p.add_argument("--fixture")
+p.add_argument("--received", type=int, default=1)
 p = sub.add_parser("send")
 p.add_argument("--port", type=int)
 p.add_argument("--prefix")
@@ -1008,15 +1159,27 @@ p.add_argument("--bytes", type=int)
 p = sub.add_parser("plainmail")
 p.add_argument("--out")
 p.add_argument("--bytes", type=int)
+p = sub.add_parser("textmail")
+p.add_argument("--out")
+p.add_argument("--bytes", type=int)
+p = sub.add_parser("manyattach")
+p.add_argument("--out")
+p.add_argument("--bytes", type=int)
+p = sub.add_parser("flood")
+p.add_argument("--out")
+p.add_argument("--count", type=int)
 p = sub.add_parser("size")
 p.add_argument("--port", type=int)
 p.add_argument("--size", type=int)
 p.add_argument("--expect", type=int, default=552)
 p.add_argument("--status", default="5.3.4")
 a = ap.parse_args()
-{"mail": cmd_mail, "bypass": cmd_bypass, "send": cmd_send, "load": cmd_load,
+{"mail": cmd_mail, "bypass": cmd_bypass, "untouched": cmd_untouched, "last": cmd_last,
+ "send": cmd_send,
+ "load": cmd_load,
  "sendfiles": cmd_sendfiles, "sweep": cmd_sweep,
- "bigmail": cmd_bigmail, "plainmail": cmd_plainmail, "size": cmd_size}[a.cmd](a)
+ "bigmail": cmd_bigmail, "plainmail": cmd_plainmail, "textmail": cmd_textmail,
+ "flood": cmd_flood, "manyattach": cmd_manyattach, "size": cmd_size}[a.cmd](a)
 PYEOF
 export E2E_SRC=$SRC
 
@@ -1035,8 +1198,14 @@ if [ "$st" -eq 0 ]; then
 	}
 fi
 if [ "$st" -eq 0 ]; then
+	e2e_milter_conf "$M3" "${M3_CONF[@]}" && e2e_milter_start "$M3" 2>"$WORK/m3.err" || {
+		st=1
+		why="m3: $(cat "$WORK/m3.err")"
+	}
+fi
+if [ "$st" -eq 0 ]; then
 	# privileges dropped to nobody:nogroup, socket connectable by postfix
-	for d in "$M1" "$M2"; do
+	for d in "$M1" "$M2" "$M3"; do
 		pid=$(e2e_milter_pid "$d")
 		uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")
 		gid=$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")
@@ -1049,9 +1218,9 @@ if [ "$st" -eq 0 ]; then
 		[ "$perm" = "666 nobody" ] || { st=1; why="$why $d/milter.sock: $perm"; }
 	done
 fi
-ok "$st" "cdr-milter m1 (sanitize) and m2 (text, small limits) start, run as nobody:nogroup, socket 0666"
+ok "$st" "cdr-milter m1 (sanitize), m2 (text, small limits) and m3 (after the queue) start, run as nobody:nogroup, socket 0666"
 diag "milters up after $(elapsed "$t0") s"
-[ "$st" -eq 0 ] || { diag "$why"; mlog "$M1"; mlog "$M2"; echo "Bail out! no milter"; exit 1; }
+[ "$st" -eq 0 ] || { diag "$why"; mlog "$M1"; mlog "$M2"; mlog "$M3"; echo "Bail out! no milter"; exit 1; }
 
 # ------------------------------------------------------------------ 2: Postfix
 t0=$(now)
@@ -1061,7 +1230,9 @@ if e2e_start "$PF" "$(e2e_milter_socket "$M1")" 2>"$WORK/pf.err"; then
 	if e2e_start "$UP" 2>"$WORK/up.err" &&
 		e2e_postconf "myhostname = upstream.test" "relayhost = [127.0.0.1]:$PF_PORT" \
 			2>>"$WORK/up.err" &&
-		e2e_start "$ALT" "$(e2e_milter_socket "$M2")" 2>"$WORK/alt.err"; then
+		e2e_start "$ALT" "$(e2e_milter_socket "$M2")" 2>"$WORK/alt.err" &&
+		E2E_ARRANGEMENT=after-queue E2E_PUBLIC_SIZE=$AQ_PUBLIC E2E_FILTER_SIZE=$AQ_FILTER \
+			e2e_start "$AQ" "$(e2e_milter_socket "$M3")" 2>"$WORK/aq.err"; then
 		:
 	else
 		st=1
@@ -1069,10 +1240,10 @@ if e2e_start "$PF" "$(e2e_milter_socket "$M1")" 2>"$WORK/pf.err"; then
 else
 	st=1
 fi
-ok "$st" "Postfix instances start: main (smtpd_milters = m1), upstream relaying into main, alt (m2)"
+ok "$st" "Postfix instances start: main (smtpd_milters = m1), upstream relaying into main, alt (m2), aq (m3 screening, content_filter, m3 after the queue, LGWAN listener)"
 diag "Postfix instances up after $(elapsed "$t0") s (main smtpd :${PF_PORT:-?})"
 if [ "$st" -ne 0 ]; then
-	cat "$WORK"/pf.err "$WORK"/up.err "$WORK"/alt.err 2>/dev/null | indent
+	cat "$WORK"/pf.err "$WORK"/up.err "$WORK"/alt.err "$WORK"/aq.err 2>/dev/null | indent
 	echo "Bail out! Postfix did not start"
 	exit 1
 fi
@@ -1121,10 +1292,6 @@ st=$?
 ok "$st" "the notice shows no bidi control characters (U+202E in a listed file name)"
 [ "$st" -eq 0 ] || printf '%s\n' "$out" | indent
 
-run_delivered "text_domains recipient: same attachments removed and listed, mode text" \
-	text "$FIX/attach-kept.eml" "$TO_TEXT" --mode text
-run_delivered "recipients in a text and a sanitize domain: text mode wins" \
-	text "$FIX/attach-sanitized.eml" "$TO,$TO_TEXT" --mode text
 
 # every mail fixture (benign, hostile, garbage) through Postfix, 4 sessions
 t0=$(now)
@@ -1133,13 +1300,14 @@ e2e_sink_files > "$WORK/sweep.before"
 $CHECK sendfiles --port "$PF_PORT" --threads 4 --out "$WORK/sweep.sent" \
 	"$SRC"/fixtures/mail/*/*.eml
 nsweep=$(grep -c . "$WORK/sweep.sent")
-e2e_wait_sink "$(( $(grep -c . "$WORK/sweep.before") + nsweep ))" 60
+naccepted=$(grep -c '^[0-9]* 250 ' "$WORK/sweep.sent")
+e2e_wait_sink "$(( $(grep -c . "$WORK/sweep.before") + naccepted ))" 60
 sleep 0.3
 e2e_sink_files | grep -vxF -f "$WORK/sweep.before" > "$WORK/sweep.new"
 mapfile -t a < <(audits "$M1")
 out=$($CHECK sweep --sent "$WORK/sweep.sent" --sinklist "$WORK/sweep.new" "${a[@]}" 2>&1)
 st=$?
-ok "$st" "all $nsweep fixtures/mail messages (benign, hostile, garbage): 250, one copy each, allow-listed headers, one X-Mugaika, no HTML, audited"
+ok "$st" "all $nsweep fixtures/mail messages (benign, hostile, garbage): 250 (the header flood: 550), one copy each, allow-listed headers, one X-Mugaika, no HTML, audited"
 diag "$nsweep messages in $(elapsed "$t0") s"
 printf '%s\n' "$out" | head -20 | indent
 
@@ -1517,6 +1685,317 @@ fi
 ok "$st" "bypass_clients = 127.0.0.0/8: delivered byte-identical, no X-Mugaika, audited as bypassed"
 diag "$(elapsed "$t0") s"
 [ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; mlog "$M2" 4; }
+
+# ------------------------------------------------------------------ header floods, bidi, rewrite cost (before the queue)
+FLOOD=$WORK/flood.eml
+$CHECK flood --out "$FLOOD" --count 20000
+# flood_refused INSTANCE MDIR STAGE: 20,000 header fields are refused in the
+# SMTP session with 550 5.7.1, nothing is queued or delivered, Postfix does
+# not panic, the milter's last audit record says rejected at STAGE; sets
+# REPLY, T_FLOOD, WHY
+flood_refused() {
+	local t=$(now)
+	send "$1" "$FLOOD" "$TO"
+	T_FLOOD=$(elapsed "$t")
+	WHY="reply: $REPLY"
+	case "$REPLY" in "550 5.7.1 "*"20000 header fields"*max_headers*) ;; *) return 1 ;; esac
+	e2e_use "$1"
+	if ! nothing_delivered "E2E-FLOOD-BODY 20000" || [ "$(e2e_queue_count)" -ne 0 ]; then
+		WHY="delivered or queued"
+	elif e2e_log | grep -q "panic\|too many reverse jump"; then
+		WHY="Postfix logged: $(e2e_log | grep "panic\|too many reverse jump" | tail -1)"
+	else
+		WHY=$($CHECK last --audit "$2/var/audit.jsonl" --action rejected --stage "$3" \
+			--reason "20000 header fields" 2>&1)
+		return
+	fi
+	return 1
+}
+flood_refused "$PF" "$M1" before-queue
+st=$?
+ok "$st" "20,000 header fields (243 KB), milter before the queue: 550 5.7.1 naming the count and max_headers, nothing queued, no cleanup panic, audited as rejected"
+diag "reply: $REPLY ($T_FLOOD s)"
+[ "$st" -eq 0 ] || { printf '%s\n' "$WHY" | indent; mlog "$M1" 4; }
+
+# rewrite cost: every header of the original but Received is deleted one by
+# one through the milter protocol; Postfix rescans the header records for
+# each deletion.  Under max_headers that must stay cheap.
+t0=$(now)
+st=0
+why=
+times=
+for n in 5 100 500 501; do
+	$CHECK flood --out "$WORK/h$n.eml" --count "$n"
+	t1=$(now)
+	send "$PF" "$WORK/h$n.eml" "$TO"
+	t_n=$(elapsed "$t1")
+	times="$times $n:${t_n}s"
+	if [ "$n" -le 500 ]; then
+		if [ "$CODE" != 250 ] || ! f=$(sink_find "$QID" 30); then
+			st=1
+			why="$why $n headers: $REPLY"
+		elif [ "$(e2e_sink_message "$f" | awk '/^$/ { exit } /^X[0-9]/ { n++ } END { print n + 0 }')" != 0 ]; then
+			st=1
+			why="$why $n headers: original header fields delivered"
+		elif awk -v t="$t_n" 'BEGIN { exit !(t > 10) }'; then
+			st=1
+			why="$why $n headers took $t_n s"
+		fi
+	else
+		case "$REPLY" in "550 5.7.1 "*"501 header fields"*) ;; *) st=1; why="$why 501: $REPLY" ;; esac
+	fi
+done
+ok "$st" "5, 100, 500 header fields: delivered with the original fields removed, each in under 10 s; 501 (over max_headers): 550 5.7.1"
+diag "send + convert + rewrite per message:$times"
+[ "$st" -eq 0 ] || { diag "$why"; mlog "$M1" 4; }
+
+t0=$(now)
+st=0
+for f in "$SRC/fixtures/mail/hostile/bidi-subject-raw.eml" "$SRC/fixtures/mail/hostile/bidi-encoded-words.eml"; do
+	delivered bidi-headers "$PF" "$M1" "$f" "$TO" > "$WORK/bidi.out" 2>&1 || st=1
+	cat "$WORK/bidi.out"
+done
+ok "$st" "U+202E and other bidi/format controls in Subject, From, Cc, Reply-To (raw UTF-8 and in encoded words) and a kept Received: field: delivered as visible [U+202E], none left in any header (python email)"
+diag "$(elapsed "$t0") s"
+[ "$st" -eq 0 ] || mlog "$M1" 4
+
+# ------------------------------------------------------------------ sizes before the queue (alt: 100K cap)
+# The queue file holds the original and the rebuilt message: with Postfix's
+# message_size_limit exactly at what cdr-milter -n asks for (sizes.h), the
+# message that grows most when rebuilt (8-bit text, just under the cap) is
+# delivered, not refused with "552 message file too big" after the work.
+t0=$(now)
+st=1
+why=
+ALT_LIMIT=1308576	# 5/2 x 100K + 1/64 + 1M
+e2e_use "$ALT"
+e2e_postconf "message_size_limit = $ALT_LIMIT"
+e2e_milter_conf "$M2" "${M2_CONF[@]}"
+if ! e2e_milter_hup "$M2"; then
+	why="reload failed"
+elif ! out=$("$E2E_MILTER_BIN" -n -c "$M2/mugaika.conf" -p "$ALT/etc" 2>&1); then
+	why="cdr-milter -n: $out"
+else
+	$CHECK textmail --out "$WORK/text100k.eml" --bytes 102000
+	send "$ALT" "$WORK/text100k.eml" "$TO"
+	if [ "$CODE" = 250 ] && f=$(sink_find "$QID" 30); then
+		mapfile -t a < <(audits "$M2")
+		why=$($CHECK mail --sink "$f" --qid "$QID" "${a[@]}" --qdir "$M2/var/quarantine" \
+			--fixture "$WORK/text100k.eml" --mode text 2>&1)
+		st=$?
+		grep -q "E2E-SIZE" <<<"$(e2e_sink_body "$f" | base64 -d 2>/dev/null)" ||
+			{ st=1; why="$why; the text is not in the delivered body"; }
+	else
+		why="reply: $REPLY"
+	fi
+fi
+ok "$st" "before the queue, message_size_limit at the least cdr-milter -n accepts for 100K: 8-bit text just under the cap (grows a third when rebuilt) is delivered, not 552 'message file too big'"
+diag "$(elapsed "$t0") s; reply: $REPLY"
+[ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; plog "$ALT" 4; mlog "$M2" 4; }
+
+t0=$(now)
+$CHECK manyattach --out "$WORK/many.eml" --bytes 100000
+delivered blocked "$ALT" "$M2" "$WORK/many.eml" "$TO" --action withheld \
+	--reason "does not fit beside the original" > "$WORK/many.out" 2>&1
+st=$?
+ok "$st" "a rebuilt message that would not fit beside the original in the queue file (many long attachment names listed in text mode): withheld with a notice, never refused by Postfix after the work"
+diag "$(elapsed "$t0") s"
+cat "$WORK/many.out"
+[ "$st" -eq 0 ] || { plog "$ALT" 4; mlog "$M2" 4; }
+
+# ------------------------------------------------------------------ after the queue: aliases
+# aq_send FILE TO: send through the internet side of the after-queue
+# instance; sets REPLY, CODE, QID and, once through the content filter, QID2
+aq_send() {
+	send "$AQ" "$1" "$2"
+	filtered_qid
+}
+
+t0=$(now)
+e2e_use "$AQ"
+e2e_aliases "info@partner.example $TO_TEXT" \
+	"kouhou@city.example.lg.jp $TO_TEXT" \
+	"all@city.example.lg.jp $TO, $TO_TEXT"
+st=0
+out=$("$E2E_MILTER_BIN" -n -c "$M3/mugaika.conf" -p "$AQ/etc" 2>&1) || st=1
+grep -q "warning\|error" <<<"$out" && st=1
+ok "$st" "after-queue instance: cdr-milter -n accepts it as it is (screen, content_filter, after-queue smtpd, sizes at the limits), no warning"
+printf '%s\n' "$out" | indent
+
+run_aq() {	# DESCRIPTION CASE FIXTURE TO [check.py args]
+	local desc=$1 case=$2 fixture=$3 to=$4 t st
+	shift 4
+	t=$(now)
+	delivered "$case" "$AQ" "$M3" "$fixture" "$to" "$@" > "$WORK/case.out" 2>&1
+	st=$?
+	ok "$st" "$desc"
+	diag "$(basename "$fixture") to $to: $QID -> ${QID2:-?} ($(elapsed "$t") s)"
+	cat "$WORK/case.out"
+	[ "$st" -eq 0 ] || mlog "$M3" 4
+}
+
+run_aq "alias from a bypassed domain (partner.example) to a text-mode LGWAN mailbox: converted in text mode, .exe and .docm removed, not bypassed" \
+	text "$FIX/attach-removed.eml" info@partner.example --mode text
+run_aq "alias from a sanitize-mode domain to a text-mode mailbox: text mode, attachments removed and listed" \
+	text "$FIX/attach-kept.eml" kouhou@city.example.lg.jp --mode text
+run_aq "one alias to a sanitize-mode and a text-mode mailbox: one copy, text mode for both" \
+	text "$FIX/attach-sanitized.eml" all@city.example.lg.jp --mode text
+# the same policy without aliases: each mode still applies (the alias tests
+# are not passing because everything became text)
+run_aq "no alias, sanitize-mode mailbox: sanitize mode, attachments kept" \
+	kept "$FIX/attach-kept.eml" "$TO" --mode sanitize
+run_aq "text_domains recipient named directly: text mode" \
+	text "$FIX/attach-kept.eml" "$TO_TEXT" --mode text
+t0=$(now)
+st=1
+aq_send "$FIX/html.eml" other@partner.example
+if [ -n "$QID2" ] && f=$(sink_find "$QID2" 30); then
+	mapfile -t a < <(audits "$M3")
+	# two Received: headers: the internet side's and the content filter's
+	why=$($CHECK bypass --sink "$f" --qid "$QID2" "${a[@]}" --fixture "$FIX/html.eml" \
+		--reason bypass_recipients --received 2 2>&1)
+	st=$?
+else
+	why="reply: $REPLY"
+fi
+ok "$st" "bypass_recipients after the queue: a final recipient outside (partner.example, no alias) is passed on untouched, audited as bypassed"
+diag "$(elapsed "$t0") s"
+[ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; mlog "$M3" 4; }
+
+# ------------------------------------------------------------------ after the queue: forged sender, LGWAN listener
+t0=$(now)
+st=0
+why=
+FROM=staff@soumu.city.example.lg.jp delivered hostile "$AQ" "$M3" "$FIX/hostile.eml" "$TO" \
+	> "$WORK/forged.out" 2>&1 || { st=1; why="internet client with an LGWAN sender: $(cat "$WORK/forged.out")"; }
+forged_reply="$REPLY -> ${QID2:-?}"
+e2e_use "$AQ"
+lgwan_reply=$(E2E_PORT=$E2E_LGWAN_PORT e2e_send staff@soumu.city.example.lg.jp "$TO" "$FIX/hostile.eml")
+case "$lgwan_reply" in 5??" "*) ;; *) st=1; why="$why internet client on the LGWAN listener: $lgwan_reply" ;; esac
+lgwan_ok=$(E2E_CLIENT_ADDR=127.0.0.2 E2E_PORT=$E2E_LGWAN_PORT e2e_send staff@soumu.city.example.lg.jp \
+	out@example.com "$FIX/html.eml")
+lqid=$(sed -n 's/.* queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$lgwan_ok")
+if [ -z "$lqid" ] || ! f=$(sink_find "$lqid" 30); then
+	st=1
+	why="$why LGWAN relay: $lgwan_ok"
+elif ! out=$($CHECK untouched --sink "$f" --fixture "$FIX/html.eml" 2>&1); then
+	st=1
+	why="$why LGWAN relay: $out"
+elif grep -q "$lqid" "$M3/var/audit.jsonl"; then
+	st=1
+	why="$why LGWAN relay: seen by the milter"
+fi
+ok "$st" "forged envelope sender in an LGWAN domain from an internet client: converted all the same; the LGWAN listener refuses internet clients (5xx) and passes the LGWAN relay's (127.0.0.2) mail untouched, without the milter"
+diag "forged: $forged_reply; internet client on the LGWAN listener: $lgwan_reply; LGWAN relay: $lgwan_ok ($(elapsed "$t0") s)"
+[ "$st" -eq 0 ] || { diag "$why"; plog "$AQ" 6; }
+
+# ------------------------------------------------------------------ after the queue: header flood, bidi, sizes
+flood_refused "$AQ" "$M3" screen
+st=$?
+ok "$st" "after-queue arrangement, 20,000 header fields: the screening milter refuses it in the SMTP session (550 5.7.1, not a bounce), nothing queued, audited (stage screen)"
+diag "reply: $REPLY ($T_FLOOD s)"
+[ "$st" -eq 0 ] || { printf '%s\n' "$WHY" | indent; plog "$AQ" 4; }
+
+t0=$(now)
+run_aq "after the queue, bidi controls in Subject and display names: shown as [U+202E]" \
+	bidi-headers "$SRC/fixtures/mail/hostile/bidi-encoded-words.eml" "$TO"
+
+t0=$(now)
+st=0
+why=
+e2e_use "$AQ"
+out=$($CHECK size --port "$E2E_SMTP_PORT" --size $((AQ_PUBLIC + 1)) --expect 552 --status 5.3.4 2>&1) ||
+	{ st=1; why="$out"; }
+out2=$($CHECK size --port "$E2E_SMTP_PORT" --size "$AQ_PUBLIC" --expect 250 --status 2.1.0 2>&1) ||
+	{ st=1; why="$why $out2"; }
+$CHECK textmail --out "$WORK/edge.eml" --bytes $((AQ_PUBLIC - 4000))
+delivered any "$AQ" "$M3" "$WORK/edge.eml" "$TO" --mode sanitize > "$WORK/edge.out" 2>&1 ||
+	{ st=1; why="$why just under: $(cat "$WORK/edge.out")"; }
+edge_reply=$REPLY
+$CHECK textmail --out "$WORK/over.eml" --bytes $((AQ_PUBLIC + 4000))
+send "$AQ" "$WORK/over.eml" "$TO"
+case "$REPLY" in "552 5.3.4 "*) ;; *) st=1; why="$why just over: $REPLY" ;; esac
+e2e_use "$AQ"
+e2e_log | grep -q "status=bounced" && { st=1; why="$why Postfix: $(e2e_log | grep "status=bounced" | tail -1)"; }
+ok "$st" "after-queue sizes at the boundary (max_message_bytes 1M, internet side $AQ_PUBLIC, after the queue $AQ_FILTER): SIZE=$((AQ_PUBLIC + 1)) refused at MAIL FROM, SIZE=$AQ_PUBLIC taken; 8-bit text just under delivered converted; just over refused at end of data; no 'message file too big', no bounce"
+diag "just under: $edge_reply; just over: $REPLY ($(elapsed "$t0") s)"
+printf '%s\n' "$out" "$out2" | indent
+[ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; plog "$AQ" 6; mlog "$M3" 4; }
+
+# ------------------------------------------------------------------ cdr-milter -n against unsafe configurations
+# Each case: a configuration (Postfix: lib.sh's writer, then one change;
+# mugaika.conf: m3's, then one change), the exit status wanted and words the
+# message must have.
+nconf() {	# NAME ARRANGEMENT [postconf -e/-P edits...]: write WORK/n-NAME/etc
+	local dir=$WORK/n-$1 arrangement=$2 public=$AQ_PUBLIC
+	shift 2
+	rm -rf "$dir"
+	[ "$arrangement" = after-queue ] || public=$AQ_FILTER	# one smtpd: the larger size
+	E2E_ARRANGEMENT=$arrangement E2E_PUBLIC_SIZE=$public E2E_FILTER_SIZE=$AQ_FILTER \
+		e2e_write_config "$dir" "$(e2e_milter_socket "$M3")"
+	while [ $# -gt 0 ]; do
+		postconf -c "$dir/etc" "$1" "$2" >/dev/null
+		shift 2
+	done
+	touch -d '1 minute ago' "$dir/etc/main.cf" "$dir/etc/master.cf"
+	echo "$dir/etc"
+}
+ncheck() {	# WANT_RC WORDS CONF PFDIR
+	local want=$1 words=$2 conf=$3 pfdir=$4 out rc
+	out=$("$E2E_MILTER_BIN" -n -c "$conf" -p "$pfdir" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$want" ] || ! grep -q -- "$words" <<<"$out"; then
+		echo "#   want exit $want and '$words', got exit $rc:"
+		printf '%s\n' "$out" | indent
+		return 1
+	fi
+	printf '%s\n' "$out" | grep -m1 -- "$words" | cut -c1-160 | indent
+}
+t0=$(now)
+st=0
+sed 's/^\[milter\]$/[milter]\nbypass_senders = city.example.lg.jp/' "$M3/mugaika.conf" > "$WORK/old.conf"
+ncheck 1 "bypass_senders: removed: the envelope sender is whatever an internet client writes" \
+	"$WORK/old.conf" "$AQ/etc" || st=1
+sed 's/^max_message_bytes = 1M$/max_message_bytes = 50M/' "$M3/mugaika.conf" > "$WORK/50m.conf"
+ncheck 1 "message file too big" "$WORK/50m.conf" "$(nconf orig before-queue -e message_size_limit=400000)" || st=1
+ncheck 1 "has no content_filter" "$M3/mugaika.conf" "$(nconf nofilter after-queue -e content_filter=)" || st=1
+ncheck 1 "does not lead to an smtpd service" "$M3/mugaika.conf" \
+	"$(nconf elsewhere after-queue -e content_filter=mugaika:[127.0.0.1]:9)" || st=1
+ncheck 1 "at most $AQ_PUBLIC" "$M3/mugaika.conf" \
+	"$(nconf public after-queue -e message_size_limit=$((AQ_PUBLIC + 1)))" || st=1
+ncheck 1 "at least $AQ_FILTER" "$M3/mugaika.conf" \
+	"$(nconf cleanup after-queue -P mugaika-cleanup/unix/message_size_limit=$((AQ_FILTER - 1)))" || st=1
+ncheck 1 "lacks no_address_mappings" "$M3/mugaika.conf" \
+	"$(nconf mapping after-queue -P 127.0.0.1:10027/inet/receive_override_options=no_unknown_recipient_checks)" || st=1
+ncheck 1 "milter_default_action = accept" "$M3/mugaika.conf" \
+	"$(nconf accept after-queue -e milter_default_action=accept)" || st=1
+ok "$st" "cdr-milter -n refuses (exit 1, saying why): bypass_senders; message_size_limit 400000 for 50M (the 552 after conversion); no content_filter after screening; a content_filter that leads elsewhere; internet side over its limit; cleanup after the queue one byte short; address mapping after the queue; milter_default_action = accept"
+diag "$(elapsed "$t0") s"
+
+t0=$(now)
+st=0
+ncheck 0 "not followed there, every message is rebuilt in the strictest mode" "$M3/mugaika.conf" \
+	"$(nconf plain before-queue)" || st=1
+sed 's/^\[milter\]$/[milter]\nbypass_clients = 10.20.0.0\/16/' "$M3/mugaika.conf" > "$WORK/clients.conf"
+ncheck 0 "bypass_clients has no effect" "$WORK/clients.conf" "$AQ/etc" || st=1
+ncheck 0 "configuration OK" "$M1/mugaika.conf" "$PF/etc" || st=1
+# what the README tells a site to write: Debian's master.cf with the
+# shipped examples, and the shipped mugaika.conf
+MASTER_DIST=/usr/share/postfix/master.cf.dist	# Debian's, as the package installs it
+if [ -r "$MASTER_DIST" ]; then
+	mkdir -p "$WORK/shipped"
+	cp "$SRC/etc/postfix/main.cf.example" "$WORK/shipped/main.cf"
+	{ grep -v '^smtp      inet' "$MASTER_DIST"
+	  cat "$SRC/etc/postfix/master.cf.example"; } > "$WORK/shipped/master.cf"
+	touch -d '1 minute ago' "$WORK/shipped/main.cf" "$WORK/shipped/master.cf"
+	ncheck 0 "configuration OK" "$SRC/etc/mugaika.conf" "$WORK/shipped" || st=1
+	grep -q "warning" <<<"$("$E2E_MILTER_BIN" -n -c "$SRC/etc/mugaika.conf" -p "$WORK/shipped" 2>&1)" &&
+		{ st=1; echo "#   warnings for the shipped examples"; }
+else
+	echo "#   (no $MASTER_DIST: shipped examples not checked)"
+fi
+ok "$st" "cdr-milter -n warns (exit 0): recipient-dependent modes before the queue (strictest mode used), bypass_clients behind a content filter; main (before the queue, one mode) and the shipped main.cf/master.cf examples on Debian's master.cf pass without warning"
+diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ SIGTERM
 t0=$(now)

@@ -7,16 +7,19 @@
  *	sender, then recipients. Bypass and mode decisions must not crash;
  *	the notice-only message built from them must stay 7-bit with only
  *	its own header lines (no injected headers); a string accepted as a
- *	quarantine id must name a file inside the store.
+ *	quarantine id must name a file inside the store. The same fields,
+ *	read as postconf's output (main.cf values, master.cf services, their
+ *	-o overrides), go through cdr-milter -n's check of Postfix.
  */
 #include <string.h>
 
 #include "envelope.h"
 #include "fuzz-common.h"
+#include "postfix-check.h"
 #include "quarantine.h"
 #include "withheld.h"
 
-static struct cdr_policy *policy;
+static struct cdr_policy *policy, *inet_policy;
 
 static void
 check_message(const GByteArray *m)
@@ -48,9 +51,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const char conf[] = "[mail]\ntext_domains = soumu.city.lg.jp\n"
 					   "sanitize_domains = lg.jp\n"
 					   "[milter]\nbypass_clients = 10.0.0.0/8, 2001:db8::/32\n"
-					   "bypass_senders = city.lg.jp\nbypass_recipients = example.com\n";
+					   "bypass_recipients = example.com\n";
 		policy = cdr_policy_load_data(conf, sizeof(conf) - 1, "fuzz", NULL);
-		g_assert(policy);
+		static const char inet[] = "[milter]\nsocket = inet6:10026@::1\n";
+		inet_policy = cdr_policy_load_data(inet, sizeof(inet) - 1, "fuzz", NULL);
+		g_assert(policy && inet_policy);
 	}
 	struct envelope env;
 	envelope_init(&env);
@@ -68,13 +73,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		p = nul + 1;
 	}
-	(void)envelope_bypass(policy, &env);
-	const char *mode = envelope_mail_mode(policy, &env);
-	g_assert(strcmp(mode, "text") == 0 || strcmp(mode, "sanitize") == 0);
+	for (enum milter_role role = ROLE_BEFORE_QUEUE; role <= ROLE_AFTER_QUEUE; role++) {
+		const char *why = envelope_bypass(policy, &env, role);
+		g_assert(!why || (role == ROLE_BEFORE_QUEUE ? strcmp(why, "bypass_clients")
+							    : strcmp(why, "bypass_recipients")) == 0);
+		const char *mode = envelope_mail_mode(policy, &env, role);
+		/* text_domains is set: before the queue every message is text */
+		g_assert(strcmp(mode, "text") == 0 ||
+			 (role == ROLE_AFTER_QUEUE && strcmp(mode, "sanitize") == 0));
+	}
+	(void)envelope_role(policy, env.sender);
 	GByteArray *m = withheld_message(&env, env.sender, "limit", "20261122T073000-0123456789ab",
 					 env.client_addr, env.client_addr);
 	check_message(m);
 	g_byte_array_unref(m);
+	struct postfix_conf *pf = postfix_conf_parse(env.client_addr, env.sender,
+						     env.recipients->len ? env.recipients->pdata[0] : NULL);
+	for (int i = 0; i < 2; i++) {
+		struct postfix_findings f;
+		postfix_findings_init(&f);
+		postfix_check(pf, i ? inet_policy : policy, &f);
+		postfix_findings_clear(&f);
+	}
+	postfix_conf_free(pf);
 	if (env.client_addr && quarantine_id_valid(env.client_addr)) {
 		g_autofree char *path = quarantine_path("/q", env.client_addr, "eml");
 		g_assert(g_str_has_prefix(path, "/q/") && !strstr(path, ".."));

@@ -3,8 +3,14 @@
  *	fuzz-mime-words - libFuzzer target: RFC 2047 header decoding
  * SUMMARY
  *	Any header bytes decode to UTF-8 without control characters, so a
- *	decoded value can never inject a header line.
+ *	decoded value can never inject a header line. Made visible
+ *	(mime_visible_text) it holds no control, format or separator
+ *	character but a ZERO WIDTH JOINER between pictographs, and showing it
+ *	again changes nothing. Re-encoded for an address header it is
+ *	printable ASCII.
  */
+#include <string.h>
+
 #include "fuzz-common.h"
 #include "mime-words.h"
 
@@ -18,5 +24,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_assert(g_utf8_validate(text, -1, NULL));
 	for (const char *p = text; *p; p++)
 		g_assert((guchar)*p >= 0x20 && *p != 0x7f);
+
+	g_autofree char *shown = mime_visible_text(text);
+	g_assert(g_utf8_validate(shown, -1, NULL));
+	for (const char *p = shown; *p; p = g_utf8_next_char(p)) {
+		GUnicodeType t = g_unichar_type(g_utf8_get_char(p));
+		g_assert(g_utf8_get_char(p) == 0x200d ||
+			 (t != G_UNICODE_CONTROL && t != G_UNICODE_FORMAT &&
+			  t != G_UNICODE_LINE_SEPARATOR && t != G_UNICODE_PARAGRAPH_SEPARATOR));
+	}
+	g_autofree char *again = mime_visible_text(shown);
+	g_assert(strcmp(again, shown) == 0);
+
+	g_autofree char *addresses = mime_reencode_header(cs, (const char *)data, size, NULL);
+	for (const char *p = addresses; *p; p++)
+		g_assert((guchar)*p >= 0x20 && (guchar)*p < 0x7f);
 	return 0;
 }

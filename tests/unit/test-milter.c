@@ -2,7 +2,8 @@
  * NAME
  *	test-milter - the milter's decisions and stores, without a mail server
  * SUMMARY
- *	Recipient domains pick the mode (text wins), bypass lists, the
+ *	Recipient domains pick the mode (text wins) after the queue, the
+ *	strictest mode before it, roles from {daemon_name}, bypass lists, the
  *	quarantine store (ids, layout, durability of what is listed, purge,
  *	ids that would escape the store) and the notice-only message.
  */
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "envelope.h"
+#include "postfix-check.h"
 #include "quarantine.h"
 #include "wire.h"
 #include "withheld.h"
@@ -59,45 +61,108 @@ test_mode_per_recipient(void)
 					      "text_domains = soumu.city.lg.jp\n");
 	struct envelope env;
 	envelope_with(&env, "192.0.2.1", "a@example.jp", "x@kikaku.city.lg.jp", NULL);
-	g_assert_cmpstr(envelope_mail_mode(p, &env), ==, "sanitize");
+	g_assert_cmpstr(envelope_mail_mode(p, &env, ROLE_AFTER_QUEUE), ==, "sanitize");
 	g_ptr_array_add(env.recipients, g_strdup("y@soumu.city.lg.jp"));
-	g_assert_cmpstr(envelope_mail_mode(p, &env), ==, "text"); /* the stricter wins */
+	g_assert_cmpstr(envelope_mail_mode(p, &env, ROLE_AFTER_QUEUE), ==, "text"); /* stricter */
 	envelope_clear(&env);
 
 	g_autoptr(cdr_policy) q = policy_from("[mail]\nmode = text\n"
 					      "sanitize_domains = kikaku.city.lg.jp\n");
 	envelope_with(&env, "192.0.2.1", "a@example.jp", "x@kikaku.city.lg.jp", NULL);
-	g_assert_cmpstr(envelope_mail_mode(q, &env), ==, "sanitize");
+	g_assert_cmpstr(envelope_mail_mode(q, &env, ROLE_AFTER_QUEUE), ==, "sanitize");
 	g_ptr_array_add(env.recipients, g_strdup("y@other.lg.jp"));
-	g_assert_cmpstr(envelope_mail_mode(q, &env), ==, "text");
+	g_assert_cmpstr(envelope_mail_mode(q, &env, ROLE_AFTER_QUEUE), ==, "text");
 	envelope_clear(&env);
+}
+
+/* Before the queue the recipients are as typed (an alias may lead
+ * anywhere): the strictest mode any recipient could have, whatever they
+ * are. */
+static void
+test_mode_before_queue_is_strictest(void)
+{
+	g_autoptr(cdr_policy) p = policy_from("[mail]\nmode = sanitize\n"
+					      "text_domains = soumu.city.lg.jp\n");
+	g_autoptr(cdr_policy) q = policy_from("[mail]\nmode = text\n"
+					      "sanitize_domains = kikaku.city.lg.jp\n");
+	g_autoptr(cdr_policy) r = policy_from("[mail]\nmode = sanitize\n"
+					      "sanitize_domains = kikaku.city.lg.jp\n");
+	struct envelope env;
+	envelope_with(&env, "192.0.2.1", "a@example.jp", "x@kikaku.city.lg.jp", NULL);
+	g_assert_cmpstr(envelope_mail_mode(p, &env, ROLE_BEFORE_QUEUE), ==, "text");
+	g_assert_cmpstr(envelope_mail_mode(q, &env, ROLE_BEFORE_QUEUE), ==, "text");
+	g_assert_cmpstr(envelope_mail_mode(r, &env, ROLE_BEFORE_QUEUE), ==, "sanitize");
+	envelope_clear(&env);
+	g_assert_true(envelope_depends_on_recipients(p));
+	g_assert_true(envelope_depends_on_recipients(q));
+	g_assert_false(envelope_depends_on_recipients(r)); /* sanitize for everyone anyway */
+}
+
+static void
+test_roles(void)
+{
+	g_autoptr(cdr_policy) p = policy_from("");
+	g_assert_cmpint(envelope_role(p, NULL), ==, ROLE_BEFORE_QUEUE);
+	g_assert_cmpint(envelope_role(p, ""), ==, ROLE_BEFORE_QUEUE);
+	g_assert_cmpint(envelope_role(p, "gateway.city.lg.jp"), ==, ROLE_BEFORE_QUEUE);
+	g_assert_cmpint(envelope_role(p, "mugaika-screen"), ==, ROLE_SCREEN);
+	g_assert_cmpint(envelope_role(p, "mugaika-after-queue"), ==, ROLE_AFTER_QUEUE);
+	g_assert_cmpint(envelope_role(p, "Mugaika-After-Queue"), ==, ROLE_BEFORE_QUEUE);
+	g_autoptr(cdr_policy) q = policy_from("[milter]\nscreen_daemon_name = in\n"
+					      "after_queue_daemon_name = filtered\n");
+	g_assert_cmpint(envelope_role(q, "in"), ==, ROLE_SCREEN);
+	g_assert_cmpint(envelope_role(q, "filtered"), ==, ROLE_AFTER_QUEUE);
+	g_assert_cmpint(envelope_role(q, "mugaika-screen"), ==, ROLE_BEFORE_QUEUE);
+	g_assert_cmpstr(envelope_role_name(ROLE_AFTER_QUEUE), ==, "after-queue");
 }
 
 static void
 test_bypass(void)
 {
 	g_autoptr(cdr_policy) p = policy_from("[milter]\nbypass_clients = 10.1.0.0/16, 2001:db8::1\n"
-					      "bypass_senders = city.lg.jp\n"
 					      "bypass_recipients = partner.example\n");
 	struct envelope env;
 	envelope_with(&env, "10.1.2.3", "a@example.jp", "b@city.lg.jp", NULL);
-	g_assert_cmpstr(envelope_bypass(p, &env), ==, "bypass_clients");
+	g_assert_cmpstr(envelope_bypass(p, &env, ROLE_BEFORE_QUEUE), ==, "bypass_clients");
+	/* after the queue the client is the content filter, never a bypass */
+	g_assert_null(envelope_bypass(p, &env, ROLE_AFTER_QUEUE));
+	g_assert_null(envelope_bypass(p, &env, ROLE_SCREEN));
 	envelope_clear(&env);
 	envelope_with(&env, "2001:db8::1", "a@example.jp", "b@city.lg.jp", NULL);
-	g_assert_cmpstr(envelope_bypass(p, &env), ==, "bypass_clients");
+	g_assert_cmpstr(envelope_bypass(p, &env, ROLE_BEFORE_QUEUE), ==, "bypass_clients");
 	envelope_clear(&env);
-	envelope_with(&env, "192.0.2.1", "staff@soumu.city.lg.jp", "x@y.example", NULL);
-	g_assert_cmpstr(envelope_bypass(p, &env), ==, "bypass_senders");
+	/* a sender in an LGWAN domain is just what the client wrote */
+	envelope_with(&env, "192.0.2.1", "staff@soumu.city.lg.jp", "x@city.lg.jp", NULL);
+	g_assert_null(envelope_bypass(p, &env, ROLE_BEFORE_QUEUE));
+	g_assert_null(envelope_bypass(p, &env, ROLE_AFTER_QUEUE));
 	envelope_clear(&env);
-	/* recipients bypass only when every one of them is listed */
-	envelope_with(&env, "192.0.2.1", "a@example.jp", "p@partner.example", NULL);
-	g_assert_cmpstr(envelope_bypass(p, &env), ==, "bypass_recipients");
+	/* recipients bypass only after the queue (final recipients), and only
+	 * when every one of them is listed */
+	envelope_with(&env, "127.0.0.1", "a@example.jp", "p@partner.example", NULL);
+	g_assert_cmpstr(envelope_bypass(p, &env, ROLE_AFTER_QUEUE), ==, "bypass_recipients");
+	g_assert_null(envelope_bypass(p, &env, ROLE_BEFORE_QUEUE));
 	g_ptr_array_add(env.recipients, g_strdup("staff@city.lg.jp"));
-	g_assert_null(envelope_bypass(p, &env));
+	g_assert_null(envelope_bypass(p, &env, ROLE_AFTER_QUEUE));
 	envelope_clear(&env);
 	envelope_with(&env, NULL, "", "b@city.lg.jp", NULL);
-	g_assert_null(envelope_bypass(p, &env));
+	g_assert_null(envelope_bypass(p, &env, ROLE_BEFORE_QUEUE));
 	envelope_clear(&env);
+}
+
+/* An old configuration keeping the removed sender bypass is refused with
+ * what to use instead. */
+static void
+test_bypass_senders_retired(void)
+{
+	static const char conf[] = "[milter]\nbypass_clients = 10.0.0.0/8\n"
+				   "bypass_senders = city.lg.jp\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, sizeof(conf) - 1, "old.conf", &error);
+	g_assert_null(p);
+	g_assert_nonnull(error);
+	g_test_message("%s", error->message);
+	g_assert_nonnull(strstr(error->message, "old.conf:3: [milter] bypass_senders: removed"));
+	g_assert_nonnull(strstr(error->message, "bypass_clients"));
 }
 
 static void
@@ -106,8 +171,9 @@ test_bad_lists_are_config_errors(void)
 	static const char *const bad[] = {
 		"[milter]\nbypass_clients = 10.0.0.0/33\n",
 		"[milter]\nbypass_clients = example.com\n",
-		"[milter]\nbypass_senders = evil/domain\n",
+		"[milter]\nbypass_recipients = evil/domain\n",
 		"[mail]\ntext_domains = a@b\n",
+		"[milter]\nscreen_daemon_name = x\nafter_queue_daemon_name = x\n",
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) error = NULL;
@@ -209,17 +275,172 @@ test_withheld_message(void)
 	envelope_clear(&env);
 }
 
+/* postconf -x, -M and -Px of the after-queue arrangement cdr-milter(8)
+ * describes, as on Debian (smtpd chrooted in /var/spool/postfix) */
+static const char pf_main[] =
+	"queue_directory = /var/spool/postfix\n"
+	"smtpd_milters = unix:/mugaika/cdr-milter.sock\n"
+	"milter_macro_daemon_name = gw.city.example.lg.jp\n"
+	"milter_default_action = tempfail\n"
+	"milter_connect_macros = j {daemon_name} {daemon_addr} v _\n"
+	"content_filter = mugaika:[127.0.0.1]:10025\n"
+	"message_size_limit = 50000000\n"
+	"cleanup_service_name = cleanup\n"
+	"receive_override_options =\n"
+	"mydestination =\n"
+	"mynetworks = 127.0.0.0/8\n";
+static const char pf_services[] =
+	"smtp       inet  n       -       y       -       -       smtpd "
+	"-o milter_macro_daemon_name=mugaika-screen\n"
+	"cleanup    unix  n       -       y       -       0       cleanup\n"
+	"mugaika    unix  -       -       n       -       10      smtp "
+	"-o smtp_send_xforward_command=yes\n"
+	"127.0.0.1:10025 inet n   -       y       -       -       smtpd -o content_filter=\n"
+	"mugaika-cleanup unix n   -       y       -       0       cleanup\n"
+	"10.20.0.1:25 inet n      -       y       -       -       smtpd -o smtpd_milters=\n";
+static const char pf_overrides[] =
+	"smtp/inet/milter_macro_daemon_name = mugaika-screen\n"
+	"mugaika/unix/smtp_send_xforward_command = yes\n"
+	"127.0.0.1:10025/inet/milter_macro_daemon_name = mugaika-after-queue\n"
+	"127.0.0.1:10025/inet/content_filter =\n"
+	"127.0.0.1:10025/inet/receive_override_options = no_address_mappings\n"
+	"127.0.0.1:10025/inet/cleanup_service_name = mugaika-cleanup\n"
+	"127.0.0.1:10025/inet/message_size_limit = 135000000\n"
+	"mugaika-cleanup/unix/message_size_limit = 135000000\n"
+	"10.20.0.1:25/inet/content_filter =\n"
+	"10.20.0.1:25/inet/smtpd_milters =\n"
+	"10.20.0.1:25/inet/mynetworks = 10.20.0.0/16\n";
+
+/* Check the arrangement with one main.cf line replaced (NULL: none) and
+ * the override list extended; returns "errors/warnings" as counts and
+ * the messages joined, for asserting on. */
+static char *
+postfix_findings_for(const char *policy_text, const char *main_line, const char *more_overrides,
+		     guint *errors, guint *warnings)
+{
+	GString *main_values = g_string_new(pf_main);
+	if (main_line) {
+		g_autofree char *name = g_strndup(main_line, strcspn(main_line, " ="));
+		g_auto(GStrv) lines = g_strsplit(main_values->str, "\n", -1);
+		g_string_truncate(main_values, 0);
+		for (char **l = lines; *l; l++)
+			if (**l && !(g_str_has_prefix(*l, name) && (*l)[strlen(name)] == ' '))
+				g_string_append_printf(main_values, "%s\n", *l);
+		g_string_append_printf(main_values, "%s\n", main_line);
+	}
+	g_autofree char *overrides = g_strconcat(pf_overrides, more_overrides, NULL);
+	g_autoptr(postfix_conf) pf = postfix_conf_parse(main_values->str, pf_services, overrides);
+	g_string_free(main_values, TRUE);
+	g_autoptr(cdr_policy) p = policy_from(policy_text);
+	struct postfix_findings f;
+	postfix_findings_init(&f);
+	postfix_check(pf, p, &f);
+	*errors = f.errors->len;
+	*warnings = f.warnings->len;
+	GString *all = g_string_new(NULL);
+	for (guint i = 0; i < f.errors->len; i++)
+		g_string_append_printf(all, "error: %s\n", (char *)f.errors->pdata[i]);
+	for (guint i = 0; i < f.warnings->len; i++)
+		g_string_append_printf(all, "warning: %s\n", (char *)f.warnings->pdata[i]);
+	postfix_findings_clear(&f);
+	g_test_message("%s", all->str);
+	return g_string_free(all, FALSE);
+}
+
+static void
+test_postfix_check_after_queue(void)
+{
+	guint e, w;
+	g_autofree char *good = postfix_findings_for("[mail]\ntext_domains = soumu.lg.jp\n", NULL,
+						    "", &e, &w);
+	g_assert_cmpuint(e, ==, 0); /* chroot-relative unix socket recognised */
+	g_assert_cmpuint(w, ==, 0);
+
+	g_autofree char *nofilter = postfix_findings_for("", "content_filter =", "", &e, &w);
+	g_assert_cmpuint(e, ==, 1);
+	g_assert_nonnull(strstr(nofilter, "no content_filter"));
+
+	g_autofree char *big = postfix_findings_for("", "message_size_limit = 52428800", "", &e, &w);
+	g_assert_cmpuint(e, ==, 1);
+	g_assert_nonnull(strstr(big, "at most 51953664"));
+
+	g_autofree char *small = postfix_findings_for(
+		"", NULL, "mugaika-cleanup/unix/message_size_limit = 134168575\n", &e, &w);
+	g_assert_cmpuint(e, ==, 1);
+	g_assert_nonnull(strstr(small, "at least 134168576"));
+
+	g_autofree char *mapping = postfix_findings_for(
+		"", NULL, "127.0.0.1:10025/inet/receive_override_options = no_header_body_checks\n",
+		&e, &w);
+	g_assert_cmpuint(e, ==, 1);
+	g_assert_nonnull(strstr(mapping, "no_address_mappings"));
+
+	g_autofree char *accept = postfix_findings_for("", "milter_default_action = accept", "", &e,
+						      &w);
+	g_assert_cmpuint(e, ==, 2); /* on both smtpd services */
+
+	g_autofree char *macros = postfix_findings_for("", "milter_connect_macros = j v", "", &e, &w);
+	g_assert_cmpuint(e, ==, 2);
+	g_assert_nonnull(strstr(macros, "{daemon_name}"));
+
+	g_autofree char *clients = postfix_findings_for("[milter]\nbypass_clients = 10.20.0.0/16\n"
+							"blocked_action = reject\n",
+							NULL, "", &e, &w);
+	g_assert_cmpuint(e, ==, 0);
+	g_assert_cmpuint(w, ==, 2);
+	g_assert_nonnull(strstr(clients, "bypass_clients has no effect"));
+	g_assert_nonnull(strstr(clients, "bounce"));
+
+	g_autofree char *local = postfix_findings_for(
+		"[mail]\ntext_domains = soumu.lg.jp\n", "mydestination = gw.city.example.lg.jp",
+		"", &e, &w);
+	g_assert_cmpuint(w, ==, 0); /* no alias_maps, no forward_path in pf_main */
+}
+
+static void
+test_postfix_check_before_queue(void)
+{
+	guint e, w;
+	/* the milter on the only smtpd: the 400000 with 50M */
+	g_autofree char *orig = postfix_findings_for(
+		"[mail]\nmode = sanitize\ntext_domains = soumu.lg.jp\n", "message_size_limit = 400000",
+		"smtp/inet/milter_macro_daemon_name = gw.city.example.lg.jp\n"
+		"smtp/inet/content_filter =\n",
+		&e, &w);
+	g_assert_cmpuint(e, ==, 1);
+	g_assert_nonnull(strstr(orig, "the cleanup service behind it has message_size_limit = 400000"));
+	g_assert_nonnull(strstr(orig, "message file too big"));
+	g_assert_cmpuint(w, ==, 1);
+	g_assert_nonnull(strstr(orig, "strictest mode"));
+
+	/* inet socket, Postfix's spelling in a { } group */
+	g_autofree char *inet = postfix_findings_for(
+		"[milter]\nsocket = inet:10026@127.0.0.1\n",
+		"smtpd_milters = { inet:localhost:10026, connect_timeout=10s }", "", &e, &w);
+	g_assert_cmpuint(e, ==, 0);
+	g_autofree char *none = postfix_findings_for("[milter]\nsocket = inet:10027@127.0.0.1\n",
+						    "smtpd_milters = inet:127.0.0.1:10026", "", &e,
+						    &w);
+	g_assert_cmpuint(w, ==, 1);
+	g_assert_nonnull(strstr(none, "no smtpd service has"));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/milter/domains", test_domains);
 	g_test_add_func("/milter/mode-per-recipient", test_mode_per_recipient);
+	g_test_add_func("/milter/mode-before-queue", test_mode_before_queue_is_strictest);
+	g_test_add_func("/milter/roles", test_roles);
 	g_test_add_func("/milter/bypass", test_bypass);
+	g_test_add_func("/milter/bypass-senders-retired", test_bypass_senders_retired);
 	g_test_add_func("/milter/bad-lists", test_bad_lists_are_config_errors);
 	g_test_add_func("/milter/quarantine-store", test_quarantine_store);
 	g_test_add_func("/milter/quarantine-ids", test_quarantine_ids);
 	g_test_add_func("/milter/quarantine-unwritable", test_quarantine_unwritable);
 	g_test_add_func("/milter/withheld", test_withheld_message);
+	g_test_add_func("/milter/postfix-check/after-queue", test_postfix_check_after_queue);
+	g_test_add_func("/milter/postfix-check/before-queue", test_postfix_check_before_queue);
 	return g_test_run();
 }

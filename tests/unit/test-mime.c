@@ -506,13 +506,28 @@ test_size_limits(void)
 	g_assert_nonnull(strstr(r.report->reason, "max_line_bytes"));
 	result_clear(&r);
 	g_string_assign(msg, "From: a@example.jp\r\n");
-	for (int i = 0; i < 3000; i++)
-		g_string_append_printf(msg, "X-Filler-%d: %0100d\r\n", i, i);
+	for (int i = 0; i < 300; i++)
+		g_string_append_printf(msg, "X-Filler-%d: %01000d\r\n", i, i);
 	g_string_append(msg, "\r\nbody\r\n");
 	r = run(text_engine, msg->str);
 	g_assert_cmpint(r.report->error, ==, CDR_E_LIMIT);
 	g_assert_nonnull(strstr(r.report->reason, "max_header_bytes"));
 	result_clear(&r);
+	/* [mail] max_headers (500) counts fields, not continuation lines */
+	for (int fields = 500; fields <= 501; fields++) {
+		g_string_assign(msg, "From: a@example.jp\r\nSubject: folded\r\n\tover two lines\r\n");
+		for (int i = 2; i < fields; i++)
+			g_string_append_printf(msg, "X-%d: f\r\n", i);
+		g_string_append(msg, "\r\nbody\r\n");
+		r = run(text_engine, msg->str);
+		if (fields == 500) {
+			g_assert_cmpint(r.report->verdict, !=, CDR_BLOCKED);
+		} else {
+			g_assert_cmpint(r.report->error, ==, CDR_E_LIMIT);
+			g_assert_nonnull(strstr(r.report->reason, "501 header fields are over max_headers"));
+		}
+		result_clear(&r);
+	}
 	g_string_free(msg, TRUE);
 }
 
