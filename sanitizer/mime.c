@@ -112,29 +112,52 @@ part_bytes(struct walk *w, GMimePart *part)
 	return bytes;
 }
 
-/* Of Content-Type name= and Content-Disposition filename=, the one a
- * careless client would use to run the file wins if it is dangerous. */
+/* A line of the notice, once however often it is asked for. */
+static void
+add_note_once(struct mime_result *res, const char *note)
+{
+	for (guint i = 0; i < res->notes->len; i++)
+		if (strcmp(res->notes->pdata[i], note) == 0)
+			return;
+	g_ptr_array_add(res->notes, g_strdup(note));
+}
+
+static const char undecodable_text[] = "本文の一部の文字は解読できず、〓で示しています。/ Some "
+				       "characters of the text could not be decoded and are "
+				       "shown as 〓.";
+static const char undecodable_header[] = "件名・差出人・ファイル名の一部の文字は解読できず、〓で"
+					 "示しています。/ Some characters of the subject, sender "
+					 "or file names could not be decoded and are shown as 〓.";
+
 /* A parameter decoded by mime-params.c from the raw header (not GMime). */
 static char *
-raw_param(struct cdr_charsets *cs, GMimeObject *part, const char *header, const char *param)
+raw_param(struct walk *w, GMimeObject *part, const char *header, const char *param)
 {
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(w->job));
 	GMimeHeaderList *list = g_mime_object_get_header_list(part);
 	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 		if (g_ascii_strcasecmp(g_mime_header_get_name(h), header) == 0) {
 			const char *raw = g_mime_header_get_raw_value(h);
-			return raw ? mime_param_decode(cs, raw, param) : NULL;
+			gboolean lossy = FALSE;
+			char *value = raw ? mime_param_decode_from(cs, w->res->carrier, raw, param,
+								   &lossy)
+					  : NULL;
+			if (lossy)
+				add_note_once(w->res, undecodable_header);
+			return value;
 		}
 	}
 	return NULL;
 }
 
+/* Of Content-Type name= and Content-Disposition filename=, the one a
+ * careless client would use to run the file wins if it is dangerous. */
 static char *
 attachment_name(struct walk *w, GMimeObject *part, const char *fallback)
 {
-	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(w->job));
-	g_autofree char *filename = raw_param(cs, part, "Content-Disposition", "filename");
-	g_autofree char *name = raw_param(cs, part, "Content-Type", "name");
+	g_autofree char *filename = raw_param(w, part, "Content-Disposition", "filename");
+	g_autofree char *name = raw_param(w, part, "Content-Type", "name");
 	g_autofree char *why = NULL;
 	const char *chosen = name && filename && cdr_name_is_dangerous(name, NULL, &why) ? name
 			     : filename ? filename
@@ -240,8 +263,8 @@ part_text(struct walk *w, GMimePart *part, const char *fallback, enum cdr_decode
 	if (!bytes)
 		return NULL;
 	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-	return cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)),
-				  label ? label : fallback, bytes->data, bytes->len, q);
+	return cdr_charset_decode_from(cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier,
+				       label ? label : fallback, bytes->data, bytes->len, q);
 }
 
 /*
@@ -324,10 +347,6 @@ add_body(struct walk *w, GMimePart *part)
 	if (!text)
 		return FALSE;
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
-	if (q == CDR_DECODE_LOSSY)
-		g_ptr_array_add(w->res->notes,
-				g_strdup("本文の一部の文字は解読できませんでした。/ Some characters of "
-					 "the text could not be decoded."));
 	if (strcmp(type, "text/html") == 0) {
 		g_autoptr(GError) error = NULL;
 		g_autofree char *rendered =
@@ -335,7 +354,13 @@ add_body(struct walk *w, GMimePart *part)
 		if (!rendered)
 			return block(w, CDR_E_LIMIT, error->message);
 		g_free(text);
-		text = g_steal_pointer(&rendered);
+		/* carrier emoji written as character references */
+		g_autoptr(GString) mapped = g_string_new(rendered);
+		guint bad = 0;
+		cdr_charset_map_carrier_emoji(w->res->carrier, mapped, &bad);
+		if (bad)
+			q = CDR_DECODE_LOSSY;
+		text = g_strdup(mapped->str);
 		w->res->html = TRUE;
 		cdr_job_action(w->job, CDR_ACT_HTML, NULL, 1);
 	} else if (param_is(GMIME_OBJECT(part), "format", "flowed")) {
@@ -344,6 +369,8 @@ add_body(struct walk *w, GMimePart *part)
 		g_free(text);
 		text = g_steal_pointer(&joined);
 	}
+	if (q == CDR_DECODE_LOSSY)
+		add_note_once(w->res, undecodable_text);
 	start_paragraph(w->res->body);
 	g_autoptr(GString) clean = g_string_new(NULL);
 	append_clean_text(clean, text);
@@ -834,19 +861,59 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 	return TRUE;
 }
 
-/* Subject and Message-ID for the front end's audit log. */
-static void
-record_mail_facts(struct cdr_job *job, GMimeMessage *msg)
+/*
+ * The sender's mobile carrier, from the address in From (else Sender,
+ * else Return-Path): its emoji are read as that carrier's. A forged From
+ * changes only how emoji are shown, never what is removed.
+ */
+static enum cdr_carrier
+sender_carrier(GMimeMessage *msg)
 {
+	static const char *const fields[] = { "From", "Sender", "Return-Path" };
+	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	for (unsigned f = 0; list && f < G_N_ELEMENTS(fields); f++) {
+		GMimeHeader *h = g_mime_header_list_get_header(list, fields[f]);
+		const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+		InternetAddressList *addrs = raw ? internet_address_list_parse(NULL, raw) : NULL;
+		const char *addr = NULL;
+		for (int i = 0; addrs && i < internet_address_list_length(addrs) && !addr; i++) {
+			InternetAddress *a = internet_address_list_get_address(addrs, i);
+			if (INTERNET_ADDRESS_IS_MAILBOX(a))
+				addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		}
+		const char *at = addr ? strrchr(addr, '@') : NULL;
+		enum cdr_carrier carrier = at ? cdr_carrier_of_domain(at + 1) : CDR_CARRIER_NONE;
+		if (addrs)
+			g_object_unref(addrs);
+		if (at)
+			return carrier; /* the first address decides */
+	}
+	return CDR_CARRIER_NONE;
+}
+
+/* Subject and Message-ID for the front end's audit log; a note when the
+ * subject or sender has characters that do not decode. */
+static void
+record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *res)
+{
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(job));
 	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	GMimeHeader *subject = list ? g_mime_header_list_get_header(list, "Subject") : NULL;
+	GMimeHeader *from = list ? g_mime_header_list_get_header(list, "From") : NULL;
 	GMimeHeader *id = list ? g_mime_header_list_get_header(list, "Message-ID") : NULL;
 	const char *raw_subject = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	const char *raw_from = from ? g_mime_header_get_raw_value(from) : NULL;
 	const char *raw_id = id ? g_mime_header_get_raw_value(id) : NULL;
-	g_autofree char *decoded = NULL, *id_text = NULL;
+	g_autofree char *decoded = NULL, *id_text = NULL, *sender = NULL;
+	unsigned subject_flags = 0, from_flags = 0;
 	if (raw_subject)
-		decoded = g_strstrip(mime_decode_header(cdr_engine_charsets(cdr_job_engine(job)),
-							raw_subject, strlen(raw_subject), NULL));
+		decoded = g_strstrip(mime_decode_header_from(cs, res->carrier, raw_subject,
+							     strlen(raw_subject), &subject_flags));
+	if (raw_from)
+		sender = mime_decode_header_from(cs, res->carrier, raw_from, strlen(raw_from),
+						 &from_flags);
+	if ((subject_flags | from_flags) & MIME_WORDS_LOSSY)
+		add_note_once(res, undecodable_header);
 	if (raw_id)
 		id_text = g_strstrip(g_strdup(raw_id));
 	cdr_job_mail_facts(job, decoded, id_text);
@@ -889,7 +956,8 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		cdr_job_error(job, CDR_E_PARSE, "not a mail message");
 		goto out;
 	}
-	record_mail_facts(job, msg);
+	res.carrier = sender_carrier(msg);
+	record_mail_facts(job, msg, &res);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)

@@ -6,6 +6,7 @@
 
 #include <gmime/gmime.h>
 
+#include "carrier.h"
 #include "cdr.h"
 
 /* One attachment as the notice and the writer see it. */
@@ -24,6 +25,7 @@ struct mime_result {
 	GPtrArray *attachments; /* struct mime_attachment* */
 	GPtrArray *notes;       /* further lines for the notice (UTF-8) */
 	gboolean html;          /* the body came from HTML */
+	enum cdr_carrier carrier; /* the sender's mobile carrier: its emoji become Unicode */
 };
 
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
