@@ -87,6 +87,10 @@ decoded_bytes(GMimePart *part)
 		return bytes;
 	bytes = g_byte_array_new();
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeContentEncoding encoding;
+	if (content && mime_transfer_encoding(GMIME_OBJECT(part), &encoding, NULL) &&
+	    encoding != GMIME_CONTENT_ENCODING_DEFAULT)
+		g_mime_data_wrapper_set_encoding(content, encoding); /* x-uue, "base64" ... */
 	if (content) {
 		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
 		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
@@ -177,11 +181,21 @@ is_attachment(GMimeObject *obj)
 	       g_mime_object_get_content_type_parameter(obj, "name");
 }
 
+/* Uuencoded (a file by its own "begin" line) or in an encoding no
+ * reader decodes: never body text, whatever the type says. */
+static gboolean
+is_encoded_file(GMimeObject *obj)
+{
+	GMimeContentEncoding encoding;
+	return !mime_transfer_encoding(obj, &encoding, NULL) ||
+	       encoding == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
 static gboolean
 is_body_text(GMimeObject *obj)
 {
 	g_autofree char *type = type_of(obj);
-	return GMIME_IS_PART(obj) && !is_attachment(obj) &&
+	return GMIME_IS_PART(obj) && !is_attachment(obj) && !is_encoded_file(obj) &&
 	       (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0);
 }
 
@@ -208,20 +222,48 @@ static void remove_attachment(struct walk *w, struct mime_attachment *a, const c
 
 /* ---- body text --------------------------------------------------------------- */
 
-/* "begin 644 name" (uuencode) or "=ybegin ... name=NAME" (yEnc): the name,
- * or NULL when the line starts no encoded file. */
-static char *
-encoded_file_start(const char *line)
+/* The kinds of file blocks a text body may hold, by their first line. */
+static const struct {
+	const char *start; /* the first line begins with this */
+	gboolean mode;     /* followed by octal mode digits, then the name */
+	const char *end;   /* the line that ends the block */
+	gboolean end_has_fields; /* ... begins with `end` and has more after it */
+	const char *type;
+} encoded_blocks[] = {
+	{ "begin ", TRUE, "end", FALSE, "text/x-uuencode" },
+	{ "begin-base64 ", TRUE, "====", FALSE, "text/x-uuencode" }, /* uuencode -m */
+	{ "=ybegin ", FALSE, "=yend", TRUE, "text/x-yenc" },
+};
+
+static gboolean
+ends_block(char *line, int kind)
 {
-	if (g_str_has_prefix(line, "begin ") && g_ascii_isdigit(line[6])) {
-		const char *name = strchr(line + 6, ' ');
-		return name ? g_strstrip(g_strdup(name + 1)) : g_strdup("unnamed");
+	g_strchomp(line);
+	return encoded_blocks[kind].end_has_fields ? g_str_has_prefix(line, encoded_blocks[kind].end)
+						   : strcmp(line, encoded_blocks[kind].end) == 0;
+}
+
+/* The block a line starts (its index), with the file's name; -1 when the
+ * line starts no encoded file. */
+static int
+encoded_file_start(const char *line, char **name)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(encoded_blocks); i++) {
+		const char *rest = line + strlen(encoded_blocks[i].start);
+		if (!g_str_has_prefix(line, encoded_blocks[i].start))
+			continue;
+		if (encoded_blocks[i].mode) {
+			if (!g_ascii_isdigit(*rest))
+				continue;
+			const char *sp = strchr(rest, ' ');
+			*name = sp ? g_strstrip(g_strdup(sp + 1)) : g_strdup("unnamed");
+		} else {
+			const char *n = strstr(line, " name=");
+			*name = g_strdup(n ? n + 6 : "unnamed");
+		}
+		return (int)i;
 	}
-	if (g_str_has_prefix(line, "=ybegin ")) {
-		const char *name = strstr(line, " name=");
-		return g_strdup(name ? name + 6 : "unnamed");
-	}
-	return NULL;
+	return -1;
 }
 
 /*
@@ -234,21 +276,20 @@ remove_encoded_files(struct walk *w, const char *text)
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	GString *out = g_string_new(NULL);
 	for (char **l = lines; *l; l++) {
-		g_autofree char *name = encoded_file_start(*l);
-		if (!name) {
+		g_autofree char *name = NULL;
+		int kind = encoded_file_start(*l, &name);
+		if (kind < 0) {
 			g_string_append(out, *l);
 			if (l[1])
 				g_string_append_c(out, '\n');
 			continue;
 		}
-		gboolean yenc = g_str_has_prefix(*l, "=ybegin");
 		gsize size = 0;
-		while (l[1] && !(yenc ? g_str_has_prefix(l[1], "=yend") : strcmp(g_strchomp(l[1]), "end") == 0))
+		while (l[1] && !ends_block(l[1], kind))
 			size += strlen(*++l);
 		if (l[1])
 			l++;
-		struct mime_attachment *a = new_attachment(w, name, yenc ? "text/x-yenc" : "text/x-uuencode",
-							   size);
+		struct mime_attachment *a = new_attachment(w, name, encoded_blocks[kind].type, size);
 		remove_attachment(w, a, "removed");
 	}
 	return g_string_free(out, FALSE);
@@ -436,11 +477,33 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	return TRUE;
 }
 
+/* A part in a transfer encoding no reader decodes: it cannot be judged,
+ * so it goes in either mode. */
+static gboolean
+add_undecodable_part(struct walk *w, GMimePart *part, const char *encoding)
+{
+	g_autofree char *type = type_of(GMIME_OBJECT(part));
+	g_autofree char *name = attachment_name(w, GMIME_OBJECT(part), "unnamed");
+	struct mime_attachment *a = new_attachment(w, name, type, 0);
+	g_autofree char *what = g_strdup_printf("removed: unknown transfer encoding %s", encoding);
+	remove_attachment(w, a, what);
+	return TRUE;
+}
+
 static gboolean
 add_attachment(struct walk *w, GMimePart *part)
 {
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
 	g_autofree char *name = attachment_name(w, GMIME_OBJECT(part), "unnamed");
+	/* uuencoded: the "begin" line names the file too; the dangerous name
+	 * (or the only one) names the part */
+	g_autofree char *uu_name = is_encoded_file(GMIME_OBJECT(part)) ? mime_uuencoded_name(part)
+									: NULL;
+	g_autofree char *why = NULL;
+	if (uu_name && (strcmp(name, "unnamed") == 0 || cdr_name_is_dangerous(uu_name, NULL, &why))) {
+		g_free(name);
+		name = g_steal_pointer(&uu_name);
+	}
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
 		return FALSE;
@@ -672,6 +735,10 @@ walk_leaf(struct walk *w, GMimePart *part)
 							"external-body part was removed."));
 		return TRUE;
 	}
+	g_autofree char *unknown = NULL;
+	GMimeContentEncoding encoding;
+	if (!mime_transfer_encoding(GMIME_OBJECT(part), &encoding, &unknown))
+		return add_undecodable_part(w, part, unknown);
 	if (is_body_text(GMIME_OBJECT(part)))
 		return add_body(w, part);
 	if (strcmp(type, "text/calendar") == 0 || strcmp(type, "application/ics") == 0)

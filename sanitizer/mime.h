@@ -41,3 +41,14 @@ char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
  * (notice placed per policy) and, in sanitize mode, the kept attachments. */
 GByteArray *mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res,
 		       const char *notice, const char *summary);
+
+/*
+ * The transfer encoding of a part as readers take it (mime-encoding.c):
+ * GMime's names and the other spellings mailers use (uue, x-uue,
+ * x-base64, quoted, commented, 8-bit). FALSE, with *unknown (may be NULL)
+ * the normalized name, when no reader would decode it.
+ */
+gboolean mime_transfer_encoding(GMimeObject *obj, GMimeContentEncoding *encoding, char **unknown);
+
+/* The file name of a uuencoded part's "begin 644 NAME" line, or NULL. */
+char *mime_uuencoded_name(GMimePart *part);

@@ -477,6 +477,36 @@ test_tnef(void)
 	result_clear(&r);
 }
 
+/* Sanitize mode: a uuencoded attachment (x-uue, unknown to GMime) is
+ * decoded and judged by its content and its begin-line name: the text
+ * file is kept decoded, the executable removed; an unknown encoding is
+ * removed without being judged. */
+static void
+test_uuencoded_sanitize_mode(void)
+{
+	struct result r = run(sanitize_engine,
+			      HEAD "Subject: uu\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+			      "--b\r\nContent-Type: application/octet-stream\r\n"
+			      "Content-Transfer-Encoding: x-uue\r\n\r\n"
+			      "begin 644 memo.txt\r\n0;6EN=71E<R!O:R!H97)E\"@``\r\n`\r\nend\r\n"
+			      "--b\r\nContent-Type: text/plain; name=\"a.txt\"\r\n"
+			      "Content-Transfer-Encoding: uue\r\n\r\n"
+			      "begin 644 a.exe\r\n$35J0\"@``\r\n`\r\nend\r\n"
+			      "--b\r\nContent-Type: text/plain; name=\"p.txt\"\r\n"
+			      "Content-Transfer-Encoding: x-gzip64\r\n\r\nH4sI\r\n"
+			      "--b--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.message, "filename*=UTF-8''memo.txt"));
+	g_assert_nonnull(strstr(r.message, "bWludXRlcyBvayBoZXJl")); /* "minutes ok here" */
+	g_assert_null(strstr(r.message, "0;6EN=71E"));
+	g_assert_nonnull(strstr(r.text, "a.exe"));
+	g_assert_nonnull(strstr(r.text, "dangerous file name"));
+	g_assert_nonnull(strstr(r.text, "unknown transfer encoding x-gzip64"));
+	g_assert_null(strstr(r.message, "H4sI"));
+	result_clear(&r);
+}
+
 static void
 test_ambiguity_blocks(void)
 {
@@ -535,6 +565,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/header-injection", test_header_injection);
 	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
+	g_test_add_func("/mime/uuencoded-sanitize-mode", test_uuencoded_sanitize_mode);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
 	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
