@@ -23,6 +23,7 @@
 
 #include "actions.h"
 #include "charset.h"
+#include "detect.h"
 #include "handlers.h"
 #include "html-text.h"
 #include "mime-params.h"
@@ -640,6 +641,8 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 
 static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
 
+static gboolean walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why);
+
 /* Does a text part say anything (not only white space)? */
 static gboolean
 has_text(GMimeObject *obj)
@@ -707,7 +710,8 @@ walk_multipart(struct walk *w, GMimeMultipart *mp, unsigned depth)
 		return !content || walk_object(w, content, depth + 1);
 	}
 	if (g_mime_multipart_get_count(mp) == 0) /* readers disagree on what it holds */
-		return block(w, CDR_E_PARSE, "multipart without parts: its boundary never occurs");
+		return walk_readings(w, GMIME_OBJECT(mp), depth,
+				     "multipart without parts: its boundary never occurs");
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "alternative"))
 		return walk_alternative(w, mp, depth);
@@ -784,13 +788,186 @@ ambiguity(GMimeObject *obj)
 }
 
 static gboolean
+is_leaf_type(GMimeObject *obj, const char *type)
+{
+	g_autofree char *t = type_of(obj);
+	return GMIME_IS_PART(obj) && strcmp(t, type) == 0;
+}
+
+/* The readings one is read with: a multipart reading that finds parts
+ * replaces the reading of the same bytes as one text (which would show
+ * the attachments' encoded data), and an HTML reading the plain one (which
+ * would show its markup and scripts as text). */
+static gboolean
+reading_is_shown(struct walk *w, GPtrArray *readings, guint i)
+{
+	GMimeObject *r = readings->pdata[i];
+	gboolean split = FALSE, html = FALSE, file = FALSE;
+	for (guint j = 0; j < readings->len; j++) {
+		GMimeObject *o = readings->pdata[j];
+		split = split || (GMIME_IS_MULTIPART(o) && g_mime_multipart_get_count(GMIME_MULTIPART(o)));
+		html = html || (is_leaf_type(o, "text/html") && is_body_text(o));
+		file = file || (GMIME_IS_PART(o) && !is_body_text(o));
+	}
+	if (!GMIME_IS_PART(r) || !is_body_text(r))
+		return TRUE;
+	if (split || (html && is_leaf_type(r, "text/plain")))
+		return FALSE;
+	if (!file)
+		return TRUE;
+	/* another reading saves these bytes as a file: shown as text only
+	 * when they are text, and never an executable's bytes */
+	const GByteArray *bytes = decoded_bytes(GMIME_PART(r));
+	return !cdr_detect_dangerous_bytes(bytes->data, bytes->len) &&
+	       cdr_charset_detect_text(cdr_engine_charsets(cdr_job_engine(w->job)), bytes->data,
+				       bytes->len) != CDR_CS_UNKNOWN;
+}
+
+static gboolean
+same_attachment(const struct mime_attachment *a, const struct mime_attachment *b)
+{
+	return strcmp(a->name, b->name) == 0 && g_strcmp0(a->type, b->type) == 0 &&
+	       a->size == b->size;
+}
+
+/* The boundaries of the multiparts of a reading, all the way down. */
+static void
+collect_boundaries(GMimeObject *obj, GPtrArray *out, unsigned depth)
+{
+	if (!GMIME_IS_MULTIPART(obj) || depth > 64)
+		return;
+	const char *b = g_mime_multipart_get_boundary(GMIME_MULTIPART(obj));
+	if (b)
+		g_ptr_array_add(out, g_strdup(b));
+	for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+		collect_boundaries(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), out, depth + 1);
+}
+
+/* Is the line "--B" (a part starts) or "--B--" (the parts end) for a
+ * boundary B of some reading? 1 and 2 for these, 0 otherwise. */
+static int
+boundary_line(const char *line, GPtrArray *boundaries)
+{
+	if (!g_str_has_prefix(line, "--"))
+		return 0;
+	for (guint i = 0; i < boundaries->len; i++) {
+		const char *b = boundaries->pdata[i];
+		gsize n = strlen(b);
+		if (strncmp(line + 2, b, n) != 0)
+			continue;
+		const char *rest = line + 2 + n;
+		if (strcmp(rest, "--") == 0)
+			return 2;
+		if (!*rest)
+			return 1;
+	}
+	return 0;
+}
+
+/* What one reading shows as text but another splits off as parts of its
+ * own (an attachment's encoded data after a boundary line of the other
+ * reading) is taken out: the other reading shows its text parts itself. */
+static void
+drop_other_readings_parts(GString *text, GPtrArray *boundaries)
+{
+	g_auto(GStrv) lines = g_strsplit(text->str, "\n", -1);
+	g_string_truncate(text, 0);
+	gboolean inside = FALSE;
+	for (char **l = lines; *l; l++) {
+		g_autofree char *line = g_strchomp(g_strdup(*l));
+		int kind = boundary_line(line, boundaries);
+		if (kind) {
+			inside = kind == 1;
+			continue;
+		}
+		if (inside)
+			continue;
+		g_string_append(text, *l);
+		if (l[1])
+			g_string_append_c(text, '\n');
+	}
+}
+
+/* One reading's text, attachments and notes added to the message's,
+ * what is there already once. */
+static void
+merge_reading(struct mime_result *into, struct mime_result *from)
+{
+	if (from->body->len && !strstr(into->body->str, from->body->str)) {
+		start_paragraph(into->body);
+		g_string_append(into->body, from->body->str);
+	}
+	for (guint i = 0; i < from->attachments->len; i++) {
+		struct mime_attachment *a = from->attachments->pdata[i];
+		gboolean known = FALSE;
+		for (guint j = 0; j < into->attachments->len && !known; j++)
+			known = same_attachment(into->attachments->pdata[j], a);
+		if (!known)
+			g_ptr_array_add(into->attachments, g_ptr_array_steal_index(from->attachments, i--));
+	}
+	for (guint i = 0; i < from->notes->len; i++)
+		add_note_once(into, from->notes->pdata[i]);
+	into->html = into->html || from->html;
+}
+
+/*
+ * Readers disagree on the structure (mime-readings.c). Sanitize mode
+ * blocks the message, as an attachment could be judged by the wrong
+ * reading. Text mode delivers no attachment anyway: it shows the text
+ * that any reading finds (markup converted, never as HTML), removes every
+ * attachment any reading finds, and says so.
+ */
+static gboolean
+walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
+{
+	if (w->sanitize_mode)
+		return block(w, CDR_E_PARSE, why);
+	g_autoptr(GPtrArray) readings = mime_readings(obj);
+	if (!readings || !readings->len)
+		return block(w, CDR_E_PARSE, why);
+	g_autoptr(GPtrArray) boundaries = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < readings->len; i++)
+		collect_boundaries(readings->pdata[i], boundaries, 0);
+	for (guint i = 0; i < readings->len; i++) {
+		if (!reading_is_shown(w, readings, i))
+			continue;
+		struct mime_result part = {
+			.body = g_string_new(NULL),
+			.attachments = g_ptr_array_new_with_free_func(attachment_free),
+			.notes = g_ptr_array_new_with_free_func(g_free),
+			.carrier = w->res->carrier,
+		};
+		struct walk reading = *w;
+		reading.res = &part;
+		gboolean ok = walk_object(&reading, readings->pdata[i], depth + 1);
+		w->parts = reading.parts;
+		w->blocked = reading.blocked;
+		drop_other_readings_parts(part.body, boundaries);
+		merge_reading(w->res, &part);
+		g_string_free(part.body, TRUE);
+		g_ptr_array_unref(part.attachments);
+		g_ptr_array_unref(part.notes);
+		if (!ok)
+			return FALSE;
+	}
+	cdr_job_action(w->job, CDR_ACT_AMBIGUOUS_MIME, why, 1);
+	g_autofree char *note = g_strdup_printf(
+		"メールの構造があいまいなため（%s）、どの読み方でも本文となる部分をすべてテキストで示し、"
+		"添付ファイルとなる部分はすべて削除しました。/ The structure of the message is "
+		"ambiguous (%s): the text of every reading is shown as text, and whatever any "
+		"reading takes for an attachment was removed.", why, why);
+	add_note_once(w->res, note);
+	return TRUE;
+}
+
+static gboolean
 walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 {
 	const struct cdr_policy *p = cdr_job_policy(w->job);
 	const char *twice = ambiguity(obj);
 	if (twice) {
 		g_autofree char *why = g_strdup_printf("ambiguous MIME: %s given twice", twice);
-		return block(w, CDR_E_PARSE, why);
+		return walk_readings(w, obj, depth + 1, why);
 	}
 	if (depth > p->max_depth)
 		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");

@@ -52,3 +52,12 @@ gboolean mime_transfer_encoding(GMimeObject *obj, GMimeContentEncoding *encoding
 
 /* The file name of a uuencoded part's "begin 644 NAME" line, or NULL. */
 char *mime_uuencoded_name(GMimePart *part);
+
+/*
+ * The readings of an object whose structure readers disagree on (two
+ * Content-Type, Content-Transfer-Encoding or Content-Disposition headers,
+ * a parameter given twice, a declared boundary that never occurs), each
+ * an object of its own with one value of each (mime-readings.c); NULL
+ * when there are too many to walk.
+ */
+GPtrArray *mime_readings(GMimeObject *obj);

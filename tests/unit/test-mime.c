@@ -508,7 +508,7 @@ test_uuencoded_sanitize_mode(void)
 }
 
 static void
-test_ambiguity_blocks(void)
+test_ambiguity_by_mode(void)
 {
 	const char *cases[] = {
 		HEAD "Subject: two types\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\n\r\nx\r\n",
@@ -518,11 +518,30 @@ test_ambiguity_blocks(void)
 		     "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nx\r\n",
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
-		struct result r = run(text_engine, cases[i]);
+		/* sanitize mode: an attachment could be judged by the wrong reading */
+		struct result r = run(sanitize_engine, cases[i]);
 		g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
 		g_assert_nonnull(strstr(r.report->reason, "ambiguous MIME"));
 		result_clear(&r);
+		/* text mode: the text of every reading, and a note */
+		r = run(text_engine, cases[i]);
+		g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+		g_assert_true(report_has_action(r.report, CDR_ACT_AMBIGUOUS_MIME));
+		g_assert_nonnull(strstr(r.text, "x\r\n"));
+		g_assert_nonnull(strstr(r.text, "structure of the message is ambiguous"));
+		result_clear(&r);
 	}
+	/* a declared boundary that never occurs: blocked in sanitize mode,
+	 * the body as text in text mode */
+	const char *no_parts = HEAD "Subject: no parts\r\nContent-Type: multipart/mixed; "
+				    "boundary=\"never\"\r\n\r\nplain words\r\n";
+	struct result r = run(sanitize_engine, no_parts);
+	g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
+	result_clear(&r);
+	r = run(text_engine, no_parts);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "plain words"));
+	result_clear(&r);
 }
 
 static void
@@ -574,7 +593,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/notice-bidi", test_notice_shows_bidi_controls);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);
-	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
+	g_test_add_func("/mime/ambiguity", test_ambiguity_by_mode);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
 	g_test_add_func("/mime/tnef", test_tnef);
