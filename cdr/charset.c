@@ -214,6 +214,8 @@ is_ascii(const guint8 *data, gsize len)
 enum cdr_charset
 cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
 {
+	if (!data)
+		data = (const guint8 *)"";
 	if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff))) {
 		gboolean le = data[0] == 0xff;
 		if (len % 2)
@@ -566,7 +568,7 @@ decode_jis(struct cdr_charsets *cs, enum cdr_carrier carrier, const guint8 *data
 {
 	g_autoptr(GByteArray) sjis = g_byte_array_sized_new((guint)MIN(len, G_MAXUINT / 2));
 	iso2022jp_to_cp932(data, len, sjis, bad);
-	decode_sjis(cs, carrier, sjis->data, sjis->len, out, bad);
+	decode_sjis(cs, carrier, sjis->len ? sjis->data : (const guint8 *)"", sjis->len, out, bad);
 }
 
 /* UTF-8 as it is; each byte of an invalid sequence becomes 〓. */
@@ -725,6 +727,8 @@ cdr_charset_decode_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const
 {
 	GString *out = g_string_sized_new(len + 16);
 	int cd = cd_for_label(label);
+	if (!data) /* an empty buffer may come without one */
+		data = (const guint8 *)"";
 	gboolean seven_bit = is_ascii(data, len);
 
 	/* 7-bit JIS: read it character by character, never as ASCII with

@@ -64,18 +64,26 @@ append_param(GString *s, const char *name, const char *value)
 }
 
 /*
- * Every Content-Type a reader may take from one header value: a
- * parameter given twice (boundary="a"; boundary*=b, two charsets) gives
- * one value per choice.
+ * Every Content-Type (or Content-Disposition) a reader may take from one
+ * header value: a parameter given twice (boundary="a"; boundary*=b, two
+ * charsets, two filenames) gives one value per choice.
  */
 static void
-content_type_choices(const char *raw, GPtrArray *out)
+header_choices(const char *raw, gboolean content_type, GPtrArray *out)
 {
-	GMimeContentType *ct = g_mime_content_type_parse(NULL, raw);
-	if (!ct)
+	GObject *parsed = content_type ? G_OBJECT(g_mime_content_type_parse(NULL, raw))
+				       : G_OBJECT(g_mime_content_disposition_parse(NULL, raw));
+	if (!parsed)
 		return;
-	g_autofree char *type = g_mime_content_type_get_mime_type(ct);
-	GMimeParamList *params = g_mime_content_type_get_parameters(ct);
+	g_autofree char *type =
+		content_type ? g_mime_content_type_get_mime_type(GMIME_CONTENT_TYPE(parsed))
+			     : g_strdup(g_mime_content_disposition_get_disposition(
+				       GMIME_CONTENT_DISPOSITION(parsed)));
+	GMimeParamList *params =
+		content_type ? g_mime_content_type_get_parameters(GMIME_CONTENT_TYPE(parsed))
+			     : g_mime_content_disposition_get_parameters(GMIME_CONTENT_DISPOSITION(parsed));
+	if (!type)
+		type = g_strdup("attachment");
 	int n = params ? g_mime_param_list_length(params) : 0;
 	/* choice k takes, of each name, its (k mod count)-th value */
 	unsigned choices = 1;
@@ -103,7 +111,7 @@ content_type_choices(const char *raw, GPtrArray *out)
 		}
 		add_unique(out, g_string_free(s, FALSE));
 	}
-	g_object_unref(ct);
+	g_object_unref(parsed);
 }
 
 /* The body of obj as GMime keeps it: its encoded content, or a
@@ -138,6 +146,8 @@ looks_like_html(const GByteArray *body)
 {
 	static const char *const tags[] = { "<html", "<body", "<div", "<table", "<p>", "<p ",
 					    "<br", "<!doctype html", "<font", "<a href" };
+	if (!body->len)
+		return FALSE;
 	g_autofree char *head = g_ascii_strdown((const char *)body->data, MIN(body->len, 65536));
 	for (unsigned i = 0; i < G_N_ELEMENTS(tags); i++)
 		if (strstr(head, tags[i]))
@@ -150,7 +160,7 @@ looks_like_html(const GByteArray *body)
 static void
 used_boundaries(const GByteArray *body, const char *declared, GPtrArray *out)
 {
-	g_autofree char *text = g_strndup((const char *)body->data, body->len);
+	g_autofree char *text = body->len ? g_strndup((const char *)body->data, body->len) : g_strdup("");
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	for (char **l = lines; *l && l[1] && out->len < 4; l++) {
 		g_strchomp(*l);
@@ -186,11 +196,14 @@ mime_readings(GMimeObject *obj)
 	g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) raw_types = header_values(obj, "Content-Type");
 	g_autoptr(GPtrArray) encodings = header_values(obj, "Content-Transfer-Encoding");
-	g_autoptr(GPtrArray) dispositions = header_values(obj, "Content-Disposition");
 	g_autoptr(GByteArray) body = raw_body(obj);
 
+	g_autoptr(GPtrArray) raw_dispositions = header_values(obj, "Content-Disposition");
+	g_autoptr(GPtrArray) dispositions = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < raw_types->len; i++)
-		content_type_choices(raw_types->pdata[i], types);
+		header_choices(raw_types->pdata[i], TRUE, types);
+	for (guint i = 0; i < raw_dispositions->len; i++)
+		header_choices(raw_dispositions->pdata[i], FALSE, dispositions);
 	if (GMIME_IS_MULTIPART(obj) && g_mime_multipart_get_count(GMIME_MULTIPART(obj)) == 0 &&
 	    raw_types->len <= 1) {
 		/* the declared boundary never occurs: the body itself, and the

@@ -32,12 +32,14 @@
 #include "names.h"
 
 #define MIME_HTML_MAX_DEPTH 512
+#define MIME_MAX_READINGS_PER_MESSAGE 64
 
 struct walk {
 	struct cdr_job *job;
 	struct mime_result *res;
 	gboolean sanitize_mode;
 	unsigned parts;
+	unsigned readings; /* readings of ambiguous objects walked */
 	gboolean blocked;
 };
 
@@ -77,6 +79,7 @@ block(struct walk *w, enum cdr_error code, const char *why)
 }
 
 #define DECODED_KEY "mugaika-decoded"
+#define READING_KEY "mugaika-reading" /* one of the readings of an ambiguous object */
 
 /* The transfer-decoded bytes of a leaf part, uncharged; kept on the part
  * so that deciding and converting decode it once. */
@@ -925,9 +928,14 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 	g_autoptr(GPtrArray) readings = mime_readings(obj);
 	if (!readings || !readings->len)
 		return block(w, CDR_E_PARSE, why);
+	w->readings += readings->len;
+	if (w->readings > MIME_MAX_READINGS_PER_MESSAGE)
+		return block(w, CDR_E_LIMIT, "ambiguous MIME: too many readings to compare");
 	g_autoptr(GPtrArray) boundaries = g_ptr_array_new_with_free_func(g_free);
-	for (guint i = 0; i < readings->len; i++)
+	for (guint i = 0; i < readings->len; i++) {
+		g_object_set_data(readings->pdata[i], READING_KEY, GINT_TO_POINTER(1));
 		collect_boundaries(readings->pdata[i], boundaries, 0);
+	}
 	for (guint i = 0; i < readings->len; i++) {
 		if (!reading_is_shown(w, readings, i))
 			continue;
@@ -941,6 +949,7 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 		reading.res = &part;
 		gboolean ok = walk_object(&reading, readings->pdata[i], depth + 1);
 		w->parts = reading.parts;
+		w->readings = reading.readings;
 		w->blocked = reading.blocked;
 		drop_other_readings_parts(part.body, boundaries);
 		merge_reading(w->res, &part);
@@ -964,13 +973,17 @@ static gboolean
 walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 {
 	const struct cdr_policy *p = cdr_job_policy(w->job);
+	if (depth > p->max_depth)
+		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
 	const char *twice = ambiguity(obj);
 	if (twice) {
 		g_autofree char *why = g_strdup_printf("ambiguous MIME: %s given twice", twice);
+		/* a reading has one of each header: ambiguous again means that
+		 * GMime reads it another way than it was built */
+		if (g_object_get_data(G_OBJECT(obj), READING_KEY))
+			return block(w, CDR_E_PARSE, why);
 		return walk_readings(w, obj, depth + 1, why);
 	}
-	if (depth > p->max_depth)
-		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
 	if (++w->parts > p->max_children)
 		return block(w, CDR_E_LIMIT, "more MIME parts than max_children");
 	if (!cdr_job_check_time(w->job)) {
