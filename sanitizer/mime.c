@@ -1049,33 +1049,33 @@ mbox_postmark_length(const guint8 *p, const guint8 *end)
 #define MAIL_HEADER_SCAN_BYTES (256 * 1024)
 
 /*
- * Does a header block start at p: header fields (and their folded
- * continuation lines) up to an empty line or the end of the bytes?
- * *known counts the well-known field names in it.
+ * The header fields at p, up to an empty line: *known counts the
+ * well-known field names among them; TRUE when every line is a header
+ * field or the continuation of one and the block ends (an empty line, or
+ * the end of the bytes) within MAIL_HEADER_SCAN_BYTES.
  */
 static gboolean
-is_header_block(const guint8 *p, const guint8 *end, unsigned *known)
+scan_header_block(const guint8 *p, const guint8 *end, unsigned *known)
 {
 	static const char *const names[] = { "from", "to", "subject", "date", "received",
 					     "return-path", "message-id", "mime-version",
 					     "content-type", "delivered-to", "reply-to", "cc" };
+	gboolean limited = (gsize)(end - p) > MAIL_HEADER_SCAN_BYTES;
 	end = MIN(end, p + MAIL_HEADER_SCAN_BYTES);
+	gboolean fields_only = field_name_length(p, end) > 0;
 	*known = 0;
-	if (!field_name_length(p, end))
+	if (!fields_only)
 		return FALSE;
 	while (p < end && *p != '\r' && *p != '\n') {
 		gsize n = field_name_length(p, end);
 		if (!n && *p != ' ' && *p != '\t')
-			return FALSE; /* neither a field nor a continuation */
+			fields_only = FALSE; /* neither a field nor a continuation */
 		for (unsigned i = 0; n && i < G_N_ELEMENTS(names); i++)
 			*known += n == strlen(names[i]) &&
 				  g_ascii_strncasecmp((const char *)p, names[i], n) == 0;
-		const guint8 *next = next_line(p, end);
-		if (next == end && end == p + MAIL_HEADER_SCAN_BYTES)
-			return FALSE; /* no end in sight */
-		p = next;
+		p = next_line(p, end);
 	}
-	return TRUE;
+	return fields_only && !(p == end && limited);
 }
 
 static gboolean
@@ -1090,11 +1090,12 @@ named_eml(const char *name)
 }
 
 /*
- * Mail, by its own looks: after an optional mbox "From " line, a header
- * block with at least two well-known fields (libmagic misses many real
- * messages: it wants certain first headers); or, for a file named .eml,
- * any header block at all (a message of a few headers, e.g. only
- * Content-Type, is still a message).
+ * Mail, by its own looks: after an optional mbox "From " line, a first
+ * line that is a header field and at least two well-known fields before
+ * the first empty line (libmagic misses many real messages: it wants
+ * certain first headers; a broken line among them does not make a message
+ * text); or, for a file named .eml, any block of nothing but header fields
+ * (a message of a few headers, e.g. only Content-Type, is still a message).
  */
 static gboolean
 looks_like_mail(const guint8 *data, gsize len, const char *name)
@@ -1102,9 +1103,8 @@ looks_like_mail(const guint8 *data, gsize len, const char *name)
 	const guint8 *end = data + len;
 	const guint8 *p = data + mbox_postmark_length(data, end);
 	unsigned known = 0;
-	if (!is_header_block(p, end, &known))
-		return FALSE;
-	return known >= 2 || named_eml(name);
+	gboolean fields_only = scan_header_block(p, end, &known);
+	return known >= 2 || (fields_only && named_eml(name));
 }
 
 static int
@@ -1135,7 +1135,7 @@ mbox_message_start(const guint8 *data, gsize len)
 	unsigned known;
 	for (const guint8 *p = data + start; p < end; p = next_line(p, end)) {
 		gsize postmark = blank ? mbox_postmark_length(p, end) : 0;
-		if (postmark && is_header_block(p + postmark, end, &known))
+		if (postmark && scan_header_block(p + postmark, end, &known))
 			return -1;
 		blank = *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n');
 	}
