@@ -211,6 +211,24 @@ is_ascii(const guint8 *data, gsize len)
 	return TRUE;
 }
 
+static void convert_lossy(iconv_t cd, const guint8 *data, gsize len, GString *out, guint *bad,
+			  gsize (*char_length)(const guint8 *p, gsize left));
+static gsize sjis_char_length(const guint8 *p, gsize left);
+
+/* CP932 bytes made from well-formed JIS: text when they hold no control
+ * characters, whether or not every code has a character. */
+static gboolean
+jis_is_text(struct cdr_charsets *cs, const GByteArray *sjis)
+{
+	g_autoptr(GString) utf8 = g_string_new(NULL);
+	guint bad = 0;
+	convert_lossy(cs->cd[CD_CP932], sjis->len ? sjis->data : (const guint8 *)"", sjis->len, utf8,
+		      &bad, sjis_char_length);
+	struct text_stats st = { 0, TRUE };
+	scan_utf8(utf8->str, utf8->len, TRUE, &st);
+	return st.ok;
+}
+
 enum cdr_charset
 cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
 {
@@ -229,9 +247,10 @@ cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
 			g_autoptr(GByteArray) sjis = g_byte_array_sized_new((guint)MIN(len, G_MAXUINT));
 			if (!cdr_charset_iso2022jp_to_cp932(data, len, sjis))
 				return CDR_CS_UNKNOWN;
-			return decode_and_scan(cs->cd[CD_CP932], sjis->data, sjis->len).ok
-				       ? CDR_CS_ISO2022JP
-				       : CDR_CS_UNKNOWN;
+			/* well-formed JIS is text even where a code is outside
+			 * the tables (an emoji row, row 0x2F): 7-bit codes, no
+			 * controls among them */
+			return jis_is_text(cs, sjis) ? CDR_CS_ISO2022JP : CDR_CS_UNKNOWN;
 		}
 		struct text_stats st = { 0, TRUE };
 		scan_utf8((const char *)data, len, TRUE, &st);

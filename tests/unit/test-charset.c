@@ -40,6 +40,8 @@ test_detect(void)
 	g_assert_cmpint(detect_converted("こんにちは、世界。お知らせです。\n", "EUC-JP"), ==,
 			CDR_CS_EUCJP);
 	g_assert_cmpint(detect(S("\x1b$B$3$s$K$A$O\x1b(B\n")), ==, CDR_CS_ISO2022JP);
+	/* well-formed JIS with codes outside the tables (row 0x2F, au's 0x75) */
+	g_assert_cmpint(detect(S("\x1b$B$3/!uA$s\x1b(B\n")), ==, CDR_CS_ISO2022JP);
 }
 
 static void
