@@ -61,3 +61,11 @@ char *mime_uuencoded_name(GMimePart *part);
  * when there are too many to walk.
  */
 GPtrArray *mime_readings(GMimeObject *obj);
+
+/* Mail by its own looks, or for a name ending in .eml by any header block
+ * (mime-detect.c). */
+gboolean mime_looks_like_mail(const guint8 *data, gsize len, const char *name);
+
+/* Where the message starts after an mbox "From " line (0 without one);
+ * -1 when the bytes hold several messages. */
+gssize mime_mbox_message_start(const guint8 *data, gsize len);
