@@ -114,9 +114,6 @@ put_raw_text(struct decoder *d, const char *s, gsize len)
 		return;
 	flush_pending(d);
 	enum cdr_decode_quality q = CDR_DECODE_EXACT;
-	gboolean ascii = TRUE;
-	for (gsize i = 0; i < len; i++)
-		ascii = ascii && (guchar)s[i] < 0x80;
 	g_autofree char *text = NULL;
 	if (g_utf8_validate_len(s, len, NULL) && !memchr(s, 0x1b, len)) {
 		/* UTF-8 as it is (raw JIS has escapes and is decoded) */
@@ -129,6 +126,9 @@ put_raw_text(struct decoder *d, const char *s, gsize len)
 		text = cdr_charset_decode_from(d->cs, d->carrier, NULL, (const guint8 *)s, len, &q);
 	}
 	note_quality(d, q);
+	gboolean ascii = TRUE; /* of the text: raw JIS is 7-bit but not ASCII */
+	for (const char *c = text; *c; c++)
+		ascii = ascii && (guchar)*c < 0x80;
 	if (d->reencode && !ascii)
 		append_mixed(d, text);
 	else
