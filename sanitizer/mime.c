@@ -959,6 +959,12 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 		if (!ok)
 			return FALSE;
 	}
+	/* a parameter name comes from the message: valid UTF-8, no controls */
+	g_autofree char *valid = g_utf8_make_valid(why, -1);
+	g_autoptr(GString) shown = g_string_new(NULL);
+	append_clean_text(shown, valid);
+	g_strdelimit(shown->str, "\n\t", ' ');
+	why = shown->str;
 	cdr_job_action(w->job, CDR_ACT_AMBIGUOUS_MIME, why, 1);
 	g_autofree char *note = g_strdup_printf(
 		"メールの構造があいまいなため（%s）、どの読み方でも本文となる部分をすべてテキストで示し、"
