@@ -20,6 +20,7 @@
 #define CDR_ACT_ENCRYPTED "encrypted-part"    /* encrypted content removed */
 #define CDR_ACT_UNSUPPORTED_PART "unsupported-part" /* message/partial, external-body */
 #define CDR_ACT_CALENDAR "calendar-converted" /* invitation turned into a text summary */
+#define CDR_ACT_AMBIGUOUS_MIME "ambiguous-mime" /* text mode: every reading's text shown: where = why */
 #define CDR_ACT_JAVASCRIPT "javascript"       /* scripts: PDF /JS, JavaScript actions and name tree */
 #define CDR_ACT_AUTO_ACTION "auto-action"     /* PDF /OpenAction, /AA: run on open, page view, ... */
 #define CDR_ACT_ACTION "action"               /* PDF Launch, GoToR, SubmitForm, ...: where = type */

@@ -41,7 +41,7 @@ static const struct {
 } labels[] = {
 	{ "utf-8", CD_UTF8 }, { "utf8", CD_UTF8 }, { "us-ascii", CD_UTF8 }, { "ascii", CD_UTF8 },
 	{ "iso-2022-jp", CD_JIS }, { "iso-2022-jp-1", CD_JIS }, { "iso-2022-jp-2", CD_JIS },
-	{ "iso-2022-jp-3", CD_JIS }, { "csiso2022jp", CD_JIS }, { "iso-2022-jp-ms", CD_JIS },
+	{ "iso-2022-jp-3", CD_JIS }, { "iso-2022-jp-2004", CD_JIS }, { "csiso2022jp", CD_JIS }, { "iso-2022-jp-ms", CD_JIS },
 	{ "cp50220", CD_JIS }, { "cp50221", CD_JIS }, { "cp50222", CD_JIS },
 	{ "shift_jis", CD_CP932 }, { "shift-jis", CD_CP932 }, { "sjis", CD_CP932 },
 	{ "x-sjis", CD_CP932 }, { "ms_kanji", CD_CP932 }, { "cp932", CD_CP932 },
@@ -211,9 +211,29 @@ is_ascii(const guint8 *data, gsize len)
 	return TRUE;
 }
 
+static void convert_lossy(iconv_t cd, const guint8 *data, gsize len, GString *out, guint *bad,
+			  gsize (*char_length)(const guint8 *p, gsize left));
+static gsize sjis_char_length(const guint8 *p, gsize left);
+
+/* CP932 bytes made from well-formed JIS: text when they hold no control
+ * characters, whether or not every code has a character. */
+static gboolean
+jis_is_text(struct cdr_charsets *cs, const GByteArray *sjis)
+{
+	g_autoptr(GString) utf8 = g_string_new(NULL);
+	guint bad = 0;
+	convert_lossy(cs->cd[CD_CP932], sjis->len ? sjis->data : (const guint8 *)"", sjis->len, utf8,
+		      &bad, sjis_char_length);
+	struct text_stats st = { 0, TRUE };
+	scan_utf8(utf8->str, utf8->len, TRUE, &st);
+	return st.ok;
+}
+
 enum cdr_charset
 cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
 {
+	if (!data)
+		data = (const guint8 *)"";
 	if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff))) {
 		gboolean le = data[0] == 0xff;
 		if (len % 2)
@@ -227,9 +247,10 @@ cdr_charset_detect_text(struct cdr_charsets *cs, const guint8 *data, gsize len)
 			g_autoptr(GByteArray) sjis = g_byte_array_sized_new((guint)MIN(len, G_MAXUINT));
 			if (!cdr_charset_iso2022jp_to_cp932(data, len, sjis))
 				return CDR_CS_UNKNOWN;
-			return decode_and_scan(cs->cd[CD_CP932], sjis->data, sjis->len).ok
-				       ? CDR_CS_ISO2022JP
-				       : CDR_CS_UNKNOWN;
+			/* well-formed JIS is text even where a code is outside
+			 * the tables (an emoji row, row 0x2F): 7-bit codes, no
+			 * controls among them */
+			return jis_is_text(cs, sjis) ? CDR_CS_ISO2022JP : CDR_CS_UNKNOWN;
 		}
 		struct text_stats st = { 0, TRUE };
 		scan_utf8((const char *)data, len, TRUE, &st);
@@ -271,43 +292,107 @@ jis_to_sjis(guint8 j1, guint8 j2, guint8 out[2])
 	out[1] = s2;
 }
 
-/* Lenient: unknown escapes and broken pairs are skipped, 8-bit bytes
- * passed on (the CP932 decoder then replaces what does not decode). */
-static gboolean
-iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out, gboolean lenient)
+#define GETA "\xe3\x80\x93" /* U+3013, where a character could not be decoded */
+static const guint8 geta_sjis[2] = { 0x81, 0xac };
+
+/* Half-width katakana as CP932 bytes. */
+static void
+append_katakana(GByteArray *out, guint8 c)
 {
-	enum { ROMAN, KANJI, KATAKANA } mode = ROMAN;
+	guint8 k = (guint8)(c + 0x80);
+	g_byte_array_append(out, &k, 1);
+}
+
+static void
+append_geta(GByteArray *out, guint *bad)
+{
+	g_byte_array_append(out, geta_sjis, 2);
+	(*bad)++;
+}
+
+/*
+ * The escape sequence at data[0] (ESC, intermediates 0x20-0x2F, a final
+ * 0x30-0x7E): its length, 0 when cut off. *set is the designation:
+ * intermediates and final, e.g. "$B", "(I", "$(D".
+ */
+static gsize
+escape_at(const guint8 *data, gsize len, char set[8])
+{
+	gsize i = 1;
+	while (i < len && data[i] >= 0x20 && data[i] <= 0x2f)
+		i++;
+	if (i >= len || data[i] < 0x30 || data[i] > 0x7e || i > 6)
+		return 0;
+	memcpy(set, data + 1, i);
+	set[i] = '\0';
+	return i + 1;
+}
+
+enum jis_mode {
+	JIS_ROMAN,
+	JIS_KANJI,     /* JIS X 0208 (and 0213 plane 1, a superset read the same) */
+	JIS_KATAKANA,  /* JIS X 0201 half-width katakana */
+	JIS_OTHER,     /* a 94x94 set we cannot read (JIS X 0212, GB 2312, KS C 5601) */
+};
+
+/* What a designation switches to; FALSE for one we do not know. */
+static gboolean
+jis_designation(const char *set, gboolean lenient, enum jis_mode *mode)
+{
+	static const struct {
+		const char *set;
+		enum jis_mode mode;
+		gboolean strict; /* plain ISO-2022-JP (RFC 1468) and JIS X 0201 katakana */
+	} sets[] = {
+		{ "(B", JIS_ROMAN, TRUE },  { "(J", JIS_ROMAN, TRUE },   { "(H", JIS_ROMAN, TRUE },
+		{ "(I", JIS_KATAKANA, TRUE }, { "$B", JIS_KANJI, TRUE }, { "$@", JIS_KANJI, TRUE },
+		{ "$(B", JIS_KANJI, FALSE }, { "$(O", JIS_KANJI, FALSE }, { "$(Q", JIS_KANJI, FALSE },
+		{ "$(D", JIS_OTHER, FALSE }, { "$A", JIS_OTHER, FALSE },  { "$(C", JIS_OTHER, FALSE },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(sets); i++)
+		if (strcmp(set, sets[i].set) == 0 && (lenient || sets[i].strict)) {
+			*mode = sets[i].mode;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+/*
+ * ISO-2022-JP to CP932 bytes. Strict (bad == NULL): FALSE on an unknown
+ * escape, a broken double-byte pair or an 8-bit byte. Lenient: those
+ * become 〓 (counted in *bad), 8-bit bytes are passed on for the CP932
+ * reading, and so are the codes of rows CP932 does not have (its decoder
+ * then counts them).
+ */
+static gboolean
+iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out, guint *bad)
+{
+	enum jis_mode mode = JIS_ROMAN;
 	gboolean shifted = FALSE; /* SO: half-width katakana until SI */
+	gboolean lenient = bad != NULL;
 
 	for (gsize i = 0; i < len; i++) {
 		guint8 c = data[i];
 		if (c == 0x1b) {
-			if (i + 2 >= len) {
-				if (lenient)
-					break;
-				return FALSE;
-			}
-			guint8 a = data[i + 1], b = data[i + 2];
-			if (a == '(' && (b == 'B' || b == 'J' || b == 'H'))
-				mode = ROMAN;
-			else if (a == '(' && b == 'I')
-				mode = KATAKANA;
-			else if (a == '$' && (b == 'B' || b == '@'))
-				mode = KANJI;
-			else if (a == '&' && b == '@' && i + 5 < len && data[i + 3] == 0x1b &&
-				 data[i + 4] == '$' && data[i + 5] == 'B') {
-				mode = KANJI; /* JIS X 0208-1990 announcer */
-				i += 3;
-			} else if (lenient) {
-				/* drop the whole ISO 2022 escape: intermediates, final */
-				while (i + 1 < len && data[i + 1] >= 0x20 && data[i + 1] <= 0x2f)
-					i++;
-				if (i + 1 < len && data[i + 1] >= 0x30 && data[i + 1] <= 0x7e)
-					i++;
+			char set[8];
+			gsize n = escape_at(data + i, len - i, set);
+			if (n && strcmp(set, "&@") == 0) {
+				i += n - 1; /* JIS X 0208-1990 announcer: ESC $ B follows */
 				continue;
-			} else
+			}
+			if (n && jis_designation(set, lenient, &mode)) {
+				i += n - 1;
+				continue;
+			}
+			if (!lenient)
 				return FALSE;
-			i += 2;
+			append_geta(out, bad); /* an escape we cannot read */
+			if (!n)
+				break;
+			/* what follows is in a set we cannot read: double-byte
+			 * codes become 〓, single bytes are read as ASCII */
+			mode = set[0] == '$' ? JIS_OTHER : JIS_ROMAN;
+			i += n - 1;
 			continue;
 		}
 		if (c == 0x0e || c == 0x0f) {
@@ -319,23 +404,26 @@ iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out, gboolean leni
 		if (c == '\r' || c == '\n') {
 			/* RFC 1468: every line ends in ASCII; a writer that forgot
 			 * must not turn the next line into kanji. */
-			mode = ROMAN;
+			mode = JIS_ROMAN;
 			shifted = FALSE;
 			g_byte_array_append(out, &c, 1);
 			continue;
 		}
-		if ((mode == KATAKANA || shifted) && c >= 0x21 && c <= 0x5f) {
-			guint8 k = (guint8)(c + 0x80);
-			g_byte_array_append(out, &k, 1);
-		} else if (mode == KANJI && c >= 0x21 && c <= 0x7e) {
+		if ((mode == JIS_KATAKANA || shifted) && c >= 0x21 && c <= 0x5f) {
+			append_katakana(out, c);
+		} else if ((mode == JIS_KANJI || mode == JIS_OTHER) && c >= 0x21 && c <= 0x7e) {
 			if (i + 1 >= len || data[i + 1] < 0x21 || data[i + 1] > 0x7e) {
-				if (lenient)
-					continue;
-				return FALSE;
+				if (!lenient)
+					return FALSE;
+				append_geta(out, bad); /* half a pair */
+				continue;
 			}
 			guint8 s[2];
 			jis_to_sjis(c, data[i + 1], s);
-			g_byte_array_append(out, s, 2);
+			if (mode == JIS_OTHER)
+				append_geta(out, bad);
+			else
+				g_byte_array_append(out, s, 2);
 			i++;
 		} else {
 			g_byte_array_append(out, &c, 1);
@@ -347,7 +435,7 @@ iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out, gboolean leni
 gboolean
 cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArray *out)
 {
-	return iso2022jp_to_cp932(data, len, out, FALSE);
+	return iso2022jp_to_cp932(data, len, out, NULL);
 }
 
 /* ---- decoding labelled text (mail) ------------------------------------- */
@@ -363,9 +451,54 @@ cd_for_label(const char *label)
 	return CD_COUNT; /* unknown */
 }
 
-/* Convert all of data with cd; lossy: undecodable bytes become U+FFFD. */
+/* How many bytes the character at p takes, for skipping one that does not
+ * decode. */
+typedef gsize (*char_length_fn)(const guint8 *p, gsize left);
+
+static gsize
+one_byte(const guint8 *p, gsize left)
+{
+	(void)p;
+	(void)left;
+	return 1;
+}
+
 static gboolean
-convert(iconv_t cd, const guint8 *data, gsize len, GString *out, gboolean lossy)
+sjis_lead(guint8 c)
+{
+	return (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc);
+}
+
+static gboolean
+sjis_trail(guint8 c)
+{
+	return c >= 0x40 && c <= 0xfc && c != 0x7f;
+}
+
+static gsize
+sjis_char_length(const guint8 *p, gsize left)
+{
+	return left >= 2 && sjis_lead(p[0]) && sjis_trail(p[1]) ? 2 : 1;
+}
+
+static gsize
+eucjp_char_length(const guint8 *p, gsize left)
+{
+	gsize n = p[0] == 0x8f ? 3 : p[0] == 0x8e || (p[0] >= 0xa1 && p[0] < 0xff) ? 2 : 1;
+	for (gsize i = 1; i < n; i++)
+		if (i >= left || p[i] < 0xa1 || p[i] == 0xff)
+			return i; /* a broken sequence: skip what belongs to it */
+	return n;
+}
+
+/*
+ * Convert all of data with cd. Lossy (bad set): each character that does
+ * not decode becomes 〓, counted in *bad, and TRUE. Strict (bad NULL):
+ * FALSE at the first character that does not decode.
+ */
+static gboolean
+convert_with(iconv_t cd, const guint8 *data, gsize len, GString *out, guint *bad,
+	     char_length_fn char_length)
 {
 	char buf[8192];
 	char *in = (char *)data;
@@ -380,74 +513,218 @@ convert(iconv_t cd, const guint8 *data, gsize len, GString *out, gboolean lossy)
 		g_string_append_len(out, buf, (gssize)(sizeof(buf) - outleft));
 		if (err == E2BIG)
 			continue;
-		if (err == 0 && inleft == 0)
+		if (inleft == 0 && err == 0)
 			return TRUE;
-		if (!lossy || inleft == 0)
+		if (!bad)
 			return FALSE;
-		g_string_append(out, "\xef\xbf\xbd"); /* U+FFFD */
-		in++;
-		inleft--;
+		if (inleft == 0)
+			return TRUE;
+		g_string_append(out, GETA);
+		(*bad)++;
+		gsize skip = MIN(char_length((const guint8 *)in, inleft), inleft);
+		in += skip;
+		inleft -= skip;
 		iconv(cd, NULL, NULL, NULL, NULL);
 	}
 }
 
-static gboolean
-decode_with(struct cdr_charsets *cs, int cd, const guint8 *data, gsize len, GString *out,
-	    gboolean lossy)
+static void
+convert_lossy(iconv_t cd, const guint8 *data, gsize len, GString *out, guint *bad,
+	      char_length_fn char_length)
 {
-	if (cd == CD_UTF8) {
-		if (g_utf8_validate_len((const char *)data, len, NULL)) {
-			g_string_append_len(out, (const char *)data, (gssize)len);
-			return TRUE;
-		}
-		if (!lossy)
-			return FALSE;
-		g_autofree char *valid = g_utf8_make_valid((const char *)data, (gssize)len);
-		g_string_append(out, valid);
-		return TRUE;
-	}
-	if (cd == CD_JIS) {
-		g_autoptr(GByteArray) sjis = g_byte_array_new();
-		if (!iso2022jp_to_cp932(data, len, sjis, lossy))
-			return FALSE;
-		return convert(cs->cd[CD_CP932], sjis->data, sjis->len, out, lossy);
-	}
-	return convert(cs->cd[cd], data, len, out, lossy);
+	convert_with(cd, data, len, out, bad, char_length);
 }
 
-static guint64
-count_kana(const GString *s)
+static gboolean
+convert(iconv_t cd, const guint8 *data, gsize len, GString *out)
 {
-	guint64 n = 0;
-	for (const char *p = s->str; *p; p = g_utf8_next_char(p)) {
+	return convert_with(cd, data, len, out, NULL, one_byte);
+}
+
+/*
+ * Shift_JIS as CP932, one character at a time where needed: the sender's
+ * carrier emoji become Unicode emoji; a code CP932 does not have, a byte
+ * that starts no character, and (from a phone) a user-defined code that
+ * is no emoji become 〓, counted in *bad.
+ */
+static void
+decode_sjis(struct cdr_charsets *cs, enum cdr_carrier carrier, const guint8 *data, gsize len,
+	    GString *out, guint *bad)
+{
+	gsize run = 0; /* start of the bytes CP932 reads as they are */
+	for (gsize i = 0; i < len;) {
+		guint8 c = data[i];
+		if (c < 0x80 || (c >= 0xa1 && c <= 0xdf)) {
+			i++;
+			continue;
+		}
+		gboolean pair = i + 1 < len && sjis_lead(c) && sjis_trail(data[i + 1]);
+		guint16 code = 0;
+		gboolean emoji_row = pair && carrier != CDR_CARRIER_NONE &&
+				     (cdr_carrier_sjis_code(carrier, c, data[i + 1], &code) ||
+				      (c >= 0xf0 && c <= 0xf9));
+		if (pair && !emoji_row) {
+			i += 2;
+			continue;
+		}
+		convert_lossy(cs->cd[CD_CP932], data + run, i - run, out, bad, sjis_char_length);
+		const char *emoji = code ? cdr_carrier_emoji(carrier, code) : NULL;
+		if (emoji) {
+			g_string_append(out, emoji);
+		} else {
+			g_string_append(out, GETA);
+			(*bad)++;
+		}
+		i += pair ? 2 : 1;
+		run = i;
+	}
+	convert_lossy(cs->cd[CD_CP932], data + run, len - run, out, bad, sjis_char_length);
+}
+
+static void
+decode_jis(struct cdr_charsets *cs, enum cdr_carrier carrier, const guint8 *data, gsize len,
+	   GString *out, guint *bad)
+{
+	g_autoptr(GByteArray) sjis = g_byte_array_sized_new((guint)MIN(len, G_MAXUINT / 2));
+	iso2022jp_to_cp932(data, len, sjis, bad);
+	decode_sjis(cs, carrier, sjis->len ? sjis->data : (const guint8 *)"", sjis->len, out, bad);
+}
+
+/* UTF-8 as it is; each byte of an invalid sequence becomes 〓. */
+static void
+decode_utf8(const guint8 *data, gsize len, GString *out, guint *bad)
+{
+	const char *p = (const char *)data, *end = p + len;
+	while (p < end) {
+		const char *valid_end;
+		g_utf8_validate_len(p, (gsize)(end - p), &valid_end);
+		g_string_append_len(out, p, valid_end - p);
+		if (valid_end == end)
+			break;
+		g_string_append(out, GETA);
+		(*bad)++;
+		p = valid_end + 1;
+	}
+}
+
+/* Carrier emoji in their private-use form to Unicode emoji (〓, counted,
+ * when Unicode has none). */
+void
+cdr_charset_map_carrier_emoji(enum cdr_carrier carrier, GString *text, guint *bad)
+{
+	if (carrier == CDR_CARRIER_NONE)
+		return;
+	gboolean any = FALSE;
+	for (const char *p = text->str; *p && !any; p = g_utf8_next_char(p)) {
+		guint16 code;
+		any = cdr_carrier_pua_code(carrier, g_utf8_get_char(p), &code);
+	}
+	if (!any)
+		return;
+	g_autoptr(GString) mapped = g_string_sized_new(text->len);
+	for (const char *p = text->str; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		guint16 code;
+		const char *emoji = NULL;
+		if (!cdr_carrier_pua_code(carrier, c, &code)) {
+			g_string_append_unichar(mapped, c);
+		} else if ((emoji = cdr_carrier_emoji(carrier, code))) {
+			g_string_append(mapped, emoji);
+		} else {
+			g_string_append(mapped, GETA);
+			(*bad)++;
+		}
+	}
+	g_string_assign(text, mapped->str);
+}
+
+/* Decode with one converter; the number of characters that became 〓. */
+static guint
+decode_with(struct cdr_charsets *cs, enum cdr_carrier carrier, int cd, const guint8 *data,
+	    gsize len, GString *out)
+{
+	guint bad = 0;
+	switch (cd) {
+	case CD_JIS:
+		decode_jis(cs, carrier, data, len, out, &bad);
+		break;
+	case CD_CP932:
+		decode_sjis(cs, carrier, data, len, out, &bad);
+		break;
+	case CD_EUCJP:
+		convert_lossy(cs->cd[cd], data, len, out, &bad, eucjp_char_length);
+		break;
+	case CD_UTF8:
+		decode_utf8(data, len, out, &bad);
+		cdr_charset_map_carrier_emoji(carrier, out, &bad);
+		break;
+	default:
+		convert_lossy(cs->cd[cd], data, len, out, &bad, one_byte);
+		cdr_charset_map_carrier_emoji(carrier, out, &bad);
+		break;
+	}
+	return bad;
+}
+
+/*
+ * How Japanese a reading looks: kana count for it, half-width katakana
+ * against it. Prose is mostly kana; reading EUC-JP as Shift_JIS (or the
+ * reverse) gives rare kanji and runs of half-width katakana instead.
+ */
+static gint64
+japanese_score(const GString *s)
+{
+	gint64 n = 0;
+	for (const char *p = s->str; p < s->str + s->len; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		n += c >= 0x3041 && c <= 0x30ff;
+		n -= c >= 0xff61 && c <= 0xff9f;
 	}
 	return n;
 }
 
-/* What the bytes most likely are, tried strictly: JIS, UTF-8, CP932/EUC-JP. */
+/* 7-bit bytes that designate JIS X 0208: ISO-2022-JP whatever the label. */
 static gboolean
-decode_guessing(struct cdr_charsets *cs, const guint8 *data, gsize len, GString *out)
+has_jis_kanji_escape(const guint8 *data, gsize len)
 {
-	if (is_ascii(data, len) && looks_like_iso2022jp(data, len) &&
-	    decode_with(cs, CD_JIS, data, len, out, FALSE))
-		return TRUE;
-	g_string_truncate(out, 0);
-	if (decode_with(cs, CD_UTF8, data, len, out, FALSE))
-		return TRUE;
-	g_autoptr(GString) sj = g_string_new(NULL);
-	g_autoptr(GString) euc = g_string_new(NULL);
-	gboolean sj_ok = decode_with(cs, CD_CP932, data, len, sj, FALSE);
-	gboolean euc_ok = decode_with(cs, CD_EUCJP, data, len, euc, FALSE);
-	GString *best = euc_ok && (!sj_ok || count_kana(euc) > count_kana(sj)) ? euc
-			: sj_ok                                                   ? sj
-										  : NULL;
-	if (!best)
-		return FALSE;
-	g_string_truncate(out, 0);
-	g_string_append_len(out, best->str, (gssize)best->len); /* may hold NULs */
-	return TRUE;
+	for (gsize i = 0; i + 2 < len; i++)
+		if (data[i] == 0x1b && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@'))
+			return TRUE;
+	return FALSE;
+}
+
+/* Labels whose 7-bit bytes are ASCII, so JIS escapes in them mean JIS. */
+static gboolean
+ascii_compatible(int cd)
+{
+	return cd != CD_UTF16 && cd != CD_UTF16LE && cd != CD_UTF16BE && cd != CD_UTF32 &&
+	       cd != CD_UTF7;
+}
+
+/*
+ * Of the candidate decoders, the one with the fewest undecodable
+ * characters (then the one that looks most Japanese, then the earlier
+ * candidate) into `out`; *score is its japanese_score.
+ */
+static guint
+decode_best(struct cdr_charsets *cs, enum cdr_carrier carrier, const int *cds, unsigned n,
+	    const guint8 *data, gsize len, GString *out, gint64 *score)
+{
+	guint best_bad = G_MAXUINT;
+	gint64 best_score = 0;
+	for (unsigned i = 0; i < n; i++) {
+		g_autoptr(GString) s = g_string_new(NULL);
+		guint bad = decode_with(cs, carrier, cds[i], data, len, s);
+		gint64 js = japanese_score(s);
+		if (bad < best_bad || (bad == best_bad && js > best_score)) {
+			best_bad = bad;
+			best_score = js;
+			g_string_truncate(out, 0);
+			g_string_append_len(out, s->str, (gssize)s->len); /* may hold NULs */
+		}
+	}
+	*score = best_score;
+	return best_bad;
 }
 
 /* U+0000 is a 0 byte in UTF-8 and nothing else is: drop them, so no
@@ -464,23 +741,73 @@ without_nul(GString *s)
 }
 
 char *
-cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
-		   enum cdr_decode_quality *quality)
+cdr_charset_decode_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *label,
+			const guint8 *data, gsize len, enum cdr_decode_quality *quality)
 {
 	GString *out = g_string_sized_new(len + 16);
 	int cd = cd_for_label(label);
+	if (!data) /* an empty buffer may come without one */
+		data = (const guint8 *)"";
+	gboolean seven_bit = is_ascii(data, len);
 
+	/* 7-bit JIS: read it character by character, never as ASCII with
+	 * escape sequences in it (ASCII is valid in every other reading) */
+	if (seven_bit && (cd == CD_JIS || (ascii_compatible(cd) && has_jis_kanji_escape(data, len)))) {
+		guint bad = decode_with(cs, carrier, CD_JIS, data, len, out);
+		*quality = bad ? CDR_DECODE_LOSSY : cd == CD_JIS ? CDR_DECODE_EXACT : CDR_DECODE_GUESSED;
+		return without_nul(out);
+	}
+	/* the label, if it reads every character */
+	gboolean labelled = cd != CD_COUNT && cd != CD_JIS;
+	guint label_bad = 0;
+	gint64 label_score = 0;
 	*quality = CDR_DECODE_EXACT;
-	if (cd != CD_COUNT && decode_with(cs, cd, data, len, out, FALSE))
+	if (labelled) {
+		label_bad = decode_with(cs, carrier, cd, data, len, out);
+		if (!label_bad)
+			return without_nul(out);
+		label_score = japanese_score(out);
+	}
+	/* a reading that decodes everything, unless the label's reading of
+	 * all but a few characters looks more Japanese than it (one
+	 * character EUC-JP lacks must not turn the text into half-width
+	 * katakana) */
+	static const int guesses[] = { CD_CP932, CD_EUCJP };
+	g_autoptr(GString) guess = g_string_new(NULL);
+	gint64 guess_score = 0;
+	/* valid UTF-8 is UTF-8 (Japanese legacy text almost never is) */
+	gboolean guessed = decode_with(cs, carrier, CD_UTF8, data, len, guess) == 0;
+	if (guessed)
+		guess_score = japanese_score(guess);
+	else
+		guessed = decode_best(cs, carrier, guesses, G_N_ELEMENTS(guesses), data, len, guess,
+				      &guess_score) == 0;
+	if (guessed && (!labelled || guess_score >= label_score)) {
+		*quality = CDR_DECODE_GUESSED;
+		g_string_assign(out, "");
+		g_string_append_len(out, guess->str, (gssize)guess->len);
 		return without_nul(out);
-	g_string_truncate(out, 0);
-	*quality = CDR_DECODE_GUESSED;
-	if (decode_guessing(cs, data, len, out))
-		return without_nul(out);
-	g_string_truncate(out, 0);
+	}
 	*quality = CDR_DECODE_LOSSY;
-	decode_with(cs, cd != CD_COUNT ? cd : CD_CP932, data, len, out, TRUE);
+	if (cd == CD_JIS || (ascii_compatible(cd) && has_jis_kanji_escape(data, len))) {
+		g_string_truncate(out, 0);
+		decode_with(cs, carrier, CD_JIS, data, len, out); /* JIS with stray 8-bit bytes */
+		return without_nul(out);
+	}
+	if (labelled)
+		return without_nul(out); /* the label's reading, 〓 where it fails */
+	g_string_truncate(out, 0);
+	static const int readings[] = { CD_UTF8, CD_CP932, CD_EUCJP };
+	gint64 ignored;
+	decode_best(cs, carrier, readings, G_N_ELEMENTS(readings), data, len, out, &ignored);
 	return without_nul(out);
+}
+
+char *
+cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
+		   enum cdr_decode_quality *quality)
+{
+	return cdr_charset_decode_from(cs, CDR_CARRIER_NONE, label, data, len, quality);
 }
 
 /* ---- ISO-2022-JP output ----------------------------------------------------- */
@@ -528,7 +855,7 @@ jis_codes(struct cdr_charsets *cs)
 			guint8 pair[2] = { (guint8)lead, (guint8)trail }, jis[2];
 			g_autoptr(GString) u = g_string_new(NULL);
 			if (trail == 0x7f || !sjis_to_jis(pair[0], pair[1], jis) ||
-			    !convert(cs->cd[CD_CP932], pair, 2, u, FALSE) || !u->len)
+			    !convert(cs->cd[CD_CP932], pair, 2, u) || !u->len)
 				continue;
 			gpointer key = GUINT_TO_POINTER(g_utf8_get_char(u->str));
 			if (!g_hash_table_contains(cs->jis_code, key))
@@ -544,7 +871,7 @@ ibm_to_jis(struct cdr_charsets *cs, guint8 s1, guint8 s2, guint8 jis[2])
 {
 	guint8 pair[2] = { s1, s2 };
 	g_autoptr(GString) u = g_string_new(NULL);
-	if (!convert(cs->cd[CD_CP932], pair, 2, u, FALSE) || !u->len)
+	if (!convert(cs->cd[CD_CP932], pair, 2, u) || !u->len)
 		return FALSE;
 	guint code = GPOINTER_TO_UINT(g_hash_table_lookup(jis_codes(cs),
 							  GUINT_TO_POINTER(g_utf8_get_char(u->str))));
@@ -555,7 +882,7 @@ gboolean
 cdr_charset_utf8_to_iso2022jp(struct cdr_charsets *cs, const char *utf8, gsize len, GString *out)
 {
 	g_autoptr(GString) sjis = g_string_new(NULL);
-	if (!convert(cs->to_cp932, (const guint8 *)utf8, len, sjis, FALSE))
+	if (!convert(cs->to_cp932, (const guint8 *)utf8, len, sjis))
 		return FALSE; /* a character CP932 does not have */
 	gboolean kanji = FALSE;
 	for (gsize i = 0; i < sjis->len; i++) {

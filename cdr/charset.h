@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "carrier.h"
+
 enum cdr_charset {
 	CDR_CS_UNKNOWN, /* not text in any supported charset */
 	CDR_CS_ASCII,
@@ -47,20 +49,38 @@ gboolean cdr_charset_iso2022jp_to_cp932(const guint8 *data, gsize len, GByteArra
 enum cdr_decode_quality {
 	CDR_DECODE_EXACT,   /* valid in the charset it was labelled with */
 	CDR_DECODE_GUESSED, /* label missing, unknown or wrong: detected */
-	CDR_DECODE_LOSSY,   /* invalid in every reading: bad bytes became U+FFFD */
+	CDR_DECODE_LOSSY,   /* some characters could not be decoded: each became 〓 */
 };
 
 /*
  * Decode text labelled with a MIME charset (NULL when none) to UTF-8.
  * Never fails. Japanese labels decode as mailers mean them (Shift_JIS as
  * CP932, ISO-2022-JP with the CP932 extension rows, EUC-JP with the
- * Microsoft extensions); ISO-8859-1 as Windows-1252. A label that does not
- * fit the bytes, or no label, falls back to detection, then to a lossy
- * decode; *quality says which happened. NUL characters are dropped, so
- * the result is a C string holding all of the text.
+ * Microsoft extensions); ISO-8859-1 as Windows-1252. 7-bit text with JIS
+ * escape sequences is ISO-2022-JP whatever an ASCII-compatible label
+ * says. A label that does not fit the bytes, or no label, falls back to
+ * detection, then to the reading with the fewest undecodable characters;
+ * *quality says which happened. Decoding goes character by character: a
+ * character that does not decode becomes 〓 (U+3013, the geta mark
+ * Japanese uses for it) and the rest stays readable. NUL characters are
+ * dropped, so the result is a C string holding all of the text.
  */
 char *cdr_charset_decode(struct cdr_charsets *cs, const char *label, const guint8 *data, gsize len,
 			 enum cdr_decode_quality *quality);
+
+/*
+ * The same for text from a sender on a Japanese mobile carrier: its emoji
+ * (Shift_JIS user-defined rows, au's ISO-2022-JP rows 0x75-0x7C, the
+ * private-use code points of UTF-8) become Unicode emoji; those Unicode
+ * has none for become 〓 (and make the decoding LOSSY).
+ */
+char *cdr_charset_decode_from(struct cdr_charsets *cs, enum cdr_carrier carrier,
+			      const char *label, const guint8 *data, gsize len,
+			      enum cdr_decode_quality *quality);
+
+/* The carrier's private-use emoji in UTF-8 text to Unicode emoji; each one
+ * Unicode has none for becomes 〓 and is counted in *undecodable. */
+void cdr_charset_map_carrier_emoji(enum cdr_carrier carrier, GString *text, guint *undecodable);
 
 /*
  * UTF-8 to ISO-2022-JP as Japanese mailers write it (JIS X 0208 with the

@@ -3,7 +3,7 @@
  *	cdr-file - clean files brought in on removable media
  * SUMMARY
  *	cdr-file [options] INPUT... -o OUTDIR
- *	cdr-file -c [--name NAME] < in > out
+ *	cdr-file -c [--name NAME] [--as mail] < in > out
  * DESCRIPTION
  *	Walks the inputs without following links, sends every file through
  *	the sandboxed worker pool, mirrors the clean files into OUTDIR, and
@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ struct options {
 	char *report;
 	char *config;
 	char *name;
+	char *as; /* --as: the kind the -c input is, whatever its bytes look like */
 	gboolean filter;
 	gboolean force;
 	gboolean quiet;
@@ -84,6 +86,9 @@ parse_options(int *argc, char ***argv, struct options *o)
 		/* a file name: raw bytes, whatever the locale (display.c decodes) */
 		{ "name", 'n', 0, G_OPTION_ARG_FILENAME, &o->name,
 		  "With -c: the file name the input had (extension checks)", "NAME" },
+		{ "as", 'a', 0, G_OPTION_ARG_STRING, &o->as,
+		  "With -c: read the input as KIND whatever it looks like (mail: a message, "
+		  "as cdr-milter does)", "KIND" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
 		  "Clean N files at a time (default: one per CPU)", "N" },
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &o->force,
@@ -93,8 +98,7 @@ parse_options(int *argc, char ***argv, struct options *o)
 		{ "password-file", 'P', 0, G_OPTION_ARG_FILENAME, &o->password_file,
 		  "Try the passwords in FILE (one per line) on encrypted archives", "FILE" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->inputs, NULL,
-		  "INPUT..." },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->inputs, NULL, NULL },
 		G_OPTION_ENTRY_NULL,
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT... -o OUTDIR");
@@ -116,6 +120,12 @@ parse_options(int *argc, char ***argv, struct options *o)
 		g_printerr("cdr-file: -c reads standard input; no INPUT or -o\n");
 		return FALSE;
 	}
+	if (o->as && (!o->filter || strcmp(o->as, "mail") != 0)) {
+		g_printerr("cdr-file: --as takes one kind, mail, and needs -c\n");
+		return FALSE;
+	}
+	if (o->as)
+		o->params.handler = "mime"; /* the mail handler, never detected */
 	if (!o->filter && (!o->inputs || !o->outdir)) {
 		g_printerr("cdr-file: need INPUT... and -o OUTDIR (or -c); see cdr-file --help\n");
 		return FALSE;
@@ -279,6 +289,7 @@ options_clear(struct options *o)
 	g_free(o->report);
 	g_free(o->config);
 	g_free(o->name);
+	g_free(o->as);
 	g_strfreev(o->inputs);
 	g_free(o->password_file);
 	g_free((char *)o->params.passwords);
@@ -324,6 +335,11 @@ int
 main(int argc, char **argv)
 {
 	struct options o = { 0 };
+	/* --help and messages in the user's locale (GLib converts them to its
+	 * charset: in the C locale Japanese text shows as "?"); numbers stay in
+	 * the C form so logs and reports read the same everywhere */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	int status = parse_options(&argc, &argv, &o) ? run(&o) : EXIT_TROUBLE;
 	options_clear(&o);
 	return status;

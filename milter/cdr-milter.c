@@ -16,6 +16,7 @@
  *	flight finish. The main loop also starts the hourly quarantine purge.
  */
 #include <errno.h>
+#include <locale.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <netinet/in.h>
@@ -261,6 +262,11 @@ main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 	g_option_context_set_summary(ctx, "Rebuild every message Postfix hands over (無害化).");
 	g_option_context_add_main_entries(ctx, options, NULL);
+	/* --help and messages in the user's locale (GLib converts them to its
+	 * charset: in the C locale Japanese text shows as "?"); numbers stay in
+	 * the C form so logs and reports read the same everywhere */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		g_printerr("cdr-milter: %s\n", error->message);
 		return 2;

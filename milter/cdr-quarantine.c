@@ -11,6 +11,7 @@
  *	outside the store.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,6 +157,11 @@ main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("list | show ID | extract ID | purge");
 	g_option_context_set_summary(ctx, "Originals kept by cdr-milter (the quarantine).");
 	g_option_context_add_main_entries(ctx, options, NULL);
+	/* --help and messages in the user's locale (GLib converts them to its
+	 * charset: in the C locale Japanese text shows as "?"); numbers stay in
+	 * the C form so logs and reports read the same everywhere */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		g_printerr("cdr-quarantine: %s\n", error->message);
 		return 2;

@@ -86,6 +86,13 @@ segment_clear(gpointer p)
 char *
 mime_param_decode(struct cdr_charsets *cs, const char *raw, const char *name)
 {
+	return mime_param_decode_from(cs, CDR_CARRIER_NONE, raw, name, NULL);
+}
+
+char *
+mime_param_decode_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw,
+		       const char *name, gboolean *lossy)
+{
 	g_autoptr(GArray) segs = g_array_new(FALSE, TRUE, sizeof(struct segment));
 	g_array_set_clear_func(segs, segment_clear);
 	g_autofree char *plain = NULL;
@@ -147,10 +154,18 @@ mime_param_decode(struct cdr_charsets *cs, const char *raw, const char *name)
 			g_byte_array_append(all, seg->bytes->data, seg->bytes->len);
 		}
 		enum cdr_decode_quality q;
-		return cdr_charset_decode(cs, charset && *charset ? charset : NULL, all->data, all->len,
-					  &q);
+		char *text = cdr_charset_decode_from(cs, carrier, charset && *charset ? charset : NULL,
+						     all->data, all->len, &q);
+		if (lossy)
+			*lossy = q == CDR_DECODE_LOSSY;
+		return text;
 	}
-	if (plain) /* quoted values may hold encoded words (Outlook, Becky!) */
-		return mime_decode_header(cs, plain, strlen(plain), NULL);
+	if (plain) { /* quoted values may hold encoded words (Outlook, Becky!) */
+		unsigned flags = 0;
+		char *text = mime_decode_header_from(cs, carrier, plain, strlen(plain), &flags);
+		if (lossy)
+			*lossy = (flags & MIME_WORDS_LOSSY) != 0;
+		return text;
+	}
 	return NULL;
 }

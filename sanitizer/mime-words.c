@@ -19,6 +19,7 @@ static char *clean_controls(const char *s, unsigned *flags);
 
 struct decoder {
 	struct cdr_charsets *cs;
+	enum cdr_carrier carrier; /* the sender's: its emoji become Unicode emoji */
 	gboolean reencode; /* write decoded words back as UTF-8 encoded words */
 	GString *out;
 	GByteArray *pending; /* bytes of adjacent encoded words */
@@ -97,7 +98,8 @@ flush_pending(struct decoder *d)
 		return;
 	enum cdr_decode_quality q;
 	g_autofree char *text =
-		cdr_charset_decode(d->cs, d->pending_charset, d->pending->data, d->pending->len, &q);
+		cdr_charset_decode_from(d->cs, d->carrier, d->pending_charset, d->pending->data,
+					d->pending->len, &q);
 	note_quality(d, q);
 	if (d->reencode)
 		append_encoded(d, text);
@@ -114,13 +116,21 @@ put_raw_text(struct decoder *d, const char *s, gsize len)
 		return;
 	flush_pending(d);
 	enum cdr_decode_quality q = CDR_DECODE_EXACT;
-	gboolean ascii = TRUE;
-	for (gsize i = 0; i < len; i++)
-		ascii = ascii && (guchar)s[i] < 0x80;
-	g_autofree char *text = g_utf8_validate_len(s, len, NULL)
-					? g_strndup(s, len)
-					: cdr_charset_decode(d->cs, NULL, (const guint8 *)s, len, &q);
+	g_autofree char *text = NULL;
+	if (g_utf8_validate_len(s, len, NULL) && !memchr(s, 0x1b, len)) {
+		/* UTF-8 as it is (raw JIS has escapes and is decoded) */
+		GString *t = g_string_new_len(s, (gssize)len);
+		guint bad = 0;
+		cdr_charset_map_carrier_emoji(d->carrier, t, &bad);
+		q = bad ? CDR_DECODE_LOSSY : CDR_DECODE_EXACT;
+		text = g_string_free(t, FALSE);
+	} else {
+		text = cdr_charset_decode_from(d->cs, d->carrier, NULL, (const guint8 *)s, len, &q);
+	}
 	note_quality(d, q);
+	gboolean ascii = TRUE; /* of the text: raw JIS is 7-bit but not ASCII */
+	for (const char *c = text; *c; c++)
+		ascii = ascii && (guchar)*c < 0x80;
 	if (d->reencode && !ascii)
 		append_mixed(d, text);
 	else
@@ -240,11 +250,12 @@ unfold(const char *raw, gsize len, GString *out)
 }
 
 static char *
-decode(struct cdr_charsets *cs, const char *raw, gsize len, gboolean reencode, unsigned *flags)
+decode(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw, gsize len,
+       gboolean reencode, unsigned *flags)
 {
 	g_autoptr(GString) value = g_string_new(NULL);
-	struct decoder d = { .cs = cs, .reencode = reencode, .out = g_string_new(NULL),
-			     .pending = g_byte_array_new() };
+	struct decoder d = { .cs = cs, .carrier = carrier, .reencode = reencode,
+			     .out = g_string_new(NULL), .pending = g_byte_array_new() };
 	unfold(raw, len, value);
 
 	const char *p = value->str, *end = value->str + value->len;
@@ -291,11 +302,25 @@ decode(struct cdr_charsets *cs, const char *raw, gsize len, gboolean reencode, u
 char *
 mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags)
 {
-	return decode(cs, raw, len, FALSE, flags);
+	return decode(cs, CDR_CARRIER_NONE, raw, len, FALSE, flags);
 }
 
 char *
 mime_reencode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags)
 {
-	return decode(cs, raw, len, TRUE, flags);
+	return decode(cs, CDR_CARRIER_NONE, raw, len, TRUE, flags);
+}
+
+char *
+mime_decode_header_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw,
+			gsize len, unsigned *flags)
+{
+	return decode(cs, carrier, raw, len, FALSE, flags);
+}
+
+char *
+mime_reencode_header_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw,
+			  gsize len, unsigned *flags)
+{
+	return decode(cs, carrier, raw, len, TRUE, flags);
 }

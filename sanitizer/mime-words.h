@@ -9,7 +9,7 @@
 #include "charset.h"
 
 enum mime_words_flags {
-	MIME_WORDS_LOSSY = 1 << 0,    /* some bytes decoded in no charset (U+FFFD) */
+	MIME_WORDS_LOSSY = 1 << 0,    /* some characters decoded in no charset (〓) */
 	MIME_WORDS_GUESSED = 1 << 1,  /* a charset label was missing or wrong */
 	MIME_WORDS_CONTROLS = 1 << 2, /* control characters (CR, LF, NUL...) removed */
 };
@@ -33,6 +33,13 @@ char *mime_decode_header(struct cdr_charsets *cs, const char *raw, gsize len, un
  * outside encoded words is kept as it is, minus controls.
  */
 char *mime_reencode_header(struct cdr_charsets *cs, const char *raw, gsize len, unsigned *flags);
+
+/* The same for a sender on a Japanese mobile carrier: its emoji become
+ * Unicode emoji (see cdr_charset_decode_from). */
+char *mime_decode_header_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw,
+			      gsize len, unsigned *flags);
+char *mime_reencode_header_from(struct cdr_charsets *cs, enum cdr_carrier carrier, const char *raw,
+				gsize len, unsigned *flags);
 
 /*
  * Text as a reader must see it (mime-visible.c): every control, format and

@@ -180,22 +180,22 @@ is_replaced(const char *name)
 }
 
 static char *
-header_value(struct cdr_job *job, enum header_kind kind, const char *raw)
+header_value(struct cdr_job *job, enum header_kind kind, const char *raw, enum cdr_carrier carrier)
 {
 	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(job));
 	g_autofree char *decoded = NULL;
 	if (kind == ASCII_ONLY && !is_ascii(raw))
 		return NULL;
 	if (kind == ADDRESSES) /* shows invisible characters inside its encoded words */
-		return g_strstrip(mime_reencode_header(cs, raw, strlen(raw), NULL));
-	decoded = mime_decode_header(cs, raw, strlen(raw), NULL);
+		return g_strstrip(mime_reencode_header_from(cs, carrier, raw, strlen(raw), NULL));
+	decoded = mime_decode_header_from(cs, carrier, raw, strlen(raw), NULL);
 	return g_strstrip(mime_visible_text(g_strstrip(decoded)));
 }
 
 /* The allow-listed headers, each once (the first one wins). */
 /* Returns how many headers were dropped. */
 static unsigned
-write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
+write_headers(struct cdr_job *job, GMimeObject *in, GString *out, enum cdr_carrier carrier)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(in);
 	gboolean seen[G_N_ELEMENTS(allowed)] = { FALSE };
@@ -212,7 +212,7 @@ write_headers(struct cdr_job *job, GMimeObject *in, GString *out)
 			dropped += !is_replaced(name);
 			continue;
 		}
-		g_autofree char *value = header_value(job, allowed[k].kind, raw ? raw : "");
+		g_autofree char *value = header_value(job, allowed[k].kind, raw ? raw : "", carrier);
 		if (!value) {
 			dropped++;
 			continue;
@@ -391,7 +391,7 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 	for (guint i = 0; i < res->attachments->len; i++)
 		kept += ((const struct mime_attachment *)res->attachments->pdata[i])->kept != NULL;
 
-	unsigned dropped = write_headers(job, in, out);
+	unsigned dropped = write_headers(job, in, out, res->carrier);
 	gboolean changed = dropped || res->html || res->attachments->len || res->notes->len;
 	g_autofree char *mugaika =
 		g_strdup_printf("verdict=%s; %s", changed ? "sanitized" : "clean", summary);

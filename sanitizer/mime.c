@@ -23,6 +23,7 @@
 
 #include "actions.h"
 #include "charset.h"
+#include "detect.h"
 #include "handlers.h"
 #include "html-text.h"
 #include "mime-params.h"
@@ -31,12 +32,14 @@
 #include "names.h"
 
 #define MIME_HTML_MAX_DEPTH 512
+#define MIME_MAX_READINGS_PER_MESSAGE 64
 
 struct walk {
 	struct cdr_job *job;
 	struct mime_result *res;
 	gboolean sanitize_mode;
 	unsigned parts;
+	unsigned readings; /* readings of ambiguous objects walked */
 	gboolean blocked;
 };
 
@@ -76,6 +79,7 @@ block(struct walk *w, enum cdr_error code, const char *why)
 }
 
 #define DECODED_KEY "mugaika-decoded"
+#define READING_KEY "mugaika-reading" /* one of the readings of an ambiguous object */
 
 /* The transfer-decoded bytes of a leaf part, uncharged; kept on the part
  * so that deciding and converting decode it once. */
@@ -87,6 +91,10 @@ decoded_bytes(GMimePart *part)
 		return bytes;
 	bytes = g_byte_array_new();
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeContentEncoding encoding;
+	if (content && mime_transfer_encoding(GMIME_OBJECT(part), &encoding, NULL) &&
+	    encoding != GMIME_CONTENT_ENCODING_DEFAULT)
+		g_mime_data_wrapper_set_encoding(content, encoding); /* x-uue, "base64" ... */
 	if (content) {
 		GMimeStream *s = g_mime_stream_mem_new_with_byte_array(bytes);
 		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), FALSE);
@@ -112,29 +120,52 @@ part_bytes(struct walk *w, GMimePart *part)
 	return bytes;
 }
 
-/* Of Content-Type name= and Content-Disposition filename=, the one a
- * careless client would use to run the file wins if it is dangerous. */
+/* A line of the notice, once however often it is asked for. */
+static void
+add_note_once(struct mime_result *res, const char *note)
+{
+	for (guint i = 0; i < res->notes->len; i++)
+		if (strcmp(res->notes->pdata[i], note) == 0)
+			return;
+	g_ptr_array_add(res->notes, g_strdup(note));
+}
+
+static const char undecodable_text[] = "本文の一部の文字は解読できず、〓で示しています。/ Some "
+				       "characters of the text could not be decoded and are "
+				       "shown as 〓.";
+static const char undecodable_header[] = "件名・差出人・ファイル名の一部の文字は解読できず、〓で"
+					 "示しています。/ Some characters of the subject, sender "
+					 "or file names could not be decoded and are shown as 〓.";
+
 /* A parameter decoded by mime-params.c from the raw header (not GMime). */
 static char *
-raw_param(struct cdr_charsets *cs, GMimeObject *part, const char *header, const char *param)
+raw_param(struct walk *w, GMimeObject *part, const char *header, const char *param)
 {
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(w->job));
 	GMimeHeaderList *list = g_mime_object_get_header_list(part);
 	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 		if (g_ascii_strcasecmp(g_mime_header_get_name(h), header) == 0) {
 			const char *raw = g_mime_header_get_raw_value(h);
-			return raw ? mime_param_decode(cs, raw, param) : NULL;
+			gboolean lossy = FALSE;
+			char *value = raw ? mime_param_decode_from(cs, w->res->carrier, raw, param,
+								   &lossy)
+					  : NULL;
+			if (lossy)
+				add_note_once(w->res, undecodable_header);
+			return value;
 		}
 	}
 	return NULL;
 }
 
+/* Of Content-Type name= and Content-Disposition filename=, the one a
+ * careless client would use to run the file wins if it is dangerous. */
 static char *
 attachment_name(struct walk *w, GMimeObject *part, const char *fallback)
 {
-	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(w->job));
-	g_autofree char *filename = raw_param(cs, part, "Content-Disposition", "filename");
-	g_autofree char *name = raw_param(cs, part, "Content-Type", "name");
+	g_autofree char *filename = raw_param(w, part, "Content-Disposition", "filename");
+	g_autofree char *name = raw_param(w, part, "Content-Type", "name");
 	g_autofree char *why = NULL;
 	const char *chosen = name && filename && cdr_name_is_dangerous(name, NULL, &why) ? name
 			     : filename ? filename
@@ -154,11 +185,21 @@ is_attachment(GMimeObject *obj)
 	       g_mime_object_get_content_type_parameter(obj, "name");
 }
 
+/* Uuencoded (a file by its own "begin" line) or in an encoding no
+ * reader decodes: never body text, whatever the type says. */
+static gboolean
+is_encoded_file(GMimeObject *obj)
+{
+	GMimeContentEncoding encoding;
+	return !mime_transfer_encoding(obj, &encoding, NULL) ||
+	       encoding == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
 static gboolean
 is_body_text(GMimeObject *obj)
 {
 	g_autofree char *type = type_of(obj);
-	return GMIME_IS_PART(obj) && !is_attachment(obj) &&
+	return GMIME_IS_PART(obj) && !is_attachment(obj) && !is_encoded_file(obj) &&
 	       (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0);
 }
 
@@ -185,20 +226,48 @@ static void remove_attachment(struct walk *w, struct mime_attachment *a, const c
 
 /* ---- body text --------------------------------------------------------------- */
 
-/* "begin 644 name" (uuencode) or "=ybegin ... name=NAME" (yEnc): the name,
- * or NULL when the line starts no encoded file. */
-static char *
-encoded_file_start(const char *line)
+/* The kinds of file blocks a text body may hold, by their first line. */
+static const struct {
+	const char *start; /* the first line begins with this */
+	gboolean mode;     /* followed by octal mode digits, then the name */
+	const char *end;   /* the line that ends the block */
+	gboolean end_has_fields; /* ... begins with `end` and has more after it */
+	const char *type;
+} encoded_blocks[] = {
+	{ "begin ", TRUE, "end", FALSE, "text/x-uuencode" },
+	{ "begin-base64 ", TRUE, "====", FALSE, "text/x-uuencode" }, /* uuencode -m */
+	{ "=ybegin ", FALSE, "=yend", TRUE, "text/x-yenc" },
+};
+
+static gboolean
+ends_block(char *line, int kind)
 {
-	if (g_str_has_prefix(line, "begin ") && g_ascii_isdigit(line[6])) {
-		const char *name = strchr(line + 6, ' ');
-		return name ? g_strstrip(g_strdup(name + 1)) : g_strdup("unnamed");
+	g_strchomp(line);
+	return encoded_blocks[kind].end_has_fields ? g_str_has_prefix(line, encoded_blocks[kind].end)
+						   : strcmp(line, encoded_blocks[kind].end) == 0;
+}
+
+/* The block a line starts (its index), with the file's name; -1 when the
+ * line starts no encoded file. */
+static int
+encoded_file_start(const char *line, char **name)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(encoded_blocks); i++) {
+		const char *rest = line + strlen(encoded_blocks[i].start);
+		if (!g_str_has_prefix(line, encoded_blocks[i].start))
+			continue;
+		if (encoded_blocks[i].mode) {
+			if (!g_ascii_isdigit(*rest))
+				continue;
+			const char *sp = strchr(rest, ' ');
+			*name = sp ? g_strstrip(g_strdup(sp + 1)) : g_strdup("unnamed");
+		} else {
+			const char *n = strstr(line, " name=");
+			*name = g_strdup(n ? n + 6 : "unnamed");
+		}
+		return (int)i;
 	}
-	if (g_str_has_prefix(line, "=ybegin ")) {
-		const char *name = strstr(line, " name=");
-		return g_strdup(name ? name + 6 : "unnamed");
-	}
-	return NULL;
+	return -1;
 }
 
 /*
@@ -211,21 +280,20 @@ remove_encoded_files(struct walk *w, const char *text)
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	GString *out = g_string_new(NULL);
 	for (char **l = lines; *l; l++) {
-		g_autofree char *name = encoded_file_start(*l);
-		if (!name) {
+		g_autofree char *name = NULL;
+		int kind = encoded_file_start(*l, &name);
+		if (kind < 0) {
 			g_string_append(out, *l);
 			if (l[1])
 				g_string_append_c(out, '\n');
 			continue;
 		}
-		gboolean yenc = g_str_has_prefix(*l, "=ybegin");
 		gsize size = 0;
-		while (l[1] && !(yenc ? g_str_has_prefix(l[1], "=yend") : strcmp(g_strchomp(l[1]), "end") == 0))
+		while (l[1] && !ends_block(l[1], kind))
 			size += strlen(*++l);
 		if (l[1])
 			l++;
-		struct mime_attachment *a = new_attachment(w, name, yenc ? "text/x-yenc" : "text/x-uuencode",
-							   size);
+		struct mime_attachment *a = new_attachment(w, name, encoded_blocks[kind].type, size);
 		remove_attachment(w, a, "removed");
 	}
 	return g_string_free(out, FALSE);
@@ -240,8 +308,8 @@ part_text(struct walk *w, GMimePart *part, const char *fallback, enum cdr_decode
 	if (!bytes)
 		return NULL;
 	const char *label = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-	return cdr_charset_decode(cdr_engine_charsets(cdr_job_engine(w->job)),
-				  label ? label : fallback, bytes->data, bytes->len, q);
+	return cdr_charset_decode_from(cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier,
+				       label ? label : fallback, bytes->data, bytes->len, q);
 }
 
 /*
@@ -324,10 +392,6 @@ add_body(struct walk *w, GMimePart *part)
 	if (!text)
 		return FALSE;
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
-	if (q == CDR_DECODE_LOSSY)
-		g_ptr_array_add(w->res->notes,
-				g_strdup("本文の一部の文字は解読できませんでした。/ Some characters of "
-					 "the text could not be decoded."));
 	if (strcmp(type, "text/html") == 0) {
 		g_autoptr(GError) error = NULL;
 		g_autofree char *rendered =
@@ -335,7 +399,13 @@ add_body(struct walk *w, GMimePart *part)
 		if (!rendered)
 			return block(w, CDR_E_LIMIT, error->message);
 		g_free(text);
-		text = g_steal_pointer(&rendered);
+		/* carrier emoji written as character references */
+		g_autoptr(GString) mapped = g_string_new(rendered);
+		guint bad = 0;
+		cdr_charset_map_carrier_emoji(w->res->carrier, mapped, &bad);
+		if (bad)
+			q = CDR_DECODE_LOSSY;
+		text = g_strdup(mapped->str);
 		w->res->html = TRUE;
 		cdr_job_action(w->job, CDR_ACT_HTML, NULL, 1);
 	} else if (param_is(GMIME_OBJECT(part), "format", "flowed")) {
@@ -344,6 +414,8 @@ add_body(struct walk *w, GMimePart *part)
 		g_free(text);
 		text = g_steal_pointer(&joined);
 	}
+	if (q == CDR_DECODE_LOSSY)
+		add_note_once(w->res, undecodable_text);
 	start_paragraph(w->res->body);
 	g_autoptr(GString) clean = g_string_new(NULL);
 	append_clean_text(clean, text);
@@ -409,11 +481,33 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	return TRUE;
 }
 
+/* A part in a transfer encoding no reader decodes: it cannot be judged,
+ * so it goes in either mode. */
+static gboolean
+add_undecodable_part(struct walk *w, GMimePart *part, const char *encoding)
+{
+	g_autofree char *type = type_of(GMIME_OBJECT(part));
+	g_autofree char *name = attachment_name(w, GMIME_OBJECT(part), "unnamed");
+	struct mime_attachment *a = new_attachment(w, name, type, 0);
+	g_autofree char *what = g_strdup_printf("removed: unknown transfer encoding %s", encoding);
+	remove_attachment(w, a, what);
+	return TRUE;
+}
+
 static gboolean
 add_attachment(struct walk *w, GMimePart *part)
 {
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
 	g_autofree char *name = attachment_name(w, GMIME_OBJECT(part), "unnamed");
+	/* uuencoded: the "begin" line names the file too; the dangerous name
+	 * (or the only one) names the part */
+	g_autofree char *uu_name = is_encoded_file(GMIME_OBJECT(part)) ? mime_uuencoded_name(part)
+									: NULL;
+	g_autofree char *why = NULL;
+	if (uu_name && (strcmp(name, "unnamed") == 0 || cdr_name_is_dangerous(uu_name, NULL, &why))) {
+		g_free(name);
+		name = g_steal_pointer(&uu_name);
+	}
 	g_autoptr(GByteArray) bytes = part_bytes(w, part);
 	if (!bytes)
 		return FALSE;
@@ -550,6 +644,8 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 
 static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
 
+static gboolean walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why);
+
 /* Does a text part say anything (not only white space)? */
 static gboolean
 has_text(GMimeObject *obj)
@@ -617,7 +713,8 @@ walk_multipart(struct walk *w, GMimeMultipart *mp, unsigned depth)
 		return !content || walk_object(w, content, depth + 1);
 	}
 	if (g_mime_multipart_get_count(mp) == 0) /* readers disagree on what it holds */
-		return block(w, CDR_E_PARSE, "multipart without parts: its boundary never occurs");
+		return walk_readings(w, GMIME_OBJECT(mp), depth,
+				     "multipart without parts: its boundary never occurs");
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "alternative"))
 		return walk_alternative(w, mp, depth);
@@ -645,6 +742,10 @@ walk_leaf(struct walk *w, GMimePart *part)
 							"external-body part was removed."));
 		return TRUE;
 	}
+	g_autofree char *unknown = NULL;
+	GMimeContentEncoding encoding;
+	if (!mime_transfer_encoding(GMIME_OBJECT(part), &encoding, &unknown))
+		return add_undecodable_part(w, part, unknown);
 	if (is_body_text(GMIME_OBJECT(part)))
 		return add_body(w, part);
 	if (strcmp(type, "text/calendar") == 0 || strcmp(type, "application/ics") == 0)
@@ -690,16 +791,205 @@ ambiguity(GMimeObject *obj)
 }
 
 static gboolean
+is_leaf_type(GMimeObject *obj, const char *type)
+{
+	g_autofree char *t = type_of(obj);
+	return GMIME_IS_PART(obj) && strcmp(t, type) == 0;
+}
+
+/* The readings one is read with: a multipart reading that finds parts
+ * replaces the reading of the same bytes as one text (which would show
+ * the attachments' encoded data), and an HTML reading the plain one (which
+ * would show its markup and scripts as text). */
+static gboolean
+reading_is_shown(struct walk *w, GPtrArray *readings, guint i)
+{
+	GMimeObject *r = readings->pdata[i];
+	gboolean split = FALSE, html = FALSE, file = FALSE;
+	for (guint j = 0; j < readings->len; j++) {
+		GMimeObject *o = readings->pdata[j];
+		split = split || (GMIME_IS_MULTIPART(o) && g_mime_multipart_get_count(GMIME_MULTIPART(o)));
+		html = html || (is_leaf_type(o, "text/html") && is_body_text(o));
+		file = file || (GMIME_IS_PART(o) && !is_body_text(o));
+	}
+	if (!GMIME_IS_PART(r) || !is_body_text(r))
+		return TRUE;
+	if (split || (html && is_leaf_type(r, "text/plain")))
+		return FALSE;
+	if (!file)
+		return TRUE;
+	/* another reading saves these bytes as a file: shown as text only
+	 * when they are text, and never an executable's bytes */
+	const GByteArray *bytes = decoded_bytes(GMIME_PART(r));
+	return !cdr_detect_dangerous_bytes(bytes->data, bytes->len) &&
+	       cdr_charset_detect_text(cdr_engine_charsets(cdr_job_engine(w->job)), bytes->data,
+				       bytes->len) != CDR_CS_UNKNOWN;
+}
+
+static gboolean
+same_attachment(const struct mime_attachment *a, const struct mime_attachment *b)
+{
+	return strcmp(a->name, b->name) == 0 && g_strcmp0(a->type, b->type) == 0 &&
+	       a->size == b->size;
+}
+
+/* The boundaries of the multiparts of a reading, all the way down. */
+static void
+collect_boundaries(GMimeObject *obj, GPtrArray *out, unsigned depth)
+{
+	if (!GMIME_IS_MULTIPART(obj) || depth > 64)
+		return;
+	const char *b = g_mime_multipart_get_boundary(GMIME_MULTIPART(obj));
+	if (b)
+		g_ptr_array_add(out, g_strdup(b));
+	for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+		collect_boundaries(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), out, depth + 1);
+}
+
+/* Is the line "--B" (a part starts) or "--B--" (the parts end) for a
+ * boundary B of some reading? 1 and 2 for these, 0 otherwise. */
+static int
+boundary_line(const char *line, GPtrArray *boundaries)
+{
+	if (!g_str_has_prefix(line, "--"))
+		return 0;
+	for (guint i = 0; i < boundaries->len; i++) {
+		const char *b = boundaries->pdata[i];
+		gsize n = strlen(b);
+		if (strncmp(line + 2, b, n) != 0)
+			continue;
+		const char *rest = line + 2 + n;
+		if (strcmp(rest, "--") == 0)
+			return 2;
+		if (!*rest)
+			return 1;
+	}
+	return 0;
+}
+
+/* What one reading shows as text but another splits off as parts of its
+ * own (an attachment's encoded data after a boundary line of the other
+ * reading) is taken out: the other reading shows its text parts itself. */
+static void
+drop_other_readings_parts(GString *text, GPtrArray *boundaries)
+{
+	g_auto(GStrv) lines = g_strsplit(text->str, "\n", -1);
+	g_string_truncate(text, 0);
+	gboolean inside = FALSE;
+	for (char **l = lines; *l; l++) {
+		g_autofree char *line = g_strchomp(g_strdup(*l));
+		int kind = boundary_line(line, boundaries);
+		if (kind) {
+			inside = kind == 1;
+			continue;
+		}
+		if (inside)
+			continue;
+		g_string_append(text, *l);
+		if (l[1])
+			g_string_append_c(text, '\n');
+	}
+}
+
+/* One reading's text, attachments and notes added to the message's,
+ * what is there already once. */
+static void
+merge_reading(struct mime_result *into, struct mime_result *from)
+{
+	if (from->body->len && !strstr(into->body->str, from->body->str)) {
+		start_paragraph(into->body);
+		g_string_append(into->body, from->body->str);
+	}
+	for (guint i = 0; i < from->attachments->len; i++) {
+		struct mime_attachment *a = from->attachments->pdata[i];
+		gboolean known = FALSE;
+		for (guint j = 0; j < into->attachments->len && !known; j++)
+			known = same_attachment(into->attachments->pdata[j], a);
+		if (!known)
+			g_ptr_array_add(into->attachments, g_ptr_array_steal_index(from->attachments, i--));
+	}
+	for (guint i = 0; i < from->notes->len; i++)
+		add_note_once(into, from->notes->pdata[i]);
+	into->html = into->html || from->html;
+}
+
+/*
+ * Readers disagree on the structure (mime-readings.c). Sanitize mode
+ * blocks the message, as an attachment could be judged by the wrong
+ * reading. Text mode delivers no attachment anyway: it shows the text
+ * that any reading finds (markup converted, never as HTML), removes every
+ * attachment any reading finds, and says so.
+ */
+static gboolean
+walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
+{
+	if (w->sanitize_mode)
+		return block(w, CDR_E_PARSE, why);
+	g_autoptr(GPtrArray) readings = mime_readings(obj);
+	if (!readings || !readings->len)
+		return block(w, CDR_E_PARSE, why);
+	w->readings += readings->len;
+	if (w->readings > MIME_MAX_READINGS_PER_MESSAGE)
+		return block(w, CDR_E_LIMIT, "ambiguous MIME: too many readings to compare");
+	g_autoptr(GPtrArray) boundaries = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < readings->len; i++) {
+		g_object_set_data(readings->pdata[i], READING_KEY, GINT_TO_POINTER(1));
+		collect_boundaries(readings->pdata[i], boundaries, 0);
+	}
+	for (guint i = 0; i < readings->len; i++) {
+		if (!reading_is_shown(w, readings, i))
+			continue;
+		struct mime_result part = {
+			.body = g_string_new(NULL),
+			.attachments = g_ptr_array_new_with_free_func(attachment_free),
+			.notes = g_ptr_array_new_with_free_func(g_free),
+			.carrier = w->res->carrier,
+		};
+		struct walk reading = *w;
+		reading.res = &part;
+		gboolean ok = walk_object(&reading, readings->pdata[i], depth + 1);
+		w->parts = reading.parts;
+		w->readings = reading.readings;
+		w->blocked = reading.blocked;
+		drop_other_readings_parts(part.body, boundaries);
+		merge_reading(w->res, &part);
+		g_string_free(part.body, TRUE);
+		g_ptr_array_unref(part.attachments);
+		g_ptr_array_unref(part.notes);
+		if (!ok)
+			return FALSE;
+	}
+	/* a parameter name comes from the message: valid UTF-8, no controls */
+	g_autofree char *valid = g_utf8_make_valid(why, -1);
+	g_autoptr(GString) shown = g_string_new(NULL);
+	append_clean_text(shown, valid);
+	g_strdelimit(shown->str, "\n\t", ' ');
+	why = shown->str;
+	cdr_job_action(w->job, CDR_ACT_AMBIGUOUS_MIME, why, 1);
+	g_autofree char *note = g_strdup_printf(
+		"メールの構造があいまいなため（%s）、どの読み方でも本文となる部分をすべてテキストで示し、"
+		"添付ファイルとなる部分はすべて削除しました。/ The structure of the message is "
+		"ambiguous (%s): the text of every reading is shown as text, and whatever any "
+		"reading takes for an attachment was removed.", why, why);
+	add_note_once(w->res, note);
+	return TRUE;
+}
+
+static gboolean
 walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 {
 	const struct cdr_policy *p = cdr_job_policy(w->job);
+	if (depth > p->max_depth)
+		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
 	const char *twice = ambiguity(obj);
 	if (twice) {
 		g_autofree char *why = g_strdup_printf("ambiguous MIME: %s given twice", twice);
-		return block(w, CDR_E_PARSE, why);
+		/* a reading has one of each header: ambiguous again means that
+		 * GMime reads it another way than it was built */
+		if (g_object_get_data(G_OBJECT(obj), READING_KEY))
+			return block(w, CDR_E_PARSE, why);
+		return walk_readings(w, obj, depth + 1, why);
 	}
-	if (depth > p->max_depth)
-		return block(w, CDR_E_LIMIT, "MIME parts nested deeper than max_depth");
 	if (++w->parts > p->max_children)
 		return block(w, CDR_E_LIMIT, "more MIME parts than max_children");
 	if (!cdr_job_check_time(w->job)) {
@@ -734,47 +1024,10 @@ mime_init(GError **error)
 	return TRUE;
 }
 
-/* A header field name at the start of a line, e.g. "Received:". */
-static gsize
-field_name_length(const guint8 *p, const guint8 *end)
-{
-	const guint8 *q = p;
-	while (q < end && *q > 32 && *q < 127 && *q != ':')
-		q++;
-	return q < end && *q == ':' && q > p ? (gsize)(q - p) : 0;
-}
-
-/*
- * Mail, by its own looks: the first line is a header field and at least
- * two well-known fields appear before the first empty line (within 16 KB).
- * libmagic misses many real messages (it wants certain first headers).
- */
-static gboolean
-looks_like_mail(const guint8 *data, gsize len)
-{
-	static const char *const known[] = { "from", "to", "subject", "date", "received",
-					     "return-path", "message-id", "mime-version",
-					     "content-type", "delivered-to", "reply-to", "cc" };
-	const guint8 *p = data, *end = data + MIN(len, 16384);
-	unsigned seen = 0;
-	if (!field_name_length(p, end))
-		return FALSE;
-	while (p < end && *p != '\r' && *p != '\n') {
-		gsize n = field_name_length(p, end);
-		for (unsigned i = 0; n && i < G_N_ELEMENTS(known); i++)
-			seen += n == strlen(known[i]) && g_ascii_strncasecmp((const char *)p, known[i], n) == 0;
-		const guint8 *nl = memchr(p, '\n', (gsize)(end - p));
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return seen >= 2;
-}
-
 static int
 mime_bid(const struct cdr_input *in)
 {
-	if (looks_like_mail(in->data, in->len))
+	if (mime_looks_like_mail(in->data, in->len, in->name))
 		return 50;
 	if (g_strcmp0(in->magic_type, "message/rfc822") == 0 ||
 	    g_strcmp0(in->magic_type, "message/news") == 0)
@@ -842,19 +1095,59 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 	return TRUE;
 }
 
-/* Subject and Message-ID for the front end's audit log. */
-static void
-record_mail_facts(struct cdr_job *job, GMimeMessage *msg)
+/*
+ * The sender's mobile carrier, from the address in From (else Sender,
+ * else Return-Path): its emoji are read as that carrier's. A forged From
+ * changes only how emoji are shown, never what is removed.
+ */
+static enum cdr_carrier
+sender_carrier(GMimeMessage *msg)
 {
+	static const char *const fields[] = { "From", "Sender", "Return-Path" };
+	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	for (unsigned f = 0; list && f < G_N_ELEMENTS(fields); f++) {
+		GMimeHeader *h = g_mime_header_list_get_header(list, fields[f]);
+		const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+		InternetAddressList *addrs = raw ? internet_address_list_parse(NULL, raw) : NULL;
+		const char *addr = NULL;
+		for (int i = 0; addrs && i < internet_address_list_length(addrs) && !addr; i++) {
+			InternetAddress *a = internet_address_list_get_address(addrs, i);
+			if (INTERNET_ADDRESS_IS_MAILBOX(a))
+				addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+		}
+		const char *at = addr ? strrchr(addr, '@') : NULL;
+		enum cdr_carrier carrier = at ? cdr_carrier_of_domain(at + 1) : CDR_CARRIER_NONE;
+		if (addrs)
+			g_object_unref(addrs);
+		if (at)
+			return carrier; /* the first address decides */
+	}
+	return CDR_CARRIER_NONE;
+}
+
+/* Subject and Message-ID for the front end's audit log; a note when the
+ * subject or sender has characters that do not decode. */
+static void
+record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *res)
+{
+	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(job));
 	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	GMimeHeader *subject = list ? g_mime_header_list_get_header(list, "Subject") : NULL;
+	GMimeHeader *from = list ? g_mime_header_list_get_header(list, "From") : NULL;
 	GMimeHeader *id = list ? g_mime_header_list_get_header(list, "Message-ID") : NULL;
 	const char *raw_subject = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	const char *raw_from = from ? g_mime_header_get_raw_value(from) : NULL;
 	const char *raw_id = id ? g_mime_header_get_raw_value(id) : NULL;
-	g_autofree char *decoded = NULL, *id_text = NULL;
+	g_autofree char *decoded = NULL, *id_text = NULL, *sender = NULL;
+	unsigned subject_flags = 0, from_flags = 0;
 	if (raw_subject)
-		decoded = g_strstrip(mime_decode_header(cdr_engine_charsets(cdr_job_engine(job)),
-							raw_subject, strlen(raw_subject), NULL));
+		decoded = g_strstrip(mime_decode_header_from(cs, res->carrier, raw_subject,
+							     strlen(raw_subject), &subject_flags));
+	if (raw_from)
+		sender = mime_decode_header_from(cs, res->carrier, raw_from, strlen(raw_from),
+						 &from_flags);
+	if ((subject_flags | from_flags) & MIME_WORDS_LOSSY)
+		add_note_once(res, undecodable_header);
 	if (raw_id)
 		id_text = g_strstrip(g_strdup(raw_id));
 	cdr_job_mail_facts(job, decoded, id_text);
@@ -879,6 +1172,12 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 {
 	if (!within_mail_limits(job, in))
 		return CDR_BLOCKED;
+	gssize start = mime_mbox_message_start(in->data, in->len);
+	if (start < 0) {
+		cdr_job_error(job, CDR_E_UNSUPPORTED,
+			      "a mailbox (mbox) of several messages: split it into one file each");
+		return CDR_BLOCKED;
+	}
 	struct mime_result res = {
 		.body = g_string_new(NULL),
 		.attachments = g_ptr_array_new_with_free_func(attachment_free),
@@ -889,7 +1188,8 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0,
 	};
 	enum cdr_verdict verdict = CDR_BLOCKED;
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data, in->len);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data + start,
+								 in->len - (gsize)start);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
 
@@ -897,7 +1197,8 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		cdr_job_error(job, CDR_E_PARSE, "not a mail message");
 		goto out;
 	}
-	record_mail_facts(job, msg);
+	res.carrier = sender_carrier(msg);
+	record_mail_facts(job, msg, &res);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)

@@ -6,6 +6,7 @@
 
 #include <gmime/gmime.h>
 
+#include "carrier.h"
 #include "cdr.h"
 
 /* One attachment as the notice and the writer see it. */
@@ -24,6 +25,7 @@ struct mime_result {
 	GPtrArray *attachments; /* struct mime_attachment* */
 	GPtrArray *notes;       /* further lines for the notice (UTF-8) */
 	gboolean html;          /* the body came from HTML */
+	enum cdr_carrier carrier; /* the sender's mobile carrier: its emoji become Unicode */
 };
 
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
@@ -39,3 +41,31 @@ char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
  * (notice placed per policy) and, in sanitize mode, the kept attachments. */
 GByteArray *mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res,
 		       const char *notice, const char *summary);
+
+/*
+ * The transfer encoding of a part as readers take it (mime-encoding.c):
+ * GMime's names and the other spellings mailers use (uue, x-uue,
+ * x-base64, quoted, commented, 8-bit). FALSE, with *unknown (may be NULL)
+ * the normalized name, when no reader would decode it.
+ */
+gboolean mime_transfer_encoding(GMimeObject *obj, GMimeContentEncoding *encoding, char **unknown);
+
+/* The file name of a uuencoded part's "begin 644 NAME" line, or NULL. */
+char *mime_uuencoded_name(GMimePart *part);
+
+/*
+ * The readings of an object whose structure readers disagree on (two
+ * Content-Type, Content-Transfer-Encoding or Content-Disposition headers,
+ * a parameter given twice, a declared boundary that never occurs), each
+ * an object of its own with one value of each (mime-readings.c); NULL
+ * when there are too many to walk.
+ */
+GPtrArray *mime_readings(GMimeObject *obj);
+
+/* Mail by its own looks, or for a name ending in .eml by any header block
+ * (mime-detect.c). */
+gboolean mime_looks_like_mail(const guint8 *data, gsize len, const char *name);
+
+/* Where the message starts after an mbox "From " line (0 without one);
+ * -1 when the bytes hold several messages. */
+gssize mime_mbox_message_start(const guint8 *data, gsize len);

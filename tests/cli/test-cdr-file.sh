@@ -136,6 +136,30 @@ check "-c takes a Japanese name in the C locale" grep -q "^a,'=1" "$T/f3.out"
 printf 'hi\n' | "$CDR_FILE" -c -n x.exe >/dev/null 2>&1
 check "-c checks the given name" test $? = 1
 
+# --- locale: --help in a UTF-8 locale shows its Japanese ------------------------------
+LC_ALL= LANG=C.UTF-8 "$CDR_FILE" --help >"$T/help.out" 2>&1
+check "--help under LANG=C.UTF-8 shows 無害化, not ???" grep -q '(無害化)' "$T/help.out"
+
+# --- mail files: .eml by its header block, --as mail ---------------------------------
+printf 'From sender@example.jp Mon Apr  1 09:00:00 2024\nFrom: a@example.jp\nSubject: hi\n\nbody\n' |
+	"$CDR_FILE" -c -n saved.eml -r "$T/eml1.jsonl" >"$T/eml1.out" 2>/dev/null
+check ".eml with an mbox From line goes to the mail handler" grep -q '"handler":"mime"' "$T/eml1.jsonl"
+check "the rebuilt message starts with its headers, not the From line" \
+	sh -c "head -1 '$T/eml1.out' | grep -q '^From: a@example.jp'"
+printf 'Content-Type: text/plain\n\nonly a body\n' | "$CDR_FILE" -c -n few.eml -r "$T/eml2.jsonl" >/dev/null 2>&1
+check ".eml of only Content-Type goes to the mail handler" grep -q '"handler":"mime"' "$T/eml2.jsonl"
+printf 'Content-Type: text/plain\n\nonly a body\n' | "$CDR_FILE" -c -n few.txt -r "$T/eml3.jsonl" >/dev/null 2>&1
+check "the same bytes named .txt stay text" grep -q '"handler":"text"' "$T/eml3.jsonl"
+printf 'Subject: x\n\nbody\n' | "$CDR_FILE" -c --as mail -r "$T/as.jsonl" >"$T/as.out" 2>/dev/null
+check "-c --as mail: mail handler without a name" grep -q '"handler":"mime"' "$T/as.jsonl"
+printf 'just some words\n' | "$CDR_FILE" -c --as mail >"$T/as2.out" 2>"$T/as2.err"
+check "-c --as mail: bytes that are no message are blocked (exit 1)" test $? = 1
+check "-c --as mail: nothing on stdout when blocked" test ! -s "$T/as2.out"
+run --as mail "$T/clean" -o "$T/as3"
+check "--as without -c is a usage error" test "$(status)" = 2
+printf 'x\n' | "$CDR_FILE" -c --as pdf >/dev/null 2>&1
+check "--as with another kind is a usage error" test $? = 2
+
 # --- password-protected archives (PPAP) and --password-file -----------------------
 PPAP=${MUGAIKA_SOURCE_ROOT:-$(dirname "$0")/../..}/fixtures/archive/hostile/ppap-zipcrypto.zip
 "$CDR_FILE" -c -n 見積書.zip -r "$T/ppap1.jsonl" <"$PPAP" >"$T/ppap1.zip" 2>/dev/null

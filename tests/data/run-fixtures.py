@@ -37,7 +37,7 @@ except ImportError:  # the image checks then fail with a clear diagnostic
 ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile", "renamed"}
 # mail (mime handler); documented in mugaika(7)
 ACTIONS |= {"attachment", "html-converted", "header", "signature", "encrypted-part",
-            "unsupported-part"}
+            "unsupported-part", "ambiguous-mime"}
 # PDF (pdf handler); documented in mugaika(7)
 ACTIONS |= {"member-removed"}
 ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedia", "xfa",

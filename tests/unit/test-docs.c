@@ -84,14 +84,19 @@ cli_option_free(gpointer p)
 }
 
 /* The entries of `static const GOptionEntry options[] = { ... { NULL } };`
+ * (or `GOptionEntry entries[] = { ... G_OPTION_ENTRY_NULL };`)
  * in a program's source: { "long", 'x', ... } or { "long", 0, ... }. */
 static GPtrArray *
 source_options(const char *file)
 {
 	g_autofree char *text = read_source(file);
 	const char *start = strstr(text, "GOptionEntry options[] = {");
+	if (!start)
+		start = strstr(text, "GOptionEntry entries[] = {");
 	g_assert_nonnull(start);
 	const char *end = strstr(start, "{ NULL");
+	if (!end)
+		end = strstr(start, "G_OPTION_ENTRY_NULL");
 	g_assert_nonnull(end);
 	g_autofree char *table = g_strndup(start, (gsize)(end - start));
 	g_autoptr(GRegex) re =
@@ -166,6 +171,12 @@ static void
 test_milter_options(void)
 {
 	assert_options_documented("milter/cdr-milter.c", "cdr-milter.8");
+}
+
+static void
+test_cdr_file_options(void)
+{
+	assert_options_documented("cli/cdr-file.c", "cdr-file.1");
 }
 
 static void
@@ -244,6 +255,7 @@ main(int argc, char **argv)
 	g_test_add_func("/docs/dangerous-extensions", test_dangerous_extensions);
 	g_test_add_func("/docs/cdr-milter-options", test_milter_options);
 	g_test_add_func("/docs/cdr-quarantine-options", test_quarantine_options);
+	g_test_add_func("/docs/cdr-file-options", test_cdr_file_options);
 	g_test_add_func("/docs/cdr-quarantine-commands", test_quarantine_commands);
 	return g_test_run();
 }

@@ -61,7 +61,35 @@ test_broken_and_hostile(void)
 		      MIME_WORDS_CONTROLS);
 	assert_header("a\nBcc: x", "a Bcc: x", MIME_WORDS_CONTROLS);
 	/* bytes valid in no charset */
-	assert_header("=?utf-8?B?/w==?=", "\uFFFD", MIME_WORDS_LOSSY);
+	assert_header("=?utf-8?B?/w==?=", "〓", MIME_WORDS_LOSSY);
+}
+
+/* Raw ISO-2022-JP in a header (no encoded word, old Japanese mailers),
+ * characters outside the tables, and a sender's carrier emoji. */
+static void
+test_raw_jis_and_carriers(void)
+{
+	assert_header("\x1b$B2q5D\x1b(B 10:00", "会議 10:00", MIME_WORDS_GUESSED);
+	assert_header("=?ISO-2022-JP?B?GyRCJCIvISQkGyhC?=", "あ〓い", MIME_WORDS_LOSSY);
+	/* an address header: the decoded raw JIS becomes an encoded word, so
+	 * it never stands as bare text beside the address */
+	g_autofree char *from = mime_reencode_header(cs, "\x1b$B;3ED\x1b(B <a@example.jp>",
+						     strlen("\x1b$B;3ED\x1b(B <a@example.jp>"), NULL);
+	g_assert_cmpstr(from, ==, "=?UTF-8?B?5bGx55Sw?= <a@example.jp>");
+	unsigned flags = 0;
+	g_autofree char *au = mime_decode_header_from(cs, CDR_CARRIER_KDDI,
+						      "=?ISO-2022-JP?B?GyRCQDJ1QRsoQg==?=", 34, &flags);
+	g_assert_cmpstr(au, ==, "晴\u2600");
+	g_assert_cmpuint(flags, ==, 0);
+	g_autofree char *docomo = mime_decode_header_from(cs, CDR_CARRIER_DOCOMO, "sun \xee\x98\xbe",
+							  7, &flags);
+	g_assert_cmpstr(docomo, ==, "sun \u2600");
+	gboolean lossy = TRUE;
+	g_autofree char *name = mime_param_decode_from(
+		cs, CDR_CARRIER_SOFTBANK, "attachment; filename*=shift_jis''%F9%8B.txt", "filename",
+		&lossy);
+	g_assert_cmpstr(name, ==, "\u2600.txt");
+	g_assert_false(lossy);
 }
 
 static void
@@ -104,6 +132,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime-words/adjacent", test_adjacent_words_and_folding);
 	g_test_add_func("/mime-words/hostile", test_broken_and_hostile);
 	g_test_add_func("/mime-params/decode", test_params);
+	g_test_add_func("/mime-words/raw-jis-and-carriers", test_raw_jis_and_carriers);
 	int rc = g_test_run();
 	cdr_charsets_free(cs);
 	return rc;

@@ -477,8 +477,38 @@ test_tnef(void)
 	result_clear(&r);
 }
 
+/* Sanitize mode: a uuencoded attachment (x-uue, unknown to GMime) is
+ * decoded and judged by its content and its begin-line name: the text
+ * file is kept decoded, the executable removed; an unknown encoding is
+ * removed without being judged. */
 static void
-test_ambiguity_blocks(void)
+test_uuencoded_sanitize_mode(void)
+{
+	struct result r = run(sanitize_engine,
+			      HEAD "Subject: uu\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+			      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+			      "--b\r\nContent-Type: application/octet-stream\r\n"
+			      "Content-Transfer-Encoding: x-uue\r\n\r\n"
+			      "begin 644 memo.txt\r\n0;6EN=71E<R!O:R!H97)E\"@``\r\n`\r\nend\r\n"
+			      "--b\r\nContent-Type: text/plain; name=\"a.txt\"\r\n"
+			      "Content-Transfer-Encoding: uue\r\n\r\n"
+			      "begin 644 a.exe\r\n$35J0\"@``\r\n`\r\nend\r\n"
+			      "--b\r\nContent-Type: text/plain; name=\"p.txt\"\r\n"
+			      "Content-Transfer-Encoding: x-gzip64\r\n\r\nH4sI\r\n"
+			      "--b--\r\n");
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.message, "filename*=UTF-8''memo.txt"));
+	g_assert_nonnull(strstr(r.message, "bWludXRlcyBvayBoZXJl")); /* "minutes ok here" */
+	g_assert_null(strstr(r.message, "0;6EN=71E"));
+	g_assert_nonnull(strstr(r.text, "a.exe"));
+	g_assert_nonnull(strstr(r.text, "dangerous file name"));
+	g_assert_nonnull(strstr(r.text, "unknown transfer encoding x-gzip64"));
+	g_assert_null(strstr(r.message, "H4sI"));
+	result_clear(&r);
+}
+
+static void
+test_ambiguity_by_mode(void)
 {
 	const char *cases[] = {
 		HEAD "Subject: two types\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\n\r\nx\r\n",
@@ -488,11 +518,30 @@ test_ambiguity_blocks(void)
 		     "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n\r\nx\r\n",
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
-		struct result r = run(text_engine, cases[i]);
+		/* sanitize mode: an attachment could be judged by the wrong reading */
+		struct result r = run(sanitize_engine, cases[i]);
 		g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
 		g_assert_nonnull(strstr(r.report->reason, "ambiguous MIME"));
 		result_clear(&r);
+		/* text mode: the text of every reading, and a note */
+		r = run(text_engine, cases[i]);
+		g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+		g_assert_true(report_has_action(r.report, CDR_ACT_AMBIGUOUS_MIME));
+		g_assert_nonnull(strstr(r.text, "x\r\n"));
+		g_assert_nonnull(strstr(r.text, "structure of the message is ambiguous"));
+		result_clear(&r);
 	}
+	/* a declared boundary that never occurs: blocked in sanitize mode,
+	 * the body as text in text mode */
+	const char *no_parts = HEAD "Subject: no parts\r\nContent-Type: multipart/mixed; "
+				    "boundary=\"never\"\r\n\r\nplain words\r\n";
+	struct result r = run(sanitize_engine, no_parts);
+	g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
+	result_clear(&r);
+	r = run(text_engine, no_parts);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "plain words"));
+	result_clear(&r);
 }
 
 static void
@@ -550,6 +599,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/header-injection", test_header_injection);
 	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
+	g_test_add_func("/mime/uuencoded-sanitize-mode", test_uuencoded_sanitize_mode);
 	g_test_add_func("/mime/deep-nesting", test_deep_nesting_is_a_limit);
 	g_test_add_func("/mime/attachment-limit", test_attachment_limit_removes_only_it);
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
@@ -558,7 +608,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/notice-bidi", test_notice_shows_bidi_controls);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);
-	g_test_add_func("/mime/ambiguity", test_ambiguity_blocks);
+	g_test_add_func("/mime/ambiguity", test_ambiguity_by_mode);
 	g_test_add_func("/mime/calendar", test_calendar_summary);
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
 	g_test_add_func("/mime/tnef", test_tnef);
