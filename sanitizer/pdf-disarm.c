@@ -110,16 +110,6 @@ name_entry(const char *name, const char *const *list, gsize n)
 	return NULL;
 }
 
-static GPtrArray *
-dict_keys(struct disarm *d, qpdf_oh dict)
-{
-	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
-	qpdf_oh_begin_dict_key_iter(d->q, dict);
-	while (qpdf_oh_dict_more_keys(d->q))
-		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(d->q)));
-	return keys;
-}
-
 static void
 fail(struct disarm *d, enum cdr_error code, const char *reason)
 {
@@ -228,7 +218,7 @@ empty_forbidden_action(struct disarm *d, qpdf_oh dict)
 	const char *what = action_removal(d, dict, &where);
 	if (!what)
 		return;
-	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
+	g_autoptr(GPtrArray) keys = pdf_dict_keys(d->q, dict);
 	for (guint i = 0; i < keys->len; i++)
 		qpdf_oh_remove_key(d->q, dict, keys->pdata[i]);
 	cdr_job_action(d->job, what, where, 1);
@@ -364,7 +354,7 @@ push(struct disarm *d, qpdf_oh oh)
 static void
 push_dict_values(struct disarm *d, qpdf_oh dict, gboolean trailer)
 {
-	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
+	g_autoptr(GPtrArray) keys = pdf_dict_keys(d->q, dict);
 	for (guint i = 0; i < keys->len; i++) {
 		/* the trailer's encryption dictionary is qpdf's business (its
 		 * /Perms is not a signature) and is not written anyway */
@@ -388,6 +378,7 @@ visit(struct disarm *d, qpdf_oh oh)
 			return;
 		}
 	}
+	pdf_names_fix(d->q, oh);
 	switch (qpdf_oh_get_type_code(d->q, oh)) {
 	case ot_array:
 		for (int i = 0, n = qpdf_oh_get_array_n_items(d->q, oh); i < n; i++)
