@@ -3,7 +3,7 @@
  *	test-pdf - the pdf handler's policy keys and limits, in-process
  * DESCRIPTION
  *	What the fixtures cannot show with the default policy: [pdf]
- *	neutralize_links, and each limit blocking with its
+ *	neutralize_links, [links] schemes, and each limit blocking with its
  *	own reason (the input: the benign two-page report of fixtures/pdf,
  *	with an outline, a URI link and a GoTo link). And the handler's parts
  *	that an output file alone does not show: the read-back check refusing
@@ -83,6 +83,33 @@ test_neutralize_links(void)
 	const struct cdr_action *a = find_action_where(r, CDR_ACT_EXTERNAL_LINK, "URI");
 	g_assert_nonnull(a);
 	g_assert_cmpuint(a->count, ==, 1); /* the GoTo link is not external */
+	g_byte_array_unref(out);
+}
+
+/* The links that stay are those of [links] schemes: with only mailto
+ * listed, the report's https link goes; with only https listed, the
+ * mailto link of uri-schemes.pdf goes, and everything else that goes with
+ * the default list goes all the same. */
+static void
+test_link_schemes(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_with_config("[links]\nschemes = mailto\n", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
+	const struct cdr_action *a = find_action_where(r, CDR_ACT_EXTERNAL_LINK, "https");
+	g_assert_nonnull(a);
+	g_assert_cmpuint(a->count, ==, 1);
+	g_byte_array_unref(out);
+
+	g_autoptr(GBytes) links = fixture("hostile/uri-schemes.pdf");
+	g_autoptr(cdr_report) narrow = run_bytes("[links]\nschemes = https\n", links, &out);
+	g_assert_cmpint(narrow->verdict, ==, CDR_SANITIZED);
+	a = find_action_where(narrow, CDR_ACT_EXTERNAL_LINK, "mailto");
+	g_assert_nonnull(a);
+	g_assert_cmpuint(a->count, ==, 1);
+	g_assert_null(find_action_where(narrow, CDR_ACT_EXTERNAL_LINK, "https"));
+	g_assert_nonnull(find_action_where(narrow, CDR_ACT_EXTERNAL_LINK, "file"));
+	g_assert_nonnull(find_action_where(narrow, CDR_ACT_EXTERNAL_LINK, "URI base"));
 	g_byte_array_unref(out);
 }
 
@@ -263,6 +290,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pdf/links-kept", test_links_kept_by_default);
 	g_test_add_func("/pdf/neutralize-links", test_neutralize_links);
 	g_test_add_func("/pdf/limits", test_limits);
+	g_test_add_func("/pdf/link-schemes", test_link_schemes);
 	g_test_add_func("/pdf/output-opens", test_output_opens);
 	g_test_add_func("/pdf/rebuild-from-pages", test_rebuild_from_pages);
 	g_test_add_func("/pdf/names-read-back", test_names_read_back);
