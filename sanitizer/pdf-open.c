@@ -153,11 +153,11 @@ pdf_open(struct cdr_job *job, const guint8 *data, gsize len, GByteArray **view,
 	if (scanned)
 		pdf_scan_trailers(data, len, take_trailer, q);
 	*repairs += drain(q, NULL);
-	if (scanned || has_catalog(q))
+	if (scanned || has_catalog(q) || len > G_MAXUINT - sizeof force_scan)
 		return q;
 
 	/* the table reads but leads nowhere: scan the file instead */
-	GByteArray *bytes = g_byte_array_sized_new((guint)MIN(len + sizeof force_scan, G_MAXUINT));
+	GByteArray *bytes = g_byte_array_sized_new((guint)(len + sizeof force_scan));
 	g_byte_array_append(bytes, data, (guint)len);
 	g_byte_array_append(bytes, (const guint8 *)force_scan, sizeof force_scan - 1);
 	qpdf_data rescan = read_bytes(bytes->data, bytes->len);
