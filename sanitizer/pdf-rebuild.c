@@ -73,6 +73,40 @@ copy_catalog_entry(qpdf_data dst, qpdf_data src, const char *key)
 	qpdf_oh_release(src, src_root);
 }
 
+/* What the document has that a copy of its pages leaves behind, as the
+ * report names it. */
+static const struct {
+	const char *key, *what;
+} catalog_parts[] = {
+	{ "/Outlines", "outline" },
+	{ "/AcroForm", "form" },
+	{ "/Names", "name trees" },
+	{ "/Dests", "named destinations" },
+	{ "/PageLabels", "page labels" },
+	{ "/StructTreeRoot", "tags" },
+	{ "/Metadata", "XMP metadata" },
+};
+
+char *
+pdf_rebuild_losses(qpdf_data src)
+{
+	GString *s = g_string_new("rebuilt from pages");
+	const char *sep = ", without ";
+	qpdf_oh root = qpdf_get_root(src);
+	for (gsize i = 0; i < G_N_ELEMENTS(catalog_parts); i++) {
+		if (!qpdf_oh_has_key(src, root, catalog_parts[i].key))
+			continue;
+		g_string_append_printf(s, "%s%s", sep, catalog_parts[i].what);
+		sep = ", ";
+	}
+	qpdf_oh_release(src, root);
+	qpdf_oh trailer = qpdf_get_trailer(src);
+	if (qpdf_oh_has_key(src, trailer, "/Info"))
+		g_string_append_printf(s, "%sdocument information", sep);
+	qpdf_oh_release(src, trailer);
+	return g_string_free(s, FALSE);
+}
+
 static const char *
 failed(qpdf_data q, const char *stage, char **why)
 {

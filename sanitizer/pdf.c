@@ -171,6 +171,7 @@ write_verified(struct cdr_job *job, qpdf_data q, int pages, GByteArray *out)
 
 	g_autofree char *why_rebuilt = NULL;
 	g_autofree char *version = g_strdup(qpdf_get_pdf_version(q));
+	g_autofree char *losses = pdf_rebuild_losses(q);
 	qpdf_data fresh = pdf_rebuild_from_pages(q, &why_rebuilt);
 	gboolean ok = fresh && write_fresh(job, fresh, version, out);
 	if (ok && !pdf_output_opens(out->data, out->len, pages, &why_rebuilt))
@@ -183,7 +184,7 @@ write_verified(struct cdr_job *job, qpdf_data q, int pages, GByteArray *out)
 			      "rebuilt from its pages (%s)",
 			      why, why_rebuilt);
 	if (ok)
-		cdr_job_action(job, CDR_ACT_REPAIRED, "rebuilt from pages", 1);
+		cdr_job_action(job, CDR_ACT_REPAIRED, losses, 1);
 	return ok;
 }
 

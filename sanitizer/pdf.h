@@ -80,6 +80,11 @@ gboolean pdf_output_opens(const guint8 *data, gsize len, int pages, char **why);
  * (pdf-rebuild.c). */
 qpdf_data pdf_rebuild_from_pages(qpdf_data src, char **why);
 
+/* The report's where for a rebuild from src's pages: "rebuilt from pages",
+ * and ", without outline, form, ..." for what src has that the copy leaves
+ * behind (g_free; pdf-rebuild.c). */
+char *pdf_rebuild_losses(qpdf_data src);
+
 /* The job's error for qpdf's last error in `stage` ("read", "write"):
  * encrypted for a password, parse-error for the rest (pdf-open.c). */
 enum cdr_verdict pdf_qpdf_failure(struct cdr_job *job, qpdf_data q, const char *stage);

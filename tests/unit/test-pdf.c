@@ -165,7 +165,7 @@ test_rebuild_from_pages(void)
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run_bytes("", in, &out);
 	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
-	g_assert_nonnull(find_action_where(r, CDR_ACT_REPAIRED, "rebuilt from pages"));
+	g_assert_nonnull(find_action_where(r, CDR_ACT_REPAIRED, "rebuilt from pages, without outline"));
 
 	qpdf_data q = qpdf_init();
 	qpdf_silence_errors(q);
