@@ -50,6 +50,14 @@ pdf_qpdf_failure(struct cdr_job *job, qpdf_data q, const char *stage)
 			     qpdf_get_error_message_detail(q, e));
 }
 
+void
+pdf_close(qpdf_data *q)
+{
+	if (*q && qpdf_has_error(*q))
+		qpdf_get_error(*q); /* else qpdf_cleanup prints it */
+	qpdf_cleanup(q);
+}
+
 /* Count qpdf's warnings (each one a repair) and tell whether it rebuilt
  * the cross-reference table. */
 static unsigned
@@ -145,7 +153,7 @@ pdf_open(struct cdr_job *job, const guint8 *data, gsize len, GByteArray **view,
 	qpdf_data q = read_bytes(data, len);
 	if (qpdf_has_error(q)) {
 		pdf_qpdf_failure(job, q, "read");
-		qpdf_cleanup(&q);
+		pdf_close(&q);
 		return NULL;
 	}
 	gboolean scanned = FALSE;
@@ -166,12 +174,12 @@ pdf_open(struct cdr_job *job, const guint8 *data, gsize len, GByteArray **view,
 		pdf_scan_trailers(data, len, take_trailer, rescan);
 		*repairs += drain(rescan, NULL);
 		if (has_catalog(rescan)) {
-			qpdf_cleanup(&q);
+			pdf_close(&q);
 			*view = bytes;
 			return rescan;
 		}
 	}
-	qpdf_cleanup(&rescan);
+	pdf_close(&rescan);
 	g_byte_array_unref(bytes);
 	return q; /* the page tree check reports qpdf's own complaint */
 }

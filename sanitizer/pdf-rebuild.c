@@ -155,7 +155,7 @@ pdf_rebuild_from_pages(qpdf_data src, char **why)
 	ok = ok && !qpdf_has_error(dst) && !qpdf_has_error(src);
 	if (!ok) {
 		failed(qpdf_has_error(src) ? src : dst, "copying the pages", why);
-		qpdf_cleanup(&dst);
+		pdf_close(&dst);
 	}
 	for (int i = 0; i < n; i++) {
 		qpdf_oh_release(src, pages[i].src_page);

@@ -85,6 +85,6 @@ pdf_output_opens(const guint8 *data, gsize len, int pages, char **why)
 	}
 	ok = all_objects_parse(q, why);
 out:
-	qpdf_cleanup(&q);
+	pdf_close(&q);
 	return ok;
 }

@@ -177,7 +177,7 @@ write_verified(struct cdr_job *job, qpdf_data q, int pages, GByteArray *out)
 	if (ok && !pdf_output_opens(out->data, out->len, pages, &why_rebuilt))
 		ok = FALSE;
 	if (fresh)
-		qpdf_cleanup(&fresh);
+		pdf_close(&fresh);
 	if (!ok && why_rebuilt)
 		cdr_job_error(job, CDR_E_PARSE,
 			      "the rewritten PDF does not read back cleanly (%s), nor does one "
@@ -221,7 +221,7 @@ pdf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 	out->ext = "pdf";
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED when actions were recorded */
 out:
-	qpdf_cleanup(&q);
+	pdf_close(&q);
 	if (view)
 		g_byte_array_unref(view);
 	return verdict;

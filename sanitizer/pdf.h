@@ -85,6 +85,10 @@ qpdf_data pdf_rebuild_from_pages(qpdf_data src, char **why);
  * behind (g_free; pdf-rebuild.c). */
 char *pdf_rebuild_losses(qpdf_data src);
 
+/* qpdf_cleanup(q), after taking any error qpdf still holds (qpdf prints
+ * an error nobody took to stderr) (pdf-open.c). */
+void pdf_close(qpdf_data *q);
+
 /* The job's error for qpdf's last error in `stage` ("read", "write"):
  * encrypted for a password, parse-error for the rest (pdf-open.c). */
 enum cdr_verdict pdf_qpdf_failure(struct cdr_job *job, qpdf_data q, const char *stage);
