@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # pdf_check.py - runs cdr-file over many PDFs and asks independent readers
 # whether each output opens: `qpdf --check` (exit 0 clean, 3 warnings, 2
-# errors), poppler's pdfinfo (page count) and pdftoppm (page 1 at 36 dpi),
-# each compared with what the same tool makes of the input.
+# errors), pikepdf, poppler's pdfinfo (page count) and pdftoppm (page 1 at 36
+# dpi), each compared with what the same tool makes of the input.
 #
 #   bench/pdf_check.py [--mutate] [--verbose] PATH...
 #
@@ -16,8 +16,9 @@
 #
 # Prints one line per input that was not clean in every respect, then the
 # totals: blocked, outputs, outputs qpdf --check fails (errors) or warns about,
-# page counts or page-1 renderings that differ from the input's (counted only
-# where poppler reads the input). It reports; it never fails on a number.
+# outputs pikepdf cannot open without a warning, page counts or page-1
+# renderings that differ from the input's (counted only where poppler reads the
+# input). It reports; it never fails on a number.
 #
 # Environment: CDR_FILE (default build/cli/cdr-file), MUGAIKA_WORKER (default
 # build/cdr-worker).
@@ -133,6 +134,19 @@ def render(data):
             return im.size, im.tobytes()
 
 
+def pikepdf_pages(data):
+    """Pages as pikepdf (libqpdf from python) counts them, None when it
+    cannot open the file or warns while opening it."""
+    import io
+    import pikepdf
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            n = len(pdf.pages)
+            return None if pdf.get_warnings() else n
+    except Exception:
+        return None
+
+
 def sanitize(cdr, data):
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "r.jsonl")
@@ -153,7 +167,8 @@ def main():
     os.environ.setdefault("MUGAIKA_WORKER", os.path.join(REPO, "build/cdr-worker"))
 
     totals = dict.fromkeys(["inputs", "blocked", "outputs", "qpdf-errors", "qpdf-warnings",
-                            "pages-differ", "render-differs", "input-qpdf-errors"], 0)
+                            "pikepdf-fails", "pages-differ", "render-differs",
+                            "input-qpdf-errors"], 0)
     for path in inputs(args.paths):
         try:
             original = read(path)
@@ -183,6 +198,9 @@ def main():
             elif check == "warnings":
                 totals["qpdf-warnings"] += 1
                 notes.append("qpdf --check warns: %s" % why)
+            if pikepdf_pages(out) is None:
+                totals["pikepdf-fails"] += 1
+                notes.append("pikepdf cannot open it cleanly")
             n_in, n_out = pages(data), pages(out)
             if n_in is not None and n_in != n_out:
                 totals["pages-differ"] += 1
