@@ -9,7 +9,10 @@
  *	links and form reset, embedded files (name tree, file attachment
  *	annotations, /EF, /AF, portfolios), XFA, RichMedia/3D/Screen/Movie/
  *	Sound annotations, signature values and usage-rights signatures.
- *	URI links stay unless [pdf] neutralize_links is set.
+ *	URI links stay when their target is a link [links] schemes keeps
+ *	(links.h) and [pdf] neutralize_links is not set; the catalog's
+ *	/URI /Base, against which viewers resolve relative links, only when
+ *	it is such a link itself.
  * DESCRIPTION
  *	The walk keeps its own stack (no recursion, so nesting depth costs
  *	nothing) and a set of visited object numbers (so cycles in /Next
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "links.h"
 #include "pdf.h"
 
 #define PDF_TIME_CHECK_EVERY 1024
@@ -37,6 +41,7 @@ struct disarm {
 	GArray *todo;     /* qpdf_oh still to visit */
 	guint64 objects;
 	gboolean failed;
+	char where[40]; /* a removed link's scheme, for the report */
 };
 
 /* Action types that are never kept. */
@@ -45,7 +50,8 @@ static const char *const pdf_dangerous_actions[] = {
 	"/SubmitForm", "/Rendition",  "/Movie", "/Sound",	     "/RichMediaExecute",
 	"/Hide",       "/GoTo3DView", "/GoToDp", "/ECMAScript",
 };
-/* Action types kept (URI only when links are not neutralized). */
+/* Action types kept (URI only to a scheme of [links] schemes, and not
+ * when links are neutralized). */
 static const char *const pdf_safe_actions[] = {
 	"/GoTo", "/Thread", "/Trans", "/SetOCGState", "/ResetForm", "/URI", "/Named",
 };
@@ -110,22 +116,76 @@ name_entry(const char *name, const char *const *list, gsize n)
 	return NULL;
 }
 
-static GPtrArray *
-dict_keys(struct disarm *d, qpdf_oh dict)
-{
-	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
-	qpdf_oh_begin_dict_key_iter(d->q, dict);
-	while (qpdf_oh_dict_more_keys(d->q))
-		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(d->q)));
-	return keys;
-}
-
 static void
 fail(struct disarm *d, enum cdr_error code, const char *reason)
 {
 	if (!d->failed)
 		cdr_job_error(d->job, code, "%s", reason);
 	d->failed = TRUE;
+}
+
+/* ---- links --------------------------------------------------------------- */
+
+/*
+ * What a link target the policy refuses is, for the report (into buf): its
+ * scheme in lower case ("file", "javascript"), "UNC path" for \\host or
+ * //host, "no scheme" for a relative reference (a viewer resolves it
+ * against the document's folder or the catalog's /URI /Base). Never more
+ * of the target than a short scheme: the report is no place for the rest.
+ */
+static const char *
+link_kind(const char *s, gsize len, char *buf, gsize size)
+{
+	while (len && (guchar)*s <= ' ') {
+		s++;
+		len--;
+	}
+	if (len >= 2 && (s[0] == '\\' || s[0] == '/') && (s[1] == '\\' || s[1] == '/'))
+		return "UNC path";
+	gsize n = 0;
+	while (n < len && (g_ascii_isalnum(s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.'))
+		n++;
+	if (n == 0 || n >= len || s[n] != ':' || !g_ascii_isalpha(s[0]))
+		return "no scheme";
+	if (n >= size)
+		return "long scheme";
+	for (gsize i = 0; i < n; i++)
+		buf[i] = g_ascii_tolower(s[i]);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* NULL when the string `target` is a link the policy keeps; else what it
+ * is, for the report. */
+static const char *
+link_refusal(struct disarm *d, qpdf_oh target)
+{
+	if (!qpdf_oh_is_string(d->q, target))
+		return "not a string";
+	size_t len = 0;
+	const char *s = qpdf_oh_get_binary_string_value(d->q, target, &len);
+	if (!s || cdr_link_allowed(d->policy, s, len))
+		return NULL;
+	return link_kind(s, len, d->where, sizeof d->where);
+}
+
+/* The catalog's /URI /Base, against which viewers resolve relative links:
+ * kept only when it is a link the policy keeps itself. */
+static void
+judge_uri_base(struct disarm *d)
+{
+	qpdf_oh root = qpdf_get_root(d->q);
+	qpdf_oh uri = qpdf_oh_get_key(d->q, root, "/URI");
+	if (qpdf_oh_is_dictionary(d->q, uri) && qpdf_oh_has_key(d->q, uri, "/Base")) {
+		qpdf_oh base = qpdf_oh_get_key(d->q, uri, "/Base");
+		if (link_refusal(d, base)) {
+			qpdf_oh_remove_key(d->q, uri, "/Base");
+			cdr_job_action(d->job, CDR_ACT_EXTERNAL_LINK, "URI base", 1);
+		}
+		qpdf_oh_release(d->q, base);
+	}
+	qpdf_oh_release(d->q, uri);
+	qpdf_oh_release(d->q, root);
 }
 
 /* ---- actions ----------------------------------------------------------- */
@@ -162,8 +222,17 @@ action_removal(struct disarm *d, qpdf_oh a, const char **where)
 		return CDR_ACT_ACTION;
 	if (qpdf_oh_has_key(d->q, a, "/F")) /* a Thread in another file: as GoToR */
 		return CDR_ACT_ACTION;
-	if (strcmp(type, "/URI") == 0 && d->policy->pdf_neutralize_links)
-		return CDR_ACT_EXTERNAL_LINK;
+	if (strcmp(type, "/URI") == 0) {
+		if (d->policy->pdf_neutralize_links)
+			return CDR_ACT_EXTERNAL_LINK;
+		qpdf_oh target = qpdf_oh_get_key(d->q, a, "/URI");
+		const char *refused = link_refusal(d, target);
+		qpdf_oh_release(d->q, target);
+		if (refused) {
+			*where = refused;
+			return CDR_ACT_EXTERNAL_LINK;
+		}
+	}
 	if (strcmp(type, "/Named") == 0) {
 		const char *n = dict_name(d, a, "/N", &nbuf);
 		if (!n || !name_entry(n, pdf_navigation_names, G_N_ELEMENTS(pdf_navigation_names)))
@@ -228,7 +297,7 @@ empty_forbidden_action(struct disarm *d, qpdf_oh dict)
 	const char *what = action_removal(d, dict, &where);
 	if (!what)
 		return;
-	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
+	g_autoptr(GPtrArray) keys = pdf_dict_keys(d->q, dict);
 	for (guint i = 0; i < keys->len; i++)
 		qpdf_oh_remove_key(d->q, dict, keys->pdata[i]);
 	cdr_job_action(d->job, what, where, 1);
@@ -364,7 +433,7 @@ push(struct disarm *d, qpdf_oh oh)
 static void
 push_dict_values(struct disarm *d, qpdf_oh dict, gboolean trailer)
 {
-	g_autoptr(GPtrArray) keys = dict_keys(d, dict);
+	g_autoptr(GPtrArray) keys = pdf_dict_keys(d->q, dict);
 	for (guint i = 0; i < keys->len; i++) {
 		/* the trailer's encryption dictionary is qpdf's business (its
 		 * /Perms is not a signature) and is not written anyway */
@@ -388,6 +457,7 @@ visit(struct disarm *d, qpdf_oh oh)
 			return;
 		}
 	}
+	pdf_names_fix(d->q, oh);
 	switch (qpdf_oh_get_type_code(d->q, oh)) {
 	case ot_array:
 		for (int i = 0, n = qpdf_oh_get_array_n_items(d->q, oh); i < n; i++)
@@ -420,6 +490,7 @@ pdf_disarm(struct cdr_job *job, qpdf_data q)
 		.seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL),
 		.todo = g_array_new(FALSE, FALSE, sizeof(qpdf_oh)),
 	};
+	judge_uri_base(&d);
 	qpdf_oh trailer = qpdf_get_trailer(q);
 	disarm_dict(&d, trailer);
 	push_dict_values(&d, trailer, TRUE);

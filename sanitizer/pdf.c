@@ -2,13 +2,18 @@
  * NAME
  *	pdf.c - PDF, disarmed and written fresh with libqpdf
  * SUMMARY
- *	qpdf parses the file (recovering a broken cross-reference table the way
- *	it always does), pdf-disarm.c removes every active element from the
+ *	qpdf parses the file (a damaged one as viewers read it, pdf-open.c),
+ *	pdf-disarm.c removes every active element from the
  *	objects reachable from the trailer, and qpdf writes a new file: one
  *	cross-reference section (incremental updates merged, so nothing an
  *	earlier section "removed" comes back), unreferenced objects dropped,
  *	streams with generic filters decoded and compressed again, object
  *	streams regenerated, a new /ID, no linearization, no encryption.
+ *	The new file is delivered only when it reads back without a single
+ *	warning (pdf-verify.c); otherwise its pages alone are copied into a
+ *	fresh document (pdf-rebuild.c), and when that does not read back
+ *	cleanly either, the file is blocked. Every file is written with a
+ *	trailer of its own (pdf-structure.c).
  * DESCRIPTION
  *	A file encrypted with an empty user password is decrypted and written
  *	unencrypted ("encryption"); any other password blocks it. Limits:
@@ -71,49 +76,33 @@ has_trailing_data(const guint8 *data, gsize len)
 	return FALSE;
 }
 
-static enum cdr_error
-error_kind(enum qpdf_error_code_e code)
-{
-	switch (code) {
-	case qpdf_e_password:
-		return CDR_E_ENCRYPTED;
-	case qpdf_e_system:
-		return CDR_E_MEMORY;
-	default:
-		return CDR_E_PARSE;
-	}
-}
-
-static enum cdr_verdict
-qpdf_failure(struct cdr_job *job, qpdf_data q, const char *stage)
-{
-	qpdf_error e = qpdf_get_error(q);
-	if (!e)
-		return cdr_job_error(job, CDR_E_INTERNAL, "qpdf: %s failed", stage);
-	enum qpdf_error_code_e code = qpdf_get_error_code(q, e);
-	if (code == qpdf_e_password)
-		return cdr_job_error(job, CDR_E_ENCRYPTED, "password-protected PDF");
-	return cdr_job_error(job, error_kind(code), "%s: %s", stage,
-			     qpdf_get_error_message_detail(q, e));
-}
-
-static gboolean
-check_pages(struct cdr_job *job, qpdf_data q)
+/* The number of pages, or 0 when the document must be blocked. */
+static int
+count_pages(struct cdr_job *job, qpdf_data q)
 {
 	int pages = qpdf_get_num_pages(q);
 	if (qpdf_has_error(q) || pages < 0) {
-		qpdf_failure(job, q, "page tree");
-		return FALSE;
+		pdf_qpdf_failure(job, q, "page tree");
+		return 0;
 	}
 	if (pages == 0) {
 		cdr_job_error(job, CDR_E_PARSE, "PDF without pages");
-		return FALSE;
+		return 0;
 	}
 	if ((guint64)pages > cdr_job_policy(job)->pdf_max_pages) {
 		cdr_job_error(job, CDR_E_LIMIT, "%d pages: more than [pdf] max_pages", pages);
-		return FALSE;
+		return 0;
 	}
-	return TRUE;
+	for (int i = 0; i < pages; i++) {
+		qpdf_oh page = qpdf_get_page_n(q, (size_t)i);
+		gboolean dict = qpdf_oh_is_dictionary(q, page);
+		qpdf_oh_release(q, page);
+		if (!dict) {
+			cdr_job_error(job, CDR_E_PARSE, "page %d is missing (not a dictionary)", i + 1);
+			return 0;
+		}
+	}
+	return pages;
 }
 
 /* Warnings mean qpdf repaired something (a lost xref, a wrong /Length). */
@@ -128,15 +117,18 @@ drain_warnings(qpdf_data q)
 	return n;
 }
 
+/* Write q afresh into out (emptied first); `version`: at least this PDF
+ * version in the header, or NULL. */
 static gboolean
-write_fresh(struct cdr_job *job, qpdf_data q, GByteArray *out)
+write_fresh(struct cdr_job *job, qpdf_data q, const char *version, GByteArray *out)
 {
-	/* a new /ID: the writer derives it from the output's bytes */
-	qpdf_oh trailer = qpdf_get_trailer(q);
-	qpdf_oh_remove_key(q, trailer, "/ID");
-	qpdf_oh_release(q, trailer);
+	g_byte_array_set_size(out, 0);
+	if (!pdf_trailer_rebuild(q)) {
+		cdr_job_error(job, CDR_E_PARSE, "the trailer names no document catalog");
+		return FALSE;
+	}
 	if (qpdf_init_write_memory(q) & QPDF_ERRORS) {
-		qpdf_failure(job, q, "write");
+		pdf_qpdf_failure(job, q, "write");
 		return FALSE;
 	}
 	qpdf_set_preserve_encryption(q, QPDF_FALSE);
@@ -145,10 +137,12 @@ write_fresh(struct cdr_job *job, qpdf_data q, GByteArray *out)
 	qpdf_set_object_stream_mode(q, qpdf_o_generate);
 	qpdf_set_decode_level(q, qpdf_dl_generalized);
 	qpdf_set_compress_streams(q, QPDF_TRUE);
-	qpdf_set_deterministic_ID(q, QPDF_TRUE);
+	qpdf_set_deterministic_ID(q, QPDF_TRUE); /* a new /ID, derived from the output's bytes */
 	qpdf_set_suppress_original_object_IDs(q, QPDF_TRUE);
+	if (version)
+		qpdf_set_minimum_pdf_version(q, version);
 	if (qpdf_write(q) & QPDF_ERRORS) {
-		qpdf_failure(job, q, "write");
+		pdf_qpdf_failure(job, q, "write");
 		return FALSE;
 	}
 	size_t len = qpdf_get_buffer_length(q);
@@ -160,30 +154,61 @@ write_fresh(struct cdr_job *job, qpdf_data q, GByteArray *out)
 	return TRUE;
 }
 
+/*
+ * Write the disarmed q into out, and deliver it only when it reads back
+ * without a single complaint (pdf-verify.c). Otherwise the pages alone are
+ * copied into a fresh document (pdf-rebuild.c), written and read back the
+ * same way; when that fails too, the file is blocked.
+ */
+static gboolean
+write_verified(struct cdr_job *job, qpdf_data q, int pages, GByteArray *out)
+{
+	if (!write_fresh(job, q, NULL, out))
+		return FALSE;
+	g_autofree char *why = NULL;
+	if (pdf_output_opens(out->data, out->len, pages, &why))
+		return TRUE;
+
+	g_autofree char *why_rebuilt = NULL;
+	g_autofree char *version = g_strdup(qpdf_get_pdf_version(q));
+	g_autofree char *losses = pdf_rebuild_losses(q);
+	qpdf_data fresh = pdf_rebuild_from_pages(q, &why_rebuilt);
+	gboolean ok = fresh && write_fresh(job, fresh, version, out);
+	if (ok && !pdf_output_opens(out->data, out->len, pages, &why_rebuilt))
+		ok = FALSE;
+	if (fresh)
+		pdf_close(&fresh);
+	if (!ok && why_rebuilt)
+		cdr_job_error(job, CDR_E_PARSE,
+			      "the rewritten PDF does not read back cleanly (%s), nor does one "
+			      "rebuilt from its pages (%s)",
+			      why, why_rebuilt);
+	if (ok)
+		cdr_job_action(job, CDR_ACT_REPAIRED, losses, 1);
+	return ok;
+}
+
 static enum cdr_verdict
 pdf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
 {
-	qpdf_data q = qpdf_init();
 	enum cdr_verdict verdict = CDR_BLOCKED;
-	qpdf_silence_errors(q);
-	qpdf_set_suppress_warnings(q, QPDF_TRUE);
-
-	if (qpdf_read_memory(q, "input", (const char *)in->data, (unsigned long long)in->len,
-			     "") &
-	    QPDF_ERRORS) {
-		qpdf_failure(job, q, "read");
+	GByteArray *view = NULL; /* what q reads, when not in->data */
+	unsigned repairs = 0;
+	qpdf_data q = pdf_open(job, in->data, in->len, &view, &repairs);
+	if (!q)
+		return CDR_BLOCKED;
+	int pages = count_pages(job, q);
+	if (pages == 0)
 		goto out;
-	}
-	if (!check_pages(job, q))
-		goto out;
-	unsigned repairs = drain_warnings(q);
+	repairs += drain_warnings(q);
 	if (!pdf_disarm(job, q))
 		goto out;
+	repairs += pdf_page_contents_fix(q);
 	/* objects read lazily during the walk may have needed repair too */
 	repairs += drain_warnings(q);
 	if (qpdf_is_encrypted(q))
 		cdr_job_action(job, CDR_ACT_ENCRYPTION, NULL, 1);
-	if (!write_fresh(job, q, out->data))
+	if (!write_verified(job, q, pages, out->data))
 		goto out;
 	repairs += drain_warnings(q);
 	if (repairs > 0)
@@ -196,7 +221,9 @@ pdf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 	out->ext = "pdf";
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED when actions were recorded */
 out:
-	qpdf_cleanup(&q);
+	pdf_close(&q);
+	if (view)
+		g_byte_array_unref(view);
 	return verdict;
 }
 

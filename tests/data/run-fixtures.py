@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -805,10 +806,37 @@ def run_tool(argv, data, suffix=".pdf"):
 
 
 def check_qpdf_check(ctx):
+    """qpdf --check passes without a single warning (exit 3 is warnings)."""
     p = run_tool(["qpdf", "--check"], ctx["output"])
     if p.returncode != 0:
         fail("qpdf --check exited %d: %s", p.returncode,
              (p.stdout + p.stderr).decode("utf-8", "replace")[-600:])
+
+
+def pdf_page_count(data):
+    """Pages as poppler's pdfinfo counts them, else as pikepdf (qpdf with its
+    recovery) does; None when neither can read the file."""
+    p = run_tool(["pdfinfo"], data)
+    m = re.search(rb"^Pages:\s+(\d+)", p.stdout, re.M) if p.returncode == 0 else None
+    if m:
+        return int(m.group(1))
+    try:
+        import pikepdf
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return None
+
+
+def check_pdf_pages_same(ctx):
+    """The output has the page count of the input (pdfinfo, or pikepdf where
+    poppler cannot read the input)."""
+    want = pdf_page_count(ctx["input"])
+    if want is None:
+        fail("neither pdfinfo nor pikepdf reads the input: this check does not apply")
+    got = pdf_page_count(ctx["output"])
+    if got != want:
+        fail("the output has %s pages, the input %d", got, want)
 
 
 def pdf_qdf(data):
@@ -876,6 +904,7 @@ CHECKS = {
     "qpdf-check": check_qpdf_check,
     "pdf-no-active": check_pdf_no_active,
     "pdf-render-same": check_pdf_render_same,
+    "pdf-pages-same": check_pdf_pages_same,
     "image-same-pixels": check_image_same_pixels,
     "png-samples": check_png_samples,
     "png-chunks": check_png_chunks,
