@@ -659,12 +659,9 @@ def zip_name_problem(name, raw, flags):
     for c in comps:
         if c in ("", ".", ".."):
             return "empty, '.' or '..' component"
-        if c[-1] in ". ":
-            return "component %r ends in a dot or space" % c
-        if c.split(".")[0].lower() in RESERVED:
-            return "component %r is a Windows device name" % c
-        if len(c.encode("utf-8")) > 255:
-            return "component longer than 255 bytes"
+        problem = component_problem(c)
+        if problem:
+            return "component %r: %s" % (c, problem)
     return None
 
 
@@ -910,24 +907,41 @@ def load_check_modules():
 
 load_check_modules()
 
-RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | \
-    {"com%d" % i for i in range(1, 10)} | {"lpt%d" % i for i in range(1, 10)}
+# Windows device names (Microsoft's "Naming Files, Paths, and Namespaces"):
+# also with an extension, with spaces before the dot, and COM/LPT with 0-9
+# and the superscript digits.
+RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"} | \
+    {p + d for p in ("com", "lpt") for d in "0123456789\u00b9\u00b2\u00b3"}
+# Characters Windows' best-fit conversion to a code page turns into '\' or
+# '/': yen (CP932), won (CP949), fullwidth solidus/reverse solidus, division
+# and fraction slash.
+BEST_FIT_SEPARATORS = set("\u00a5\u20a9\uff0f\uff3c\u2215\u2044")
+
+
+def component_problem(c):
+    """What Windows makes of one path component (None if nothing)."""
+    if any(ch in '<>:"|?*/\\' for ch in c):
+        return "a character Windows forbids or treats as a separator/stream"
+    if any(ch in BEST_FIT_SEPARATORS for ch in c):
+        return "a character best-fit conversion turns into a path separator"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in c):
+        return "a control or format (bidi/zero-width) character"
+    if c[-1] in ". ":
+        return "ends in a dot or space"
+    if c.split(".")[0].rstrip(" ").lower() in RESERVED:
+        return "a Windows device name"
+    if len(c.encode("utf-8")) > 255:
+        return "longer than 255 bytes"
+    if "." in c and c.rsplit(".", 1)[1].startswith("{") and c.endswith("}"):
+        return "a CLSID extension (a shell junction folder)"
+    return None
 
 
 def safe_name_problem(name):
     if not name:
         return "empty output name"
-    if len(name.encode("utf-8")) > 255:
-        return "output name longer than 255 bytes"
-    if any(c in '<>:"|?*/\\' for c in name):
-        return "output name has a character Windows forbids"
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        return "output name has a control or format (bidi/zero-width) character"
-    if name[-1] in ". ":
-        return "output name ends in a dot or space"
-    if name.split(".")[0].lower() in RESERVED:
-        return "output name is a Windows device name"
-    return None
+    problem = component_problem(name)
+    return "output name: " + problem if problem else None
 
 
 def in_encoding(s, enc):
