@@ -950,6 +950,17 @@ def in_encoding(s, enc):
     return s.encode(enc)
 
 
+WORKER_FAILURES = {"timeout", "cpu-limit", "memory-limit", "crash", "sandbox-violation"}
+
+
+def file_mime_type(data):
+    # through a pipe: libmagic then sees bytes as the worker's magic_buffer()
+    # does (a file lets it seek to the end and call an SFX zip a zip)
+    p = subprocess.run(["file", "-b", "--mime-type", "-e", "compress", "-"], input=data,
+                       stdout=subprocess.PIPE, check=True)
+    return p.stdout.decode().strip()
+
+
 def check_result(ctx):
     e, rc, out, err, recs = ctx["entry"], ctx["rc"], ctx["output"], ctx["stderr"], ctx["records"]
     problems = []
@@ -977,6 +988,19 @@ def check_result(ctx):
         problems.append("report sha256_in does not match the input")
     if rec.get("size_in") != len(ctx["input"]):
         problems.append("report size_in %r, want %d" % (rec.get("size_in"), len(ctx["input"])))
+    if rec.get("error") not in WORKER_FAILURES:
+        # `detected` is libmagic's type of the input (mugaika(7)), also for
+        # formats a handler knows by its signature; file(1) is libmagic's
+        # own front end, run with the engine's flags
+        want_type = file_mime_type(ctx["input"])
+        if rec.get("detected") != want_type:
+            problems.append("detected %r, file(1) says %r" % (rec.get("detected"), want_type))
+    if bool(rec.get("handler")) != bool(rec.get("handler_type")):
+        problems.append("handler %r with handler_type %r" % (rec.get("handler"),
+                                                            rec.get("handler_type")))
+    if e.get("handler_type") and rec.get("handler_type") != e["handler_type"]:
+        problems.append("handler_type %r, want %r" % (rec.get("handler_type"),
+                                                     e["handler_type"]))
     whats = [a.get("what") for a in rec.get("actions") or []]
     unknown = [w for w in whats if w not in ACTIONS]
     if unknown:
