@@ -224,23 +224,18 @@ read_utf16(struct csv_reader *r, struct csv_char *c, gboolean be)
 }
 
 gboolean
-csv_reader_next(struct csv_reader *r, struct csv_char *c)
+csv_reader_next_other(struct csv_reader *r, struct csv_char *c)
 {
 	if (r->pos >= r->len)
 		return FALSE;
-	guint8 b = r->p[r->pos];
-	if (b < 0x80 && r->enc != CSV_ISO2022JP && r->enc != CSV_UTF16LE && r->enc != CSV_UTF16BE) {
-		set(c, b, b, r->pos, 1);
-	} else {
-		switch (r->enc) {
-		case CSV_UTF8: read_utf8(r, c); break;
-		case CSV_CP932: read_cp932(r, c, FALSE); break;
-		case CSV_CP932_GREEDY: read_cp932(r, c, TRUE); break;
-		case CSV_EUCJP: read_eucjp(r, c); break;
-		case CSV_ISO2022JP: read_iso2022jp(r, c); break;
-		case CSV_UTF16LE: read_utf16(r, c, FALSE); break;
-		case CSV_UTF16BE: read_utf16(r, c, TRUE); break;
-		}
+	switch (r->enc) {
+	case CSV_UTF8: read_utf8(r, c); break;
+	case CSV_CP932: read_cp932(r, c, FALSE); break;
+	case CSV_CP932_GREEDY: read_cp932(r, c, TRUE); break;
+	case CSV_EUCJP: read_eucjp(r, c); break;
+	case CSV_ISO2022JP: read_iso2022jp(r, c); break;
+	case CSV_UTF16LE: read_utf16(r, c, FALSE); break;
+	case CSV_UTF16BE: read_utf16(r, c, TRUE); break;
 	}
 	r->pos += c->len;
 	return TRUE;

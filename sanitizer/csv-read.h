@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-enum csv_encoding {
+enum csv_encoding { /* up to CSV_EUCJP, an ASCII byte is always that character */
 	CSV_UTF8,         /* UTF-8 (and ASCII); an invalid byte is one character */
 	CSV_CP932,        /* a lead byte takes the next byte only when it is a trail byte */
 	CSV_CP932_GREEDY, /* a lead byte always takes the next byte */
@@ -45,8 +45,23 @@ struct csv_reader {
 void csv_reader_init(struct csv_reader *r, const guint8 *data, gsize len, gsize start,
 		     enum csv_encoding enc);
 
-/* The next character, or FALSE at the end. */
-gboolean csv_reader_next(struct csv_reader *r, struct csv_char *c);
+gboolean csv_reader_next_other(struct csv_reader *r, struct csv_char *c);
+
+/* The next character, or FALSE at the end. ASCII in the encodings where
+ * an ASCII byte is always that character is read here, the rest by
+ * csv_reader_next_other(). */
+static inline gboolean
+csv_reader_next(struct csv_reader *r, struct csv_char *c)
+{
+	if (r->pos >= r->len)
+		return FALSE;
+	guint8 b = r->p[r->pos];
+	if (b >= 0x80 || r->enc > CSV_EUCJP)
+		return csv_reader_next_other(r, c);
+	*c = (struct csv_char){ .code = b, .norm = b, .at = r->pos, .len = 1 };
+	r->pos++;
+	return TRUE;
+}
 
 /* Is the reader (ISO-2022-JP) in a mode where an ASCII byte is that character? */
 gboolean csv_reader_in_ascii(const struct csv_reader *r);

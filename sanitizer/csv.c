@@ -136,13 +136,21 @@ end_cell(struct split *s, GArray *starts, gboolean own)
 	s->pristine = TRUE;
 }
 
+/* Most cells are decided by their first character: skip the call after. */
+static inline void
+judge(struct split *s, const struct csv_char *c)
+{
+	if (s->judge == J_START || s->judge == J_SIGN)
+		judge_content(s, c);
+}
+
 static void
 split_char(struct split *s, const struct csv_char *c, GArray *starts, gboolean own)
 {
 	if (s->closing) {
 		s->closing = FALSE;
 		if (c->code == '"') { /* "" inside quotes: a quote in the cell */
-			judge_content(s, c);
+			judge(s, c);
 			return;
 		}
 		s->quoted = FALSE;
@@ -151,7 +159,7 @@ split_char(struct split *s, const struct csv_char *c, GArray *starts, gboolean o
 		if (c->code == '"')
 			s->closing = TRUE;
 		else
-			judge_content(s, c);
+			judge(s, c);
 		return;
 	}
 	if (c->code == '"' && s->pristine) {
@@ -165,7 +173,7 @@ split_char(struct split *s, const struct csv_char *c, GArray *starts, gboolean o
 	}
 	if (!c->hidden)
 		s->pristine = FALSE;
-	judge_content(s, c);
+	judge(s, c);
 }
 
 /* The X of a first line "sep=X" (after blanks and a quote), or 0. */
