@@ -60,7 +60,7 @@ struct formula {
 /* One separator's view of the text: cells and their judgement. */
 struct split {
 	guint32 sep;
-	gboolean strict;          /* a reading a spreadsheet applies by default (see judge_content) */
+	gboolean strict;          /* a reading a spreadsheet applies by default (see is_active) */
 	gboolean name;            /* the last character could belong to a function name */
 	gboolean quoted, closing; /* in quotes; a quote just seen there */
 	gboolean pristine;        /* nothing but hidden characters in the cell yet */
@@ -77,7 +77,7 @@ is_blank(const struct csv_char *c)
 static gboolean
 is_number_char(unsigned norm)
 {
-	return norm < 0x80 && (g_ascii_isdigit(norm) || strchr("+-., %/:eE", (int)norm));
+	return norm && norm < 0x80 && (g_ascii_isdigit(norm) || strchr("+-., %/:eE", (int)norm));
 }
 
 /*
