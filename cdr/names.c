@@ -103,6 +103,18 @@ truncate_utf8(GString *s, gsize max)
 	g_string_truncate(s, end ? (gsize)(end - s->str) : 0);
 }
 
+/* At most `max` bytes, keeping an extension of up to 16 bytes. */
+static void
+cut_keeping_extension(GString *s, gsize max)
+{
+	if (s->len <= max)
+		return;
+	const char *dot = strrchr(s->str, '.');
+	g_autofree char *ext = dot && strlen(dot) <= 16 ? g_strdup(dot) : g_strdup("");
+	truncate_utf8(s, max - strlen(ext));
+	g_string_append(s, ext);
+}
+
 static gboolean extension_is_dangerous(const char *clean, char *const *extra, char **why);
 
 /* One round of the whole-component rules; TRUE if the component changed. */
@@ -118,17 +130,14 @@ apply_component_rules(GString *s, enum cdr_name_kind kind)
 		g_string_erase(s, 0, 1);
 	if (s->len && is_reserved_device(s->str))
 		g_string_prepend_c(s, '_');
-	if (s->len > CDR_NAME_MAX_BYTES) {
-		const char *dot = strrchr(s->str, '.');
-		g_autofree char *ext = dot && strlen(dot) <= 16 ? g_strdup(dot) : g_strdup("");
-		truncate_utf8(s, CDR_NAME_MAX_BYTES - strlen(ext));
-		g_string_append(s, ext);
-	}
+	cut_keeping_extension(s, CDR_NAME_MAX_BYTES);
 	/* "x.{20D04FE0-...}" is a shell junction; "tool.exe" a folder that looks
-	 * like a program */
+	 * like a program. Room is made first: a cut must not take the '_' again. */
 	g_autofree char *why = NULL;
-	if (kind == CDR_NAME_FOLDER && s->len && extension_is_dangerous(s->str, NULL, &why))
+	if (kind == CDR_NAME_FOLDER && s->len && extension_is_dangerous(s->str, NULL, &why)) {
+		cut_keeping_extension(s, CDR_NAME_MAX_BYTES - 1);
 		g_string_append_c(s, '_');
+	}
 	return strcmp(before, s->str) != 0;
 }
 

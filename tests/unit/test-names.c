@@ -112,6 +112,18 @@ test_folder_components(void)
 	g_assert_cmpuint(strlen(cut), <=, CDR_NAME_MAX_BYTES);
 	g_assert_true(g_str_has_suffix(cut, ".exe_"));
 	g_assert_true(g_utf8_validate(cut, -1, NULL));
+
+	/* cut to 200 bytes it ends in ".{...}": the '_' must not push it over
+	 * again (fuzz-names found the rules going round) */
+	g_autoptr(GString) clsid_cut = g_string_new(NULL);
+	for (int i = 0; i < 180; i++)
+		g_string_append_c(clsid_cut, 'a');
+	g_string_append(clsid_cut, ".{bbbbbbbbbbbbbbbbb}zzz");
+	g_autofree char *fixed = cdr_name_clean_component(clsid_cut->str, CDR_NAME_FOLDER, NULL);
+	g_assert_cmpuint(strlen(fixed), ==, CDR_NAME_MAX_BYTES);
+	g_assert_true(g_str_has_suffix(fixed, "}_") || g_str_has_suffix(fixed, "b_"));
+	g_autofree char *again = cdr_name_clean_component(fixed, CDR_NAME_FOLDER, NULL);
+	g_assert_cmpstr(again, ==, fixed);
 }
 
 static void
