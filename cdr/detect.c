@@ -42,6 +42,103 @@ static const struct signature signatures[] = {
 	SIG(0, "ZWS", "Flash movie"),
 };
 
+/* Text read one character at a time: bytes, or UTF-16 after its BOM. */
+struct text_units {
+	const guint8 *p;
+	gsize len, pos;
+	unsigned unit; /* 1 or 2 */
+	gboolean be;
+};
+
+/* The character at the read position (0x100 for anything not ASCII), or -1 at the end. */
+static int
+peek_unit(const struct text_units *t)
+{
+	if (t->pos + t->unit > t->len)
+		return -1;
+	unsigned c = t->unit == 1 ? t->p[t->pos]
+		     : t->be      ? (unsigned)(t->p[t->pos] << 8 | t->p[t->pos + 1])
+				  : (unsigned)(t->p[t->pos + 1] << 8 | t->p[t->pos]);
+	return c < 0x80 ? (int)c : 0x100;
+}
+
+static int
+next_unit(struct text_units *t)
+{
+	int c = peek_unit(t);
+	if (c >= 0)
+		t->pos += t->unit;
+	return c;
+}
+
+/* Does the line at the read position start with a SYLK record ("C;", "NN;", ...)? */
+static gboolean
+starts_sylk_record(struct text_units *t)
+{
+	static const char *const records[] = { "C;", "F;", "B;", "O;", "P;", "W;", "E;",
+					       "NN;", "NE;", "NU;" };
+	gsize start = t->pos;
+	for (unsigned i = 0; i < G_N_ELEMENTS(records); i++) {
+		const char *r = records[i];
+		t->pos = start;
+		int c;
+		while (*r && (c = next_unit(t)) >= 0 && g_ascii_toupper((char)c) == *r)
+			r++;
+		if (!*r)
+			return TRUE;
+	}
+	t->pos = start;
+	return FALSE;
+}
+
+/*
+ * Excel opens a text file whose first characters are "ID" as a SYLK
+ * spreadsheet, whatever its extension (Microsoft KB 215591), and SYLK can
+ * carry Excel 4 macros (C;...;ECALL(...)). libmagic knows only "ID;P".
+ * SYLK-like: after a BOM and blank space, "ID" in any case followed by ';'
+ * (spaces between allowed); upper-case "ID" and a ';' later in a first
+ * line of printable text ("ID,x;P": Excel's record parser may take it);
+ * or a first line "ID" alone followed by a line that is a SYLK record.
+ * A CSV whose first header is "ID" ("ID,Name,...") is not SYLK-like:
+ * Excel warns, then reads it as text.
+ */
+static gboolean
+looks_like_sylk(const guint8 *data, gsize len)
+{
+	struct text_units t = { .p = data, .len = len, .unit = 1 };
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		t.pos = 3;
+	else if (len >= 2 && (data[0] == 0xff || data[0] == 0xfe) && data[0] + data[1] == 0x1fd)
+		t = (struct text_units){ .p = data, .len = len, .pos = 2, .unit = 2, .be = data[0] == 0xfe };
+	int c;
+	while ((c = peek_unit(&t)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+		t.pos += t.unit;
+	int i = next_unit(&t), d = next_unit(&t);
+	if (g_ascii_toupper((char)MAX(i, 0)) != 'I' || g_ascii_toupper((char)MAX(d, 0)) != 'D')
+		return FALSE;
+	gboolean upper = i == 'I' && d == 'D', blank = TRUE;
+	while ((c = next_unit(&t)) >= 0 && c != '\r' && c != '\n') {
+		if (c == ';' && (blank || upper))
+			return TRUE;
+		if (c != ' ' && c != '\t')
+			blank = FALSE;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return FALSE; /* not a line of text: a tar header, say */
+	}
+	if (!blank)
+		return FALSE;
+	/* "ID" alone on its line: SYLK when a record follows */
+	while (peek_unit(&t) >= 0) {
+		while ((c = peek_unit(&t)) == '\r' || c == '\n')
+			t.pos += t.unit;
+		if (starts_sylk_record(&t))
+			return TRUE;
+		while ((c = next_unit(&t)) >= 0 && c != '\r' && c != '\n')
+			;
+	}
+	return FALSE;
+}
+
 const char *
 cdr_detect_dangerous_bytes(const guint8 *data, gsize len)
 {
@@ -53,6 +150,8 @@ cdr_detect_dangerous_bytes(const guint8 *data, gsize len)
 	/* A fixed VHD keeps its "conectix" footer in the last 512 bytes. */
 	if (len >= 512 && memcmp(data + len - 512, "conectix", 8) == 0)
 		return "virtual disk image (VHD)";
+	if (looks_like_sylk(data, len))
+		return "SYLK spreadsheet (can carry macros)";
 	return NULL;
 }
 
@@ -72,6 +171,7 @@ static const char *const dangerous_types[] = {
 	"application/x-java-applet",
 	"application/x-java-jnlp-file",
 	"application/x-shockwave-flash",
+	"application/x-sylk",
 	"application/x-iso9660-image",
 	"application/x-ms-shortcut",
 	"application/x-ms-wim",

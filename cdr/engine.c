@@ -204,17 +204,20 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 	const char *forced = job->depth == 0 ? cdr_job_params(job)->handler : NULL;
 	const struct cdr_handler *h =
 		forced ? handler_by_name(e, forced) : pick_handler(e, &in, CDR_SELF_TYPED);
-	if (forced && !h) {
+	/* The report's `detected` is libmagic's type of the input, also when a
+	 * handler knew the format by its signature (a .7z is application/x-7z-
+	 * compressed, not the application/zip the archive handler writes); only
+	 * a front end that names the handler (cdr-milter: a message is mail)
+	 * saves the call. Judging still uses libmagic's type only where no
+	 * signature claimed the object. */
+	if (!forced || !h)
 		r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
+	if (forced && !h) {
 		cdr_job_error(job, CDR_E_UNSUPPORTED, "no %s handler in this build", forced);
 		goto done;
 	}
-	if (h) {
-		r->detected = g_strdup(h->mime_type);
-	} else {
-		r->detected = g_strdup(cdr_engine_magic_type(e, data, len));
+	if (!h)
 		in.magic_type = r->detected;
-	}
 
 	if (!judge_before_handler(job, &in))
 		goto done;
@@ -225,6 +228,7 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 		goto done;
 	}
 	r->handler = g_strdup(h->name);
+	r->handler_type = g_strdup(h->mime_type);
 	o.data = g_byte_array_new();
 	v = h->sanitize(job, &in, &o);
 	if (v != CDR_BLOCKED && r->verdict == CDR_BLOCKED)

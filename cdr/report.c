@@ -57,6 +57,7 @@ cdr_report_free(struct cdr_report *r)
 	g_free(r->out_name);
 	g_free(r->detected);
 	g_free(r->handler);
+	g_free(r->handler_type);
 	g_free(r->out_type);
 	g_free(r->reason);
 	g_free(r->subject);
@@ -153,6 +154,7 @@ build(JsonBuilder *b, const struct cdr_report *r)
 	}
 	add_string(b, "detected", r->detected);
 	add_string(b, "handler", r->handler);
+	add_string(b, "handler_type", r->handler_type);
 	add_string(b, "out_name", r->out_name);
 	add_string(b, "out_type", r->out_type);
 	add_string(b, "subject", r->subject);
@@ -260,6 +262,7 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 	r->name = opt_string(o, "name");
 	r->detected = opt_string(o, "detected");
 	r->handler = opt_string(o, "handler");
+	r->handler_type = opt_string(o, "handler_type");
 	r->out_name = opt_string(o, "out_name");
 	r->out_type = opt_string(o, "out_type");
 	r->subject = opt_string(o, "subject");

@@ -45,8 +45,9 @@ struct cdr_action {
 struct cdr_report {
 	char *name;       /* declared name */
 	char *out_name;   /* name for the rebuilt object (NULL when blocked) */
-	char *detected;   /* libmagic MIME type */
+	char *detected;   /* libmagic MIME type of the input (NULL when the front end named the handler) */
 	char *handler;    /* handler that took it (NULL if none) */
+	char *handler_type; /* that handler's own type (archive: application/zip for a .7z too) */
 	char *out_type;   /* MIME type of the output */
 	enum cdr_verdict verdict;
 	enum cdr_error error;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "display.h"
 #include "names.h"
 
 struct outtree {
@@ -111,28 +112,21 @@ outtree_free(struct outtree *t)
 	g_free(t);
 }
 
-static char *
-safe_dir_name(const char *name)
-{
-	char *clean = cdr_name_sanitize(name);
-	g_autofree char *why = NULL;
-	/* "x.{CLSID}" directories are shell junctions on Windows */
-	if (cdr_name_is_dangerous(clean, NULL, &why)) {
-		char *s = g_strconcat(clean, "_", NULL);
-		g_free(clean);
-		return s;
-	}
-	return clean;
-}
-
 /* Open (creating) OUTDIR/dirs..., returning a directory fd and the
- * relative path in *rel. */
+ * relative path in *rel. Each folder name is decoded and cleaned by the
+ * same rules as the components of an archive member (cdr/names.c): a
+ * component with nothing left is dropped, *renamed is set when any
+ * component changed. */
 static int
-open_dirs(struct outtree *t, char *const *dirs, GString *rel, GError **error)
+open_dirs(struct outtree *t, char *const *dirs, GString *rel, gboolean *renamed,
+	  GError **error)
 {
 	int fd = dup(t->rootfd);
 	for (char *const *d = dirs; fd >= 0 && d && *d; d++) {
-		g_autofree char *name = safe_dir_name(*d);
+		g_autofree char *utf8 = display_utf8_name(*d);
+		g_autofree char *name = cdr_name_clean_component(utf8, CDR_NAME_FOLDER, renamed);
+		if (!*name)
+			continue;
 		g_string_append_printf(rel, "%s/", name);
 		int next = -1;
 		if (mkdirat(fd, name, 0755) == 0 || errno == EEXIST)
@@ -205,16 +199,21 @@ write_new(int dirfd, const char *name, int from, gboolean force, int *err)
 }
 
 char *
-outtree_write(struct outtree *t, char *const *dirs, const char *name, int fd, GError **error)
+outtree_write(struct outtree *t, char *const *dirs, const char *name, int fd,
+	      char **renamed_dirs, GError **error)
 {
 	g_autoptr(GString) rel = g_string_new(NULL);
 	int err = 0;
+	gboolean renamed = FALSE;
 
+	*renamed_dirs = NULL;
 	g_mutex_lock(&t->lock); /* names are decided one at a time */
-	int dirfd = open_dirs(t, dirs, rel, error);
+	int dirfd = open_dirs(t, dirs, rel, &renamed, error);
 	char *result = NULL;
 	if (dirfd < 0)
 		goto out;
+	if (renamed) /* "a/b/" -> "a/b"; "" when every folder was dropped */
+		*renamed_dirs = g_strndup(rel->str, rel->len ? rel->len - 1 : 0);
 	for (unsigned n = 1; n < 1000; n++) {
 		g_autofree char *try = n == 1 ? g_strdup(name) : numbered(name, n);
 		g_autofree char *path = g_strconcat(rel->str, try, NULL);

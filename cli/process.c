@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "display.h"
 #include "wire.h"
 
@@ -134,8 +135,17 @@ process_entry(struct process_ctx *ctx, const struct walk_entry *e)
 	res.report = r;
 	if (out_fd >= 0) {
 		sha256_of_fd(out_fd, res.sha256_out);
-		written = outtree_write(ctx->out, e->reldirs, r->out_name, out_fd, &error);
+		g_autofree char *renamed_dirs = NULL;
+		written = outtree_write(ctx->out, e->reldirs, r->out_name, out_fd, &renamed_dirs,
+					&error);
 		close(out_fd);
+		if (written && renamed_dirs) {
+			/* a folder of the medium renamed, as a folder in an archive would be */
+			cdr_report_add_action(r, CDR_ACT_UNSAFE_NAME, *renamed_dirs ? renamed_dirs : NULL,
+					      1);
+			if (r->verdict == CDR_CLEAN)
+				r->verdict = CDR_SANITIZED;
+		}
 		res.output = written;
 		if (!written) {
 			res.write_error = error->message;

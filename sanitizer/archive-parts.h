@@ -56,10 +56,13 @@ void archive_names_free(struct archive_names *names);
 
 /*
  * A safe relative path for a member's stored name (raw bytes: UTF-8, else
- * CP932 when valid, else with '_' for what cannot be decoded): '/'
- * separators, no empty, "." or ".." parts, no drive letter, no control,
- * bidi or Windows-forbidden characters, no trailing dots or spaces, no
- * reserved device names. *changed is set when the name had to change.
+ * CP932 when valid, else with '_' for what cannot be decoded), every
+ * component judged by cdr_name_clean_path() (cdr/names.h), the rules
+ * cdr-file applies to a tree: '/' separators, no empty, "." or ".." parts,
+ * no drive letter, no control, bidi or Windows-forbidden characters, no
+ * trailing dots or spaces, no reserved device names, folders with a
+ * CLSID or dangerous extension get '_' appended. *changed is set when the
+ * name had to change.
  */
 char *archive_names_make_safe(struct archive_names *names, const char *raw, gboolean *changed);
 

@@ -52,7 +52,7 @@ check "CLSID directory name defused" test -f "$T/out/x.{20D04FE0-3AEA-1069-A2D8-
 check "CP932 file name decoded" test -f "$T/out/表.txt"
 check "summary shows RLO escaped" grep -q 'invoice<U+202E>fdp.exe' "$T/stdout"
 check "summary has no raw RLO" bash -c "! grep -q \$'\u202e' '$T/stdout'"
-check "summary counts" grep -Eq '^10 files in .*: 4 clean, 2 sanitized, 4 blocked' "$T/stdout"
+check "summary counts" grep -Eq '^10 files in .*: 3 clean, 3 sanitized, 4 blocked' "$T/stdout"
 check "report path printed" grep -q "Report: $T/report.jsonl" "$T/stdout"
 
 /usr/bin/python3 - "$T/report.jsonl" >"$T/pycheck" 2>&1 <<'PY'
@@ -74,6 +74,9 @@ assert by["link.txt"]["verdict"] == "blocked"
 assert by["list.csv"]["verdict"] == "sanitized"
 assert by["list.csv"]["actions"][0]["what"] == "csv-formula"
 assert by["a.txt"]["sha256_in"] == by["a.txt"]["sha256_out"]
+assert by["j.txt"]["verdict"] == "sanitized", by["j.txt"]
+assert {"what": "unsafe-name", "where": "x.{20D04FE0-3AEA-1069-A2D8-08002B30309D}_",
+        "count": 1} in by["j.txt"]["actions"], by["j.txt"]
 PY
 check "JSON Lines report: one valid record per file" test -z "$(cat "$T/pycheck")"
 [ -s "$T/pycheck" ] && sed 's/^/# /' "$T/pycheck"
@@ -86,6 +89,38 @@ printf 'changed\n' >"$T/out/a.txt"
 run "$T/in" -o "$T/out" -q --force
 check "--force overwrites" cmp -s "$T/in/a.txt" "$T/out/a.txt"
 check "--force run exits 1 (blocked files remain)" test "$(status)" = 1
+
+# --- folder names: one rule with archive members (cdr/names.c) ----------------------
+rm -rf "$T/dirs" "$T/dirsout"
+for d in "$(printf '\x95\x5c\x83\x5c')" con "old. ." tool.exe "$(printf 'rep\u202eorts')" "   " ok; do
+	mkdir -p "$T/dirs/$d"
+	printf 'in a folder\n' >"$T/dirs/$d/f.txt"
+done
+run "$T/dirs" -o "$T/dirsout" -r "$T/dirs.jsonl" -q
+check "folder tree written (exit 0)" test "$(status)" = 0
+check "CP932 folder name decoded, 0x5C second bytes not split" test -f "$T/dirsout/表ソ/f.txt"
+check "device folder name prefixed" test -f "$T/dirsout/_con/f.txt"
+check "trailing dots and spaces dropped from a folder" test -f "$T/dirsout/old/f.txt"
+check "folder with a program's extension defused" test -f "$T/dirsout/tool.exe_/f.txt"
+check "RLO dropped from a folder name" test -f "$T/dirsout/reports/f.txt"
+check "a folder of spaces only is dropped" test -f "$T/dirsout/f.txt"
+/usr/bin/python3 - "$T/dirs.jsonl" >"$T/pycheck" 2>&1 <<'PY'
+import json, sys
+recs = {r["output"].split("/dirsout/", 1)[1]: r
+        for r in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+want = {"表ソ/f.txt": None, "ok/f.txt": None, "_con/f.txt": "_con", "old/f.txt": "old",
+        "tool.exe_/f.txt": "tool.exe_", "reports/f.txt": "reports", "f.txt": ""}
+assert set(recs) == set(want), sorted(recs)
+for out, where in want.items():
+    acts = [a for a in recs[out]["actions"] if a["what"] == "unsafe-name"]
+    if where is None:
+        assert not acts and recs[out]["verdict"] == "clean", recs[out]
+        continue
+    assert len(acts) == 1 and acts[0].get("where", "") == where, recs[out]
+    assert recs[out]["verdict"] == "sanitized", recs[out]
+PY
+check "renamed folders reported as unsafe-name on each file below them" test -z "$(cat "$T/pycheck")"
+[ -s "$T/pycheck" ] && sed 's/^/# /' "$T/pycheck"
 
 # --- refusals and usage -----------------------------------------------------------
 run "$T/in" -o "$T/in/sub/out"

@@ -486,18 +486,29 @@ def check_text_bytes_equal(ctx):
 
 
 NUMBER_CHARS = set("0123456789+-., %/:eE")
+# What a spreadsheet skips before it looks at a cell's first character.
+CELL_BLANKS = "".join(map(chr, range(1, 0x20))) + " \x7f\""
 
 
-def cell_is_formula(cell):
-    s = cell.lstrip(" \t\r")
-    if s.startswith('"'):
-        s = s[1:]
+def fullwidth_to_ascii(s):
+    """Fullwidth forms as Japanese Excel may read them (＝ is =), U+3000 a space."""
+    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else
+                   " " if c == "\u3000" else "-" if c == "\u2212" else c for c in s)
+
+
+def cell_is_formula(cell, strict=True):
+    """strict: a + or - cell is a formula unless it is a plain number. Not
+    strict (a separator the file was not written for, where cells run
+    together): only when it holds a DDE '|', a reference '!' '[' or a call."""
+    s = fullwidth_to_ascii(cell).lstrip(CELL_BLANKS)
     if not s:
         return False
     if s[0] in "=@":
         return True
+    if s[0] in "+-" and strict:
+        return not set(s) <= NUMBER_CHARS | set(CELL_BLANKS)
     if s[0] in "+-":
-        return not set(s) <= NUMBER_CHARS
+        return bool(re.search(r"[|!\[]|[A-Za-z][A-Za-z0-9._]*\(", s))
     return False
 
 
@@ -511,37 +522,125 @@ def decode_text(data, encoding):
     return data.decode("utf-8")
 
 
-def csv_rows(data, encoding, delim):
-    text = decode_text(data, encoding)
+def csv_rows(text, delim):
     if text.startswith("\ufeff"):
         text = text[1:]
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
 
 
+def cp932_greedy(data):
+    """CP932 as a decoder that takes a lead byte and whatever follows as one
+    character (Python's codec, like Windows, goes on after a bad trail byte)."""
+    out, i = [], 0
+    while i < len(data):
+        b = data[i]
+        n = 2 if (0x81 <= b <= 0x9F or 0xE0 <= b <= 0xFC) and i + 1 < len(data) else 1
+        ch = data[i:i + n].decode("cp932", "replace")
+        out.append("\ufffd" if n == 2 and len(ch) != 1 else ch)
+        i += n
+    return "".join(out)
+
+
+def csv_readings(data, encoding):
+    """The texts a spreadsheet may make of the bytes, each with whether a
+    spreadsheet reads it so by default: what a BOM says, else the declared
+    encoding and CP932 (Japanese Excel reads every .csv without BOM so),
+    then UTF-8 (LibreOffice) and CP932 read greedily."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return {"utf-8 (BOM)": (data[3:].decode("utf-8", "replace"), True)}
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return {"utf-16 (BOM)": (data.decode("utf-16", "replace"), True)}
+    own = encoding or "utf-8"
+    texts = {enc: (data.decode(enc, "replace"), enc in (own, "cp932"))
+             for enc in {own, "utf-8", "cp932"}}
+    texts["cp932-greedy"] = (cp932_greedy(data), False)
+    return texts
+
+
+def csv_separators(text):
+    """',' ';' and tab, and the X of a first line "sep=X" (Excel splits on
+    X); and that X (None without one)."""
+    first = text.lstrip(CELL_BLANKS.replace("\n", "").replace("\r", ""))
+    x = first[4] if first[:4].lower() == "sep=" and first[4:5] not in ("", "\r", "\n", '"') \
+        else None
+    return list(dict.fromkeys([",", ";", "\t"] + ([x] if x else []))), x
+
+
+# What may be put before a formula sign, and the signs, as bytes: ASCII; the
+# fullwidth ＝＋－＠ in UTF-8, CP932, EUC-JP and ISO-2022-JP (double-byte mode).
+# In ISO-2022-JP an apostrophe wrapped in escapes, or inside a double-byte run
+# an escape that repeats the mode (invisible to ISO-2022-JP readers, ESC and
+# two letters to the others).
+CSV_MARKS = [b"\x1b(B'\x1b$B", b"\x1b(B'\x1b(I", b"\x0f\x1b(B\x0e", b"\x0f'\x0e",
+             b"\x1b$B", b"\x1b(I", b"'"]
+CSV_SIGNS = [b"=", b"+", b"-", b"@",
+             b"\xef\xbc\x9d", b"\xef\xbc\x8b", b"\xef\xbc\x8d", b"\xef\xbc\xa0",
+             b"\x81\x81", b"\x81\x7b", b"\x81\x7c", b"\x81\x97",
+             b"\xa1\xe1", b"\xa1\xdc", b"\xa1\xdd", b"\xa1\xf7",
+             b"!a", b"!\\", b"!]", b"!w"]
+
+
+def csv_inserted_marks(a, b, unit):
+    """How many marks turn input a into output b, each right before a formula
+    sign (None if b is anything else)."""
+    if unit == 2:  # UTF-16: compare code units; the mark is an apostrophe unit
+        codec = "utf-16-le" if a[:2] == b"\xff\xfe" else "utf-16-be"
+        marks = ["'".encode(codec)]
+        signs = [c.encode(codec) for c in "=+-@\uff1d\uff0b\uff0d\uff20"]
+    else:
+        marks, signs = CSV_MARKS, CSV_SIGNS
+    i = j = n = 0
+    while j < len(b):
+        if b[j:j + unit] == a[i:i + unit]:
+            i, j = i + unit, j + unit
+            continue
+        mark = next((m for m in marks if b.startswith(m, j)), None)
+        if mark is None or not any(b.startswith(sg, j + len(mark)) for sg in signs):
+            return None
+        j, n = j + len(mark), n + 1
+    return n if i == len(a) else None
+
+
 def check_csv_cells(ctx):
+    """No formula cell under any reading of the output; the output is the
+    input with an apostrophe (in ISO-2022-JP double-byte runs wrapped in
+    escapes) put right before formula signs and nothing else; under the
+    file's own reading every formula cell of the input got one before its
+    first character."""
     e = ctx["entry"]
-    delim = "\t" if ctx["name"].lower().endswith(".tsv") else ","
+    unit = 2 if ctx["input"][:2] in (b"\xff\xfe", b"\xfe\xff") else 1
+    delim = "\t" if ctx["name"].lower().endswith(".tsv") or unit == 2 else ","
     enc = e.get("encoding")
-    if enc == "utf-16-le" and ctx["input"][:2] == b"\xff\xfe":
+    for rname, (text, usual) in csv_readings(ctx["output"], enc).items():
+        seps, directive = csv_separators(text)
+        for sep in seps:
+            strict = sep == directive or (usual and sep == delim)
+            for r, row in enumerate(csv_rows(text, sep), 1):
+                for c, cell in enumerate(row, 1):
+                    if cell_is_formula(cell, strict):
+                        fail("read as %s with separator %r: row %d cell %d is a formula: %r",
+                             rname, sep, r, c, cell)
+    marks = csv_inserted_marks(ctx["input"], ctx["output"], unit)
+    if marks is None:
+        fail("the output is not the input with apostrophes before formula signs")
+    if marks and ctx["record"].get("verdict") != "sanitized":
+        fail("%d apostrophes inserted, verdict %r", marks, ctx["record"].get("verdict"))
+    if enc == "utf-16-le" and unit == 2:
         enc = "utf-16"
-    a = csv_rows(ctx["input"], enc, delim)
-    b = csv_rows(ctx["output"], enc, delim)
+    a = csv_rows(decode_text(ctx["input"], enc), delim)
+    b = csv_rows(decode_text(ctx["output"], enc), delim)
     if len(a) != len(b):
         fail("%d rows became %d", len(a), len(b))
     for r, (ra, rb) in enumerate(zip(a, b), 1):
         if len(ra) != len(rb):
             fail("row %d: %d cells became %d", r, len(ra), len(rb))
         for c, (x, y) in enumerate(zip(ra, rb), 1):
-            if cell_is_formula(y):
-                fail("row %d cell %d is still a formula: %r", r, c, y)
-            if not cell_is_formula(x):
-                if x != y:
-                    fail("row %d cell %d changed though not a formula: %r -> %r", r, c, x, y)
-                continue
-            # exactly one apostrophe inserted before the first significant character
-            k = next((i for i in range(len(y)) if y[i] == "'" and y[:i] + y[i + 1:] == x), None)
-            if k is None or y[:k].strip(' \t\r"'):
-                fail("row %d cell %d: %r -> %r is not the cell with a leading apostrophe",
+            if cell_is_formula(x) and not fullwidth_to_ascii(y).lstrip(CELL_BLANKS) \
+                    .startswith("'"):
+                fail("row %d cell %d: formula %r -> %r has no leading apostrophe", r, c, x, y)
+            if re.sub("'(?=[-+=@\uff0b\uff0d\uff1d\uff20\u2212])", "", y) != \
+                    re.sub("'(?=[-+=@\uff0b\uff0d\uff1d\uff20\u2212])", "", x):
+                fail("row %d cell %d: %r -> %r changed more than apostrophes before signs",
                      r, c, x, y)
 
 
@@ -660,12 +759,9 @@ def zip_name_problem(name, raw, flags):
     for c in comps:
         if c in ("", ".", ".."):
             return "empty, '.' or '..' component"
-        if c[-1] in ". ":
-            return "component %r ends in a dot or space" % c
-        if c.split(".")[0].lower() in RESERVED:
-            return "component %r is a Windows device name" % c
-        if len(c.encode("utf-8")) > 255:
-            return "component longer than 255 bytes"
+        problem = component_problem(c)
+        if problem:
+            return "component %r: %s" % (c, problem)
     return None
 
 
@@ -939,30 +1035,58 @@ def load_check_modules():
 
 load_check_modules()
 
-RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | \
-    {"com%d" % i for i in range(1, 10)} | {"lpt%d" % i for i in range(1, 10)}
+# Windows device names (Microsoft's "Naming Files, Paths, and Namespaces"):
+# also with an extension, with spaces before the dot, and COM/LPT with 0-9
+# and the superscript digits.
+RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"} | \
+    {p + d for p in ("com", "lpt") for d in "0123456789\u00b9\u00b2\u00b3"}
+# Characters Windows' best-fit conversion to a code page turns into '\' or
+# '/': yen (CP932), won (CP949), fullwidth solidus/reverse solidus, division
+# and fraction slash.
+BEST_FIT_SEPARATORS = set("\u00a5\u20a9\uff0f\uff3c\u2215\u2044")
+
+
+def component_problem(c):
+    """What Windows makes of one path component (None if nothing)."""
+    if any(ch in '<>:"|?*/\\' for ch in c):
+        return "a character Windows forbids or treats as a separator/stream"
+    if any(ch in BEST_FIT_SEPARATORS for ch in c):
+        return "a character best-fit conversion turns into a path separator"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in c):
+        return "a control or format (bidi/zero-width) character"
+    if c[-1] in ". ":
+        return "ends in a dot or space"
+    if c.split(".")[0].rstrip(" ").lower() in RESERVED:
+        return "a Windows device name"
+    if len(c.encode("utf-8")) > 255:
+        return "longer than 255 bytes"
+    if "." in c and c.rsplit(".", 1)[1].startswith("{") and c.endswith("}"):
+        return "a CLSID extension (a shell junction folder)"
+    return None
 
 
 def safe_name_problem(name):
     if not name:
         return "empty output name"
-    if len(name.encode("utf-8")) > 255:
-        return "output name longer than 255 bytes"
-    if any(c in '<>:"|?*/\\' for c in name):
-        return "output name has a character Windows forbids"
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        return "output name has a control or format (bidi/zero-width) character"
-    if name[-1] in ". ":
-        return "output name ends in a dot or space"
-    if name.split(".")[0].lower() in RESERVED:
-        return "output name is a Windows device name"
-    return None
+    problem = component_problem(name)
+    return "output name: " + problem if problem else None
 
 
 def in_encoding(s, enc):
     if enc in (None, "utf-8"):
         return s.encode("utf-8")
     return s.encode(enc)
+
+
+WORKER_FAILURES = {"timeout", "cpu-limit", "memory-limit", "crash", "sandbox-violation"}
+
+
+def file_mime_type(data):
+    # through a pipe: libmagic then sees bytes as the worker's magic_buffer()
+    # does (a file lets it seek to the end and call an SFX zip a zip)
+    p = subprocess.run(["file", "-b", "--mime-type", "-e", "compress", "-"], input=data,
+                       stdout=subprocess.PIPE, check=True)
+    return p.stdout.decode().strip()
 
 
 def check_result(ctx):
@@ -992,6 +1116,19 @@ def check_result(ctx):
         problems.append("report sha256_in does not match the input")
     if rec.get("size_in") != len(ctx["input"]):
         problems.append("report size_in %r, want %d" % (rec.get("size_in"), len(ctx["input"])))
+    if rec.get("error") not in WORKER_FAILURES:
+        # `detected` is libmagic's type of the input (mugaika(7)), also for
+        # formats a handler knows by its signature; file(1) is libmagic's
+        # own front end, run with the engine's flags
+        want_type = file_mime_type(ctx["input"])
+        if rec.get("detected") != want_type:
+            problems.append("detected %r, file(1) says %r" % (rec.get("detected"), want_type))
+    if bool(rec.get("handler")) != bool(rec.get("handler_type")):
+        problems.append("handler %r with handler_type %r" % (rec.get("handler"),
+                                                            rec.get("handler_type")))
+    if e.get("handler_type") and rec.get("handler_type") != e["handler_type"]:
+        problems.append("handler_type %r, want %r" % (rec.get("handler_type"),
+                                                     e["handler_type"]))
     whats = [a.get("what") for a in rec.get("actions") or []]
     unknown = [w for w in whats if w not in ACTIONS]
     if unknown:

@@ -5,7 +5,8 @@
  *	The name rules one case at a time (the fixtures show them through
  *	whole archives): CP932 whose second byte is 0x5C, traversal, drive
  *	letters, bidi and control characters, Windows device names and
- *	trailing dots, and case-insensitive duplicates.
+ *	trailing dots, folders named like junctions or devices, and
+ *	case-insensitive duplicates.
  */
 #include <string.h>
 
@@ -62,6 +63,17 @@ test_characters_windows_minds(void)
 	assert_safe("C:foo.txt", "foo.txt", TRUE);
 }
 
+/* Folders: the rules cdr-file applies to the folders of a tree (cdr/names.c). */
+static void
+test_folder_components(void)
+{
+	assert_safe("x.{20D04FE0-3AEA-1069-A2D8-08002B30309D}/a.txt",
+		    "x.{20D04FE0-3AEA-1069-A2D8-08002B30309D}_/a.txt", TRUE);
+	assert_safe("tool.exe\\readme.txt", "tool.exe_/readme.txt", TRUE);
+	assert_safe("\x95\x5c\x83\x5c/\x94\x5c.txt", "表ソ/能.txt", FALSE);
+	assert_safe("tool.exe", "tool.exe", FALSE); /* a file: the engine judges it */
+}
+
 static void
 test_duplicates(void)
 {
@@ -91,6 +103,7 @@ main(int argc, char **argv)
 	g_test_add_func("/archive/cp932-names", test_cp932_names);
 	g_test_add_func("/archive/escaping-paths", test_paths_that_escape);
 	g_test_add_func("/archive/windows-characters", test_characters_windows_minds);
+	g_test_add_func("/archive/folders", test_folder_components);
 	g_test_add_func("/archive/duplicates", test_duplicates);
 	int rc = g_test_run();
 	cdr_charsets_free(charsets);

@@ -4,7 +4,8 @@
  * SUMMARY
  *	The threat catalogue's name tricks: RLO, double extensions, trailing
  *	dots and spaces, NTFS streams, CLSID junctions, reserved devices,
- *	255+ byte names, percent-escapes, path components.
+ *	255+ byte names, percent-escapes, path components; folders named
+ *	like junctions or devices, cleaned by the rule shared with archives.
  */
 #include <string.h>
 
@@ -38,7 +39,117 @@ test_sanitize(void)
 	assert_clean("a:b*c?.txt", "a_b_c_.txt");
 	assert_clean("tab\there.txt", "tabhere.txt");
 	assert_clean("表ソ能.txt", "表ソ能.txt");
-	assert_clean("bad\xff\xfe.txt", "bad\uFFFD\uFFFD.txt");
+	assert_clean("bad\xff\xfe.txt", "bad__.txt");
+	assert_clean("nul .txt", "_nul .txt");
+	assert_clean("COM\u00b9.txt", "_COM\u00b9.txt");
+	assert_clean("lpt0", "_lpt0");
+	assert_clean("clock$", "_clock$");
+	assert_clean("com10.txt", "com10.txt");
+	assert_clean("price\u00a51000.txt", "price_1000.txt");   /* yen: CP932's backslash */
+	assert_clean("a\uff0fb\uff3cc.txt", "a_b_c.txt");       /* fullwidth solidi */
+	assert_clean("a\u2215b\u2044c\u20a9.txt", "a_b_c_.txt"); /* division, fraction, won */
+	assert_clean("line\u2028sep\u00adhy.txt", "linesephy.txt");
+	assert_clean("tag\U000E0041.txt", "tag.txt");
+	assert_clean(".exe", ".exe");
+	assert_clean("   ", "unnamed");
+	assert_clean(". .", "unnamed");
+}
+
+static void
+assert_component(const char *in, enum cdr_name_kind kind, const char *expected,
+		 gboolean want_changed)
+{
+	gboolean changed = FALSE;
+	g_autofree char *out = cdr_name_clean_component(in, kind, &changed);
+	g_assert_cmpstr(out, ==, expected);
+	g_assert_cmpint(changed, ==, want_changed);
+	/* a clean component is its own cleaning */
+	changed = FALSE;
+	g_autofree char *again = cdr_name_clean_component(out, kind, &changed);
+	g_assert_cmpstr(again, ==, out);
+	g_assert_false(changed);
+}
+
+static void
+test_folder_components(void)
+{
+	const char *clsid = "{20D04FE0-3AEA-1069-A2D8-08002B30309D}";
+	g_autofree char *junction = g_strconcat("x.", clsid, NULL);
+	g_autofree char *defused = g_strconcat("x.", clsid, "_", NULL);
+	assert_component(junction, CDR_NAME_FOLDER, defused, TRUE);
+	g_autofree char *lower = g_ascii_strdown(junction, -1);
+	g_autofree char *lower_defused = g_strconcat(lower, "_", NULL);
+	assert_component(lower, CDR_NAME_FOLDER, lower_defused, TRUE);
+	g_autofree char *trailing = g_strconcat(junction, ". ", NULL);
+	assert_component(trailing, CDR_NAME_FOLDER, defused, TRUE);
+	g_autofree char *bare = g_strconcat(".", clsid, NULL);
+	g_autofree char *bare_defused = g_strconcat(".", clsid, "_", NULL);
+	assert_component(bare, CDR_NAME_FOLDER, bare_defused, TRUE);
+	assert_component("tool.exe", CDR_NAME_FOLDER, "tool.exe_", TRUE);
+	assert_component("tool.exe", CDR_NAME_FILE, "tool.exe", FALSE);
+	assert_component("con", CDR_NAME_FOLDER, "_con", TRUE);
+	assert_component("AUX .d", CDR_NAME_FOLDER, "_AUX .d", TRUE);
+	assert_component("LPT\u00b2", CDR_NAME_FOLDER, "_LPT\u00b2", TRUE);
+	assert_component("dir. . .", CDR_NAME_FOLDER, "dir", TRUE);
+	assert_component("   ", CDR_NAME_FOLDER, "", TRUE);
+	assert_component("..", CDR_NAME_FOLDER, "", TRUE);
+	assert_component(".", CDR_NAME_FOLDER, "", TRUE);
+	assert_component("a:b", CDR_NAME_FOLDER, "a_b", TRUE);           /* NTFS stream */
+	assert_component("x.{CLSID}::$DATA", CDR_NAME_FOLDER, "x.{CLSID}__$DATA", TRUE);
+	assert_component("rep\u202Eorts", CDR_NAME_FOLDER, "reports", TRUE);
+	assert_component("\uff0e\uff0e", CDR_NAME_FOLDER, "\uff0e\uff0e", FALSE); /* not dots */
+	assert_component("表ソ能", CDR_NAME_FOLDER, "表ソ能", FALSE);
+	assert_component("PROGRA~1", CDR_NAME_FOLDER, "PROGRA~1", FALSE);
+	assert_component("a/b", CDR_NAME_FOLDER, "a_b", TRUE);
+
+	g_autoptr(GString) longname = g_string_new(NULL);
+	for (int i = 0; i < 100; i++)
+		g_string_append(longname, "フォルダ"); /* 1200 bytes */
+	g_string_append(longname, ".exe");
+	gboolean changed = FALSE;
+	g_autofree char *cut = cdr_name_clean_component(longname->str, CDR_NAME_FOLDER, &changed);
+	g_assert_true(changed);
+	g_assert_cmpuint(strlen(cut), <=, CDR_NAME_MAX_BYTES);
+	g_assert_true(g_str_has_suffix(cut, ".exe_"));
+	g_assert_true(g_utf8_validate(cut, -1, NULL));
+
+	/* cut to 200 bytes it ends in ".{...}": the '_' must not push it over
+	 * again (fuzz-names found the rules going round) */
+	g_autoptr(GString) clsid_cut = g_string_new(NULL);
+	for (int i = 0; i < 180; i++)
+		g_string_append_c(clsid_cut, 'a');
+	g_string_append(clsid_cut, ".{bbbbbbbbbbbbbbbbb}zzz");
+	g_autofree char *fixed = cdr_name_clean_component(clsid_cut->str, CDR_NAME_FOLDER, NULL);
+	g_assert_cmpuint(strlen(fixed), ==, CDR_NAME_MAX_BYTES);
+	g_assert_true(g_str_has_suffix(fixed, "}_") || g_str_has_suffix(fixed, "b_"));
+	g_autofree char *again = cdr_name_clean_component(fixed, CDR_NAME_FOLDER, NULL);
+	g_assert_cmpstr(again, ==, fixed);
+}
+
+static void
+assert_path(const char *in, const char *expected, gboolean want_changed)
+{
+	gboolean changed = FALSE;
+	g_autofree char *out = cdr_name_clean_path(in, &changed);
+	g_assert_cmpstr(out, ==, expected);
+	g_assert_cmpint(changed, ==, want_changed);
+}
+
+static void
+test_paths(void)
+{
+	assert_path("資料/議事録.txt", "資料/議事録.txt", FALSE);
+	/* traversal and drive letters: tests/unit/test-archive.c */
+	assert_path("x.{20D04FE0-3AEA-1069-A2D8-08002B30309D}/a.txt",
+		    "x.{20D04FE0-3AEA-1069-A2D8-08002B30309D}_/a.txt", TRUE);
+	assert_path("con/aux.txt", "_con/_aux.txt", TRUE);
+	assert_path("tool.exe/readme.txt", "tool.exe_/readme.txt", TRUE);
+	assert_path("dir./ /x.txt", "dir/x.txt", TRUE);
+	assert_path("a\u202E/b.txt", "a/b.txt", TRUE);
+	assert_path("a\uff0f..\uff0fb.txt", "a_.._b.txt", TRUE);
+	assert_path("..", "unnamed", TRUE);
+	assert_path("", "unnamed", TRUE);
+	assert_path("bad\xff/x.txt", "bad_/x.txt", TRUE);
 }
 
 static void
@@ -74,6 +185,9 @@ test_dangerous(void)
 	assert_dangerous("invoice\u202Efdp.exe", TRUE);
 	assert_dangerous("report.txt:evil.exe", TRUE);
 	assert_dangerous("folder.{20D04FE0-3AEA-1069-A2D8-08002B30309D}", TRUE);
+	assert_dangerous(".{20D04FE0-3AEA-1069-A2D8-08002B30309D}", TRUE);
+	assert_dangerous(".exe", TRUE);
+	assert_dangerous(".lnk", TRUE);
 	assert_dangerous("attached%2E%62at", TRUE);
 	assert_dangerous("run.ps1", TRUE);
 	assert_dangerous("x.hta", TRUE);
@@ -130,6 +244,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/names/sanitize", test_sanitize);
 	g_test_add_func("/names/long", test_long_names_keep_their_extension);
+	g_test_add_func("/names/folders", test_folder_components);
+	g_test_add_func("/names/paths", test_paths);
 	g_test_add_func("/names/dangerous", test_dangerous);
 	g_test_add_func("/names/output", test_output_names);
 	return g_test_run();

@@ -9,8 +9,10 @@
 static void
 test_round_trip(void)
 {
-	g_autoptr(cdr_report) r = cdr_report_new("outer.zip");
-	r->detected = g_strdup("application/zip");
+	g_autoptr(cdr_report) r = cdr_report_new("outer.7z");
+	r->detected = g_strdup("application/x-7z-compressed");
+	r->handler = g_strdup("archive");
+	r->handler_type = g_strdup("application/zip");
 	r->out_name = g_strdup("outer.zip");
 	r->size_in = 1234;
 	cdr_report_add_action(r, "metadata", "APP1", 1);
@@ -26,7 +28,10 @@ test_round_trip(void)
 	g_autoptr(cdr_report) back = cdr_report_from_json_string(json, strlen(json), &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(back->verdict, ==, CDR_SANITIZED);
-	g_assert_cmpstr(back->name, ==, "outer.zip");
+	g_assert_cmpstr(back->name, ==, "outer.7z");
+	g_assert_cmpstr(back->detected, ==, "application/x-7z-compressed");
+	g_assert_cmpstr(back->handler, ==, "archive");
+	g_assert_cmpstr(back->handler_type, ==, "application/zip");
 	g_assert_cmpuint(back->size_in, ==, 1234);
 	g_assert_cmpuint(back->actions->len, ==, 2);
 	const struct cdr_action *a = back->actions->pdata[0];

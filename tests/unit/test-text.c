@@ -61,8 +61,15 @@ test_csv_formulas(void)
 		   S("-5,+81-3-1234-5678,1e5,-0.5%,\"-1,234\",2026/11/22,-\n"), 0, "x.csv");
 	/* a quoted cell may hold delimiters and newlines */
 	assert_csv(S("\"a,=b\nc\",=d\n"), S("\"a,=b\nc\",'=d\n"), 1, "x.csv");
-	/* tab-separated */
-	assert_csv(S("a\t=1+2\tb,=c\n"), S("a\t'=1+2\tb,=c\n"), 1, "x.tsv");
+	/* tab-separated; a comma reader (Excel opening it as CSV) sees =c too */
+	assert_csv(S("a\t=1+2\tb,=c\n"), S("a\t'=1+2\tb,'=c\n"), 2, "x.tsv");
+	/* every separator is a reading: ';' (European Excel), tab, and sep=X */
+	assert_csv(S("a;=1+1\n"), S("a;'=1+1\n"), 1, "x.csv");
+	assert_csv(S("sep=|\r\na|=1+1\r\n"), S("sep=|\r\na|'=1+1\r\n"), 1, "x.csv");
+	assert_csv(S("SEP==\na=+x\n"), S("SEP==\na='+x\n"), 1, "x.csv");
+	/* blanks and quotes before the sign */
+	assert_csv(S("a,\"\t=1\",\"\"=2,\"\r-x\"\n"), S("a,\"\t'=1\",\"\"'=2,\"\r'-x\"\n"), 3,
+		   "x.csv");
 	/* already neutralized: clean */
 	assert_csv(S("'=cmd|' /C calc'!A0\n"), S("'=cmd|' /C calc'!A0\n"), 0, "x.csv");
 }
@@ -86,8 +93,32 @@ test_csv_japanese(void)
 						  NULL, &elen, NULL);
 	assert_csv(u16, ulen, u16_expected, elen, 1, "x.tsv");
 
-	/* ISO-2022-JP: inside kanji mode, "=" and "," are halves of characters */
-	assert_csv(S("\x1b$B=,=,\x1b(B,=1\n"), S("\x1b$B=,=,\x1b(B,'=1\n"), 1, "x.csv");
+	/* ISO-2022-JP: inside kanji mode "=," is a kanji, but CP932 (Japanese
+	 * Excel) sees a comma and a cell "=,": an invisible ESC $ B before it */
+	assert_csv(S("\x1b$B=,=,\x1b(B,=1\n"), S("\x1b$B=,\x1b$B=,\x1b(B,'=1\n"), 2, "x.csv");
+
+	/* fullwidth signs, in UTF-8 and CP932; fullwidth numbers stay */
+	assert_csv(S("a,＝1+1,－５,＋８１\n"), S("a,'＝1+1,－５,＋８１\n"), 1, "x.csv");
+	g_autofree char *fw = g_convert("a,＠SUM(1)\n", -1, "CP932", "UTF-8", NULL, &len, NULL);
+	g_autofree char *fw_expected = g_convert("a,'＠SUM(1)\n", -1, "CP932", "UTF-8", NULL, NULL,
+						 NULL);
+	assert_csv(fw, len, fw_expected, strlen(fw_expected), 1, "x.csv");
+}
+
+/* A sign that only another reading sees, inside a character of the file's
+ * own charset: no apostrophe can go there without garbling, so blocked. */
+static void
+test_csv_unfixable(void)
+{
+	g_autoptr(cdr_policy) p = cdr_policy_load_data("", 0, "test", NULL);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	static const char jis[] = "a;b\n\x1b$B;=SUM(1)\x1b(B\n";
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = cdr_engine_run(e, (const guint8 *)jis, strlen(jis), "a.csv", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r->error, ==, CDR_E_DANGEROUS);
+	g_assert_null(out);
+	cdr_engine_free(e);
 }
 
 static void
@@ -155,6 +186,7 @@ main(int argc, char **argv)
 	g_test_add_func("/csv/formulas", test_csv_formulas);
 	g_test_add_func("/csv/japanese", test_csv_japanese);
 	g_test_add_func("/csv/policy-off", test_csv_policy_off);
+	g_test_add_func("/csv/unfixable", test_csv_unfixable);
 	g_test_add_func("/text/charsets", test_text_charsets);
 	g_test_add_func("/text/binary", test_text_rejects_binary);
 	int rc = g_test_run();
