@@ -1,6 +1,7 @@
 /*
  * NAME
- *	ooxml-zip.c - an Office package's members read, the new package written
+ *	ooxml-zip.c - a document package's members read, the new package
+ *	written (shared by the ooxml and odf handlers, see package.h)
  * SUMMARY
  *	Reading starts from the central directory that zip-check.c has already
  *	held every local header against; a member is inflated as a stream and
@@ -8,13 +9,15 @@
  *	plain zip Office opens: deflated members, no data descriptors (the
  *	sizes are patched into each local header once the member is done, the
  *	output being in memory), a fixed 1980-01-01 time, no extra fields, so
- *	the same parts give the same bytes.
+ *	the same parts give the same bytes. A member may also be stored
+ *	uncompressed (OpenDocument's `mimetype`, which readers look for at a
+ *	fixed offset).
  */
 #include <string.h>
 
 #include <zlib.h>
 
-#include "ooxml.h"
+#include "package.h"
 
 #define ZIP_STORED 0
 #define ZIP_DEFLATED 8
@@ -165,6 +168,7 @@ zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max, const 
 struct written {
 	char *name;
 	guint32 crc, csize, usize, offset;
+	guint16 method;
 };
 
 struct zip_writer {
@@ -214,7 +218,7 @@ put_common(GByteArray *b, const struct written *m)
 {
 	put16(b, ZIP_VERSION);
 	put16(b, 0); /* flags: ASCII part names, no descriptor */
-	put16(b, ZIP_DEFLATED);
+	put16(b, m->method);
 	put16(b, 0); /* time 00:00 */
 	put16(b, ZIP_DOS_DATE_1980);
 	put32(b, m->crc);
@@ -223,11 +227,13 @@ put_common(GByteArray *b, const struct written *m)
 	put16(b, (guint)strlen(m->name));
 }
 
-void
-zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast)
+static void
+begin_member(struct zip_writer *w, const char *name, guint16 method)
 {
 	g_assert(!w->open);
-	w->cur = (struct written){ .name = g_strdup(name), .offset = (guint32)w->dest->len };
+	w->cur = (struct written){
+		.name = g_strdup(name), .offset = (guint32)w->dest->len, .method = method,
+	};
 	if (w->dest->len > G_MAXUINT32 - OUT_CHUNK)
 		w->failed = TRUE;
 	put32(w->dest, 0x04034b50u);
@@ -235,11 +241,23 @@ zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast)
 	put16(w->dest, 0); /* extra length */
 	g_byte_array_append(w->dest, (const guint8 *)name, (guint)strlen(name));
 	w->cur.crc = (guint32)crc32(0, NULL, 0);
+	w->open = TRUE;
+}
+
+void
+zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast)
+{
+	begin_member(w, name, ZIP_DEFLATED);
 	memset(&w->z, 0, sizeof w->z);
 	if (deflateInit2(&w->z, fast ? 1 : Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		w->failed = TRUE;
-	w->open = TRUE;
+}
+
+void
+zip_writer_begin_stored(struct zip_writer *w, const char *name)
+{
+	begin_member(w, name, ZIP_STORED);
 }
 
 static void
@@ -280,7 +298,14 @@ zip_writer_write(struct zip_writer *w, const void *data, gsize len)
 		}
 		w->cur.crc = (guint32)crc32(w->cur.crc, p, (uInt)n);
 		w->cur.usize += (guint32)n;
-		deflate_into(w, p, n, Z_NO_FLUSH);
+		if (w->cur.method == ZIP_STORED) {
+			if (w->dest->len > G_MAXUINT32 - n)
+				w->failed = TRUE;
+			else
+				g_byte_array_append(w->dest, p, (guint)n);
+		} else {
+			deflate_into(w, p, n, Z_NO_FLUSH);
+		}
 		p += n;
 		len -= n;
 	}
@@ -290,9 +315,11 @@ gboolean
 zip_writer_end(struct zip_writer *w)
 {
 	g_assert(w->open);
-	if (!w->failed)
-		deflate_into(w, NULL, 0, Z_FINISH);
-	deflateEnd(&w->z);
+	if (w->cur.method == ZIP_DEFLATED) {
+		if (!w->failed)
+			deflate_into(w, NULL, 0, Z_FINISH);
+		deflateEnd(&w->z);
+	}
 	w->open = FALSE;
 	gsize data_start = w->cur.offset + ZIP_LOCAL_LEN + strlen(w->cur.name);
 	w->cur.csize = (guint32)(w->dest->len - data_start);
@@ -342,7 +369,7 @@ zip_writer_free(struct zip_writer *w)
 {
 	if (!w)
 		return;
-	if (w->open)
+	if (w->open && w->cur.method == ZIP_DEFLATED)
 		deflateEnd(&w->z);
 	g_free(w->cur.name);
 	for (guint i = 0; i < w->members->len; i++)

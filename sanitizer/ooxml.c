@@ -43,16 +43,6 @@
 #define ROOT_RELS "_rels/.rels"
 #define RELS_TYPE "application/vnd.openxmlformats-package.relationships+xml"
 
-/* A 1x1 transparent PNG, exactly as the png handler writes it (so a
- * second pass leaves it alone). */
-static const guint8 empty_png[] = {
-	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
-	0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
-	0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x08,
-	0x99, 0x63, 0xf8, 0xff, 0xff, 0x3f, 0x03, 0x00, 0x08, 0xfc, 0x02, 0xfe, 0x85, 0xcd,
-	0xab, 0x34, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
-};
-
 enum keep_as { NOT_KEPT, KEEP_XML, KEEP_STREAM, KEEP_MEDIA };
 
 struct part {
@@ -527,32 +517,6 @@ note_unreached(struct package *pkg)
 
 /* ---- pictures ------------------------------------------------------------ */
 
-/* The picture formats the image handlers rebuild, by signature: the
- * extension to show them under, or NULL. */
-static const char *
-picture_extension(const GByteArray *b)
-{
-	if (b->len >= 8 && memcmp(b->data, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return "png";
-	if (b->len >= 3 && memcmp(b->data, "\xff\xd8\xff", 3) == 0)
-		return "jpg";
-	if (b->len >= 6 && (memcmp(b->data, "GIF87a", 6) == 0 || memcmp(b->data, "GIF89a", 6) == 0))
-		return "gif";
-	return NULL;
-}
-
-/* The child's name: the part's, with the extension of what it really is
- * (a picture stored as image1.emf that is a PNG is not "renamed"). */
-static char *
-picture_name(const char *part, const char *ext)
-{
-	const char *base = strrchr(part, '/');
-	base = base ? base + 1 : part;
-	const char *dot = strrchr(base, '.');
-	gsize stem = dot ? (gsize)(dot - base) : strlen(base);
-	return g_strdup_printf("%.*s.%s", (int)stem, base, ext);
-}
-
 static enum cdr_verdict
 rebuild_picture(struct package *pkg, struct part *p)
 {
@@ -565,29 +529,15 @@ rebuild_picture(struct package *pkg, struct part *p)
 		g_byte_array_free(bytes, TRUE);
 		return CDR_BLOCKED;
 	}
-	GByteArray *out = NULL;
-	const char *ext = picture_extension(bytes);
-	if (ext) {
-		g_autofree char *name = picture_name(p->name, ext);
-		if (cdr_job_sanitize_child(pkg->job, bytes->data, bytes->len, name, &out) !=
-			    CDR_BLOCKED &&
-		    out) {
-			p->media = out;
-			p->media_type = g_intern_string(cdr_job_last_child(pkg->job)->out_type);
-		}
-		if (cdr_job_budget_spent(pkg->job)) {
-			g_byte_array_free(bytes, TRUE);
-			return cdr_job_error(pkg->job, CDR_E_LIMIT, "%s",
-					     cdr_job_last_child(pkg->job)->reason);
-		}
-	}
+	struct package_picture pic;
+	gboolean ok = package_picture_rebuild(pkg->job, p->name, bytes->data, bytes->len, &pic);
 	g_byte_array_free(bytes, TRUE);
-	if (!p->media) {
-		p->media = g_byte_array_new();
-		g_byte_array_append(p->media, empty_png, sizeof empty_png);
-		p->media_type = "image/png";
+	if (!ok)
+		return CDR_BLOCKED;
+	p->media = pic.data;
+	p->media_type = pic.type;
+	if (pic.replaced)
 		note(pkg, CDR_ACT_MEDIA_REPLACED, p->name);
-	}
 	return CDR_CLEAN;
 }
 

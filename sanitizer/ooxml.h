@@ -1,7 +1,7 @@
 /*
  * NAME
- *	ooxml.h - the ooxml handler's parts: package zip in and out, safe XML,
- *	the cleaning rules for XML parts
+ *	ooxml.h - the ooxml handler's parts: safe XML, the cleaning rules for
+ *	XML parts (the package zip in and out: package.h)
  */
 #pragma once
 
@@ -10,41 +10,7 @@
 
 #include "archive-parts.h"
 #include "cdr.h"
-
-/* ---- ooxml-zip.c: members read, the new package written ---------------- */
-
-/* A member's bytes as a stream: stored or deflated, size and CRC checked
- * at the end. */
-struct zip_reader;
-
-/* NULL (and *why set) for a compression method other than stored/deflate.
- * With a job, the compressed bytes already read are let go as reading
- * goes on (cdr_job_release_input): a streamed part is read once. */
-struct zip_reader *zip_reader_new(const guint8 *zip, const struct zip_entry *e,
-				  struct cdr_job *job, const char **why);
-/* Up to `len` bytes; 0 at the end; -1 on corrupt data, a size or CRC that
- * disagrees with the central directory (*why says which). */
-gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why);
-void zip_reader_free(struct zip_reader *r);
-
-/* The whole member, at most `max` bytes (else NULL, *why "too big"). */
-GByteArray *zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max,
-			   const char **why);
-
-/* The new package: deflated members with a fixed time, written in order;
- * one member at a time, streamed (begin, write..., end). */
-struct zip_writer;
-
-struct zip_writer *zip_writer_new(GByteArray *dest);
-/* `fast`: the quickest compression, for parts of hundreds of megabytes
- * (worksheets), where deflate's default level would dominate the time. */
-void zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast);
-void zip_writer_write(struct zip_writer *w, const void *data, gsize len);
-/* FALSE when the member could not be compressed or passed 4 GiB. */
-gboolean zip_writer_end(struct zip_writer *w);
-/* The central directory and end record; FALSE on error. Frees `w`. */
-gboolean zip_writer_finish(struct zip_writer *w);
-void zip_writer_free(struct zip_writer *w);
+#include "package.h"
 
 /* ---- ooxml-xml.c: XML read without DTDs, written back ------------------- */
 
