@@ -21,6 +21,7 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 #endif
 #if HAVE_OFFICE
 	&cdr_handler_ooxml,
+	&cdr_handler_odf,
 	&cdr_handler_ole2,
 	&cdr_handler_rtf,
 #endif

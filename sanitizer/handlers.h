@@ -15,5 +15,6 @@ extern const struct cdr_handler cdr_handler_mime;
 extern const struct cdr_handler cdr_handler_pdf;
 extern const struct cdr_handler cdr_handler_archive;
 extern const struct cdr_handler cdr_handler_ooxml;
+extern const struct cdr_handler cdr_handler_odf;
 extern const struct cdr_handler cdr_handler_ole2;
 extern const struct cdr_handler cdr_handler_rtf;

@@ -47,11 +47,6 @@ static const char *const prefixes[] = {
 	"_xlfn.", "_xlws.", "_xludf.", "_xll.", "_xlpm.", "_xlop.",
 };
 
-struct scan {
-	const char *s;
-	gsize len, i;
-	const struct cdr_policy *policy;
-};
 
 static gboolean
 is_name_char(guchar c)
@@ -59,8 +54,8 @@ is_name_char(guchar c)
 	return g_ascii_isalnum(c) || c == '_' || c == '.' || c == '?' || c == '$' || c >= 0x80;
 }
 
-static gboolean
-one_of(const char *name, gsize n, const char *const *list, gsize count)
+gboolean
+formula_name_in(const char *name, gsize n, const char *const *list, gsize count)
 {
 	for (gsize i = 0; i < count; i++)
 		if (strlen(list[i]) == n && g_ascii_strncasecmp(name, list[i], n) == 0)
@@ -68,8 +63,8 @@ one_of(const char *name, gsize n, const char *const *list, gsize count)
 	return FALSE;
 }
 
-static void
-skip_space(struct scan *sc)
+void
+formula_skip_space(struct formula_scan *sc)
 {
 	while (sc->i < sc->len && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\n' ||
 				   sc->s[sc->i] == '\r' || sc->s[sc->i] == '\t'))
@@ -78,8 +73,8 @@ skip_space(struct scan *sc)
 
 /* Past a quoted run ("..." or '...', the quote doubled inside); the
  * content is [start, end). FALSE when it is left open. */
-static gboolean
-skip_quoted(struct scan *sc, gsize *start, gsize *end)
+gboolean
+formula_skip_quoted(struct formula_scan *sc, gsize *start, gsize *end)
 {
 	char q = sc->s[sc->i++];
 	*start = sc->i;
@@ -108,22 +103,20 @@ names_another_file(const char *s, gsize start, gsize end)
 	return FALSE;
 }
 
-/* The first argument of HYPERLINK: a string literal the link rule allows,
- * or an in-workbook location (#Sheet2!A1). The scan is just past '('. */
-static gboolean
-hyperlink_target_allowed(struct scan *sc)
+gboolean
+formula_hyperlink_allowed(struct formula_scan *sc)
 {
-	skip_space(sc);
-	if (sc->i >= sc->len || sc->s[sc->i] != '"')
-		return FALSE;
+	gsize resume = sc->i;
+	sc->i++; /* the '(' */
+	formula_skip_space(sc);
 	gsize start = 0, end = 0;
-	if (!skip_quoted(sc, &start, &end))
-		return FALSE;
-	gsize after = sc->i;
-	skip_space(sc);
-	gboolean alone = sc->i < sc->len && (sc->s[sc->i] == ',' || sc->s[sc->i] == ')');
-	sc->i = after;
-	if (!alone)
+	gboolean ok = sc->i < sc->len && sc->s[sc->i] == '"' && formula_skip_quoted(sc, &start, &end);
+	if (ok) {
+		formula_skip_space(sc);
+		ok = sc->i < sc->len && strchr(",;)", sc->s[sc->i]); /* the literal alone */
+	}
+	sc->i = resume;
+	if (!ok)
 		return FALSE;
 	GString *t = g_string_sized_new(end - start);
 	for (gsize k = start; k < end; k++) {
@@ -131,7 +124,6 @@ hyperlink_target_allowed(struct scan *sc)
 		if (sc->s[k] == '"')
 			k++; /* "" stands for " */
 	}
-	gboolean ok;
 	if (t->len > 0 && t->str[0] == '#')
 		ok = !names_another_file(t->str, 1, t->len) && !strchr(t->str, ':');
 	else
@@ -141,9 +133,8 @@ hyperlink_target_allowed(struct scan *sc)
 	return ok;
 }
 
-/* A function name (prefixes taken off) and what it does. */
-static enum ooxml_formula_risk
-judge_function(struct scan *sc, gsize start, gsize end)
+enum ooxml_formula_risk
+formula_function_risk(struct formula_scan *sc, gsize start, gsize end)
 {
 	const char *name = sc->s + start;
 	gsize n = end - start;
@@ -158,18 +149,13 @@ judge_function(struct scan *sc, gsize start, gsize end)
 			}
 		}
 	}
-	if (one_of(name, n, fetching, G_N_ELEMENTS(fetching)))
+	if (formula_name_in(name, n, fetching, G_N_ELEMENTS(fetching)))
 		return FORMULA_FETCH;
-	if (one_of(name, n, running, G_N_ELEMENTS(running)))
+	if (formula_name_in(name, n, running, G_N_ELEMENTS(running)))
 		return FORMULA_CODE;
-	if (n == 9 && g_ascii_strncasecmp(name, "HYPERLINK", 9) == 0) {
-		gsize resume = sc->i;
-		sc->i++; /* the '(' */
-		gboolean ok = hyperlink_target_allowed(sc);
-		sc->i = resume;
-		if (!ok)
-			return FORMULA_LINK;
-	}
+	if (n == 9 && g_ascii_strncasecmp(name, "HYPERLINK", 9) == 0 &&
+	    !formula_hyperlink_allowed(sc))
+		return FORMULA_LINK;
 	return FORMULA_SAFE;
 }
 
@@ -177,7 +163,7 @@ judge_function(struct scan *sc, gsize start, gsize end)
  * [book.xlsx]Sheet1!A1, [1]!Name) or a table's own column ([@Col],
  * [#This Row], [Col]). */
 static gboolean
-opens_workbook_reference(const struct scan *sc)
+opens_workbook_reference(const struct formula_scan *sc)
 {
 	const char *close = memchr(sc->s + sc->i, ']', sc->len - sc->i);
 	if (!close)
@@ -193,7 +179,7 @@ opens_workbook_reference(const struct scan *sc)
 /* Inside a structured reference's brackets: column names, where ' escapes
  * the next character. Returns past the outermost ']'; FALSE if open. */
 static gboolean
-skip_structured(struct scan *sc)
+skip_structured(struct formula_scan *sc)
 {
 	int depth = 0;
 	while (sc->i < sc->len) {
@@ -211,23 +197,23 @@ skip_structured(struct scan *sc)
 enum ooxml_formula_risk
 ooxml_formula_judge(const struct cdr_policy *policy, const char *formula, gsize len)
 {
-	struct scan sc = { .s = formula, .len = len, .policy = policy };
+	struct formula_scan sc = { .s = formula, .len = len, .policy = policy };
 	gboolean after_name = FALSE; /* the last token was a name or ']' */
 	while (sc.i < sc.len) {
 		guchar ch = (guchar)sc.s[sc.i];
 		gsize start = 0, end = 0;
 		if (ch == '"') {
-			if (!skip_quoted(&sc, &start, &end))
+			if (!formula_skip_quoted(&sc, &start, &end))
 				return FORMULA_UNREADABLE;
 			after_name = FALSE;
 			continue;
 		}
 		if (ch == '\'') {
-			if (!skip_quoted(&sc, &start, &end))
+			if (!formula_skip_quoted(&sc, &start, &end))
 				return FORMULA_UNREADABLE;
 			if (names_another_file(sc.s, start, end))
 				return FORMULA_EXTERNAL;
-			skip_space(&sc);
+			formula_skip_space(&sc);
 			if (sc.i < sc.len && sc.s[sc.i] == '|')
 				return FORMULA_DDE;
 			after_name = TRUE;
@@ -251,11 +237,11 @@ ooxml_formula_judge(const struct cdr_policy *policy, const char *formula, gsize 
 				sc.i++;
 			end = sc.i;
 			gsize resume = sc.i;
-			skip_space(&sc);
+			formula_skip_space(&sc);
 			if (sc.i < sc.len && sc.s[sc.i] == '|')
 				return FORMULA_DDE;
 			if (sc.i < sc.len && sc.s[sc.i] == '(') {
-				enum ooxml_formula_risk r = judge_function(&sc, start, end);
+				enum ooxml_formula_risk r = formula_function_risk(&sc, start, end);
 				if (r != FORMULA_SAFE)
 					return r;
 			}

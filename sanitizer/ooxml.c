@@ -112,49 +112,20 @@ part_init_rels(struct part *p)
 static void
 note(struct package *pkg, const char *what, const char *where)
 {
-	char *key = g_strconcat(what, "\n", where ? where : "", NULL);
-	if (g_hash_table_add(pkg->noted, key))
-		cdr_job_action(pkg->job, what, where, 1);
+	package_note(pkg->job, pkg->noted, what, where);
 }
 
 /* ---- the parts ------------------------------------------------------- */
 
-/* ASCII only (OPC percent-encodes the rest), no empty, "." or ".."
- * segments, no backslash, not absolute. NULL when unsafe. */
-static char *
-safe_part_name(const guint8 *raw, gsize len)
-{
-	if (len == 0 || raw[0] == '/')
-		return NULL;
-	for (gsize i = 0; i < len; i++)
-		if (raw[i] < 0x20 || raw[i] > 0x7e || raw[i] == '\\')
-			return NULL;
-	char *name = g_strndup((const char *)raw, len);
-	gchar **segs = g_strsplit(name, "/", -1);
-	gboolean ok = TRUE;
-	guint n = g_strv_length(segs);
-	for (guint i = 0; i < n && ok; i++)
-		ok = (segs[i][0] != '\0' || i == n - 1) && strcmp(segs[i], ".") != 0 &&
-		     strcmp(segs[i], "..") != 0;
-	g_strfreev(segs);
-	if (!ok) {
-		g_free(name);
-		return NULL;
-	}
-	return name;
-}
-
 static enum cdr_verdict
 load_parts(struct package *pkg)
 {
-	const struct cdr_policy *policy = cdr_job_policy(pkg->job);
-	if (pkg->entries->len > policy->max_children)
-		return cdr_job_error(pkg->job, CDR_E_LIMIT,
-				     "more than max_children (%" G_GUINT64_FORMAT ") parts",
-				     policy->max_children);
+	if (package_count_parts(pkg->job, pkg->entries->len) == CDR_BLOCKED)
+		return CDR_BLOCKED;
 	for (guint i = 0; i < pkg->entries->len; i++) {
 		const struct zip_entry *e = &g_array_index(pkg->entries, struct zip_entry, i);
-		char *name = safe_part_name(e->name, e->name_len);
+		/* ASCII only: OPC percent-encodes the rest */
+		char *name = package_part_name(e->name, e->name_len, TRUE);
 		if (!name)
 			return cdr_job_error(pkg->job, CDR_E_PARSE,
 					     "a part name that is absolute, has '..' or '\\', or is not ASCII");
@@ -185,21 +156,15 @@ find_part(struct package *pkg, const char *name)
 static xmlDoc *
 read_xml(struct package *pkg, const struct part *p)
 {
-	const char *why = NULL;
 	guint64 max = MIN(cdr_job_policy(pkg->job)->office_max_xml_part_bytes,
 			  cdr_job_expand_allowance(pkg->job));
-	GByteArray *bytes = zip_read_whole(pkg->data, p->entry, max, &why);
-	if (!bytes) {
-		cdr_job_error(pkg->job, p->entry->usize > max ? CDR_E_LIMIT : CDR_E_PARSE, "%s: %s",
-			      p->name, why);
+	GByteArray *bytes = package_read_part(pkg->job, pkg->data, p->entry, p->name, max);
+	if (!bytes)
 		return NULL;
-	}
-	xmlDoc *doc = NULL;
-	if (cdr_job_charge_expanded(pkg->job, bytes->len)) {
-		doc = ooxml_xml_parse(bytes->data, bytes->len, &why);
-		if (!doc)
-			cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
-	}
+	const char *why = NULL;
+	xmlDoc *doc = ooxml_xml_parse(bytes->data, bytes->len, &why);
+	if (!doc)
+		cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
 	g_byte_array_free(bytes, TRUE);
 	return doc;
 }
@@ -275,31 +240,7 @@ resolve_target(const char *source, const char *target)
 	char *hash = strchr(decoded, '#');
 	if (hash)
 		*hash = '\0';
-	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
-	if (decoded[0] != '/') {
-		const char *slash = strrchr(source, '/');
-		if (slash) {
-			g_auto(GStrv) dir = g_strsplit_set(source, "/", -1);
-			for (guint i = 0; dir[i] && dir[i + 1]; i++)
-				g_ptr_array_add(out, g_strdup(dir[i]));
-		}
-	}
-	g_auto(GStrv) segs = g_strsplit(decoded, "/", -1);
-	for (guint i = 0; segs[i]; i++) {
-		if (!*segs[i] || strcmp(segs[i], ".") == 0)
-			continue;
-		if (strcmp(segs[i], "..") == 0) {
-			if (out->len == 0)
-				return NULL;
-			g_ptr_array_remove_index(out, out->len - 1);
-			continue;
-		}
-		g_ptr_array_add(out, g_strdup(segs[i]));
-	}
-	if (out->len == 0)
-		return NULL;
-	g_ptr_array_add(out, NULL);
-	return g_strjoinv("/", (char **)out->pdata);
+	return package_resolve(source, decoded);
 }
 
 /* How the part a kept relationship reaches is kept; NOT_KEPT to remove. */
@@ -520,15 +461,10 @@ note_unreached(struct package *pkg)
 static enum cdr_verdict
 rebuild_picture(struct package *pkg, struct part *p)
 {
-	const char *why = NULL;
-	GByteArray *bytes = zip_read_whole(pkg->data, p->entry, cdr_job_expand_allowance(pkg->job),
-					   &why);
+	GByteArray *bytes = package_read_part(pkg->job, pkg->data, p->entry, p->name,
+					      cdr_job_expand_allowance(pkg->job));
 	if (!bytes)
-		return cdr_job_error(pkg->job, CDR_E_LIMIT, "%s: %s", p->name, why);
-	if (!cdr_job_charge_expanded(pkg->job, bytes->len)) {
-		g_byte_array_free(bytes, TRUE);
 		return CDR_BLOCKED;
-	}
 	struct package_picture pic;
 	gboolean ok = package_picture_rebuild(pkg->job, p->name, bytes->data, bytes->len, &pic);
 	g_byte_array_free(bytes, TRUE);
@@ -809,41 +745,12 @@ static const char *const ooxml_extensions[] = {
 	"pptx", "pptm", "potx", "potm", "ppsx", "ppsm", NULL,
 };
 
-/* The input's name with the extension of what was written: a docm comes
- * out as .docx, and a workbook someone named .docx as .xlsx. */
-static char *
-output_name(const char *name, const char *ext)
-{
-	if (!name)
-		return NULL;
-	const char *dot = strrchr(name, '.');
-	gsize stem = strlen(name);
-	for (const char *const *x = ooxml_extensions; dot && *x; x++)
-		if (g_ascii_strcasecmp(dot + 1, *x) == 0)
-			stem = (gsize)(dot - name);
-	return g_strdup_printf("%.*s.%s", (int)stem, name, ext);
-}
-
 static int
 ooxml_bid(const struct cdr_input *in)
 {
 	if (in->len < 30 || memcmp(in->data, "PK\x03\x04", 4) != 0)
 		return 0;
 	return zip_lists_member(in->data, in->len, CONTENT_TYPES) ? 90 : 0;
-}
-
-static enum cdr_verdict
-check_zip(struct package *pkg, gsize len)
-{
-	const char *why = NULL;
-	switch (zip_check_entries(pkg->data, len, &why, pkg->entries)) {
-	case ZIP_OK:
-		return CDR_CLEAN;
-	case ZIP_ENCRYPTED:
-		return cdr_job_error(pkg->job, CDR_E_ENCRYPTED, "password-protected document");
-	default:
-		return cdr_job_error(pkg->job, CDR_E_PARSE, "ambiguous zip: %s", why);
-	}
 }
 
 static enum cdr_verdict
@@ -861,7 +768,7 @@ ooxml_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_outpu
 		.neutralize_links = cdr_job_policy(job)->office_neutralize_links,
 	};
 	g_queue_init(&pkg.todo);
-	enum cdr_verdict v = check_zip(&pkg, in->len);
+	enum cdr_verdict v = package_check_zip(job, in->data, in->len, pkg.entries);
 	if (v != CDR_BLOCKED)
 		v = load_parts(&pkg);
 	if (v != CDR_BLOCKED)
@@ -889,7 +796,7 @@ ooxml_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_outpu
 			cdr_job_action(job, CDR_ACT_MACRO_FREE_TYPE, pkg.main_type->ext, 1);
 		out->type = pkg.main_type->mime;
 		out->ext = pkg.main_type->ext;
-		out->name = output_name(in->name, out->ext);
+		out->name = package_output_name(in->name, ooxml_extensions, out->ext);
 	}
 	g_queue_clear(&pkg.todo);
 	part_clear(&pkg.root);

@@ -139,6 +139,29 @@ struct cdr_policy;
 /* Judge one formula (as stored: no leading '=' needed, `len` bytes). */
 enum ooxml_formula_risk ooxml_formula_judge(const struct cdr_policy *policy, const char *formula,
 					    gsize len);
+/* The reading of a formula, shared by the judges of the two formats. */
+struct formula_scan {
+	const char *s;
+	gsize len, i;
+	const struct cdr_policy *policy;
+};
+
+void formula_skip_space(struct formula_scan *sc);
+/* Past a quoted run ("..." or '...', the quote doubled inside); its
+ * content is [*start, *end). FALSE when it is left open. */
+gboolean formula_skip_quoted(struct formula_scan *sc, gsize *start, gsize *end);
+/* TRUE when the `n` bytes at `name` are one of `list` (any case). */
+gboolean formula_name_in(const char *name, gsize n, const char *const *list, gsize count);
+/* With the scan at the '(' after HYPERLINK: its first argument is a string
+ * literal alone that the link rule allows, or a place in the document
+ * ("#Sheet2!A1"). The scan does not move. */
+gboolean formula_hyperlink_allowed(struct formula_scan *sc);
+
+/* What calling the function named at [start, end) of the scan does (its
+ * _xlfn. and similar prefixes taken off): the network, code, a link.
+ * The scan is at the '(' after the name, and does not move. */
+enum ooxml_formula_risk formula_function_risk(struct formula_scan *sc, gsize start, gsize end);
+
 /* The report action for a refused formula (NULL for FORMULA_SAFE). */
 const char *ooxml_formula_action(enum ooxml_formula_risk risk);
 
