@@ -70,15 +70,6 @@ report(struct odf_clean *c, const char *what)
 	c->changed = TRUE;
 }
 
-static gboolean
-has_element_child(const xmlNode *n)
-{
-	for (const xmlNode *k = n->children; k; k = k->next)
-		if (k->type == XML_ELEMENT_NODE)
-			return TRUE;
-	return FALSE;
-}
-
 static void
 set_attr(xmlNode *n, const char *ns, const char *name, const char *value)
 {
@@ -378,9 +369,23 @@ ends_with_ci(const char *s, const char *suffix)
 	return n >= m && g_ascii_strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* A control's property (form:property, form:list-property) holding a URL
- * or a data source: the button's target is a link, anything else a
- * reference out. */
+/* A form component or control LibreOffice makes (the UNO service a
+ * document names is instantiated): com.sun.star.form.component.*, or
+ * com.sun.star.form.control.* and older stardiv.one.form.control.* for
+ * the controls shown. `value` may be a QName ("ooo:..."). */
+static gboolean
+control_allowed(const char *value, const char *kind)
+{
+	const char *colon = value ? strchr(value, ':') : NULL;
+	const char *service = colon ? colon + 1 : value ? value : "";
+	g_autofree char *ours = g_strconcat("com.sun.star.", kind, NULL);
+	g_autofree char *old = g_strconcat("stardiv.one.", kind, NULL);
+	return g_str_has_prefix(service, ours) || g_str_has_prefix(service, old);
+}
+
+/* A control's property (form:property, form:list-property) holding a URL,
+ * a data source or the service that shows it: the button's target is a
+ * link, anything else a reference out. */
 static enum op
 form_property_rule(struct odf_clean *c, xmlNode *n, const char **what)
 {
@@ -394,6 +399,8 @@ form_property_rule(struct odf_clean *c, xmlNode *n, const char **what)
 		return KEEP;
 	if (g_ascii_strcasecmp(name, "TargetURL") == 0)
 		*what = refused_link(c, value);
+	else if (strcmp(name, "DefaultControl") == 0)
+		*what = control_allowed(value, "form.control.") ? NULL : CDR_ACT_EMBEDDED_OBJECT;
 	else if (ends_with_ci(name, "URL"))
 		*what = CDR_ACT_EXTERNAL_REFERENCE;
 	else if (strstr(name, "DataSource") || strcmp(name, "Command") == 0 ||
@@ -503,14 +510,6 @@ static const struct ooxml_name judged_references[] = {
 	{ ODF_NS_FORM, "image" },     { ODF_NS_CHART, "chart" },
 };
 
-static gboolean
-control_implementation_allowed(const char *value)
-{
-	const char *colon = strchr(value, ':');
-	const char *service = colon ? colon + 1 : value;
-	return g_str_has_prefix(service, "com.sun.star.form.component.");
-}
-
 /* One attribute: TRUE when it must go, with *what the action. */
 static gboolean
 bad_attribute(struct odf_clean *c, xmlNode *n, xmlAttr *a, gboolean href_judged,
@@ -540,7 +539,7 @@ bad_attribute(struct odf_clean *c, xmlNode *n, xmlAttr *a, gboolean href_judged,
 		return *what != NULL;
 	}
 	if (attr_in(a, ODF_NS_FORM) && strcmp(name, "control-implementation") == 0 &&
-	    !control_implementation_allowed(v)) {
+	    !control_allowed(v, "form.component.")) {
 		*what = CDR_ACT_EMBEDDED_OBJECT;
 		return TRUE;
 	}
@@ -703,6 +702,7 @@ static const struct ooxml_name drop_when_empty[] = {
 	{ ODF_NS_OFFICE, "event-listeners" }, { ODF_NS_SVG, "font-face-src" },
 	{ ODF_NS_CALCEXT, "conditional-format" }, { ODF_NS_CALCEXT, "conditional-formats" },
 	{ ODF_NS_DRAW, "a" }, { ODF_NS_DRAW, "image-map" },
+	{ ODF_NS_TABLE, "data-pilot-tables" }, { ODF_NS_TABLE, "dde-links" },
 };
 
 /* What a frame shows; without any of them it is an empty box. */
@@ -712,30 +712,57 @@ static const struct ooxml_name frame_content[] = {
 	{ ODF_NS_DRAW, "floating-frame" }, { ODF_NS_TABLE, "table" },
 };
 
+/* Would `n` be an empty container once the nodes of `removed` are gone? */
 static gboolean
-left_empty(const xmlNode *n)
+left_empty(const xmlNode *n, GHashTable *removed)
 {
-	if (odf_is(n, ODF_NS_DRAW, "frame")) {
-		for (const xmlNode *k = n->children; k; k = k->next)
-			if (ooxml_is_one_of(k, frame_content, G_N_ELEMENTS(frame_content)))
-				return FALSE;
-		return TRUE;
+	gboolean frame = odf_is(n, ODF_NS_DRAW, "frame");
+	if (!frame && !ooxml_is_one_of(n, drop_when_empty, G_N_ELEMENTS(drop_when_empty)))
+		return FALSE;
+	for (const xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE || g_hash_table_contains(removed, k))
+			continue;
+		if (!frame || ooxml_is_one_of(k, frame_content, G_N_ELEMENTS(frame_content)))
+			return FALSE;
 	}
-	return ooxml_is_one_of(n, drop_when_empty, G_N_ELEMENTS(drop_when_empty)) &&
-	       !has_element_child(n);
+	return TRUE;
 }
 
-static void
-drop(xmlNode *n, xmlNode *root)
+static gboolean
+inside_removed(const xmlNode *n, GHashTable *removed)
 {
-	xmlNode *parent = n->parent;
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
-	while (parent && parent != root && parent->type == XML_ELEMENT_NODE && left_empty(parent)) {
-		xmlNode *up = parent->parent;
-		xmlUnlinkNode(parent);
-		xmlFreeNode(parent);
-		parent = up;
+	for (const xmlNode *a = n->parent; a; a = a->parent)
+		if (g_hash_table_contains(removed, a))
+			return TRUE;
+	return FALSE;
+}
+
+/* Remove the dropped elements, and the containers they leave empty: all
+ * decided first, then freed from the outermost, so nothing is freed
+ * twice. */
+static void
+drop_all(GPtrArray *drops, xmlNode *root)
+{
+	g_autoptr(GHashTable) removed = g_hash_table_new(NULL, NULL);
+	g_autoptr(GPtrArray) order = g_ptr_array_new();
+	for (guint i = 0; i < drops->len; i++) {
+		g_hash_table_add(removed, drops->pdata[i]);
+		g_ptr_array_add(order, drops->pdata[i]);
+	}
+	for (guint i = 0; i < order->len; i++) {
+		xmlNode *up = ((xmlNode *)order->pdata[i])->parent;
+		if (up && up != root && up->type == XML_ELEMENT_NODE &&
+		    !g_hash_table_contains(removed, up) && left_empty(up, removed)) {
+			g_hash_table_add(removed, up);
+			g_ptr_array_add(order, up);
+		}
+	}
+	for (guint i = 0; i < order->len; i++) {
+		xmlNode *n = order->pdata[i];
+		if (!inside_removed(n, removed)) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
 	}
 }
 
@@ -794,8 +821,8 @@ odf_clean_tree(struct odf_clean *c, xmlNode *root)
 			g_ptr_array_add(unwraps, n);
 		n = n->children ? n->children : next_after(n, root);
 	}
-	/* comments first: a container left empty by a drop goes at once,
-	 * with any comment still in it */
+	/* comments first: a container left empty by a drop goes with any
+	 * comment still in it */
 	for (guint i = 0; i < notes->len; i++) {
 		xmlUnlinkNode(notes->pdata[i]);
 		xmlFreeNode(notes->pdata[i]);
@@ -804,6 +831,5 @@ odf_clean_tree(struct odf_clean *c, xmlNode *root)
 	 * a container the drops empty is not one of them any more */
 	for (guint i = unwraps->len; i-- > 0;)
 		unwrap(unwraps->pdata[i]);
-	for (guint i = 0; i < drops->len; i++)
-		drop(drops->pdata[i], root);
+	drop_all(drops, root);
 }

@@ -80,6 +80,7 @@ struct odf_package {
 	GHashTable *objects;    /* "Object 1/" -> struct object */
 	GPtrArray *kept_objects; /* struct object *, in order of first use */
 	GHashTable *noted;      /* "action\nwhere" already reported */
+	GString *entries_out;   /* the new manifest's entries, in the order written */
 	char *manifest_version;
 	const struct odf_type *type;
 	gboolean failed;        /* a budget ran out while rebuilding a picture */
@@ -110,6 +111,26 @@ note(struct odf_package *pkg, const char *what, const char *where)
 
 /* ---- the parts --------------------------------------------------------- */
 
+/* "Object 1" and "Object 1/content.xml": one name, a part to one reader
+ * and a folder to another. */
+static enum cdr_verdict
+refuse_file_and_folder(struct odf_package *pkg)
+{
+	g_autoptr(GHashTable) folders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		g_autofree char *lower = g_utf8_strdown(((struct part *)pkg->parts->pdata[i])->name, -1);
+		for (char *slash = strchr(lower, '/'); slash; slash = strchr(slash + 1, '/'))
+			g_hash_table_add(folders, g_strndup(lower, (gsize)(slash - lower)));
+	}
+	for (guint i = 0; i < pkg->parts->len; i++) {
+		g_autofree char *lower = g_utf8_strdown(((struct part *)pkg->parts->pdata[i])->name, -1);
+		if (g_hash_table_contains(folders, lower))
+			return cdr_job_error(pkg->job, CDR_E_PARSE,
+					     "a part whose name is also a folder of other parts");
+	}
+	return CDR_CLEAN;
+}
+
 static enum cdr_verdict
 load_parts(struct odf_package *pkg)
 {
@@ -137,7 +158,7 @@ load_parts(struct odf_package *pkg)
 		g_ptr_array_add(pkg->parts, p);
 		g_hash_table_insert(pkg->by_name, p->name, p);
 	}
-	return CDR_CLEAN;
+	return refuse_file_and_folder(pkg);
 }
 
 static struct part *
@@ -411,6 +432,26 @@ write_member(struct zip_writer *w, const char *name, const guint8 *data, gsize l
 	zip_writer_end(w);
 }
 
+static void
+append_entry(GString *s, const char *path, const char *type, const char *version)
+{
+	g_autofree char *p = g_markup_escape_text(path, -1);
+	g_autofree char *t = g_markup_escape_text(type, -1);
+	g_string_append_printf(s, " <manifest:file-entry manifest:full-path=\"%s\"", p);
+	if (version)
+		g_string_append_printf(s, " manifest:version=\"%s\"", version);
+	g_string_append_printf(s, " manifest:media-type=\"%s\"/>\n", t);
+}
+
+/* A part of the new package, and its line in the manifest. */
+static void
+write_part(struct odf_package *pkg, struct zip_writer *w, const char *name, const char *type,
+	   const guint8 *data, gsize len)
+{
+	write_member(w, name, data, len);
+	append_entry(pkg->entries_out, name, type, NULL);
+}
+
 /* One XML part of the document (base "") or of an object ("Object 1/"),
  * cleaned and written. `body`: for content, the document it must hold. */
 static enum cdr_verdict
@@ -438,7 +479,7 @@ write_xml_part(struct odf_package *pkg, struct part *p, const char *base, enum x
 	if (v != CDR_BLOCKED) {
 		GByteArray *out = g_byte_array_new();
 		ooxml_xml_write(doc, out);
-		write_member(w, p->name, out->data, out->len);
+		write_part(pkg, w, p->name, "text/xml", out->data, out->len);
 		g_byte_array_free(out, TRUE);
 		p->role = ROLE_XML;
 	}
@@ -465,17 +506,6 @@ write_document(struct odf_package *pkg, const char *base, const char *body, stru
 }
 
 static void
-append_entry(GString *s, const char *path, const char *type, const char *version)
-{
-	g_autofree char *p = g_markup_escape_text(path, -1);
-	g_autofree char *t = g_markup_escape_text(type, -1);
-	g_string_append_printf(s, " <manifest:file-entry manifest:full-path=\"%s\"", p);
-	if (version)
-		g_string_append_printf(s, " manifest:version=\"%s\"", version);
-	g_string_append_printf(s, " manifest:media-type=\"%s\"/>\n", t);
-}
-
-static void
 write_manifest(struct odf_package *pkg, struct zip_writer *w)
 {
 	GString *s = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -484,18 +514,7 @@ write_manifest(struct odf_package *pkg, struct zip_writer *w)
 		g_string_append_printf(s, " manifest:version=\"%s\"", pkg->manifest_version);
 	g_string_append(s, ">\n");
 	append_entry(s, "/", pkg->type->mime, g_hash_table_lookup(pkg->versions, "/"));
-	for (guint i = 0; i < pkg->kept_objects->len; i++) {
-		const struct object *o = pkg->kept_objects->pdata[i];
-		append_entry(s, o->dir, g_hash_table_lookup(pkg->media, o->dir),
-			     g_hash_table_lookup(pkg->versions, o->dir));
-	}
-	for (guint i = 0; i < pkg->parts->len; i++) {
-		const struct part *p = pkg->parts->pdata[i];
-		if (p->role == ROLE_PICTURE)
-			append_entry(s, p->name, p->pic.type, NULL);
-		else if (p->role == ROLE_XML && strcmp(p->name, MIMETYPE) != 0)
-			append_entry(s, p->name, "text/xml", NULL);
-	}
+	g_string_append_len(s, pkg->entries_out->str, pkg->entries_out->len);
 	g_string_append(s, "</manifest:manifest>\n");
 	write_member(w, MANIFEST, (const guint8 *)s->str, s->len);
 	g_string_free(s, TRUE);
@@ -553,12 +572,14 @@ write_package(struct odf_package *pkg, GByteArray *dest)
 	enum cdr_verdict v = write_document(pkg, "", pkg->type->body, w);
 	for (guint i = 0; i < pkg->kept_objects->len && v != CDR_BLOCKED; i++) {
 		const struct object *o = pkg->kept_objects->pdata[i];
+		append_entry(pkg->entries_out, o->dir, g_hash_table_lookup(pkg->media, o->dir),
+			     g_hash_table_lookup(pkg->versions, o->dir));
 		v = write_document(pkg, o->dir, o->body, w);
 	}
 	for (guint i = 0; i < pkg->parts->len && v != CDR_BLOCKED; i++) {
 		const struct part *p = pkg->parts->pdata[i];
 		if (p->role == ROLE_PICTURE)
-			write_member(w, p->name, p->pic.data->data, p->pic.data->len);
+			write_part(pkg, w, p->name, p->pic.type, p->pic.data->data, p->pic.data->len);
 	}
 	if (v == CDR_BLOCKED) {
 		zip_writer_free(w);
@@ -587,6 +608,7 @@ sanitize_package(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 						 (GDestroyNotify)object_free),
 		.kept_objects = g_ptr_array_new(),
 		.noted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.entries_out = g_string_new(NULL),
 	};
 	enum cdr_verdict v = package_check_zip(job, in->data, in->len, pkg.entries);
 	if (v != CDR_BLOCKED)
@@ -613,6 +635,7 @@ sanitize_package(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 	g_hash_table_destroy(pkg.versions);
 	g_hash_table_destroy(pkg.noted);
 	g_free(pkg.manifest_version);
+	g_string_free(pkg.entries_out, TRUE);
 	g_array_free(pkg.entries, TRUE);
 	return v;
 }
@@ -679,9 +702,19 @@ looks_flat(const guint8 *d, gsize n)
 		else if (i + 4 <= n && memcmp(d + i, "<!--", 4) == 0)
 			close = "-->";
 		else if (i + 9 <= n && memcmp(d + i, "<!DOCTYPE", 9) == 0)
-			close = memchr(d + i, '[', n - i) ? "]" : ">";
+			close = ">";
 		if (!close)
 			break;
+		if (*close == '>') { /* past an internal subset [...] first */
+			const guint8 *gt = memchr(d + i, '>', n - i);
+			const guint8 *open = memchr(d + i, '[', n - i);
+			if (open && gt && open < gt) {
+				const guint8 *shut = memchr(open, ']', n - (gsize)(open - d));
+				if (!shut)
+					return FALSE;
+				i = (gsize)(shut - d);
+			}
+		}
 		const guint8 *end = memmem(d + i, n - i, close, strlen(close));
 		if (!end)
 			return FALSE;

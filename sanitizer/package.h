@@ -96,3 +96,6 @@ struct package_picture {
  * object ran out: the document must then be blocked. */
 gboolean package_picture_rebuild(struct cdr_job *job, const char *part, const guint8 *data,
 				 gsize len, struct package_picture *out);
+/* That 1x1 transparent PNG. */
+extern const guint8 package_empty_png[];
+extern const gsize package_empty_png_len;
