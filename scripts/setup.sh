@@ -18,6 +18,8 @@ PACKAGES=(
 	p7zip-full gcab zstd libarchive-tools
 	python3-olefile libgsf-bin
 	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+	# OpenDocument drawings (make_odf.py, the odf office-opens check)
+	libreoffice-draw-nogui
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
 	# benchmarks: peers and measurement

@@ -1,5 +1,5 @@
 # checks_office.py - the independent "opens in an office suite" check for
-# Office outputs (ooxml, ole2, rtf), plugged into run-fixtures.py.
+# Office outputs (ooxml, ole2, rtf, odf), plugged into run-fixtures.py.
 #
 # office-opens: LibreOffice (headless, from Debian) converts the output to
 # PDF, and the manifest's `text_present` strings are in its text. A file it cannot load makes it exit non-zero or write no PDF; the PDF
