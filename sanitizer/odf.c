@@ -75,6 +75,7 @@ struct odf_package {
 	GPtrArray *parts;       /* struct part *, zip order */
 	GHashTable *by_name;    /* name -> part */
 	GHashTable *lower;      /* lower-case names, to refuse two equal but for case */
+	GHashTable *folders;    /* the folders parts are in: "Object 1", "Pictures" */
 	GHashTable *media;      /* manifest full-path -> media type */
 	GHashTable *versions;   /* manifest full-path -> version */
 	GHashTable *objects;    /* "Object 1/" -> struct object */
@@ -116,15 +117,18 @@ note(struct odf_package *pkg, const char *what, const char *where)
 static enum cdr_verdict
 refuse_file_and_folder(struct odf_package *pkg)
 {
-	g_autoptr(GHashTable) folders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GHashTable) lower = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < pkg->parts->len; i++) {
-		g_autofree char *lower = g_utf8_strdown(((struct part *)pkg->parts->pdata[i])->name, -1);
-		for (char *slash = strchr(lower, '/'); slash; slash = strchr(slash + 1, '/'))
-			g_hash_table_add(folders, g_strndup(lower, (gsize)(slash - lower)));
+		const char *name = ((struct part *)pkg->parts->pdata[i])->name;
+		for (const char *slash = strchr(name, '/'); slash; slash = strchr(slash + 1, '/')) {
+			g_autofree char *folder = g_strndup(name, (gsize)(slash - name));
+			g_hash_table_add(lower, g_utf8_strdown(folder, -1));
+			g_hash_table_add(pkg->folders, g_steal_pointer(&folder));
+		}
 	}
 	for (guint i = 0; i < pkg->parts->len; i++) {
-		g_autofree char *lower = g_utf8_strdown(((struct part *)pkg->parts->pdata[i])->name, -1);
-		if (g_hash_table_contains(folders, lower))
+		g_autofree char *name = g_utf8_strdown(((struct part *)pkg->parts->pdata[i])->name, -1);
+		if (g_hash_table_contains(lower, name))
 			return cdr_job_error(pkg->job, CDR_E_PARSE,
 					     "a part whose name is also a folder of other parts");
 	}
@@ -365,13 +369,7 @@ judge_object(struct odf_package *pkg, const char *full)
 static gboolean
 exists(struct odf_package *pkg, const char *full)
 {
-	if (find_part(pkg, full))
-		return TRUE;
-	g_autofree char *dir = g_strconcat(full, "/", NULL);
-	for (guint i = 0; i < pkg->parts->len; i++)
-		if (g_str_has_prefix(((struct part *)pkg->parts->pdata[i])->name, dir))
-			return TRUE;
-	return FALSE;
+	return find_part(pkg, full) || g_hash_table_contains(pkg->folders, full);
 }
 
 enum odf_target
@@ -602,6 +600,7 @@ sanitize_package(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 		.parts = g_ptr_array_new_with_free_func((GDestroyNotify)part_free),
 		.by_name = g_hash_table_new(g_str_hash, g_str_equal),
 		.lower = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.folders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 		.media = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
 		.versions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
 		.objects = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
@@ -631,6 +630,7 @@ sanitize_package(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 	g_ptr_array_free(pkg.parts, TRUE);
 	g_hash_table_destroy(pkg.by_name);
 	g_hash_table_destroy(pkg.lower);
+	g_hash_table_destroy(pkg.folders);
 	g_hash_table_destroy(pkg.media);
 	g_hash_table_destroy(pkg.versions);
 	g_hash_table_destroy(pkg.noted);

@@ -25,6 +25,7 @@
 #define ZIP_CENTRAL_LEN 46
 #define ZIP_DOS_DATE_1980 0x0021 /* 1980-01-01 */
 #define ZIP_VERSION 20
+#define ZIP_FLAG_UTF8 0x0800
 #define OUT_CHUNK (64 * 1024)
 #define RELEASE_STEP (4 * 1024 * 1024) /* input let go in steps this big */
 
@@ -211,13 +212,23 @@ zip_writer_new(GByteArray *dest)
 	return w;
 }
 
+static gboolean
+is_ascii(const char *name)
+{
+	for (const char *c = name; *c; c++)
+		if ((guchar)*c >= 0x80)
+			return FALSE;
+	return TRUE;
+}
+
 /* The header fields both records share, from "version needed" to the
- * name length. */
+ * name length; a name that is not ASCII (OpenDocument allows UTF-8) is
+ * flagged as UTF-8. */
 static void
 put_common(GByteArray *b, const struct written *m)
 {
 	put16(b, ZIP_VERSION);
-	put16(b, 0); /* flags: ASCII part names, no descriptor */
+	put16(b, is_ascii(m->name) ? 0 : ZIP_FLAG_UTF8); /* no descriptor */
 	put16(b, m->method);
 	put16(b, 0); /* time 00:00 */
 	put16(b, ZIP_DOS_DATE_1980);
