@@ -18,11 +18,14 @@
 #   - every XML part parses and has no DOCTYPE; every r:id / r:embed / r:link
 #     (any attribute in the relationships namespace) names a relationship of
 #     its own part (a dangling one makes Office ask to repair);
-#   - Word: w:fldSimple instructions and complex fields (instruction text
-#     reassembled across runs, w:delInstrText included, nested fields tracked)
-#     hold no DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, INCLUDE, IMPORT or LINK,
-#     and no field whose keyword comes from a nested field; no w:control,
-#     o:OLEObject, w:subDoc;
+#   - Word: no field the rules of mugaika(7) "Word fields" remove, read by
+#     wordfields.py (its own reader: w:fldSimple and complex fields, the code
+#     reassembled across runs and paragraphs, read as written and with tracked
+#     changes accepted and rejected, nested fields, text boxes): no DDE,
+#     DDEAUTO, INCLUDE*, IMPORT, LINK, DATABASE, RD, PRINT, MACROBUTTON but
+#     NoMacro, no keyword computed by a nested field, no HYPERLINK field to a
+#     target but http(s)/mailto/a bookmark, no form field macros; no
+#     w:control, o:OLEObject, w:subDoc;
 #   - Excel: no <f> or definedName with a '|' outside quotes (DDE) or an
 #     external [n] workbook reference; no Auto_Open/Close/Activate/Deactivate
 #     names (any case, _xlnm. prefix); no externalReferences, oleObjects, controls;
@@ -40,6 +43,8 @@ import urllib.parse
 import zipfile
 import xml.dom.minidom
 import xml.parsers.expat
+
+import wordfields
 
 REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -67,8 +72,6 @@ FORBIDDEN_REL = re.compile(
 FORBIDDEN_ROOT = {"macrosheet", "dialogsheet", "ocx", "customUI", "webextension", "taskpanes",
                   "Signature", "vbaSuppData", "tcg", "externalLink", "connections",
                   "queryTable"}
-FORBIDDEN_FIELDS = {"DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT",
-                    "LINK"}
 OX = "application/vnd.openxmlformats-officedocument."
 MAIN_TYPES = {OX + t + ".main+xml" for t in (
     "wordprocessingml.document", "wordprocessingml.template", "spreadsheetml.sheet",
@@ -185,47 +188,14 @@ def outside_quotes(formula):
     return "".join(out)
 
 
-def field_keyword(instr):
-    m = re.match(r"\s*([^\s\\\"]+)", instr)
-    return m.group(1).upper() if m else ""
-
-
-def check_word_fields(name, doc, problems):
+def check_word_fields(name, data, doc, problems):
+    for why in wordfields.ooxml_field_problems(name, data):
+        problems.add("%s", why)
+    if doc is None:
+        return
     for el in walk(doc.documentElement):
-        if local(el) == "fldSimple" and el.namespaceURI in W_NS:
-            instr = el.getAttributeNS(el.namespaceURI, "instr")
-            if field_keyword(instr) in FORBIDDEN_FIELDS:
-                problems.add("%s: w:fldSimple %r", name, instr.strip()[:60])
-    # complex fields: begin / instrText... / separate / result / end, nestable
-    stack = []
-
-    def judge(f):
-        kw = field_keyword(f["instr"])
-        if kw in FORBIDDEN_FIELDS:
-            problems.add("%s: complex field %r", name, f["instr"].strip()[:60])
-        elif f["nested_first"]:
-            problems.add("%s: complex field whose keyword comes from a nested field "
-                         "(%r after it)", name, f["instr"].strip()[:60])
-    for el in walk(doc.documentElement):
-        if el.namespaceURI not in W_NS:
-            continue
-        ln = local(el)
-        if ln == "fldChar":
-            kind = el.getAttributeNS(el.namespaceURI, "fldCharType")
-            if kind == "begin":
-                if stack and not stack[-1]["separated"] and not stack[-1]["instr"].strip():
-                    stack[-1]["nested_first"] = True
-                stack.append({"instr": "", "separated": False, "nested_first": False})
-            elif kind == "separate" and stack:
-                stack[-1]["separated"] = True
-            elif kind == "end" and stack:
-                judge(stack.pop())
-        elif ln in ("instrText", "delInstrText") and stack and not stack[-1]["separated"]:
-            stack[-1]["instr"] += text_of(el)
-        elif ln in ("control", "subDoc"):
-            problems.add("%s: w:%s left", name, ln)
-    for f in stack:
-        judge(f)
+        if el.namespaceURI in W_NS and local(el) in ("control", "subDoc"):
+            problems.add("%s: w:%s left", name, local(el))
 
 
 def check_excel(name, doc, problems):
@@ -270,8 +240,8 @@ def stream_check(name, data, ids, problems):
     """The same per-part checks as above, with expat callbacks instead of a
     DOM, for parts too big to hold as one (a 250 MB worksheet): DOCTYPE, root
     element, relationship references, formulas and names, click actions,
-    removed elements, Word fields (fldSimple and complex)."""
-    state = {"root": None, "text": None, "fields": [], "dangling": 0}
+    removed elements (Word fields: check_word_fields)."""
+    state = {"root": None, "text": None, "dangling": 0}
     forbidden = {"OLEObject", "oleObj", "externalReferences", "externalReference",
                  "oleObjects", "subDoc"}
 
@@ -301,30 +271,6 @@ def stream_check(name, data, ids, problems):
                 nm = nm[len("_xlnm."):] if nm.startswith("_xlnm.") else nm
                 if nm.startswith(AUTO_NAMES):
                     problems.add("%s: auto-run name %r", name, attrs.get("name"))
-        if ns in W_NS:
-            fields = state["fields"]
-            if ln == "fldSimple":
-                instr = attrs.get(ns + " instr", "")
-                if field_keyword(instr) in FORBIDDEN_FIELDS:
-                    problems.add("%s: w:fldSimple %r", name, instr.strip()[:60])
-            elif ln == "fldChar":
-                kind = attrs.get(ns + " fldCharType")
-                if kind == "begin":
-                    if fields and not fields[-1]["separated"] and not fields[-1]["instr"].strip():
-                        fields[-1]["nested_first"] = True
-                    fields.append({"instr": "", "separated": False, "nested_first": False})
-                elif kind == "separate" and fields:
-                    fields[-1]["separated"] = True
-                elif kind == "end" and fields:
-                    judge(fields.pop())
-            elif ln in ("instrText", "delInstrText") and fields and \
-                    not fields[-1]["separated"]:
-                state["text"] = []
-
-    def judge(f):
-        kw = field_keyword(f["instr"])
-        if kw in FORBIDDEN_FIELDS or f["nested_first"]:
-            problems.add("%s: complex field %r", name, f["instr"].strip()[:60])
 
     def end(tag):
         ns, _, ln = tag.rpartition(" ")
@@ -337,9 +283,6 @@ def stream_check(name, data, ids, problems):
                 problems.add("%s: DDE formula %r", name, text[:60])
             if re.search(r"\[\d+\]", formula):
                 problems.add("%s: external workbook reference %r", name, text[:60])
-            state["text"] = None
-        elif ln in ("instrText", "delInstrText"):
-            state["fields"][-1]["instr"] += text
             state["text"] = None
 
     def chars(data):
@@ -360,8 +303,6 @@ def stream_check(name, data, ids, problems):
         problems.add("%s: has a DOCTYPE", name)
     except xml.parsers.expat.ExpatError as e:
         problems.add("%s: not well-formed XML: %s", name, e)
-    for f in state["fields"]:
-        judge(f)
     if state["dangling"] > 3:
         problems.add("%s: %d dangling relationship references in all", name, state["dangling"])
 
@@ -533,7 +474,7 @@ def ooxml_problems(data, entry):
                                  el.tagName, a.name, a.value)
         root_ns = doc.documentElement.namespaceURI or ""
         if root_ns in W_NS or n.startswith("word/"):
-            check_word_fields(n, doc, problems)
+            check_word_fields(n, parts[n], doc, problems)
         if "spreadsheetml" in root_ns or n.startswith("xl/"):
             check_excel(n, doc, problems)
         if n.startswith("ppt/") or "presentationml" in root_ns:
@@ -542,6 +483,8 @@ def ooxml_problems(data, entry):
 
     for n in big:
         stream_check(n, parts[n], set(rels.get(n, {})), problems)
+        if n.startswith("word/"):
+            check_word_fields(n, parts[n], None, problems)
 
     # manifest markers, looked for inside the parts
     for s in list(entry.get("absent", [])) + list(entry.get("member_text_absent", [])):
