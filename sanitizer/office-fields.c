@@ -524,9 +524,11 @@ judge_keyword(const struct cdr_policy *policy, const struct office_field_code *c
 			return;
 		stricter(j, OFFICE_FIELD_REMOVED, keyword, why);
 		return;
-	case OFFICE_FIELD_RULE_HYPERLINK:
-		stricter(j, judge_hyperlink(policy, c, args, end, &why), keyword, why);
+	case OFFICE_FIELD_RULE_HYPERLINK: {
+		enum office_field_verdict v = judge_hyperlink(policy, c, args, end, &why);
+		stricter(j, v, keyword, why);
 		return;
+	}
 	}
 }
 

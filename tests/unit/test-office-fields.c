@@ -191,6 +191,14 @@ test_hyperlinks(void)
 			OFFICE_FIELD_KEPT);
 	g_assert_cmpint(judge_with(p, " HYPERLINK \"file://x/\"", FALSE, NULL), ==,
 			OFFICE_FIELD_LINK_REMOVED);
+	/* the reason is the link's, not the table row's */
+	struct office_field_code c = { 0 };
+	office_field_code_append(&c, " HYPERLINK \"file://x/\"", 23);
+	struct office_field_judgement j = { 0 };
+	office_field_judge(p, &c, &j);
+	g_assert_cmpstr(j.keyword, ==, "HYPERLINK");
+	g_assert_nonnull(strstr(j.why, "link rule refuses"));
+	office_field_code_clear(&c);
 	g_assert_cmpstr(office_field_action(OFFICE_FIELD_NEUTRALIZED), ==, "external-link");
 	g_assert_cmpstr(office_field_action(OFFICE_FIELD_LINK_REMOVED), ==, "external-reference");
 	g_assert_cmpstr(office_field_action(OFFICE_FIELD_REMOVED), ==, "field");
