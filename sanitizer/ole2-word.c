@@ -41,6 +41,7 @@
 #define FIELD_BEGIN 0x13
 #define FIELD_SEPARATOR 0x14
 #define FIELD_END 0x15
+#define FIELD_DEPTH_MAX 1024 /* Word nests a few levels; 20,000 is an attack */
 
 /* Characters of the text, whatever their width. */
 struct chars {
@@ -69,88 +70,126 @@ text_char(const struct chars *c, gsize i)
 	return c->width == 2 ? ch : office_field_cp1252_char((guint8)ch);
 }
 
-/* The fields open at this point of the text, innermost last: one pass
- * over the characters, each going to the innermost field's code only. */
+/* A field open at this point of the text. */
+struct open_field {
+	struct office_field_code code;
+	gboolean in_code; /* before its separator */
+	gboolean binary;  /* raw scan: a character other than printable ASCII came */
+};
+
+/* The fields open, innermost last: one pass over the characters, each
+ * going to the innermost field's code only. A raw scan reads the stream as
+ * text, binary parts and all (and UTF-16 text as 8-bit: Japanese text is
+ * full of 0x13 bytes there), so it judges only codes of printable ASCII,
+ * takes a keyword as computed only when a nested field follows nothing but
+ * spaces, and stops counting fields nested deeper than FIELD_DEPTH_MAX; in
+ * the piece table's text such nesting blocks. */
 struct scan {
 	const struct cdr_policy *policy;
-	GArray *open;  /* struct office_field_code */
-	GArray *in_code; /* gboolean per open field: before its separator */
+	gboolean raw;
+	GArray *open; /* struct open_field */
 	gboolean blocked;
 	struct ole2_problem *p;
 };
 
 static void
-scan_init(struct scan *s, const struct cdr_policy *policy, struct ole2_problem *p)
+scan_init(struct scan *s, const struct cdr_policy *policy, gboolean raw, struct ole2_problem *p)
 {
 	s->policy = policy;
-	s->open = g_array_new(FALSE, TRUE, sizeof(struct office_field_code));
-	s->in_code = g_array_new(FALSE, TRUE, sizeof(gboolean));
+	s->raw = raw;
+	s->open = g_array_new(FALSE, TRUE, sizeof(struct open_field));
 	s->blocked = FALSE;
 	s->p = p;
 }
 
 static void
-judge(struct scan *s, struct office_field_code *code)
+block(struct scan *s, const char *keyword, const char *why)
+{
+	if (s->blocked)
+		return;
+	s->blocked = TRUE;
+	s->p->code = CDR_E_DANGEROUS;
+	g_snprintf(s->p->detail, sizeof(s->p->detail),
+		   "Word %s%sfield: %s (a Word 97-2003 document's text cannot be rewritten)",
+		   keyword, *keyword ? " " : "", why);
+	s->p->reason = s->p->detail;
+}
+
+/* The innermost field's code is complete (or its keyword computed). */
+static void
+judge(struct scan *s, struct open_field *f)
 {
 	struct office_field_judgement j = { 0 };
-	if (office_field_judge(s->policy, code, &j) != OFFICE_FIELD_KEPT && !s->blocked) {
-		s->blocked = TRUE;
-		s->p->code = CDR_E_DANGEROUS;
-		if (j.keyword[0])
-			g_snprintf(s->p->detail, sizeof(s->p->detail),
-				   "Word %s field: %s (a Word 97-2003 document's text "
-				   "cannot be rewritten)", j.keyword, j.why);
-		else
-			g_snprintf(s->p->detail, sizeof(s->p->detail),
-				   "Word field: %s (a Word 97-2003 document's text "
-				   "cannot be rewritten)", j.why);
-		s->p->reason = s->p->detail;
-	}
-	office_field_code_clear(code);
+	if (!(s->raw && f->binary) &&
+	    office_field_judge(s->policy, &f->code, &j) != OFFICE_FIELD_KEPT)
+		block(s, j.keyword, j.why);
+	office_field_code_clear(&f->code);
+	f->in_code = FALSE;
 }
 
-static struct office_field_code *
+static struct open_field *
 top(struct scan *s)
 {
-	return &g_array_index(s->open, struct office_field_code, s->open->len - 1);
-}
-
-static gboolean *
-top_in_code(struct scan *s)
-{
-	return &g_array_index(s->in_code, gboolean, s->in_code->len - 1);
+	return s->open->len ? &g_array_index(s->open, struct open_field, s->open->len - 1)
+			    : NULL;
 }
 
 static void
 pop(struct scan *s)
 {
-	if (*top_in_code(s))
+	if (top(s)->in_code)
 		judge(s, top(s));
-	office_field_code_clear(top(s));
 	g_array_set_size(s->open, s->open->len - 1);
-	g_array_set_size(s->in_code, s->in_code->len - 1);
+}
+
+static gboolean
+only_spaces(const struct office_field_code *c)
+{
+	for (gsize i = 0; c->text && i < c->text->len; i++) {
+		char ch = c->text->str[i];
+		if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n')
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+begin(struct scan *s)
+{
+	struct open_field *f = top(s);
+	if (f && f->in_code && !s->raw) {
+		office_field_code_nested(&f->code);
+		if (f->code.computed) /* removed whatever comes: block now */
+			judge(s, f);
+	} else if (f && f->in_code && !f->binary && only_spaces(&f->code)) {
+		f->code.computed = TRUE;
+		judge(s, f);
+	}
+	if (s->open->len >= FIELD_DEPTH_MAX) {
+		if (!s->raw)
+			block(s, "", "fields nested deeper than Word nests them");
+		return;
+	}
+	struct open_field fresh = { .in_code = TRUE };
+	g_array_append_val(s->open, fresh);
 }
 
 /* One character of the text. */
 static void
 scan_char(struct scan *s, gunichar ch)
 {
-	gboolean open = s->open->len > 0;
+	struct open_field *f = top(s);
 	if (ch == FIELD_BEGIN) {
-		if (open && *top_in_code(s))
-			office_field_code_nested(top(s));
-		struct office_field_code code = { 0 };
-		gboolean yes = TRUE;
-		g_array_append_val(s->open, code);
-		g_array_append_val(s->in_code, yes);
-	} else if (ch == FIELD_SEPARATOR && open) {
-		if (*top_in_code(s))
-			judge(s, top(s));
-		*top_in_code(s) = FALSE;
-	} else if (ch == FIELD_END && open) {
+		begin(s);
+	} else if (ch == FIELD_SEPARATOR && f) {
+		if (f->in_code)
+			judge(s, f);
+	} else if (ch == FIELD_END && f) {
 		pop(s);
-	} else if (open && *top_in_code(s)) {
-		office_field_code_append_char(top(s), ch);
+	} else if (f && f->in_code) {
+		if (ch > 0x7E || (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r'))
+			f->binary = TRUE;
+		office_field_code_append_char(&f->code, ch);
 	}
 }
 
@@ -161,16 +200,16 @@ scan_end(struct scan *s)
 	while (s->open->len)
 		pop(s);
 	g_array_free(s->open, TRUE);
-	g_array_free(s->in_code, TRUE);
 	return s->blocked ? s->p->reason : NULL;
 }
 
-/* The raw stream as text of one width: the same rules. */
+/* The raw stream as text of one width: the same rules, on what looks like
+ * text. */
 static const char *
 scan_raw(const struct chars *c, const struct cdr_policy *policy, struct ole2_problem *p)
 {
 	struct scan s;
-	scan_init(&s, policy, p);
+	scan_init(&s, policy, TRUE, p);
 	for (gsize i = 0; i < c->count && !s.blocked; i++)
 		scan_char(&s, text_char(c, i));
 	return scan_end(&s);
@@ -235,7 +274,7 @@ scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n,
 	    const struct cdr_policy *policy, struct ole2_problem *p)
 {
 	struct scan s;
-	scan_init(&s, policy, p);
+	scan_init(&s, policy, FALSE, p);
 	guint64 total = 0;
 	const char *broken = NULL;
 	for (gsize i = 0; i < n && !broken && !s.blocked; i++) {
