@@ -270,6 +270,41 @@ test_deep_nesting(void)
 	}
 }
 
+/* [office] neutralize_links in a Word part: the web link's code goes, its
+ * text stays; a bookmark link stays whole. */
+static void
+test_ooxml_neutralize(void)
+{
+	const char *conf = "[office]\nneutralize_links = true\n";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "test", &error);
+	g_assert_no_error(error);
+	const char *xml =
+		"<w:document xmlns:w=\"" NS_W "\"><w:body><w:p>"
+		"<w:fldSimple w:instr=\" HYPERLINK &quot;https://www.example.jp/&quot; \">"
+		"<w:r><w:t>WEBTEXT</w:t></w:r></w:fldSimple>"
+		"<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+		"<w:r><w:instrText> HYPERLINK \\l \"top\" </w:instrText></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>TOPTEXT</w:t></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:body></w:document>";
+	const char *why = NULL;
+	xmlDoc *doc = ooxml_xml_parse((const guint8 *)xml, strlen(xml), &why);
+	g_assert_nonnull(doc);
+	struct ooxml_field_counts counts;
+	ooxml_fields_disarm(p, xmlDocGetRootElement(doc), &counts);
+	g_assert_cmpuint(counts.n[OFFICE_FIELD_NEUTRALIZED], ==, 1);
+	g_assert_cmpuint(counts.n[OFFICE_FIELD_REMOVED], ==, 0);
+	GByteArray *out = g_byte_array_new();
+	ooxml_xml_write(doc, out);
+	g_byte_array_append(out, (const guint8 *)"", 1);
+	const char *text = (const char *)out->data;
+	g_assert_null(strstr(text, "example.jp"));
+	g_assert_nonnull(strstr(text, "WEBTEXT"));
+	g_assert_nonnull(strstr(text, "HYPERLINK \\l"));
+	g_byte_array_free(out, TRUE);
+	xmlFreeDoc(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -279,5 +314,6 @@ main(int argc, char **argv)
 	g_test_add_func("/office-fields/hyperlinks", test_hyperlinks);
 	g_test_add_func("/office-fields/table", test_table);
 	g_test_add_func("/office-fields/deep-nesting", test_deep_nesting);
+	g_test_add_func("/office-fields/ooxml-neutralize", test_ooxml_neutralize);
 	return g_test_run();
 }
