@@ -31,6 +31,8 @@
  *	the end of the part does. Fields inside run content (drawings, text
  *	boxes, alternate content) are found too.
  *
+ *	Elements are taken in the transitional and the Strict namespace.
+ *
  *	A removed field loses its marks and code (nested fields in the code
  *	too); its result runs stay as plain text, so the reader sees what the
  *	author saw. A removed w:fldSimple is replaced by its children. The
@@ -42,7 +44,23 @@
 #include "office-fields.h"
 #include "ooxml.h"
 
+/* Strict Open XML names the same elements in another namespace. */
+#define NS_W_STRICT "http://purl.oclc.org/ooxml/wordprocessingml/main"
+
 enum reading { AS_WRITTEN, ACCEPTED, REJECTED, READINGS };
+
+static gboolean
+is_w(const xmlNode *n, const char *name)
+{
+	return ooxml_is(n, NS_W, name) || ooxml_is(n, NS_W_STRICT, name);
+}
+
+static xmlChar *
+w_prop(xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)NS_W);
+	return v ? v : xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)NS_W_STRICT);
+}
 enum change { UNCHANGED, DELETED, INSERTED };
 
 struct open_field {
@@ -185,12 +203,12 @@ static void
 drop_form_macros(struct walk *w, xmlNode *fld_char)
 {
 	for (xmlNode *data = fld_char->children; data; data = data->next) {
-		if (!ooxml_is(data, NS_W, "ffData"))
+		if (!is_w(data, "ffData"))
 			continue;
 		xmlNode *c = data->children;
 		while (c) {
 			xmlNode *next = c->next;
-			if (ooxml_is(c, NS_W, "entryMacro") || ooxml_is(c, NS_W, "exitMacro")) {
+			if (is_w(c, "entryMacro") || is_w(c, "exitMacro")) {
 				xmlUnlinkNode(c);
 				xmlFreeNode(c);
 				w->counts->macros++;
@@ -203,7 +221,7 @@ drop_form_macros(struct walk *w, xmlNode *fld_char)
 static void
 on_fld_char(struct walk *w, xmlNode *node)
 {
-	xmlChar *type = xmlGetNsProp(node, (const xmlChar *)"fldCharType", (const xmlChar *)NS_W);
+	xmlChar *type = w_prop(node, "fldCharType");
 	const char *t = type ? (const char *)type : "";
 	guint index = w->seq->len;
 	g_ptr_array_add(w->seq, node);
@@ -252,7 +270,7 @@ static void
 on_simple(struct walk *w, xmlNode *node)
 {
 	code_nested(w); /* a simple field inside a complex field's code */
-	xmlChar *instr = xmlGetNsProp(node, (const xmlChar *)"instr", (const xmlChar *)NS_W);
+	xmlChar *instr = w_prop(node, "instr");
 	struct office_field_code code = { 0 };
 	if (instr)
 		office_field_code_append(&code, (const char *)instr, strlen((const char *)instr));
@@ -270,7 +288,7 @@ on_simple(struct walk *w, xmlNode *node)
 static gunichar
 sym_char(xmlNode *node)
 {
-	xmlChar *v = xmlGetNsProp(node, (const xmlChar *)"char", (const xmlChar *)NS_W);
+	xmlChar *v = w_prop(node, "char");
 	gunichar c = v ? (gunichar)g_ascii_strtoull((const char *)v, NULL, 16) : 0xFFFC;
 	xmlFree(v);
 	if (c >= 0xF000 && c <= 0xF0FF)
@@ -282,23 +300,23 @@ sym_char(xmlNode *node)
 static gboolean
 on_run_content(struct walk *w, xmlNode *n)
 {
-	if (ooxml_is(n, NS_W, "t") || ooxml_is(n, NS_W, "delText")) {
-		on_code_text(w, n, ooxml_is(n, NS_W, "delText"));
+	if (is_w(n, "t") || is_w(n, "delText")) {
+		on_code_text(w, n, is_w(n, "delText"));
 		return FALSE;
 	}
 	number(w, n);
 	if (!reading_code(w))
 		return TRUE;
 	enum change ch = change_of(w, FALSE);
-	if (ooxml_is(n, NS_W, "tab") || ooxml_is(n, NS_W, "ptab"))
+	if (is_w(n, "tab") || is_w(n, "ptab"))
 		code_char(w, '\t', ch);
-	else if (ooxml_is(n, NS_W, "br") || ooxml_is(n, NS_W, "cr"))
+	else if (is_w(n, "br") || is_w(n, "cr"))
 		code_char(w, '\n', ch);
-	else if (ooxml_is(n, NS_W, "noBreakHyphen"))
+	else if (is_w(n, "noBreakHyphen"))
 		code_char(w, '-', ch);
-	else if (ooxml_is(n, NS_W, "softHyphen"))
+	else if (is_w(n, "softHyphen"))
 		code_char(w, 0x00AD, ch);
-	else if (ooxml_is(n, NS_W, "sym"))
+	else if (is_w(n, "sym"))
 		code_char(w, sym_char(n), ch);
 	else
 		code_char(w, 0xFFFC, ch); /* a picture, a note mark, a text box */
@@ -308,16 +326,16 @@ on_run_content(struct walk *w, xmlNode *n)
 static gboolean
 is_tracked(const xmlNode *n, gboolean deletion)
 {
-	return deletion ? ooxml_is(n, NS_W, "del") || ooxml_is(n, NS_W, "moveFrom")
-			: ooxml_is(n, NS_W, "ins") || ooxml_is(n, NS_W, "moveTo");
+	return deletion ? is_w(n, "del") || is_w(n, "moveFrom")
+			: is_w(n, "ins") || is_w(n, "moveTo");
 }
 
 static gboolean
 is_story(const xmlNode *n)
 {
-	return ooxml_is(n, NS_W, "txbxContent") || ooxml_is(n, NS_W, "footnote") ||
-	       ooxml_is(n, NS_W, "endnote") || ooxml_is(n, NS_W, "comment") ||
-	       ooxml_is(n, NS_W, "docPart");
+	return is_w(n, "txbxContent") || is_w(n, "footnote") ||
+	       is_w(n, "endnote") || is_w(n, "comment") ||
+	       is_w(n, "docPart");
 }
 
 /* Called for an element before its children are walked (TRUE: walk
@@ -325,19 +343,19 @@ is_story(const xmlNode *n)
 static gboolean
 visit(struct walk *w, xmlNode *n)
 {
-	if (ooxml_is(n, NS_W, "fldChar")) {
+	if (is_w(n, "fldChar")) {
 		on_fld_char(w, n);
 		return FALSE;
 	}
-	if (ooxml_is(n, NS_W, "instrText") || ooxml_is(n, NS_W, "delInstrText")) {
-		on_code_text(w, n, ooxml_is(n, NS_W, "delInstrText"));
+	if (is_w(n, "instrText") || is_w(n, "delInstrText")) {
+		on_code_text(w, n, is_w(n, "delInstrText"));
 		return FALSE;
 	}
-	if (ooxml_is(n, NS_W, "fldSimple")) {
+	if (is_w(n, "fldSimple")) {
 		on_simple(w, n);
 		return TRUE;
 	}
-	if (n->parent && ooxml_is(n->parent, NS_W, "r") && !ooxml_is(n, NS_W, "rPr"))
+	if (n->parent && is_w(n->parent, "r") && !is_w(n, "rPr"))
 		return on_run_content(w, n);
 	return TRUE;
 }
@@ -359,7 +377,7 @@ leave(struct walk *w, xmlNode *n)
 	w->inserted -= is_tracked(n, FALSE);
 	if (is_story(n))
 		story_end(w);
-	else if (ooxml_is(n, NS_W, "p"))
+	else if (is_w(n, "p"))
 		code_char(w, '\n', change_of(w, FALSE)); /* the paragraph mark */
 }
 
@@ -395,7 +413,7 @@ unwrap_simple(xmlNode *node)
 	while (child) {
 		xmlNode *next = child->next;
 		xmlUnlinkNode(child);
-		if (ooxml_is(child, NS_W, "fldData")) {
+		if (is_w(child, "fldData")) {
 			xmlFreeNode(child);
 		} else {
 			xmlAddPrevSibling(node, child);

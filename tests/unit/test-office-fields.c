@@ -305,6 +305,27 @@ test_ooxml_neutralize(void)
 	xmlFreeDoc(doc);
 }
 
+/* Strict Open XML names Word's elements in another namespace: the same
+ * rules, should such a part reach the field rules. */
+static void
+test_ooxml_strict(void)
+{
+	g_autoptr(cdr_policy) p = cdr_policy_new_default();
+	const char *xml =
+		"<w:document xmlns:w=\"http://purl.oclc.org/ooxml/wordprocessingml/main\">"
+		"<w:body><w:p><w:fldSimple w:instr=\" DDEAUTO cmd \"><w:r><w:t>S</w:t></w:r>"
+		"</w:fldSimple><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+		"<w:r><w:instrText> INCLUDETEXT x </w:instrText></w:r>"
+		"<w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:body></w:document>";
+	const char *why = NULL;
+	xmlDoc *doc = ooxml_xml_parse((const guint8 *)xml, strlen(xml), &why);
+	g_assert_nonnull(doc);
+	struct ooxml_field_counts counts;
+	ooxml_fields_disarm(p, xmlDocGetRootElement(doc), &counts);
+	g_assert_cmpuint(counts.n[OFFICE_FIELD_REMOVED], ==, 2);
+	xmlFreeDoc(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -315,5 +336,6 @@ main(int argc, char **argv)
 	g_test_add_func("/office-fields/table", test_table);
 	g_test_add_func("/office-fields/deep-nesting", test_deep_nesting);
 	g_test_add_func("/office-fields/ooxml-neutralize", test_ooxml_neutralize);
+	g_test_add_func("/office-fields/ooxml-strict", test_ooxml_strict);
 	return g_test_run();
 }
