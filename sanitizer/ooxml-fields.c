@@ -26,7 +26,9 @@
  *	begin mark and the separator count as code, tabs and breaks as
  *	spaces, paragraph ends and objects as characters Word might drop or
  *	break on. A w:fldSimple or a begin mark inside a code is a nested
- *	field. Text boxes (w:txbxContent), notes and comments are stories of
+ *	field, and so is mc:AlternateContent there (Word reads one branch of
+ *	it: the code depends on the reader). Text boxes (w:txbxContent), notes
+ *	and comments are stories of
  *	their own: a field left open in one ends with it, as one left open at
  *	the end of the part does. Fields inside run content (drawings, text
  *	boxes, alternate content) are found too.
@@ -353,6 +355,12 @@ visit(struct walk *w, xmlNode *n)
 	}
 	if (is_w(n, "fldSimple")) {
 		on_simple(w, n);
+		return TRUE;
+	}
+	if (ooxml_is(n, NS_MC, "AlternateContent")) {
+		/* Word reads one branch, we read them all: text that
+		 * depends on the reader is computed, as a nested field's */
+		code_nested(w);
 		return TRUE;
 	}
 	if (n->parent && is_w(n->parent, "r") && !is_w(n, "rPr"))

@@ -18,7 +18,10 @@
  *	words that stand for characters read as them: \par, \line, \cell and
  *	the like as a line break, \tab as a tab, \emspace, \~ and the
  *	zero-width words as the spaces they are, typographic quotes as
- *	quotes. Text in \* destinations is not part of the code.
+ *	quotes. Text in \* destinations is not part of the code, but for
+ *	\upr{ANSI}{\*\ud{Unicode}}: a reader takes one or the other, so the
+ *	code is read both ways (and a shape or link name holding one is not
+ *	judged, but dropped).
  */
 #include <string.h>
 
@@ -121,8 +124,12 @@ void
 rtf_sink_char(struct rtf *r, struct frame *f, gunichar ch)
 {
 	r->lead = 0;
-	if (f->sink_field) {
-		office_field_code_append_char(&f->sink_field->code, ch);
+	struct field *fl = f->sink_field;
+	if (fl) {
+		if (f->sink_reading & RTF_READ_ANSI)
+			office_field_code_append_char(&fl->code, ch);
+		if (fl->has_ud && (f->sink_reading & RTF_READ_UNICODE))
+			office_field_code_append_char(&fl->code_ud, ch);
 	} else if (f->sink_named) {
 		GString *name = f->sink_named->name;
 		if (name->len + 6 > RTF_MAX_SINK)
@@ -160,6 +167,34 @@ rtf_sink_word(struct rtf *r, struct frame *f, const char *name)
 			rtf_sink_char(r, f, char_words[i].ch);
 			return;
 		}
+}
+
+void
+rtf_field_nested(struct field *fl)
+{
+	office_field_code_nested(&fl->code);
+	if (fl->has_ud)
+		office_field_code_nested(&fl->code_ud);
+}
+
+void
+rtf_sink_alternatives(struct frame *f, const struct frame *p, const char *name)
+{
+	if (strcmp(name, "upr") == 0 && f->sink_named) {
+		f->sink_named->overflow = TRUE; /* a name read two ways: dropped */
+	} else if (strcmp(name, "upr") == 0 && f->sink_field) {
+		struct field *fl = f->sink_field;
+		if (!fl->has_ud) {
+			office_field_code_copy(&fl->code_ud, &fl->code);
+			fl->has_ud = TRUE;
+		}
+		f->upr = TRUE;
+		f->sink_reading &= RTF_READ_ANSI;
+	} else if (strcmp(name, "ud") == 0 && p->upr) {
+		f->sink_field = p->sink_field; /* a \* destination, read all the same */
+		f->sink_named = NULL;
+		f->sink_reading = RTF_READ_UNICODE;
+	}
 }
 
 void

@@ -39,6 +39,8 @@ rtf_judge_field(struct rtf *r, struct frame *f)
 		g_strlcpy(j.keyword, "long field code", sizeof(j.keyword));
 	} else if (fl->has_inst) {
 		office_field_judge(r->policy, &fl->code, &j);
+		if (fl->has_ud)
+			office_field_judge(r->policy, &fl->code_ud, &j);
 	}
 	fl->keep = j.verdict == OFFICE_FIELD_KEPT;
 	if (!fl->keep)
@@ -54,6 +56,7 @@ rtf_judge_field(struct rtf *r, struct frame *f)
 	}
 	g_string_truncate(fl->whole.s, 0);
 	office_field_code_clear(&fl->code);
+	office_field_code_clear(&fl->code_ud);
 }
 
 void

@@ -202,6 +202,7 @@ frame_free(struct frame *f)
 		if (f->kind == F_FIELD) {
 			rtf_buf_clear(&f->field->whole);
 			office_field_code_clear(&f->field->code);
+			office_field_code_clear(&f->field->code_ud);
 			g_free(f->field);
 		}
 		f->field = NULL;
@@ -233,6 +234,7 @@ resolve_normal(struct frame *f, struct frame *p)
 	if (!f->star) {
 		f->sink_field = p->sink_field;
 		f->sink_named = p->sink_named;
+		f->sink_reading = p->sink_reading;
 	}
 	rtf_emit_open(f, NULL);
 }
@@ -262,10 +264,11 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 	switch (cls) {
 	case W_NONE:
 		resolve_normal(f, p);
+		rtf_sink_alternatives(f, p, t->name);
 		return FALSE;
 	case W_FIELD:
 		if (p->sink_field)
-			office_field_code_nested(&p->sink_field->code);
+			rtf_field_nested(p->sink_field);
 		f->kind = F_FIELD;
 		f->field = g_new0(struct field, 1);
 		rtf_buf_init(&f->field->whole);
@@ -285,6 +288,7 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 		f->wrap = f->out = p->out;
 		f->sink_field = p->field;
 		f->sink_named = NULL;
+		f->sink_reading = RTF_READ_BOTH;
 		p->field->has_inst = TRUE;
 		rtf_emit_open(f, "fldinst");
 		return TRUE;
@@ -344,6 +348,7 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 		f->wrap = f->out = p->out;
 		f->sink_field = NULL;
 		f->sink_named = p->named;
+		f->sink_reading = RTF_READ_BOTH;
 		rtf_emit_open(f, t->name);
 		return TRUE;
 	default:

@@ -97,9 +97,15 @@ enum frame_kind {
 
 enum pict_kind { P_NONE, P_PNG, P_JPEG, P_KEEP };
 
+/* Which readings of a field code a group's text belongs to:
+ * \upr{ANSI text}{\*\ud{Unicode text}} gives a code two. */
+enum { RTF_READ_ANSI = 1, RTF_READ_UNICODE = 2, RTF_READ_BOTH = 3 };
+
 struct field {
 	struct rtf_buf whole; /* until judged: \field and its code group */
-	struct office_field_code code;
+	struct office_field_code code;    /* as a reader of the ANSI text reads it */
+	struct office_field_code code_ud; /* as a Unicode reader does, once a \upr came */
+	gboolean has_ud;
 	gboolean has_inst;
 	gboolean judged;
 	gboolean keep; /* judged harmless: written on as it is */
@@ -128,6 +134,8 @@ struct frame {
 	struct rtf_buf *out;  /* receives the content; NULL: dropped */
 	struct field *sink_field; /* the text also goes to this field's code */
 	struct named *sink_named; /* or to the name of this \sp or \*\hl */
+	unsigned sink_reading;    /* RTF_READ_*: the field code readings it goes to */
+	gboolean upr;             /* a \upr group in a field code */
 	gint32 uc; /* \ucN: fallback bytes after \uN */
 	gint32 font;       /* \fN in effect */
 	gboolean fonttbl;  /* inside the font table */
@@ -176,6 +184,11 @@ void rtf_pict_word(struct pict *pc, const char *name);
 void rtf_sink_char(struct rtf *r, struct frame *f, gunichar ch);
 void rtf_sink_byte(struct rtf *r, struct frame *f, guint8 byte);
 void rtf_sink_word(struct rtf *r, struct frame *f, const char *name);
+/* A nested field begins in field fl's code. */
+void rtf_field_nested(struct field *fl);
+/* Group f (parent p) starts with word `name`: \upr and \ud split a
+ * field code into its ANSI and Unicode readings. */
+void rtf_sink_alternatives(struct frame *f, const struct frame *p, const char *name);
 /* Words that define fonts and code pages (\ansicpg, \deff, \fN,
  * \fcharset, \cpg, \plain). */
 void rtf_font_word(struct rtf *r, struct frame *f, const struct rtf_token *t);

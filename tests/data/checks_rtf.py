@@ -8,7 +8,8 @@
 # template, a mail merge source, an embedded font or theme data; no field the
 # rules of mugaika(7) "Word fields" remove, its code gathered from all its runs
 # and groups (not \* ones), \'hh in the \ansicpg code page, \uN, \par, \tab,
-# \~ and the like as their characters, and judged by wordfields.py (DDE,
+# \~ and the like as their characters, \upr{ANSI}{\*\ud{Unicode}} read both ways,
+# and judged by wordfields.py (DDE,
 # DDEAUTO, INCLUDE*, IMPORT, LINK, DATABASE, RD, PRINT, MACROBUTTON but NoMacro,
 # a keyword computed by a nested field, HYPERLINK targets but http(s)/mailto/a
 # bookmark); \hlsrc targets the same; picture data is hex only and PNG/JPEG
@@ -41,23 +42,27 @@ def fail(msg, *args):
 
 class Text:
     """Text gathered from a group: bytes (escapes, plain text) and characters
-    (\\uN, special words), decoded in the document's code page."""
+    (\\uN, special words), decoded in the document's code page. Items from
+    \\upr{ANSI}{\\*\\ud{Unicode}} are tagged, for the two readings."""
 
     def __init__(self):
-        self.items = []
+        self.items = []   # (tag, bytes or str): tag None, "ansi" or "ud"
 
     def add_bytes(self, b):
-        self.items.append(bytes(b))
+        self.items.append((None, bytes(b)))
 
     def add_char(self, c):
-        self.items.append(c)
+        self.items.append((None, c))
 
-    def extend(self, other):
-        self.items.extend(other.items)
+    def extend(self, other, tag=None):
+        self.items.extend((t or tag, it) for t, it in other.items)
 
-    def value(self, codec):
+    def value(self, codec, without=None):
+        """The text, leaving out the items tagged `without`."""
         out, pending = [], b""
-        for it in self.items + [""]:
+        for tag, it in self.items + [(None, "")]:
+            if without is not None and tag == without:
+                continue
             if isinstance(it, bytes):
                 pending += it
                 continue
@@ -66,6 +71,10 @@ class Text:
                 pending = b""
             out.append(it)
         return "".join(out)
+
+    def readings(self, codec):
+        """As a reader of the ANSI text and as a Unicode reader read it."""
+        return [self.value(codec, "ud"), self.value(codec, "ansi")]
 
 
 class Group:
@@ -114,7 +123,7 @@ def note_nested_field(g, codec):
     """A \\field group g begins: when it is inside another field's code, that
     field has a nested field, and a computed keyword if its code so far (the
     \\fldinst text and that of the groups still open below it) has no complete
-    keyword."""
+    keyword in either reading."""
     chain, c = [], g.parent
     while c is not None and c.dest != "fldinst" and not c.star:
         chain.append(c)
@@ -127,7 +136,8 @@ def note_nested_field(g, codec):
         code.extend(x.text)
     outer = c.parent
     outer.nested = True
-    outer.computed = outer.computed or wordfields.keyword_open(code.value(codec))
+    outer.computed = outer.computed or any(wordfields.keyword_open(t)
+                                           for t in code.readings(codec))
 
 
 def check_rtf_clean(ctx):
@@ -161,18 +171,24 @@ def check_rtf_clean(ctx):
                 fail("unbalanced '}'")
             if g.dest == "fldinst":
                 f = g.parent if g.parent is not None and g.parent.dest == "field" else None
-                why = wordfields.problem(g.text.value(codec), f is not None and f.computed,
-                                         f is not None and f.nested)
-                if why:
-                    fail("%s left in the output", why)
+                for code in g.text.readings(codec):
+                    why = wordfields.problem(code, f is not None and f.computed,
+                                             f is not None and f.nested)
+                    if why:
+                        fail("%s left in the output", why)
             if g.dest == "pict":
                 check_picture(g)
             if g.dest == "hlsrc":
-                t = g.text.value(codec).strip()
-                if t and not wordfields.target_ok(t):
-                    fail("\\hlsrc %r left in the output", t)
+                for t in g.text.readings(codec):
+                    if t.strip() and not wordfields.target_ok(t.strip()):
+                        fail("\\hlsrc %r left in the output", t.strip())
             parent = g.parent
-            if parent is not None and not g.star and g.dest not in ("pict", "fldrslt", "field"):
+            if parent is not None and g.dest == "ud" and parent.dest == "upr":
+                parent.text.extend(g.text, "ud")
+            elif parent is not None and g.dest == "upr":
+                parent.text.extend(g.text, "ansi")
+            elif parent is not None and not g.star and g.dest not in ("pict", "fldrslt",
+                                                                      "field"):
                 parent.text.extend(g.text)
             g = parent
             depth -= 1

@@ -197,6 +197,8 @@ def ooxml_field_problems(name, data):
         parent = path[-1] if path else ("", "")
         path.append((ns, ln))
         if ns != W:
+            if ln == "AlternateContent" and current() is not None:
+                current().on_nested()   # Word reads one branch
             if parent == (W, "r"):
                 add("\ufffc", change_now(False))
             return
