@@ -133,7 +133,7 @@ static const struct office_field_row rows[] = {
 	{ "MERGEBARCODE", OFFICE_FIELD_RULE_KEEP,
 	  "mail merge bar code; its data source is removed with the merge settings" },
 	{ "MERGEFIELD", OFFICE_FIELD_RULE_KEEP,
-	  "mail merge field; its data source is removed with the merge settings" },
+	  "mail merge field; its data source is removed with the merge settings (docx, RTF)" },
 	{ "MERGEREC", OFFICE_FIELD_RULE_KEEP, "mail merge record number" },
 	{ "MERGESEQ", OFFICE_FIELD_RULE_KEEP, "mail merge record count" },
 	{ "NEXT", OFFICE_FIELD_RULE_KEEP, "mail merge: next record" },
