@@ -17,10 +17,12 @@ struct ole2_bytes {
 	gsize len;
 };
 
-/* Why a file is blocked: an error kind and a fixed reason. */
+/* Why a file is blocked: an error kind and a reason (a fixed string, or
+ * `detail` where the reason names what was found). */
 struct ole2_problem {
 	enum cdr_error code;
 	const char *reason;
+	char detail[256];
 };
 
 /* The compound file's own structure (header, FAT, DIFAT, directory
@@ -34,10 +36,13 @@ const char *ole2_cfb_check(const guint8 *data, gsize len);
  */
 
 /* Word 97+: the FIB (version, encryption, which table stream) and the
- * text reached through the piece table, searched for DDE/INCLUDE/LINK
- * fields; also a raw scan of the stream in 8-bit and UTF-16LE. */
+ * text reached through the piece table, its fields judged by the shared
+ * field rules (office-fields.h: what the ooxml and rtf handlers would
+ * remove blocks here); also a raw scan of the stream in 8-bit and
+ * UTF-16LE. */
 gboolean ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0,
-			 struct ole2_bytes table1, struct ole2_problem *p);
+			 struct ole2_bytes table1, const struct cdr_policy *policy,
+			 struct ole2_problem *p);
 
 /* Excel BIFF5/BIFF8: FILEPASS, macro and VBA-module sheets, Auto_Open
  * style names, DDE/OLE links through EXTERNNAME. */

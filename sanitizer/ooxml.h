@@ -218,11 +218,19 @@ gboolean ooxml_clean_tree(struct ooxml_clean *c, xmlNode *node);
 
 /* ---- ooxml-fields.c: Word fields --------------------------------------- */
 
-/* Replace DDE, INCLUDE*, IMPORT and LINK fields under `root` by their
- * displayed result; returns how many. */
-unsigned ooxml_fields_disarm(xmlNode *root);
-/* TRUE when a field instruction runs or fetches something. */
-gboolean ooxml_field_is_dangerous(const char *instr);
+/* Fields removed from one part, by verdict (office-fields.h), and the
+ * form-field macros removed. */
+struct ooxml_field_counts {
+	unsigned n[4]; /* indexed by enum office_field_verdict */
+	unsigned macros;
+};
+
+/* Apply the shared field rules (office-fields.c) to the Word fields under
+ * `root`: a removed field is replaced by its displayed result. */
+void ooxml_fields_disarm(const struct cdr_policy *policy, xmlNode *root,
+			 struct ooxml_field_counts *counts);
+/* The same, with the removals reported on the job under `part`. */
+void ooxml_fields_clean(struct cdr_job *job, const char *part, xmlNode *root);
 
 /* ---- ooxml-stream.c: big parts rewritten as a stream -------------------- */
 

@@ -10,8 +10,14 @@
 # \003ObjInfo, _signatures/_xmlsignatures, Ctls or unknown streams is left;
 # a root \001Ole is the inert 20-byte form; every kept stream (the main one
 # above all) is byte-identical to the input's stream of that name, and the
-# root CLSID is the input's.
+# root CLSID is the input's. A Word document's text, read through its piece
+# table by wordfields.py (not by mugaika's reader), holds no field the rules
+# of mugaika(7) "Word fields" remove: no DDE, INCLUDE*, LINK, DATABASE, RD,
+# PRINT, MACROBUTTON but NoMacro, computed keyword or HYPERLINK to a target
+# but http(s)/mailto/a bookmark.
 import io
+
+import wordfields
 
 try:
     import olefile
@@ -67,6 +73,15 @@ def check_ole2_clean(ctx):
     main = MAIN[kind] if kind != "excel" or out.exists("Workbook") else "Book"
     if not out.exists(main):
         raise AssertionError("main stream %r missing" % main)
+    if kind == "word":
+        tables = [out.openstream(t).read() if out.exists(t) else b"" for t in ("0Table", "1Table")]
+        try:
+            text = wordfields.doc_text(out.openstream("WordDocument").read(), *tables)
+        except (ValueError, IndexError, __import__("struct").error) as x:
+            raise AssertionError("the Word text cannot be read: %s" % x)
+        problems = wordfields.doc_field_problems(text)
+        if problems:
+            raise AssertionError("Word fields left: %s" % "; ".join(problems[:5]))
 
 
 CHECKS = {
