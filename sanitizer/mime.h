@@ -18,6 +18,7 @@ struct mime_attachment {
 	char *kept_type;
 	GByteArray *kept; /* the rebuilt bytes */
 	char *what;      /* what happened: "removed", the reason, or the actions */
+	char *malware;   /* removed for a virus: the signature the scanner named */
 };
 
 struct mime_result {
