@@ -212,6 +212,13 @@ enum cdr_verdict cdr_job_sanitize_revealed_child(struct cdr_job *job, const guin
 const struct cdr_report *cdr_job_scan_removed_part(struct cdr_job *job, const guint8 *data,
 						   gsize len, const char *name);
 
+/* Passwords a handler found for the rest of the object (mail: written in
+ * the message's text, [mail] passwords_in_text), one per line, tried
+ * after the run's (cdr-file --password-file). */
+void cdr_job_add_passwords(struct cdr_job *job, const char *passwords);
+/* The passwords archives try: the run's, then those added; NULL: none. */
+const char *cdr_job_passwords(const struct cdr_job *job);
+
 /* How many more bytes the top-level object may expand to before
  * max_expanded_bytes or max_ratio is reached: a container decompressing a
  * member stops there instead of finding out after the fact. */

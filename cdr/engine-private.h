@@ -33,6 +33,7 @@ struct cdr_job {
 	unsigned depth;
 	gboolean budget_spent;     /* a whole-object budget ran out */
 	char *scan_failure;        /* the virus scan was unavailable: why (the object fails) */
+	char *passwords;           /* the run's passwords and those handlers added */
 };
 
 /* After the top-level object: a failed virus scan fails it, and an object

@@ -275,6 +275,23 @@ cdr_job_scan_removed_part(struct cdr_job *job, const guint8 *data, gsize len, co
 }
 
 void
+cdr_job_add_passwords(struct cdr_job *job, const char *passwords)
+{
+	const char *before = cdr_job_passwords(job);
+	if (!passwords || !*passwords)
+		return;
+	char *all = before ? g_strconcat(before, "\n", passwords, NULL) : g_strdup(passwords);
+	g_free(job->passwords);
+	job->passwords = all;
+}
+
+const char *
+cdr_job_passwords(const struct cdr_job *job)
+{
+	return job->passwords ? job->passwords : job->params->passwords;
+}
+
+void
 cdr_job_finish(struct cdr_job *job, GByteArray **out)
 {
 	struct cdr_report *r = job->report;
@@ -298,6 +315,7 @@ cdr_job_finish(struct cdr_job *job, GByteArray **out)
 		r->size_out = 0;
 	}
 	g_clear_pointer(&job->scan_failure, g_free);
+	g_clear_pointer(&job->passwords, g_free);
 }
 
 guint64

@@ -53,6 +53,7 @@ struct cdr_policy {
 	guint64 mail_max_headers;      /* header fields of the message */
 	char **mail_text_domains;      /* recipient domains always in text mode */
 	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
+	gboolean mail_passwords_in_text; /* sanitize mode: PPAP zips opened with the text's passwords */
 	/* [milter] */
 	char *milter_socket;           /* unix:PATH or inet:PORT@HOST */
 	char *milter_socket_mode;      /* octal permissions of a unix socket */

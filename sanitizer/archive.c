@@ -66,7 +66,7 @@ struct unpack {
 	const char *single_name;  /* its name and type (in the child's report) */
 	const char *single_type;
 	const char *outer_name;
-	const char *passwords;    /* cdr-file --password-file: one per line */
+	const char *passwords;    /* --password-file, a mail's text: one per line */
 	enum archive_kind kind;
 	gboolean unread_by_scanner; /* clamd does not unpack this kind */
 	guint64 entries;          /* every header, links and directories too */
@@ -479,7 +479,7 @@ static enum cdr_verdict
 archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
 {
 	enum archive_kind kind = kind_of(in->data, in->len);
-	const char *passwords = cdr_job_params(job)->passwords;
+	const char *passwords = cdr_job_passwords(job);
 	if (kind == KIND_ZIP) {
 		const char *why = NULL;
 		switch (zip_check_structure(in->data, in->len, &why)) {
@@ -500,7 +500,7 @@ archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 		.names = archive_names_new(cdr_engine_charsets(cdr_job_engine(job))),
 		.outer_name = in->name,
 		.out = out->data,
-		.passwords = cdr_job_params(job)->passwords,
+		.passwords = cdr_job_passwords(job),
 		.kind = kind,
 		.unread_by_scanner = kind == KIND_RAR || kind == KIND_LZH ||
 				     (kind == KIND_COMPRESSED && HAS(in->data, in->len, 0, "\x28\xb5\x2f\xfd")),

@@ -1198,6 +1198,39 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 	cdr_job_mail_facts(job, decoded, id_text);
 }
 
+/* One text part's passwords (g_mime_message_foreach): plain or HTML body
+ * text, decoded without charging the budget (the walk charges it). */
+static void
+add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct walk *w = data;
+	if (!is_body_text(part))
+		return;
+	const GByteArray *bytes = decoded_bytes(GMIME_PART(part));
+	const char *label = g_mime_object_get_content_type_parameter(part, "charset");
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode_from(cdr_engine_charsets(cdr_job_engine(w->job)),
+							w->res->carrier, label, bytes->data,
+							bytes->len, &q);
+	g_autofree char *type = type_of(part);
+	g_autofree char *rendered = strcmp(type, "text/html") == 0
+					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
+							   NULL, NULL)
+					    : NULL;
+	g_autofree char *found = mime_text_passwords(rendered ? rendered : text);
+	cdr_job_add_passwords(w->job, found);
+}
+
+/* [mail] passwords_in_text, sanitize mode: a PPAP zip whose password is
+ * written in the same message is opened with it (and what it reveals
+ * scanned, [av]). Read from every text part before any attachment. */
+static void
+collect_text_passwords(struct walk *w, GMimeMessage *msg)
+{
+	if (w->sanitize_mode && cdr_job_policy(w->job)->mail_passwords_in_text)
+		g_mime_message_foreach(msg, add_part_passwords, w);
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
@@ -1244,6 +1277,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	}
 	res.carrier = sender_carrier(msg);
 	record_mail_facts(job, msg, &res);
+	collect_text_passwords(&w, msg);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)

@@ -63,6 +63,12 @@ char *mime_uuencoded_name(GMimePart *part);
  */
 GPtrArray *mime_readings(GMimeObject *obj);
 
+/* The passwords the text of a message gives for its archives ("パスワード：
+ * abc123", mime-passwords.c), one per line, at most this many; NULL when
+ * it gives none. */
+#define MIME_MAX_TEXT_PASSWORDS 16
+char *mime_text_passwords(const char *text);
+
 /* Mail by its own looks, or for a name ending in .eml by any header block
  * (mime-detect.c). */
 gboolean mime_looks_like_mail(const guint8 *data, gsize len, const char *name);

@@ -12,6 +12,7 @@
 #include "test-util.h"
 #include "mime-params.h"
 #include "mime-words.h"
+#include "mime.h"
 
 static struct cdr_engine *text_engine, *sanitize_engine, *jis_engine;
 static struct cdr_policy *text_policy, *sanitize_policy, *jis_policy;
@@ -676,6 +677,79 @@ test_infected_message_without_infected_part(void)
 	result_clear(&r3);
 }
 
+/* "パスワード：abc" and its spellings give the word; the rest nothing. */
+static void
+test_text_passwords(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "資料を送ります。\nパスワード：himitsu\n", "himitsu" },
+		{ "解凍パスワードは「Ab3$x」です。", "Ab3$x" },
+		{ "PW: abc123", "abc123" },
+		{ "Password:\n\n  s3cret\n", "s3cret" },
+		{ "パスワード　ｈｉｍｉｔｓｕ１２", "himitsu12" }, /* full-width */
+		{ "パスワードは abc、よろしく", "abc" },
+		{ "pass=one\npasswd: two\nPW: one", "one\ntwo" }, /* no repeats */
+		{ "暗証番号『0000』", "0000" },
+		{ "パスワードは別メールでお送りします。", NULL },
+		{ "パスワードはabcです", NULL },
+		{ "no keyword here: abc", NULL },
+		{ "password: two words\n", "two" },
+		{ "パスワード:", NULL },
+		{ "", NULL },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = mime_text_passwords(cases[i].text);
+		if (g_strcmp0(got, cases[i].want) != 0)
+			g_error("\"%s\": got \"%s\", want \"%s\"", cases[i].text, got,
+				cases[i].want);
+	}
+	GString *many = g_string_new(NULL);
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(many, "PW: p%d\n", i);
+	g_autofree char *got = mime_text_passwords(many->str);
+	g_auto(GStrv) list = g_strsplit(got, "\n", -1);
+	g_assert_cmpuint(g_strv_length(list), ==, MIME_MAX_TEXT_PASSWORDS);
+	g_string_free(many, TRUE);
+}
+
+/* [mail] passwords_in_text: a PPAP zip with its password in the same
+ * message is opened in sanitize mode; without the key it is removed. */
+static void
+test_ppap_password_in_text(void)
+{
+	g_autofree char *path = g_build_filename(SOURCE_ROOT, "fixtures", "archive", "hostile",
+						 "ppap-zipcrypto.zip", NULL);
+	g_autofree char *zip = NULL;
+	gsize len = 0;
+	g_assert_true(g_file_get_contents(path, &zip, &len, NULL));
+	g_autofree char *b64 = g_base64_encode((const guchar *)zip, len);
+	g_autofree char *msg = g_strdup_printf(
+		HEAD "Subject: ppap\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		     "--b\r\nContent-Type: application/zip\r\n"
+		     "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
+		     "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+		     "見積書を送ります。\r\nパスワード：himitsu\r\n--b--\r\n",
+		b64);
+	static const char conf[] = "[mail]\nmode = sanitize\npasswords_in_text = true\n";
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "無害化して添付 → mitsumori.zip"));
+	g_assert_null(strstr(r.message, "himitsu"));
+	g_autofree char *json = cdr_report_to_json_string(r.report);
+	g_assert_null(strstr(json, "himitsu"));
+	result_clear(&r);
+	cdr_engine_free(e);
+
+	struct result r2 = run(sanitize_engine, msg);
+	g_assert_nonnull(strstr(r2.text, "password-protected archive"));
+	result_clear(&r2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -712,6 +786,8 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/tnef", test_tnef);
 	g_test_add_func("/mime/size-limits", test_size_limits);
 	g_test_add_func("/mime/infected-parts", test_infected_message_parts);
+	g_test_add_func("/mime/text-passwords", test_text_passwords);
+	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
