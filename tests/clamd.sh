@@ -24,6 +24,10 @@
 # StreamMaxLength (default 25M, Debian's).  clamd's User is not set: it
 # runs as whoever starts it.
 #
+# clamd_start_silent SOCKET starts a fake clamd instead: it accepts
+# connections on the unix socket SOCKET and never answers (a clamd slower
+# than any timeout); its pid is CLAMD_SILENT_PID, for kill.
+#
 # Functions return non-zero on failure; clamd_available says whether
 # /usr/sbin/clamd exists (tests skip, or fail, without it).
 
@@ -111,4 +115,27 @@ clamd_stop() {
 	fi
 	rm -f "$dir/clamd.pid.spawned" "$dir/clamd.sock"
 	return 0
+}
+
+# clamd_start_silent SOCKET: a "clamd" that takes connections and the
+# stream, and never answers
+clamd_start_silent() {
+	local sock=$1 i
+	rm -f "$sock"
+	/usr/bin/python3 - "$sock" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)   # no answer, ever
+EOF
+	CLAMD_SILENT_PID=$!
+	for i in $(seq 1 50); do
+		[ -S "$sock" ] && { chmod 666 "$sock"; return 0; }
+		sleep 0.1
+	done
+	return 1
 }

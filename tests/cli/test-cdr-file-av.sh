@@ -132,18 +132,8 @@ check "clamd missing: nothing written" test -z "$(find "$T/nout" -type f)"
 check "clamd missing: the summary says so" grep -q '3 blocked; 3 not scanned for viruses' "$T/stdout"
 
 # --- a clamd that takes the stream and never answers ------------------------------------
-/usr/bin/python3 - "$T/slow.sock" <<'PY' &
-import os, socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept()
-    conns.append(c)   # read nothing more, answer nothing, keep it open
-PY
-FAKE_PID=$!
-for i in $(seq 1 50); do [ -S "$T/slow.sock" ] && break; sleep 0.1; done
+clamd_start_silent "$T/slow.sock"
+FAKE_PID=$CLAMD_SILENT_PID
 printf '[av]\nclamd = unix:%s\ntimeout = 1\n' "$T/slow.sock" >"$T/slow.conf"
 start=$(date +%s)
 printf 'hello\n' | "$CDR_FILE" -C "$T/slow.conf" -c -n a.txt -r "$T/slow.jsonl" >/dev/null 2>&1
