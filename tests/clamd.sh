@@ -28,8 +28,8 @@
 # connections on the unix socket SOCKET and never answers (a clamd slower
 # than any timeout); its pid is CLAMD_SILENT_PID, for kill.
 #
-# Functions return non-zero on failure; clamd_available says whether
-# /usr/sbin/clamd exists (tests skip, or fail, without it).
+# Safe under set -e. Functions return non-zero on failure; clamd_available
+# says whether /usr/sbin/clamd exists (tests skip, or fail, without it).
 
 CLAMD_BIN=${CLAMD_BIN:-/usr/sbin/clamd}
 CLAMD_EICAR_SIGNATURE=Mugaika.Test.EICAR-HDB.UNOFFICIAL
@@ -105,13 +105,13 @@ clamd_stop() {
 	local dir=$1 pid i
 	pid=$(cat "$dir/clamd.pid.spawned" 2>/dev/null) || return 0
 	if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/clamd.conf"; then
-		kill -TERM "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || true
 		for i in $(seq 1 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	fi
 	rm -f "$dir/clamd.pid.spawned" "$dir/clamd.sock"
 	return 0
