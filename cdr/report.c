@@ -311,7 +311,9 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 	r->size_in = (guint64)MAX(opt_int(o, "size_in"), 0);
 	r->size_out = (guint64)MAX(opt_int(o, "size_out"), 0);
 	JsonNode *el = json_object_get_member(o, "elapsed");
-	r->elapsed = el && JSON_NODE_HOLDS_VALUE(el) ? json_node_get_double(el) : 0;
+	double elapsed = el && JSON_NODE_HOLDS_VALUE(el) ? json_node_get_double(el) : 0;
+	/* a worker's number, later cast to an integer: NaN, huge or negative is 0 */
+	r->elapsed = elapsed >= 0 && elapsed < 1e9 ? elapsed : 0;
 
 	JsonNode *an = json_object_get_member(o, "actions");
 	if (an && JSON_NODE_HOLDS_ARRAY(an)) {
