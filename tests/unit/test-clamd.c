@@ -131,7 +131,8 @@ test_addresses(void)
 			g_error("\"%s\" taken as a clamd address", bad[i]);
 		g_assert_nonnull(error);
 	}
-	g_autofree char *long_path = g_strdup_printf("unix:/%s", g_strnfill(120, 'x'));
+	g_autofree char *xs = g_strnfill(120, 'x');
+	g_autofree char *long_path = g_strdup_printf("unix:/%s", xs);
 	g_autoptr(GError) error = NULL;
 	g_assert_null(clamd_address_parse(long_path, &error));
 }
