@@ -67,6 +67,13 @@ cdr_engine_set_input_mapped(struct cdr_engine *engine, gboolean mapped)
 }
 
 void
+cdr_engine_set_scanner(struct cdr_engine *engine, cdr_scan_fn scan, gpointer user_data)
+{
+	engine->scanner = scan;
+	engine->scanner_data = user_data;
+}
+
+void
 cdr_engine_free(struct cdr_engine *e)
 {
 	if (!e)
@@ -260,6 +267,8 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 		return FALSE;
 	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
 		return FALSE;
+	if (params->infected && !cdr_signature_valid(params->infected))
+		return FALSE;
 	if (params->handler) {
 		gsize n = strlen(params->handler);
 		if (n == 0 || n > CDR_MAX_HANDLER_NAME)
@@ -307,5 +316,6 @@ cdr_engine_run_with(struct cdr_engine *e, const guint8 *data, gsize len, const c
 			    (gint64)e->policy->job_wall_seconds * G_USEC_PER_SEC,
 	};
 	cdr_engine_run_object(&job, data, len, name, out);
+	cdr_job_finish(&job, out);
 	return r;
 }

@@ -20,6 +20,9 @@ PACKAGES=(
 	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
+	# the virus scan ([av]): the tests start a private clamd with a test
+	# database of their own (tests/clamd.sh); no freshclam run, no network
+	clamav-daemon
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
 )
