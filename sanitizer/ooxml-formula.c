@@ -12,8 +12,9 @@
  *	links to another program (DDE: app|topic!item, quoted or not),
  *	refers to another workbook ([1]Sheet1!A1, '[book.xlsx]Sheet'!A1,
  *	'C:\path\[book]Sheet'!A1, \\host\share paths), fetches from the
- *	network (WEBSERVICE, IMAGE, RTD), calls code (CALL, REGISTER, EXEC
- *	and the other Excel 4 macro functions), or makes a HYPERLINK whose
+ *	network (WEBSERVICE, IMAGE, RTD, TRANSLATE, COPILOT, SQL.REQUEST),
+ *	calls code (CALL, REGISTER, EXEC and the other Excel 4 macro
+ *	functions, Python in Excel's PY), or makes a HYPERLINK whose
  *	target is not a string literal the link rule (cdr/links.h) allows.
  *	A formula that cannot be read (a string or name left open) is
  *	refused too.
@@ -28,8 +29,12 @@
 #include "ooxml.h"
 #include "policy.h"
 
+/* Functions that send data to a service or fetch from one: Microsoft
+ * 365's translation, language detection and Copilot send the text they
+ * are given to Microsoft's servers. */
 static const char *const fetching[] = {
-	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY",
+	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY", "TRANSLATE", "DETECTLANGUAGE", "COPILOT",
+	"SQL.REQUEST",
 };
 
 /* Excel 4 macro functions that run code, touch files or other programs;
@@ -40,7 +45,7 @@ static const char *const running[] = {
 	"FREADLN",    "FCLOSE",        "INITIATE",    "POKE",          "REQUEST",   "TERMINATE",
 	"SEND.KEYS",  "ON.TIME",       "ON.KEY",      "ON.ENTRY",      "ON.RECALC", "ON.SHEET",
 	"ON.WINDOW",  "ON.DATA",       "ON.DOUBLECLICK", "SET.NAME",   "SET.VALUE", "FORMULA",
-	"FORMULA.ARRAY", "FORMULA.FILL",
+	"FORMULA.ARRAY", "FORMULA.FILL", "PY",
 };
 
 static const char *const prefixes[] = {

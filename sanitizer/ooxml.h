@@ -88,6 +88,8 @@ char *ooxml_transitional_relationship(const char *type);
 #define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
 #define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 #define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
+#define NS_CDR "http://schemas.openxmlformats.org/drawingml/2006/chartDrawing"
+#define NS_X "urn:schemas-microsoft-com:office:excel"
 
 /* An element by namespace and local name. */
 struct ooxml_name {
