@@ -146,27 +146,44 @@ hyperlink_target_allowed(struct scan *sc)
 	return ok;
 }
 
-/* A function name (prefixes taken off) and what it does. */
+/* The function's name without its _xlfn./_xlws./... prefixes. */
+static void
+strip_prefixes(const char **name, gsize *n)
+{
+	for (gboolean again = TRUE; again;) {
+		again = FALSE;
+		for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+			gsize pl = strlen(prefixes[i]);
+			if (*n > pl && g_ascii_strncasecmp(*name, prefixes[i], pl) == 0) {
+				*name += pl;
+				*n -= pl;
+				again = TRUE;
+			}
+		}
+	}
+}
+
+enum ooxml_formula_risk
+ooxml_formula_function(const char *name, gsize n)
+{
+	strip_prefixes(&name, &n);
+	if (one_of(name, n, fetching, G_N_ELEMENTS(fetching)))
+		return FORMULA_FETCH;
+	if (one_of(name, n, running, G_N_ELEMENTS(running)))
+		return FORMULA_CODE;
+	return FORMULA_SAFE;
+}
+
+/* A function name and what it does. */
 static enum ooxml_formula_risk
 judge_function(struct scan *sc, gsize start, gsize end)
 {
 	const char *name = sc->s + start;
 	gsize n = end - start;
-	for (gboolean again = TRUE; again;) {
-		again = FALSE;
-		for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++) {
-			gsize pl = strlen(prefixes[i]);
-			if (n > pl && g_ascii_strncasecmp(name, prefixes[i], pl) == 0) {
-				name += pl;
-				n -= pl;
-				again = TRUE;
-			}
-		}
-	}
-	if (one_of(name, n, fetching, G_N_ELEMENTS(fetching)))
-		return FORMULA_FETCH;
-	if (one_of(name, n, running, G_N_ELEMENTS(running)))
-		return FORMULA_CODE;
+	enum ooxml_formula_risk risk = ooxml_formula_function(name, n);
+	if (risk != FORMULA_SAFE)
+		return risk;
+	strip_prefixes(&name, &n);
 	if (n == 9 && g_ascii_strncasecmp(name, "HYPERLINK", 9) == 0) {
 		gsize resume = sc->i;
 		sc->i++; /* the '(' */
