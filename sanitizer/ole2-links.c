@@ -12,7 +12,10 @@
  *	its moniker: a URL is judged, a file or any other moniker is not a
  *	web link); the add-in functions a
  *	formula calls (EXTERNNAME under the add-in SUPBOOK: _xlfn.WEBSERVICE
- *	and the others the ooxml formula judge refuses). PowerPoint: the
+ *	and the others the ooxml formula judge refuses); the built-in
+ *	functions a cell, shared or array formula or a name calls: RTD,
+ *	CALL, REGISTER, EXEC, and HYPERLINK unless its target is a string
+ *	the link rule allows. PowerPoint: the
  *	target of every ExHyperlink; click and mouse-over actions that run a
  *	macro, a program or an OLE verb (InteractiveInfoAtom); media linked
  *	from another file (AVI/MCI movies, WAV and MIDI links).
@@ -156,6 +159,118 @@ ole2_excel_addin_function_check(const guint8 *d, gsize len, struct ole2_problem 
 	p->code = CDR_E_DANGEROUS;
 	p->reason = p->detail;
 	return FALSE;
+}
+
+/* ---- formulas (BIFF8 parsed expressions, MS-XLS 2.5.198) ---------------- */
+
+#define PTG_STR 0x17
+#define PTG_EXTENDED 0x18
+#define PTG_ATTR 0x19
+#define PTG_ATTR_CHOOSE 0x04
+#define PTG_ATTR_SPACE 0x40
+#define PTG_FUNC 0x21
+#define PTG_FUNC_VAR 0x22
+#define FTAB_EXEC 110
+#define FTAB_REGISTER 149
+#define FTAB_CALL 150
+#define FTAB_REGISTER_ID 267
+#define FTAB_HYPERLINK 359
+#define FTAB_RTD 379
+#define FORMULA_TOKENS_MAX 4096
+
+/* The size of a token's data after its first byte, or -1 for a token this
+ * reader does not know (the formula is then refused). */
+static gssize
+ptg_size(const guint8 *r, gsize left)
+{
+	guint8 ptg = r[0];
+	if (ptg >= 0x03 && ptg <= 0x16)
+		return 0; /* operators, parentheses, a missing argument */
+	switch (ptg) {
+	case 0x01: case 0x02: return 4; /* ptgExp, ptgTbl */
+	case PTG_STR:
+		if (left < 3)
+			return -1;
+		return 2 + (gssize)r[1] * ((r[2] & 0x01) ? 2 : 1);
+	case PTG_ATTR:
+		if (left < 4)
+			return -1;
+		return (r[1] & PTG_ATTR_CHOOSE) ? 3 + ((gssize)ole2_u16(r + 2) + 1) * 2 : 3;
+	case 0x1C: case 0x1D: return 1; /* ptgErr, ptgBool */
+	case 0x1E: return 2;             /* ptgInt */
+	case 0x1F: return 8;             /* ptgNum */
+	default: break;
+	}
+	if (ptg < 0x20)
+		return -1; /* ptgExtended and unused codes */
+	switch ((ptg & 0x1F) | 0x20) {
+	case 0x20: return 7;             /* ptgArray (its data follows the formula) */
+	case PTG_FUNC: return 2;
+	case PTG_FUNC_VAR: return 3;
+	case 0x23: case 0x24: case 0x2A: case 0x2C: return 4; /* Name, Ref, RefErr, RefN */
+	case 0x25: case 0x2B: case 0x2D: return 8;             /* Area, AreaErr, AreaN */
+	case 0x26: case 0x27: case 0x28: return 6;             /* Mem* */
+	case 0x29: return 2;                                   /* MemFunc */
+	case 0x39: case 0x3A: case 0x3C: return 6;             /* NameX, Ref3d, RefErr3d */
+	case 0x3B: case 0x3D: return 10;                       /* Area3d, AreaErr3d */
+	default: return -1;
+	}
+}
+
+/* HYPERLINK's target: the first of its `argc` arguments, each a single
+ * token; only a string literal the link rule allows passes. `starts`
+ * holds the start of each token before the call. */
+static gboolean
+hyperlink_literal_allowed(const guint8 *rgce, const gsize *starts, gsize count, guint argc,
+			  const struct cdr_policy *policy)
+{
+	if (argc < 1 || argc > 2 || count < argc)
+		return FALSE;
+	const guint8 *t = rgce + starts[count - argc];
+	if (t[0] != PTG_STR)
+		return FALSE;
+	gsize cch = t[1];
+	g_autofree char *target = g_malloc(cch + 1);
+	for (gsize i = 0; i < cch; i++) {
+		guint16 c = (t[2] & 0x01) ? ole2_u16(t + 3 + 2 * i) : t[3 + i];
+		target[i] = c < 0x80 ? (char)c : '?';
+	}
+	target[cch] = '\0';
+	if (target[0] == '#')
+		return !strpbrk(target, "[]\\/:");
+	return cdr_link_allowed(policy, target, cch) && !policy->office_neutralize_links;
+}
+
+gboolean
+ole2_excel_formula_check(const guint8 *rgce, gsize cce, const struct cdr_policy *policy,
+			 struct ole2_problem *p)
+{
+	gsize starts[FORMULA_TOKENS_MAX];
+	gsize count = 0;
+	for (gsize i = 0; i < cce;) {
+		gssize size = ptg_size(rgce + i, cce - i);
+		if (size < 0 || (gsize)size > cce - i - 1 || count == FORMULA_TOKENS_MAX)
+			return refuse(p, "Excel formula that cannot be read");
+		guint8 base = rgce[i] < 0x20 ? rgce[i] : (rgce[i] & 0x1F) | 0x20;
+		if (base == PTG_FUNC || base == PTG_FUNC_VAR) {
+			guint16 tab = ole2_u16(rgce + i + (base == PTG_FUNC ? 1 : 2)) & 0x7FFF;
+			if (tab == FTAB_RTD)
+				return refuse(p, "Excel formula calling RTD (a real-time data server)");
+			if (tab == FTAB_CALL || tab == FTAB_REGISTER || tab == FTAB_REGISTER_ID ||
+			    tab == FTAB_EXEC)
+				return refuse(p, "Excel formula calling CALL, REGISTER or EXEC (runs "
+						 "code from a DLL or a program)");
+			if (tab == FTAB_HYPERLINK &&
+			    !hyperlink_literal_allowed(rgce, starts, count,
+						       base == PTG_FUNC_VAR ? rgce[i + 1] : 2, policy))
+				return refuse(p, "Excel HYPERLINK formula to a target the link rule "
+						 "refuses or that is computed");
+		}
+		if (!(rgce[i] == PTG_ATTR && (rgce[i + 1] & PTG_ATTR_SPACE)))
+			starts[count++] = i;
+		i += 1 + (gsize)size;
+	}
+	return TRUE;
 }
 
 gboolean

@@ -19,7 +19,8 @@
  *	Auto_Activate, Auto_Deactivate or a plain name starting with one of
  *	those words in any case; a SUPBOOK of a DDE or OLE link (the
  *	"=cmd|' /c calc'!A0" formulas) or of another workbook; and what
- *	ole2-links.c refuses (add-in functions, cell hyperlinks).
+ *	ole2-links.c refuses (add-in and built-in functions of formulas and
+ *	names, cell hyperlinks).
  *	PowerPoint: the record tree is walked with every container's length
  *	checked against its parent's; blocked: a VBAInfoAtom with fHasMacros,
  *	ExOleObjStg (the storage of an embedded object, ActiveX control or VBA
@@ -42,6 +43,9 @@
 #define BIFF_SUPBOOK 0x01AEu
 #define BIFF_EXTERNNAME 0x0023u
 #define BIFF_HLINK 0x01B8u
+#define BIFF_FORMULA 0x0006u
+#define BIFF_SHRFMLA 0x04BCu
+#define BIFF_ARRAY 0x0221u
 #define BIFF_VERSION_8 0x0600u
 #define BIFF_VERSION_5 0x0500u
 #define BIFF_BOF_MACRO_SHEET 0x0040u
@@ -118,6 +122,43 @@ name_runs_macro(const guint8 *d, gsize len, gboolean biff8)
 	return is_auto_name(s, cch, wide);
 }
 
+/* The parsed expression of a cell formula (FORMULA), a shared or array
+ * formula (SHRFMLA, ARRAY) or a name (NAME, after its name), judged by
+ * ole2-links.c. */
+static gboolean
+formula_record_check(guint16 type, const guint8 *d, gsize len, const struct cdr_policy *policy,
+		     struct ole2_problem *p)
+{
+	/* where the token count (cce) and the tokens (rgce) are */
+	static const struct {
+		guint16 type;
+		gsize cce, rgce;
+	} places[] = {
+		{ BIFF_FORMULA, 20, 22 }, /* rw, col, ixfe, num, grbit, chn */
+		{ BIFF_SHRFMLA, 8, 10 },  /* RefU, reserved, cUse */
+		{ BIFF_ARRAY, 12, 14 },   /* RefU, grbit, chn */
+	};
+	gsize at = 0;
+	guint16 cce = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(places); i++) {
+		if (places[i].type != type)
+			continue;
+		if (len < places[i].rgce)
+			return problem(p, CDR_E_PARSE, "Excel formula record too short");
+		cce = ole2_u16(d + places[i].cce);
+		at = places[i].rgce;
+	}
+	if (type == BIFF_NAME) { /* grbit, chKey, cch, cce, ..., the name, the formula */
+		if (len < 15)
+			return TRUE;
+		cce = ole2_u16(d + 4);
+		at = 15 + (gsize)d[3] * ((d[14] & 0x01) ? 2 : 1);
+	}
+	if (at > len || cce > len - at)
+		return problem(p, CDR_E_PARSE, "Excel formula longer than its record");
+	return ole2_excel_formula_check(d + at, cce, policy, p);
+}
+
 static gboolean
 all_zero(const guint8 *p, gsize n)
 {
@@ -172,6 +213,8 @@ ole2_excel_check(struct ole2_bytes wb, const struct cdr_policy *policy, struct o
 			if (name_runs_macro(d, len, biff8))
 				return problem(p, CDR_E_DANGEROUS,
 					       "Excel Auto_Open/Auto_Close name (starts a macro)");
+			if (biff8 && !formula_record_check(type, d, len, policy, p))
+				return FALSE;
 			break;
 		case BIFF_SUPBOOK:
 			/* neither this workbook nor the add-in functions: a
@@ -190,6 +233,12 @@ ole2_excel_check(struct ole2_bytes wb, const struct cdr_policy *policy, struct o
 			break;
 		case BIFF_HLINK:
 			if (!ole2_excel_hlink_check(d, len, policy, p))
+				return FALSE;
+			break;
+		case BIFF_FORMULA:
+		case BIFF_SHRFMLA:
+		case BIFF_ARRAY:
+			if (biff8 && !formula_record_check(type, d, len, policy, p))
 				return FALSE;
 			break;
 		default:

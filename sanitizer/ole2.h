@@ -64,6 +64,11 @@ gboolean ole2_excel_hlink_check(const guint8 *d, gsize len, const struct cdr_pol
 /* ole2-links.c: an EXTERNNAME under the add-in SUPBOOK: the name of a
  * function formulas call (_xlfn.WEBSERVICE). */
 gboolean ole2_excel_addin_function_check(const guint8 *d, gsize len, struct ole2_problem *p);
+/* ole2-links.c: a BIFF8 parsed expression (a formula's tokens): RTD,
+ * CALL, REGISTER, EXEC, a HYPERLINK to a refused or computed target, a
+ * token it cannot read. */
+gboolean ole2_excel_formula_check(const guint8 *rgce, gsize cce, const struct cdr_policy *policy,
+				  struct ole2_problem *p);
 /* ole2-links.c: one PowerPoint record (header fields and data);
  * `in_hyperlink`: it lies inside an ExHyperlinkContainer. */
 gboolean ole2_ppt_link_check(guint16 ver_inst, guint16 type, const guint8 *d, gsize len,
