@@ -411,10 +411,11 @@ check_records(enum ole2_kind kind, GPtrArray *kept, const struct cdr_policy *pol
 	case KIND_EXCEL: {
 		/* Excel 97+ reads Workbook, Excel 5 Book: judge both */
 		struct ole2_bytes wb = bytes_of(kept, "Workbook"), book = bytes_of(kept, "Book");
-		return (!wb.data || ole2_excel_check(wb, p)) && (!book.data || ole2_excel_check(book, p));
+		return (!wb.data || ole2_excel_check(wb, policy, p)) &&
+		       (!book.data || ole2_excel_check(book, policy, p));
 	}
 	case KIND_PPT:
-		return ole2_ppt_check(bytes_of(kept, "PowerPoint Document"), p);
+		return ole2_ppt_check(bytes_of(kept, "PowerPoint Document"), policy, p);
 	default:
 		return FALSE;
 	}

@@ -88,6 +88,8 @@ char *ooxml_transitional_relationship(const char *type);
 #define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
 #define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 #define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
+#define NS_CDR "http://schemas.openxmlformats.org/drawingml/2006/chartDrawing"
+#define NS_X "urn:schemas-microsoft-com:office:excel"
 
 /* An element by namespace and local name. */
 struct ooxml_name {
@@ -171,6 +173,10 @@ enum ooxml_formula_risk {
 struct cdr_policy;
 
 /* Judge one formula (as stored: no leading '=' needed, `len` bytes). */
+/* What a function of that name does (its _xlfn. and similar prefixes
+ * taken off): FORMULA_FETCH, FORMULA_CODE or FORMULA_SAFE. The ole2
+ * handler judges the add-in functions of a .xls by it. */
+enum ooxml_formula_risk ooxml_formula_function(const char *name, gsize n);
 enum ooxml_formula_risk ooxml_formula_judge(const struct cdr_policy *policy, const char *formula,
 					    gsize len);
 /* The report action for a refused formula (NULL for FORMULA_SAFE). */

@@ -111,6 +111,13 @@ rtf_finish_pict(struct rtf *r, struct frame *f)
 		g_byte_array_unref(clean);
 }
 
+static gboolean
+has_suffix_ci(const char *s, const char *suffix)
+{
+	gsize n = strlen(s), k = strlen(suffix);
+	return n >= k && g_ascii_strcasecmp(s + n - k, suffix) == 0;
+}
+
 void
 rtf_finish_named(struct rtf *r, struct frame *f)
 {
@@ -123,15 +130,16 @@ rtf_finish_named(struct rtf *r, struct frame *f)
 	g_strstrip(n->name->str);
 	n->name->len = strlen(n->name->str);
 	if (f->kind == F_SP) {
+		/* the file a shape's picture, fill, line fill or back fill
+		 * is linked from (pibName, fillBlipName, lineFillBlipName,
+		 * fillBackBlipName, ...), and their link flags */
 		const char *s = n->name->str;
-		if (g_ascii_strcasecmp(s, "pibName") == 0 ||
-		    g_ascii_strcasecmp(s, "fillBlipName") == 0) {
-			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, s);
+		if (g_ascii_strcasecmp(s, "pibName") == 0 || has_suffix_ci(s, "BlipName")) {
+			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, "BlipName");
 			return;
 		}
-		if (g_ascii_strcasecmp(s, "pibFlags") == 0 ||
-		    g_ascii_strcasecmp(s, "fillBlipFlags") == 0)
-			return; /* the link flags of the names above */
+		if (g_ascii_strcasecmp(s, "pibFlags") == 0 || has_suffix_ci(s, "BlipFlags"))
+			return;
 	} else if (n->name->len) {
 		if (!cdr_link_allowed(r->policy, n->name->str, n->name->len)) {
 			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, "hl");

@@ -217,7 +217,8 @@ FORMULA_ELEMENTS = {(S_NS, "f"), (S_NS, "formula"), (S_NS, "formula1"), (S_NS, "
 FORMULA_ATTRIBUTES = {(S_NS, "cacheField"): "formula", (S_NS, "calculatedItem"): "formula",
                       (S_NS, "hyperlink"): "location"}
 FORBIDDEN_FUNCTIONS = re.compile(
-    r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|CALL|REGISTER|REGISTER\.ID|"
+    r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|TRANSLATE|DETECTLANGUAGE|"
+    r"COPILOT|SQL\.REQUEST|PY|CALL|REGISTER|REGISTER\.ID|"
     r"UNREGISTER|EXEC|EXECUTE|RUN|EVALUATE|FOPEN|FWRITE|FWRITELN|FREAD|FREADLN|FCLOSE|"
     r"INITIATE|POKE|REQUEST|TERMINATE|SEND\.KEYS|ON\.[A-Z]+|SET\.NAME|SET\.VALUE|"
     r"FORMULA(\.ARRAY|\.FILL)?)\s*\(")
@@ -253,9 +254,15 @@ def formula_problem(formula):
     return None
 
 
+X_NS = "urn:schemas-microsoft-com:office:excel"
+SHAPE_NS = ("http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+            "http://schemas.openxmlformats.org/drawingml/2006/chartDrawing")
+
+
 def check_formulas(name, doc, problems):
     """Every formula Excel evaluates (cells, rules, validations, names,
-    x14 extensions, charts, tables, pivot fields) is harmless, and every
+    x14 extensions, charts, tables, pivot fields, form controls and shapes
+    in drawings) is harmless, no control or shape runs a macro, and every
     shared-formula follower has its master before it."""
     masters = set()
     for el in walk(doc.documentElement):
@@ -265,6 +272,15 @@ def check_formulas(name, doc, problems):
             texts.append(text_of(el))
         if key in FORMULA_ATTRIBUTES and el.hasAttribute(FORMULA_ATTRIBUTES[key]):
             texts.append(el.getAttribute(FORMULA_ATTRIBUTES[key]))
+        if el.namespaceURI == X_NS and key[1].lower().startswith("fmla"):
+            if key[1].lower() == "fmlamacro":
+                problems.add("%s: form control runs the macro %r", name, text_of(el)[:60])
+            texts.append(text_of(el))
+        if el.namespaceURI in SHAPE_NS:
+            if el.getAttribute("macro"):
+                problems.add("%s: <%s> runs the macro %r", name, el.tagName,
+                             el.getAttribute("macro")[:60])
+            texts.append(el.getAttribute("textlink"))
         for t in texts:
             why = formula_problem(t)
             if why:
@@ -287,7 +303,7 @@ def check_excel(name, doc, problems):
             if n.startswith(AUTO_NAMES):
                 problems.add("%s: auto-run name %r", name, el.getAttribute("name"))
         if ln in ("externalReferences", "externalReference", "oleObjects", "oleObject",
-                  "controls"):
+                  "controls", "webPublishItem", "webPublishObject"):
             problems.add("%s: <%s> left", name, ln)
 
 

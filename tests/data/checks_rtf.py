@@ -12,7 +12,8 @@
 # and judged by wordfields.py (DDE,
 # DDEAUTO, INCLUDE*, IMPORT, LINK, DATABASE, RD, PRINT, MACROBUTTON but NoMacro,
 # a keyword computed by a nested field, HYPERLINK targets but http(s)/mailto/a
-# bookmark); \hlsrc targets the same; picture data is hex only and PNG/JPEG
+# bookmark); \hlsrc targets the same; no shape property naming a linked
+# picture (pibName, *BlipName); picture data is hex only and PNG/JPEG
 # pictures decode with PIL, with nothing after IEND/EOI.
 import codecs
 import io
@@ -178,6 +179,11 @@ def check_rtf_clean(ctx):
                         fail("%s left in the output", why)
             if g.dest == "pict":
                 check_picture(g)
+            if g.dest == "sn":
+                for t in g.text.readings(codec):
+                    if re.search(r"(?i)(blipname|^pibname)\s*$", t.strip()):
+                        fail("shape property %r (a linked picture) left in the output",
+                             t.strip())
             if g.dest == "hlsrc":
                 for t in g.text.readings(codec):
                     if t.strip() and not wordfields.target_ok(t.strip()):
