@@ -235,7 +235,6 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 		goto done;
 	}
 	r->handler = g_strdup(h->name);
-	r->handler_type = g_strdup(h->mime_type);
 	o.data = g_byte_array_new();
 	v = h->sanitize(job, &in, &o);
 	if (v != CDR_BLOCKED && r->verdict == CDR_BLOCKED)
@@ -249,6 +248,9 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 	}
 	name_output(job, h, &o);
 	g_free(o.name);
+	/* the type this handler wrote for this object (one handler writes
+	 * docx, xlsx and pptx), whatever the input's bytes were */
+	r->handler_type = g_strdup(r->out_type);
 	if (v == CDR_CLEAN && (r->actions->len || children_changed(r)))
 		v = CDR_SANITIZED;
 	r->size_out = o.data->len;
