@@ -17,3 +17,5 @@ extern const struct cdr_handler cdr_handler_archive;
 extern const struct cdr_handler cdr_handler_ooxml;
 extern const struct cdr_handler cdr_handler_ole2;
 extern const struct cdr_handler cdr_handler_rtf;
+extern const struct cdr_handler cdr_handler_bmp;
+extern const struct cdr_handler cdr_handler_unsupported;

@@ -1141,6 +1141,9 @@ def check_result(ctx):
                                                                rec.get("reason")))
         if not rec.get("reason"):
             problems.append("blocked without a reason")
+        for s in e.get("reason_present", []):
+            if s not in (rec.get("reason") or ""):
+                problems.append("reason %r lacks %r" % (rec.get("reason"), s))
     else:
         if rec.get("sha256_out") != hashlib.sha256(out).hexdigest():
             problems.append("report sha256_out does not match stdout")
