@@ -19,3 +19,7 @@ extern const struct cdr_handler cdr_handler_ole2;
 extern const struct cdr_handler cdr_handler_rtf;
 extern const struct cdr_handler cdr_handler_bmp;
 extern const struct cdr_handler cdr_handler_unsupported;
+extern const struct cdr_handler cdr_handler_tiff;
+extern const struct cdr_handler cdr_handler_webp;
+extern const struct cdr_handler cdr_handler_heif;
+extern const struct cdr_handler cdr_handler_svg;
