@@ -143,3 +143,112 @@ CHECKS.update({
     "webp-frames": check_webp_frames,
     "webp-pixels-exact": check_webp_pixels_exact,
 })
+
+
+def pages_of(data):
+    im = open_image(data)
+    out = []
+    for i in range(getattr(im, "n_frames", 1)):
+        im.seek(i)
+        im.load()
+        out.append((im.size, im.mode, im.tobytes(), dict(im.tag_v2)))
+    return out
+
+
+def tiff_compare_pages(ctx, tolerance):
+    a, b = pages_of(ctx["input"]), pages_of(ctx["output"])
+    if len(a) != len(b):
+        fail("%d pages became %d", len(a), len(b))
+    for i, (pa, pb) in enumerate(zip(a, b)):
+        if pa[0] != pb[0]:
+            fail("page %d: size %s became %s", i, pa[0], pb[0])
+        if tolerance == 0:
+            if pa[1] != pb[1]:
+                fail("page %d: mode %s became %s", i, pa[1], pb[1])
+            if pa[2] != pb[2]:
+                fail("page %d: pixels differ", i)
+            continue
+        if pa[1] != pb[1] or len(pa[2]) != len(pb[2]):
+            fail("page %d: mode %s became %s", i, pa[1], pb[1])
+        diffs = [abs(x - y) for x, y in zip(pa[2], pb[2])]
+        if max(diffs) > tolerance or sum(diffs) / len(diffs) > 1.0:
+            fail("page %d: pixels differ by up to %d (mean %.2f)", i, max(diffs),
+                 sum(diffs) / len(diffs))
+
+
+def check_tiff_pages(ctx):
+    """PIL (its own IFD reader): same number of pages, and per page the same
+    size, mode and pixels."""
+    if open_image(ctx["output"]).format != "TIFF":
+        fail("output is not a TIFF")
+    tiff_compare_pages(ctx, 0)
+
+
+def check_tiff_pages_close(ctx):
+    """As tiff-pages, for JPEG-compressed input: decoders may round YCbCr
+    differently, so samples may differ by a few steps."""
+    tiff_compare_pages(ctx, 8)
+
+
+# what a rebuilt page may carry (PIL's tag numbers)
+TIFF_ALLOWED = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283, 284, 292,
+                293, 296, 297, 317, 320, 338, 339}
+
+
+def check_tiff_tags(ctx):
+    """Every output page holds only structural tags, orientation, resolution
+    and page numbers; orientation and resolution are the input's."""
+    a, b = pages_of(ctx["input"]), pages_of(ctx["output"])
+    for i, (_, _, _, tags) in enumerate(b):
+        bad = sorted(set(tags) - TIFF_ALLOWED)
+        if bad:
+            fail("page %d keeps tags %s", i, bad)
+        if i < len(a):
+            for t in (274, 282, 283, 296):
+                if t in a[i][3] and a[i][3].get(t) != tags.get(t):
+                    fail("page %d: tag %d %r became %r", i, t, a[i][3].get(t), tags.get(t))
+
+
+def raw_samples(data):
+    """libtiff's tiffcp writes the pages uncompressed and contiguous; the
+    strips are then read by the small walker here."""
+    import struct
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "in.tif"), os.path.join(d, "out.tif")
+        with open(src, "wb") as f:
+            f.write(data)
+        subprocess.run(["tiffcp", "-c", "none", "-p", "contig", "-s", src, dst], check=True,
+                       stderr=subprocess.DEVNULL)
+        with open(dst, "rb") as f:
+            t = f.read()
+    e = "<" if t[:2] == b"II" else ">"
+    ifd, = struct.unpack(e + "I", t[4:8])
+    n, = struct.unpack(e + "H", t[ifd:ifd + 2])
+    tags = {}
+    for i in range(n):
+        tag, typ, cnt, val = struct.unpack(e + "HHII", t[ifd + 2 + 12 * i:ifd + 14 + 12 * i])
+        size = {3: 2, 4: 4}.get(typ, 1)
+        raw = t[ifd + 10 + 12 * i:ifd + 14 + 12 * i] if cnt * size <= 4 else t[val:val + cnt * size]
+        vals = struct.unpack(e + ("H" if size == 2 else "I") * cnt, raw[:cnt * size]) \
+            if size in (2, 4) else raw
+        tags[tag] = vals
+    return (tags[256], tags[257], tags[258],
+            b"".join(t[o:o + c] for o, c in zip(tags[273], tags[279])))
+
+
+def check_tiff_samples(ctx):
+    """First page's samples at full depth (tiffcp decompresses, the walker here
+    reads the strips): identical bits, sizes and depths."""
+    a, b = raw_samples(ctx["input"]), raw_samples(ctx["output"])
+    if a[:3] != b[:3]:
+        fail("size/depth %s became %s", a[:3], b[:3])
+    if a[3] != b[3]:
+        fail("samples differ")
+
+
+CHECKS.update({
+    "tiff-pages": check_tiff_pages,
+    "tiff-pages-close": check_tiff_pages_close,
+    "tiff-tags": check_tiff_tags,
+    "tiff-samples": check_tiff_samples,
+})

@@ -48,6 +48,8 @@ ACTIONS |= {"unsafe-name", "duplicate-name", "link", "special-file"}
 # Office documents (ooxml, ole2, rtf handlers); documented in mugaika(7)
 ACTIONS |= {"macro", "activex", "external-reference", "data-connection", "field", "add-in",
             "printer-settings", "font", "media-replaced", "macro-free-type"}
+# images (bmp, tiff, webp, heif, svg handlers); documented in mugaika(7)
+ACTIONS |= {"extra-image"}
 TIMEOUT = 120
 
 
