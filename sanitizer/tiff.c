@@ -62,8 +62,13 @@ mem_write(thandle_t h, void *buf, tmsize_t size)
 	struct tiff_memory *m = h;
 	if (!m->out || size < 0 || (guint64)m->pos + (guint64)size > G_MAXUINT)
 		return -1;
-	if (m->pos + (gsize)size > m->out->len)
+	if (m->pos + (gsize)size > m->out->len) {
+		guint old = m->out->len;
 		g_byte_array_set_size(m->out, (guint)(m->pos + (gsize)size));
+		/* a seek past the end leaves a gap: zeros, not old heap bytes */
+		if (m->pos > old)
+			memset(m->out->data + old, 0, m->pos - old);
+	}
 	memcpy(m->out->data + m->pos, buf, (gsize)size);
 	m->pos += (gsize)size;
 	m->len = m->out->len;
