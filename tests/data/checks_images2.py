@@ -290,3 +290,119 @@ def check_heif_decoded(ctx):
 
 
 CHECKS.update({"heif-decoded": check_heif_decoded})
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+SVG_FORBIDDEN = {"script", "foreignObject", "iframe", "embed", "object", "set", "animate",
+                 "animateMotion", "animateTransform", "animateColor", "handler", "listener"}
+
+
+def squeeze(value):
+    return "".join(c for c in value if c > " ").lower()
+
+
+def svg_walk(data):
+    """expat, without DTD or entities: (elements [(ns, name, attrs)], texts,
+    has_doctype, processing instructions)."""
+    p = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    p.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    out = {"elements": [], "texts": [], "doctype": False, "pis": []}
+
+    def start(name, attrs):
+        ns, _, local = name.rpartition(" ")
+        out["elements"].append((ns, local, attrs))
+
+    p.StartElementHandler = start
+    p.CharacterDataHandler = lambda t: out["texts"].append(t)
+    p.StartDoctypeDeclHandler = lambda *a: out.__setitem__("doctype", True)
+    p.ProcessingInstructionHandler = lambda t, d: out["pis"].append(t)
+    p.EntityDeclHandler = lambda *a: fail("output declares an entity")
+    p.Parse(data, True)
+    return out
+
+
+def check_data_uri(uri):
+    import base64
+    head, _, payload = uri.partition(",")
+    if not head.startswith("data:image/") or not head.endswith(";base64"):
+        fail("data: URI of another kind: %r", head)
+    raw = base64.b64decode(payload)
+    if b"PK\x03\x04" in raw or b"<script" in raw or b"javascript:" in raw.lower():
+        fail("an embedded %s still carries a zip or a script", head)
+    if head.startswith("data:image/svg+xml"):
+        check_svg_bytes(raw)
+    else:
+        open_image(raw)
+
+
+def check_svg_bytes(data):
+    w = svg_walk(data)
+    if w["doctype"]:
+        fail("output has a DOCTYPE")
+    if w["pis"]:
+        fail("output has processing instructions %s", w["pis"])
+    for ns, name, attrs in w["elements"]:
+        if ns != SVG_NS:
+            fail("element %s in namespace %r", name, ns)
+        if name in SVG_FORBIDDEN:
+            fail("output keeps <%s>", name)
+        for k, v in attrs.items():
+            local = k.rpartition(" ")[2]
+            sv = squeeze(v)
+            if local.lower().startswith("on"):
+                fail("<%s> keeps event attribute %s", name, local)
+            if "javascript:" in sv or "vbscript:" in sv or "expression(" in sv:
+                fail("<%s %s=%r>", name, local, v)
+            for u in re.findall(r"url\(([^)]*)\)", sv):
+                if not u.strip("'\"").startswith("#"):
+                    fail("<%s %s> points outside: url(%s)", name, local, u)
+            if local == "href":
+                if v.startswith("#"):
+                    continue
+                if name == "a" and re.match(r"(?i)^(https?:|mailto:)", v):
+                    continue
+                if name in ("image", "feImage") and v.startswith("data:"):
+                    check_data_uri(v)
+                    continue
+                fail("<%s href=%r>", name, v)
+    css = "".join(w["texts"]).lower()
+    if "@import" in css or "expression(" in css or "javascript:" in css:
+        fail("style or text keeps @import, expression() or javascript:")
+    for u in re.findall(r"url\(([^)]*)\)", squeeze("".join(w["texts"]))):
+        if not u.strip("'\"").startswith("#"):
+            fail("a stylesheet points outside: url(%s)", u)
+
+
+def check_svg_clean(ctx):
+    """Python's expat (no DTD, no entities) reads the output: no DOCTYPE, no
+    processing instruction, only SVG-namespace elements, no script,
+    foreignObject, iframe or animation, no event attribute, no javascript:
+    or expression() anywhere, url() and href only to #ids, links only http(s)
+    and mailto, embedded pictures only data:image/ that PIL (or, for SVG,
+    this check) reads, with no zip or script inside."""
+    check_svg_bytes(ctx["output"])
+
+
+def rsvg_render(data):
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "in.svg"), os.path.join(d, "out.png")
+        with open(src, "wb") as f:
+            f.write(data)
+        subprocess.run(["rsvg-convert", "-o", dst, src], check=True,
+                       stderr=subprocess.DEVNULL)
+        with open(dst, "rb") as f:
+            return open_image(f.read())
+
+
+def check_svg_render_same(ctx):
+    """librsvg's rsvg-convert renders input and output to the same pixels."""
+    a, b = rsvg_render(ctx["input"]), rsvg_render(ctx["output"])
+    if a.size != b.size:
+        fail("rendered size %s became %s", a.size, b.size)
+    if rgba(a) != rgba(b):
+        pa, pb = rgba(a), rgba(b)
+        fail("renderings differ (%d of %d bytes)", sum(1 for x, y in zip(pa, pb) if x != y),
+             len(pa))
+
+
+CHECKS.update({"svg-clean": check_svg_clean, "svg-render-same": check_svg_render_same})
