@@ -76,6 +76,18 @@ in_list(const char *name, const char *const *list, gsize n)
 	return FALSE;
 }
 
+/* For reporting only: <SCRIPT> is not an SVG element (names are case
+ * sensitive) and is dropped as unknown, but it is reported as what it
+ * looks like. */
+static gboolean
+in_list_any_case(const char *name, const char *const *list, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		if (g_ascii_strcasecmp(name, list[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 gboolean
 svg_element_allowed(const char *name)
 {
@@ -97,11 +109,11 @@ svg_attribute_allowed(const char *name)
 const char *
 svg_element_removal(const char *name)
 {
-	if (in_list(name, scripts, G_N_ELEMENTS(scripts)))
+	if (in_list_any_case(name, scripts, G_N_ELEMENTS(scripts)))
 		return CDR_ACT_JAVASCRIPT;
-	if (in_list(name, animations, G_N_ELEMENTS(animations)))
+	if (in_list_any_case(name, animations, G_N_ELEMENTS(animations)))
 		return CDR_ACT_MULTIMEDIA;
-	if (in_list(name, embeddings, G_N_ELEMENTS(embeddings)))
+	if (in_list_any_case(name, embeddings, G_N_ELEMENTS(embeddings)))
 		return CDR_ACT_EMBEDDED_OBJECT;
 	return CDR_ACT_METADATA;
 }
