@@ -166,6 +166,13 @@ add_thread_rules(scmp_filter_ctx ctx)
 	rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	ALLOW(set_robust_list);
 	ALLOW(rseq);
+	if (UNDER_ASAN) {
+		/* AddressSanitizer's thread start reads its stack bounds
+		 * (pthread_getattr_np asks for the CPU affinity) and gives the
+		 * thread its own alternate signal stack */
+		ALLOW(sched_getaffinity);
+		ALLOW(sigaltstack);
+	}
 	return rc;
 }
 

@@ -161,7 +161,6 @@ bmp_read_palette(struct bmp_image *b, guint32 colours_used)
 	gboolean core = b->header_size == BMP_CORE_HEADER;
 	unsigned entry = core ? 3 : 4;
 	gsize at = BMP_FILE_HEADER + b->header_size;
-	unsigned max = 1u << b->bpp;
 
 	if (b->compression == BI_BITFIELDS && b->header_size == BMP_INFO_HEADER)
 		at += 12;
@@ -169,6 +168,7 @@ bmp_read_palette(struct bmp_image *b, guint32 colours_used)
 		at += 16;
 	if (b->bpp > 8)
 		return TRUE; /* an optional palette for such images is only a hint */
+	unsigned max = 1u << b->bpp;
 	if (colours_used > max)
 		return bmp_fail(b, "more palette entries than the bit depth allows");
 	b->palette_len = colours_used ? colours_used : max;
