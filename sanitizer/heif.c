@@ -51,12 +51,18 @@ heif_bid(const struct cdr_input *in)
 	guint32 box = image_be32(in->data);
 	if (box < 16 || box > in->len || box > 4096)
 		return 0;
-	/* the major brand, then the compatible brands */
-	for (gsize at = 8; at + 4 <= box; at += at == 8 ? 8 : 4)
+	/* the major brand, then the compatible brands; AVIF (AV1 in the same
+	 * container) is not taken: its decoder asks the system for the CPU
+	 * count, which the sandbox refuses */
+	gboolean heif = FALSE;
+	for (gsize at = 8; at + 4 <= box; at += at == 8 ? 8 : 4) {
+		if (memcmp(in->data + at, "avif", 4) == 0 || memcmp(in->data + at, "avis", 4) == 0)
+			return 0;
 		for (unsigned i = 0; i < G_N_ELEMENTS(heif_brands); i++)
 			if (memcmp(in->data + at, heif_brands[i], 4) == 0)
-				return 100;
-	return 0;
+				heif = TRUE;
+	}
+	return heif ? 100 : 0;
 }
 
 static gboolean
