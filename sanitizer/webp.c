@@ -13,7 +13,7 @@
  *	lose a little more at every pass (libwebp's output never settles),
  *	so a cleaned file would not clean to itself; lossless keeps the
  *	decoded pixels exactly, like the PNG and GIF handlers, at the cost of
- *	a larger file (a lossy photo grows about 5-7 times). The encoder runs
+ *	a larger file (a lossy photo grows 5-10 times). The encoder runs
  *	with `exact`, so the colour under fully transparent pixels survives
  *	too, and with fixed settings, so the same pixels give the same bytes.
  *	The chunk list is walked first: the RIFF structure, the canvas size
