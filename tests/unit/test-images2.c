@@ -22,17 +22,6 @@
 static struct cdr_policy *policy;
 static struct cdr_engine *engine;
 
-static GBytes *
-fixture(const char *rel)
-{
-	g_autofree char *path = g_build_filename(SOURCE_ROOT, "fixtures", rel, NULL);
-	g_autoptr(GError) error = NULL;
-	char *data;
-	gsize len;
-	g_assert_true(g_file_get_contents(path, &data, &len, &error));
-	return g_bytes_new_take(data, len);
-}
-
 static struct cdr_report *
 run_with(struct cdr_engine *e, GBytes *in, const char *name, GByteArray **out)
 {
@@ -52,7 +41,7 @@ assert_idempotent_dir(const char *dir_rel)
 	g_assert_nonnull(dir);
 	while ((name = g_dir_read_name(dir))) {
 		g_autofree char *rel = g_build_filename(dir_rel, name, NULL);
-		g_autoptr(GBytes) in = fixture(rel);
+		g_autoptr(GBytes) in = test_fixture(rel);
 		GByteArray *out = NULL, *again = NULL;
 		g_autoptr(cdr_report) r = run_with(engine, in, name, &out);
 		if (r->verdict == CDR_BLOCKED)
@@ -104,7 +93,7 @@ engine_with(const char *conf, struct cdr_policy **keep)
 static void
 assert_limit(struct cdr_engine *small, const char *rel, const char *reason_part)
 {
-	g_autoptr(GBytes) in = fixture(rel);
+	g_autoptr(GBytes) in = test_fixture(rel);
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run_with(small, in, strrchr(rel, '/') + 1, &out);
 	g_test_message("%s: %s", rel, r->reason);
@@ -151,7 +140,7 @@ test_no_library_formats(void)
 		{ "nolib/benign/docuworks.xdw", "申請書.xdw", "DocuWorks文書" },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GBytes) in = fixture(cases[i].rel);
+		g_autoptr(GBytes) in = test_fixture(cases[i].rel);
 		GByteArray *out = NULL;
 		g_autoptr(cdr_report) r = run_with(engine, in, cases[i].name, &out);
 		g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
@@ -165,7 +154,7 @@ test_no_library_formats(void)
 static void
 test_svg_picture_is_a_child(void)
 {
-	g_autoptr(GBytes) in = fixture("svg/hostile/data-png-polyglot.svg");
+	g_autoptr(GBytes) in = test_fixture("svg/hostile/data-png-polyglot.svg");
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run_with(engine, in, "x.svg", &out);
 	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
