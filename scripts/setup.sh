@@ -10,6 +10,7 @@ PACKAGES=(
 	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
+	libtiff-dev libwebp-dev libheif-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
@@ -25,6 +26,8 @@ PACKAGES=(
 	clamav-daemon
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
+	# issue 19's images: fixture makers, independent readers and benchmark peers
+	libtiff-tools webp libheif-examples librsvg2-bin
 )
 
 missing=()

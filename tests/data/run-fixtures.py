@@ -48,6 +48,8 @@ ACTIONS |= {"unsafe-name", "duplicate-name", "link", "special-file"}
 # Office documents (ooxml, ole2, rtf handlers); documented in mugaika(7)
 ACTIONS |= {"macro", "activex", "external-reference", "data-connection", "field", "add-in",
             "printer-settings", "font", "media-replaced", "macro-free-type"}
+# images (bmp, tiff, webp, heif, svg handlers); documented in mugaika(7)
+ACTIONS |= {"extra-image"}
 TIMEOUT = 120
 
 
@@ -1152,6 +1154,9 @@ def check_result(ctx):
                                                                rec.get("reason")))
         if not rec.get("reason"):
             problems.append("blocked without a reason")
+        for s in e.get("reason_present", []):
+            if s not in (rec.get("reason") or ""):
+                problems.append("reason %r lacks %r" % (rec.get("reason"), s))
     else:
         if rec.get("sha256_out") != hashlib.sha256(out).hexdigest():
             problems.append("report sha256_out does not match stdout")

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,6 +68,25 @@ MISBEHAVIOUR(SOCKET, {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd >= 0)
 		return cdr_job_error(job, CDR_E_INTERNAL, "socket() was allowed");
+});
+MISBEHAVIOUR(FORK, {
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "fork() was allowed");
+});
+/* a plain POSIX thread is allowed (libheif's decoder starts one): "survived" */
+static void *
+thread_body(void *data)
+{
+	return data;
+}
+MISBEHAVIOUR(THREAD, {
+	pthread_t t;
+	if (pthread_create(&t, NULL, thread_body, NULL) != 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "pthread_create failed");
+	pthread_join(t, NULL);
 });
 MISBEHAVIOUR(EXEC, {
 	char *argv[] = { (char *)"/bin/true", NULL };
@@ -210,5 +230,6 @@ static const struct cdr_handler handler_box = {
 
 const struct cdr_handler *const test_handlers[] = {
 	&handler_CRASH, &handler_SPIN, &handler_SLEEP, &handler_HOG, &handler_OPEN,
-	&handler_SOCKET, &handler_EXEC, &handler_box, &handler_sealed, &handler_FORGE_SCAN, NULL,
+	&handler_SOCKET, &handler_EXEC, &handler_FORK, &handler_THREAD, &handler_box, &handler_sealed,
+	&handler_FORGE_SCAN, NULL,
 };

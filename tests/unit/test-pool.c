@@ -149,6 +149,33 @@ test_exec(void)
 	assert_blocked("EXEC", CDR_E_SANDBOX, "forbidden system call");
 }
 
+/* a process may not be made (clone without CLONE_THREAD)... */
+static void
+test_fork(void)
+{
+	assert_blocked("FORK", CDR_E_SANDBOX, "forbidden system call");
+}
+
+/* ...but a thread may: the handler runs to its own error, and the same
+ * worker goes on */
+static void
+test_thread(void)
+{
+	struct cdr_pool *pool = new_pool_with(policy, 1);
+	g_autofree char *bytes = g_strconcat(TEST_PREFIX, "THREAD", NULL);
+	GBytes *out = NULL;
+
+	assert_clean_text_works(pool);
+	unsigned spawned = cdr_pool_spawn_count(pool);
+	g_autoptr(cdr_report) r = run(pool, bytes, "x.dat", &out);
+	g_test_message("THREAD: %s (%s)", r->reason, cdr_error_name(r->error));
+	g_assert_cmpstr(cdr_error_name(r->error), ==, cdr_error_name(CDR_E_INTERNAL));
+	g_assert_nonnull(strstr(r->reason, "survived"));
+	assert_clean_text_works(pool);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, spawned);
+	cdr_pool_free(pool);
+}
+
 static void
 test_recycle(void)
 {
@@ -543,6 +570,8 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/sandbox-open", test_open);
 	g_test_add_func("/pool/sandbox-socket", test_socket);
 	g_test_add_func("/pool/sandbox-exec", test_exec);
+	g_test_add_func("/pool/sandbox-fork", test_fork);
+	g_test_add_func("/pool/sandbox-thread", test_thread);
 	g_test_add_func("/pool/recycle", test_recycle);
 	g_test_add_func("/pool/threads", test_threads_share_pool);
 	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
