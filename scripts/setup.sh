@@ -19,6 +19,9 @@ PACKAGES=(
 	p7zip-full gcab zstd libarchive-tools
 	python3-olefile libgsf-bin
 	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+	# Japanese fonts, so LibreOffice's rendering of a Japanese document has its text
+	# (without them the office-opens check finds no 議事録 in the PDF)
+	fonts-ipaexfont
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
 	# the virus scan ([av]): the tests start a private clamd with a test
