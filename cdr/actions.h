@@ -47,5 +47,7 @@
 #define CDR_ACT_FONT "font"                   /* embedded font */
 #define CDR_ACT_MEDIA_REPLACED "media-replaced" /* picture not kept: an empty image in its place */
 #define CDR_ACT_MACRO_FREE_TYPE "macro-free-type" /* docm -> docx and the like */
+/* images (issue 19): where = what kind of image */
+#define CDR_ACT_EXTRA_IMAGE "extra-image"     /* thumbnail, depth map, burst or other image besides the one kept */
 
 extern const char *const cdr_action_names[];

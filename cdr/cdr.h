@@ -71,6 +71,11 @@ struct cdr_run_params {
 	const char *handler;
 	/* Archives: passwords to try, one per line (cdr-file --password-file). */
 	const char *passwords;
+	/* The front end's virus scan found the top-level object infected with
+	 * this signature (cdr-milter, [av] on_infected = remove): every part
+	 * of it is scanned on its own and the infected ones are blocked
+	 * (malware); when no part is, the object is blocked as a whole. */
+	const char *infected;
 };
 
 /* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
@@ -78,6 +83,7 @@ struct cdr_run_params {
 #define CDR_MAX_QUARANTINE_ID 64
 #define CDR_MAX_HANDLER_NAME 32
 #define CDR_MAX_PASSWORDS 65536 /* bytes of the password list */
+#define CDR_MAX_SIGNATURE 256   /* a virus scanner's signature name (printable ASCII) */
 gboolean cdr_run_params_valid(const struct cdr_run_params *params);
 
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */
@@ -111,6 +117,25 @@ struct cdr_report *cdr_engine_run(struct cdr_engine *engine, const guint8 *data,
 struct cdr_report *cdr_engine_run_with(struct cdr_engine *engine, const guint8 *data,
 				       gsize len, const char *name,
 				       const struct cdr_run_params *params, GByteArray **out);
+
+/* What the front end's virus scanner (clamd) says about bytes the engine
+ * hands it (pool.h: over the worker's socket). */
+enum cdr_scan_result {
+	CDR_SCAN_CLEAN,
+	CDR_SCAN_INFECTED, /* detail: the signature name */
+	CDR_SCAN_REFUSED,  /* not scanned (over [av] stream_max_bytes): that object is blocked */
+	CDR_SCAN_FAILED,   /* no scan possible (clamd away): the whole top-level object fails */
+	CDR_SCAN_COUNT
+};
+
+/* A scanner: *detail (g_malloc'd) is the signature name or why not. */
+typedef enum cdr_scan_result (*cdr_scan_fn)(const guint8 *data, gsize len, const char *name,
+					    char **detail, gpointer user_data);
+
+/* Who scans what the engine hands back (the worker: its front end, over
+ * the socket). Without one, every scan fails, and so does every object
+ * that needs one ([av] clamd set): fail closed. */
+void cdr_engine_set_scanner(struct cdr_engine *engine, cdr_scan_fn scan, gpointer user_data);
 
 /* libmagic's MIME type for a buffer (the engine's own libmagic handle). */
 const char *cdr_engine_magic_type(struct cdr_engine *engine, const guint8 *data, gsize len);
@@ -153,6 +178,46 @@ gboolean cdr_job_check_time(struct cdr_job *job);
  */
 enum cdr_verdict cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len,
 					const char *name, GByteArray **out);
+
+/* Bytes the front end's virus scan of the original could not see. */
+enum cdr_revealed {
+	CDR_REVEALED_DECRYPTED, /* opened with a password: clamd saw ciphertext */
+	CDR_REVEALED_UNREAD,    /* unpacked from a format clamd does not read */
+};
+
+/*
+ * With [av] clamd set, bytes a handler revealed are scanned before they
+ * are used: [av] scan = original+decrypted hands them to the front end's
+ * scanner, scan = original blocks them. Returns CDR_CLEAN when they may
+ * be used; otherwise the current object is blocked (malware, a limit, not
+ * scanned) and CDR_BLOCKED returned, and when the scanner was unavailable
+ * cdr_job_budget_spent() is TRUE: the whole top-level object fails.
+ */
+enum cdr_verdict cdr_job_scan_revealed(struct cdr_job *job, const guint8 *data, gsize len,
+				       enum cdr_revealed how);
+
+/* cdr_job_sanitize_child() for a child the handler revealed: scanned as
+ * above first, blocked without going further when that says so. */
+enum cdr_verdict cdr_job_sanitize_revealed_child(struct cdr_job *job, const guint8 *data,
+						 gsize len, const char *name,
+						 enum cdr_revealed how, GByteArray **out);
+
+/*
+ * A part the handler removes without sanitizing it (a mail attachment in
+ * text mode), when the top-level object was found infected (run params
+ * `infected`): scanned so that the report can name it. Returns its report
+ * (a child, blocked as malware) when it is infected, NULL otherwise; when
+ * the scanner was unavailable, cdr_job_budget_spent() is TRUE.
+ */
+const struct cdr_report *cdr_job_scan_removed_part(struct cdr_job *job, const guint8 *data,
+						   gsize len, const char *name);
+
+/* Passwords a handler found for the rest of the object (mail: written in
+ * the message's text, [mail] passwords_in_text), one per line, tried
+ * after the run's (cdr-file --password-file). */
+void cdr_job_add_passwords(struct cdr_job *job, const char *passwords);
+/* The passwords archives try: the run's, then those added; NULL: none. */
+const char *cdr_job_passwords(const struct cdr_job *job);
 
 /* How many more bytes the top-level object may expand to before
  * max_expanded_bytes or max_ratio is reached: a container decompressing a

@@ -16,6 +16,8 @@ struct cdr_engine {
 	GHashTable *known_exts; /* every handler's extensions */
 	struct cdr_charsets *charsets;
 	gboolean input_mapped;  /* top-level inputs are read-only file mappings */
+	cdr_scan_fn scanner;    /* the front end's virus scanner, NULL: none */
+	gpointer scanner_data;
 };
 
 struct cdr_job {
@@ -30,7 +32,14 @@ struct cdr_job {
 	gint64 deadline;           /* monotonic microseconds */
 	unsigned depth;
 	gboolean budget_spent;     /* a whole-object budget ran out */
+	char *scan_failure;        /* the virus scan was unavailable: why (the object fails) */
+	char *passwords;           /* the run's passwords and those handlers added */
 };
+
+/* After the top-level object: a failed virus scan fails it, and an object
+ * found infected (run params) with no infected part is blocked whole.
+ * Frees what the job holds. */
+void cdr_job_finish(struct cdr_job *job, GByteArray **out);
 
 /* Sanitize one object into `report` (detect, check, dispatch). */
 enum cdr_verdict cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len,

@@ -67,6 +67,13 @@ cdr_engine_set_input_mapped(struct cdr_engine *engine, gboolean mapped)
 }
 
 void
+cdr_engine_set_scanner(struct cdr_engine *engine, cdr_scan_fn scan, gpointer user_data)
+{
+	engine->scanner = scan;
+	engine->scanner_data = user_data;
+}
+
+void
 cdr_engine_free(struct cdr_engine *e)
 {
 	if (!e)
@@ -228,7 +235,6 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 		goto done;
 	}
 	r->handler = g_strdup(h->name);
-	r->handler_type = g_strdup(h->mime_type);
 	o.data = g_byte_array_new();
 	v = h->sanitize(job, &in, &o);
 	if (v != CDR_BLOCKED && r->verdict == CDR_BLOCKED)
@@ -242,6 +248,9 @@ cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len, const 
 	}
 	name_output(job, h, &o);
 	g_free(o.name);
+	/* the type this handler wrote for this object (one handler writes
+	 * docx, xlsx and pptx), whatever the input's bytes were */
+	r->handler_type = g_strdup(r->out_type);
 	if (v == CDR_CLEAN && (r->actions->len || children_changed(r)))
 		v = CDR_SANITIZED;
 	r->size_out = o.data->len;
@@ -259,6 +268,8 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
 		return FALSE;
 	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
+		return FALSE;
+	if (params->infected && !cdr_signature_valid(params->infected))
 		return FALSE;
 	if (params->handler) {
 		gsize n = strlen(params->handler);
@@ -307,5 +318,6 @@ cdr_engine_run_with(struct cdr_engine *e, const guint8 *data, gsize len, const c
 			    (gint64)e->policy->job_wall_seconds * G_USEC_PER_SEC,
 	};
 	cdr_engine_run_object(&job, data, len, name, out);
+	cdr_job_finish(&job, out);
 	return r;
 }

@@ -9,8 +9,11 @@
 #include "engine-private.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#define SCAN_UNAVAILABLE "virus scan unavailable: "
 
 const struct cdr_policy *
 cdr_job_policy(const struct cdr_job *job)
@@ -101,22 +104,113 @@ cdr_job_check_time(struct cdr_job *job)
 	return FALSE;
 }
 
+/* Ask the front end's scanner; the time it takes is not the handlers'
+ * (job_wall_seconds), so the deadline moves by as much. */
+static enum cdr_scan_result
+ask_scanner(struct cdr_job *job, const guint8 *data, gsize len, const char *name, char **detail)
+{
+	struct cdr_engine *e = job->engine;
+	if (job->scan_failure) {
+		*detail = g_strdup("");
+		return CDR_SCAN_FAILED;
+	}
+	if (!e->scanner) {
+		*detail = g_strdup("no virus scanner in this program");
+		return CDR_SCAN_FAILED;
+	}
+	gint64 start = g_get_monotonic_time();
+	*detail = NULL;
+	enum cdr_scan_result r = e->scanner(data ? data : (const guint8 *)"", len, name, detail,
+					    e->scanner_data);
+	job->deadline += g_get_monotonic_time() - start;
+	if (!*detail)
+		*detail = g_strdup("");
+	if ((unsigned)r >= CDR_SCAN_COUNT || (r == CDR_SCAN_INFECTED && !cdr_signature_valid(*detail)))
+		r = CDR_SCAN_FAILED;
+	return r;
+}
+
+/* The whole top-level object fails: the scanner could not be asked. */
+static enum cdr_verdict
+scan_failed(struct cdr_job *job, const char *detail)
+{
+	if (!job->scan_failure)
+		job->scan_failure = g_strconcat(SCAN_UNAVAILABLE, detail, NULL);
+	job->budget_spent = TRUE; /* containers give up at once */
+	return cdr_job_error(job, CDR_E_SCAN, "%s", job->scan_failure);
+}
+
+/* What a scan result means for the current object. */
+static enum cdr_verdict
+judge_scan(struct cdr_job *job, enum cdr_scan_result r, const char *detail)
+{
+	switch (r) {
+	case CDR_SCAN_CLEAN:
+		return CDR_CLEAN;
+	case CDR_SCAN_INFECTED:
+		cdr_report_block_malware(job->report, detail);
+		return CDR_BLOCKED;
+	case CDR_SCAN_REFUSED:
+		return cdr_job_error(job, CDR_E_LIMIT, "%s", detail);
+	default:
+		return scan_failed(job, detail);
+	}
+}
+
 enum cdr_verdict
-cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
-		       GByteArray **out)
+cdr_job_scan_revealed(struct cdr_job *job, const guint8 *data, gsize len, enum cdr_revealed how)
+{
+	const struct cdr_policy *p = job->engine->policy;
+	if (!cdr_policy_av_enabled(p))
+		return CDR_CLEAN;
+	if (strcmp(p->av_scan, "original") == 0 && how == CDR_REVEALED_DECRYPTED)
+		return cdr_job_error(job, CDR_E_ENCRYPTED, "decrypted content is not given to the "
+				     "virus scanner ([av] scan = original), so it is not used");
+	if (strcmp(p->av_scan, "original") == 0)
+		return cdr_job_error(job, CDR_E_UNSUPPORTED, "the virus scanner does not read "
+				     "this kind of archive and unpacked content is not given to it "
+				     "([av] scan = original), so it is not used");
+	g_autofree char *detail = NULL;
+	enum cdr_scan_result r = ask_scanner(job, data, len, job->report->name, &detail);
+	return judge_scan(job, r, detail);
+}
+
+/* Run params `infected`: the direct parts of the top-level object are
+ * scanned one by one. */
+static gboolean
+scans_parts(const struct cdr_job *job)
+{
+	return job->params->infected && job->depth == 0;
+}
+
+static enum cdr_verdict
+scan_this_part(struct cdr_job *job, const guint8 *data, gsize len)
+{
+	g_autofree char *detail = NULL;
+	enum cdr_scan_result r = ask_scanner(job, data, len, job->report->name, &detail);
+	return judge_scan(job, r, detail);
+}
+
+static enum cdr_verdict
+sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
+	       const enum cdr_revealed *revealed, GByteArray **out)
 {
 	const struct cdr_policy *p = job->engine->policy;
 	struct cdr_report *parent = job->report;
 	struct cdr_report *child = cdr_report_new(name);
+	gboolean scan_part = scans_parts(job);
 
 	*out = NULL;
+	child->size_in = len;
 	g_ptr_array_add(parent->children, child);
 	job->last_child = child;
 	job->report = child;
 	job->depth++;
 
 	enum cdr_verdict v;
-	if (++job->children > p->max_children)
+	if (job->scan_failure)
+		v = cdr_job_error(job, CDR_E_SCAN, "%s", job->scan_failure);
+	else if (++job->children > p->max_children)
 		v = (job->budget_spent = TRUE, cdr_job_error(job, CDR_E_LIMIT,
 				  "more than max_children (%" G_GUINT64_FORMAT ") objects inside",
 				  p->max_children));
@@ -132,6 +226,10 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 				   "contents expand more than max_ratio (%" G_GUINT64_FORMAT
 				   ") times the input",
 				   p->max_ratio));
+	else if (revealed && cdr_job_scan_revealed(job, data, len, *revealed) == CDR_BLOCKED)
+		v = CDR_BLOCKED;
+	else if (scan_part && !revealed && scan_this_part(job, data, len) == CDR_BLOCKED)
+		v = CDR_BLOCKED;
 	else
 		v = cdr_engine_run_object(job, data, len, name, out);
 
@@ -140,6 +238,84 @@ cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const
 	job->report = parent;
 	job->last_child = child; /* a container child has set it to its own children */
 	return v;
+}
+
+enum cdr_verdict
+cdr_job_sanitize_child(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
+		       GByteArray **out)
+{
+	return sanitize_child(job, data, len, name, NULL, out);
+}
+
+enum cdr_verdict
+cdr_job_sanitize_revealed_child(struct cdr_job *job, const guint8 *data, gsize len,
+				const char *name, enum cdr_revealed how, GByteArray **out)
+{
+	return sanitize_child(job, data, len, name, &how, out);
+}
+
+const struct cdr_report *
+cdr_job_scan_removed_part(struct cdr_job *job, const guint8 *data, gsize len, const char *name)
+{
+	if (!scans_parts(job) || job->scan_failure)
+		return NULL;
+	g_autofree char *detail = NULL;
+	enum cdr_scan_result r = ask_scanner(job, data, len, name, &detail);
+	if (r == CDR_SCAN_FAILED) {
+		scan_failed(job, detail);
+		return NULL;
+	}
+	if (r != CDR_SCAN_INFECTED)
+		return NULL; /* removed anyway: nothing to name */
+	struct cdr_report *child = cdr_report_new(name);
+	child->size_in = len;
+	cdr_report_block_malware(child, detail);
+	g_ptr_array_add(job->report->children, child);
+	return child;
+}
+
+void
+cdr_job_add_passwords(struct cdr_job *job, const char *passwords)
+{
+	const char *before = cdr_job_passwords(job);
+	if (!passwords || !*passwords)
+		return;
+	char *all = before ? g_strconcat(before, "\n", passwords, NULL) : g_strdup(passwords);
+	g_free(job->passwords);
+	job->passwords = all;
+}
+
+const char *
+cdr_job_passwords(const struct cdr_job *job)
+{
+	return job->passwords ? job->passwords : job->params->passwords;
+}
+
+void
+cdr_job_finish(struct cdr_job *job, GByteArray **out)
+{
+	struct cdr_report *r = job->report;
+	const char *infected = job->params->infected;
+	if (job->scan_failure) {
+		r->verdict = CDR_BLOCKED;
+		r->error = CDR_E_SCAN;
+		g_free(r->reason);
+		r->reason = g_strdup(job->scan_failure);
+	} else if (infected && !cdr_report_find_malware(r)) {
+		cdr_report_block_malware(r, infected);
+		g_free(r->reason);
+		r->reason = g_strdup_printf("virus found: %s (in no part that could be removed on "
+					    "its own)", infected);
+	}
+	if (r->verdict == CDR_BLOCKED && *out) {
+		g_byte_array_unref(*out);
+		*out = NULL;
+		g_clear_pointer(&r->out_name, g_free);
+		g_clear_pointer(&r->out_type, g_free);
+		r->size_out = 0;
+	}
+	g_clear_pointer(&job->scan_failure, g_free);
+	g_clear_pointer(&job->passwords, g_free);
 }
 
 guint64

@@ -73,6 +73,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("mail", "max_headers", CDR_KEY_UINT, mail_max_headers, "500", 10, 100000),
 	KEY("mail", "text_domains", CDR_KEY_LIST, mail_text_domains, "", 0, 0),
 	KEY("mail", "sanitize_domains", CDR_KEY_LIST, mail_sanitize_domains, "", 0, 0),
+	KEY("mail", "passwords_in_text", CDR_KEY_BOOL, mail_passwords_in_text, "false", 0, 0),
 	CHOICE("milter", "socket", milter_socket,
 	       "unix:/var/spool/postfix/mugaika/cdr-milter.sock", NULL),
 	CHOICE("milter", "socket_mode", milter_socket_mode, "0660", NULL),
@@ -94,6 +95,13 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("milter", "screen_daemon_name", milter_screen_daemon_name, "mugaika-screen", NULL),
 	CHOICE("milter", "after_queue_daemon_name", milter_after_queue_daemon_name,
 	       "mugaika-after-queue", NULL),
+	CHOICE("av", "clamd", av_clamd, "", NULL),
+	KEY("av", "connect_timeout", CDR_KEY_UINT, av_connect_timeout, "5", 1, 600),
+	KEY("av", "timeout", CDR_KEY_UINT, av_timeout, "60", 1, 3600),
+	KEY("av", "stream_max_bytes", CDR_KEY_SIZE, av_stream_max_bytes, "25M", 1024, 4 * G_GiB - 1),
+	CHOICE("av", "on_infected", av_on_infected, "remove", "remove|reject"),
+	CHOICE("av", "scan", av_scan, "original+decrypted", "original|original+decrypted"),
+	CHOICE("av", "clamd_conf", av_clamd_conf, "", NULL),
 	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 

@@ -53,6 +53,7 @@ struct cdr_policy {
 	guint64 mail_max_headers;      /* header fields of the message */
 	char **mail_text_domains;      /* recipient domains always in text mode */
 	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
+	gboolean mail_passwords_in_text; /* sanitize mode: PPAP zips opened with the text's passwords */
 	/* [milter] */
 	char *milter_socket;           /* unix:PATH or inet:PORT@HOST */
 	char *milter_socket_mode;      /* octal permissions of a unix socket */
@@ -70,7 +71,18 @@ struct cdr_policy {
 	char **milter_bypass_recipients; /* when every final recipient is in one of these */
 	char *milter_screen_daemon_name; /* {daemon_name}: screen only, convert after the queue */
 	char *milter_after_queue_daemon_name; /* {daemon_name}: convert, final recipients */
+	/* [av] */
+	char *av_clamd;            /* unix:/PATH or inet:HOST:PORT; "" = no virus scan */
+	guint64 av_connect_timeout; /* seconds */
+	guint64 av_timeout;        /* seconds: each write, and the answer */
+	guint64 av_stream_max_bytes; /* clamd's StreamMaxLength */
+	char *av_on_infected;      /* mail: remove | reject */
+	char *av_scan;             /* original | original+decrypted */
+	char *av_clamd_conf;       /* clamd.conf for cdr-milter -n to compare, "" = none */
 };
+
+/* TRUE when [av] clamd names a virus scanner: every object is scanned. */
+#define cdr_policy_av_enabled(p) ((p)->av_clamd && *(p)->av_clamd)
 
 enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };
 

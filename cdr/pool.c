@@ -11,6 +11,14 @@
  *	Replies are not trusted blindly: the report must parse, its verdict
  *	must match the header, and output must come as a sealed memfd only
  *	when the verdict allows output.
+ *
+ *	In the middle of a job a worker may hand bytes back for the front
+ *	end's virus scanner (a zip member it decrypted: clamd saw only the
+ *	ciphertext in the original). The thread serving the job asks the
+ *	scanner registered with cdr_pool_set_scanner(), answers, and waits
+ *	on; the scan's time does not count against job_wall_seconds. A
+ *	worker that sends more such requests than a job can have objects, or
+ *	malformed ones, is stopped like one that sends a malformed reply.
  */
 #include "pool.h"
 
@@ -50,6 +58,8 @@ struct cdr_pool {
 	struct worker *workers;
 	unsigned n;
 	unsigned spawned;
+	cdr_pool_scan_fn scan;
+	gpointer scan_data;
 };
 
 char *
@@ -103,6 +113,13 @@ stop_worker(struct worker *w)
 		;
 	w->pid = 0;
 	w->jobs = 0;
+}
+
+void
+cdr_pool_set_scanner(struct cdr_pool *pool, cdr_pool_scan_fn scan, gpointer data)
+{
+	pool->scan = scan;
+	pool->scan_data = data;
 }
 
 void
@@ -231,9 +248,31 @@ struct job_reply {
 	char fatal[1025]; /* last FATAL message, "" if none */
 };
 
-static enum job_outcome
-await_reply(struct worker *w, gint64 deadline, struct job_reply *r)
+/* The answer to a worker's scan request: the registered scanner's, or
+ * "no scanner" (the object then fails, closed). */
+static gboolean
+answer_scan(struct cdr_pool *pool, struct worker *w, int fd, const char *name)
 {
+	g_autofree char *detail = NULL;
+	enum cdr_scan_result r = CDR_SCAN_FAILED;
+	if (pool->scan)
+		r = pool->scan(fd, name, &detail, pool->scan_data);
+	else
+		detail = g_strdup("no virus scanner in this program");
+	if ((unsigned)r >= CDR_SCAN_COUNT)
+		r = CDR_SCAN_FAILED;
+	const char *text = detail ? detail : "";
+	struct cdr_wire_header h = {
+		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_SCAN_RESULT,
+		.len = (guint32)MIN(strlen(text), CDR_WIRE_MAX_DETAIL), .verdict = r,
+	};
+	return cdr_wire_send(w->sock, &h, text, NULL, 0);
+}
+
+static enum job_outcome
+await_reply(struct cdr_pool *pool, struct worker *w, gint64 deadline, struct job_reply *r)
+{
+	guint64 scans = 0;
 	for (;;) {
 		gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
 		if (left_ms <= 0)
@@ -246,19 +285,34 @@ await_reply(struct worker *w, gint64 deadline, struct job_reply *r)
 			return JOB_TIMEOUT;
 		struct {
 			struct cdr_wire_header h;
-			char payload[1024];
+			char payload[CDR_WIRE_MAX_SCAN_NAME + 1];
 		} msg;
-		gssize n = cdr_wire_recv(w->sock, &msg, sizeof(msg), r->fds, &r->nfds);
+		gssize n = cdr_wire_recv(w->sock, &msg, sizeof(msg) - 1, r->fds, &r->nfds);
 		if (n == 0 || (n < 0 && errno != EBADMSG))
 			return JOB_DIED;
 		if (n < 0)
 			return JOB_BAD_REPLY;
+		msg.payload[msg.h.len] = '\0';
 		if (msg.h.kind == CDR_WIRE_FATAL) {
-			memcpy(r->fatal, msg.payload, msg.h.len);
-			r->fatal[msg.h.len] = '\0';
+			g_strlcpy(r->fatal, msg.payload, sizeof(r->fatal));
 			for (unsigned i = 0; i < r->nfds; i++)
 				close(r->fds[i]);
 			r->nfds = 0;
+			continue;
+		}
+		if (msg.h.kind == CDR_WIRE_SCAN) {
+			gboolean well_formed = r->nfds == 1 && cdr_memfd_is_sealed(r->fds[0]) &&
+					       ++scans <= pool->policy->max_children + 16;
+			gint64 start = g_get_monotonic_time();
+			gboolean answered = well_formed && answer_scan(pool, w, r->fds[0], msg.payload);
+			for (unsigned i = 0; i < r->nfds; i++)
+				close(r->fds[i]);
+			r->nfds = 0;
+			if (!well_formed)
+				return JOB_BAD_REPLY;
+			if (!answered)
+				return JOB_DIED;
+			deadline += g_get_monotonic_time() - start;
 			continue;
 		}
 		r->h = msg.h;
@@ -385,9 +439,10 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 	}
 
 	GString *request = g_string_new_len(name, name ? (gssize)MIN(strlen(name), CDR_WIRE_MAX_NAME) : 0);
-	/* name NUL mode NUL id NUL handler NUL passwords (worker.c reads it) */
+	/* name NUL mode NUL id NUL handler NUL passwords NUL infected
+	 * (worker.c reads it) */
 	const char *fields[] = { params->mail_mode, params->quarantine_id, params->handler,
-				 params->passwords };
+				 params->passwords, params->infected };
 	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
 		g_string_append_c(request, '\0');
 		g_string_append(request, fields[i] ? fields[i] : "");
@@ -402,7 +457,7 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 	if (!sent)
 		return report_death(p, w, name, "");
 
-	switch (await_reply(w, deadline, &rep)) {
+	switch (await_reply(pool, w, deadline, &rep)) {
 	case JOB_REPLY: {
 		struct cdr_report *r = accept_reply(&rep, name, out_fd);
 		if (r)

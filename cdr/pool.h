@@ -31,6 +31,18 @@ struct cdr_report *cdr_pool_run(struct cdr_pool *pool, int in_fd, const char *na
 struct cdr_report *cdr_pool_run_with(struct cdr_pool *pool, int in_fd, const char *name,
 				     const struct cdr_run_params *params, int *out_fd);
 
+/*
+ * The front end's virus scanner, for bytes a worker hands back in the
+ * middle of a job (cdr.h, cdr_job_scan_revealed()). Called in the thread
+ * that runs the job, while the worker waits: `fd` is a sealed memfd (do
+ * not close it), `name` the object's name for logs; *detail (g_malloc'd)
+ * the signature name or why not. Without a scanner every such request is
+ * answered CDR_SCAN_FAILED. Set it before the first job.
+ */
+typedef enum cdr_scan_result (*cdr_pool_scan_fn)(int fd, const char *name, char **detail,
+						 gpointer data);
+void cdr_pool_set_scanner(struct cdr_pool *pool, cdr_pool_scan_fn scan, gpointer data);
+
 /* Workers started so far (tests: crashed workers are replaced). */
 unsigned cdr_pool_spawn_count(struct cdr_pool *pool);
 

@@ -27,6 +27,8 @@ static const char *const error_names[CDR_E_COUNT] = {
 	[CDR_E_CRASH] = "crash",
 	[CDR_E_SANDBOX] = "sandbox-violation",
 	[CDR_E_INTERNAL] = "internal-error",
+	[CDR_E_MALWARE] = "malware",
+	[CDR_E_SCAN] = "scan-unavailable",
 };
 
 static void
@@ -62,6 +64,7 @@ cdr_report_free(struct cdr_report *r)
 	g_free(r->reason);
 	g_free(r->subject);
 	g_free(r->message_id);
+	g_free(r->malware);
 	g_ptr_array_unref(r->actions);
 	g_ptr_array_unref(r->children);
 	g_free(r);
@@ -92,6 +95,42 @@ cdr_report_block(struct cdr_report *r, enum cdr_error error, const char *reason)
 		return;
 	r->error = error;
 	r->reason = g_strdup(reason);
+}
+
+void
+cdr_report_block_malware(struct cdr_report *r, const char *signature)
+{
+	r->verdict = CDR_BLOCKED;
+	r->error = CDR_E_MALWARE;
+	g_free(r->malware);
+	r->malware = g_strdup(signature);
+	g_free(r->reason);
+	r->reason = g_strdup_printf("virus found: %s", signature);
+}
+
+gboolean
+cdr_signature_valid(const char *name)
+{
+	gsize n = name ? strlen(name) : 0;
+	if (n == 0 || n > 256)
+		return FALSE;
+	for (const char *c = name; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f)
+			return FALSE;
+	return TRUE;
+}
+
+const struct cdr_report *
+cdr_report_find_malware(const struct cdr_report *r)
+{
+	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_MALWARE)
+		return r;
+	for (guint i = 0; i < r->children->len; i++) {
+		const struct cdr_report *found = cdr_report_find_malware(r->children->pdata[i]);
+		if (found)
+			return found;
+	}
+	return NULL;
 }
 
 const char *
@@ -151,6 +190,8 @@ build(JsonBuilder *b, const struct cdr_report *r)
 	if (r->verdict == CDR_BLOCKED) {
 		add_string(b, "error", cdr_error_name(r->error));
 		add_string(b, "reason", r->reason);
+		if (r->error == CDR_E_MALWARE)
+			add_string(b, "malware", r->malware);
 	}
 	add_string(b, "detected", r->detected);
 	add_string(b, "handler", r->handler);
@@ -258,6 +299,9 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 		if (!cdr_error_from_name(err, &r->error))
 			return bad(error, "unknown error kind");
 		r->reason = opt_string(o, "reason");
+		if (r->error == CDR_E_MALWARE &&
+		    !cdr_signature_valid(r->malware = opt_string(o, "malware")))
+			return bad(error, "malware without a valid signature name");
 	}
 	r->name = opt_string(o, "name");
 	r->detected = opt_string(o, "detected");
@@ -270,7 +314,9 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 	r->size_in = (guint64)MAX(opt_int(o, "size_in"), 0);
 	r->size_out = (guint64)MAX(opt_int(o, "size_out"), 0);
 	JsonNode *el = json_object_get_member(o, "elapsed");
-	r->elapsed = el && JSON_NODE_HOLDS_VALUE(el) ? json_node_get_double(el) : 0;
+	double elapsed = el && JSON_NODE_HOLDS_VALUE(el) ? json_node_get_double(el) : 0;
+	/* a worker's number, later cast to an integer: NaN, huge or negative is 0 */
+	r->elapsed = elapsed >= 0 && elapsed < 1e9 ? elapsed : 0;
 
 	JsonNode *an = json_object_get_member(o, "actions");
 	if (an && JSON_NODE_HOLDS_ARRAY(an)) {

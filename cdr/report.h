@@ -33,6 +33,8 @@ enum cdr_error {
 	CDR_E_CRASH,       /* worker died */
 	CDR_E_SANDBOX,     /* worker made a forbidden system call */
 	CDR_E_INTERNAL,    /* bug or system error */
+	CDR_E_MALWARE,     /* the virus scanner (clamd) named it: see malware */
+	CDR_E_SCAN,        /* the virus scan could not be done: the whole object fails */
 	CDR_E_COUNT
 };
 
@@ -57,6 +59,7 @@ struct cdr_report {
 	double elapsed;   /* seconds */
 	char *subject;    /* mail: decoded Subject (UTF-8), for audit logs */
 	char *message_id; /* mail: Message-ID */
+	char *malware;    /* error malware: the signature clamd named */
 	GPtrArray *actions;  /* struct cdr_action* */
 	GPtrArray *children; /* struct cdr_report* */
 };
@@ -72,6 +75,18 @@ void cdr_report_add_action(struct cdr_report *report, const char *what, const ch
 
 /* Block with a reason; keeps the first reason if one is already set. */
 void cdr_report_block(struct cdr_report *report, enum cdr_error error, const char *reason);
+
+/* Block as malware named `signature`, whatever reason was set before
+ * (a virus outranks what a handler found). */
+void cdr_report_block_malware(struct cdr_report *report, const char *signature);
+
+/* A virus scanner's signature name as reports carry it: 1 to 256
+ * printable ASCII characters, no spaces. */
+gboolean cdr_signature_valid(const char *name);
+
+/* The first report of the tree (report, then its children) blocked as
+ * malware; NULL when there is none. */
+const struct cdr_report *cdr_report_find_malware(const struct cdr_report *report);
 
 const char *cdr_verdict_name(enum cdr_verdict verdict);
 const char *cdr_error_name(enum cdr_error error);

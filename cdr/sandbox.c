@@ -28,6 +28,7 @@
 #include <gio/gio.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -130,6 +131,51 @@ install_sigsys_handler(void)
 #define ALLOW_IF(call, ...)                                                                        \
 	rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
 
+/*
+ * Threads, for libheif: its HEVC decoder (libde265) starts a worker thread
+ * per image. A thread shares the process and its filter, so it can do no
+ * more than the thread that made it. clone is allowed only with
+ * CLONE_THREAD (a new process would be a way out of the rlimits' count);
+ * clone3 passes its flags in memory the filter cannot see, so it fails
+ * with ENOSYS and glibc falls back to clone. A new thread registers its
+ * robust futex list and rseq area. glibc sets up a process's threading on
+ * its first thread (signal handlers for cancellation and setxid, which the
+ * filter refuses), so one thread is started and joined before the filter.
+ */
+static gpointer
+do_nothing(gpointer data)
+{
+	return data;
+}
+
+static gboolean
+warm_up_threads(GError **error)
+{
+	GThread *t = g_thread_try_new("warm-up", do_nothing, NULL, error);
+	if (!t)
+		return FALSE;
+	g_thread_join(t);
+	return TRUE;
+}
+
+static int
+add_thread_rules(scmp_filter_ctx ctx)
+{
+	int rc = 0;
+	ALLOW_IF(clone, 1, SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	rc = rc ? rc : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	ALLOW(set_robust_list);
+	ALLOW(rseq);
+	if (UNDER_ASAN) {
+		/* AddressSanitizer's thread start reads its stack bounds
+		 * (pthread_getattr_np asks for the CPU affinity) and gives the
+		 * thread its own alternate signal stack */
+		ALLOW(sched_getaffinity);
+		ALLOW(sigaltstack);
+	}
+	return rc;
+}
+
 static int
 add_rules(scmp_filter_ctx ctx)
 {
@@ -186,6 +232,7 @@ add_rules(scmp_filter_ctx ctx)
 	rc = rc ? rc : seccomp_rule_add(ctx, OPEN_ACTION, SCMP_SYS(openat), 0);
 	rc = rc ? rc : seccomp_rule_add(ctx, OPEN_ACTION, SCMP_SYS(open), 0);
 	ALLOW_IF(rt_sigaction, 1, SCMP_A0(SCMP_CMP_EQ, SIGSYS));
+	rc = rc ? rc : add_thread_rules(ctx);
 	return rc;
 }
 
@@ -198,7 +245,7 @@ cdr_sandbox_apply(const struct cdr_policy *p, GError **error)
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot handle SIGSYS");
 		return FALSE;
 	}
-	if (!apply_rlimits(p, error))
+	if (!apply_rlimits(p, error) || !warm_up_threads(error))
 		return FALSE;
 
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);

@@ -6,9 +6,13 @@
  *	descriptors (memfds) passed with SCM_RIGHTS so job bytes are never
  *	copied through the socket.
  * DESCRIPTION
- *	request:  header + name NUL mail-mode NUL quarantine-id;  fds: [input]
+ *	request:  header + name NUL mail-mode NUL quarantine-id NUL handler NUL
+ *	          passwords NUL infected;  fds: [input]
  *	reply:    header;               fds: [report, output] (output absent when blocked)
  *	fatal:    header + message;     no fds (worker is about to die)
+ *	scan:     header + name;        fds: [bytes] (worker -> front end, mid-job:
+ *	          "have the virus scanner look at these"; the worker waits)
+ *	scan result: header (verdict = enum cdr_scan_result) + detail; no fds
  */
 #pragma once
 
@@ -18,11 +22,20 @@
 #define CDR_WIRE_MAGIC 0x4d47434bu /* "MGCK" */
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
-/* name, four NULs, the longest mode, id, handler name and password list
- * (cdr_run_params_valid) */
-#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 4 + 16 + 64 + 32 + 65536)
+/* name, five NULs, the longest mode, id, handler name, password list and
+ * signature name (cdr_run_params_valid) */
+#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 5 + 16 + 64 + 32 + 65536 + 256)
+/* the name of bytes to scan (for logs), and the detail of a scan result */
+#define CDR_WIRE_MAX_SCAN_NAME 1024
+#define CDR_WIRE_MAX_DETAIL 1024
 
-enum cdr_wire_kind { CDR_WIRE_REQUEST = 1, CDR_WIRE_REPLY = 2, CDR_WIRE_FATAL = 3 };
+enum cdr_wire_kind {
+	CDR_WIRE_REQUEST = 1,
+	CDR_WIRE_REPLY = 2,
+	CDR_WIRE_FATAL = 3,
+	CDR_WIRE_SCAN = 4,
+	CDR_WIRE_SCAN_RESULT = 5,
+};
 
 struct cdr_wire_header {
 	guint32 magic;

@@ -4,7 +4,9 @@
  * SUMMARY
  *	Everything that needs the file system happens before the sandbox is
  *	applied. Then: receive an input memfd, run the engine, send back the
- *	report and the output as sealed memfds. Exits on EOF.
+ *	report and the output as sealed memfds. Exits on EOF. Bytes the
+ *	engine wants scanned (decrypted content) go to the front end as a
+ *	sealed memfd over the same socket; the worker waits for the verdict.
  * DESCRIPTION
  *	A fatal GLib error (typically "failed to allocate N bytes" when the
  *	address-space limit is hit) is sent to the pool as a FATAL message
@@ -121,6 +123,59 @@ send_reply(struct cdr_report *report, GByteArray *out)
 		close(fds[i]);
 }
 
+/* The next message from the pool into buf (a header and up to size -
+ * header - 1 bytes): of `kind`, with `want_fds` descriptors; its payload
+ * NUL-terminated. Exits on EOF, dies on anything else. */
+static struct cdr_wire_header *
+receive_from_pool(void *buf, gsize size, enum cdr_wire_kind kind, unsigned want_fds, int *fds,
+		  const char *what)
+{
+	unsigned nfds = 0;
+	gssize n = cdr_wire_recv(CDR_WORKER_SOCKET_FD, buf, size - 1, fds, &nfds);
+	if (n == 0)
+		_exit(0);
+	struct cdr_wire_header *h = buf;
+	if (n < 0 || h->kind != kind || nfds != want_fds)
+		die("bad %s from the pool", what);
+	((char *)(h + 1))[h->len] = '\0';
+	return h;
+}
+
+/* The engine's scanner (cdr_engine_set_scanner): ask the front end. */
+static enum cdr_scan_result
+scan_by_front_end(const guint8 *data, gsize len, const char *name, char **detail, gpointer unused)
+{
+	int fd = cdr_memfd_from_bytes("cdr-scan", data, len);
+	if (fd < 0 && errno == EFBIG) {
+		*detail = g_strdup("too large to hand to the virus scanner");
+		return CDR_SCAN_REFUSED;
+	}
+	if (fd < 0) {
+		*detail = g_strdup_printf("cannot hand the bytes to the virus scanner: %s",
+					  g_strerror(errno));
+		return CDR_SCAN_FAILED;
+	}
+	const char *shown = name ? name : "";
+	struct cdr_wire_header h = {
+		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_SCAN,
+		.len = (guint32)MIN(strlen(shown), CDR_WIRE_MAX_SCAN_NAME),
+	};
+	gboolean sent = cdr_wire_send(CDR_WORKER_SOCKET_FD, &h, shown, &fd, 1);
+	close(fd);
+	if (!sent)
+		_exit(errno == EPIPE ? 0 : 2);
+	struct {
+		struct cdr_wire_header h;
+		char payload[CDR_WIRE_MAX_DETAIL + 1];
+	} msg;
+	int fds[CDR_WIRE_MAX_FDS];
+	receive_from_pool(&msg, sizeof(msg), CDR_WIRE_SCAN_RESULT, 0, fds, "scan result");
+	if (msg.h.verdict >= CDR_SCAN_COUNT)
+		die("bad scan result from the pool");
+	*detail = g_strdup(msg.payload);
+	return (enum cdr_scan_result)msg.h.verdict;
+}
+
 static void
 serve_one(struct cdr_engine *engine, const char *name, const struct cdr_run_params *params,
 	  int in_fd)
@@ -173,6 +228,7 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		die("%s", error->message);
 	/* inputs arrive as memfds mapped read-only (cdr_map_fd) */
 	cdr_engine_set_input_mapped(engine, TRUE);
+	cdr_engine_set_scanner(engine, scan_by_front_end, NULL);
 	if (!cdr_sandbox_apply(policy, &error))
 		die("sandbox: %s", error->message);
 
@@ -182,17 +238,11 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			char payload[CDR_WIRE_MAX_REQUEST + 1];
 		} msg;
 		int fds[CDR_WIRE_MAX_FDS];
-		unsigned nfds = 0;
-		gssize n = cdr_wire_recv(CDR_WORKER_SOCKET_FD, &msg, sizeof(msg) - 1, fds, &nfds);
-		if (n == 0)
-			_exit(0);
-		if (n < 0 || msg.h.kind != CDR_WIRE_REQUEST || nfds != 1)
-			die("bad request from the pool");
-		/* name NUL mode NUL id NUL handler NUL passwords: the last
-		 * terminated here */
-		msg.payload[msg.h.len] = '\0';
+		/* name NUL mode NUL id NUL handler NUL passwords NUL infected:
+		 * the last terminated by receive_from_pool() */
+		receive_from_pool(&msg, sizeof(msg), CDR_WIRE_REQUEST, 1, fds, "request");
 		const char *end = msg.payload + msg.h.len;
-		const char *field[5] = { msg.payload };
+		const char *field[6] = { msg.payload };
 		for (gsize i = 1; i < G_N_ELEMENTS(field); i++) {
 			field[i] = field[i - 1] + strlen(field[i - 1]) + 1;
 			if (field[i] > end)
@@ -206,6 +256,7 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			.quarantine_id = field[2],
 			.handler = field[3],
 			.passwords = field[4],
+			.infected = field[5],
 		};
 		serve_one(engine, field[0], &params, fds[0]);
 	}

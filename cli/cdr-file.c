@@ -9,7 +9,8 @@
  *	the sandboxed worker pool, mirrors the clean files into OUTDIR, and
  *	reports every file (JSON Lines) with a summary at the end. The input
  *	is never modified. Exit status: 0 when every file came out clean or
- *	sanitized, 1 when something was blocked, 2 on usage or system errors.
+ *	sanitized, 1 when something was blocked or a virus found, 2 on usage
+ *	or system errors. With [av], clamd scans every file first (process.c).
  */
 #include "config.h"
 
@@ -166,9 +167,9 @@ copy_to_stdout(int fd)
 
 /* cdr-file -c: one object, stdin to stdout. */
 static int
-run_filter(const struct options *o, const struct cdr_policy *policy, struct cdr_pool *pool,
-	   FILE *report)
+run_filter(const struct options *o, const struct process_ctx *ctx, FILE *report)
 {
+	const struct cdr_policy *policy = ctx->policy;
 	g_autoptr(cdr_report) r = NULL;
 	struct file_result res = { .path = "-" };
 	gboolean too_big = FALSE;
@@ -186,7 +187,7 @@ run_filter(const struct options *o, const struct cdr_policy *policy, struct cdr_
 		r = process_blocked(name, CDR_E_LIMIT, why);
 	} else {
 		sha256_of_fd(in, res.sha256_in);
-		r = cdr_pool_run_with(pool, in, name, &o->params, &out_fd);
+		r = process_object(ctx, in, name, &out_fd);
 	}
 	close(in);
 	res.report = r;
@@ -202,7 +203,14 @@ run_filter(const struct options *o, const struct cdr_policy *policy, struct cdr_
 	}
 	struct summary *s = summary_new(report);
 	summary_add(s, &res);
+	gboolean infected = summary_infected(s) > 0;
 	summary_free(s);
+	if (r->verdict != CDR_BLOCKED && infected) {
+		const struct cdr_report *bad = cdr_report_find_malware(r);
+		g_printerr("cdr-file: virus found and removed: %s (%s)\n", bad->malware,
+			   bad->name ? bad->name : "-");
+		status = EXIT_BLOCKED;
+	}
 	if (r->verdict == CDR_BLOCKED) {
 		g_printerr("cdr-file: blocked: %s\n", r->reason);
 		return EXIT_BLOCKED;
@@ -231,8 +239,7 @@ show_progress(struct summary *s, unsigned total, gboolean final)
 
 /* cdr-file INPUT... -o OUTDIR */
 static int
-run_tree(const struct options *o, const struct cdr_policy *policy, struct cdr_pool *pool,
-	 FILE *report, unsigned jobs)
+run_tree(const struct options *o, struct process_ctx *ctx, FILE *report, unsigned jobs)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func(walk_entry_free);
@@ -249,13 +256,12 @@ run_tree(const struct options *o, const struct cdr_policy *policy, struct cdr_po
 		return EXIT_TROUBLE;
 	}
 	struct summary *s = summary_new(report);
-	struct process_ctx ctx = {
-		.policy = policy, .pool = pool, .out = out, .summary = s, .params = &o->params,
-	};
+	ctx->out = out;
+	ctx->summary = s;
 	gint64 start = g_get_monotonic_time();
 	gboolean progress = !o->quiet && isatty(STDERR_FILENO);
 
-	GThreadPool *threads = g_thread_pool_new(work, &ctx, (int)jobs, TRUE, NULL);
+	GThreadPool *threads = g_thread_pool_new(work, ctx, (int)jobs, TRUE, NULL);
 	for (guint i = 0; i < entries->len; i++)
 		g_thread_pool_push(threads, entries->pdata[i], NULL);
 	while (progress && summary_done(s) < entries->len) {
@@ -273,7 +279,7 @@ run_tree(const struct options *o, const struct cdr_policy *policy, struct cdr_po
 			printf("Report: %s\n", o->report);
 		printf("Clean files: %s\n", o->outdir);
 	}
-	if (summary_blocked(s))
+	if (summary_blocked(s) || summary_infected(s))
 		status = EXIT_BLOCKED;
 	if (summary_write_errors(s))
 		status = EXIT_TROUBLE;
@@ -311,18 +317,27 @@ run(struct options *o)
 		return EXIT_TROUBLE;
 	}
 	unsigned jobs = o->filter ? 1 : o->jobs ? (unsigned)o->jobs : cdr_policy_worker_count(policy);
+	g_autoptr(av_scanner) av = av_scanner_new(policy, &error);
+	if (!av && error) {
+		g_printerr("cdr-file: %s: %s\n", o->config ? o->config : CDR_DEFAULT_CONFIG,
+			   error->message);
+		return EXIT_TROUBLE;
+	}
 	struct cdr_pool *pool = cdr_pool_new(policy, NULL, jobs, &error);
 	if (!pool) {
 		g_printerr("cdr-file: %s\n", error->message);
 		return EXIT_TROUBLE;
 	}
+	if (av) /* what the workers reveal (decrypted members) is scanned too */
+		cdr_pool_set_scanner(pool, av_pool_scan, av);
+	struct process_ctx ctx = { .policy = policy, .pool = pool, .params = &o->params, .av = av };
 	FILE *report = open_report(o->report);
 	if (o->report && !report)
 		status = EXIT_TROUBLE;
 	else if (o->filter)
-		status = run_filter(o, policy, pool, report);
+		status = run_filter(o, &ctx, report);
 	else
-		status = run_tree(o, policy, pool, report, jobs);
+		status = run_tree(o, &ctx, report, jobs);
 	if (report && fclose(report) != 0) {
 		g_printerr("cdr-file: %s: %s\n", o->report, g_strerror(errno));
 		status = EXIT_TROUBLE;

@@ -6,6 +6,8 @@
  *	are hashed are the bytes the worker sees, even if the medium changes),
  *	sent through the pool, and the worker's sealed output memfd is copied
  *	into the output tree. This process never parses the file's content.
+ *	With [av], clamd scans the memfd first: an infected file never reaches
+ *	a worker, and a file clamd could not scan is blocked.
  */
 #include "process.h"
 
@@ -82,6 +84,23 @@ kind_problem(const struct walk_entry *e)
 	return NULL;
 }
 
+struct cdr_report *
+process_object(const struct process_ctx *ctx, int in_fd, const char *name, int *out_fd)
+{
+	*out_fd = -1;
+	if (ctx->av) {
+		struct av_result scan;
+		struct stat st;
+		if (av_scan_fd(ctx->av, in_fd, &scan) != AV_CLEAN) {
+			struct cdr_report *r = av_blocked_report(name, &scan);
+			r->size_in = fstat(in_fd, &st) == 0 ? (guint64)st.st_size : 0;
+			av_result_clear(&scan);
+			return r;
+		}
+	}
+	return cdr_pool_run_with(ctx->pool, in_fd, name, ctx->params, out_fd);
+}
+
 /* Sanitize the entry; sets *out_fd and fills the input hash. */
 static struct cdr_report *
 sanitize_entry(struct process_ctx *ctx, const struct walk_entry *e, struct file_result *res,
@@ -118,7 +137,7 @@ sanitize_entry(struct process_ctx *ctx, const struct walk_entry *e, struct file_
 	if (in < 0)
 		return process_blocked(name, CDR_E_INTERNAL, g_strerror(saved));
 	sha256_of_fd(in, res->sha256_in);
-	struct cdr_report *r = cdr_pool_run_with(ctx->pool, in, name, ctx->params, out_fd);
+	struct cdr_report *r = process_object(ctx, in, name, out_fd);
 	close(in);
 	return r;
 }

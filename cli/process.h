@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "av.h"
 #include "outtree.h"
 #include "pool.h"
 #include "summary.h"
@@ -15,7 +16,13 @@ struct process_ctx {
 	struct outtree *out;
 	struct summary *summary;
 	const struct cdr_run_params *params; /* passwords for archives */
+	const struct av_scanner *av;         /* [av]: NULL when not scanning */
 };
+
+/* One object in a sealed memfd: the virus scan ([av]), then the pool.
+ * *out_fd as for cdr_pool_run_with(). */
+struct cdr_report *process_object(const struct process_ctx *ctx, int in_fd, const char *name,
+				  int *out_fd);
 
 /* Sanitize one entry, write its output, add its record. Thread-safe. */
 void process_entry(struct process_ctx *ctx, const struct walk_entry *e);

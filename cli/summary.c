@@ -6,6 +6,8 @@
  *	actions, children) plus what only the front end knows (paths, hashes,
  *	where the output went). Records are written as files finish, so a
  *	run that is interrupted still leaves a valid report of what was done.
+ *	Files the virus scanner ([av]) found something in come first in the
+ *	closing summary, with the signature names.
  */
 #include "summary.h"
 
@@ -27,8 +29,11 @@ struct summary {
 	FILE *report;
 	unsigned counts[3];
 	unsigned write_errors;
+	unsigned infected_files;
+	unsigned unscanned; /* blocked as scan-unavailable */
 	guint64 bytes_in, bytes_out;
 	GPtrArray *blocked;
+	GPtrArray *infected; /* struct blocked_file: reason = what was found */
 };
 
 static void
@@ -47,6 +52,7 @@ summary_new(FILE *report)
 	g_mutex_init(&s->lock);
 	s->report = report;
 	s->blocked = g_ptr_array_new_with_free_func(blocked_file_free);
+	s->infected = g_ptr_array_new_with_free_func(blocked_file_free);
 	return s;
 }
 
@@ -57,6 +63,7 @@ summary_free(struct summary *s)
 		return;
 	g_mutex_clear(&s->lock);
 	g_ptr_array_unref(s->blocked);
+	g_ptr_array_unref(s->infected);
 	g_free(s);
 }
 
@@ -108,6 +115,31 @@ record_json(const struct file_result *r)
 	return cdr_json_to_string(node);
 }
 
+static void
+add_line(GPtrArray *list, const char *path, const char *reason)
+{
+	struct blocked_file *b = g_new0(struct blocked_file, 1);
+	b->path = display_terminal(path);
+	b->reason = display_terminal(reason);
+	g_ptr_array_add(list, b);
+}
+
+/* Every object of the tree the virus scanner named: "SIG" for the file
+ * itself, "SIG in member" for what was inside. Locked. */
+static void
+add_infected(struct summary *s, const char *path, const struct cdr_report *top,
+	     const struct cdr_report *r)
+{
+	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_MALWARE) {
+		g_autofree char *what = r == top ? g_strdup(r->malware)
+						 : g_strdup_printf("%s in %s", r->malware,
+								   r->name ? r->name : "a member");
+		add_line(s->infected, path, what);
+	}
+	for (guint i = 0; i < r->children->len; i++)
+		add_infected(s, path, top, r->children->pdata[i]);
+}
+
 void
 summary_add(struct summary *s, const struct file_result *r)
 {
@@ -119,14 +151,19 @@ summary_add(struct summary *s, const struct file_result *r)
 	s->bytes_out += r->report->size_out;
 	if (r->write_error)
 		s->write_errors++;
-	if (r->report->verdict == CDR_BLOCKED || r->write_error) {
-		struct blocked_file *b = g_new0(struct blocked_file, 1);
-		b->path = display_terminal(r->path);
-		b->reason = display_terminal(r->write_error ? r->write_error
-							    : r->report->reason ? r->report->reason
-										: "blocked");
-		g_ptr_array_add(s->blocked, b);
+	gboolean infected = cdr_report_find_malware(r->report) != NULL;
+	if (r->report->verdict == CDR_BLOCKED && r->report->error == CDR_E_SCAN)
+		s->unscanned++;
+	if (infected) {
+		s->infected_files++;
+		add_infected(s, r->path, r->report, r->report);
 	}
+	/* a file blocked for its virus is listed once, with the infected */
+	if (r->write_error || (r->report->verdict == CDR_BLOCKED &&
+			       !(infected && r->report->error == CDR_E_MALWARE)))
+		add_line(s->blocked, r->path,
+			 r->write_error ? r->write_error
+					: r->report->reason ? r->report->reason : "blocked");
 	if (line) {
 		fputs(line, s->report);
 		fputc('\n', s->report);
@@ -144,22 +181,32 @@ summary_done(struct summary *s)
 	return n;
 }
 
-unsigned
-summary_blocked(struct summary *s)
+/* One counter, read under the lock. */
+static unsigned
+read_count(struct summary *s, const unsigned *count)
 {
 	g_mutex_lock(&s->lock);
-	unsigned n = s->counts[CDR_BLOCKED];
+	unsigned n = *count;
 	g_mutex_unlock(&s->lock);
 	return n;
 }
 
 unsigned
+summary_blocked(struct summary *s)
+{
+	return read_count(s, &s->counts[CDR_BLOCKED]);
+}
+
+unsigned
+summary_infected(struct summary *s)
+{
+	return read_count(s, &s->infected_files);
+}
+
+unsigned
 summary_write_errors(struct summary *s)
 {
-	g_mutex_lock(&s->lock);
-	unsigned n = s->write_errors;
-	g_mutex_unlock(&s->lock);
-	return n;
+	return read_count(s, &s->write_errors);
 }
 
 static int
@@ -180,7 +227,18 @@ summary_print(struct summary *s, FILE *out, double seconds)
 		s->counts[CDR_BLOCKED]);
 	if (s->write_errors)
 		fprintf(out, ", %u not written", s->write_errors);
+	if (s->infected_files)
+		fprintf(out, "; %u infected", s->infected_files);
+	if (s->unscanned)
+		fprintf(out, "; %u not scanned for viruses (scan unavailable)", s->unscanned);
 	fputc('\n', out);
+	g_ptr_array_sort(s->infected, by_path);
+	if (s->infected->len)
+		fprintf(out, "Infected (virus found):\n");
+	for (guint i = 0; i < s->infected->len; i++) {
+		const struct blocked_file *b = s->infected->pdata[i];
+		fprintf(out, "  %s: %s\n", b->path, b->reason);
+	}
 	g_ptr_array_sort(s->blocked, by_path);
 	if (s->blocked->len)
 		fprintf(out, "Blocked or not written:\n");

@@ -29,8 +29,12 @@ void summary_add(struct summary *s, const struct file_result *r);
 unsigned summary_done(struct summary *s);
 unsigned summary_blocked(struct summary *s);
 unsigned summary_write_errors(struct summary *s);
+/* Files in which the virus scanner found something (blocked whole, or a
+ * member removed). */
+unsigned summary_infected(struct summary *s);
 
-/* Counts per verdict, then each blocked file and why. */
+/* Counts per verdict and of infected files, then each infected file and
+ * what was found, then each other blocked file and why. */
 void summary_print(struct summary *s, FILE *out, double seconds);
 
 /* Lower-case hex SHA-256 of a file descriptor's bytes (mapped, not read). */

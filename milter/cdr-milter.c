@@ -16,17 +16,21 @@
  *	flight finish. The main loop also starts the hourly quarantine purge.
  */
 #include <errno.h>
+#include <grp.h>
 #include <locale.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "av.h"
 #include "config.h"
 #include "daemon.h"
 #include "postfix-check.h"
@@ -255,6 +259,58 @@ check_postfix(const struct cdr_policy *p)
 	return errors;
 }
 
+/* May `user` (or a member of its groups) write to the socket at path? */
+static gboolean
+user_may_connect(const char *user, const char *path, const struct stat *st)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw)
+		return TRUE; /* checked with [milter] user elsewhere */
+	if (pw->pw_uid == 0 || (st->st_mode & S_IWOTH) ||
+	    (pw->pw_uid == st->st_uid && (st->st_mode & S_IWUSR)))
+		return TRUE;
+	int n = 64;
+	gid_t groups[64];
+	if (getgrouplist(user, pw->pw_gid, groups, &n) < 0)
+		n = 0;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == st->st_gid && (st->st_mode & S_IWGRP))
+			return TRUE;
+	return FALSE;
+}
+
+/* cdr-milter -n: clamd ([av]): there, its limits fit ours, the milter's
+ * user may connect. Returns the number of errors found. */
+static guint
+check_av(const struct cdr_policy *p)
+{
+	if (!cdr_policy_av_enabled(p))
+		return 0;
+	g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	av_check_clamd(p, notes, warnings, errors);
+	if (p->av_stream_max_bytes < p->milter_max_message_bytes)
+		g_ptr_array_add(warnings, g_strdup_printf(
+			"[av] stream_max_bytes (%" G_GUINT64_FORMAT ") is less than [milter] "
+			"max_message_bytes (%" G_GUINT64_FORMAT "): messages between the two are "
+			"withheld unscanned (blocked_action)",
+			p->av_stream_max_bytes, p->milter_max_message_bytes));
+	struct stat st;
+	const char *path = g_str_has_prefix(p->av_clamd, "unix:") ? p->av_clamd + 5 : NULL;
+	if (path && stat(path, &st) == 0 && !user_may_connect(p->milter_user, path, &st))
+		g_ptr_array_add(errors, g_strdup_printf(
+			"[milter] user %s may not connect to clamd's socket %s (mode %04o): "
+			"every message would wait (4xx); make it LocalSocketMode 666, or put %s "
+			"in its group", p->milter_user, path, (unsigned)(st.st_mode & 07777),
+			p->milter_user));
+	print_all(stdout, "av: ", notes);
+	fflush(stdout);
+	print_all(stderr, "warning: ", warnings);
+	print_all(stderr, "error: ", errors);
+	return errors->len;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -282,9 +338,15 @@ main(int argc, char **argv)
 	}
 	if (check_only) {
 		guint errors = check_postfix(checked);
+		guint av_errors = check_av(checked);
 		if (errors) {
 			g_printerr("cdr-milter: %u error%s in how Postfix uses cdr-milter\n", errors,
 				   errors == 1 ? "" : "s");
+			return 1;
+		}
+		if (av_errors) {
+			g_printerr("cdr-milter: %u error%s in how cdr-milter uses clamd\n", av_errors,
+				   av_errors == 1 ? "" : "s");
 			return 1;
 		}
 		g_print("cdr-milter: configuration OK\n");

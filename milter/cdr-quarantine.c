@@ -6,7 +6,8 @@
  *	cdr-quarantine [-c FILE] show ID
  *	cdr-quarantine [-c FILE] extract ID [-o FILE]
  *	cdr-quarantine [-c FILE] purge [--days N]
- *	The store is [milter] quarantine_dir of mugaika.conf. An id is only
+ *	The store is [milter] quarantine_dir of mugaika.conf. Originals clamd
+ *	found malware in are marked in the list, and extract warns. An id is only
  *	ever used after quarantine_id_valid(), so no argument can name a file
  *	outside the store.
  */
@@ -93,7 +94,10 @@ list(const char *dir)
 		g_autofree char *action = printable(member(meta, "action"));
 		g_autofree char *sender = printable(member(meta, "sender"));
 		g_autofree char *subject = printable(member(meta, "subject"));
-		printf("%s  %-10s  %s  %s\n", id, action, sender, subject);
+		g_autofree char *malware = quarantine_malware(dir, id);
+		g_autofree char *shown = malware ? printable(malware) : NULL;
+		printf("%s  %-10s  %s  %s%s%s%s\n", id, action, sender, subject,
+		       shown ? "  [malware: " : "", shown ? shown : "", shown ? "]" : "");
 	}
 	return 0;
 }
@@ -126,6 +130,10 @@ extract(const char *dir, const char *id)
 	g_autoptr(GError) error = NULL;
 	if (!g_file_get_contents(path, &data, &len, &error))
 		return fail("%s", error->message);
+	g_autofree char *malware = quarantine_malware(dir, id);
+	if (malware) /* for forensics only: never a release */
+		g_printerr("cdr-quarantine: warning: %s carries malware (%s); it is written as "
+			   "received\n", id, malware);
 	if (output_path) {
 		if (!g_file_set_contents_full(output_path, data, (gssize)len,
 					      G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))

@@ -14,11 +14,23 @@
  *	Postfix keeps the message and retries. A message the policy blocks
  *	as a whole is replaced by a notice (blocked_action = notice) or
  *	rejected. The original is never delivered.
+ *
+ *	With [av], clamd scans the message (the memfd, as stored in the
+ *	quarantine) before a worker sees it. No verdict from clamd, or a
+ *	worker whose hand-back scan failed: always tempfail, whatever
+ *	failure_action says, so the message is delivered once clamd is back.
+ *	Infected: on_infected = reject is a 550 naming the signature; remove
+ *	rebuilds the message with each part scanned on its own (run params
+ *	`infected`), and the engine blocks it whole when no part is infected.
+ *	Larger than stream_max_bytes: withheld or rejected (blocked_action).
+ *	The audit record (and so the quarantine's record) says what clamd
+ *	found: "av" and "malware".
  */
 #include <string.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "av.h"
 #include "quarantine.h"
 #include "rewrite.h"
 #include "session.h"
@@ -35,6 +47,9 @@ struct outcome {
 	char *sha256;
 	struct cdr_report *report;
 	guint64 size_out;
+	const char *av;       /* clamd on the whole message: clean, infected, too-big,
+			       * unavailable; NULL without [av] */
+	char *infected;       /* the signature clamd named for the whole message */
 };
 
 static void
@@ -43,6 +58,7 @@ outcome_clear(struct outcome *o)
 	g_free(o->why);
 	g_free(o->quarantine_id);
 	g_free(o->sha256);
+	g_free(o->infected);
 	cdr_report_free(o->report);
 }
 
@@ -157,6 +173,46 @@ deliver_rebuilt(SMFICTX *ctx, struct session *s, const struct cdr_policy *p, int
 	cdr_unmap(data, len);
 }
 
+/* [av]: clamd on the whole message. TRUE to go on to the rebuild (with
+ * params->infected set when clamd found something and on_infected is
+ * remove); FALSE when the scan decided the message. */
+static gboolean
+scan_message(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcome *o,
+	     struct cdr_run_params *params)
+{
+	static const char *const names[] = {
+		[AV_CLEAN] = "clean", [AV_INFECTED] = "infected", [AV_TOO_BIG] = "too-big",
+		[AV_UNAVAILABLE] = "unavailable",
+	};
+	const struct cdr_policy *p = st->policy;
+	struct av_result res;
+	enum av_status status = av_scan_fd(st->av, s->fd, &res);
+	gboolean go_on = FALSE;
+	o->av = names[status];
+	switch (status) {
+	case AV_CLEAN:
+		go_on = TRUE;
+		break;
+	case AV_UNAVAILABLE: /* never failure_action = reject: clamd may be back soon */
+		tempfail(ctx, o, res.reason);
+		break;
+	case AV_TOO_BIG:
+		withhold(ctx, s, p, o, res.reason, CDR_E_LIMIT);
+		break;
+	case AV_INFECTED:
+		o->infected = g_strdup(res.signature);
+		if (strcmp(p->av_on_infected, "reject") == 0) {
+			reject(ctx, o, res.reason);
+			break;
+		}
+		params->infected = o->infected; /* each part scanned, the infected removed */
+		go_on = TRUE;
+		break;
+	}
+	av_result_clear(&res);
+	return go_on;
+}
+
 static void
 sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcome *o)
 {
@@ -173,10 +229,14 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 		.quarantine_id = o->quarantine_id,
 		.handler = "mime", /* never detected: a message is mail */
 	};
+	if (st->av && !scan_message(ctx, s, st, o, &params))
+		return;
 	int out_fd = -1;
 	o->report = cdr_pool_run_with(st->pool, s->fd, "message.eml", &params, &out_fd);
 	const struct cdr_report *r = o->report;
-	if (r->verdict != CDR_BLOCKED && g_strcmp0(r->handler, "mime") != 0)
+	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_SCAN)
+		tempfail(ctx, o, r->reason); /* a decrypted part could not be scanned */
+	else if (r->verdict != CDR_BLOCKED && g_strcmp0(r->handler, "mime") != 0)
 		tempfail(ctx, o, "internal error: the message was not rebuilt as mail");
 	else if (r->verdict != CDR_BLOCKED)
 		deliver_rebuilt(ctx, s, p, out_fd, o);
@@ -234,6 +294,41 @@ begin_record(JsonBuilder *b, SMFICTX *ctx, const struct session *s)
 	json_builder_end_array(b);
 }
 
+/* Every signature clamd named: the whole message's, then its parts'. */
+static void
+collect_malware(const struct cdr_report *r, GPtrArray *names)
+{
+	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_MALWARE && r->malware &&
+	    !g_ptr_array_find_with_equal_func(names, r->malware, g_str_equal, NULL))
+		g_ptr_array_add(names, r->malware);
+	for (guint i = 0; i < r->children->len; i++)
+		collect_malware(r->children->pdata[i], names);
+}
+
+static void
+add_malware(JsonBuilder *b, const struct outcome *o)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	if (o->infected)
+		g_ptr_array_add(names, o->infected);
+	if (o->report)
+		collect_malware(o->report, names);
+	json_builder_set_member_name(b, "av");
+	if (o->av)
+		json_builder_add_string_value(b, o->av);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "malware");
+	if (!names->len) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_begin_array(b);
+	for (guint i = 0; i < names->len; i++)
+		add_string_value(b, names->pdata[i]);
+	json_builder_end_array(b);
+}
+
 static JsonNode *
 outcome_record(SMFICTX *ctx, const struct session *s, const struct outcome *o, const char *mode)
 {
@@ -246,6 +341,7 @@ outcome_record(SMFICTX *ctx, const struct session *s, const struct outcome *o, c
 	add_string(b, "message_id", o->report && o->report->message_id ? o->report->message_id
 								      : s->message_id);
 	add_string(b, "subject", o->report ? o->report->subject : NULL);
+	add_malware(b, o);
 	json_builder_set_member_name(b, "size_in");
 	json_builder_add_int_value(b, (gint64)s->size);
 	json_builder_set_member_name(b, "size_out");
@@ -274,6 +370,11 @@ log_summary(SMFICTX *ctx, const struct session *s, const struct outcome *o)
 			s->env.recipients->len, s->size, r ? cdr_verdict_name(r->verdict) : "none");
 	if (o->quarantine_id)
 		g_string_append_printf(line, " quarantine=%s", o->quarantine_id);
+	const struct cdr_report *part = r ? cdr_report_find_malware(r) : NULL;
+	if (o->av)
+		g_string_append_printf(line, " av=%s", o->av);
+	if (o->infected || part)
+		g_string_append_printf(line, " malware=%s", o->infected ? o->infected : part->malware);
 	g_autofree char *actions = r ? cdr_report_action_summary(r) : NULL;
 	if (actions && *actions)
 		g_string_append_printf(line, " (%s)", actions);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -45,6 +46,35 @@ quarantine_path(const char *dir, const char *id, const char *ext)
 	g_autofree char *day = g_strndup(id, 8);
 	g_autofree char *file = g_strconcat(id, ".", ext, NULL);
 	return g_build_filename(dir, day, file, NULL);
+}
+
+char *
+quarantine_malware(const char *dir, const char *id)
+{
+	if (!quarantine_id_valid(id))
+		return NULL;
+	g_autofree char *path = quarantine_path(dir, id, "json");
+	g_autoptr(JsonParser) parser = json_parser_new();
+	if (!json_parser_load_from_file(parser, path, NULL))
+		return NULL;
+	JsonNode *root = json_parser_get_root(parser);
+	JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+	JsonNode *m = o ? json_object_get_member(o, "malware") : NULL;
+	if (!m || !JSON_NODE_HOLDS_ARRAY(m))
+		return NULL;
+	JsonArray *list = json_node_get_array(m);
+	GString *names = g_string_new(NULL);
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonNode *n = json_array_get_element(list, i);
+		if (n && json_node_get_value_type(n) == G_TYPE_STRING)
+			g_string_append_printf(names, "%s%s", names->len ? ", " : "",
+					       json_node_get_string(n));
+	}
+	if (!names->len) {
+		g_string_free(names, TRUE);
+		return NULL;
+	}
+	return g_string_free(names, FALSE);
 }
 
 static char *

@@ -28,6 +28,11 @@ char *quarantine_store(const char *dir, int fd, GError **error);
 gboolean quarantine_store_meta(const char *dir, const char *id, const char *json,
 			       GError **error);
 
+/* The signatures clamd found in an original ("malware" of its metadata),
+ * joined by ", "; NULL when none (or no readable metadata). Whatever
+ * releases an original must refuse one that has them. */
+char *quarantine_malware(const char *dir, const char *id);
+
 /* Remove an original and its metadata (a message that was not accepted
  * after all: the sender still has it). */
 void quarantine_remove(const char *dir, const char *id);

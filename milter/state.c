@@ -32,7 +32,7 @@ state_check_config(const char *config, GError **error)
 	struct cdr_policy *p = cdr_policy_load(config, error);
 	if (!p)
 		return NULL;
-	if (!envelope_check_policy(p, error)) {
+	if (!envelope_check_policy(p, error) || !av_check_policy(p, error)) {
 		cdr_policy_free(p);
 		return NULL;
 	}
@@ -71,6 +71,9 @@ state_load(const char *config, GError **error)
 	s->refs = 1;
 	s->policy = p;
 	s->pool = pool;
+	s->av = av_scanner_new(p, NULL); /* checked above */
+	if (s->av) /* what the workers reveal (decrypted members) is scanned too */
+		cdr_pool_set_scanner(pool, av_pool_scan, s->av);
 	g_mutex_lock(&lock);
 	struct milter_state *old = current;
 	current = s;
@@ -96,6 +99,7 @@ state_unref(struct milter_state *s)
 {
 	if (s && g_atomic_int_dec_and_test(&s->refs)) {
 		cdr_pool_free(s->pool);
+		av_scanner_free(s->av);
 		cdr_policy_free(s->policy);
 		g_free(s);
 	}

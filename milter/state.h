@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include "av.h"
 #include "cdr.h"
 #include "pool.h"
 
@@ -16,6 +17,7 @@ struct milter_state {
 	gint refs;
 	struct cdr_policy *policy;
 	struct cdr_pool *pool;
+	struct av_scanner *av; /* [av]: NULL when not scanning */
 };
 
 /* Load `config` (NULL: the default path), check it, and make it current.

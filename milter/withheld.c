@@ -55,19 +55,27 @@ append_base64_lines(GString *out, const char *text)
 }
 
 static char *
-notice_text(const struct envelope *env, const char *reason, const char *id, const char *contact)
+notice_text(const struct envelope *env, const char *reason, gboolean malware, const char *id,
+	    const char *contact)
 {
 	const char *sender = env->sender && *env->sender ? env->sender : "<>";
 	g_autofree char *why = g_utf8_make_valid(reason ? reason : "unknown", -1);
-	GString *s = g_string_new("【無害化のお知らせ】\n"
-				  "このメールは安全な形に変換できなかったため、"
-				  "本文と添付ファイルをお届けしていません。\n");
+	GString *s = g_string_new("【無害化のお知らせ】\n");
+	g_string_append(s, malware ? "このメールからウイルスを検出したため、"
+				     "本文と添付ファイルをお届けしていません。\n"
+				   : "このメールは安全な形に変換できなかったため、"
+				     "本文と添付ファイルをお届けしていません。\n");
 	g_string_append_printf(s, "  差出人: %s\n  理由: %s\n  原本の保管番号: %s\n", sender, why,
 			       id);
-	g_string_append(s, "必要な場合は、保管番号を添えて管理者にお問い合わせください。\n\n"
-			   "[mugaika notice]\n"
-			   "This message could not be made safe, so its text and attachments "
-			   "were withheld.\n");
+	g_string_append(s, malware ? "原本はウイルスとして保管しています。開かずに、"
+				     "管理者にお問い合わせください。\n\n"
+				   : "必要な場合は、保管番号を添えて管理者にお問い合わせください。\n\n");
+	g_string_append(s, malware ? "[mugaika notice]\n"
+				     "A virus was found in this message, so its text and attachments "
+				     "were withheld.\n"
+				   : "[mugaika notice]\n"
+				     "This message could not be made safe, so its text and attachments "
+				     "were withheld.\n");
 	g_string_append_printf(s, "  Sender: %s\n  Reason: %s\n  Original kept as: %s\n", sender,
 			       why, id);
 	g_string_append(s, "Ask your administrator for it, quoting the id above.\n");
@@ -109,7 +117,8 @@ withheld_message(const struct envelope *env, const char *reason, const char *err
 			   "Content-Transfer-Encoding: base64\r\n");
 	g_string_append_printf(m, "X-Mugaika: verdict=blocked; id=%s; error=%s\r\n\r\n", id,
 			       error_name);
-	g_autofree char *text = notice_text(env, reason, id, contact);
+	g_autofree char *text =
+		notice_text(env, reason, g_strcmp0(error_name, "malware") == 0, id, contact);
 	append_base64_lines(m, text);
 	gsize len = m->len;
 	return g_byte_array_new_take((guint8 *)g_string_free(m, FALSE), len);

@@ -15,6 +15,19 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 	&cdr_handler_jpeg,
 	&cdr_handler_png,
 	&cdr_handler_gif,
+	&cdr_handler_bmp,
+#endif
+#if HAVE_TIFF
+	&cdr_handler_tiff,
+#endif
+#if HAVE_WEBP
+	&cdr_handler_webp,
+#endif
+#if HAVE_HEIF
+	&cdr_handler_heif,
+#endif
+#if HAVE_SVG
+	&cdr_handler_svg,
 #endif
 #if HAVE_PDF
 	&cdr_handler_pdf,
@@ -35,5 +48,7 @@ const struct cdr_handler *const cdr_builtin_handlers[] = {
 	&cdr_handler_csv,
 	&cdr_handler_text,
 #endif
+	/* formats no library reads: blocked with their name */
+	&cdr_handler_unsupported,
 	NULL,
 };

@@ -16,6 +16,10 @@
  *	any way two readers could see different members blocks it. Encrypted
  *	members (PPAP, 7z or rar with a password) block the archive as
  *	"password-protected archive"; the original stays in quarantine.
+ *	Members the front end's virus scan of the archive could not see - a
+ *	zip member a password opened, every member of a RAR, LZH or zstd file
+ *	(clamd on Debian unpacks none of them) - are revealed children: the
+ *	engine has them scanned before they are used (cdr_job_scan_revealed).
  *	Members are read in 64 KB steps against what the top-level object
  *	may still expand to (max_expanded_bytes, max_ratio) and against
  *	max_input_bytes, so a bomb stops when the budget is spent, not when
@@ -62,8 +66,9 @@ struct unpack {
 	const char *single_name;  /* its name and type (in the child's report) */
 	const char *single_type;
 	const char *outer_name;
-	const char *passwords;    /* cdr-file --password-file: one per line */
+	const char *passwords;    /* --password-file, a mail's text: one per line */
 	enum archive_kind kind;
+	gboolean unread_by_scanner; /* clamd does not unpack this kind */
 	guint64 entries;          /* every header, links and directories too */
 	GHashTable *noted;        /* action name -> how many were named */
 	guint kept, blocked;
@@ -329,18 +334,26 @@ keep_member(struct unpack *u, const char *safe_path, const struct cdr_report *ch
 	return TRUE;
 }
 
-/* One regular member: through the engine, then kept or left out. */
+/* One regular member: through the engine, then kept or left out. A
+ * member the virus scan of the archive could not see goes in as a
+ * revealed child (scanned first). */
 static gboolean
 sanitize_member(struct unpack *u, struct archive_entry *e, const char *safe_path,
-		GByteArray *bytes)
+		GByteArray *bytes, gboolean decrypted)
 {
 	GByteArray *out = NULL;
-	enum cdr_verdict v =
-		cdr_job_sanitize_child(u->job, bytes->data, bytes->len, safe_path, &out);
+	enum cdr_verdict v;
+	if (decrypted || u->unread_by_scanner)
+		v = cdr_job_sanitize_revealed_child(
+			u->job, bytes->data, bytes->len, safe_path,
+			decrypted ? CDR_REVEALED_DECRYPTED : CDR_REVEALED_UNREAD, &out);
+	else
+		v = cdr_job_sanitize_child(u->job, bytes->data, bytes->len, safe_path, &out);
 	const struct cdr_report *child = cdr_job_last_child(u->job);
 	if (v == CDR_BLOCKED) {
 		if (cdr_job_budget_spent(u->job)) {
-			cdr_job_error(u->job, CDR_E_LIMIT, "%s", child->reason);
+			cdr_job_error(u->job, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
+				      "%s", child->reason);
 			return FALSE;
 		}
 		if (u->blocked++ == 0)
@@ -422,7 +435,7 @@ unpack_members(struct unpack *u)
 			return failed;
 		if (encrypted) /* a password from the list opened it */
 			note(u, CDR_ACT_ENCRYPTION, safe);
-		if (!sanitize_member(u, e, safe, bytes))
+		if (!sanitize_member(u, e, safe, bytes, encrypted))
 			return CDR_BLOCKED;
 	}
 	if (rc != ARCHIVE_EOF)
@@ -466,7 +479,7 @@ static enum cdr_verdict
 archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
 {
 	enum archive_kind kind = kind_of(in->data, in->len);
-	const char *passwords = cdr_job_params(job)->passwords;
+	const char *passwords = cdr_job_passwords(job);
 	if (kind == KIND_ZIP) {
 		const char *why = NULL;
 		switch (zip_check_structure(in->data, in->len, &why)) {
@@ -487,8 +500,10 @@ archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 		.names = archive_names_new(cdr_engine_charsets(cdr_job_engine(job))),
 		.outer_name = in->name,
 		.out = out->data,
-		.passwords = cdr_job_params(job)->passwords,
+		.passwords = cdr_job_passwords(job),
 		.kind = kind,
+		.unread_by_scanner = kind == KIND_RAR || kind == KIND_LZH ||
+				     (kind == KIND_COMPRESSED && HAS(in->data, in->len, 0, "\x28\xb5\x2f\xfd")),
 		.noted = g_hash_table_new(g_str_hash, g_str_equal),
 	};
 	u.reader = open_reader(kind, in->data, in->len, u.passwords);

@@ -54,7 +54,10 @@ norm_unicode(gunichar c)
 		return c;
 	if (c >= 0xff01 && c <= 0xff5e) /* fullwidth ASCII */
 		return c - 0xfee0;
-	if (c == 0x3000)
+	/* spaces a reader may trim or show as nothing: ideographic, no-break,
+	 * the typographic ones, zero-width, word joiner, BOM inside text */
+	if (c == 0x3000 || c == 0xa0 || (c >= 0x2000 && c <= 0x200d) || c == 0x202f ||
+	    c == 0x205f || c == 0x2060 || c == 0xfeff)
 		return ' ';
 	if (c == 0x2212) /* minus sign: what EUC-JP decoders make of － */
 		return '-';

@@ -20,8 +20,9 @@
  *	A cell starts at the start of a line or after a separator; a '"' at its
  *	very start opens quoting ("" inside is a quote), line ends and
  *	separators inside quotes belong to the cell. The cell is a formula
- *	when, after blank characters (space, tab, CR, LF, U+3000, control
- *	characters, invisible escape sequences) and the quotes, it begins with
+ *	when, after blank characters (space, tab, CR, LF, U+3000 and the other
+ *	no-break, typographic and zero-width spaces, control characters,
+ *	invisible escape sequences) and the quotes, it begins with
  *	= or @, or with + or - not followed by a plain number only; the
  *	fullwidth forms ＝＠＋－ count the same (Japanese Excel turns
  *	fullwidth input into ASCII in some paths).

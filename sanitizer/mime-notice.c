@@ -8,6 +8,9 @@
  *	where the original is kept and whom to ask. No notice when nothing
  *	needs telling.
  * DESCRIPTION
+ *	An attachment removed for a virus says so, with the signature name:
+ *	"ウイルスを検出したため削除しました (NAME)".
+ *
  *	The text comes from a template: [mail] notice_template, or the
  *	built-in one below. A {placeholder} is replaced by its value; a line
  *	holding a placeholder whose value is empty is left out, so "Contact:
@@ -68,6 +71,8 @@ attachment_list(const struct mime_result *res, gboolean sanitize_mode, gboolean 
 			g_string_append_printf(s, "無害化して添付 → %s", a->kept_name);
 		else if (a->kept)
 			g_string_append_printf(s, "%s, attached as %s", a->what, a->kept_name);
+		else if (a->malware && japanese)
+			g_string_append_printf(s, "ウイルスを検出したため削除しました (%s)", a->malware);
 		else if (japanese)
 			g_string_append_printf(s, "削除%s%s", *removal_reason(a) ? " " : "",
 					       removal_reason(a));

@@ -14,6 +14,12 @@
  *	"name" and "filename" the dangerous one names the part. Signatures are
  *	dropped (noted), encrypted content removed (noted), message/partial and
  *	external-body removed. Depth and part count are limits.
+ *
+ *	A message the front end's virus scan found infected (run params
+ *	`infected`) has each attachment scanned on its own: in sanitize mode
+ *	the engine does it for every child, in text mode, where attachments
+ *	are removed unopened, remove_unopened() asks, so that the notice can
+ *	name the virus either way.
  */
 #include <stdio.h> /* ytnef.h wants FILE */
 #include <string.h>
@@ -54,6 +60,7 @@ attachment_free(gpointer p)
 	g_free(a->kept_name);
 	g_free(a->kept_type);
 	g_free(a->what);
+	g_free(a->malware);
 	if (a->kept)
 		g_byte_array_unref(a->kept);
 	g_free(a);
@@ -459,6 +466,31 @@ remove_attachment(struct walk *w, struct mime_attachment *a, const char *what)
 	cdr_job_action(w->job, CDR_ACT_ATTACHMENT, a->name, 1);
 }
 
+/* Removed because the virus scanner named it. */
+static void
+remove_infected(struct walk *w, struct mime_attachment *a, const char *signature)
+{
+	a->malware = g_strdup(signature);
+	g_autofree char *what = g_strdup_printf("removed: virus found (%s)", signature);
+	remove_attachment(w, a, what);
+}
+
+/* Text mode: an attachment removed unopened. When the message was found
+ * infected it is scanned first, to be named in the notice if it is the
+ * carrier; FALSE when that scan failed (the message fails). */
+static gboolean
+remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	const struct cdr_report *infected = cdr_job_scan_removed_part(w->job, data, len, a->name);
+	if (cdr_job_budget_spent(w->job))
+		return block(w, CDR_E_SCAN, "virus scan unavailable");
+	if (infected)
+		remove_infected(w, a, infected->malware);
+	else
+		remove_attachment(w, a, "removed");
+	return TRUE;
+}
+
 /* Sanitize mode: the attachment goes through the whole engine. */
 static gboolean
 sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
@@ -467,8 +499,13 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	enum cdr_verdict v = cdr_job_sanitize_child(w->job, data, len, a->name, &out);
 	const struct cdr_report *child = cdr_job_last_child(w->job);
 	if (v == CDR_BLOCKED) {
-		if (cdr_job_budget_spent(w->job)) /* bombs end the whole message */
-			return block(w, CDR_E_LIMIT, child->reason);
+		if (cdr_job_budget_spent(w->job)) /* bombs and failed scans end the message */
+			return block(w, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
+				      child->reason);
+		if (child->error == CDR_E_MALWARE) {
+			remove_infected(w, a, child->malware);
+			return TRUE;
+		}
 		g_autofree char *what = g_strdup_printf("removed: %s", child->reason);
 		remove_attachment(w, a, what);
 		return TRUE;
@@ -476,6 +513,16 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	a->kept = out;
 	a->kept_name = g_strdup(child->out_name);
 	a->kept_type = g_strdup(child->out_type);
+	const struct cdr_report *inside = cdr_report_find_malware(child);
+	if (inside) { /* a member the scan of the whole message could not see */
+		g_autofree char *note = g_strdup_printf(
+			"%s の中の %s からウイルスを検出したため削除しました (%s) / A virus was "
+			"found in %s inside %s, which was removed (%s).",
+			a->name, inside->name ? inside->name : "?", inside->malware,
+			inside->name ? inside->name : "?", a->name,
+			inside->malware);
+		add_note_once(w->res, note);
+	}
 	g_autofree char *acts = cdr_report_action_summary(child);
 	a->what = *acts ? g_strdup_printf("sanitized (%s)", acts) : g_strdup("kept");
 	return TRUE;
@@ -512,10 +559,8 @@ add_attachment(struct walk *w, GMimePart *part)
 	if (!bytes)
 		return FALSE;
 	struct mime_attachment *a = new_attachment(w, name, type, bytes->len);
-	if (!w->sanitize_mode) {
-		remove_attachment(w, a, "removed");
-		return TRUE;
-	}
+	if (!w->sanitize_mode)
+		return remove_unopened(w, a, bytes->data, bytes->len);
 	return sanitize_attachment(w, a, bytes->data, bytes->len);
 }
 
@@ -614,7 +659,7 @@ add_tnef(struct walk *w, GMimePart *part)
 		if (w->sanitize_mode)
 			ok = sanitize_attachment(w, a, at->FileData.data, (gsize)at->FileData.size);
 		else
-			remove_attachment(w, a, "removed");
+			ok = remove_unopened(w, a, at->FileData.data, (gsize)at->FileData.size);
 	}
 	TNEFFree(&tnef);
 	return ok;
@@ -635,7 +680,7 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 	g_autofree char *name = attachment_name(w, GMIME_OBJECT(mp), "message.eml");
 	struct mime_attachment *a = new_attachment(w, name, "message/rfc822", bytes->len);
 	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
-				       : (remove_attachment(w, a, "removed"), TRUE);
+				       : remove_unopened(w, a, bytes->data, bytes->len);
 	g_byte_array_unref(bytes);
 	return ok;
 }
@@ -1153,6 +1198,39 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 	cdr_job_mail_facts(job, decoded, id_text);
 }
 
+/* One text part's passwords (g_mime_message_foreach): plain or HTML body
+ * text, decoded without charging the budget (the walk charges it). */
+static void
+add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct walk *w = data;
+	if (!is_body_text(part))
+		return;
+	const GByteArray *bytes = decoded_bytes(GMIME_PART(part));
+	const char *label = g_mime_object_get_content_type_parameter(part, "charset");
+	enum cdr_decode_quality q;
+	g_autofree char *text = cdr_charset_decode_from(cdr_engine_charsets(cdr_job_engine(w->job)),
+							w->res->carrier, label, bytes->data,
+							bytes->len, &q);
+	g_autofree char *type = type_of(part);
+	g_autofree char *rendered = strcmp(type, "text/html") == 0
+					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
+							   NULL, NULL)
+					    : NULL;
+	g_autofree char *found = mime_text_passwords(rendered ? rendered : text);
+	cdr_job_add_passwords(w->job, found);
+}
+
+/* [mail] passwords_in_text, sanitize mode: a PPAP zip whose password is
+ * written in the same message is opened with it (and what it reveals
+ * scanned, [av]). Read from every text part before any attachment. */
+static void
+collect_text_passwords(struct walk *w, GMimeMessage *msg)
+{
+	if (w->sanitize_mode && cdr_job_policy(w->job)->mail_passwords_in_text)
+		g_mime_message_foreach(msg, add_part_passwords, w);
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
@@ -1199,6 +1277,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	}
 	res.carrier = sender_carrier(msg);
 	record_mail_facts(job, msg, &res);
+	collect_text_passwords(&w, msg);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)

@@ -18,6 +18,7 @@ struct mime_attachment {
 	char *kept_type;
 	GByteArray *kept; /* the rebuilt bytes */
 	char *what;      /* what happened: "removed", the reason, or the actions */
+	char *malware;   /* removed for a virus: the signature the scanner named */
 };
 
 struct mime_result {
@@ -61,6 +62,12 @@ char *mime_uuencoded_name(GMimePart *part);
  * when there are too many to walk.
  */
 GPtrArray *mime_readings(GMimeObject *obj);
+
+/* The passwords the text of a message gives for its archives ("パスワード：
+ * abc123", mime-passwords.c), one per line, at most this many; NULL when
+ * it gives none. */
+#define MIME_MAX_TEXT_PASSWORDS 16
+char *mime_text_passwords(const char *text);
 
 /* Mail by its own looks, or for a name ending in .eml by any header block
  * (mime-detect.c). */

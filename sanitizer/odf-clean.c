@@ -46,6 +46,7 @@
 #include "actions.h"
 #include "links.h"
 #include "odf.h"
+#include "office-fields.h"
 #include "policy.h"
 
 enum op { KEEP, DROP, UNWRAP };
@@ -467,16 +468,22 @@ pivot_from_outside(const xmlNode *n)
 
 /* A Word field code LibreOffice kept for a field it does not handle
  * (field:param), which Word would run again if the document is saved in
- * its format. */
+ * its format: judged by the one table of Word fields (office-fields.c). */
 static gboolean
-dangerous_field_code(const xmlNode *n)
+dangerous_field_code(const struct cdr_policy *policy, const xmlNode *n)
 {
 	if (!odf_is(n, ODF_NS_FIELD, "param"))
 		return FALSE;
 	g_autofree char *name = odf_attr(n, ODF_NS_FIELD, "name");
 	g_autofree char *value = odf_attr(n, ODF_NS_FIELD, "value");
-	return name && value && g_str_has_suffix(name, ".field.code") &&
-	       ooxml_field_is_dangerous(value);
+	if (!name || !value || !g_str_has_suffix(name, ".field.code"))
+		return FALSE;
+	struct office_field_code code = { 0 };
+	struct office_field_judgement j = { 0 };
+	office_field_code_append(&code, value, strlen(value));
+	enum office_field_verdict v = office_field_judge(policy, &code, &j);
+	office_field_code_clear(&code);
+	return v == OFFICE_FIELD_REMOVED || v == OFFICE_FIELD_LINK_REMOVED;
 }
 
 /* ---- attributes --------------------------------------------------------- */
@@ -665,7 +672,7 @@ element_rule(struct odf_clean *c, xmlNode *n, const char **what)
 		*what = CDR_ACT_DATA_CONNECTION;
 		return DROP;
 	}
-	if (dangerous_field_code(n)) {
+	if (dangerous_field_code(cdr_job_policy(c->job), n)) {
 		*what = CDR_ACT_FIELD;
 		return DROP;
 	}

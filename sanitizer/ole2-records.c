@@ -17,13 +17,16 @@
  *	whatever its visibility (hidden, very hidden); a BOF of a macro sheet;
  *	NAME records that are the built-in Auto_Open, Auto_Close,
  *	Auto_Activate, Auto_Deactivate or a plain name starting with one of
- *	those words in any case; EXTERNNAME under a SUPBOOK of a DDE or OLE
- *	link (the "=cmd|' /c calc'!A0" formulas).
+ *	those words in any case; a SUPBOOK of a DDE or OLE link (the
+ *	"=cmd|' /c calc'!A0" formulas) or of another workbook; and what
+ *	ole2-links.c refuses (add-in and built-in functions of formulas and
+ *	names, cell hyperlinks).
  *	PowerPoint: the record tree is walked with every container's length
  *	checked against its parent's; blocked: a VBAInfoAtom with fHasMacros,
  *	ExOleObjStg (the storage of an embedded object, ActiveX control or VBA
  *	project), ExOleLinkContainer (a linked object that refreshes from a
- *	file), CryptSession10Container (encrypted).
+ *	file), CryptSession10Container (encrypted); and what ole2-links.c
+ *	refuses (hyperlinks, click actions, linked media).
  */
 #include <string.h>
 
@@ -39,6 +42,10 @@
 #define BIFF_NAME 0x0018u
 #define BIFF_SUPBOOK 0x01AEu
 #define BIFF_EXTERNNAME 0x0023u
+#define BIFF_HLINK 0x01B8u
+#define BIFF_FORMULA 0x0006u
+#define BIFF_SHRFMLA 0x04BCu
+#define BIFF_ARRAY 0x0221u
 #define BIFF_VERSION_8 0x0600u
 #define BIFF_VERSION_5 0x0500u
 #define BIFF_BOF_MACRO_SHEET 0x0040u
@@ -115,6 +122,43 @@ name_runs_macro(const guint8 *d, gsize len, gboolean biff8)
 	return is_auto_name(s, cch, wide);
 }
 
+/* The parsed expression of a cell formula (FORMULA), a shared or array
+ * formula (SHRFMLA, ARRAY) or a name (NAME, after its name), judged by
+ * ole2-links.c. */
+static gboolean
+formula_record_check(guint16 type, const guint8 *d, gsize len, const struct cdr_policy *policy,
+		     struct ole2_problem *p)
+{
+	/* where the token count (cce) and the tokens (rgce) are */
+	static const struct {
+		guint16 type;
+		gsize cce, rgce;
+	} places[] = {
+		{ BIFF_FORMULA, 20, 22 }, /* rw, col, ixfe, num, grbit, chn */
+		{ BIFF_SHRFMLA, 8, 10 },  /* RefU, reserved, cUse */
+		{ BIFF_ARRAY, 12, 14 },   /* RefU, grbit, chn */
+	};
+	gsize at = 0;
+	guint16 cce = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(places); i++) {
+		if (places[i].type != type)
+			continue;
+		if (len < places[i].rgce)
+			return problem(p, CDR_E_PARSE, "Excel formula record too short");
+		cce = ole2_u16(d + places[i].cce);
+		at = places[i].rgce;
+	}
+	if (type == BIFF_NAME) { /* grbit, chKey, cch, cce, ..., the name, the formula */
+		if (len < 15)
+			return TRUE;
+		cce = ole2_u16(d + 4);
+		at = 15 + (gsize)d[3] * ((d[14] & 0x01) ? 2 : 1);
+	}
+	if (at > len || cce > len - at)
+		return problem(p, CDR_E_PARSE, "Excel formula longer than its record");
+	return ole2_excel_formula_check(d + at, cce, policy, p);
+}
+
 static gboolean
 all_zero(const guint8 *p, gsize n)
 {
@@ -125,7 +169,7 @@ all_zero(const guint8 *p, gsize n)
 }
 
 gboolean
-ole2_excel_check(struct ole2_bytes wb, struct ole2_problem *p)
+ole2_excel_check(struct ole2_bytes wb, const struct cdr_policy *policy, struct ole2_problem *p)
 {
 	if (wb.len < 8 || ole2_u16(wb.data) != BIFF_BOF) {
 		if (wb.len >= 2 && (ole2_u16(wb.data) == BIFF_BOF_V2 || ole2_u16(wb.data) == BIFF_BOF_V3 ||
@@ -137,7 +181,7 @@ ole2_excel_check(struct ole2_bytes wb, struct ole2_problem *p)
 	if (version != BIFF_VERSION_8 && version != BIFF_VERSION_5)
 		return problem(p, CDR_E_UNSUPPORTED, "Excel workbook of an unknown BIFF version");
 	gboolean biff8 = version == BIFF_VERSION_8;
-	gboolean dde_supbook = FALSE, seen_eof = FALSE;
+	gboolean addin_supbook = FALSE, seen_eof = FALSE;
 	gsize pos = 0;
 	while (pos < wb.len) {
 		if (wb.len - pos < 4 || ole2_u16(wb.data + pos + 2) > wb.len - pos - 4) {
@@ -169,17 +213,33 @@ ole2_excel_check(struct ole2_bytes wb, struct ole2_problem *p)
 			if (name_runs_macro(d, len, biff8))
 				return problem(p, CDR_E_DANGEROUS,
 					       "Excel Auto_Open/Auto_Close name (starts a macro)");
+			if (biff8 && !formula_record_check(type, d, len, policy, p))
+				return FALSE;
 			break;
 		case BIFF_SUPBOOK:
-			/* a SUPBOOK of no sheets that is neither this workbook
-			 * nor an add-in is a DDE or OLE link */
-			dde_supbook = len >= 4 && ole2_u16(d) == 0 && ole2_u16(d + 2) != BIFF_SUPBOOK_SELF &&
-				      ole2_u16(d + 2) != BIFF_SUPBOOK_ADDIN;
+			/* neither this workbook nor the add-in functions: a
+			 * DDE or OLE link (its EXTERNNAME is the item), or
+			 * another workbook, by path (formulas, names and
+			 * charts that read it) */
+			addin_supbook = len >= 4 && ole2_u16(d + 2) == BIFF_SUPBOOK_ADDIN;
+			if (len < 4 || (!addin_supbook && ole2_u16(d + 2) != BIFF_SUPBOOK_SELF))
+				return problem(p, CDR_E_DANGEROUS,
+					       "Excel DDE/OLE link or link to another workbook (a "
+					       "formula that starts a program or fetches a file)");
 			break;
 		case BIFF_EXTERNNAME:
-			if (dde_supbook)
-				return problem(p, CDR_E_DANGEROUS,
-					       "Excel DDE/OLE link (a formula that starts a program)");
+			if (addin_supbook && !ole2_excel_addin_function_check(d, len, p))
+				return FALSE;
+			break;
+		case BIFF_HLINK:
+			if (!ole2_excel_hlink_check(d, len, policy, p))
+				return FALSE;
+			break;
+		case BIFF_FORMULA:
+		case BIFF_SHRFMLA:
+		case BIFF_ARRAY:
+			if (biff8 && !formula_record_check(type, d, len, policy, p))
+				return FALSE;
 			break;
 		default:
 			break;
@@ -189,15 +249,18 @@ ole2_excel_check(struct ole2_bytes wb, struct ole2_problem *p)
 }
 
 gboolean
-ole2_ppt_check(struct ole2_bytes doc, struct ole2_problem *p)
+ole2_ppt_check(struct ole2_bytes doc, const struct cdr_policy *policy, struct ole2_problem *p)
 {
 	gsize ends[PPT_MAX_DEPTH + 1];
-	unsigned depth = 0;
+	unsigned depth = 0, hyperlink_depth = 0; /* that of the ExHyperlink around, or 0 */
 	gsize pos = 0;
 	ends[0] = doc.len;
 	while (pos < doc.len) {
-		while (depth > 0 && pos == ends[depth])
+		while (depth > 0 && pos == ends[depth]) {
+			if (depth == hyperlink_depth)
+				hyperlink_depth = 0;
 			depth--;
+		}
 		if (pos == ends[depth])
 			continue; /* top level: pos == doc.len ends the loop */
 		if (ends[depth] - pos < 8)
@@ -226,11 +289,16 @@ ole2_ppt_check(struct ole2_bytes doc, struct ole2_problem *p)
 		default:
 			break;
 		}
+		if (!ole2_ppt_link_check(ver_inst, type, doc.data + pos + 8, len, hyperlink_depth > 0,
+					 policy, p))
+			return FALSE;
 		if ((ver_inst & 0x000F) == 0x000F) {
 			if (depth == PPT_MAX_DEPTH)
 				return problem(p, CDR_E_PARSE, "PowerPoint records nested too deep");
 			pos += 8;
 			ends[++depth] = pos + len;
+			if (!hyperlink_depth && ole2_ppt_is_hyperlink(type))
+				hyperlink_depth = depth;
 		} else {
 			pos += 8 + (gsize)len;
 		}

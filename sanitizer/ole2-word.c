@@ -2,27 +2,33 @@
  * NAME
  *	ole2-word.c - Word 97+ documents: encryption and dangerous fields
  * SUMMARY
- *	A Word field is text: 0x13, the instruction, 0x14, the shown result,
- *	0x15. DDE and DDEAUTO start programs (the 2017 "DDEAUTO c:\\windows\\
- *	system32\\cmd.exe" mails), INCLUDETEXT, INCLUDEPICTURE, INCLUDE, IMPORT
- *	and LINK fetch files or URLs when the document opens or updates.
+ *	A Word field is text: 0x13, the code, 0x14, the shown result, 0x15.
+ *	Fields are judged by the rules the ooxml and rtf handlers apply
+ *	(office-fields.c): DDE and DDEAUTO start programs (the 2017
+ *	"DDEAUTO c:\\windows\\system32\\cmd.exe" mails), INCLUDETEXT,
+ *	INCLUDEPICTURE, INCLUDE, IMPORT, LINK, DATABASE and RD fetch files or
+ *	URLs, a HYPERLINK to a share or file leaks or runs, and so on.
  *	Removing a field means rewriting the text, the piece table and every
- *	character position after it, so a document holding one is blocked.
+ *	character position after it, so a document holding one is blocked,
+ *	with the field and the reason named.
  * DESCRIPTION
  *	The FIB is read for its version (Word 97 or later only), its flags
  *	(fEncrypted blocks as password-protected; fWhichTblStm names the table
  *	stream) and the place of the CLX. The CLX's piece table gives the
  *	document text (all sub-documents: body, headers, footnotes, comments,
- *	text boxes), 8-bit or UTF-16LE piece by piece; every field begin is
- *	looked at and its first instruction word compared, ignoring case, with
- *	the list. A field whose instruction starts with a nested field (its
- *	type computed at run time) is blocked too. Then the whole WordDocument
- *	stream is scanned raw, as 8-bit and as UTF-16LE text, for the same
- *	field beginnings, so text the piece table hides from us but another
- *	reader might find is not missed.
+ *	text boxes), 8-bit or UTF-16LE piece by piece, read in order as one
+ *	text, so a code split over two pieces is read whole. One pass keeps
+ *	a stack of the fields open: each character goes to the innermost
+ *	code, a field's code is judged at its separator (or end, or the end
+ *	of the text), and a field begun inside a code before its keyword is
+ *	complete makes the keyword computed. Then the whole WordDocument
+ *	stream is scanned raw, as 8-bit and as UTF-16LE text at both
+ *	alignments, by the same rules, so text the piece table hides from us
+ *	but another reader might find is not missed.
  */
 #include <string.h>
 
+#include "office-fields.h"
 #include "ole2.h"
 
 #define FIB_IDENT 0xA5ECu
@@ -35,11 +41,7 @@
 #define FIELD_BEGIN 0x13
 #define FIELD_SEPARATOR 0x14
 #define FIELD_END 0x15
-#define KEYWORD_MAX 16
-
-static const char *const dangerous_fields[] = {
-	"DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT", "LINK", NULL,
-};
+#define FIELD_DEPTH_MAX 1024 /* Word nests a few levels; 20,000 is an attack */
 
 /* Characters of the text, whatever their width. */
 struct chars {
@@ -54,53 +56,163 @@ char_at(const struct chars *c, gsize i)
 	return c->width == 1 ? c->data[i] : ole2_u16(c->data + 2 * i);
 }
 
-static gboolean
-is_blank(guint16 ch)
+/* Character i as Unicode: 8-bit ("compressed") text is Windows-1252,
+ * of which the no-break space, soft hyphen and quotes matter here; Word's
+ * optional hyphen (0x1F) and no-break hyphen (0x1E) are what they show. */
+static gunichar
+text_char(const struct chars *c, gsize i)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == 0xA0;
+	guint16 ch = char_at(c, i);
+	if (ch == 0x1F)
+		return 0x00AD;
+	if (ch == 0x1E)
+		return 0x2011;
+	return c->width == 2 ? ch : office_field_cp1252_char((guint8)ch);
+}
+
+/* A field open at this point of the text. */
+struct open_field {
+	struct office_field_code code;
+	gboolean in_code; /* before its separator */
+	gboolean binary;  /* raw scan: a character other than printable ASCII came */
+};
+
+/* The fields open, innermost last: one pass over the characters, each
+ * going to the innermost field's code only. A raw scan reads the stream as
+ * text, binary parts and all (and UTF-16 text as 8-bit: Japanese text is
+ * full of 0x13 bytes there), so it judges only codes of printable ASCII,
+ * takes a keyword as computed only when a nested field follows nothing but
+ * spaces, and stops counting fields nested deeper than FIELD_DEPTH_MAX; in
+ * the piece table's text such nesting blocks. */
+struct scan {
+	const struct cdr_policy *policy;
+	gboolean raw;
+	GArray *open; /* struct open_field */
+	gboolean blocked;
+	struct ole2_problem *p;
+};
+
+static void
+scan_init(struct scan *s, const struct cdr_policy *policy, gboolean raw, struct ole2_problem *p)
+{
+	s->policy = policy;
+	s->raw = raw;
+	s->open = g_array_new(FALSE, TRUE, sizeof(struct open_field));
+	s->blocked = FALSE;
+	s->p = p;
+}
+
+static void
+block(struct scan *s, const char *keyword, const char *why)
+{
+	if (s->blocked)
+		return;
+	s->blocked = TRUE;
+	s->p->code = CDR_E_DANGEROUS;
+	g_snprintf(s->p->detail, sizeof(s->p->detail),
+		   "Word %s%sfield: %s (a Word 97-2003 document's text cannot be rewritten)",
+		   keyword, *keyword ? " " : "", why);
+	s->p->reason = s->p->detail;
+}
+
+/* The innermost field's code is complete (or its keyword computed). */
+static void
+judge(struct scan *s, struct open_field *f)
+{
+	struct office_field_judgement j = { 0 };
+	if (!(s->raw && f->binary) &&
+	    office_field_judge(s->policy, &f->code, &j) != OFFICE_FIELD_KEPT)
+		block(s, j.keyword, j.why);
+	office_field_code_clear(&f->code);
+	f->in_code = FALSE;
+}
+
+static struct open_field *
+top(struct scan *s)
+{
+	return s->open->len ? &g_array_index(s->open, struct open_field, s->open->len - 1)
+			    : NULL;
+}
+
+static void
+pop(struct scan *s)
+{
+	if (top(s)->in_code)
+		judge(s, top(s));
+	g_array_set_size(s->open, s->open->len - 1);
 }
 
 static gboolean
-is_letter(guint16 ch)
+only_spaces(const struct office_field_code *c)
 {
-	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+	for (gsize i = 0; c->text && i < c->text->len; i++) {
+		char ch = c->text->str[i];
+		if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n')
+			return FALSE;
+	}
+	return TRUE;
 }
 
-/* The field whose begin mark is at `i`: NULL when harmless, else why. */
-static const char *
-judge_field(const struct chars *c, gsize i)
+static void
+begin(struct scan *s)
 {
-	gsize j = i + 1;
-	while (j < c->count && is_blank(char_at(c, j)))
-		j++;
-	if (j < c->count && char_at(c, j) == FIELD_BEGIN)
-		return "Word field whose type is computed by a nested field";
-	char word[KEYWORD_MAX + 1];
-	gsize n = 0;
-	while (j < c->count && is_letter(char_at(c, j))) {
-		if (n == KEYWORD_MAX)
-			return NULL; /* longer than any dangerous keyword */
-		word[n++] = (char)g_ascii_toupper((gchar)char_at(c, j));
-		j++;
+	struct open_field *f = top(s);
+	if (f && f->in_code && !s->raw) {
+		office_field_code_nested(&f->code);
+		if (f->code.computed) /* removed whatever comes: block now */
+			judge(s, f);
+	} else if (f && f->in_code && !f->binary && only_spaces(&f->code)) {
+		f->code.computed = TRUE;
+		judge(s, f);
 	}
-	word[n] = '\0';
-	for (const char *const *k = dangerous_fields; *k; k++)
-		if (strcmp(word, *k) == 0)
-			return "Word DDE/INCLUDE/LINK field (runs a program or fetches a file)";
-	return NULL;
+	if (s->open->len >= FIELD_DEPTH_MAX) {
+		if (!s->raw)
+			block(s, "", "fields nested deeper than Word nests them");
+		return;
+	}
+	struct open_field fresh = { .in_code = TRUE };
+	g_array_append_val(s->open, fresh);
 }
 
-static const char *
-scan_fields(const struct chars *c)
+/* One character of the text. */
+static void
+scan_char(struct scan *s, gunichar ch)
 {
-	for (gsize i = 0; i < c->count; i++) {
-		if (char_at(c, i) != FIELD_BEGIN)
-			continue;
-		const char *why = judge_field(c, i);
-		if (why)
-			return why;
+	struct open_field *f = top(s);
+	if (ch == FIELD_BEGIN) {
+		begin(s);
+	} else if (ch == FIELD_SEPARATOR && f) {
+		if (f->in_code)
+			judge(s, f);
+	} else if (ch == FIELD_END && f) {
+		pop(s);
+	} else if (f && f->in_code) {
+		if (ch > 0x7E || (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r'))
+			f->binary = TRUE;
+		office_field_code_append_char(&f->code, ch);
 	}
-	return NULL;
+}
+
+/* Fields left open at the end of the text are judged as they are. */
+static const char *
+scan_end(struct scan *s)
+{
+	while (s->open->len)
+		pop(s);
+	g_array_free(s->open, TRUE);
+	return s->blocked ? s->p->reason : NULL;
+}
+
+/* The raw stream as text of one width: the same rules, on what looks like
+ * text. */
+static const char *
+scan_raw(const struct chars *c, const struct cdr_policy *policy, struct ole2_problem *p)
+{
+	struct scan s;
+	scan_init(&s, policy, TRUE, p);
+	for (gsize i = 0; i < c->count && !s.blocked; i++)
+		scan_char(&s, text_char(c, i));
+	return scan_end(&s);
 }
 
 /* fcClx/lcbClx from the FIB; FALSE when the FIB is too short. */
@@ -154,19 +266,24 @@ clx_pieces(struct ole2_bytes table, guint32 fc, guint32 lcb, const guint8 **plc,
 	return FALSE;
 }
 
-/* Every piece's text, in turn, through scan_fields. */
+/* Every piece's text, in character position order, as one text: a field
+ * code split over pieces (of either width) is read whole. FALSE with *p
+ * filled when the table is broken or a field is dangerous. */
 static gboolean
-scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n, struct ole2_problem *p)
+scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n,
+	    const struct cdr_policy *policy, struct ole2_problem *p)
 {
+	struct scan s;
+	scan_init(&s, policy, FALSE, p);
 	guint64 total = 0;
-	for (gsize i = 0; i < n; i++) {
+	const char *broken = NULL;
+	for (gsize i = 0; i < n && !broken && !s.blocked; i++) {
 		guint32 cp0 = ole2_u32(plc + 4 * i), cp1 = ole2_u32(plc + 4 * (i + 1));
 		const guint8 *pcd = plc + 4 * (n + 1) + 8 * i;
 		guint32 fc = ole2_u32(pcd + 2);
 		if (cp1 < cp0) {
-			p->code = CDR_E_PARSE;
-			p->reason = "Word piece table out of order";
-			return FALSE;
+			broken = "Word piece table out of order";
+			break;
 		}
 		struct chars c = { .count = cp1 - cp0 };
 		gsize off;
@@ -179,24 +296,25 @@ scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n, struct ole2_prob
 		}
 		total += c.count * c.width;
 		if (off > word.len || c.count > (word.len - off) / c.width || total > word.len) {
-			p->code = CDR_E_PARSE;
-			p->reason = "Word text piece outside the WordDocument stream";
-			return FALSE;
+			broken = "Word text piece outside the WordDocument stream";
+			break;
 		}
 		c.data = word.data + off;
-		const char *why = scan_fields(&c);
-		if (why) {
-			p->code = CDR_E_DANGEROUS;
-			p->reason = why;
-			return FALSE;
-		}
+		for (gsize k = 0; k < c.count && !s.blocked; k++)
+			scan_char(&s, text_char(&c, k));
 	}
-	return TRUE;
+	if (broken) {
+		(void)scan_end(&s);
+		p->code = CDR_E_PARSE;
+		p->reason = broken;
+		return FALSE;
+	}
+	return scan_end(&s) == NULL;
 }
 
 gboolean
 ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_bytes table1,
-		struct ole2_problem *p)
+		const struct cdr_policy *policy, struct ole2_problem *p)
 {
 	if (word.len < FIB_BASE_LEN || ole2_u16(word.data) != FIB_IDENT) {
 		p->code = CDR_E_PARSE;
@@ -228,20 +346,17 @@ ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_by
 		p->reason = "Word document without a readable piece table";
 		return FALSE;
 	}
-	if (!scan_pieces(word, plc, n, p))
+	if (!scan_pieces(word, plc, n, policy, p))
 		return FALSE;
 
 	/* The raw stream too, both ways, and UTF-16 at both alignments. */
 	struct chars raw8 = { word.data, word.len, 1 };
-	const char *why = scan_fields(&raw8);
-	for (gsize shift = 0; !why && shift < 2 && word.len > shift; shift++) {
-		struct chars raw16 = { word.data + shift, (word.len - shift) / 2, 2 };
-		why = scan_fields(&raw16);
-	}
-	if (why) {
-		p->code = CDR_E_DANGEROUS;
-		p->reason = why;
+	if (scan_raw(&raw8, policy, p))
 		return FALSE;
+	for (gsize shift = 0; shift < 2 && word.len > shift; shift++) {
+		struct chars raw16 = { word.data + shift, (word.len - shift) / 2, 2 };
+		if (scan_raw(&raw16, policy, p))
+			return FALSE;
 	}
 	return TRUE;
 }

@@ -401,19 +401,21 @@ bytes_of(GPtrArray *kept, const char *name)
 }
 
 static gboolean
-check_records(enum ole2_kind kind, GPtrArray *kept, struct ole2_problem *p)
+check_records(enum ole2_kind kind, GPtrArray *kept, const struct cdr_policy *policy,
+	      struct ole2_problem *p)
 {
 	switch (kind) {
 	case KIND_WORD:
 		return ole2_word_check(bytes_of(kept, "WordDocument"), bytes_of(kept, "0Table"),
-				       bytes_of(kept, "1Table"), p);
+				       bytes_of(kept, "1Table"), policy, p);
 	case KIND_EXCEL: {
 		/* Excel 97+ reads Workbook, Excel 5 Book: judge both */
 		struct ole2_bytes wb = bytes_of(kept, "Workbook"), book = bytes_of(kept, "Book");
-		return (!wb.data || ole2_excel_check(wb, p)) && (!book.data || ole2_excel_check(book, p));
+		return (!wb.data || ole2_excel_check(wb, policy, p)) &&
+		       (!book.data || ole2_excel_check(book, policy, p));
 	}
 	case KIND_PPT:
-		return ole2_ppt_check(bytes_of(kept, "PowerPoint Document"), p);
+		return ole2_ppt_check(bytes_of(kept, "PowerPoint Document"), policy, p);
 	default:
 		return FALSE;
 	}
@@ -547,7 +549,7 @@ ole2_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	guint8 clsid[OLE2_CLSID_LEN] = { 0 };
 	const char *why;
 	enum ole2_kind kind;
-	struct ole2_problem problem = { CDR_E_INTERNAL, "record check failed" };
+	struct ole2_problem problem = { .code = CDR_E_INTERNAL, .reason = "record check failed" };
 
 	if (!input) {
 		cdr_job_error(job, CDR_E_INTERNAL, "libgsf could not wrap the input");
@@ -592,7 +594,7 @@ ole2_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	if (select_entries(job, root, kind, kept, removals) == CDR_BLOCKED)
 		goto out;
 
-	if (!check_records(kind, kept, &problem)) {
+	if (!check_records(kind, kept, cdr_job_policy(job), &problem)) {
 		cdr_job_error(job, problem.code, "%s", problem.reason);
 		goto out;
 	}

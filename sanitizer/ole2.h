@@ -17,10 +17,12 @@ struct ole2_bytes {
 	gsize len;
 };
 
-/* Why a file is blocked: an error kind and a fixed reason. */
+/* Why a file is blocked: an error kind and a reason (a fixed string, or
+ * `detail` where the reason names what was found). */
 struct ole2_problem {
 	enum cdr_error code;
 	const char *reason;
+	char detail[256];
 };
 
 /* The compound file's own structure (header, FAT, DIFAT, directory
@@ -34,18 +36,45 @@ const char *ole2_cfb_check(const guint8 *data, gsize len);
  */
 
 /* Word 97+: the FIB (version, encryption, which table stream) and the
- * text reached through the piece table, searched for DDE/INCLUDE/LINK
- * fields; also a raw scan of the stream in 8-bit and UTF-16LE. */
+ * text reached through the piece table, its fields judged by the shared
+ * field rules (office-fields.h: what the ooxml and rtf handlers would
+ * remove blocks here); also a raw scan of the stream in 8-bit and
+ * UTF-16LE. */
 gboolean ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0,
-			 struct ole2_bytes table1, struct ole2_problem *p);
+			 struct ole2_bytes table1, const struct cdr_policy *policy,
+			 struct ole2_problem *p);
 
 /* Excel BIFF5/BIFF8: FILEPASS, macro and VBA-module sheets, Auto_Open
- * style names, DDE/OLE links through EXTERNNAME. */
-gboolean ole2_excel_check(struct ole2_bytes workbook, struct ole2_problem *p);
+ * style names, DDE/OLE links through EXTERNNAME, links to other
+ * workbooks (SUPBOOK), add-in functions that fetch or run code, cell
+ * hyperlinks the link rule refuses (ole2-links.c). */
+gboolean ole2_excel_check(struct ole2_bytes workbook, const struct cdr_policy *policy,
+			  struct ole2_problem *p);
 
 /* PowerPoint: the record tree of the "PowerPoint Document" stream:
- * VBA, embedded or linked OLE storages, encryption. */
-gboolean ole2_ppt_check(struct ole2_bytes doc, struct ole2_problem *p);
+ * VBA, embedded or linked OLE storages, encryption, and (ole2-links.c)
+ * hyperlinks the link rule refuses, click actions that run something,
+ * media linked from a path. */
+gboolean ole2_ppt_check(struct ole2_bytes doc, const struct cdr_policy *policy,
+			struct ole2_problem *p);
+
+/* ole2-links.c: one HLINK record's data (a cell's hyperlink). */
+gboolean ole2_excel_hlink_check(const guint8 *d, gsize len, const struct cdr_policy *policy,
+				struct ole2_problem *p);
+/* ole2-links.c: an EXTERNNAME under the add-in SUPBOOK: the name of a
+ * function formulas call (_xlfn.WEBSERVICE). */
+gboolean ole2_excel_addin_function_check(const guint8 *d, gsize len, struct ole2_problem *p);
+/* ole2-links.c: a BIFF8 parsed expression (a formula's tokens): RTD,
+ * CALL, REGISTER, EXEC, a HYPERLINK to a refused or computed target, a
+ * token it cannot read. */
+gboolean ole2_excel_formula_check(const guint8 *rgce, gsize cce, const struct cdr_policy *policy,
+				  struct ole2_problem *p);
+/* ole2-links.c: one PowerPoint record (header fields and data);
+ * `in_hyperlink`: it lies inside an ExHyperlinkContainer. */
+gboolean ole2_ppt_link_check(guint16 ver_inst, guint16 type, const guint8 *d, gsize len,
+			     gboolean in_hyperlink, const struct cdr_policy *policy,
+			     struct ole2_problem *p);
+gboolean ole2_ppt_is_hyperlink(guint16 type);
 
 static inline guint16
 ole2_u16(const guint8 *p)

@@ -21,7 +21,9 @@
  *	close (Auto_Open, Auto_Close, Auto_Activate, Auto_Deactivate and any
  *	name starting so), names that point into a removed sheet or another
  *	workbook, and sheet positions renumbered past the removed sheets.
- *	In Word settings: a mail merge's data source.
+ *	In Word settings: a mail merge's data source. In Excel: the places a
+ *	sheet or the workbook is published to as a web page
+ *	(webPublishItem, webPublishObject, each save writes there again).
  */
 #include <string.h>
 
@@ -60,7 +62,8 @@ static const struct ooxml_name drop_when_empty[] = {
 	{ NS_P, "embeddedFontLst" }, { NS_P, "custDataLst" },  { NS_MC, "AlternateContent" },
 	{ NS_MC, "Choice" },     { NS_MC, "Fallback" },    { NS_S, "conditionalFormatting" },
 	{ NS_S, "dataValidations" }, { NS_S, "ext" },      { NS_S, "extLst" },
-	{ NS_P, "stSnd" },       { NS_P, "sndAc" },
+	{ NS_P, "stSnd" },       { NS_P, "sndAc" },        { NS_S, "webPublishItems" },
+	{ NS_S, "webPublishObjects" },
 	{ NS_X14, "conditionalFormattings" }, { NS_X14, "conditionalFormatting" },
 	{ NS_X14, "dataValidations" }, { NS_X14, "sparklineGroups" },
 };
@@ -336,6 +339,12 @@ rule_for(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
 	if (ooxml_is(n, NS_S, "definedName")) {
 		*what = bad_defined_name(c, n);
 		return *what != NULL;
+	}
+	if (ooxml_is(n, NS_S, "webPublishItem") || ooxml_is(n, NS_S, "webPublishObject")) {
+		/* "publish as web page" to a file, a share or a server,
+		 * written again at every save when autoRepublish is set */
+		*what = CDR_ACT_EXTERNAL_REFERENCE;
+		return TRUE;
 	}
 	return FALSE;
 }

@@ -15,7 +15,13 @@
  *	several levels. A table's calculated column or totals formula goes
  *	(the column stays), a pivot item computed by a formula goes, a pivot
  *	field loses its formula, and a sheet hyperlink whose place is in
- *	another workbook goes.
+ *	another workbook goes. Form controls and shapes in a sheet's
+ *	drawings hold formulas too: VML's x:FmlaLink, x:FmlaRange, ... go
+ *	when refused, a DrawingML shape loses a refused textlink; and the
+ *	macro a control or shape runs on a click (x:FmlaMacro, the macro
+ *	attribute) always goes: no macro is kept for it to run, and one in
+ *	another workbook ("C:\x\[a.xlsm]S'!Go", or "a.xlsm!Go" opened from
+ *	the current folder) is fetched.
  */
 #include <string.h>
 
@@ -122,9 +128,55 @@ formula_attribute_refused(struct ooxml_clean *c, xmlNode *n, const char **what,
 	return *what != NULL;
 }
 
+/* A drawing's shape (sheet or chart drawing): the macro it runs on a
+ * click goes, and a refused textlink (the cell whose text it shows). */
+static void
+shape_formulas(struct ooxml_clean *c, xmlNode *n)
+{
+	if (!n->ns || !n->ns->href ||
+	    (strcmp((const char *)n->ns->href, NS_XDR) != 0 &&
+	     strcmp((const char *)n->ns->href, NS_CDR) != 0))
+		return;
+	const char *what = NULL;
+	if (xmlHasProp(n, (const xmlChar *)"macro")) {
+		g_autofree char *macro = (char *)xmlGetProp(n, (const xmlChar *)"macro");
+		xmlUnsetProp(n, (const xmlChar *)"macro");
+		c->changed = TRUE;
+		if (macro && *macro)
+			cdr_job_action(c->job, CDR_ACT_MACRO, c->part, 1);
+	}
+	if (formula_attribute_refused(c, n, &what, "textlink")) {
+		xmlUnsetProp(n, (const xmlChar *)"textlink");
+		cdr_job_action(c->job, what, c->part, 1);
+		c->changed = TRUE;
+	}
+}
+
+/* A VML form control's formulas (x:ClientData's x:FmlaLink, x:FmlaRange,
+ * x:FmlaPict, x:FmlaGroup, x:FmlaTxbx, x:FmlaMacro). */
+static gboolean
+control_formula_refused(struct ooxml_clean *c, xmlNode *n, const char **what)
+{
+	if (!n->ns || !n->ns->href || strcmp((const char *)n->ns->href, NS_X) != 0 ||
+	    g_ascii_strncasecmp((const char *)n->name, "Fmla", 4) != 0)
+		return FALSE;
+	if (g_ascii_strcasecmp((const char *)n->name, "FmlaMacro") == 0) {
+		*what = CDR_ACT_MACRO;
+		return TRUE;
+	}
+	g_autofree char *text = (char *)xmlNodeGetContent(n);
+	*what = ooxml_formula_action(ooxml_formula_of(c, text));
+	return *what != NULL;
+}
+
 gboolean
 ooxml_formula_rule(struct ooxml_clean *c, xmlNode *n, xmlNode **victim, const char **what)
 {
+	shape_formulas(c, n);
+	if (control_formula_refused(c, n, what)) {
+		*victim = n;
+		return TRUE;
+	}
 	if (ooxml_is(n, NS_S, "f")) {
 		*victim = n;
 		return cell_formula_refused(c, n, what);

@@ -12,8 +12,9 @@
  *	links to another program (DDE: app|topic!item, quoted or not),
  *	refers to another workbook ([1]Sheet1!A1, '[book.xlsx]Sheet'!A1,
  *	'C:\path\[book]Sheet'!A1, \\host\share paths), fetches from the
- *	network (WEBSERVICE, IMAGE, RTD), calls code (CALL, REGISTER, EXEC
- *	and the other Excel 4 macro functions), or makes a HYPERLINK whose
+ *	network (WEBSERVICE, IMAGE, RTD, TRANSLATE, COPILOT, SQL.REQUEST),
+ *	calls code (CALL, REGISTER, EXEC and the other Excel 4 macro
+ *	functions, Python in Excel's PY), or makes a HYPERLINK whose
  *	target is not a string literal the link rule (cdr/links.h) allows.
  *	A formula that cannot be read (a string or name left open) is
  *	refused too.
@@ -28,8 +29,12 @@
 #include "ooxml.h"
 #include "policy.h"
 
+/* Functions that send data to a service or fetch from one: Microsoft
+ * 365's translation, language detection and Copilot send the text they
+ * are given to Microsoft's servers. */
 static const char *const fetching[] = {
-	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY",
+	"WEBSERVICE", "IMAGE", "RTD", "STOCKHISTORY", "TRANSLATE", "DETECTLANGUAGE", "COPILOT",
+	"SQL.REQUEST",
 };
 
 /* Excel 4 macro functions that run code, touch files or other programs;
@@ -40,13 +45,12 @@ static const char *const running[] = {
 	"FREADLN",    "FCLOSE",        "INITIATE",    "POKE",          "REQUEST",   "TERMINATE",
 	"SEND.KEYS",  "ON.TIME",       "ON.KEY",      "ON.ENTRY",      "ON.RECALC", "ON.SHEET",
 	"ON.WINDOW",  "ON.DATA",       "ON.DOUBLECLICK", "SET.NAME",   "SET.VALUE", "FORMULA",
-	"FORMULA.ARRAY", "FORMULA.FILL",
+	"FORMULA.ARRAY", "FORMULA.FILL", "PY",
 };
 
 static const char *const prefixes[] = {
 	"_xlfn.", "_xlws.", "_xludf.", "_xll.", "_xlpm.", "_xlop.",
 };
-
 
 static gboolean
 is_name_char(guchar c)
@@ -103,6 +107,9 @@ names_another_file(const char *s, gsize start, gsize end)
 	return FALSE;
 }
 
+/* The first argument of HYPERLINK: a string literal the link rule allows,
+ * or an in-workbook location (#Sheet2!A1). The scan is at the '(' and is
+ * left there; ',' and ';' both end an argument (Excel's and OpenFormula's). */
 gboolean
 formula_hyperlink_allowed(struct formula_scan *sc)
 {
@@ -133,26 +140,43 @@ formula_hyperlink_allowed(struct formula_scan *sc)
 	return ok;
 }
 
+/* The function's name without its _xlfn./_xlws./... prefixes. */
+static void
+strip_prefixes(const char **name, gsize *n)
+{
+	for (gboolean again = TRUE; again;) {
+		again = FALSE;
+		for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+			gsize pl = strlen(prefixes[i]);
+			if (*n > pl && g_ascii_strncasecmp(*name, prefixes[i], pl) == 0) {
+				*name += pl;
+				*n -= pl;
+				again = TRUE;
+			}
+		}
+	}
+}
+
+enum ooxml_formula_risk
+ooxml_formula_function(const char *name, gsize n)
+{
+	strip_prefixes(&name, &n);
+	if (formula_name_in(name, n, fetching, G_N_ELEMENTS(fetching)))
+		return FORMULA_FETCH;
+	if (formula_name_in(name, n, running, G_N_ELEMENTS(running)))
+		return FORMULA_CODE;
+	return FORMULA_SAFE;
+}
+
 enum ooxml_formula_risk
 formula_function_risk(struct formula_scan *sc, gsize start, gsize end)
 {
 	const char *name = sc->s + start;
 	gsize n = end - start;
-	for (gboolean again = TRUE; again;) {
-		again = FALSE;
-		for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++) {
-			gsize pl = strlen(prefixes[i]);
-			if (n > pl && g_ascii_strncasecmp(name, prefixes[i], pl) == 0) {
-				name += pl;
-				n -= pl;
-				again = TRUE;
-			}
-		}
-	}
-	if (formula_name_in(name, n, fetching, G_N_ELEMENTS(fetching)))
-		return FORMULA_FETCH;
-	if (formula_name_in(name, n, running, G_N_ELEMENTS(running)))
-		return FORMULA_CODE;
+	enum ooxml_formula_risk risk = ooxml_formula_function(name, n);
+	if (risk != FORMULA_SAFE)
+		return risk;
+	strip_prefixes(&name, &n);
 	if (n == 9 && g_ascii_strncasecmp(name, "HYPERLINK", 9) == 0 &&
 	    !formula_hyperlink_allowed(sc))
 		return FORMULA_LINK;

@@ -661,11 +661,8 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 	clean_begin(pkg, p, &c);
 	if (p->kind == PART_WORKBOOK)
 		find_removed_sheets(&c, root);
-	if (p->kind == PART_WORD) {
-		unsigned fields = ooxml_fields_disarm(root);
-		if (fields)
-			cdr_job_action(pkg->job, CDR_ACT_FIELD, p->name, fields);
-	}
+	if (p->kind == PART_WORD)
+		ooxml_fields_clean(pkg->job, p->name, root);
 	ooxml_clean_tree(&c, root);
 	if (p->kind == PART_WORKBOOK && count_sheets(root) == 0)
 		v = cdr_job_error(pkg->job, CDR_E_DANGEROUS,

@@ -54,6 +54,8 @@ char *ooxml_transitional_relationship(const char *type);
 #define NS_C15 "http://schemas.microsoft.com/office/drawing/2012/chart"
 #define NS_X14 "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 #define NS_XM "http://schemas.microsoft.com/office/excel/2006/main"
+#define NS_CDR "http://schemas.openxmlformats.org/drawingml/2006/chartDrawing"
+#define NS_X "urn:schemas-microsoft-com:office:excel"
 
 /* An element by namespace and local name. */
 struct ooxml_name {
@@ -136,6 +138,10 @@ enum ooxml_formula_risk {
 
 struct cdr_policy;
 
+/* What a function of that name does (its _xlfn. and similar prefixes
+ * taken off): FORMULA_FETCH, FORMULA_CODE or FORMULA_SAFE. The ole2
+ * handler judges the add-in functions of a .xls by it. */
+enum ooxml_formula_risk ooxml_formula_function(const char *name, gsize n);
 /* Judge one formula (as stored: no leading '=' needed, `len` bytes). */
 enum ooxml_formula_risk ooxml_formula_judge(const struct cdr_policy *policy, const char *formula,
 					    gsize len);
@@ -207,11 +213,19 @@ gboolean ooxml_clean_tree(struct ooxml_clean *c, xmlNode *node);
 
 /* ---- ooxml-fields.c: Word fields --------------------------------------- */
 
-/* Replace DDE, INCLUDE*, IMPORT and LINK fields under `root` by their
- * displayed result; returns how many. */
-unsigned ooxml_fields_disarm(xmlNode *root);
-/* TRUE when a field instruction runs or fetches something. */
-gboolean ooxml_field_is_dangerous(const char *instr);
+/* Fields removed from one part, by verdict (office-fields.h), and the
+ * form-field macros removed. */
+struct ooxml_field_counts {
+	unsigned n[4]; /* indexed by enum office_field_verdict */
+	unsigned macros;
+};
+
+/* Apply the shared field rules (office-fields.c) to the Word fields under
+ * `root`: a removed field is replaced by its displayed result. */
+void ooxml_fields_disarm(const struct cdr_policy *policy, xmlNode *root,
+			 struct ooxml_field_counts *counts);
+/* The same, with the removals reported on the job under `part`. */
+void ooxml_fields_clean(struct cdr_job *job, const char *part, xmlNode *root);
 
 /* ---- ooxml-stream.c: big parts rewritten as a stream -------------------- */
 

@@ -8,7 +8,9 @@
  *	JavaScript, /OpenAction and /AA, every action but page navigation,
  *	links and form reset, embedded files (name tree, file attachment
  *	annotations, /EF, /AF, portfolios), XFA, RichMedia/3D/Screen/Movie/
- *	Sound annotations, signature values and usage-rights signatures.
+ *	Sound annotations, signature values and usage-rights signatures,
+ *	and what makes a stream read another file (external stream data,
+ *	reference XObjects, OPI).
  *	URI links stay when their target is a link [links] schemes keeps
  *	(links.h) and [pdf] neutralize_links is not set; the catalog's
  *	/URI /Base, against which viewers resolve relative links, only when
@@ -84,6 +86,19 @@ static const struct key_rule pdf_removed_keys[] = {
 	{ "/Perms", CDR_ACT_SIGNATURE, "Perms" },
 	{ "/NeedsRendering", NULL, NULL },
 	{ "/SigFlags", NULL, NULL },
+};
+
+/* Keys of a stream's dictionary that send a reader to another file: the
+ * stream's data in an external file (/F, with its /FFilter and
+ * /FDecodeParms), a reference XObject's page of another document (/Ref),
+ * OPI's high-resolution original (/OPI). The data between "stream" and
+ * "endstream", which every reader draws, stays. */
+static const struct key_rule pdf_stream_outside_keys[] = {
+	{ "/F", CDR_ACT_EXTERNAL_REFERENCE, "stream data in another file" },
+	{ "/FFilter", NULL, NULL },
+	{ "/FDecodeParms", NULL, NULL },
+	{ "/Ref", CDR_ACT_EXTERNAL_REFERENCE, "reference XObject" },
+	{ "/OPI", CDR_ACT_EXTERNAL_REFERENCE, "OPI" },
 };
 
 /* Annotation subtypes removed from /Annots. */
@@ -367,11 +382,10 @@ where_of(struct disarm *d, qpdf_oh dict)
 }
 
 static void
-disarm_dict(struct disarm *d, qpdf_oh dict)
+remove_keys(struct disarm *d, qpdf_oh dict, const struct key_rule *rules, gsize n)
 {
-	empty_forbidden_action(d, dict);
-	for (gsize r = 0; r < G_N_ELEMENTS(pdf_removed_keys); r++) {
-		const struct key_rule *rule = &pdf_removed_keys[r];
+	for (gsize r = 0; r < n; r++) {
+		const struct key_rule *rule = &rules[r];
 		if (!qpdf_oh_has_key(d->q, dict, rule->key))
 			continue;
 		const char *where = rule->where ? rule->where : where_of(d, dict);
@@ -379,6 +393,13 @@ disarm_dict(struct disarm *d, qpdf_oh dict)
 		if (rule->what)
 			cdr_job_action(d->job, rule->what, where, 1);
 	}
+}
+
+static void
+disarm_dict(struct disarm *d, qpdf_oh dict)
+{
+	empty_forbidden_action(d, dict);
+	remove_keys(d, dict, pdf_removed_keys, G_N_ELEMENTS(pdf_removed_keys));
 	if (qpdf_oh_has_key(d->q, dict, "/A"))
 		judge_action_key(d, dict, "/A");
 	if (qpdf_oh_has_key(d->q, dict, "/Next"))
@@ -470,6 +491,7 @@ visit(struct disarm *d, qpdf_oh oh)
 	case ot_stream: {
 		qpdf_oh dict = qpdf_oh_get_dict(d->q, oh);
 		disarm_dict(d, dict);
+		remove_keys(d, dict, pdf_stream_outside_keys, G_N_ELEMENTS(pdf_stream_outside_keys));
 		disarm_stream(d, oh, dict);
 		push_dict_values(d, dict, FALSE);
 		qpdf_oh_release(d->q, dict);

@@ -16,7 +16,9 @@
  *	trailer of its own (pdf-structure.c).
  * DESCRIPTION
  *	A file encrypted with an empty user password is decrypted and written
- *	unencrypted ("encryption"); any other password blocks it. Limits:
+ *	unencrypted ("encryption"), and the result handed to the front end's
+ *	virus scan, which saw only the encrypted original; any other password
+ *	blocks it. Limits:
  *	[pdf] max_pages, max_objects and max_stream_bytes, and the engine's
  *	max_expanded_bytes for all streams together. Bytes before %PDF- and
  *	after the last %%EOF never reach the output; they are reported.
@@ -206,9 +208,14 @@ pdf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 	repairs += pdf_page_contents_fix(q);
 	/* objects read lazily during the walk may have needed repair too */
 	repairs += drain_warnings(q);
-	if (qpdf_is_encrypted(q))
+	gboolean decrypted = qpdf_is_encrypted(q);
+	if (decrypted)
 		cdr_job_action(job, CDR_ACT_ENCRYPTION, NULL, 1);
 	if (!write_verified(job, q, pages, out->data))
+		goto out;
+	/* the virus scan of the original saw the encrypted streams only */
+	if (decrypted && cdr_job_scan_revealed(job, out->data->data, out->data->len,
+					       CDR_REVEALED_DECRYPTED) == CDR_BLOCKED)
 		goto out;
 	repairs += drain_warnings(q);
 	if (repairs > 0)

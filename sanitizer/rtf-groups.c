@@ -2,9 +2,11 @@
  * NAME
  *	rtf-groups.c - what becomes of a field, a picture, a shape property
  * SUMMARY
- *	Called by rtf.c when such a group closes: a field is kept whole or
- *	replaced by its result, a picture goes through the image handlers, a
- *	shape property or hyperlink is kept or dropped by its name/target.
+ *	Called by rtf.c: a field is judged by the shared rules
+ *	(office-fields.c) once its code is read and then written on whole or
+ *	replaced by its result; when a group closes, a picture goes through
+ *	the image handlers, a shape property or hyperlink is kept or dropped
+ *	by its name/target (the link rule of links.h).
  * DESCRIPTION
  *	See rtf.c for the rules; these functions write the group, or what is
  *	left of it, into the buffer that was to receive its braces.
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "links.h"
 #include "rtf.h"
 
 static const struct {
@@ -24,49 +27,44 @@ static const struct {
 };
 
 void
-rtf_finish_field(struct rtf *r, struct frame *f)
+rtf_judge_field(struct rtf *r, struct frame *f)
 {
 	struct field *fl = f->field;
-	char keyword[32] = "";
-	enum rtf_field_verdict v = RTF_FIELD_KEEP;
-	if (fl->nested || fl->overflow) {
-		v = RTF_FIELD_RUNS;
-		g_strlcpy(keyword, fl->nested ? "nested field" : "long instruction",
-			  sizeof(keyword));
-	} else if (fl->has_inst) {
-		v = rtf_field_judge(fl->instr, keyword);
-	}
-
-	gboolean keep = TRUE;
-	switch (v) {
-	case RTF_FIELD_KEEP:
-		break;
-	case RTF_FIELD_WEB_LINK:
-		if (r->neutralize_links) {
-			rtf_removed(r, CDR_ACT_EXTERNAL_LINK, "HYPERLINK");
-			keep = FALSE;
-		}
-		break;
-	case RTF_FIELD_RUNS:
-		rtf_removed(r, CDR_ACT_FIELD, keyword);
-		keep = FALSE;
-		break;
-	case RTF_FIELD_FETCHES:
-		rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, keyword);
-		keep = FALSE;
-		break;
-	}
-	if (!f->wrap)
+	if (fl->judged)
 		return;
-	if (keep) {
+	fl->judged = TRUE;
+	struct office_field_judgement j = { 0 };
+	if (fl->whole.s->len > RTF_MAX_FIELD_CODE) {
+		j.verdict = OFFICE_FIELD_REMOVED;
+		g_strlcpy(j.keyword, "long field code", sizeof(j.keyword));
+	} else if (fl->has_inst) {
+		office_field_judge(r->policy, &fl->code, &j);
+		if (fl->has_ud)
+			office_field_judge(r->policy, &fl->code_ud, &j);
+	}
+	fl->keep = j.verdict == OFFICE_FIELD_KEPT;
+	if (!fl->keep)
+		rtf_removed(r, office_field_action(j.verdict),
+			    j.keyword[0] ? j.keyword : "nested field");
+	if (fl->keep && f->wrap) {
 		rtf_emit_open(f, NULL);
 		rtf_buf_append(f->wrap, &fl->whole);
-		rtf_buf_raw(f->wrap, "}");
-	} else if (fl->rslt.s->len) {
-		rtf_buf_raw(f->wrap, "{");
-		rtf_buf_append(f->wrap, &fl->rslt);
-		rtf_buf_raw(f->wrap, "}");
+		if (f->out) /* else a word switched the rest of the group away */
+			f->out = f->wrap;
+	} else {
+		f->out = NULL;
 	}
+	g_string_truncate(fl->whole.s, 0);
+	office_field_code_clear(&fl->code);
+	office_field_code_clear(&fl->code_ud);
+}
+
+void
+rtf_finish_field(struct rtf *r, struct frame *f)
+{
+	rtf_judge_field(r, f);
+	if (f->field->keep && f->wrap)
+		rtf_buf_raw(f->wrap, "}");
 }
 
 void
@@ -113,6 +111,13 @@ rtf_finish_pict(struct rtf *r, struct frame *f)
 		g_byte_array_unref(clean);
 }
 
+static gboolean
+has_suffix_ci(const char *s, const char *suffix)
+{
+	gsize n = strlen(s), k = strlen(suffix);
+	return n >= k && g_ascii_strcasecmp(s + n - k, suffix) == 0;
+}
+
 void
 rtf_finish_named(struct rtf *r, struct frame *f)
 {
@@ -125,17 +130,18 @@ rtf_finish_named(struct rtf *r, struct frame *f)
 	g_strstrip(n->name->str);
 	n->name->len = strlen(n->name->str);
 	if (f->kind == F_SP) {
+		/* the file a shape's picture, fill, line fill or back fill
+		 * is linked from (pibName, fillBlipName, lineFillBlipName,
+		 * fillBackBlipName, ...), and their link flags */
 		const char *s = n->name->str;
-		if (g_ascii_strcasecmp(s, "pibName") == 0 ||
-		    g_ascii_strcasecmp(s, "fillBlipName") == 0) {
-			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, s);
+		if (g_ascii_strcasecmp(s, "pibName") == 0 || has_suffix_ci(s, "BlipName")) {
+			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, "BlipName");
 			return;
 		}
-		if (g_ascii_strcasecmp(s, "pibFlags") == 0 ||
-		    g_ascii_strcasecmp(s, "fillBlipFlags") == 0)
-			return; /* the link flags of the names above */
+		if (g_ascii_strcasecmp(s, "pibFlags") == 0 || has_suffix_ci(s, "BlipFlags"))
+			return;
 	} else if (n->name->len) {
-		if (!rtf_target_is_web(n->name->str, n->name->len)) {
+		if (!cdr_link_allowed(r->policy, n->name->str, n->name->len)) {
 			rtf_removed(r, CDR_ACT_EXTERNAL_REFERENCE, "hl");
 			return;
 		}

@@ -21,12 +21,15 @@
  *	an object (embedded-object); \*\template (external-reference);
  *	\*\mailmerge (data-connection); embedded fonts \*\fontemb and
  *	\*\fontfile (font); \binN data outside pictures (embedded-object).
- *	Fields whose instruction runs or fetches something (rtf-fields.c)
- *	are replaced by their \fldrslt result (field, or external-reference
- *	for remote INCLUDEPICTURE and hyperlinks to files); a field inside
- *	another field's instruction counts as such. Web hyperlinks (HYPERLINK
- *	fields and \*\hl shape links) stay unless [office] neutralize_links
- *	(external-link). Shape properties pibName/fillBlipName (linked
+ *	Fields are judged by the shared field rules (office-fields.c) on
+ *	their code as Word reads it (rtf-fields.c): one that runs or fetches
+ *	something is replaced by its \fldrslt result (field), a hyperlink to
+ *	a target the link rule refuses too (external-reference), a web
+ *	hyperlink when [office] neutralize_links is set (external-link); so
+ *	is a field whose keyword a nested field computes. \*\hl shape links
+ *	go by the same link rule. A field is judged as soon as its code is
+ *	read and then written straight on, so nesting costs no copying; a
+ *	code group larger than RTF_MAX_FIELD_CODE is replaced by its result. Shape properties pibName/fillBlipName (linked
  *	pictures) are dropped (external-reference) with their flags.
  *	A dangerous destination word in the middle of a group (where Word
  *	switches destination) drops the rest of that group; a structural
@@ -178,17 +181,8 @@ sink_byte(struct rtf *r, struct frame *f, guint8 c)
 		r->skip--;
 		return;
 	}
-	if (!f->sink)
-		return;
-	if (f->sink->len < RTF_MAX_SINK) {
-		g_string_append_c(f->sink, (char)c);
-		return;
-	}
-	/* too long to judge: the stricter reading */
-	if (f->sink_field)
-		f->sink_field->overflow = TRUE;
-	if (f->sink_named)
-		f->sink_named->overflow = TRUE;
+	if (f->sink_field || f->sink_named)
+		rtf_sink_byte(r, f, c);
 }
 
 void
@@ -207,8 +201,8 @@ frame_free(struct frame *f)
 	if (f->field) {
 		if (f->kind == F_FIELD) {
 			rtf_buf_clear(&f->field->whole);
-			rtf_buf_clear(&f->field->rslt);
-			g_string_free(f->field->instr, TRUE);
+			office_field_code_clear(&f->field->code);
+			office_field_code_clear(&f->field->code_ud);
 			g_free(f->field);
 		}
 		f->field = NULL;
@@ -223,7 +217,6 @@ frame_free(struct frame *f)
 		g_string_free(f->named->name, TRUE);
 		g_clear_pointer(&f->named, g_free);
 	}
-	rtf_buf_clear(&f->own);
 }
 
 /* A group that is just a group: its braces and content go where the
@@ -239,9 +232,9 @@ resolve_normal(struct frame *f, struct frame *p)
 	f->kind = F_NORMAL;
 	f->wrap = f->out = p->out;
 	if (!f->star) {
-		f->sink = p->sink;
 		f->sink_field = p->sink_field;
 		f->sink_named = p->sink_named;
+		f->sink_reading = p->sink_reading;
 	}
 	rtf_emit_open(f, NULL);
 }
@@ -259,6 +252,10 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 		f->kind = F_DROP;
 		return TRUE;
 	}
+	if (p->kind == F_FIELD && !p->out && !(cls == W_FLDRSLT && exact)) {
+		f->kind = F_DROP; /* a removed field: only its result goes on */
+		return TRUE;
+	}
 	if (cls != W_NONE && (!exact || (is_danger(cls) && cls != W_OBJECT) || cls == W_SILENT)) {
 		record_drop(r, cls, exact, t->name);
 		f->kind = F_DROP;
@@ -267,40 +264,49 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 	switch (cls) {
 	case W_NONE:
 		resolve_normal(f, p);
+		rtf_sink_alternatives(f, p, t->name);
 		return FALSE;
 	case W_FIELD:
 		if (p->sink_field)
-			p->sink_field->nested = TRUE;
+			rtf_field_nested(p->sink_field);
 		f->kind = F_FIELD;
 		f->field = g_new0(struct field, 1);
 		rtf_buf_init(&f->field->whole);
-		rtf_buf_init(&f->field->rslt);
-		f->field->instr = g_string_new(NULL);
 		f->wrap = p->out;
 		f->out = &f->field->whole;
 		rtf_buf_word(f->out, "field", FALSE, 0);
 		return TRUE;
 	case W_FLDINST:
-		if (p->kind != F_FIELD) {
+		if (p->kind != F_FIELD || p->field->judged) {
+			/* out of place, or a second code after the field
+			 * was judged on the first */
 			rtf_removed(r, CDR_ACT_FIELD, "fldinst");
 			f->kind = F_DROP;
 			return TRUE;
 		}
 		f->kind = F_FLDINST;
 		f->wrap = f->out = p->out;
-		f->sink = p->field->instr;
 		f->sink_field = p->field;
+		f->sink_named = NULL;
+		f->sink_reading = RTF_READ_BOTH;
 		p->field->has_inst = TRUE;
 		rtf_emit_open(f, "fldinst");
 		return TRUE;
 	case W_FLDRSLT:
 		if (p->kind != F_FIELD)
 			break;
+		rtf_judge_field(r, p);
 		f->kind = F_FLDRSLT;
-		f->field = p->field;
-		rtf_buf_init(&f->own);
-		f->wrap = p->out;
-		f->out = &f->own;
+		f->star = FALSE;
+		if (!p->field->keep) { /* the result alone, as a plain group */
+			f->wrap = f->out = p->wrap;
+			rtf_emit_open(f, NULL);
+		} else if (p->out) {
+			f->wrap = f->out = p->out;
+			rtf_emit_open(f, "fldrslt");
+		} else { /* in the rest of a group a word switched away */
+			f->kind = F_DROP;
+		}
 		return TRUE;
 	case W_RESULT:
 		if (p->kind != F_OBJECT)
@@ -340,9 +346,9 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 			break;
 		f->kind = F_NORMAL;
 		f->wrap = f->out = p->out;
-		f->sink = p->named->name;
 		f->sink_field = NULL;
 		f->sink_named = p->named;
+		f->sink_reading = RTF_READ_BOTH;
 		rtf_emit_open(f, t->name);
 		return TRUE;
 	default:
@@ -355,7 +361,6 @@ resolve(struct rtf *r, struct frame *f, struct frame *p, const struct rtf_token 
 		return TRUE;
 	}
 	resolve_normal(f, p);
-	f->sink = NULL;
 	f->sink_field = NULL;
 	f->sink_named = NULL;
 	return TRUE;
@@ -380,7 +385,11 @@ push(struct rtf *r)
 	memset(f, 0, sizeof(*f));
 	f->uc = p->uc;
 	r->skip = 0;
-	if (!p->out && p->kind != F_OBJECT)
+	f->font = p->font;
+	f->fonttbl = p->fonttbl;
+	r->lead = 0;
+	/* a removed field's groups wait for their word: its result stays */
+	if (!p->out && p->kind != F_OBJECT && p->kind != F_FIELD)
 		f->kind = F_DROP;
 	else
 		f->pending = TRUE;
@@ -391,6 +400,7 @@ pop(struct rtf *r)
 {
 	struct frame *f = &r->stack[r->depth - 1];
 	r->skip = 0;
+	r->lead = 0;
 	if (f->pending) {
 		f->pending = FALSE;
 		if (f->star)
@@ -400,10 +410,15 @@ pop(struct rtf *r)
 	}
 	switch (f->kind) {
 	case F_NORMAL:
-	case F_FLDINST:
+	case F_FLDRSLT:
 	case F_RESULT:
 		if (f->wrap)
 			rtf_buf_raw(f->wrap, "}");
+		break;
+	case F_FLDINST:
+		if (f->wrap)
+			rtf_buf_raw(f->wrap, "}");
+		rtf_judge_field(r, f - 1); /* the code is complete */
 		break;
 	case F_DROP:
 		break;
@@ -413,15 +428,6 @@ pop(struct rtf *r)
 		break;
 	case F_FIELD:
 		rtf_finish_field(r, f);
-		break;
-	case F_FLDRSLT:
-		if (f->wrap) {
-			rtf_buf_raw(f->wrap, "{");
-			rtf_buf_word(f->wrap, "fldrslt", FALSE, 0);
-			rtf_buf_append(f->wrap, &f->own);
-			rtf_buf_raw(f->wrap, "}");
-			rtf_buf_append(&f->field->rslt, &f->own);
-		}
 		break;
 	case F_PICT:
 		rtf_finish_pict(r, f);
@@ -463,10 +469,13 @@ on_word(struct rtf *r, struct frame *f, const struct rtf_token *t)
 		f->uc = CLAMP(t->param, 0, 16);
 	if (strcmp(t->name, "u") == 0 && t->has_param) {
 		gint32 cp = t->param < 0 ? t->param + 65536 : t->param;
-		r->skip = 0;
-		sink_byte(r, f, cp > 0 && cp < 0x80 ? (guint8)cp : 0x80);
+		if (f->sink_field || f->sink_named)
+			rtf_sink_char(r, f, (gunichar)cp);
 		r->skip = f->uc;
+	} else if (f->sink_field || f->sink_named) {
+		rtf_sink_word(r, f, t->name);
 	}
+	rtf_font_word(r, f, t);
 	if (f->kind == F_PICT)
 		rtf_pict_word(f->pict, t->name);
 	if (star)
@@ -514,6 +523,7 @@ on_symbol(struct rtf *r, struct frame *f, const struct rtf_token *t)
 		return;
 	case '\n':
 		rtf_buf_word(f->out, "par", FALSE, 0);
+		rtf_sink_word(r, f, "par");
 		return;
 	default:
 		break;
@@ -523,7 +533,11 @@ on_symbol(struct rtf *r, struct frame *f, const struct rtf_token *t)
 	if (t->byte == '\\' || t->byte == '{' || t->byte == '}')
 		sink_byte(r, f, t->byte);
 	else if (t->byte == '~')
-		sink_byte(r, f, ' ');
+		rtf_sink_char(r, f, 0x00A0); /* no-break space */
+	else if (t->byte == '-')
+		rtf_sink_char(r, f, 0x00AD); /* optional hyphen */
+	else if (t->byte == '_')
+		rtf_sink_char(r, f, 0x2011); /* no-break hyphen */
 }
 
 static void
@@ -674,7 +688,9 @@ rtf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 {
 	struct rtf *r = g_new0(struct rtf, 1);
 	r->job = job;
-	r->neutralize_links = cdr_job_policy(job)->office_neutralize_links;
+	r->policy = cdr_job_policy(job);
+	r->neutralize_links = r->policy->office_neutralize_links;
+	r->ansicpg = 1252;
 	r->stack = g_new0(struct frame, RTF_MAX_DEPTH);
 	rtf_buf_init(&r->main);
 
@@ -690,6 +706,8 @@ rtf_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 		v = r->removed ? CDR_SANITIZED : CDR_CLEAN;
 	}
 	rtf_buf_clear(&r->main);
+	if (r->font_cp)
+		g_hash_table_destroy(r->font_cp);
 	g_free(r->stack);
 	g_free(r);
 	return v;

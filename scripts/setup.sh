@@ -10,6 +10,7 @@ PACKAGES=(
 	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
+	libtiff-dev libwebp-dev libheif-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
@@ -20,10 +21,18 @@ PACKAGES=(
 	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
 	# OpenDocument drawings (make_odf.py, the odf office-opens check)
 	libreoffice-draw-nogui
+	# Japanese fonts, so LibreOffice's rendering of a Japanese document has its text
+	# (without them the office-opens check finds no 議事録 in the PDF)
+	fonts-ipaexfont
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
+	# the virus scan ([av]): the tests start a private clamd with a test
+	# database of their own (tests/clamd.sh); no freshclam run, no network
+	clamav-daemon
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
+	# issue 19's images: fixture makers, independent readers and benchmark peers
+	libtiff-tools webp libheif-examples librsvg2-bin
 )
 
 missing=()

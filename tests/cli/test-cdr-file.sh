@@ -7,12 +7,7 @@ set -u
 CDR_FILE=$1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-n=0 failed=0
-ok() { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { local desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc" "command: $*"; fi; }
-run() { "$CDR_FILE" "$@" >"$T/stdout" 2>"$T/stderr"; echo $? >"$T/status"; }
-status() { cat "$T/status"; }
+. "$(dirname "$0")/check.sh"
 
 make_tree() {
 	rm -rf "$T/in" "$T/out"

@@ -10,8 +10,20 @@
 # \003ObjInfo, _signatures/_xmlsignatures, Ctls or unknown streams is left;
 # a root \001Ole is the inert 20-byte form; every kept stream (the main one
 # above all) is byte-identical to the input's stream of that name, and the
-# root CLSID is the input's.
+# root CLSID is the input's. A Word document's text, read through its piece
+# table by wordfields.py (not by mugaika's reader), holds no field the rules
+# of mugaika(7) "Word fields" remove: no DDE, INCLUDE*, LINK, DATABASE, RD,
+# PRINT, MACROBUTTON but NoMacro, computed keyword or HYPERLINK to a target
+# but http(s)/mailto/a bookmark. An Excel or PowerPoint main stream, read as
+# UTF-16LE text at both alignments, names no file, share or program target
+# (file:, smb:, javascript:, vbscript:, ms-*:, \\host, //host); an Excel one has no
+# SUPBOOK but this workbook's and the add-in functions', a PowerPoint one no
+# click action that runs a macro, a program or an OLE verb.
 import io
+import re
+import struct
+
+import wordfields
 
 try:
     import olefile
@@ -36,6 +48,40 @@ def _kind(ole):
     if ole.exists("PowerPoint Document"):
         return "ppt"
     return None
+
+
+OUTSIDE_TARGET = re.compile(r"(?i)(?:\b(?:file|smb|javascript|vbscript|data|ms-[a-z-]+):|"
+                            r"\\\\[a-z0-9]|(?<![:/])//[a-z0-9])")
+
+
+def _outside_targets(stream):
+    """Targets of outside kinds in the stream's UTF-16LE text."""
+    found = []
+    for shift in (0, 1):
+        text = stream[shift:len(stream) - (len(stream) - shift) % 2].decode("utf-16-le", "replace")
+        found += OUTSIDE_TARGET.findall(text)
+    return found
+
+
+def _excel_problems(wb):
+    problems, pos = [], 0
+    while pos + 4 <= len(wb):
+        t, n = struct.unpack_from("<HH", wb, pos)
+        d = wb[pos + 4:pos + 4 + n]
+        if t == 0x01AE and (len(d) < 4 or struct.unpack_from("<H", d, 2)[0] not in (0x0401, 0x3A01)):
+            problems.append("SUPBOOK of another workbook or a DDE/OLE link")
+        pos += 4 + n
+    return problems
+
+
+def _ppt_problems(doc):
+    problems, pos = [], 0
+    while pos + 8 <= len(doc):
+        vi, t, n = struct.unpack_from("<HHI", doc, pos)
+        if t == 0x0FF3 and pos + 16 < len(doc) and doc[pos + 16] in (1, 2, 5):
+            problems.append("InteractiveInfoAtom action %d" % doc[pos + 16])
+        pos += 8 if vi & 0x0F == 0x0F else 8 + n
+    return problems
 
 
 def check_ole2_clean(ctx):
@@ -67,6 +113,21 @@ def check_ole2_clean(ctx):
     main = MAIN[kind] if kind != "excel" or out.exists("Workbook") else "Book"
     if not out.exists(main):
         raise AssertionError("main stream %r missing" % main)
+    if kind in ("excel", "ppt"):
+        stream = out.openstream(main).read()
+        problems = ["target %r" % t for t in _outside_targets(stream)]
+        problems += _excel_problems(stream) if kind == "excel" else _ppt_problems(stream)
+        if problems:
+            raise AssertionError("outside references left: %s" % "; ".join(problems[:5]))
+    if kind == "word":
+        tables = [out.openstream(t).read() if out.exists(t) else b"" for t in ("0Table", "1Table")]
+        try:
+            text = wordfields.doc_text(out.openstream("WordDocument").read(), *tables)
+        except (ValueError, IndexError, __import__("struct").error) as x:
+            raise AssertionError("the Word text cannot be read: %s" % x)
+        problems = wordfields.doc_field_problems(text)
+        if problems:
+            raise AssertionError("Word fields left: %s" % "; ".join(problems[:5]))
 
 
 CHECKS = {

@@ -23,11 +23,14 @@
 #     web link only from hyperlink elements, a picture only from a:blip and
 #     VML image elements, ...); no VML src/href/o:href naming a file or URL
 #     but a shape's href to a web link;
-#   - Word: w:fldSimple instructions and complex fields (instruction text
-#     reassembled across runs, w:delInstrText included, nested fields tracked)
-#     hold no DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, INCLUDE, IMPORT or LINK,
-#     and no field whose keyword comes from a nested field; no w:control,
-#     o:OLEObject, w:subDoc;
+#   - Word: no field the rules of mugaika(7) "Word fields" remove, read by
+#     wordfields.py (its own reader: w:fldSimple and complex fields, the code
+#     reassembled across runs and paragraphs, read as written and with tracked
+#     changes accepted and rejected, nested fields, text boxes): no DDE,
+#     DDEAUTO, INCLUDE*, IMPORT, LINK, DATABASE, RD, PRINT, MACROBUTTON but
+#     NoMacro, no keyword computed by a nested field, no HYPERLINK field to a
+#     target but http(s)/mailto/a bookmark, no form field macros; no
+#     w:control, o:OLEObject, w:subDoc;
 #   - Excel: no <f> or definedName with a '|' outside quotes (DDE) or an
 #     external [n] workbook reference; no Auto_Open/Close/Activate/Deactivate
 #     names (any case, _xlnm. prefix); no externalReferences, oleObjects, controls;
@@ -47,6 +50,8 @@ import urllib.parse
 import zipfile
 import xml.dom.minidom
 import xml.parsers.expat
+
+import wordfields
 
 REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -81,8 +86,6 @@ FORBIDDEN_REL = re.compile(
 FORBIDDEN_ROOT = {"macrosheet", "dialogsheet", "ocx", "customUI", "webextension", "taskpanes",
                   "Signature", "vbaSuppData", "tcg", "externalLink", "connections",
                   "queryTable"}
-FORBIDDEN_FIELDS = {"DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT",
-                    "LINK"}
 OX = "application/vnd.openxmlformats-officedocument."
 MAIN_TYPES = {OX + t + ".main+xml" for t in (
     "wordprocessingml.document", "wordprocessingml.template", "spreadsheetml.sheet",
@@ -193,47 +196,14 @@ def png_ends_at_iend(data):
     return False
 
 
-def field_keyword(instr):
-    m = re.match(r"\s*([^\s\\\"]+)", instr)
-    return m.group(1).upper() if m else ""
-
-
-def check_word_fields(name, doc, problems):
+def check_word_fields(name, data, doc, problems):
+    for why in wordfields.ooxml_field_problems(name, data):
+        problems.add("%s", why)
+    if doc is None:
+        return
     for el in walk(doc.documentElement):
-        if local(el) == "fldSimple" and el.namespaceURI in W_NS:
-            instr = el.getAttributeNS(el.namespaceURI, "instr")
-            if field_keyword(instr) in FORBIDDEN_FIELDS:
-                problems.add("%s: w:fldSimple %r", name, instr.strip()[:60])
-    # complex fields: begin / instrText... / separate / result / end, nestable
-    stack = []
-
-    def judge(f):
-        kw = field_keyword(f["instr"])
-        if kw in FORBIDDEN_FIELDS:
-            problems.add("%s: complex field %r", name, f["instr"].strip()[:60])
-        elif f["nested_first"]:
-            problems.add("%s: complex field whose keyword comes from a nested field "
-                         "(%r after it)", name, f["instr"].strip()[:60])
-    for el in walk(doc.documentElement):
-        if el.namespaceURI not in W_NS:
-            continue
-        ln = local(el)
-        if ln == "fldChar":
-            kind = el.getAttributeNS(el.namespaceURI, "fldCharType")
-            if kind == "begin":
-                if stack and not stack[-1]["separated"] and not stack[-1]["instr"].strip():
-                    stack[-1]["nested_first"] = True
-                stack.append({"instr": "", "separated": False, "nested_first": False})
-            elif kind == "separate" and stack:
-                stack[-1]["separated"] = True
-            elif kind == "end" and stack:
-                judge(stack.pop())
-        elif ln in ("instrText", "delInstrText") and stack and not stack[-1]["separated"]:
-            stack[-1]["instr"] += text_of(el)
-        elif ln in ("control", "subDoc"):
-            problems.add("%s: w:%s left", name, ln)
-    for f in stack:
-        judge(f)
+        if el.namespaceURI in W_NS and local(el) in ("control", "subDoc"):
+            problems.add("%s: w:%s left", name, local(el))
 
 
 # Formulas, judged here with regular expressions over the text with its
@@ -247,7 +217,8 @@ FORMULA_ELEMENTS = {(S_NS, "f"), (S_NS, "formula"), (S_NS, "formula1"), (S_NS, "
 FORMULA_ATTRIBUTES = {(S_NS, "cacheField"): "formula", (S_NS, "calculatedItem"): "formula",
                       (S_NS, "hyperlink"): "location"}
 FORBIDDEN_FUNCTIONS = re.compile(
-    r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|CALL|REGISTER|REGISTER\.ID|"
+    r"(?i)(?<![\w.])(?:_xl[a-z]+\.)*(WEBSERVICE|IMAGE|RTD|STOCKHISTORY|TRANSLATE|DETECTLANGUAGE|"
+    r"COPILOT|SQL\.REQUEST|PY|CALL|REGISTER|REGISTER\.ID|"
     r"UNREGISTER|EXEC|EXECUTE|RUN|EVALUATE|FOPEN|FWRITE|FWRITELN|FREAD|FREADLN|FCLOSE|"
     r"INITIATE|POKE|REQUEST|TERMINATE|SEND\.KEYS|ON\.[A-Z]+|SET\.NAME|SET\.VALUE|"
     r"FORMULA(\.ARRAY|\.FILL)?)\s*\(")
@@ -283,9 +254,15 @@ def formula_problem(formula):
     return None
 
 
+X_NS = "urn:schemas-microsoft-com:office:excel"
+SHAPE_NS = ("http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+            "http://schemas.openxmlformats.org/drawingml/2006/chartDrawing")
+
+
 def check_formulas(name, doc, problems):
     """Every formula Excel evaluates (cells, rules, validations, names,
-    x14 extensions, charts, tables, pivot fields) is harmless, and every
+    x14 extensions, charts, tables, pivot fields, form controls and shapes
+    in drawings) is harmless, no control or shape runs a macro, and every
     shared-formula follower has its master before it."""
     masters = set()
     for el in walk(doc.documentElement):
@@ -295,6 +272,15 @@ def check_formulas(name, doc, problems):
             texts.append(text_of(el))
         if key in FORMULA_ATTRIBUTES and el.hasAttribute(FORMULA_ATTRIBUTES[key]):
             texts.append(el.getAttribute(FORMULA_ATTRIBUTES[key]))
+        if el.namespaceURI == X_NS and key[1].lower().startswith("fmla"):
+            if key[1].lower() == "fmlamacro":
+                problems.add("%s: form control runs the macro %r", name, text_of(el)[:60])
+            texts.append(text_of(el))
+        if el.namespaceURI in SHAPE_NS:
+            if el.getAttribute("macro"):
+                problems.add("%s: <%s> runs the macro %r", name, el.tagName,
+                             el.getAttribute("macro")[:60])
+            texts.append(el.getAttribute("textlink"))
         for t in texts:
             why = formula_problem(t)
             if why:
@@ -317,7 +303,7 @@ def check_excel(name, doc, problems):
             if n.startswith(AUTO_NAMES):
                 problems.add("%s: auto-run name %r", name, el.getAttribute("name"))
         if ln in ("externalReferences", "externalReference", "oleObjects", "oleObject",
-                  "controls"):
+                  "controls", "webPublishItem", "webPublishObject"):
             problems.add("%s: <%s> left", name, ln)
 
 
@@ -417,8 +403,8 @@ def stream_check(name, data, ids, problems):
     """The same per-part checks as above, with expat callbacks instead of a
     DOM, for parts too big to hold as one (a 250 MB worksheet): DOCTYPE, root
     element, relationship references, formulas and names, click actions,
-    removed elements, Word fields (fldSimple and complex)."""
-    state = {"root": None, "text": None, "fields": [], "dangling": 0}
+    removed elements (Word fields: check_word_fields)."""
+    state = {"root": None, "text": None, "dangling": 0}
     forbidden = {"OLEObject", "oleObj", "externalReferences", "externalReference",
                  "oleObjects", "subDoc"}
 
@@ -448,30 +434,6 @@ def stream_check(name, data, ids, problems):
                 nm = nm[len("_xlnm."):] if nm.startswith("_xlnm.") else nm
                 if nm.startswith(AUTO_NAMES):
                     problems.add("%s: auto-run name %r", name, attrs.get("name"))
-        if ns in W_NS:
-            fields = state["fields"]
-            if ln == "fldSimple":
-                instr = attrs.get(ns + " instr", "")
-                if field_keyword(instr) in FORBIDDEN_FIELDS:
-                    problems.add("%s: w:fldSimple %r", name, instr.strip()[:60])
-            elif ln == "fldChar":
-                kind = attrs.get(ns + " fldCharType")
-                if kind == "begin":
-                    if fields and not fields[-1]["separated"] and not fields[-1]["instr"].strip():
-                        fields[-1]["nested_first"] = True
-                    fields.append({"instr": "", "separated": False, "nested_first": False})
-                elif kind == "separate" and fields:
-                    fields[-1]["separated"] = True
-                elif kind == "end" and fields:
-                    judge(fields.pop())
-            elif ln in ("instrText", "delInstrText") and fields and \
-                    not fields[-1]["separated"]:
-                state["text"] = []
-
-    def judge(f):
-        kw = field_keyword(f["instr"])
-        if kw in FORBIDDEN_FIELDS or f["nested_first"]:
-            problems.add("%s: complex field %r", name, f["instr"].strip()[:60])
 
     def end(tag):
         ns, _, ln = tag.rpartition(" ")
@@ -482,9 +444,6 @@ def stream_check(name, data, ids, problems):
             why = formula_problem(text)
             if why:
                 problems.add("%s: formula %r: %s", name, text[:60], why)
-            state["text"] = None
-        elif ln in ("instrText", "delInstrText"):
-            state["fields"][-1]["instr"] += text
             state["text"] = None
 
     def chars(data):
@@ -505,8 +464,6 @@ def stream_check(name, data, ids, problems):
         problems.add("%s: has a DOCTYPE", name)
     except xml.parsers.expat.ExpatError as e:
         problems.add("%s: not well-formed XML: %s", name, e)
-    for f in state["fields"]:
-        judge(f)
     if state["dangling"] > 3:
         problems.add("%s: %d dangling relationship references in all", name, state["dangling"])
 
@@ -681,7 +638,7 @@ def ooxml_problems(data, entry):
         check_relationship_uses(n, doc, ids, problems)
         root_ns = doc.documentElement.namespaceURI or ""
         if root_ns in W_NS or n.startswith("word/"):
-            check_word_fields(n, doc, problems)
+            check_word_fields(n, parts[n], doc, problems)
         if "spreadsheetml" in root_ns or n.startswith("xl/"):
             check_excel(n, doc, problems)
         check_formulas(n, doc, problems)
@@ -691,6 +648,8 @@ def ooxml_problems(data, entry):
 
     for n in big:
         stream_check(n, parts[n], set(rels.get(n, {})), problems)
+        if n.startswith("word/"):
+            check_word_fields(n, parts[n], None, problems)
 
     # manifest markers, looked for inside the parts
     for s in list(entry.get("absent", [])) + list(entry.get("member_text_absent", [])):

@@ -5,20 +5,34 @@
 # rtf-clean: the output is 7-bit ASCII, starts with {\rtf1, has balanced
 # braces nested at most 1000 deep and nothing after the final brace; no \binN;
 # no control word, in any letter case, that makes an object, a data store, a
-# template, a mail merge source, an embedded font or theme data; no field whose
-# instruction (gathered from all its runs, \'hh and \uN) starts with DDE,
-# DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, INCLUDE, IMPORT, LINK, DATABASE or RD;
-# HYPERLINK targets are http(s)/mailto or a bookmark; picture data is hex only
-# and PNG/JPEG pictures decode with PIL, with nothing after IEND/EOI.
+# template, a mail merge source, an embedded font or theme data; no field the
+# rules of mugaika(7) "Word fields" remove, its code gathered from all its runs
+# and groups (not \* ones), \'hh in the \ansicpg code page, \uN, \par, \tab,
+# \~ and the like as their characters, \upr{ANSI}{\*\ud{Unicode}} read both ways,
+# and judged by wordfields.py (DDE,
+# DDEAUTO, INCLUDE*, IMPORT, LINK, DATABASE, RD, PRINT, MACROBUTTON but NoMacro,
+# a keyword computed by a nested field, HYPERLINK targets but http(s)/mailto/a
+# bookmark); \hlsrc targets the same; no shape property naming a linked
+# picture (pibName, *BlipName); picture data is hex only and PNG/JPEG
+# pictures decode with PIL, with nothing after IEND/EOI.
+import codecs
 import io
 import re
+
+import wordfields
 
 FORBIDDEN = {"object", "objdata", "objclass", "objemb", "objlink", "objautlink",
              "objupdate", "objocx", "objhtml", "objname", "objalias", "objsect",
              "oleclsid", "datastore", "template", "mailmerge", "fontemb", "fontfile",
              "themedata", "colorschememapping", "bin"}
-RUNNING = {"DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT",
-           "LINK", "DATABASE", "RD"}
+CHAR_WORDS = {"par": "\n", "line": "\n", "sect": "\n", "page": "\n", "column": "\n",
+              "cell": "\n", "row": "\n", "tab": "\t", "emspace": "\u2003",
+              "enspace": "\u2002", "qmspace": "\u2005", "zwj": "\u200d", "zwnj": "\u200c",
+              "zwbo": "\u200b", "zwnbo": "\ufeff", "ltrmark": "\u200e", "rtlmark": "\u200f",
+              "lquote": "\u2018", "rquote": "\u2019", "ldblquote": "\u201c",
+              "rdblquote": "\u201d"}
+SYMBOL_CHARS = {b"~": "\u00a0", b"-": "\u00ad", b"_": "\u2011", b"\\": "\\", b"{": "{",
+                b"}": "}"}
 TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|"
                    rb"([\r\n]+)|([^\\{}\r\n]+)", re.S)
 
@@ -27,14 +41,53 @@ def fail(msg, *args):
     raise AssertionError(msg % args if args else msg)
 
 
+class Text:
+    """Text gathered from a group: bytes (escapes, plain text) and characters
+    (\\uN, special words), decoded in the document's code page. Items from
+    \\upr{ANSI}{\\*\\ud{Unicode}} are tagged, for the two readings."""
+
+    def __init__(self):
+        self.items = []   # (tag, bytes or str): tag None, "ansi" or "ud"
+
+    def add_bytes(self, b):
+        self.items.append((None, bytes(b)))
+
+    def add_char(self, c):
+        self.items.append((None, c))
+
+    def extend(self, other, tag=None):
+        self.items.extend((t or tag, it) for t, it in other.items)
+
+    def value(self, codec, without=None):
+        """The text, leaving out the items tagged `without`."""
+        out, pending = [], b""
+        for tag, it in self.items + [(None, "")]:
+            if without is not None and tag == without:
+                continue
+            if isinstance(it, bytes):
+                pending += it
+                continue
+            if pending:
+                out.append(pending.decode(codec, "replace"))
+                pending = b""
+            out.append(it)
+        return "".join(out)
+
+    def readings(self, codec):
+        """As a reader of the ANSI text and as a Unicode reader read it."""
+        return [self.value(codec, "ud"), self.value(codec, "ansi")]
+
+
 class Group:
     def __init__(self, parent):
         self.parent = parent
         self.dest = None        # first control word
         self.star = False
-        self.text = bytearray()  # text of this group and its non-\* descendants
+        self.text = Text()      # text of this group and its non-\* descendants
         self.hexdata = bytearray()
         self.words = []
+        self.computed = False   # a \field: a nested field began before its keyword ended
+        self.nested = False
 
 
 def tokens(data):
@@ -67,25 +120,25 @@ def check_picture(g):
             fail("jpegblip is not a JPEG ending at EOI")
 
 
-def check_field_instr(text):
-    s = text.decode("latin-1").lstrip(" \t\"")
-    kw = re.match(r"[A-Za-z]*", s).group(0).upper()
-    if kw in RUNNING:
-        fail("field %s left in the output", kw)
-    if kw == "HYPERLINK":
-        args = re.findall(r'"([^"]*)"|(\S+)', s[len(kw):])
-        skip = False
-        for quoted, word in args:
-            a = quoted or word
-            if skip:
-                skip = False
-                continue
-            if word and word.startswith("\\") and len(word) == 2:
-                skip = word[1].lower() in "lot"
-                continue
-            if not re.match(r"(?i)(https?://|mailto:)", a):
-                fail("hyperlink to %r left in the output", a)
-            break
+def note_nested_field(g, codec):
+    """A \\field group g begins: when it is inside another field's code, that
+    field has a nested field, and a computed keyword if its code so far (the
+    \\fldinst text and that of the groups still open below it) has no complete
+    keyword in either reading."""
+    chain, c = [], g.parent
+    while c is not None and c.dest != "fldinst" and not c.star:
+        chain.append(c)
+        c = c.parent
+    if c is None or c.dest != "fldinst" or c.parent is None or c.parent.dest != "field":
+        return
+    code = Text()
+    code.extend(c.text)
+    for x in reversed(chain):
+        code.extend(x.text)
+    outer = c.parent
+    outer.nested = True
+    outer.computed = outer.computed or any(wordfields.keyword_open(t)
+                                           for t in code.readings(codec))
 
 
 def check_rtf_clean(ctx):
@@ -100,6 +153,7 @@ def check_rtf_clean(ctx):
     pending_star = False
     uc_skip = 0
     ended = None
+    codec = "cp1252"
     for m in tokens(out):
         if ended is not None:
             if m.group(6) is None:
@@ -117,16 +171,31 @@ def check_rtf_clean(ctx):
             if g is None:
                 fail("unbalanced '}'")
             if g.dest == "fldinst":
-                check_field_instr(bytes(g.text))
+                f = g.parent if g.parent is not None and g.parent.dest == "field" else None
+                for code in g.text.readings(codec):
+                    why = wordfields.problem(code, f is not None and f.computed,
+                                             f is not None and f.nested)
+                    if why:
+                        fail("%s left in the output", why)
             if g.dest == "pict":
                 check_picture(g)
+            if g.dest == "sn":
+                for t in g.text.readings(codec):
+                    if re.search(r"(?i)(blipname|^pibname)\s*$", t.strip()):
+                        fail("shape property %r (a linked picture) left in the output",
+                             t.strip())
             if g.dest == "hlsrc":
-                t = bytes(g.text).decode("latin-1").strip()
-                if t and not re.match(r"(?i)(https?://|mailto:)", t):
-                    fail("\\hlsrc %r left in the output", t)
+                for t in g.text.readings(codec):
+                    if t.strip() and not wordfields.target_ok(t.strip()):
+                        fail("\\hlsrc %r left in the output", t.strip())
             parent = g.parent
-            if parent is not None and not g.star and g.dest not in ("pict", "fldrslt"):
-                parent.text += g.text
+            if parent is not None and g.dest == "ud" and parent.dest == "upr":
+                parent.text.extend(g.text, "ud")
+            elif parent is not None and g.dest == "upr":
+                parent.text.extend(g.text, "ansi")
+            elif parent is not None and not g.star and g.dest not in ("pict", "fldrslt",
+                                                                      "field"):
+                parent.text.extend(g.text)
             g = parent
             depth -= 1
             if g is None:
@@ -143,24 +212,33 @@ def check_rtf_clean(ctx):
             if g.dest is None and not g.words:
                 g.dest = name
                 g.star = pending_star
+                if name == "field":
+                    note_nested_field(g, codec)
             pending_star = False
             g.words.append(name)
+            if name == "ansicpg" and param:
+                try:
+                    codec = codecs.lookup("cp%d" % int(param)).name
+                except LookupError:
+                    codec = "cp1252"
             if name == "u" and param:
                 v = int(param)
-                g.text.append((v + 65536 if v < 0 else v) if 0 < v < 128 else 0x3f)
+                g.text.add_char(chr(v + 65536 if v < 0 else v))
                 uc_skip = 1
+            elif name in CHAR_WORDS:
+                g.text.add_char(CHAR_WORDS[name])
             continue
         if sym is not None:
             if sym == b"*":
                 pending_star = True
-            elif sym in (b"\\", b"{", b"}"):
-                g.text += sym
+            elif sym in SYMBOL_CHARS:
+                g.text.add_char(SYMBOL_CHARS[sym])
             continue
         if hexb is not None:
             if uc_skip:
                 uc_skip -= 1
             else:
-                g.text.append(int(hexb, 16))
+                g.text.add_bytes(bytes([int(hexb, 16)]))
             continue
         if text is not None:
             if g.dest == "pict":
@@ -169,7 +247,7 @@ def check_rtf_clean(ctx):
                 if uc_skip:
                     text = text[uc_skip:]
                     uc_skip = 0
-                g.text += text
+                g.text.add_bytes(text)
     if depth != 0 or ended is None:
         fail("unbalanced braces: %d groups left open", depth)
 

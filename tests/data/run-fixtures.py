@@ -48,6 +48,8 @@ ACTIONS |= {"unsafe-name", "duplicate-name", "link", "special-file"}
 # Office documents (ooxml, ole2, rtf handlers); documented in mugaika(7)
 ACTIONS |= {"macro", "activex", "external-reference", "data-connection", "field", "add-in",
             "printer-settings", "font", "media-replaced", "macro-free-type"}
+# images (bmp, tiff, webp, heif, svg handlers); documented in mugaika(7)
+ACTIONS |= {"extra-image"}
 TIMEOUT = 120
 
 
@@ -490,10 +492,18 @@ NUMBER_CHARS = set("0123456789+-., %/:eE")
 CELL_BLANKS = "".join(map(chr, range(1, 0x20))) + " \x7f\""
 
 
+# Characters a reader may trim or show as nothing before a cell's sign:
+# ideographic, no-break and typographic spaces, zero-width ones, word
+# joiner, a BOM inside the text.
+INVISIBLE_SPACES = set("\u3000\u00a0\u202f\u205f\u2060\ufeff") | \
+    set(map(chr, range(0x2000, 0x200e)))
+
+
 def fullwidth_to_ascii(s):
-    """Fullwidth forms as Japanese Excel may read them (＝ is =), U+3000 a space."""
+    """Fullwidth forms as Japanese Excel may read them (＝ is =); the spaces
+    above as a space."""
     return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else
-                   " " if c == "\u3000" else "-" if c == "\u2212" else c for c in s)
+                   " " if c in INVISIBLE_SPACES else "-" if c == "\u2212" else c for c in s)
 
 
 def cell_is_formula(cell, strict=True):
@@ -1123,9 +1133,12 @@ def check_result(ctx):
         want_type = file_mime_type(ctx["input"])
         if rec.get("detected") != want_type:
             problems.append("detected %r, file(1) says %r" % (rec.get("detected"), want_type))
-    if bool(rec.get("handler")) != bool(rec.get("handler_type")):
-        problems.append("handler %r with handler_type %r" % (rec.get("handler"),
-                                                            rec.get("handler_type")))
+    # handler_type is the type the handler wrote: present exactly when
+    # there is an output, and then the output's type
+    if rec.get("handler_type") != (rec.get("out_type") if rec.get("verdict") != "blocked"
+                                   else None):
+        problems.append("handler_type %r with verdict %r and out_type %r"
+                        % (rec.get("handler_type"), rec.get("verdict"), rec.get("out_type")))
     if e.get("handler_type") and rec.get("handler_type") != e["handler_type"]:
         problems.append("handler_type %r, want %r" % (rec.get("handler_type"),
                                                      e["handler_type"]))
@@ -1141,6 +1154,9 @@ def check_result(ctx):
                                                                rec.get("reason")))
         if not rec.get("reason"):
             problems.append("blocked without a reason")
+        for s in e.get("reason_present", []):
+            if s not in (rec.get("reason") or ""):
+                problems.append("reason %r lacks %r" % (rec.get("reason"), s))
     else:
         if rec.get("sha256_out") != hashlib.sha256(out).hexdigest():
             problems.append("report sha256_out does not match stdout")

@@ -72,6 +72,9 @@
 #				message files are in DIR/sink
 #	e2e_sink_files		complete sink files, oldest first
 #	e2e_sink_count		number of complete sink files
+#	e2e_sink_find QID [TIMEOUT]	wait (default 30 s) for the complete sink
+#				file whose Received header carries Postfix queue
+#				id QID, print its path
 #	e2e_sink_message FILE	the message as relayed by Postfix (the sink's own
 #				headers and its trailing empty line removed)
 #	e2e_sink_body FILE	only the body of that message
@@ -86,6 +89,12 @@
 #	e2e_wait_log REGEX [TIMEOUT]	wait until the maillog matches REGEX
 #	e2e_postconf 'name = value' ...	change main.cf and reload
 #	e2e_reap BASE		stop leftovers in BASE/*/ whose owner shell died
+#	e2e_clamd_start DIR [MAX]	a private clamd (tests/clamd.sh: own config,
+#				socket DIR/clamd.sock, a test database with EICAR
+#				and a marker signature, StreamMaxLength MAX,
+#				default 25M); stopped by e2e_stop_all too
+#	e2e_clamd_stop DIR	stop it (clamd "goes away")
+#	e2e_clamd_socket DIR	unix:DIR/clamd.sock, for [av] clamd
 #
 # About the questions that come up with private instances:
 #
@@ -138,6 +147,7 @@
 #   fit the 108-byte sun_path limit.
 
 E2E_INSTANCES=()		# every DIR started by this shell
+E2E_CLAMDS=()			# every clamd DIR started by this shell
 : "${E2E_SEND_TIMEOUT:=180}"	# swaks --timeout, > milter_content_timeout
 
 _e2e_msg() { printf 'e2e: %s\n' "$*" >&2; }
@@ -627,13 +637,34 @@ e2e_stop() {
 	return 0
 }
 
-# e2e_stop_all: stop every instance this shell started (use in a trap)
+# e2e_stop_all: stop every instance (and clamd) this shell started (use in
+# a trap)
 e2e_stop_all() {
 	local d
 	for d in "${E2E_INSTANCES[@]}"; do
 		e2e_stop "$d"
 	done
 	E2E_INSTANCES=()
+	for d in "${E2E_CLAMDS[@]}"; do
+		clamd_stop "$d"
+	done
+	E2E_CLAMDS=()
+}
+
+# The private clamd of tests/clamd.sh, for [av].
+declare -F clamd_start >/dev/null || . "$(dirname "${BASH_SOURCE[0]}")/../clamd.sh"
+
+e2e_clamd_start() {
+	E2E_CLAMDS+=("$1")
+	clamd_start "$@"
+}
+
+e2e_clamd_stop() {
+	clamd_stop "$1"
+}
+
+e2e_clamd_socket() {
+	clamd_socket "$1"
 }
 
 # e2e_reap BASE: stop instances under BASE/*/ left by dead shells
@@ -756,6 +787,21 @@ e2e_sink_files() {
 
 e2e_sink_count() {
 	e2e_sink_files | grep -c . || true
+}
+
+# e2e_sink_find QID [TIMEOUT]
+e2e_sink_find() {
+	local qid=$1 end=$((SECONDS + ${2:-30})) f
+	[ -n "$qid" ] || return 1
+	while :; do
+		f=$(e2e_sink_files | xargs -r awk -v q="$qid" '
+			FNR > 15 { nextfile }
+			match($0, " id " q "([^0-9A-Za-z]|$)") { print FILENAME; exit }' 2>/dev/null |
+			head -n 1)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
 }
 
 # e2e_wait_sink N [TIMEOUT]

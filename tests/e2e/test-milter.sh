@@ -113,21 +113,8 @@ send() {
 	[ -n "$CODE" ] || CODE=000
 }
 
-# sink_find QID [TIMEOUT]: print the complete sink file whose Received header
-# carries Postfix queue id QID (current instance)
-sink_find() {
-	local qid=$1 end=$((SECONDS + ${2:-30})) f
-	[ -n "$qid" ] || return 1
-	while :; do
-		f=$(e2e_sink_files | xargs -r awk -v q="$qid" '
-			FNR > 15 { nextfile }
-			match($0, " id " q "([^0-9A-Za-z]|$)") { print FILENAME; exit }' 2>/dev/null |
-			head -n 1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
+# sink_find QID [TIMEOUT]: the sink file of queue id QID (lib.sh)
+sink_find() { e2e_sink_find "$@"; }
 
 # sink_has STRING: some complete sink file of the current instance contains STRING
 sink_has() {

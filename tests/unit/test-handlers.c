@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "wire.h"
+#include "worker.h"
 
 static gboolean
 has_prefix(const struct cdr_input *in, const char *what)
@@ -65,6 +68,25 @@ MISBEHAVIOUR(SOCKET, {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd >= 0)
 		return cdr_job_error(job, CDR_E_INTERNAL, "socket() was allowed");
+});
+MISBEHAVIOUR(FORK, {
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "fork() was allowed");
+});
+/* a plain POSIX thread is allowed (libheif's decoder starts one): "survived" */
+static void *
+thread_body(void *data)
+{
+	return data;
+}
+MISBEHAVIOUR(THREAD, {
+	pthread_t t;
+	if (pthread_create(&t, NULL, thread_body, NULL) != 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "pthread_create failed");
+	pthread_join(t, NULL);
 });
 MISBEHAVIOUR(EXEC, {
 	char *argv[] = { (char *)"/bin/true", NULL };
@@ -125,6 +147,76 @@ sanitize_box(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 	return CDR_CLEAN;
 }
 
+/*
+ * SEALED:<name>:<content> wraps one child the way a password-protected
+ * zip does: its content was hidden from the virus scan of the original,
+ * so it is a revealed child (scanned before it is used).
+ * SCANS:<n> asks for n scans of its own bytes (the pool's cap on scan
+ * requests). FORGE_SCAN sends the pool a scan request without a memory
+ * file, as a compromised worker could.
+ */
+static int
+bid_sealed(const struct cdr_input *in)
+{
+	return has_prefix(in, "SEALED:") || has_prefix(in, "SCANS:") ? 1000 : 0;
+}
+
+static enum cdr_verdict
+sanitize_sealed(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
+{
+	const char *p = (const char *)in->data + strlen(TEST_PREFIX);
+	if (has_prefix(in, "SCANS:")) {
+		unsigned n = (unsigned)g_ascii_strtoull(p + 6, NULL, 10);
+		for (unsigned i = 0; i < n; i++)
+			if (cdr_job_scan_revealed(job, in->data, in->len, CDR_REVEALED_UNREAD) ==
+			    CDR_BLOCKED)
+				return CDR_BLOCKED;
+		g_byte_array_append(out->data, (const guint8 *)"scanned\n", 8);
+		return CDR_CLEAN;
+	}
+	const char *name = p + 7;
+	const char *end = (const char *)in->data + in->len;
+	const char *colon = memchr(name, ':', (gsize)(end - name));
+	if (!colon)
+		return cdr_job_error(job, CDR_E_PARSE, "SEALED without a name");
+	g_autofree char *child_name = g_strndup(name, (gsize)(colon - name));
+	GByteArray *child = NULL;
+	enum cdr_verdict v = cdr_job_sanitize_revealed_child(
+		job, (const guint8 *)colon + 1, (gsize)(end - colon - 1), child_name,
+		CDR_REVEALED_DECRYPTED, &child);
+	if (v == CDR_BLOCKED && cdr_job_budget_spent(job))
+		return cdr_job_error(job, cdr_job_last_child(job)->error, "%s",
+				     cdr_job_last_child(job)->reason);
+	if (child) {
+		g_byte_array_append(out->data, child->data, child->len);
+		g_byte_array_unref(child);
+	} else {
+		cdr_job_action(job, CDR_ACT_MEMBER_REMOVED, child_name, 1);
+	}
+	return CDR_CLEAN;
+}
+
+static const char *const sealed_extensions[] = { "sealed", NULL };
+
+static const struct cdr_handler handler_sealed = {
+	.name = "test-sealed",
+	.flags = CDR_CONTAINER,
+	.extensions = sealed_extensions,
+	.mime_type = "application/x-test-sealed",
+	.bid = bid_sealed,
+	.sanitize = sanitize_sealed,
+};
+
+MISBEHAVIOUR(FORGE_SCAN, {
+	struct cdr_wire_header h = {
+		.magic = CDR_WIRE_MAGIC, .kind = CDR_WIRE_SCAN, .len = 1,
+	};
+	cdr_wire_send(CDR_WORKER_SOCKET_FD, &h, "x", NULL, 0);
+	static int never = 0;
+	for (;;)
+		syscall(SYS_futex, &never, FUTEX_WAIT, 0, NULL, NULL, 0);
+});
+
 static const char *const box_extensions[] = { "box", NULL };
 
 static const struct cdr_handler handler_box = {
@@ -138,5 +230,6 @@ static const struct cdr_handler handler_box = {
 
 const struct cdr_handler *const test_handlers[] = {
 	&handler_CRASH, &handler_SPIN, &handler_SLEEP, &handler_HOG, &handler_OPEN,
-	&handler_SOCKET, &handler_EXEC, &handler_box, NULL,
+	&handler_SOCKET, &handler_EXEC, &handler_FORK, &handler_THREAD, &handler_box, &handler_sealed,
+	&handler_FORGE_SCAN, NULL,
 };

@@ -18,17 +18,6 @@
 static struct cdr_policy *policy;
 static struct cdr_engine *engine;
 
-static GBytes *
-fixture(const char *rel)
-{
-	g_autofree char *path = g_build_filename(SOURCE_ROOT, "fixtures", rel, NULL);
-	g_autoptr(GError) error = NULL;
-	char *data;
-	gsize len;
-	g_assert_true(g_file_get_contents(path, &data, &len, &error));
-	return g_bytes_new_take(data, len);
-}
-
 static struct cdr_report *
 run(GBytes *in, const char *name, GByteArray **out)
 {
@@ -49,7 +38,7 @@ test_benign_rebuild_is_idempotent(void)
 		const char *name;
 		while ((name = g_dir_read_name(dir))) {
 			g_autofree char *rel = g_build_filename(dirs[d], name, NULL);
-			g_autoptr(GBytes) in = fixture(rel);
+			g_autoptr(GBytes) in = test_fixture(rel);
 			GByteArray *out = NULL, *again = NULL;
 			g_autoptr(cdr_report) r = run(in, name, &out);
 			if (r->verdict == CDR_BLOCKED)
@@ -69,7 +58,7 @@ test_benign_rebuild_is_idempotent(void)
 static void
 assert_blocked(const char *rel, enum cdr_error error)
 {
-	g_autoptr(GBytes) in = fixture(rel);
+	g_autoptr(GBytes) in = test_fixture(rel);
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run(in, strrchr(rel, '/') + 1, &out);
 	g_test_message("%s: %s", rel, r->reason);
@@ -104,7 +93,7 @@ test_broken_files_are_parse_errors(void)
 static void
 assert_dropped(const char *rel, const char *action, const char *needle, gsize needle_len)
 {
-	g_autoptr(GBytes) in = fixture(rel);
+	g_autoptr(GBytes) in = test_fixture(rel);
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run(in, strrchr(rel, '/') + 1, &out);
 	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
@@ -128,7 +117,7 @@ test_appended_and_hidden_data_dropped(void)
 static void
 test_orientation_survives(void)
 {
-	g_autoptr(GBytes) in = fixture("jpeg/benign/phone-orientation-6.jpg");
+	g_autoptr(GBytes) in = test_fixture("jpeg/benign/phone-orientation-6.jpg");
 	GByteArray *out = NULL;
 	g_autoptr(cdr_report) r = run(in, "IMG_0001.JPG", &out);
 	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED); /* the camera's EXIF went */

@@ -12,6 +12,7 @@
 #include "test-util.h"
 #include "mime-params.h"
 #include "mime-words.h"
+#include "mime.h"
 
 static struct cdr_engine *text_engine, *sanitize_engine, *jis_engine;
 static struct cdr_policy *text_policy, *sanitize_policy, *jis_policy;
@@ -580,6 +581,175 @@ test_size_limits(void)
 	g_string_free(msg, TRUE);
 }
 
+/* The front end's scanner: "VIRUS-BYTES" is infected, "SCAN-FAILS"
+ * cannot be scanned. */
+static enum cdr_scan_result
+test_scanner(const guint8 *data, gsize len, const char *name, char **detail, gpointer unused)
+{
+	if (memmem(data, len, "SCAN-FAILS", 10)) {
+		*detail = g_strdup("clamd went away");
+		return CDR_SCAN_FAILED;
+	}
+	if (memmem(data, len, "VIRUS-BYTES", 11)) {
+		*detail = g_strdup("Test.Part.Sig");
+		return CDR_SCAN_INFECTED;
+	}
+	return CDR_SCAN_CLEAN;
+}
+
+/* A message the front end found infected with Whole.Sig. */
+static struct result
+run_infected(struct cdr_engine *e, const char *msg)
+{
+	struct result r = { 0 };
+	GByteArray *out = NULL;
+	const struct cdr_run_params params = { .infected = "Whole.Sig" };
+	r.report = cdr_engine_run_with(e, (const guint8 *)msg, strlen(msg), "mail.eml", &params,
+				       &out);
+	if (out) {
+		r.message = g_strndup((const char *)out->data, out->len);
+		r.text = text_part(r.message);
+		g_byte_array_unref(out);
+	}
+	return r;
+}
+
+#define TWO_ATTACHMENTS(body, second)                                                         \
+	HEAD "Subject: files\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"            \
+	     "--b\r\nContent-Type: text/plain\r\n\r\n" body "\r\n"                                \
+	     "--b\r\nContent-Type: text/plain\r\n"                                                \
+	     "Content-Disposition: attachment; filename=\"ok.txt\"\r\n\r\nminutes\r\n"            \
+	     "--b\r\nContent-Type: application/octet-stream\r\n"                                  \
+	     "Content-Disposition: attachment; filename=\"請求書.txt\"\r\n"                         \
+	     "Content-Transfer-Encoding: base64\r\n\r\n" second "\r\n--b--\r\n"
+
+/* VIRUS-BYTES, base64: the whole-message scan could not name the part */
+#define INFECTED_B64 "VklSVVMtQllURVMK"
+
+/* The front end found the message infected: each part is scanned, the
+ * infected one is removed and named in the notice (Japanese wording of
+ * the issue), in both modes; the rest is converted as usual. */
+static void
+test_infected_message_parts(void)
+{
+	struct cdr_engine *engines[] = { text_engine, sanitize_engine };
+	for (gsize i = 0; i < G_N_ELEMENTS(engines); i++) {
+		struct result r = run_infected(engines[i], TWO_ATTACHMENTS("see attached", INFECTED_B64));
+		g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+		g_assert_nonnull(r.text);
+		g_assert_nonnull(strstr(r.text, "請求書.txt (application/octet-stream, 12 B): "
+						"ウイルスを検出したため削除しました (Test.Part.Sig)"));
+		g_assert_nonnull(strstr(r.text, "removed: virus found (Test.Part.Sig)"));
+		g_assert_nonnull(strstr(r.text, "see attached"));
+		const struct cdr_report *bad = cdr_report_find_malware(r.report);
+		g_assert_nonnull(bad);
+		g_assert_cmpstr(bad->name, ==, "請求書.txt");
+		g_assert_cmpstr(bad->malware, ==, "Test.Part.Sig");
+		g_assert_null(strstr(r.message, INFECTED_B64));
+		if (engines[i] == sanitize_engine)
+			g_assert_nonnull(strstr(r.message, "filename*=UTF-8''ok.txt"));
+		result_clear(&r);
+	}
+}
+
+/* No part is infected (the text itself is): the message is blocked as a
+ * whole, never delivered as if clean; a failed scan fails it. */
+static void
+test_infected_message_without_infected_part(void)
+{
+	struct result r = run_infected(sanitize_engine, TWO_ATTACHMENTS("VIRUS-BYTES", "b2sK"));
+	g_assert_cmpint(r.report->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r.report->error, ==, CDR_E_MALWARE);
+	g_assert_cmpstr(r.report->malware, ==, "Whole.Sig");
+	g_assert_null(r.message);
+	result_clear(&r);
+
+	struct result r2 = run_infected(text_engine, TWO_ATTACHMENTS("hi", "U0NBTi1GQUlMUwo="));
+	g_assert_cmpint(r2.report->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r2.report->error, ==, CDR_E_SCAN);
+	g_assert_cmpstr(r2.report->reason, ==, "virus scan unavailable: clamd went away");
+	g_assert_null(r2.message);
+	result_clear(&r2);
+
+	/* without the front end's verdict nothing is scanned */
+	struct result r3 = run(text_engine, TWO_ATTACHMENTS("hi", "U0NBTi1GQUlMUwo="));
+	g_assert_cmpint(r3.report->verdict, ==, CDR_SANITIZED);
+	result_clear(&r3);
+}
+
+/* "パスワード：abc" and its spellings give the word; the rest nothing. */
+static void
+test_text_passwords(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "資料を送ります。\nパスワード：himitsu\n", "himitsu" },
+		{ "解凍パスワードは「Ab3$x」です。", "Ab3$x" },
+		{ "PW: abc123", "abc123" },
+		{ "Password:\n\n  s3cret\n", "s3cret" },
+		{ "パスワード　ｈｉｍｉｔｓｕ１２", "himitsu12" }, /* full-width */
+		{ "パスワードは abc、よろしく", "abc" },
+		{ "pass=one\npasswd: two\nPW: one", "one\ntwo" }, /* no repeats */
+		{ "暗証番号『0000』", "0000" },
+		{ "パスワードは別メールでお送りします。", NULL },
+		{ "パスワードはabcです", NULL },
+		{ "no keyword here: abc", NULL },
+		{ "password: two words\n", "two" },
+		{ "パスワード:", NULL },
+		{ "", NULL },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = mime_text_passwords(cases[i].text);
+		if (g_strcmp0(got, cases[i].want) != 0)
+			g_error("\"%s\": got \"%s\", want \"%s\"", cases[i].text, got,
+				cases[i].want);
+	}
+	GString *many = g_string_new(NULL);
+	for (int i = 0; i < 40; i++)
+		g_string_append_printf(many, "PW: p%d\n", i);
+	g_autofree char *got = mime_text_passwords(many->str);
+	g_auto(GStrv) list = g_strsplit(got, "\n", -1);
+	g_assert_cmpuint(g_strv_length(list), ==, MIME_MAX_TEXT_PASSWORDS);
+	g_string_free(many, TRUE);
+}
+
+/* [mail] passwords_in_text: a PPAP zip with its password in the same
+ * message is opened in sanitize mode; without the key it is removed. */
+static void
+test_ppap_password_in_text(void)
+{
+	g_autofree char *path = g_build_filename(SOURCE_ROOT, "fixtures", "archive", "hostile",
+						 "ppap-zipcrypto.zip", NULL);
+	g_autofree char *zip = NULL;
+	gsize len = 0;
+	g_assert_true(g_file_get_contents(path, &zip, &len, NULL));
+	g_autofree char *b64 = g_base64_encode((const guchar *)zip, len);
+	g_autofree char *msg = g_strdup_printf(
+		HEAD "Subject: ppap\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		     "--b\r\nContent-Type: application/zip\r\n"
+		     "Content-Disposition: attachment; filename=\"mitsumori.zip\"\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n"
+		     "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+		     "見積書を送ります。\r\nパスワード：himitsu\r\n--b--\r\n",
+		b64);
+	static const char conf[] = "[mail]\nmode = sanitize\npasswords_in_text = true\n";
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, "無害化して添付 → mitsumori.zip"));
+	g_assert_null(strstr(r.message, "himitsu"));
+	g_autofree char *json = cdr_report_to_json_string(r.report);
+	g_assert_null(strstr(json, "himitsu"));
+	result_clear(&r);
+	cdr_engine_free(e);
+
+	struct result r2 = run(sanitize_engine, msg);
+	g_assert_nonnull(strstr(r2.text, "password-protected archive"));
+	result_clear(&r2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -593,6 +763,8 @@ main(int argc, char **argv)
 	static const char jis_conf[] = "[mail]\ncharset = iso-2022-jp\n";
 	jis_policy = cdr_policy_load_data(jis_conf, strlen(jis_conf), "t", NULL);
 	jis_engine = cdr_engine_new(jis_policy, NULL, NULL);
+	cdr_engine_set_scanner(text_engine, test_scanner, NULL);
+	cdr_engine_set_scanner(sanitize_engine, test_scanner, NULL);
 	g_test_add_func("/mime/japanese-text-mode", test_japanese_text_mode);
 	g_test_add_func("/mime/html-alternative", test_html_alternative);
 	g_test_add_func("/mime/plain-preferred", test_plain_preferred_in_alternative);
@@ -613,6 +785,10 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/iso-2022-jp-output", test_iso2022jp_output);
 	g_test_add_func("/mime/tnef", test_tnef);
 	g_test_add_func("/mime/size-limits", test_size_limits);
+	g_test_add_func("/mime/infected-parts", test_infected_message_parts);
+	g_test_add_func("/mime/text-passwords", test_text_passwords);
+	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
+	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);

@@ -18,6 +18,7 @@
 
 #include "actions.h"
 #include "cdr.h"
+#include "office-fields.h"
 #include "ooxml.h"
 
 #define W_NS "xmlns:w=\"" NS_W "\" xmlns:r=\"" NS_R "\""
@@ -166,18 +167,6 @@ test_second_way_to_a_part(void)
 	g_byte_array_unref(out);
 }
 
-static void
-test_keywords(void)
-{
-	g_assert_true(ooxml_field_is_dangerous(" DDEAUTO c:\\\\windows\\\\cmd.exe"));
-	g_assert_true(ooxml_field_is_dangerous("dDe cmd"));
-	g_assert_true(ooxml_field_is_dangerous("\"INCLUDEPICTURE\" \"http://x/y.png\""));
-	g_assert_true(ooxml_field_is_dangerous("\tlink Excel.Sheet.12 x"));
-	g_assert_false(ooxml_field_is_dangerous(" PAGE "));
-	g_assert_false(ooxml_field_is_dangerous(" HYPERLINK \"https://example.jp\""));
-	g_assert_false(ooxml_field_is_dangerous(" DDEX "));
-}
-
 /* Fields in a body, disarmed; returns the body text left. */
 static char *
 disarm(const char *body, unsigned *count)
@@ -187,7 +176,10 @@ disarm(const char *body, unsigned *count)
 	const char *why = NULL;
 	xmlDoc *doc = ooxml_xml_parse((const guint8 *)xml, strlen(xml), &why);
 	g_assert_nonnull(doc);
-	*count = ooxml_fields_disarm(xmlDocGetRootElement(doc));
+	g_autoptr(cdr_policy) p = cdr_policy_new_default();
+	struct ooxml_field_counts counts;
+	ooxml_fields_disarm(p, xmlDocGetRootElement(doc), &counts);
+	*count = counts.n[OFFICE_FIELD_REMOVED];
 	GByteArray *b = g_byte_array_new();
 	ooxml_xml_write(doc, b);
 	xmlFreeDoc(doc);
@@ -378,6 +370,11 @@ test_formula_judge(void)
 		{ "_xlfn.IMAGE(\"https://x/p.png\")", FORMULA_FETCH },
 		{ "RTD(\"srv\",,\"t\")", FORMULA_FETCH },
 		{ "FILTERXML(WEBSERVICE(A1),\"//a\")", FORMULA_FETCH },
+		{ "_xlfn.TRANSLATE(A1,\"ja\",\"en\")", FORMULA_FETCH },
+		{ "_xlfn.DETECTLANGUAGE(A1)", FORMULA_FETCH },
+		{ "_xlfn.COPILOT(\"x\",A1:A3)", FORMULA_FETCH },
+		{ "SQL.REQUEST(\"DSN=x\",,2,\"q\")", FORMULA_FETCH },
+		{ "_xlfn._xlws.PY(\"import os\",0)", FORMULA_CODE },
 		{ "CALL(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",0,A1,A2,0,0)", FORMULA_CODE },
 		{ "REGISTER(\"kernel32\",\"WinExec\",\"JCJ\")", FORMULA_CODE },
 		{ "register.id(\"k\",\"f\")", FORMULA_CODE },
@@ -424,7 +421,6 @@ main(int argc, char **argv)
 	g_test_add_func("/ooxml/neutralize-links", test_neutralize_links);
 	g_test_add_func("/ooxml/part-limit", test_part_limit);
 	g_test_add_func("/ooxml/second-way-to-a-part", test_second_way_to_a_part);
-	g_test_add_func("/ooxml/field-keywords", test_keywords);
 	g_test_add_func("/ooxml/fields", test_fields);
 	g_test_add_func("/ooxml/dtd-refused", test_dtd_refused);
 	g_test_add_func("/ooxml/release-input", test_release_input);

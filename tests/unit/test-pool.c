@@ -149,6 +149,33 @@ test_exec(void)
 	assert_blocked("EXEC", CDR_E_SANDBOX, "forbidden system call");
 }
 
+/* a process may not be made (clone without CLONE_THREAD)... */
+static void
+test_fork(void)
+{
+	assert_blocked("FORK", CDR_E_SANDBOX, "forbidden system call");
+}
+
+/* ...but a thread may: the handler runs to its own error, and the same
+ * worker goes on */
+static void
+test_thread(void)
+{
+	struct cdr_pool *pool = new_pool_with(policy, 1);
+	g_autofree char *bytes = g_strconcat(TEST_PREFIX, "THREAD", NULL);
+	GBytes *out = NULL;
+
+	assert_clean_text_works(pool);
+	unsigned spawned = cdr_pool_spawn_count(pool);
+	g_autoptr(cdr_report) r = run(pool, bytes, "x.dat", &out);
+	g_test_message("THREAD: %s (%s)", r->reason, cdr_error_name(r->error));
+	g_assert_cmpstr(cdr_error_name(r->error), ==, cdr_error_name(CDR_E_INTERNAL));
+	g_assert_nonnull(strstr(r->reason, "survived"));
+	assert_clean_text_works(pool);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, spawned);
+	cdr_pool_free(pool);
+}
+
 static void
 test_recycle(void)
 {
@@ -273,6 +300,248 @@ test_run_params_cross_the_wire(void)
 	cdr_pool_free(pool);
 }
 
+/* ---- the virus scan hand-back ---------------------------------------- */
+
+/* A front end's scanner for the tests: "EVIL" anywhere is Test.Sig,
+ * "ASLEEP" takes 1.2 s, "HUGE" is refused; `fail` makes every scan fail. */
+struct fake_scanner {
+	guint calls;
+	gboolean fail;
+	GString *seen; /* the bytes of every scan, joined by "|" */
+};
+
+static enum cdr_scan_result
+fake_scan(int fd, const char *name, char **detail, gpointer data)
+{
+	struct fake_scanner *s = data;
+	gsize len = 0;
+	guint8 *bytes = cdr_map_fd(fd, &len);
+	g_assert_nonnull(bytes);
+	g_assert_true(cdr_memfd_is_sealed(fd));
+	s->calls++;
+	g_string_append_printf(s->seen, "%s%.*s", s->seen->len ? "|" : "", (int)len, bytes);
+	g_autofree char *text = g_strndup((const char *)bytes, len);
+	cdr_unmap(bytes, len);
+	if (s->fail) {
+		*detail = g_strdup("cannot connect to clamd at unix:/nowhere: No such file");
+		return CDR_SCAN_FAILED;
+	}
+	if (strstr(text, "ASLEEP"))
+		g_usleep(1200 * 1000);
+	if (strstr(text, "HUGE")) {
+		*detail = g_strdup("too big for the test scanner");
+		return CDR_SCAN_REFUSED;
+	}
+	if (strstr(text, "EVIL")) {
+		*detail = g_strdup("Test.Sig");
+		return CDR_SCAN_INFECTED;
+	}
+	return CDR_SCAN_CLEAN;
+}
+
+static struct cdr_policy *
+av_policy(const char *extra)
+{
+	g_autofree char *conf = g_strdup_printf("[limits]\njob_wall_seconds = 2\nmax_children = 5\n"
+						"[av]\nclamd = unix:/nowhere/clamd.ctl\n%s",
+						extra ? extra : "");
+	struct cdr_policy *p = cdr_policy_load_data(conf, strlen(conf), "test", NULL);
+	g_assert_nonnull(p);
+	return p;
+}
+
+static struct cdr_pool *
+scanning_pool(const struct cdr_policy *p, struct fake_scanner *s)
+{
+	struct cdr_pool *pool = new_pool_with(p, 1);
+	s->seen = g_string_new(NULL);
+	cdr_pool_set_scanner(pool, fake_scan, s);
+	return pool;
+}
+
+static void
+fake_scanner_clear(struct fake_scanner *s)
+{
+	g_string_free(s->seen, TRUE);
+}
+
+/* Revealed (decrypted) content goes to the front end's scanner before the
+ * worker uses it: a clean child is kept, an infected one removed and
+ * named, and the verdict crosses the wire. */
+static void
+test_revealed_child_is_scanned(void)
+{
+	g_autoptr(cdr_policy) p = av_policy(NULL);
+	struct fake_scanner s = { 0 };
+	struct cdr_pool *pool = scanning_pool(p, &s);
+
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "SEALED:a.txt:hello\n", "x.sealed", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_cmpuint(s.calls, ==, 1);
+	g_assert_cmpstr(s.seen->str, ==, "hello\n");
+	g_assert_cmpmem(g_bytes_get_data(out, NULL), g_bytes_get_size(out), "hello\n", 6);
+
+	g_autoptr(GBytes) out2 = NULL;
+	g_autoptr(cdr_report) r2 = run(pool, TEST_PREFIX "SEALED:b.txt:EVIL\n", "y.sealed", &out2);
+	g_assert_cmpint(r2->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpuint(r2->children->len, ==, 1);
+	const struct cdr_report *child = r2->children->pdata[0];
+	g_assert_cmpint(child->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(child->error, ==, CDR_E_MALWARE);
+	g_assert_cmpstr(child->malware, ==, "Test.Sig");
+	g_assert_cmpstr(child->reason, ==, "virus found: Test.Sig");
+	g_assert_true(cdr_report_find_malware(r2) == child);
+	g_assert_cmpuint(g_bytes_get_size(out2), ==, 0);
+
+	/* refused (over stream_max_bytes): that child only, as a limit */
+	g_autoptr(cdr_report) r3 = run(pool, TEST_PREFIX "SEALED:c.txt:HUGE\n", "z.sealed", NULL);
+	g_assert_cmpint(r3->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpint(((struct cdr_report *)r3->children->pdata[0])->error, ==, CDR_E_LIMIT);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+}
+
+/* A scan that fails fails the whole object, nested or not, and no scanner
+ * at all is a failed scan. */
+static void
+test_failed_scan_fails_the_object(void)
+{
+	g_autoptr(cdr_policy) p = av_policy(NULL);
+	struct fake_scanner s = { .fail = TRUE };
+	struct cdr_pool *pool = scanning_pool(p, &s);
+	GBytes *out = NULL;
+	g_autoptr(cdr_report) r =
+		run(pool, TEST_PREFIX "BOX:in.box:" TEST_PREFIX "SEALED:a.txt:hello\n", "x.box", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r->error, ==, CDR_E_SCAN);
+	g_assert_cmpstr(r->reason, ==, "virus scan unavailable: cannot connect to clamd at "
+				       "unix:/nowhere: No such file");
+	g_assert_null(out);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+
+	struct cdr_pool *bare = new_pool_with(p, 1);
+	g_autoptr(cdr_report) r2 = run(bare, TEST_PREFIX "SEALED:a.txt:hello\n", "x.sealed", &out);
+	g_assert_cmpint(r2->error, ==, CDR_E_SCAN);
+	g_assert_nonnull(strstr(r2->reason, "no virus scanner"));
+	g_assert_null(out);
+	cdr_pool_free(bare);
+}
+
+/* Without [av] nothing is scanned; with scan = original revealed content
+ * is blocked instead of scanned. */
+static void
+test_scan_settings(void)
+{
+	struct fake_scanner s = { 0 };
+	struct cdr_pool *pool = scanning_pool(policy, &s);
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "SEALED:a.txt:EVIL\n", "x.sealed", NULL);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_cmpuint(s.calls, ==, 0);
+	cdr_pool_free(pool);
+
+	g_autoptr(cdr_policy) original = av_policy("scan = original\n");
+	pool = scanning_pool(original, &s);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r2 = run(pool, TEST_PREFIX "SEALED:a.txt:hello\n", "x.sealed", &out);
+	g_assert_cmpint(r2->verdict, ==, CDR_SANITIZED);
+	const struct cdr_report *child = r2->children->pdata[0];
+	g_assert_cmpint(child->error, ==, CDR_E_ENCRYPTED);
+	g_assert_nonnull(strstr(child->reason, "scan = original"));
+	g_assert_cmpuint(s.calls, ==, 0);
+	g_assert_cmpuint(g_bytes_get_size(out), ==, 0);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+}
+
+/* The front end found the whole object infected (run params): each part
+ * is scanned; infected parts are removed; with none, the whole object is
+ * blocked as malware, never delivered. */
+static void
+test_infected_object_scans_parts(void)
+{
+	g_autoptr(cdr_policy) p = av_policy(NULL);
+	struct fake_scanner s = { 0 };
+	struct cdr_pool *pool = scanning_pool(p, &s);
+	const struct cdr_run_params infected = { .infected = "Whole.Sig" };
+
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r =
+		run_with(pool, TEST_PREFIX "BOX:a.txt:EVIL\n", "x.box", &infected, &out);
+	g_assert_cmpint(r->verdict, ==, CDR_SANITIZED);
+	g_assert_cmpstr(cdr_report_find_malware(r)->malware, ==, "Test.Sig");
+	g_assert_cmpstr(s.seen->str, ==, "EVIL\n");
+
+	GBytes *none = NULL;
+	g_autoptr(cdr_report) r2 =
+		run_with(pool, TEST_PREFIX "BOX:a.txt:fine\n", "x.box", &infected, &none);
+	g_assert_cmpint(r2->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r2->error, ==, CDR_E_MALWARE);
+	g_assert_cmpstr(r2->malware, ==, "Whole.Sig");
+	g_assert_nonnull(strstr(r2->reason, "in no part"));
+	g_assert_null(none);
+	g_assert_null(r2->out_name);
+
+	/* only the direct parts: a part's own children are the part's */
+	g_string_truncate(s.seen, 0);
+	g_autoptr(cdr_report) r3 = run_with(
+		pool, TEST_PREFIX "BOX:in.box:" TEST_PREFIX "BOX:b.txt:EVIL\n", "x.box", &infected,
+		NULL);
+	g_assert_cmpint(r3->verdict, ==, CDR_SANITIZED);
+	const struct cdr_report *part = r3->children->pdata[0];
+	g_assert_cmpint(part->error, ==, CDR_E_MALWARE);
+	g_assert_cmpuint(part->children->len, ==, 0); /* removed whole, not opened */
+
+	const struct cdr_run_params bad = { .infected = "two words" };
+	g_autoptr(cdr_report) r4 = run_with(pool, "x\n", "x.txt", &bad, NULL);
+	g_assert_cmpint(r4->error, ==, CDR_E_INTERNAL);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+}
+
+/* The time the scanner takes is not the worker's: two 1.2 s scans in a
+ * job with job_wall_seconds = 2 do not time it out. */
+static void
+test_scan_time_is_not_job_time(void)
+{
+	g_autoptr(cdr_policy) p = av_policy(NULL);
+	struct fake_scanner s = { 0 };
+	struct cdr_pool *pool = scanning_pool(p, &s);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run(
+		pool, TEST_PREFIX "SEALED:a.sealed:" TEST_PREFIX "SEALED:b.txt:ASLEEP\n", "x.sealed",
+		&out);
+	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
+	g_assert_cmpuint(s.calls, ==, 2);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+}
+
+/* A worker that floods the pool with scan requests, or sends a malformed
+ * one, is stopped like one that sends a malformed reply. */
+static void
+test_scan_requests_are_checked(void)
+{
+	g_autoptr(cdr_policy) p = av_policy(NULL);
+	struct fake_scanner s = { 0 };
+	struct cdr_pool *pool = scanning_pool(p, &s);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) ok = run(pool, TEST_PREFIX "SCANS:21", "x.sealed", &out);
+	g_assert_cmpint(ok->verdict, ==, CDR_CLEAN); /* max_children (5) + 16 */
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "SCANS:22", "x.sealed", NULL);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r->error, ==, CDR_E_INTERNAL);
+	g_autoptr(cdr_report) r2 = run(pool, TEST_PREFIX "FORGE_SCAN", "x.dat", NULL);
+	g_assert_cmpint(r2->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(r2->error, ==, CDR_E_INTERNAL);
+	g_assert_cmpuint(s.calls, ==, 21 + 21);
+	assert_clean_text_works(pool);
+	cdr_pool_free(pool);
+	fake_scanner_clear(&s);
+}
+
 static void
 test_missing_worker_is_an_error(void)
 {
@@ -301,12 +570,20 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/sandbox-open", test_open);
 	g_test_add_func("/pool/sandbox-socket", test_socket);
 	g_test_add_func("/pool/sandbox-exec", test_exec);
+	g_test_add_func("/pool/sandbox-fork", test_fork);
+	g_test_add_func("/pool/sandbox-thread", test_thread);
 	g_test_add_func("/pool/recycle", test_recycle);
 	g_test_add_func("/pool/threads", test_threads_share_pool);
 	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
 	g_test_add_func("/pool/run-params", test_run_params_cross_the_wire);
 	g_test_add_func("/pool/missing-worker", test_missing_worker_is_an_error);
 	g_test_add_func("/pool/unknown-charsets", test_unknown_charsets_do_not_kill);
+	g_test_add_func("/pool/scan/revealed-child", test_revealed_child_is_scanned);
+	g_test_add_func("/pool/scan/failed", test_failed_scan_fails_the_object);
+	g_test_add_func("/pool/scan/settings", test_scan_settings);
+	g_test_add_func("/pool/scan/infected-parts", test_infected_object_scans_parts);
+	g_test_add_func("/pool/scan/time", test_scan_time_is_not_job_time);
+	g_test_add_func("/pool/scan/requests-checked", test_scan_requests_are_checked);
 	int rc = g_test_run();
 	cdr_policy_free(policy);
 	cdr_policy_free(impatient_policy);

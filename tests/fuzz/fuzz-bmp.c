@@ -1,0 +1,12 @@
+/*
+ * NAME
+ *	fuzz-bmp - libFuzzer target: the bmp handler through the whole engine
+ */
+#include "fuzz-common.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_engine_run(data, size, "fuzz.bmp");
+	return 0;
+}

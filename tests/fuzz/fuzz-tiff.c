@@ -1,0 +1,12 @@
+/*
+ * NAME
+ *	fuzz-tiff - libFuzzer target: the tiff handler through the whole engine
+ */
+#include "fuzz-common.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_engine_run(data, size, "fuzz.tiff");
+	return 0;
+}
