@@ -261,35 +261,6 @@ done:
 	return v;
 }
 
-gboolean
-cdr_run_params_valid(const struct cdr_run_params *params)
-{
-	const char *mode = params->mail_mode, *id = params->quarantine_id;
-	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
-		return FALSE;
-	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
-		return FALSE;
-	if (params->infected && !cdr_signature_valid(params->infected))
-		return FALSE;
-	if (params->handler) {
-		gsize n = strlen(params->handler);
-		if (n == 0 || n > CDR_MAX_HANDLER_NAME)
-			return FALSE;
-		for (const char *c = params->handler; *c; c++)
-			if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '-')
-				return FALSE;
-	}
-	if (!id)
-		return TRUE;
-	gsize n = strlen(id);
-	if (n == 0 || n > CDR_MAX_QUARANTINE_ID)
-		return FALSE;
-	for (const char *c = id; *c; c++)
-		if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_')
-			return FALSE;
-	return TRUE;
-}
-
 struct cdr_report *
 cdr_engine_run(struct cdr_engine *e, const guint8 *data, gsize len, const char *name,
 	       GByteArray **out)
