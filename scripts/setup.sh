@@ -33,6 +33,9 @@ PACKAGES=(
 	mat2 libjpeg-turbo-progs time bc
 	# issue 19's images: fixture makers, independent readers and benchmark peers
 	libtiff-tools webp libheif-examples librsvg2-bin
+	# the Debian package (debian/, scripts/test-package.sh): build, check,
+	# and the maintainer scripts' adduser
+	debhelper dpkg-dev lintian adduser
 )
 
 missing=()

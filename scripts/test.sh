@@ -1,7 +1,8 @@
 #!/bin/bash
 # test.sh - the one command that runs every test on a fresh Debian 12 machine:
 # installs packages, builds twice (normal, and AddressSanitizer+UBSan), runs
-# the whole suite in both, and ends with "N passed, N failed".
+# the whole suite in both, builds, installs and purges the Debian package
+# (scripts/test-package.sh), and ends with "N passed, N failed".
 #   scripts/test.sh            both builds
 #   scripts/test.sh --quick    normal build only
 set -uo pipefail
@@ -36,5 +37,19 @@ if [ "${1:-}" != "--quick" ]; then
 	run_suite asan build-asan --werror -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug
 fi
+# The Debian package: each TAP point counts once (a SKIP counts neither way).
+echo "=== package (scripts/test-package.sh)"
+package_log=$(mktemp)
+scripts/test-package.sh | tee "$package_log"
+package_status=${PIPESTATUS[0]}
+p=$(($(grep -Ec '^ok [0-9]+ ' "$package_log") - $(grep -Ec '^ok [0-9]+ .*# SKIP' "$package_log")))
+f=$(grep -Ec '^not ok ' "$package_log")
+rm -f "$package_log"
+if [ "$package_status" != 0 ] && [ "$f" = 0 ]; then
+	f=1 # it stopped without saying which point failed
+fi
+echo "=== package: $p passed, $f failed"
+passed=$((passed + p)); failed=$((failed + f))
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

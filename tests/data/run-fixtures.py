@@ -1029,10 +1029,19 @@ CHECKS = {
 
 
 
+# check name -> function(list of ctx): work for many fixtures at once (one
+# LibreOffice start for a batch of files), done after every fixture has gone
+# through cdr-file and before the check runs on each; the check itself still
+# decides, per fixture.
+BATCHES = {}
+
+
 def load_check_modules():
     """Checks for a format can live in their own file, tests/data/checks_<name>.py,
     as a dict CHECKS of name -> function(ctx); a check fails by raising
-    AssertionError (or CheckFailed) with the reason."""
+    AssertionError (or CheckFailed) with the reason. An optional dict BATCHES
+    of name -> function(ctxs) prepares that check for every fixture that
+    runs it (see BATCHES above)."""
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     for path in sorted(glob.glob(os.path.join(here, "checks_*.py"))):
@@ -1041,6 +1050,7 @@ def load_check_modules():
             if name in CHECKS:
                 raise SystemExit("%s: check %s defined twice" % (path, name))
             CHECKS[name] = fn
+        BATCHES.update(getattr(mod, "BATCHES", {}))
 
 
 load_check_modules()
@@ -1240,6 +1250,9 @@ def main():
     n = 0
     passed = failed = skipped = 0
     with tempfile.TemporaryDirectory(prefix="mugaika-fixtures-") as tmpdir:
+        # Every fixture through cdr-file first, then the batched work of the
+        # checks (BATCHES), then the test points in order.
+        runs = []
         for label, path, e in cases:
             with open(path, "rb") as f:
                 data = f.read()
@@ -1247,12 +1260,24 @@ def main():
             ctx = {"entry": e, "name": e["name"], "input": data, "output": out, "rc": rc,
                    "stderr": err, "records": recs, "cdr": cdr, "tmpdir": tmpdir,
                    "record": {}}
+            try:
+                check_result(ctx)
+                result = None
+            except Exception as x:  # reported at its test point below
+                result = x
+            runs.append((label, e, ctx, result))
+        for check, prepare in BATCHES.items():
+            prepare([ctx for _, e, ctx, _ in runs
+                     if check in e.get("checks", []) and ctx.get("usable")
+                     and ctx["record"].get("verdict") != "blocked"])
+        for label, e, ctx, result in runs:
             for check in ["result"] + e.get("checks", []):
                 n += 1
                 desc = "%s: %s" % (label, check)
                 try:
                     if check == "result":
-                        check_result(ctx)
+                        if result is not None:
+                            raise result
                     else:
                         if not ctx.get("usable"):
                             raise CheckFailed("not run: no usable result (see the result "
