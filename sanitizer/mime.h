@@ -69,6 +69,13 @@ GPtrArray *mime_readings(GMimeObject *obj);
 #define MIME_MAX_TEXT_PASSWORDS 16
 char *mime_text_passwords(const char *text);
 
+/* What a masked password reads as. */
+#define MIME_PASSWORD_MASK "********"
+/* Each of `passwords` (one per line) where it stands as a word of `text`
+ * (UTF-8; full-width forms read as ASCII) replaced by MIME_PASSWORD_MASK;
+ * returns how many were replaced. */
+guint mime_mask_passwords(GString *text, const char *passwords);
+
 /* Mail by its own looks, or for a name ending in .eml by any header block
  * (mime-detect.c). */
 gboolean mime_looks_like_mail(const guint8 *data, gsize len, const char *name);
