@@ -1219,8 +1219,24 @@ sender_carrier(GMimeMessage *msg)
 	return CDR_CARRIER_NONE;
 }
 
-/* Subject and Message-ID for the front end's audit log; a note when the
- * subject or sender has characters that do not decode. */
+/* What the audit's copy of a subject must not show: the passwords the
+ * subject itself gives, those of the run and of the text (read before
+ * this), and the run's strings to mask. */
+static char *
+subject_secrets(struct cdr_job *job, const char *subject)
+{
+	g_autofree char *own = mime_text_passwords(subject);
+	const char *lists[] = { own, cdr_job_passwords(job), cdr_job_params(job)->mask };
+	GString *all = g_string_new(NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+		if (lists[i] && *lists[i])
+			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
+	return g_string_free(all, FALSE);
+}
+
+/* Subject and Message-ID for the front end's audit log, the subject with
+ * every password it holds masked (never logged in clear text); a note
+ * when the subject or sender has characters that do not decode. */
 static void
 record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *res)
 {
@@ -1244,7 +1260,12 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 		add_note_once(res, undecodable_header);
 	if (raw_id)
 		id_text = g_strstrip(g_strdup(raw_id));
-	cdr_job_mail_facts(job, decoded, id_text);
+	g_autoptr(GString) masked = g_string_new(decoded);
+	if (decoded) {
+		g_autofree char *secrets = subject_secrets(job, decoded);
+		mime_mask_passwords(masked, secrets);
+	}
+	cdr_job_mail_facts(job, decoded ? masked->str : NULL, id_text);
 }
 
 struct text_passwords {
@@ -1304,11 +1325,13 @@ collect_text_passwords(struct walk *w, GMimeMessage *msg)
 }
 
 /* mail_build "passwords": the candidates are the output, one per line
- * (the front end pairs them with an earlier message; never logged). */
+ * (the front end pairs them with an earlier message; never logged), and
+ * the job's passwords, so that the report's subject masks them. */
 static void
 write_passwords(struct walk *w, GMimeMessage *msg, struct cdr_output *out)
 {
 	g_autofree char *found = message_passwords(w, msg);
+	cdr_job_add_passwords(w->job, found);
 	if (found) {
 		g_byte_array_append(out->data, (const guint8 *)found, (guint)strlen(found));
 		g_byte_array_append(out->data, (const guint8 *)"\n", 1);
@@ -1392,13 +1415,17 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		goto out;
 	}
 	res.carrier = sender_carrier(msg);
-	record_mail_facts(job, msg, &res);
-	if (g_strcmp0(build, "passwords") == 0) {
+	/* the passwords first: the subject recorded for the audit masks them */
+	gboolean password_build = g_strcmp0(build, "passwords") == 0;
+	if (password_build)
 		write_passwords(&w, msg, out);
+	else
+		collect_text_passwords(&w, msg);
+	record_mail_facts(job, msg, &res);
+	if (password_build) {
 		verdict = CDR_CLEAN;
 		goto out;
 	}
-	collect_text_passwords(&w, msg);
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)
