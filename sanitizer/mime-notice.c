@@ -284,7 +284,7 @@ add_note_once(struct mime_result *res, char *note)
 }
 
 void
-mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window)
+mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window, gboolean delivered)
 {
 	for (guint i = 0; i < res->attachments->len; i++) {
 		const struct mime_attachment *a = res->attachments->pdata[i];
@@ -315,12 +315,18 @@ mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window)
 			g_autofree char *en = window_text(pair_window, FALSE);
 			add_note_once(res, g_strdup_printf(
 				"パスワード付きZIPファイル（%s）は中身を確かめられないため削除しました。"
-				"送信者がパスワードを別のメールで送り、それが%s以内に届けば、無害化した"
-				"ファイルを改めてお届けします。/ The password-protected zip file %s was "
-				"removed: its content cannot be checked. If the sender sends the password "
-				"in another message that arrives within %s, the file is delivered again, "
-				"disarmed.",
-				name, ja, name, en));
+				"送信者がパスワードを別のメールで送り、それが%s以内に届けば、%s"
+				"/ The password-protected zip file %s was removed: its content cannot be "
+				"checked. If the sender sends the password in another message that "
+				"arrives within %s, %s",
+				name, ja,
+				delivered ? "無害化したファイルを改めてお届けします。"
+					  : "中身の一覧を改めてお届けします（このあて先にはテキストだけを"
+					    "お届けします）。",
+				name, en,
+				delivered ? "the file is delivered again, disarmed."
+					  : "a list of what it holds is sent (only text is delivered to "
+					    "this address)."));
 		} else {
 			add_note_once(res, g_strdup_printf(
 				"パスワード付きZIPファイル（%s）は中身を確かめられないため削除しました。"

@@ -59,8 +59,9 @@ char *mime_followup_intro(const char *kind);
 
 /* The notes on password-protected attachments that stay removed: why,
  * and how to get them (mime-notice.c); `pair_window` in seconds, 0: no
- * pairing. */
-void mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window);
+ * pairing; `delivered`: a paired password brings the files (sanitize
+ * mode, [ppap] text_mode_delivery), not their listing. */
+void mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window, gboolean delivered);
 
 /* When the run makes a follow-up or a release (run params mail_build),
  * its kind, subject template, Sender and new Message-ID (mime-write.c);

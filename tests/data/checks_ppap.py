@@ -22,9 +22,16 @@
 #     hold none of "member_text_absent"; each Office file inside passes the
 #     ooxml-clean check;
 #   - "text_present" and "text_absent" in the decoded headers and text.
+#
+# no-secrets: a password is never logged in clear text. None of the
+# manifest's "secrets" (every password the fixtures use, ASCII and
+# full-width) is in the report record or on stderr, and no line of a
+# password file given with -P (the paired message's passwords) is in the
+# output: raw, or in its decoded headers and text parts.
 import email
 import email.policy
 import io
+import json
 import zipfile
 
 from checks_ooxml import ooxml_problems
@@ -159,6 +166,47 @@ def check_ppap_mail(ctx):
         fail("%s\n--- decoded output ---\n%s", "; ".join(problems), decoded)
 
 
+def password_file_lines(entry):
+    args, lines = entry.get("args", []), []
+    for flag, value in zip(args, args[1:]):
+        if flag in ("-P", "--password-file"):
+            with open(value.replace("{dir}", entry["_dir"]), encoding="utf-8") as f:
+                lines += [line for line in f.read().splitlines() if line]
+    return lines
+
+
+def decoded_output(out):
+    msg = email.message_from_bytes(out, policy=email.policy.default)
+    texts = decoded_headers(msg, [])
+    for part in msg.walk():
+        if part.get_content_maintype() == "text":
+            texts.append(part.get_content())
+    return "\n".join(texts)
+
+
+def check_no_secrets(ctx):
+    e, problems = ctx["entry"], []
+    secrets = e.get("secrets")
+    if not secrets:
+        fail("no-secrets needs a manifest \"secrets\" list")
+    logged = "\n".join(json.dumps(r, ensure_ascii=False) for r in ctx["records"])
+    stderr = ctx["stderr"].decode("utf-8", "replace")
+    for s in secrets:
+        if s in logged:
+            problems.append("the report holds %r" % s)
+        if s in stderr:
+            problems.append("stderr holds %r" % s)
+    given = password_file_lines(e)
+    if given:
+        decoded = decoded_output(ctx["output"])
+        for s in given:
+            if s.encode("utf-8") in ctx["output"] or s in decoded:
+                problems.append("the output holds the given password %r" % s)
+    if problems:
+        fail("; ".join(problems))
+
+
 CHECKS = {
     "ppap-mail": check_ppap_mail,
+    "no-secrets": check_no_secrets,
 }
