@@ -110,7 +110,8 @@ test_addresses_and_relays(void)
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
 		if (!submit_address_refusal(bad[i]))
 			g_error("\"%s\" taken as an envelope address", bad[i]);
-	g_autofree char *huge = g_strdup_printf("%s@x.jp", g_strnfill(260, 'a'));
+	g_autofree char *local = g_strnfill(260, 'a');
+	g_autofree char *huge = g_strdup_printf("%s@x.jp", local);
 	g_assert_nonnull(submit_address_refusal(huge));
 
 	static const char *const relays[] = { "inet:127.0.0.1:10026", "inet:[::1]:10026",
