@@ -236,13 +236,15 @@ trial_open(struct cdr_job *job, const struct cdr_input *in, const char *password
 		if (!archive_entry_is_encrypted(e))
 			continue;
 		guint8 buf[ARCHIVE_READ_CHUNK];
-		la_ssize_t n;
-		while (left && (n = archive_read_data(a, buf, sizeof buf)) > 0)
+		la_ssize_t n = 0;
+		while (result == TRIAL_OPENS && left &&
+		       (n = archive_read_data(a, buf, sizeof buf)) > 0) {
 			left -= MIN((guint64)n, left);
-		if (left && n < 0)
+			if (!cdr_job_check_time(job)) /* a big member, tried again and again */
+				result = TRIAL_FAILED;
+		}
+		if (result == TRIAL_OPENS && left && n < 0)
 			result = TRIAL_WRONG;
-		if (result == TRIAL_OPENS && !cdr_job_check_time(job))
-			result = TRIAL_FAILED;
 	}
 	if (result == TRIAL_OPENS && left && rc != ARCHIVE_EOF)
 		result = TRIAL_WRONG;
@@ -279,6 +281,10 @@ password_candidates(struct cdr_job *job)
 static enum cdr_verdict
 find_zip_password(struct cdr_job *job, const struct cdr_input *in, char **found)
 {
+	if (!cdr_job_expand_allowance(job)) /* a trial could read nothing: none would count */
+		return cdr_job_error(job, CDR_E_LIMIT,
+				     "password-protected archive: nothing left of max_expanded_bytes "
+				     "or max_ratio to try its passwords on");
 	g_autoptr(GPtrArray) candidates = password_candidates(job);
 	guint tried = 0;
 	gboolean spent = FALSE;
