@@ -33,7 +33,9 @@
  *	Masking (mime_mask_passwords) replaces each given password where it
  *	stands as a word of the text, full-width forms included, by
  *	"********": the text mode and sanitize mode body, HTML rendered as
- *	text, and the subject all go through it.
+ *	text, and the subject all go through it. The subject the report
+ *	records (the audit log's) is masked wherever a password occurs,
+ *	inside other words too (mime_mask_passwords_anywhere).
  */
 #include <string.h>
 
@@ -537,8 +539,10 @@ by_start(gconstpointer a, gconstpointer b)
 	return x->from < y->from ? -1 : x->from > y->from;
 }
 
-guint
-mime_mask_passwords(GString *text, const char *passwords)
+/* Each of `passwords` in `text` masked: where it stands as a word, or,
+ * `anywhere`, inside other words too. */
+static guint
+mask(GString *text, const char *passwords, gboolean anywhere)
 {
 	if (!passwords || !*passwords || !text->len)
 		return 0;
@@ -555,8 +559,8 @@ mime_mask_passwords(GString *text, const char *passwords)
 			continue;
 		for (const char *at = strstr(f.text->str, *pw); at; at = strstr(at + 1, *pw)) {
 			gsize start = (gsize)(at - f.text->str), end = start + n;
-			if ((start && continues_before(f.text->str[start - 1])) ||
-			    continues_after(f.text->str[end]))
+			if (!anywhere && ((start && continues_before(f.text->str[start - 1])) ||
+					  continues_after(f.text->str[end])))
 				continue;
 			gsize last = g_array_index(f.origin, gsize, end - 1);
 			struct range r = {
@@ -585,4 +589,16 @@ mime_mask_passwords(GString *text, const char *passwords)
 	g_string_assign(text, out->str);
 	g_string_free(out, TRUE);
 	return masked;
+}
+
+guint
+mime_mask_passwords(GString *text, const char *passwords)
+{
+	return mask(text, passwords, FALSE);
+}
+
+guint
+mime_mask_passwords_anywhere(GString *text, const char *passwords)
+{
+	return mask(text, passwords, TRUE);
 }

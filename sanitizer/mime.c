@@ -1263,7 +1263,7 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 	g_autoptr(GString) masked = g_string_new(decoded);
 	if (decoded) {
 		g_autofree char *secrets = subject_secrets(job, decoded);
-		mime_mask_passwords(masked, secrets);
+		mime_mask_passwords_anywhere(masked, secrets);
 	}
 	cdr_job_mail_facts(job, decoded ? masked->str : NULL, id_text);
 }

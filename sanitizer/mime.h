@@ -109,6 +109,9 @@ char *mime_text_passwords(const char *text);
  * (UTF-8; full-width forms read as ASCII) replaced by MIME_PASSWORD_MASK;
  * returns how many were replaced. */
 guint mime_mask_passwords(GString *text, const char *passwords);
+/* The same inside other words too ("xhimitsu1"): for what is logged,
+ * where masking too much costs nothing. */
+guint mime_mask_passwords_anywhere(GString *text, const char *passwords);
 
 /* Mail by its own looks, or for a name ending in .eml by any header block
  * (mime-detect.c). */

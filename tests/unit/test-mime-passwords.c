@@ -186,6 +186,11 @@ test_mask(void)
 			g_error("mask \"%s\": got \"%s\" (%u), want \"%s\" (%u)", cases[i].text,
 				got, n, cases[i].want, cases[i].count);
 	}
+	/* for the audit: inside other words too, in every width */
+	GString *audit = g_string_new("xabc123 ａｂｃ１２３4 03-abc123-9 nothing");
+	g_assert_cmpuint(mime_mask_passwords_anywhere(audit, "abc123"), ==, 3);
+	g_assert_cmpstr(audit->str, ==, "x******** ********4 03-********-9 nothing");
+	g_string_free(audit, TRUE);
 	/* what the extractor found is what the mask hides, in every width */
 	static const char *const texts[] = {
 		"ＰＷ：ａｂｃ１２３", "【パスワード】\nKp7#xQ2m\n", "解凍パスワードは「Ab3$x」です。",

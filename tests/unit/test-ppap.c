@@ -363,6 +363,12 @@ test_masks(void)
 		g_assert_cmpstr(audit.report->subject, ==, "パスワード ********");
 		run_clear(&audit);
 	}
+	/* a given password inside a word of the subject: masked there too */
+	static const char glued[] = "From: a@example.jp\r\nSubject: Nesthimitsu) x\r\n\r\nx\r\n";
+	const struct cdr_run_params given = { .passwords = "himitsu" };
+	struct run g = run("", glued, &given);
+	g_assert_cmpstr(g.report->subject, ==, "Nest********) x");
+	run_clear(&g);
 
 	/* without [ppap] mask_password the run's strings change nothing */
 	struct run off = run("", pw_mail, &params);
