@@ -18,7 +18,8 @@
  *	back in: an error when it runs cdr-milter or a content filter (they
  *	would be converted again, or loop) or listens beyond loopback (mail
  *	handed to it is never converted); with sendmail, when pickup has a
- *	content filter. A warning when no smtpd of master.cf is the relay.
+ *	content filter. A note when no smtpd of master.cf is the relay (it
+ *	may be another host's).
  *
  *	Warnings: recipient-dependent settings where the milter sees the
  *	recipients as typed (it then uses the strictest mode); bypass_clients
@@ -561,10 +562,11 @@ check_return_path(const struct context *c)
 	}
 	const struct service *s =
 		smtpd_listening(c, submit_relay_host(relay), submit_relay_port(relay));
-	if (!s) {
-		add(c->out->warnings,
-		    "[release] relay = %s names no smtpd service of this master.cf: follow-ups "
-		    "and releases cannot be submitted (add the return path of cdr-milter(8))",
+	if (!s) { /* it may be another host's: said, not judged */
+		add(c->out->notes,
+		    "[release] relay = %s is no smtpd service of this master.cf: follow-ups and "
+		    "releases go there; it must be a return path without cdr-milter and "
+		    "content filter (cdr-milter(8))",
 		    spec);
 		return;
 	}

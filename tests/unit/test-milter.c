@@ -456,8 +456,7 @@ test_postfix_check_return_path(void)
 			0, "go round through cdr-milter again");
 	expect_findings("[release]\nrelay = inet:10.20.0.1:25\n", "", 1, 0,
 			"listens beyond this host");
-	expect_findings("[release]\nrelay = inet:127.0.0.1:10099\n", "", 0, 1,
-			"names no smtpd service");
+	expect_findings("[release]\nrelay = inet:127.0.0.1:10099\n", "", 0, 0, NULL);
 	/* sendmail: pickup has main.cf's content_filter unless overridden */
 	expect_findings("[release]\nrelay = sendmail:/usr/sbin/sendmail\n", "", 1, 0,
 			"goes through pickup");
