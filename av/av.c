@@ -21,7 +21,7 @@
 #include "clamd.h"
 
 struct av_scanner {
-	struct clamd_address *address;
+	struct sockio_address *address;
 	struct clamd_timeouts timeouts;
 	guint64 stream_max_bytes;
 };
@@ -32,7 +32,7 @@ av_check_policy(const struct cdr_policy *p, GError **error)
 	if (!cdr_policy_av_enabled(p))
 		return TRUE;
 	g_autoptr(GError) local = NULL;
-	g_autoptr(clamd_address) a = clamd_address_parse(p->av_clamd, &local);
+	g_autoptr(sockio_address) a = sockio_address_parse(p->av_clamd, &local);
 	if (!a) {
 		g_set_error(error, CDR_POLICY_ERROR, 0, "[av] clamd: %s", local->message);
 		return FALSE;
@@ -48,7 +48,7 @@ av_scanner_new(const struct cdr_policy *p, GError **error)
 	if (!av_check_policy(p, error))
 		return NULL;
 	struct av_scanner *s = g_new0(struct av_scanner, 1);
-	s->address = clamd_address_parse(p->av_clamd, NULL);
+	s->address = sockio_address_parse(p->av_clamd, NULL);
 	s->timeouts.connect_ms = (guint)(p->av_connect_timeout * 1000);
 	s->timeouts.io_ms = (guint)(p->av_timeout * 1000);
 	s->stream_max_bytes = p->av_stream_max_bytes;
@@ -60,7 +60,7 @@ av_scanner_free(struct av_scanner *s)
 {
 	if (!s)
 		return;
-	clamd_address_free(s->address);
+	sockio_address_free(s->address);
 	g_free(s);
 }
 
@@ -242,7 +242,7 @@ av_check_clamd(const struct cdr_policy *p, GPtrArray *notes, GPtrArray *warnings
 	if (!cdr_policy_av_enabled(p))
 		return;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(clamd_address) a = clamd_address_parse(p->av_clamd, &error);
+	g_autoptr(sockio_address) a = sockio_address_parse(p->av_clamd, &error);
 	if (!a) {
 		g_ptr_array_add(errors, g_strdup_printf("[av] clamd: %s", error->message));
 		return;

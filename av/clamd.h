@@ -16,20 +16,13 @@
 
 #include <glib.h>
 
+#include "sockio.h"
+
 #define CLAMD_CLIENT_ERROR (clamd_client_error_quark())
 GQuark clamd_client_error_quark(void);
 
-/* Where clamd listens: "unix:/PATH" or "inet:HOST:PORT" (Postfix's and
- * clamav-milter's spelling). */
-struct clamd_address;
-
-/* NULL with an error saying what is wrong with `spec`. */
-struct clamd_address *clamd_address_parse(const char *spec, GError **error);
-void clamd_address_free(struct clamd_address *address);
-/* The address as written ("unix:/run/clamav/clamd.ctl"). */
-const char *clamd_address_text(const struct clamd_address *address);
-typedef struct clamd_address clamd_address;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(clamd_address, clamd_address_free)
+/* Where clamd listens: a struct sockio_address from "unix:/PATH" or
+ * "inet:HOST:PORT" (Postfix's and clamav-milter's spelling), sockio.h. */
 
 struct clamd_timeouts {
 	guint connect_ms; /* until the connection is made */
@@ -59,15 +52,15 @@ enum clamd_verdict {
 enum clamd_verdict clamd_parse_reply(const char *reply, gsize len, char **detail);
 
 /* Scan `len` bytes. *detail as for clamd_parse_reply(). */
-enum clamd_verdict clamd_scan(const struct clamd_address *address,
+enum clamd_verdict clamd_scan(const struct sockio_address *address,
 			      const struct clamd_timeouts *timeouts, const guint8 *data, gsize len,
 			      char **detail);
 
 /* Scan the bytes of a file descriptor (a memfd), mapped read-only: the
  * chunks are written from the mapping, never copied in memory. */
-enum clamd_verdict clamd_scan_fd(const struct clamd_address *address,
+enum clamd_verdict clamd_scan_fd(const struct sockio_address *address,
 				 const struct clamd_timeouts *timeouts, int fd, char **detail);
 
 /* zPING: TRUE when clamd answers PONG in time. */
-gboolean clamd_ping(const struct clamd_address *address, const struct clamd_timeouts *timeouts,
+gboolean clamd_ping(const struct sockio_address *address, const struct clamd_timeouts *timeouts,
 		    GError **error);

@@ -36,6 +36,7 @@
 #define CDR_ACT_LINK "link"                   /* symlink or hardlink member dropped */
 #define CDR_ACT_SPECIAL_FILE "special-file"   /* device, FIFO or socket member dropped */
 #define CDR_ACT_MEMBER_REMOVED "member-removed" /* blocked archive member left out: where = name */
+#define CDR_ACT_WRONG_PASSWORD "wrong-password" /* passwords that opened nothing: count, never the text */
 /* Office documents (ooxml, ole2, rtf); where = the part, stream or group */
 #define CDR_ACT_MACRO "macro"                 /* VBA project, XLM macro sheet, Auto_Open name */
 #define CDR_ACT_ACTIVEX "activex"             /* ActiveX control */

@@ -76,6 +76,17 @@ struct cdr_run_params {
 	 * of it is scanned on its own and the infected ones are blocked
 	 * (malware); when no part is, the object is blocked as a whole. */
 	const char *infected;
+	/* Mail: what to make of the message instead of its converted copy
+	 * (mime.h): "followup" (the follow-up of a paired PPAP message: the
+	 * original with the passwords, in the recipient's mode), "release"
+	 * (the original disarmed in sanitize mode, whatever the mode), or
+	 * "passwords" (the candidates the text gives, one per line, as the
+	 * output: never for a log or the audit). */
+	const char *mail_build;
+	/* Mail: strings to replace with ******** in the subject and text, one
+	 * per line, when [ppap] mask_password is set (a paired password
+	 * message's passwords). */
+	const char *mask;
 };
 
 /* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
@@ -84,6 +95,7 @@ struct cdr_run_params {
 #define CDR_MAX_HANDLER_NAME 32
 #define CDR_MAX_PASSWORDS 65536 /* bytes of the password list */
 #define CDR_MAX_SIGNATURE 256   /* a virus scanner's signature name (printable ASCII) */
+#define CDR_MAX_MAIL_BUILD 16   /* "followup", "release", "passwords" */
 gboolean cdr_run_params_valid(const struct cdr_run_params *params);
 
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */
@@ -218,6 +230,15 @@ const struct cdr_report *cdr_job_scan_removed_part(struct cdr_job *job, const gu
 void cdr_job_add_passwords(struct cdr_job *job, const char *passwords);
 /* The passwords archives try: the run's, then those added; NULL: none. */
 const char *cdr_job_passwords(const struct cdr_job *job);
+
+/* One password try for the top-level object ([ppap] max_tries tries per
+ * message, all its archives together); FALSE once they are spent. */
+gboolean cdr_job_take_password_try(struct cdr_job *job);
+/* A password opened an archive: later archives of the object try it
+ * first, and mail masks it ([ppap] mask_password). */
+void cdr_job_password_opened(struct cdr_job *job, const char *password);
+/* The passwords that opened something so far, one per line; NULL: none. */
+const char *cdr_job_opened_passwords(const struct cdr_job *job);
 
 /* How many more bytes the top-level object may expand to before
  * max_expanded_bytes or max_ratio is reached: a container decompressing a

@@ -34,6 +34,8 @@ struct cdr_job {
 	gboolean budget_spent;     /* a whole-object budget ran out */
 	char *scan_failure;        /* the virus scan was unavailable: why (the object fails) */
 	char *passwords;           /* the run's passwords and those handlers added */
+	char *opened_passwords;    /* those that opened an archive, one per line */
+	guint64 password_tries;    /* against [ppap] max_tries */
 };
 
 /* After the top-level object: a failed virus scan fails it, and an object

@@ -274,21 +274,63 @@ cdr_job_scan_removed_part(struct cdr_job *job, const guint8 *data, gsize len, co
 	return child;
 }
 
+/* *list becomes `before` and `more` joined by a newline. */
+static void
+set_joined(char **list, const char *before, const char *more)
+{
+	char *all = before ? g_strconcat(before, "\n", more, NULL) : g_strdup(more);
+	g_free(*list);
+	*list = all;
+}
+
 void
 cdr_job_add_passwords(struct cdr_job *job, const char *passwords)
 {
-	const char *before = cdr_job_passwords(job);
-	if (!passwords || !*passwords)
-		return;
-	char *all = before ? g_strconcat(before, "\n", passwords, NULL) : g_strdup(passwords);
-	g_free(job->passwords);
-	job->passwords = all;
+	if (passwords && *passwords)
+		set_joined(&job->passwords, cdr_job_passwords(job), passwords);
 }
 
 const char *
 cdr_job_passwords(const struct cdr_job *job)
 {
 	return job->passwords ? job->passwords : job->params->passwords;
+}
+
+gboolean
+cdr_job_take_password_try(struct cdr_job *job)
+{
+	if (job->password_tries >= job->engine->policy->ppap_max_tries)
+		return FALSE;
+	job->password_tries++;
+	return TRUE;
+}
+
+/* Is `item` a line of the newline-separated `list`? */
+static gboolean
+list_has_line(const char *list, const char *item)
+{
+	gsize n = strlen(item);
+	for (const char *p = list; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		gsize len = nl ? (gsize)(nl - p) : strlen(p);
+		if (len == n && memcmp(p, item, n) == 0)
+			return TRUE;
+		p = nl ? nl + 1 : NULL;
+	}
+	return FALSE;
+}
+
+void
+cdr_job_password_opened(struct cdr_job *job, const char *password)
+{
+	if (password && *password && !list_has_line(job->opened_passwords, password))
+		set_joined(&job->opened_passwords, job->opened_passwords, password);
+}
+
+const char *
+cdr_job_opened_passwords(const struct cdr_job *job)
+{
+	return job->opened_passwords;
 }
 
 void
@@ -316,6 +358,7 @@ cdr_job_finish(struct cdr_job *job, GByteArray **out)
 	}
 	g_clear_pointer(&job->scan_failure, g_free);
 	g_clear_pointer(&job->passwords, g_free);
+	g_clear_pointer(&job->opened_passwords, g_free);
 }
 
 guint64

@@ -6,7 +6,8 @@
  *	GLib's key-file; line numbers for error messages are found by scanning
  *	the text, since GKeyFile does not report them.
  * DESCRIPTION
- *	Sizes accept K, M, G suffixes (powers of 1024). An unknown group or
+ *	Sizes accept K, M, G suffixes (powers of 1024), durations s, m, h,
+ *	d (a bare number is seconds). An unknown group or
  *	key, a value out of range or of the wrong form is an error of the form
  *	"FILE:LINE: [group] key: problem"; nothing is silently ignored.
  */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "links.h"
+#include "submit.h"
 
 #define KEY(g, k, t, field, def, lo, hi)                                                           \
 	{                                                                                          \
@@ -32,8 +34,22 @@
 	{                                                                                          \
 		g, k, CDR_KEY_LIST, offsetof(struct cdr_policy, field), def, 0, 0, NULL, refuse    \
 	}
+#define CHECKED_STRING(g, k, field, def, refuse)                                                   \
+	{                                                                                          \
+		g, k, CDR_KEY_STRING, offsetof(struct cdr_policy, field), def, 0, 0, NULL, refuse  \
+	}
 #define G_MiB (1024ull * 1024)
 #define G_GiB (1024ull * G_MiB)
+
+/* A subject template: one line of text that names {subject}. */
+static const char *
+subject_template_refusal(const char *value)
+{
+	for (const char *c = value; *c; c++)
+		if ((guchar)*c < 0x20 || *c == 0x7f)
+			return "a subject template is one line without control characters";
+	return strstr(value, "{subject}") ? NULL : "a subject template must contain {subject}";
+}
 
 const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("limits", "max_input_bytes", CDR_KEY_SIZE, max_input_bytes, "100M", 1, 2 * G_GiB),
@@ -102,6 +118,21 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("av", "on_infected", av_on_infected, "remove", "remove|reject"),
 	CHOICE("av", "scan", av_scan, "original+decrypted", "original|original+decrypted"),
 	CHOICE("av", "clamd_conf", av_clamd_conf, "", NULL),
+	KEY("ppap", "pair_window", CDR_KEY_DURATION, ppap_pair_window, "30m", 0, 7 * 86400),
+	KEY("ppap", "max_tries", CDR_KEY_UINT, ppap_max_tries, "10", 1, 100),
+	KEY("ppap", "mask_password", CDR_KEY_BOOL, ppap_mask_password, "false", 0, 0),
+	KEY("ppap", "text_mode_delivery", CDR_KEY_BOOL, ppap_text_mode_delivery, "false", 0, 0),
+	CHECKED_STRING("ppap", "followup_subject", ppap_followup_subject,
+		       "【添付ファイル無害化済】{subject}", subject_template_refusal),
+	CHECKED_STRING("ppap", "listing_subject", ppap_listing_subject,
+		       "【添付ファイルの内容】{subject}", subject_template_refusal),
+	CHECKED_STRING("ppap", "followup_from", ppap_followup_from, "", submit_address_refusal),
+	CHECKED_STRING("release", "relay", release_relay, "inet:127.0.0.1:10026",
+		       submit_relay_refusal),
+	CHECKED_STRING("release", "sender", release_sender, "", submit_address_refusal),
+	CHECKED_LIST("release", "allowed_recipients", release_allowed_recipients, "",
+		     submit_address_refusal),
+	KEY("release", "timeout", CDR_KEY_UINT, release_timeout, "60", 1, 3600),
 	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -190,8 +221,30 @@ fail(GError **error, const char *origin, const char *text, const char *group, co
 	return FALSE;
 }
 
+/* The multiplier of a number's suffix: K, M, G for sizes (powers of
+ * 1024), s, m, h, d for durations (seconds); 0 when there is none. */
+static guint64
+suffix_multiplier(enum cdr_key_type type, char suffix)
+{
+	if (type == CDR_KEY_SIZE) {
+		switch (g_ascii_toupper(suffix)) {
+		case 'K': return 1024;
+		case 'M': return G_MiB;
+		case 'G': return G_GiB;
+		}
+	} else if (type == CDR_KEY_DURATION) {
+		switch (suffix) {
+		case 's': return 1;
+		case 'm': return 60;
+		case 'h': return 3600;
+		case 'd': return 86400;
+		}
+	}
+	return 0;
+}
+
 static gboolean
-parse_uint(const char *s, gboolean size_suffix, guint64 *out)
+parse_uint(const char *s, enum cdr_key_type type, guint64 *out)
 {
 	char *end;
 	errno = 0;
@@ -201,13 +254,10 @@ parse_uint(const char *s, gboolean size_suffix, guint64 *out)
 	if (errno)
 		return FALSE;
 	guint64 mult = 1;
-	if (size_suffix && *end) {
-		switch (g_ascii_toupper(*end)) {
-		case 'K': mult = 1024; break;
-		case 'M': mult = G_MiB; break;
-		case 'G': mult = G_GiB; break;
-		default: return FALSE;
-		}
+	if (*end) {
+		mult = suffix_multiplier(type, *end);
+		if (!mult)
+			return FALSE;
 		end++;
 	}
 	if (*end || (v && mult > G_MAXUINT64 / v))
@@ -226,11 +276,14 @@ set_value(struct cdr_policy *p, const struct cdr_policy_key *k, const char *valu
 	switch (k->type) {
 	case CDR_KEY_UINT:
 	case CDR_KEY_SIZE:
-		if (!parse_uint(value, k->type == CDR_KEY_SIZE, &v)) {
-			*problem = g_strdup_printf("'%s' is not a %s", value,
-						   k->type == CDR_KEY_SIZE
-							   ? "size (a number, optionally K, M or G)"
-							   : "whole number");
+	case CDR_KEY_DURATION:
+		if (!parse_uint(value, k->type, &v)) {
+			*problem = g_strdup_printf(
+				"'%s' is not a %s", value,
+				k->type == CDR_KEY_SIZE ? "size (a number, optionally K, M or G)"
+				: k->type == CDR_KEY_DURATION
+					? "duration (seconds, or a number with s, m, h or d)"
+					: "whole number");
 			return FALSE;
 		}
 		if (v < k->min || v > k->max) {
@@ -261,6 +314,11 @@ set_value(struct cdr_policy *p, const struct cdr_policy_key *k, const char *valu
 				*problem = g_strdup_printf("'%s' is not one of %s", value, shown);
 				return FALSE;
 			}
+		}
+		const char *why = *value && k->refuse_item ? k->refuse_item(value) : NULL;
+		if (why) {
+			*problem = g_strdup_printf("'%s': %s", value, why);
+			return FALSE;
 		}
 		g_free(*(char **)field);
 		*(char **)field = g_strdup(value);
@@ -403,6 +461,7 @@ cdr_policy_to_data(const struct cdr_policy *p, gsize *len)
 		switch (k->type) {
 		case CDR_KEY_UINT:
 		case CDR_KEY_SIZE:
+		case CDR_KEY_DURATION:
 			v = g_strdup_printf("%" G_GUINT64_FORMAT, *(const guint64 *)field);
 			break;
 		case CDR_KEY_BOOL:

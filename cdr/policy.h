@@ -79,12 +79,32 @@ struct cdr_policy {
 	char *av_on_infected;      /* mail: remove | reject */
 	char *av_scan;             /* original | original+decrypted */
 	char *av_clamd_conf;       /* clamd.conf for cdr-milter -n to compare, "" = none */
+	/* [ppap] */
+	guint64 ppap_pair_window;       /* seconds a password mail may follow its zip; 0 = no pairing */
+	guint64 ppap_max_tries;         /* passwords tried per message */
+	gboolean ppap_mask_password;    /* the password mail delivered with its passwords masked */
+	gboolean ppap_text_mode_delivery; /* text mode recipients get opened PPAP content disarmed */
+	char *ppap_followup_subject;    /* {subject}: the original's */
+	char *ppap_listing_subject;     /* the same for a text mode recipient's listing */
+	char *ppap_followup_from;       /* Sender: of follow-ups; "" = none */
+	/* [release] */
+	char *release_relay;            /* inet:HOST:PORT or sendmail:/PATH; "" = no submission */
+	char *release_sender;           /* envelope sender of submissions; "" = <> */
+	char **release_allowed_recipients; /* addresses a release may go to besides the original's */
+	guint64 release_timeout;        /* seconds: connecting, each SMTP reply, sendmail's run */
 };
 
 /* TRUE when [av] clamd names a virus scanner: every object is scanned. */
 #define cdr_policy_av_enabled(p) ((p)->av_clamd && *(p)->av_clamd)
 
-enum cdr_key_type { CDR_KEY_UINT, CDR_KEY_SIZE, CDR_KEY_BOOL, CDR_KEY_LIST, CDR_KEY_STRING };
+enum cdr_key_type {
+	CDR_KEY_UINT,
+	CDR_KEY_SIZE,
+	CDR_KEY_BOOL,
+	CDR_KEY_LIST,
+	CDR_KEY_STRING,
+	CDR_KEY_DURATION, /* seconds; "90", "90s", "30m", "2h", "1d" */
+};
 
 struct cdr_policy_key {
 	const char *group;
@@ -92,9 +112,10 @@ struct cdr_policy_key {
 	enum cdr_key_type type;
 	gsize offset; /* into struct cdr_policy */
 	const char *default_value;
-	guint64 min, max;     /* UINT and SIZE */
+	guint64 min, max;     /* UINT, SIZE and DURATION */
 	const char *choices;  /* STRING: "a|b|c", or NULL for any text */
-	/* LIST: NULL when an item is acceptable, else why not */
+	/* LIST, STRING: NULL when an item (a value that is not empty) is
+	 * acceptable, else why not */
 	const char *(*refuse_item)(const char *item);
 };
 

@@ -26,6 +26,11 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 		return FALSE;
 	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
 		return FALSE;
+	if (params->mask && strlen(params->mask) > CDR_MAX_PASSWORDS)
+		return FALSE;
+	if (params->mail_build && strcmp(params->mail_build, "followup") != 0 &&
+	    strcmp(params->mail_build, "release") != 0 && strcmp(params->mail_build, "passwords") != 0)
+		return FALSE;
 	if (params->infected && !cdr_signature_valid(params->infected))
 		return FALSE;
 	if (params->handler) {

@@ -32,6 +32,7 @@ struct options {
 	char *config;
 	char *name;
 	char *as; /* --as: the kind the -c input is, whatever its bytes look like */
+	char *mail_build; /* --mail-build: a follow-up, release or password list of a message */
 	gboolean filter;
 	gboolean force;
 	gboolean quiet;
@@ -90,6 +91,9 @@ parse_options(int *argc, char ***argv, struct options *o)
 		{ "as", 'a', 0, G_OPTION_ARG_STRING, &o->as,
 		  "With -c: read the input as KIND whatever it looks like (mail: a message, "
 		  "as cdr-milter does)", "KIND" },
+		{ "mail-build", 'm', 0, G_OPTION_ARG_STRING, &o->mail_build,
+		  "With -c: make KIND of the message: followup (PPAP follow-up, with -P), "
+		  "release, or passwords (what its text gives)", "KIND" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
 		  "Clean N files at a time (default: one per CPU)", "N" },
 		{ "force", 'f', 0, G_OPTION_ARG_NONE, &o->force,
@@ -125,8 +129,16 @@ parse_options(int *argc, char ***argv, struct options *o)
 		g_printerr("cdr-file: --as takes one kind, mail, and needs -c\n");
 		return FALSE;
 	}
-	if (o->as)
+	if (o->mail_build && (!o->filter || (strcmp(o->mail_build, "followup") != 0 &&
+					      strcmp(o->mail_build, "release") != 0 &&
+					      strcmp(o->mail_build, "passwords") != 0))) {
+		g_printerr("cdr-file: --mail-build takes followup, release or passwords, and "
+			   "needs -c\n");
+		return FALSE;
+	}
+	if (o->as || o->mail_build)
 		o->params.handler = "mime"; /* the mail handler, never detected */
+	o->params.mail_build = o->mail_build;
 	if (!o->filter && (!o->inputs || !o->outdir)) {
 		g_printerr("cdr-file: need INPUT... and -o OUTDIR (or -c); see cdr-file --help\n");
 		return FALSE;
@@ -296,6 +308,7 @@ options_clear(struct options *o)
 	g_free(o->config);
 	g_free(o->name);
 	g_free(o->as);
+	g_free(o->mail_build);
 	g_strfreev(o->inputs);
 	g_free(o->password_file);
 	g_free((char *)o->params.passwords);

@@ -14,6 +14,13 @@
  *	screening smtpd that takes larger messages than the milter after the
  *	queue will.
  *
+ *	The return path ([release] relay), where follow-ups and releases go
+ *	back in: an error when it runs cdr-milter or a content filter (they
+ *	would be converted again, or loop) or listens beyond loopback (mail
+ *	handed to it is never converted); with sendmail, when pickup has a
+ *	content filter. A note when no smtpd of master.cf is the relay (it
+ *	may be another host's).
+ *
  *	Warnings: recipient-dependent settings where the milter sees the
  *	recipients as typed (it then uses the strictest mode); bypass_clients
  *	where the milter never sees the real client; rejects after the queue
@@ -30,6 +37,7 @@
 
 #include "envelope.h"
 #include "sizes.h"
+#include "submit.h"
 
 struct service {
 	char *name, *type, *command;
@@ -331,6 +339,25 @@ check_queue_file_room(const struct context *c, const struct service *s, const ch
 		    where, cleanup, limit, need, c->policy->milter_max_message_bytes);
 }
 
+/* The inet smtpd service of master.cf that takes connections to
+ * host:port (one that listens on every address included). */
+static const struct service *
+smtpd_listening(const struct context *c, const char *host, const char *port)
+{
+	for (guint i = 0; i < c->pf->services->len; i++) {
+		const struct service *s = c->pf->services->pdata[i];
+		if (strcmp(s->type, "inet") != 0 || strcmp(s->command, "smtpd") != 0)
+			continue;
+		const char *sport = strrchr(s->name, ':');
+		g_autofree char *shost = sport ? g_strndup(s->name, (gsize)(sport - s->name))
+					       : g_strdup("");
+		sport = sport ? sport + 1 : s->name;
+		if (strcmp(sport, port) == 0 && (!*shost || same_host(shost, host)))
+			return s;
+	}
+	return NULL;
+}
+
 /* content_filter "transport:[host]:port" -> the smtpd service it reaches */
 static const struct service *
 filter_target(const struct context *c, const char *filter, const struct service **transport)
@@ -358,18 +385,7 @@ filter_target(const struct context *c, const char *filter, const struct service 
 		host = g_strndup(next, (gsize)(last - next));
 		port = last + 1;
 	}
-	for (guint i = 0; i < c->pf->services->len; i++) {
-		const struct service *s = c->pf->services->pdata[i];
-		if (strcmp(s->type, "inet") != 0 || strcmp(s->command, "smtpd") != 0)
-			continue;
-		const char *sport = strrchr(s->name, ':');
-		g_autofree char *shost = sport ? g_strndup(s->name, (gsize)(sport - s->name))
-					       : g_strdup("");
-		sport = sport ? sport + 1 : s->name;
-		if (strcmp(sport, port) == 0 && (!*shost || same_host(shost, host)))
-			return s;
-	}
-	return NULL;
+	return smtpd_listening(c, host, port);
 }
 
 static void
@@ -507,6 +523,74 @@ check_local_aliases(const struct context *c)
 		    dest);
 }
 
+/* A master.cf service name's host is loopback: "127.0.0.1:10026",
+ * "[::1]:10026", "localhost:10026"; not "10026" (every address). */
+static gboolean
+loopback_only(const char *service_name)
+{
+	const char *colon = strrchr(service_name, ':');
+	if (!colon)
+		return FALSE;
+	g_autofree char *host = g_strndup(service_name, (gsize)(colon - service_name));
+	return g_str_has_prefix(host, "127.") || strcmp(host, "[::1]") == 0 ||
+	       g_ascii_strcasecmp(host, "localhost") == 0;
+}
+
+/* [release] relay: follow-ups and releases go back into Postfix where
+ * neither cdr-milter nor a content filter sees them again (a message is
+ * converted once, and never loops), and where nobody else can hand in
+ * mail that is never converted. */
+static void
+check_return_path(const struct context *c)
+{
+	const char *spec = c->policy->release_relay;
+	g_autoptr(submit_relay) relay = *spec ? submit_relay_parse(spec, NULL) : NULL;
+	if (!relay)
+		return;
+	const char *program = submit_relay_program(relay);
+	if (program) {
+		const struct service *pickup = find_service(c->pf, "pickup", NULL);
+		const char *filter = pickup ? service_value(c->pf, pickup, "content_filter") : "";
+		if (*filter)
+			add(c->out->errors,
+			    "[release] relay = %s: mail from sendmail goes through pickup, whose "
+			    "content_filter = %s would convert follow-ups and releases again; set "
+			    "-o content_filter= on pickup in master.cf, or use the return-path smtpd "
+			    "(inet:127.0.0.1:10026, cdr-milter(8))",
+			    spec, filter);
+		return;
+	}
+	const struct service *s =
+		smtpd_listening(c, submit_relay_host(relay), submit_relay_port(relay));
+	if (!s) { /* it may be another host's: said, not judged */
+		add(c->out->notes,
+		    "[release] relay = %s is no smtpd service of this master.cf: follow-ups and "
+		    "releases go there; it must be a return path without cdr-milter and "
+		    "content filter (cdr-milter(8))",
+		    spec);
+		return;
+	}
+	g_autofree char *where = g_strdup_printf("the return path %s/%s ([release] relay)",
+						 s->name, s->type);
+	if (uses_our_milter(service_value(c->pf, s, "smtpd_milters"), c->policy->milter_socket,
+			    c->queue_dir))
+		add(c->out->errors,
+		    "%s runs cdr-milter: follow-ups and releases would be converted a second "
+		    "time; set -o smtpd_milters= on it",
+		    where);
+	const char *filter = service_value(c->pf, s, "content_filter");
+	if (*filter)
+		add(c->out->errors,
+		    "%s has content_filter = %s: follow-ups and releases would go round through "
+		    "cdr-milter again; set -o content_filter= on it",
+		    where, filter);
+	if (!loopback_only(s->name))
+		add(c->out->errors,
+		    "%s listens beyond this host: mail handed to it is never converted; bind it "
+		    "to 127.0.0.1",
+		    where);
+}
+
 void
 postfix_check(const struct postfix_conf *pf, const struct cdr_policy *policy,
 	      struct postfix_findings *out)
@@ -544,4 +628,5 @@ postfix_check(const struct postfix_conf *pf, const struct cdr_policy *policy,
 		    "where every client is the content filter; give the LGWAN relays their own "
 		    "smtpd listener without content_filter and milters (cdr-milter(8))");
 	check_local_aliases(&c);
+	check_return_path(&c);
 }

@@ -15,7 +15,13 @@
  *	A zip is first checked against its central directory (zip-check.c):
  *	any way two readers could see different members blocks it. Encrypted
  *	members (PPAP, 7z or rar with a password) block the archive as
- *	"password-protected archive"; the original stays in quarantine.
+ *	"password-protected archive"; the original stays in quarantine. Given
+ *	passwords (cdr-file --password-file, a message's text, a paired
+ *	message), a zip's are tried one at a time until one opens every
+ *	encrypted member (at most [ppap] max_tries per top-level object; the
+ *	wrong ones counted, never named), and the archive is read with that
+ *	one. 7z and RAR encryption, which libarchive 3.6 cannot undo, is
+ *	blocked as such, so the notice can say a password will not help.
  *	Members the front end's virus scan of the archive could not see - a
  *	zip member a password opened, every member of a RAR, LZH or zstd file
  *	(clamd on Debian unpacks none of them) - are revealed children: the
@@ -43,6 +49,10 @@
  * without a name, so 200,000 links cost a counter, not a report scan each. */
 #define ARCHIVE_NAMED_ACTIONS 50
 #define NOTHING_LEFT "every member blocked: "
+/* 7z and RAR: libarchive 3.6 decrypts neither. */
+#define CANNOT_DECRYPT                                                                     \
+	"password-protected archive (its kind of encryption cannot be opened here: only "   \
+	"zip's)"
 
 enum archive_kind {
 	KIND_NONE,
@@ -200,6 +210,118 @@ open_reader(enum archive_kind k, const guint8 *data, gsize len, const char *pass
 	return a;
 }
 
+/* ---- passwords -------------------------------------------------------------- */
+
+enum trial { TRIAL_OPENS, TRIAL_WRONG, TRIAL_FAILED };
+
+/* Does `password` alone open every encrypted member of the zip? Each is
+ * read to its end (ZipCrypto's check byte lets 1 wrong password in 256
+ * through; the data, its CRC or AES's HMAC then fail). As much as the
+ * object may still expand to is read at most: a member that goes on
+ * beyond it opened, and the real unpack stops it as a bomb. */
+static enum trial
+trial_open(struct cdr_job *job, const struct cdr_input *in, const char *password)
+{
+	struct archive *a = archive_read_new();
+	archive_read_add_passphrase(a, password);
+	archive_read_support_format_zip_seekable(a);
+	enum trial result = TRIAL_OPENS;
+	guint64 left = cdr_job_expand_allowance(job);
+	if (archive_read_open_memory(a, in->data, in->len) != ARCHIVE_OK)
+		result = TRIAL_WRONG;
+	struct archive_entry *e;
+	int rc = ARCHIVE_EOF;
+	while (result == TRIAL_OPENS && left &&
+	       ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN)) {
+		if (!archive_entry_is_encrypted(e))
+			continue;
+		guint8 buf[ARCHIVE_READ_CHUNK];
+		la_ssize_t n = 0;
+		while (result == TRIAL_OPENS && left &&
+		       (n = archive_read_data(a, buf, sizeof buf)) > 0) {
+			left -= MIN((guint64)n, left);
+			if (!cdr_job_check_time(job)) /* a big member, tried again and again */
+				result = TRIAL_FAILED;
+		}
+		if (result == TRIAL_OPENS && left && n < 0)
+			result = TRIAL_WRONG;
+	}
+	if (result == TRIAL_OPENS && left && rc != ARCHIVE_EOF)
+		result = TRIAL_WRONG;
+	archive_read_free(a);
+	return result;
+}
+
+/* The object's candidates, those that opened an archive of it first,
+ * each once. */
+static GPtrArray *
+password_candidates(struct cdr_job *job)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+	const char *sources[] = { cdr_job_opened_passwords(job), cdr_job_passwords(job) };
+	for (gsize s = 0; s < G_N_ELEMENTS(sources); s++) {
+		g_auto(GStrv) lines = g_strsplit(sources[s] ? sources[s] : "", "\n", -1);
+		for (char **l = lines; *l; l++) {
+			gboolean known = !**l;
+			for (guint i = 0; i < list->len && !known; i++)
+				known = strcmp(list->pdata[i], *l) == 0;
+			if (!known)
+				g_ptr_array_add(list, g_strdup(*l));
+		}
+	}
+	return list;
+}
+
+/*
+ * The password that opens an encrypted zip, into *found: the candidates
+ * are tried one at a time, each costing one of the message's [ppap]
+ * max_tries; those that open nothing are counted (wrong-password), never
+ * named. Blocked as encrypted when none opens it.
+ */
+static enum cdr_verdict
+find_zip_password(struct cdr_job *job, const struct cdr_input *in, char **found)
+{
+	if (!cdr_job_expand_allowance(job)) /* a trial could read nothing: none would count */
+		return cdr_job_error(job, CDR_E_LIMIT,
+				     "password-protected archive: nothing left of max_expanded_bytes "
+				     "or max_ratio to try its passwords on");
+	g_autoptr(GPtrArray) candidates = password_candidates(job);
+	guint tried = 0;
+	gboolean spent = FALSE;
+	enum cdr_verdict v = CDR_BLOCKED;
+	for (guint i = 0; i < candidates->len && !*found; i++) {
+		if (!cdr_job_take_password_try(job)) {
+			spent = TRUE;
+			break;
+		}
+		tried++;
+		switch (trial_open(job, in, candidates->pdata[i])) {
+		case TRIAL_OPENS:
+			*found = g_strdup(candidates->pdata[i]);
+			cdr_job_password_opened(job, *found);
+			v = CDR_CLEAN;
+			break;
+		case TRIAL_WRONG:
+			break;
+		case TRIAL_FAILED:
+			return CDR_BLOCKED;
+		}
+	}
+	guint wrong = tried - (*found != NULL);
+	if (wrong)
+		cdr_job_action(job, CDR_ACT_WRONG_PASSWORD, NULL, wrong);
+	if (*found)
+		return v;
+	if (!tried)
+		return cdr_job_error(job, CDR_E_ENCRYPTED,
+				     "password-protected archive: [ppap] max_tries passwords were "
+				     "tried on this message already");
+	return cdr_job_error(job, CDR_E_ENCRYPTED,
+			     "password-protected archive: none of the %u password%s tried opens "
+			     "it%s", tried, tried == 1 ? "" : "s",
+			     spent ? " ([ppap] max_tries reached)" : "");
+}
+
 static gboolean
 mentions_encryption(const char *msg)
 {
@@ -211,6 +333,8 @@ static enum cdr_verdict
 reader_failure(struct unpack *u, const char *stage)
 {
 	const char *msg = archive_error_string(u->reader);
+	if (mentions_encryption(msg) && u->kind != KIND_ZIP)
+		return cdr_job_error(u->job, CDR_E_ENCRYPTED, CANNOT_DECRYPT);
 	if (mentions_encryption(msg) && u->passwords)
 		return cdr_job_error(u->job, CDR_E_ENCRYPTED,
 				     "password-protected archive: no password in the list opens it, "
@@ -406,14 +530,12 @@ unpack_members(struct unpack *u)
 					     ") entries, links and directories included",
 					     cdr_job_policy(u->job)->max_children);
 		gboolean encrypted = archive_entry_is_encrypted(e);
-		if (encrypted && !u->passwords)
-			return cdr_job_error(u->job, CDR_E_ENCRYPTED, "password-protected archive");
 		/* libarchive 3.6 decrypts only zip; given passwords, it hands out
 		 * the ciphertext of other formats as if it were the member */
 		if (encrypted && u->kind != KIND_ZIP)
-			return cdr_job_error(u->job, CDR_E_ENCRYPTED,
-					     "password-protected archive (only zip encryption can be "
-					     "opened with a password file)");
+			return cdr_job_error(u->job, CDR_E_ENCRYPTED, CANNOT_DECRYPT);
+		if (encrypted && !u->passwords)
+			return cdr_job_error(u->job, CDR_E_ENCRYPTED, "password-protected archive");
 		gboolean single = archive_format(u->reader) == ARCHIVE_FORMAT_RAW;
 		const char *raw = archive_entry_pathname_utf8(e);
 		if (!raw)
@@ -479,28 +601,30 @@ static enum cdr_verdict
 archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output *out)
 {
 	enum archive_kind kind = kind_of(in->data, in->len);
-	const char *passwords = cdr_job_passwords(job);
+	g_autofree char *password = NULL; /* the one that opens an encrypted zip */
 	if (kind == KIND_ZIP) {
 		const char *why = NULL;
 		switch (zip_check_structure(in->data, in->len, &why)) {
 		case ZIP_OK:
 			break;
 		case ZIP_ENCRYPTED:
-			if (!passwords)
+			if (!cdr_job_passwords(job))
 				return cdr_job_error(job, CDR_E_ENCRYPTED, "password-protected archive");
-			break; /* libarchive tries the passwords */
+			if (find_zip_password(job, in, &password) == CDR_BLOCKED)
+				return CDR_BLOCKED;
+			break;
 		case ZIP_AMBIGUOUS:
 			return cdr_job_error(job, CDR_E_PARSE, "ambiguous zip: %s", why);
 		}
 	}
 	if (kind == KIND_RAR && rar5_is_encrypted(in->data, in->len))
-		return cdr_job_error(job, CDR_E_ENCRYPTED, "password-protected archive");
+		return cdr_job_error(job, CDR_E_ENCRYPTED, CANNOT_DECRYPT);
 	struct unpack u = {
 		.job = job,
 		.names = archive_names_new(cdr_engine_charsets(cdr_job_engine(job))),
 		.outer_name = in->name,
 		.out = out->data,
-		.passwords = cdr_job_passwords(job),
+		.passwords = password,
 		.kind = kind,
 		.unread_by_scanner = kind == KIND_RAR || kind == KIND_LZH ||
 				     (kind == KIND_COMPRESSED && HAS(in->data, in->len, 0, "\x28\xb5\x2f\xfd")),

@@ -1,88 +1,416 @@
 /*
  * NAME
- *	mime-passwords.c - the passwords a message's own text gives for its
- *	password-protected zips (PPAP with the password in the same mail)
+ *	mime-passwords.c - the passwords a message's text gives for
+ *	password-protected zips (PPAP), and those passwords masked again
  * SUMMARY
- *	"パスワード：abc123", "解凍パスワードは「abc123」です", "PW: abc123",
- *	"Password:" with the password alone on the next line: the word after a
- *	password keyword. Full-width forms are read as their ASCII ones
- *	(NFKC), so "ｐａｓｓ１２３" is tried as "pass123". Only printable
- *	ASCII words of 1 to 64 characters are taken (a zip password typed on
- *	a Japanese keyboard), at most MIME_MAX_TEXT_PASSWORDS, without
- *	repeats; "パスワードは別メールで" gives none.
+ *	A password follows a label: パスワード (ﾊﾟｽﾜｰﾄﾞ, ＰＷ and every other
+ *	full-width or half-width form is read as NFKC gives it), パスコード,
+ *	パスフレーズ, 暗証番号, 解凍キー, 解除キー, PINコード, パス: (only with
+ *	a colon or は), password, passwd, passcode, passphrase, pass, pwd, pw,
+ *	pin (whole words). Between label and password: an optional
+ *	parenthesis ("パスワード（半角英数）："), then separators (: = は → |
+ *	】 ] > "is", or white space alone); the password is quoted (「」『』
+ *	“” ‘’ "" '' 【】 《》 <> [] ()) or a run of printable ASCII that ends
+ *	at white space, Japanese text or sentence punctuation ("abc123です。",
+ *	"abc123（半角）"). A label with nothing after it ("パスワード：",
+ *	"【パスワード】") or on a line that points down ("下記パスワードにて解凍
+ *	してください。") takes the next line that holds nothing but one token.
  * DESCRIPTION
- *	A candidate is only ever tried on an archive of the same message; a
- *	wrong one costs a failed try. The passwords never reach a report.
+ *	What must not become a candidate: a label followed by Japanese
+ *	("パスワードは別途お送りします", "パスワード付きZIP"), English prose after
+ *	a label without a colon ("password reset", "password protected"),
+ *	words that are not passwords (a list: below, sent, separately, SMS,
+ *	PDF, ...), dates, times, telephone numbers, URLs, mail addresses,
+ *	file names, runs of one symbol or "xxxx" (placeholders, and the mask
+ *	this file writes). A wrong candidate costs a try ([ppap] max_tries),
+ *	never more: candidates are only tried on the archives of the
+ *	message, or of the message it is paired with.
+ *
+ *	Candidates are ASCII only, 3 to 64 characters, in the order they
+ *	appear, none twice, at most MIME_MAX_TEXT_PASSWORDS. They never reach
+ *	a report or a log.
+ *
+ *	Masking (mime_mask_passwords) replaces each given password where it
+ *	stands as a word of the text, full-width forms included, by
+ *	"********": the text mode and sanitize mode body, HTML rendered as
+ *	text, and the subject all go through it. The subject the report
+ *	records (the audit log's) is masked wherever a password occurs,
+ *	inside other words too (mime_mask_passwords_anywhere).
  */
 #include <string.h>
 
 #include "mime.h"
 
 #define MAX_PASSWORD 64
+#define MIN_PASSWORD 3
+#define NEXT_LINE_GAP 3 /* empty lines between a label and its password */
 
-static const char *const keywords[] = {
-	"パスワード", "パスコード", "暗証番号", "解凍キー", "password", "passwd", "pass", "pw",
+enum label_kind {
+	LABEL_JAPANESE,
+	LABEL_ASCII,      /* a whole word: "passport" is no "pass" */
+	LABEL_STRONG_SEP, /* "パス": only with ":" or "は" after it */
 };
 
-/* Where the first keyword of `line` ends (line is NFKC and ASCII lower
- * case), or NULL. */
-static const char *
-after_keyword(const char *line)
+/* Longer labels first where one starts with another. */
+static const struct {
+	const char *word; /* lower case, NFKC */
+	enum label_kind kind;
+} labels[] = {
+	{ "パスワード", LABEL_JAPANESE },  { "パスコード", LABEL_JAPANESE },
+	{ "パスフレーズ", LABEL_JAPANESE }, { "暗証番号", LABEL_JAPANESE },
+	{ "解凍キー", LABEL_JAPANESE },    { "解凍コード", LABEL_JAPANESE },
+	{ "解除キー", LABEL_JAPANESE },    { "解除コード", LABEL_JAPANESE },
+	{ "暗号キー", LABEL_JAPANESE },    { "pinコード", LABEL_JAPANESE },
+	{ "パス", LABEL_STRONG_SEP },      { "password", LABEL_ASCII },
+	{ "passwd", LABEL_ASCII },         { "passcode", LABEL_ASCII },
+	{ "passphrase", LABEL_ASCII },     { "pass", LABEL_ASCII },
+	{ "pwd", LABEL_ASCII },            { "pw", LABEL_ASCII },
+	{ "pin", LABEL_ASCII },
+};
+
+/* How the password is set off from its label. */
+enum separation { SEP_NONE, SEP_SPACE, SEP_STRONG };
+
+/* Quote pairs, after NFKC (which leaves these as they are). */
+static const char *const quotes[][2] = {
+	{ "「", "」" }, { "『", "』" }, { "“", "”" }, { "‘", "’" }, { "\"", "\"" },
+	{ "'", "'" },   { "【", "】" }, { "《", "》" }, { "<", ">" }, { "[", "]" },
+	{ "(", ")" },
+};
+
+/* Japanese that may follow a password directly ("abc123です。"). */
+static const char *const endings[] = {
+	"。", "、", "」", "』", "】", "》", "です", "でござい", "となり", "になり", "となって",
+	"になって",
+};
+
+/* Words after a label that are prose, not a password (lower case). */
+static const char *const not_passwords[] = {
+	"above",     "again",    "and",     "as",        "attached",  "below",   "by",
+	"case",      "change",   "changed", "email",     "e-mail",    "enclosed", "expired",
+	"fax",       "follows",  "following", "for",     "from",      "given",   "here",
+	"http",      "https",    "id",      "in",        "included",  "is",      "later",
+	"mail",      "manager",  "na",      "n/a",       "ng",        "none",    "not",
+	"null",      "of",       "ok",      "on",        "pdf",       "please",  "policy",
+	"protected", "provided", "required", "reset",    "same",      "sensitive", "sent",
+	"separate",  "separately", "set",   "shown",     "sms",       "tel",     "the",
+	"this",      "to",       "url",     "will",      "with",      "written", "you",
+	"your",      "zip",
+};
+
+/* A line that says the password comes some other way. */
+static const char *const defers[] = {
+	"別途", "別メール", "別送", "別便", "後ほど", "のちほど", "追って", "改めて", "あらためて",
+	"separate", "later",
+};
+
+/* A line that says the password is on the lines below. */
+static const char *const points_below[] = {
+	"下記", "以下", "次の", "つぎの", "下の", "below", "following", "as follows",
+};
+
+/* ---- what a password is not ----------------------------------------------- */
+
+static GRegex *
+not_a_password_pattern(void)
 {
-	const char *best = NULL, *best_end = NULL;
-	for (gsize i = 0; i < G_N_ELEMENTS(keywords); i++) {
-		const char *k = strstr(line, keywords[i]);
-		if (k && (!best || k < best)) {
-			best = k;
-			best_end = k + strlen(keywords[i]);
-		}
+	static gsize once = 0;
+	static GRegex *re;
+	if (g_once_init_enter(&once)) {
+		re = g_regex_new(
+			/* dates 2024/01/15, 2024-1-5, 01/15, R6.1.15, H31/4/1 */
+			"^(?:[RHSTrhst]?\\d{1,4}[/.-]\\d{1,2}(?:[/.-]\\d{1,4})?)$"
+			/* times 10:00, 9:30:15 */
+			"|^\\d{1,2}:\\d{2}(?::\\d{2})?$"
+			/* telephone numbers 03-1234-5678, +81-3-1234-5678, (03)1234-5678,
+			 * 09012345678 */
+			"|^\\+?\\(?\\d{1,5}\\)?(?:-\\d{1,5}){1,3}$"
+			"|^\\(\\d{2,5}\\)\\d{1,4}-\\d{3,4}$"
+			"|^0\\d{9,10}$"
+			/* URLs and mail addresses */
+			"|://|^www\\.|^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$"
+			/* file names */
+			"|\\.(?:zip|7z|lzh|rar|pdf|docx?|docm|xlsx?|xlsm|pptx?|pptm|txt|csv|jpe?g|"
+			"png|gif|html?|eml)$",
+			G_REGEX_CASELESS, 0, NULL); /* no JIT: the sandbox maps nothing executable */
+		g_once_init_leave(&once, 1);
 	}
-	return best_end;
+	return re;
 }
 
-/* Separators between the keyword and the password. */
-static const char *
-skip_separators(const char *p)
+/* How many bytes of s are of the ASCII class `type` (G_ASCII_ALNUM, ...). */
+static gsize
+count_class(const char *s, GAsciiType type)
 {
-	static const char *const seps[] = { " ", "\t", ":", "=", "は", "→", "-", "|", "：", "(", ")" };
-	for (gboolean moved = TRUE; moved;) {
-		moved = FALSE;
-		for (gsize i = 0; i < G_N_ELEMENTS(seps); i++)
-			if (g_str_has_prefix(p, seps[i])) {
-				p += strlen(seps[i]);
-				moved = TRUE;
-			}
-	}
-	return p;
+	gsize n = 0;
+	for (; *s; s++)
+		n += (g_ascii_table[(guchar)*s] & type) != 0;
+	return n;
 }
 
-/* A password at p: quoted (「」, 『』, "", '') or a run of printable ASCII;
- * NULL when there is none that qualifies. */
+#define has_alnum(s) (count_class((s), G_ASCII_ALNUM) > 0)
+#define has_digit(s) (count_class((s), G_ASCII_DIGIT) > 0)
+/* Only letters: English prose rather than a password. */
+#define letters_only(s) (count_class((s), G_ASCII_ALPHA) == strlen(s))
+
+/* "****", "----", "xxxxxx": placeholders and masks (a PIN "0000" is fine). */
+static gboolean
+one_repeated_placeholder(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if (*c != *s)
+			return FALSE;
+	return !g_ascii_isdigit(*s) && (!g_ascii_isalpha(*s) || g_ascii_tolower(*s) == 'x');
+}
+
+static gboolean
+is_plausible(const char *token)
+{
+	gsize n = strlen(token);
+	if (n < MIN_PASSWORD || n > MAX_PASSWORD || !has_alnum(token) ||
+	    one_repeated_placeholder(token))
+		return FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(not_passwords); i++)
+		if (g_ascii_strcasecmp(token, not_passwords[i]) == 0)
+			return FALSE;
+	return !g_regex_match(not_a_password_pattern(), token, 0, NULL);
+}
+
+/* ---- reading a token -------------------------------------------------------- */
+
+static gboolean
+is_token_byte(char c)
+{
+	return (guchar)c > 0x20 && (guchar)c < 0x7f;
+}
+
+/* Does s hold one of `words` (with `at_start`: begin with one)? */
+static gboolean
+holds_any(const char *s, const char *const *words, gsize n, gboolean at_start)
+{
+	for (gsize i = 0; i < n; i++)
+		if (at_start ? g_str_has_prefix(s, words[i]) : strstr(s, words[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* Sentence punctuation off the end of a bare token ("abc123."), and
+ * brackets around it ("<abc123>"). */
 static char *
-password_at(const char *p)
+trim_token(const char *p, gsize n)
 {
-	static const char *const quotes[][2] = { { "「", "」" }, { "『", "』" }, { "\"", "\"" },
-						  { "'", "'" } };
+	while (n && strchr(".,;:", p[n - 1]))
+		n--;
+	for (gsize i = 0; i < G_N_ELEMENTS(quotes) && n >= 2; i++)
+		if (strlen(quotes[i][0]) == 1 && p[0] == quotes[i][0][0] &&
+		    p[n - 1] == quotes[i][1][0]) {
+			p++;
+			n -= 2;
+			break;
+		}
+	return g_strndup(p, n);
+}
+
+/*
+ * The token at p, not judged yet: quoted (「abc123」, through the closing
+ * quote; *quoted set, NULL when what is inside cannot be a password) or a
+ * run of printable ASCII, trimmed. *used = the bytes it takes in p.
+ */
+static char *
+read_token(const char *p, gsize *used, gboolean *quoted)
+{
+	*used = 0;
+	*quoted = FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS(quotes); i++) {
 		if (!g_str_has_prefix(p, quotes[i][0]))
 			continue;
 		const char *start = p + strlen(quotes[i][0]);
 		const char *end = strstr(start, quotes[i][1]);
-		if (!end)
-			return NULL;
-		gsize n = (gsize)(end - start);
-		for (gsize j = 0; j < n; j++)
-			if ((guchar)start[j] <= 0x20 || (guchar)start[j] >= 0x7f)
+		if (!end || end == start)
+			break; /* an opening quote alone: a bare token */
+		*quoted = TRUE;
+		*used = (gsize)(end - p) + strlen(quotes[i][1]);
+		for (const char *c = start; c < end; c++)
+			if (!is_token_byte(*c))
 				return NULL;
-		return n && n <= MAX_PASSWORD ? g_strndup(start, n) : NULL;
+		return g_strndup(start, (gsize)(end - start));
 	}
 	gsize n = 0;
-	while ((guchar)p[n] > 0x20 && (guchar)p[n] < 0x7f)
+	while (is_token_byte(p[n]))
 		n++;
-	if (n == 0 || n > MAX_PASSWORD || ((guchar)p[n] >= 0x80 && !g_str_has_prefix(p + n, "。") &&
-					   !g_str_has_prefix(p + n, "、")))
-		return NULL; /* "abcです" is not a password followed by Japanese */
-	return g_strndup(p, n);
+	/* "abc123(半角英数)": the "(" opens a remark, not the password */
+	const char *open = memchr(p, '(', n);
+	if (open && !memchr(open, ')', n - (gsize)(open - p)))
+		n = (gsize)(open - p);
+	*used = n;
+	return n ? trim_token(p, n) : NULL;
+}
+
+/* The password at p, set off from its label as `sep` says; NULL when
+ * what stands there is no password. */
+static char *
+token_at(const char *p, enum separation sep, enum label_kind kind)
+{
+	gsize used;
+	gboolean quoted;
+	g_autofree char *token = read_token(p, &used, &quoted);
+	if (!token || !is_plausible(token))
+		return NULL;
+	if (quoted)
+		return g_steal_pointer(&token);
+	/* "abcです" and "abc。" end a password; "SMSで", "PDFに" do not */
+	if ((guchar)p[used] >= 0x80 &&
+	    !holds_any(p + used, endings, G_N_ELEMENTS(endings), TRUE))
+		return NULL;
+	if (sep == SEP_NONE && (kind != LABEL_JAPANESE || !has_digit(token)))
+		return NULL; /* "パスワードabc1" at most: labels and words run together */
+	if (sep == SEP_SPACE && kind == LABEL_ASCII && letters_only(token))
+		return NULL; /* "password reset", "password protected" */
+	return g_steal_pointer(&token);
+}
+
+/* ---- after a label --------------------------------------------------------- */
+
+static enum separation skip_separators(const char **pp);
+
+/* "（半角英数字）：" right after a label: a remark about the password,
+ * when a separator follows it ("PW (abc123)" quotes the password). */
+static const char *
+skip_remark(const char *p)
+{
+	const char *open = p;
+	while (*open == ' ' || *open == '\t')
+		open++;
+	if (*open != '(')
+		return p;
+	const char *close = strchr(open, ')');
+	if (!close || g_utf8_strlen(open, close - open) > 24)
+		return p;
+	const char *after = close + 1;
+	return skip_separators(&after) == SEP_STRONG ? close + 1 : p;
+}
+
+static enum separation
+skip_separators(const char **pp)
+{
+	static const char *const strong[] = { ":", "=", "は", "→", "⇒", "|", "】", "]", ">",
+					      "-", "・" };
+	enum separation sep = SEP_NONE;
+	const char *p = *pp;
+	for (gboolean moved = TRUE; moved;) {
+		moved = FALSE;
+		if (*p == ' ' || *p == '\t') {
+			p++;
+			moved = TRUE;
+			if (sep == SEP_NONE)
+				sep = SEP_SPACE;
+			continue;
+		}
+		if (g_ascii_strncasecmp(p, "is ", 3) == 0 || g_ascii_strncasecmp(p, "is:", 3) == 0) {
+			p += 2;
+			moved = TRUE;
+			sep = SEP_STRONG;
+			continue;
+		}
+		for (gsize i = 0; i < G_N_ELEMENTS(strong); i++)
+			if (g_str_has_prefix(p, strong[i])) {
+				p += strlen(strong[i]);
+				moved = TRUE;
+				sep = SEP_STRONG;
+			}
+	}
+	*pp = p;
+	return sep;
+}
+
+/* "The password for the attached file is X7k2p9": the word after a
+ * later " is " on the line. */
+static char *
+after_is(const char *p)
+{
+	g_autofree char *lower = g_ascii_strdown(p, MIN(strlen(p), (gsize)80));
+	const char *is = strstr(lower, " is ");
+	if (!is)
+		is = strstr(lower, " is:");
+	if (!is)
+		return NULL;
+	const char *rest = p + (is - lower) + 1;
+	skip_separators(&rest);
+	return token_at(rest, SEP_STRONG, LABEL_ASCII);
+}
+
+/* A line that holds nothing but one password ("abc123", "・「abc123」。"). */
+static char *
+lone_token(const char *line)
+{
+	static const char *const bullets[] = { "・", "■", "□", "●", "○", "◆", "◇", "▼", "▽",
+					       "→", "⇒", ">" };
+	const char *p = line;
+	for (gboolean moved = TRUE; moved;) {
+		moved = *p == ' ' || *p == '\t';
+		if (moved)
+			p++;
+		for (gsize i = 0; i < G_N_ELEMENTS(bullets); i++)
+			if (g_str_has_prefix(p, bullets[i])) {
+				p += strlen(bullets[i]);
+				moved = TRUE;
+			}
+	}
+	gsize used;
+	gboolean quoted;
+	g_autofree char *token = read_token(p, &used, &quoted);
+	if (!token || !is_plausible(token))
+		return NULL;
+	const char *rest = p + used; /* then nothing but white space and a full stop */
+	while (*rest == ' ' || *rest == '\t' || g_str_has_prefix(rest, "。"))
+		rest += *rest == ' ' || *rest == '\t' ? 1 : strlen("。");
+	return *rest ? NULL : g_steal_pointer(&token);
+}
+
+/* The first line below lines[i] that says something, when it holds a
+ * lone password. */
+static char *
+next_line_token(char **lines, guint i)
+{
+	guint gap = 0;
+	for (guint j = i + 1; lines[j]; j++) {
+		if (!*g_strstrip(lines[j])) {
+			if (++gap > NEXT_LINE_GAP)
+				return NULL;
+			continue;
+		}
+		return lone_token(lines[j]);
+	}
+	return NULL;
+}
+
+/* ---- finding labels ------------------------------------------------------- */
+
+static gboolean
+is_katakana_before(const char *line, const char *at)
+{
+	if (at == line)
+		return FALSE;
+	gunichar c = g_utf8_get_char(g_utf8_find_prev_char(line, at));
+	return c >= 0x30a1 && c <= 0x30fa;
+}
+
+/* Does the label `k` stand at `at` of `lower` (the lower-cased line)? */
+static gboolean
+label_stands_at(const char *lower, const char *at, gsize k)
+{
+	if (!g_str_has_prefix(at, labels[k].word))
+		return FALSE;
+	const char *end = at + strlen(labels[k].word);
+	switch (labels[k].kind) {
+	case LABEL_ASCII:
+		return (at == lower || !g_ascii_isalnum(at[-1])) && !g_ascii_isalnum(*end);
+	case LABEL_STRONG_SEP: /* "コンパス", "バイパス" are no label */
+		return !is_katakana_before(lower, at);
+	case LABEL_JAPANESE:
+		return TRUE;
+	}
+	return FALSE;
 }
 
 static void
@@ -98,6 +426,51 @@ add_candidate(GPtrArray *found, char *password)
 	g_ptr_array_add(found, password);
 }
 
+/* The password a label at `rest` (the line after the label, original
+ * case) gives, reading on to the next lines where the label points there. */
+static char *
+password_after_label(char **lines, guint i, const char *lower_line, const char *rest,
+		     enum label_kind kind)
+{
+	const char *p = skip_remark(rest);
+	enum separation sep = skip_separators(&p);
+	if (kind == LABEL_STRONG_SEP && sep != SEP_STRONG)
+		return NULL;
+	if (kind == LABEL_ASCII && sep == SEP_NONE && *p)
+		return NULL;
+	char *password = *p ? token_at(p, sep, kind) : NULL;
+	if (!password && *p && kind == LABEL_ASCII)
+		password = after_is(p);
+	if (password || holds_any(lower_line, defers, G_N_ELEMENTS(defers), FALSE))
+		return password;
+	if (!*p || holds_any(lower_line, points_below, G_N_ELEMENTS(points_below), FALSE))
+		return next_line_token(lines, i);
+	return NULL;
+}
+
+/* Every label on line i, in the order they stand. */
+static void
+scan_line(char **lines, guint i, GPtrArray *found)
+{
+	g_autofree char *line = g_strdup(lines[i]);
+	g_strstrip(line);
+	g_autofree char *lower = g_ascii_strdown(line, -1);
+	for (const char *at = lower; *at && found->len < MIME_MAX_TEXT_PASSWORDS;) {
+		gsize k = 0;
+		while (k < G_N_ELEMENTS(labels) && !label_stands_at(lower, at, k))
+			k++;
+		if (k == G_N_ELEMENTS(labels)) {
+			at = g_utf8_next_char(at);
+			continue;
+		}
+		gsize len = strlen(labels[k].word);
+		/* the same offset in the original-case line */
+		const char *rest = line + (at - lower) + len;
+		add_candidate(found, password_after_label(lines, i, lower, rest, labels[k].kind));
+		at += len;
+	}
+}
+
 char *
 mime_text_passwords(const char *text)
 {
@@ -106,25 +479,126 @@ mime_text_passwords(const char *text)
 		return NULL;
 	g_auto(GStrv) lines = g_strsplit(normal, "\n", -1);
 	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
-	for (char **l = lines; *l && found->len < MIME_MAX_TEXT_PASSWORDS; l++) {
-		g_autofree char *lower = g_ascii_strdown(g_strstrip(*l), -1);
-		const char *rest = after_keyword(lower);
-		if (!rest)
-			continue;
-		/* the original case: the same offset in the stripped line */
-		const char *p = skip_separators(*l + (rest - lower));
-		if (*p) {
-			add_candidate(found, password_at(p));
-			continue;
-		}
-		/* "パスワード:" alone: the next line that says something */
-		while (l[1] && !*g_strstrip(l[1]))
-			l++;
-		if (l[1] && !strchr(l[1], ' '))
-			add_candidate(found, password_at(l[1]));
-	}
+	for (guint i = 0; lines[i] && found->len < MIME_MAX_TEXT_PASSWORDS; i++)
+		scan_line(lines, i, found);
 	if (!found->len)
 		return NULL;
 	g_ptr_array_add(found, NULL);
 	return g_strjoinv("\n", (char **)found->pdata);
+}
+
+/* ---- masking ------------------------------------------------------------- */
+
+/* The text with each character as NFKC reads it (as the extractor read
+ * it: "ａｂｃ" is "abc"), and where each of its bytes came from. */
+struct folded {
+	GString *text;
+	GArray *origin; /* gsize per byte of text: offset in the original */
+};
+
+static void
+fold(const char *s, struct folded *f)
+{
+	f->text = g_string_new(NULL);
+	f->origin = g_array_new(FALSE, FALSE, sizeof(gsize));
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gsize before = f->text->len, at = (gsize)(p - s);
+		const char *next = g_utf8_next_char(p);
+		g_autofree char *form = (guchar)*p < 0x80 ? NULL
+				: g_utf8_normalize(p, next - p, G_NORMALIZE_NFKC);
+		if (form)
+			g_string_append(f->text, form);
+		else
+			g_string_append_len(f->text, p, next - p);
+		for (gsize i = before; i < f->text->len; i++)
+			g_array_append_val(f->origin, at);
+	}
+}
+
+/* Bytes that make a password part of a longer word on either side. */
+static gboolean
+continues_before(char c)
+{
+	return is_token_byte(c) && !strchr(":=|([{<\"'", c);
+}
+
+static gboolean
+continues_after(char c)
+{
+	return is_token_byte(c) && !strchr(")]}>\"'.,;:", c);
+}
+
+struct range {
+	gsize from, to;
+};
+
+static gint
+by_start(gconstpointer a, gconstpointer b)
+{
+	const struct range *x = a, *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Each of `passwords` in `text` masked: where it stands as a word, or,
+ * `anywhere`, inside other words too. */
+static guint
+mask(GString *text, const char *passwords, gboolean anywhere)
+{
+	if (!passwords || !*passwords || !text->len)
+		return 0;
+	/* a text with a NUL or invalid UTF-8 is not the handler's decoded text */
+	if (!g_utf8_validate(text->str, (gssize)text->len, NULL))
+		return 0;
+	struct folded f;
+	fold(text->str, &f);
+	g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(struct range));
+	g_auto(GStrv) list = g_strsplit(passwords, "\n", -1);
+	for (char **pw = list; *pw; pw++) {
+		gsize n = strlen(*pw);
+		if (!n)
+			continue;
+		for (const char *at = strstr(f.text->str, *pw); at; at = strstr(at + 1, *pw)) {
+			gsize start = (gsize)(at - f.text->str), end = start + n;
+			if (!anywhere && ((start && continues_before(f.text->str[start - 1])) ||
+					  continues_after(f.text->str[end])))
+				continue;
+			gsize last = g_array_index(f.origin, gsize, end - 1);
+			struct range r = {
+				.from = g_array_index(f.origin, gsize, start),
+				.to = (gsize)(g_utf8_next_char(text->str + last) - text->str),
+			};
+			g_array_append_val(ranges, r);
+		}
+	}
+	g_string_free(f.text, TRUE);
+	g_array_unref(f.origin);
+	g_array_sort(ranges, by_start);
+	GString *out = g_string_new(NULL);
+	gsize done = 0;
+	guint masked = 0;
+	for (guint i = 0; i < ranges->len; i++) {
+		struct range r = g_array_index(ranges, struct range, i);
+		if (r.from < done)
+			continue; /* overlaps one masked already */
+		g_string_append_len(out, text->str + done, (gssize)(r.from - done));
+		g_string_append(out, MIME_PASSWORD_MASK);
+		done = r.to;
+		masked++;
+	}
+	g_string_append_len(out, text->str + done, (gssize)(text->len - done));
+	g_string_assign(text, out->str);
+	g_string_free(out, TRUE);
+	return masked;
+}
+
+guint
+mime_mask_passwords(GString *text, const char *passwords)
+{
+	return mask(text, passwords, FALSE);
+}
+
+guint
+mime_mask_passwords_anywhere(GString *text, const char *passwords)
+{
+	return mask(text, passwords, TRUE);
 }

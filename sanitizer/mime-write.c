@@ -8,6 +8,13 @@
  *	base64) or, when attachments are kept, multipart/mixed with the text
  *	first. CRLF line ends; nothing from the input is copied unexamined.
  * DESCRIPTION
+ *	A follow-up or release (mime.h) carries the original's From, To, Cc,
+ *	Reply-To and Date, its subject in [ppap] followup_subject, a new
+ *	Message-ID with the original's as In-Reply-To and in References,
+ *	Sender: [ppap] followup_from, and X-Mugaika-Followup: KIND; id=ID,
+ *	which no converted message from outside can carry (it is not on the
+ *	allow-list).
+ *
  *	Address headers keep their ASCII structure; every encoded word and
  *	8-bit run in them is decoded and encoded again as UTF-8 words, so a
  *	decoded comma or CR/LF can never become structure. Date and message
@@ -192,16 +199,68 @@ header_value(struct cdr_job *job, enum header_kind kind, const char *raw, enum c
 	return g_strstrip(mime_visible_text(g_strstrip(decoded)));
 }
 
-/* The allow-listed headers, each once (the first one wins). */
-/* Returns how many headers were dropped. */
+/* The subject as the new message carries it: passwords masked, then
+ * tagged ([mail] subject_tag) or, for a follow-up, put in its template. */
+static char *
+subject_of(struct cdr_job *job, const char *value, const struct mime_result *res,
+	   const struct mime_followup *followup)
+{
+	g_autoptr(GString) s = g_string_new(value);
+	mime_mask_passwords(s, res->masks);
+	if (followup) {
+		g_autoptr(GString) t = g_string_new(followup->subject_template);
+		g_string_replace(t, "{subject}", s->str, 0);
+		return g_strdup(t->str);
+	}
+	const char *tag = cdr_job_policy(job)->mail_subject_tag;
+	if (tag && *tag && !g_str_has_prefix(s->str, tag))
+		return g_strdup_printf("%s %s", tag, s->str);
+	return g_strdup(s->str);
+}
+
+/* A follow-up is a new message about the original: its own Message-ID,
+ * and the original's as In-Reply-To and at the end of References, so
+ * that mail programs show the two together. */
+struct thread_ids {
+	char *message_id, *references;
+};
+
+static gboolean
+is_thread_header(const char *name)
+{
+	return strcmp(name, "Message-ID") == 0 || strcmp(name, "In-Reply-To") == 0 ||
+	       strcmp(name, "References") == 0;
+}
+
+static void
+write_followup_headers(GString *out, const struct mime_followup *followup,
+		       const struct thread_ids *ids, gboolean had_subject, const char *subject)
+{
+	if (!had_subject)
+		write_header(out, NULL, "Subject", subject);
+	write_header(out, NULL, "Message-ID", followup->message_id);
+	if (ids->message_id) {
+		write_header(out, NULL, "In-Reply-To", ids->message_id);
+		g_autofree char *refs = ids->references
+						? g_strdup_printf("%s %s", ids->references, ids->message_id)
+						: g_strdup(ids->message_id);
+		write_header(out, NULL, "References", refs);
+	}
+	if (followup->sender)
+		write_header(out, NULL, "Sender", followup->sender);
+}
+
+/* The allow-listed headers, each once (the first one wins); a follow-up's
+ * own. Returns how many headers were dropped. */
 static unsigned
-write_headers(struct cdr_job *job, GMimeObject *in, GString *out, enum cdr_carrier carrier)
+write_headers(struct cdr_job *job, GMimeObject *in, GString *out, const struct mime_result *res,
+	      const struct mime_followup *followup)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(in);
 	gboolean seen[G_N_ELEMENTS(allowed)] = { FALSE };
 	unsigned dropped = 0;
-	const char *tag = cdr_job_policy(job)->mail_subject_tag;
 	struct cdr_charsets *jis = jis_output(job);
+	struct thread_ids ids = { NULL, NULL };
 
 	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
@@ -212,20 +271,33 @@ write_headers(struct cdr_job *job, GMimeObject *in, GString *out, enum cdr_carri
 			dropped += !is_replaced(name);
 			continue;
 		}
-		g_autofree char *value = header_value(job, allowed[k].kind, raw ? raw : "", carrier);
+		g_autofree char *value =
+			header_value(job, allowed[k].kind, raw ? raw : "", res->carrier);
 		if (!value) {
 			dropped++;
 			continue;
 		}
 		seen[k] = TRUE;
-		if (strcmp(allowed[k].name, "Subject") == 0 && tag && *tag &&
-		    !g_str_has_prefix(value, tag)) {
-			g_autofree char *tagged = g_strdup_printf("%s %s", tag, value);
-			write_header(out, jis, allowed[k].name, tagged);
+		if (followup && is_thread_header(allowed[k].name)) {
+			if (strcmp(allowed[k].name, "Message-ID") == 0)
+				ids.message_id = g_steal_pointer(&value);
+			else if (strcmp(allowed[k].name, "References") == 0)
+				ids.references = g_steal_pointer(&value);
+			continue;
+		}
+		if (strcmp(allowed[k].name, "Subject") == 0) {
+			g_autofree char *subject = subject_of(job, value, res, followup);
+			write_header(out, jis, allowed[k].name, subject);
 		} else {
 			write_header(out, jis, allowed[k].name, value);
 		}
 	}
+	if (followup) {
+		g_autofree char *subject = subject_of(job, "", res, followup);
+		write_followup_headers(out, followup, &ids, seen[allowed_index("Subject")], subject);
+	}
+	g_free(ids.message_id);
+	g_free(ids.references);
 	if (dropped)
 		cdr_job_action(job, CDR_ACT_HEADER, NULL, dropped);
 	return dropped;
@@ -380,9 +452,38 @@ write_attachment(GString *out, const struct mime_attachment *a)
 		write_base64(out, a->kept->data, a->kept->len);
 }
 
+gboolean
+mime_followup_plan(struct cdr_job *job, const struct cdr_input *in, gboolean sanitize_mode,
+		   struct mime_followup *followup)
+{
+	const struct cdr_run_params *params = cdr_job_params(job);
+	const struct cdr_policy *p = cdr_job_policy(job);
+	const char *build = params->mail_build;
+	if (g_strcmp0(build, "followup") != 0 && g_strcmp0(build, "release") != 0)
+		return FALSE;
+	gboolean listing = strcmp(build, "followup") == 0 && !sanitize_mode &&
+			   !p->ppap_text_mode_delivery;
+	followup->kind = strcmp(build, "release") == 0 ? "release" : listing ? "listing" : "followup";
+	followup->subject_template = listing ? p->ppap_listing_subject : p->ppap_followup_subject;
+	followup->sender = *p->ppap_followup_from ? p->ppap_followup_from : NULL;
+	followup->quarantine_id = params->quarantine_id;
+	/* the same original made into the same kind gets the same id: a
+	 * mailbox that sees it twice keeps one */
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(sum, in->data, (gssize)in->len);
+	g_checksum_update(sum, (const guchar *)followup->kind, -1);
+	if (followup->quarantine_id)
+		g_checksum_update(sum, (const guchar *)followup->quarantine_id, -1);
+	const char *at = followup->sender ? strchr(followup->sender, '@') : NULL;
+	followup->message_id = g_strdup_printf("<mugaika.%s.%.24s@%s>", followup->kind,
+					       g_checksum_get_string(sum),
+					       at ? at + 1 : "mugaika.invalid");
+	return TRUE;
+}
+
 GByteArray *
 mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, const char *notice,
-	   const char *summary)
+	   const char *summary, const struct mime_followup *followup)
 {
 	GString *out = g_string_new(NULL);
 	gboolean top = g_strcmp0(cdr_job_policy(job)->mail_notice, "bottom") != 0;
@@ -391,11 +492,17 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 	for (guint i = 0; i < res->attachments->len; i++)
 		kept += ((const struct mime_attachment *)res->attachments->pdata[i])->kept != NULL;
 
-	unsigned dropped = write_headers(job, in, out, res->carrier);
+	unsigned dropped = write_headers(job, in, out, res, followup);
 	gboolean changed = dropped || res->html || res->attachments->len || res->notes->len;
 	g_autofree char *mugaika =
 		g_strdup_printf("verdict=%s; %s", changed ? "sanitized" : "clean", summary);
 	write_header(out, NULL, "X-Mugaika", mugaika);
+	if (followup) {
+		g_autofree char *marker =
+			g_strdup_printf("%s%s%s", followup->kind, followup->quarantine_id ? "; id=" : "",
+					followup->quarantine_id ? followup->quarantine_id : "");
+		write_header(out, NULL, "X-Mugaika-Followup", marker);
+	}
 	g_string_append(out, "MIME-Version: 1.0\r\n");
 	if (!kept) {
 		write_text_part(out, jis, res, notice, top);

@@ -27,7 +27,12 @@
 #include <ytnef.h>
 #include <mapidefs.h>
 
+#include "config.h"
+
 #include "actions.h"
+#if HAVE_ARCHIVES
+#include "archive-parts.h"
+#endif
 #include "charset.h"
 #include "detect.h"
 #include "handlers.h"
@@ -498,6 +503,7 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	GByteArray *out = NULL;
 	enum cdr_verdict v = cdr_job_sanitize_child(w->job, data, len, a->name, &out);
 	const struct cdr_report *child = cdr_job_last_child(w->job);
+	a->report = child;
 	if (v == CDR_BLOCKED) {
 		if (cdr_job_budget_spent(w->job)) /* bombs and failed scans end the message */
 			return block(w, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
@@ -526,6 +532,54 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	g_autofree char *acts = cdr_report_action_summary(child);
 	a->what = *acts ? g_strdup_printf("sanitized (%s)", acts) : g_strdup("kept");
 	return TRUE;
+}
+
+/* A password-protected zip (PPAP), by its central directory. */
+static gboolean
+is_encrypted_zip(const guint8 *data, gsize len)
+{
+#if HAVE_ARCHIVES
+	const char *why = NULL;
+	return len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0 &&
+	       zip_check_structure(data, len, &why) == ZIP_ENCRYPTED;
+#else
+	return FALSE;
+#endif
+}
+
+/*
+ * Text mode, a password-protected zip: it goes through the engine like
+ * in sanitize mode, so that the report says it is encrypted (what PPAP
+ * pairing looks for) and, when a password opens it (the text's, [mail]
+ * passwords_in_text, or a follow-up's), what it holds. Only text enters
+ * a text mode mailbox: the content is listed in the notice, not
+ * delivered, unless [ppap] text_mode_delivery says otherwise.
+ */
+static gboolean
+open_ppap_in_text_mode(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	if (!sanitize_attachment(w, a, data, len))
+		return FALSE;
+	if (!a->kept || cdr_job_policy(w->job)->ppap_text_mode_delivery)
+		return TRUE;
+	g_clear_pointer(&a->kept, g_byte_array_unref);
+	g_clear_pointer(&a->kept_name, g_free);
+	g_clear_pointer(&a->kept_type, g_free);
+	a->listed = TRUE;
+	g_clear_pointer(&a->what, g_free);
+	remove_attachment(w, a, "removed: opened with the password and listed (text mode)");
+	return TRUE;
+}
+
+/* An attachment in the message's mode. */
+static gboolean
+take_attachment(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	if (w->sanitize_mode)
+		return sanitize_attachment(w, a, data, len);
+	if (is_encrypted_zip(data, len))
+		return open_ppap_in_text_mode(w, a, data, len);
+	return remove_unopened(w, a, data, len);
 }
 
 /* A part in a transfer encoding no reader decodes: it cannot be judged,
@@ -559,9 +613,7 @@ add_attachment(struct walk *w, GMimePart *part)
 	if (!bytes)
 		return FALSE;
 	struct mime_attachment *a = new_attachment(w, name, type, bytes->len);
-	if (!w->sanitize_mode)
-		return remove_unopened(w, a, bytes->data, bytes->len);
-	return sanitize_attachment(w, a, bytes->data, bytes->len);
+	return take_attachment(w, a, bytes->data, bytes->len);
 }
 
 /* ---- winmail.dat (Outlook TNEF) ----------------------------------------------- */
@@ -656,10 +708,7 @@ add_tnef(struct walk *w, GMimePart *part)
 		g_autofree char *name = tnef_name(w, at);
 		struct mime_attachment *a = new_attachment(w, name, "application/octet-stream",
 							   (gsize)at->FileData.size);
-		if (w->sanitize_mode)
-			ok = sanitize_attachment(w, a, at->FileData.data, (gsize)at->FileData.size);
-		else
-			ok = remove_unopened(w, a, at->FileData.data, (gsize)at->FileData.size);
+		ok = take_attachment(w, a, at->FileData.data, (gsize)at->FileData.size);
 	}
 	TNEFFree(&tnef);
 	return ok;
@@ -1170,8 +1219,24 @@ sender_carrier(GMimeMessage *msg)
 	return CDR_CARRIER_NONE;
 }
 
-/* Subject and Message-ID for the front end's audit log; a note when the
- * subject or sender has characters that do not decode. */
+/* What the audit's copy of a subject must not show: the passwords the
+ * subject itself gives, those of the run and of the text (read before
+ * this), and the run's strings to mask. */
+static char *
+subject_secrets(struct cdr_job *job, const char *subject)
+{
+	g_autofree char *own = mime_text_passwords(subject);
+	const char *lists[] = { own, cdr_job_passwords(job), cdr_job_params(job)->mask };
+	GString *all = g_string_new(NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+		if (lists[i] && *lists[i])
+			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
+	return g_string_free(all, FALSE);
+}
+
+/* Subject and Message-ID for the front end's audit log, the subject with
+ * every password it holds masked (never logged in clear text); a note
+ * when the subject or sender has characters that do not decode. */
 static void
 record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *res)
 {
@@ -1195,54 +1260,125 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 		add_note_once(res, undecodable_header);
 	if (raw_id)
 		id_text = g_strstrip(g_strdup(raw_id));
-	cdr_job_mail_facts(job, decoded, id_text);
+	g_autoptr(GString) masked = g_string_new(decoded);
+	if (decoded) {
+		g_autofree char *secrets = subject_secrets(job, decoded);
+		mime_mask_passwords_anywhere(masked, secrets);
+	}
+	cdr_job_mail_facts(job, decoded ? masked->str : NULL, id_text);
 }
+
+struct text_passwords {
+	struct walk *w;
+	GPtrArray *found; /* char*, each once */
+};
 
 /* One text part's passwords (g_mime_message_foreach): plain or HTML body
  * text, decoded without charging the budget (the walk charges it). */
 static void
 add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
-	struct walk *w = data;
-	if (!is_body_text(part))
+	struct text_passwords *t = data;
+	if (!is_body_text(part) || t->found->len >= MIME_MAX_TEXT_PASSWORDS)
 		return;
 	const GByteArray *bytes = decoded_bytes(GMIME_PART(part));
 	const char *label = g_mime_object_get_content_type_parameter(part, "charset");
 	enum cdr_decode_quality q;
-	g_autofree char *text = cdr_charset_decode_from(cdr_engine_charsets(cdr_job_engine(w->job)),
-							w->res->carrier, label, bytes->data,
-							bytes->len, &q);
+	g_autofree char *text = cdr_charset_decode_from(
+		cdr_engine_charsets(cdr_job_engine(t->w->job)), t->w->res->carrier, label,
+		bytes->data, bytes->len, &q);
 	g_autofree char *type = type_of(part);
 	g_autofree char *rendered = strcmp(type, "text/html") == 0
 					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
 							   NULL, NULL)
 					    : NULL;
 	g_autofree char *found = mime_text_passwords(rendered ? rendered : text);
-	cdr_job_add_passwords(w->job, found);
+	g_auto(GStrv) list = g_strsplit(found ? found : "", "\n", -1);
+	for (char **pw = list; *pw && t->found->len < MIME_MAX_TEXT_PASSWORDS; pw++)
+		if (**pw && !g_ptr_array_find_with_equal_func(t->found, *pw, g_str_equal, NULL))
+			g_ptr_array_add(t->found, g_strdup(*pw));
 }
 
-/* [mail] passwords_in_text, sanitize mode: a PPAP zip whose password is
- * written in the same message is opened with it (and what it reveals
- * scanned, [av]). Read from every text part before any attachment. */
+/* The passwords the message's text parts give, one per line; NULL: none. */
+static char *
+message_passwords(struct walk *w, GMimeMessage *msg)
+{
+	struct text_passwords t = { .w = w, .found = g_ptr_array_new_with_free_func(g_free) };
+	g_mime_message_foreach(msg, add_part_passwords, &t);
+	g_ptr_array_add(t.found, NULL);
+	char *joined = t.found->len > 1 ? g_strjoinv("\n", (char **)t.found->pdata) : NULL;
+	g_ptr_array_unref(t.found);
+	return joined;
+}
+
+/* [mail] passwords_in_text: a PPAP zip whose password is written in the
+ * same message is opened with it (and what it reveals scanned, [av]):
+ * delivered disarmed in sanitize mode, listed in text mode. Read from
+ * every text part before any attachment. */
 static void
 collect_text_passwords(struct walk *w, GMimeMessage *msg)
 {
-	if (w->sanitize_mode && cdr_job_policy(w->job)->mail_passwords_in_text)
-		g_mime_message_foreach(msg, add_part_passwords, w);
+	if (!cdr_job_policy(w->job)->mail_passwords_in_text)
+		return;
+	g_autofree char *found = message_passwords(w, msg);
+	cdr_job_add_passwords(w->job, found);
+}
+
+/* mail_build "passwords": the candidates are the output, one per line
+ * (the front end pairs them with an earlier message; never logged), and
+ * the job's passwords, so that the report's subject masks them. */
+static void
+write_passwords(struct walk *w, GMimeMessage *msg, struct cdr_output *out)
+{
+	g_autofree char *found = message_passwords(w, msg);
+	cdr_job_add_passwords(w->job, found);
+	if (found) {
+		g_byte_array_append(out->data, (const guint8 *)found, (guint)strlen(found));
+		g_byte_array_append(out->data, (const guint8 *)"\n", 1);
+	}
+	out->type = "text/plain";
+	out->ext = "txt";
+}
+
+/* What [ppap] mask_password hides in this message: the run's strings (a
+ * paired password message's passwords) and the passwords that opened
+ * one of its attachments. NULL: nothing. */
+static char *
+masks_of(struct cdr_job *job)
+{
+	if (!cdr_job_policy(job)->ppap_mask_password)
+		return NULL;
+	const char *run = cdr_job_params(job)->mask, *opened = cdr_job_opened_passwords(job);
+	if (run && opened)
+		return g_strconcat(run, "\n", opened, NULL);
+	return g_strdup(run ? run : opened);
 }
 
 static void
-write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
-	     gboolean sanitize_mode, struct cdr_output *out)
+write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
+	     struct cdr_output *out)
 {
+	struct cdr_job *job = w->job;
+	const struct cdr_policy *p = cdr_job_policy(job);
 	const char *id = cdr_job_params(job)->quarantine_id;
-	g_autofree char *notice =
-		mime_notice(res, sanitize_mode, cdr_job_policy(job)->mail_notice_template,
-			    cdr_job_policy(job)->mail_notice_contact, id);
-	g_autofree char *summary = summary_of(res, id);
-	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), res, notice, summary);
+	struct mime_followup followup = { 0 };
+	gboolean is_followup = mime_followup_plan(job, in, w->sanitize_mode, &followup);
+	/* a follow-up is the answer to the password: no promise of another */
+	mime_add_encrypted_notes(w->res, is_followup ? 0 : p->ppap_pair_window,
+				 w->sanitize_mode || p->ppap_text_mode_delivery);
+	g_autofree char *notice = mime_notice(w->res, w->sanitize_mode, p->mail_notice_template,
+					      p->mail_notice_contact, id);
+	if (is_followup) {
+		g_autofree char *intro = mime_followup_intro(followup.kind);
+		g_autofree char *rest = notice;
+		notice = rest ? g_strconcat(intro, "\n", rest, NULL) : g_strdup(intro);
+	}
+	g_autofree char *summary = summary_of(w->res, id);
+	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), w->res, notice, summary,
+					 is_followup ? &followup : NULL);
 	g_byte_array_append(out->data, written->data, written->len);
 	g_byte_array_unref(written);
+	g_free(followup.message_id);
 }
 
 static enum cdr_verdict
@@ -1261,10 +1397,14 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		.attachments = g_ptr_array_new_with_free_func(attachment_free),
 		.notes = g_ptr_array_new_with_free_func(g_free),
 	};
+	const char *build = cdr_job_params(job)->mail_build;
 	struct walk w = {
 		.job = job, .res = &res,
-		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0,
+		/* a release is disarmed, never reduced to text */
+		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0 ||
+				 g_strcmp0(build, "release") == 0,
 	};
+	g_autofree char *masks = NULL;
 	enum cdr_verdict verdict = CDR_BLOCKED;
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data + start,
 								 in->len - (gsize)start);
@@ -1276,15 +1416,27 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		goto out;
 	}
 	res.carrier = sender_carrier(msg);
+	/* the passwords first: the subject recorded for the audit masks them */
+	gboolean password_build = g_strcmp0(build, "passwords") == 0;
+	if (password_build)
+		write_passwords(&w, msg, out);
+	else
+		collect_text_passwords(&w, msg);
 	record_mail_facts(job, msg, &res);
-	collect_text_passwords(&w, msg);
+	if (password_build) {
+		verdict = CDR_CLEAN;
+		goto out;
+	}
 	GMimeObject *root = g_mime_message_get_mime_part(msg);
 	if (root && !walk_object(&w, root, 0)) {
 		if (!w.blocked)
 			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
 		goto out;
 	}
-	write_result(job, msg, &res, w.sanitize_mode, out);
+	masks = masks_of(job);
+	res.masks = masks;
+	mime_mask_passwords(res.body, masks);
+	write_result(&w, in, msg, out);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:
 	if (msg)

@@ -19,6 +19,11 @@ struct mime_attachment {
 	GByteArray *kept; /* the rebuilt bytes */
 	char *what;      /* what happened: "removed", the reason, or the actions */
 	char *malware;   /* removed for a virus: the signature the scanner named */
+	/* Sent through the engine: its report (owned by the job's report) */
+	const struct cdr_report *report;
+	/* Text mode, a PPAP zip a password opened: its content is listed in
+	 * the notice (report's children), not delivered */
+	gboolean listed;
 };
 
 struct mime_result {
@@ -27,6 +32,16 @@ struct mime_result {
 	GPtrArray *notes;       /* further lines for the notice (UTF-8) */
 	gboolean html;          /* the body came from HTML */
 	enum cdr_carrier carrier; /* the sender's mobile carrier: its emoji become Unicode */
+	const char *masks;      /* passwords to mask in the subject too (one per line), or NULL */
+};
+
+/* A follow-up or a release (run params mail_build): what its headers say. */
+struct mime_followup {
+	const char *kind;             /* "followup", "listing" or "release" */
+	const char *subject_template; /* "...{subject}" */
+	const char *sender;           /* Sender:, or NULL */
+	const char *quarantine_id;    /* the original's, or NULL */
+	char *message_id;             /* "<...>" of the new message */
 };
 
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
@@ -38,10 +53,29 @@ char *mime_calendar_summary(const char *ics);
 char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
 		  const char *template_text, const char *contact, const char *quarantine_id);
 
+/* What a follow-up or release says first (mime-notice.c): what it is and,
+ * for a listing, how to ask for the files. */
+char *mime_followup_intro(const char *kind);
+
+/* The notes on password-protected attachments that stay removed: why,
+ * and how to get them (mime-notice.c); `pair_window` in seconds, 0: no
+ * pairing; `delivered`: a paired password brings the files (sanitize
+ * mode, [ppap] text_mode_delivery), not their listing. */
+void mime_add_encrypted_notes(struct mime_result *res, guint64 pair_window, gboolean delivered);
+
+/* When the run makes a follow-up or a release (run params mail_build),
+ * its kind, subject template, Sender and new Message-ID (mime-write.c);
+ * FALSE for an ordinary conversion. `sanitize_mode`: the mode the
+ * message is converted in. followup->message_id is the caller's. */
+gboolean mime_followup_plan(struct cdr_job *job, const struct cdr_input *in,
+			    gboolean sanitize_mode, struct mime_followup *followup);
+
 /* The new message: allow-listed headers from `in`, X-Mugaika, the text
- * (notice placed per policy) and, in sanitize mode, the kept attachments. */
+ * (notice placed per policy) and, in sanitize mode, the kept
+ * attachments; a follow-up's headers when `followup` is given. */
 GByteArray *mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res,
-		       const char *notice, const char *summary);
+		       const char *notice, const char *summary,
+		       const struct mime_followup *followup);
 
 /*
  * The transfer encoding of a part as readers take it (mime-encoding.c):
@@ -68,6 +102,16 @@ GPtrArray *mime_readings(GMimeObject *obj);
  * it gives none. */
 #define MIME_MAX_TEXT_PASSWORDS 16
 char *mime_text_passwords(const char *text);
+
+/* What a masked password reads as. */
+#define MIME_PASSWORD_MASK "********"
+/* Each of `passwords` (one per line) where it stands as a word of `text`
+ * (UTF-8; full-width forms read as ASCII) replaced by MIME_PASSWORD_MASK;
+ * returns how many were replaced. */
+guint mime_mask_passwords(GString *text, const char *passwords);
+/* The same inside other words too ("xhimitsu1"): for what is logged,
+ * where masking too much costs nothing. */
+guint mime_mask_passwords_anywhere(GString *text, const char *passwords);
 
 /* Mail by its own looks, or for a name ending in .eml by any header block
  * (mime-detect.c). */

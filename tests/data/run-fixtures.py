@@ -71,12 +71,30 @@ def alternatives(spec):
 
 # ------------------------------------------------------------------ running
 
-def run_cdr(cdr, name, data, tmpdir):
+def cdr_args(e, tmpdir):
+    """A manifest entry's further cdr-file arguments: "config" (mugaika.conf
+    text, written to a file for -C) and "args" ({dir}: the entry's folder)."""
+    args = []
+    if e.get("config") is not None:
+        path = os.path.join(tmpdir, "mugaika.conf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(e["config"])
+        args += ["-C", path]
+    return args + [a.replace("{dir}", e["_dir"]) for a in e.get("args", [])]
+
+
+def names_handler(e):
+    """cdr-file -m and -a name the handler: the report has no `detected` then."""
+    return any(a in ("-m", "--mail-build", "-a", "--as") or a.startswith("--mail-build=") or
+               a.startswith("--as=") for a in e.get("args", []))
+
+
+def run_cdr(cdr, name, data, tmpdir, extra=()):
     report = os.path.join(tmpdir, "report.jsonl")
     if os.path.exists(report):
         os.unlink(report)
     try:
-        p = subprocess.run([cdr, "-c", "-n", name, "-r", report], input=data,
+        p = subprocess.run([cdr, "-c", "-n", name, "-r", report] + list(extra), input=data,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return None, b"", b"timeout after %ds" % TIMEOUT, []
@@ -663,11 +681,13 @@ def without_x_mugaika(b):
 
 def check_idempotent(ctx):
     # The same input twice gives the same bytes (no uninitialised memory, no clock).
-    rc, again, err, _ = run_cdr(ctx["cdr"], ctx["name"], ctx["input"], ctx["tmpdir"])
+    rc, again, err, _ = run_cdr(ctx["cdr"], ctx["name"], ctx["input"], ctx["tmpdir"],
+                                cdr_args(ctx["entry"], ctx["tmpdir"]))
     if again != ctx["output"]:
         fail("not deterministic: the same input gave different bytes on a second run")
     name = ctx["record"].get("out_name") or ctx["name"]
-    rc, out, err, recs = run_cdr(ctx["cdr"], name, ctx["output"], ctx["tmpdir"])
+    rc, out, err, recs = run_cdr(ctx["cdr"], name, ctx["output"], ctx["tmpdir"],
+                                 cdr_args(ctx["entry"], ctx["tmpdir"]))
     if rc != 0:
         fail("second pass (as %r) exited %s: %s", name, rc, err.decode("utf-8", "replace").strip())
     v = recs[0].get("verdict") if recs else None
@@ -1136,7 +1156,10 @@ def check_result(ctx):
         problems.append("report sha256_in does not match the input")
     if rec.get("size_in") != len(ctx["input"]):
         problems.append("report size_in %r, want %d" % (rec.get("size_in"), len(ctx["input"])))
-    if rec.get("error") not in WORKER_FAILURES:
+    if names_handler(e):
+        if rec.get("detected") is not None:
+            problems.append("detected %r although the handler was named" % rec.get("detected"))
+    elif rec.get("error") not in WORKER_FAILURES:
         # `detected` is libmagic's type of the input (mugaika(7)), also for
         # formats a handler knows by its signature; file(1) is libmagic's
         # own front end, run with the engine's flags
@@ -1225,6 +1248,7 @@ def load(fixtures, only, formats, skip_formats):
             unknown = [c for c in e.get("checks", []) if c not in CHECKS]
             if unknown:
                 raise SystemExit("%s: unknown checks %s" % (label, unknown))
+            e["_dir"] = fmt_dir
             cases.append((label, os.path.join(fmt_dir, e["path"]), e))
     return cases
 
@@ -1256,7 +1280,7 @@ def main():
         for label, path, e in cases:
             with open(path, "rb") as f:
                 data = f.read()
-            rc, out, err, recs = run_cdr(cdr, e["name"], data, tmpdir)
+            rc, out, err, recs = run_cdr(cdr, e["name"], data, tmpdir, cdr_args(e, tmpdir))
             ctx = {"entry": e, "name": e["name"], "input": data, "output": out, "rc": rc,
                    "stderr": err, "records": recs, "cdr": cdr, "tmpdir": tmpdir,
                    "record": {}}

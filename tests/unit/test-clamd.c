@@ -120,13 +120,13 @@ test_addresses(void)
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(clamd_address) a = clamd_address_parse(good[i], &error);
+		g_autoptr(sockio_address) a = sockio_address_parse(good[i], &error);
 		g_assert_no_error(error);
-		g_assert_cmpstr(clamd_address_text(a), ==, good[i]);
+		g_assert_cmpstr(a->text, ==, good[i]);
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
 		g_autoptr(GError) error = NULL;
-		g_autoptr(clamd_address) a = clamd_address_parse(bad[i], &error);
+		g_autoptr(sockio_address) a = sockio_address_parse(bad[i], &error);
 		if (a)
 			g_error("\"%s\" taken as a clamd address", bad[i]);
 		g_assert_nonnull(error);
@@ -134,7 +134,7 @@ test_addresses(void)
 	g_autofree char *xs = g_strnfill(120, 'x');
 	g_autofree char *long_path = g_strdup_printf("unix:/%s", xs);
 	g_autoptr(GError) error = NULL;
-	g_assert_null(clamd_address_parse(long_path, &error));
+	g_assert_null(sockio_address_parse(long_path, &error));
 }
 
 /* ---- a real clamd ---------------------------------------------------- */
@@ -178,17 +178,17 @@ clamd_down(void)
 	g_clear_pointer(&clamd_dir, g_free);
 }
 
-static struct clamd_address *
+static struct sockio_address *
 real_address(void)
 {
 	g_autofree char *spec = g_strdup_printf("unix:%s/clamd.sock", clamd_dir);
-	return clamd_address_parse(spec, NULL);
+	return sockio_address_parse(spec, NULL);
 }
 
 static const struct clamd_timeouts quick = { .connect_ms = 2000, .io_ms = 10000 };
 
 static enum clamd_verdict
-scan_text(const struct clamd_address *a, const char *text, gsize len, char **detail)
+scan_text(const struct sockio_address *a, const char *text, gsize len, char **detail)
 {
 	return clamd_scan(a, &quick, (const guint8 *)text, len, detail);
 }
@@ -198,7 +198,7 @@ test_real_clamd(void)
 {
 	if (!clamd_up())
 		return;
-	g_autoptr(clamd_address) a = real_address();
+	g_autoptr(sockio_address) a = real_address();
 	g_autoptr(GError) error = NULL;
 	g_assert_true(clamd_ping(a, &quick, &error));
 	g_assert_no_error(error);
@@ -224,7 +224,7 @@ test_real_clamd_too_big(void)
 {
 	if (!clamd_up())
 		return;
-	g_autoptr(clamd_address) a = real_address();
+	g_autoptr(sockio_address) a = real_address();
 	gsize len = 3 * 1024 * 1024;
 	g_autofree char *big = g_malloc0(len);
 	g_autofree char *detail = NULL;
@@ -238,7 +238,7 @@ test_real_clamd_fd(void)
 {
 	if (!clamd_up())
 		return;
-	g_autoptr(clamd_address) a = real_address();
+	g_autoptr(sockio_address) a = real_address();
 	int fd = memfd_create("test", MFD_CLOEXEC);
 	gsize filler = 900 * 1024;
 	g_autofree char *zeros = g_malloc0(filler);
@@ -255,7 +255,7 @@ test_no_clamd(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("test-clamd-XXXXXX", NULL);
 	g_autofree char *spec = g_strdup_printf("unix:%s/none.sock", dir);
-	g_autoptr(clamd_address) a = clamd_address_parse(spec, NULL);
+	g_autoptr(sockio_address) a = sockio_address_parse(spec, NULL);
 	g_autofree char *detail = NULL;
 	g_assert_cmpint(scan_text(a, "x", 1, &detail), ==, CLAMD_ERROR);
 	g_assert_nonnull(strstr(detail, "cannot connect to clamd"));
@@ -402,12 +402,12 @@ fake_start(enum fake_kind kind, gboolean tcp)
 	return f;
 }
 
-static struct clamd_address *
+static struct sockio_address *
 fake_address(const struct fake *f)
 {
 	g_autofree char *spec = f->path ? g_strdup_printf("unix:%s", f->path)
 					: g_strdup_printf("inet:127.0.0.1:%u", f->port);
-	return clamd_address_parse(spec, NULL);
+	return sockio_address_parse(spec, NULL);
 }
 
 static void
@@ -432,7 +432,7 @@ static enum clamd_verdict
 fake_scan(enum fake_kind kind, gboolean tcp, gsize len, guint io_ms, char **detail)
 {
 	struct fake *f = fake_start(kind, tcp);
-	g_autoptr(clamd_address) a = fake_address(f);
+	g_autoptr(sockio_address) a = fake_address(f);
 	struct clamd_timeouts t = { .connect_ms = 2000, .io_ms = io_ms };
 	g_autofree char *data = g_malloc0(MAX(len, 1));
 	enum clamd_verdict v = clamd_scan(a, &t, (const guint8 *)data, len, detail);

@@ -34,35 +34,37 @@ struct checklist_entry {
 	const char *fuzz;     /* tests/fuzz/fuzz-<target>.c, seeds in fixtures/fuzz/<target>/ */
 	const char *config;   /* [section] of its own settings in mugaika.conf; NULL: none */
 	gboolean no_output;   /* only ever blocks: no independent check of an output */
+	const char *also;     /* a second [section] of its own settings; NULL: none */
 };
 
 static const struct checklist_entry checklist[] = {
-	{ "jpeg", "jpeg", "jpeg", NULL, FALSE },
-	{ "png", "png", "png", NULL, FALSE },
-	{ "gif", "gif", "gif", NULL, FALSE },
-	{ "bmp", "bmp", "bmp", NULL, FALSE },
-	{ "tiff", "tiff", "tiff", NULL, FALSE },
-	{ "webp", "webp", "webp", NULL, FALSE },
-	{ "heif", "heif", "heif", NULL, FALSE },
-	{ "svg", "svg", "svg", NULL, FALSE },
-	{ "pdf", "pdf", "pdf", "pdf", FALSE },
-	{ "ooxml", "ooxml", "ooxml", "office", FALSE },
-	{ "odf", "odf", "odf", "office", FALSE },
-	{ "ole2", "ole2", "ole2", "office", FALSE },
-	{ "rtf", "rtf", "rtf", "office", FALSE },
-	{ "archive", "archive", "archive", NULL, FALSE },
+	{ "jpeg", "jpeg", "jpeg", NULL, FALSE, NULL },
+	{ "png", "png", "png", NULL, FALSE, NULL },
+	{ "gif", "gif", "gif", NULL, FALSE, NULL },
+	{ "bmp", "bmp", "bmp", NULL, FALSE, NULL },
+	{ "tiff", "tiff", "tiff", NULL, FALSE, NULL },
+	{ "webp", "webp", "webp", NULL, FALSE, NULL },
+	{ "heif", "heif", "heif", NULL, FALSE, NULL },
+	{ "svg", "svg", "svg", NULL, FALSE, NULL },
+	{ "pdf", "pdf", "pdf", "pdf", FALSE, NULL },
+	{ "ooxml", "ooxml", "ooxml", "office", FALSE, NULL },
+	{ "odf", "odf", "odf", "office", FALSE, NULL },
+	{ "ole2", "ole2", "ole2", "office", FALSE, NULL },
+	{ "rtf", "rtf", "rtf", "office", FALSE, NULL },
+	{ "archive", "archive", "archive", NULL, FALSE, NULL },
 	/* The mail handler is named after the MIME library's word for it;
-	 * its fixtures are mail messages, fixtures/mail/. */
-	{ "mime", "mail", "mime", "mail", FALSE },
-	{ "csv", "csv", "csv", "csv", FALSE },
-	{ "text", "text", "text", NULL, FALSE },
+	 * its fixtures are mail messages, fixtures/mail/. It also reads [ppap]:
+	 * the passwords of encrypted attachments and the follow-up messages. */
+	{ "mime", "mail", "mime", "mail", FALSE, "ppap" },
+	{ "csv", "csv", "csv", "csv", FALSE, NULL },
+	{ "text", "text", "text", NULL, FALSE, NULL },
 	/* Formats no library reads (Ichitaro, Hanako, JW_CAD, DocuWorks,
 	 * OASYS, HWP): fixtures/nolib/. It has no parser of its own, only
 	 * bids on signatures and names, and every fuzz target runs every
 	 * handler's bid: its seeds (the nolib files, copied by
 	 * fixtures/gen/images2_fuzz_seeds.sh) are in the bmp corpus, replayed
 	 * by fuzz-bmp. It never writes output. */
-	{ "unsupported", "nolib", "bmp", NULL, TRUE },
+	{ "unsupported", "nolib", "bmp", NULL, TRUE, NULL },
 };
 
 /* Sections every handler obeys through the engine and the shared link
@@ -472,7 +474,7 @@ check_config(GString *problems, const struct checklist_entry *c, GPtrArray *fiel
 		if (!reads_field(sources, f->field))
 			continue;
 		gboolean shared = g_strv_contains(shared_sections, f->group);
-		if (!shared && g_strcmp0(c->config, f->group) != 0)
+		if (!shared && g_strcmp0(c->config, f->group) != 0 && g_strcmp0(c->also, f->group) != 0)
 			problem(problems,
 				"%s reads [%s] %s, but its checklist entry names %s%s%s as its section",
 				c->handler, f->group, f->key, c->config ? "[" : "",

@@ -297,7 +297,9 @@ static const char pf_services[] =
 	"-o smtp_send_xforward_command=yes\n"
 	"127.0.0.1:10025 inet n   -       y       -       -       smtpd -o content_filter=\n"
 	"mugaika-cleanup unix n   -       y       -       0       cleanup\n"
-	"10.20.0.1:25 inet n      -       y       -       -       smtpd -o smtpd_milters=\n";
+	"10.20.0.1:25 inet n      -       y       -       -       smtpd -o smtpd_milters=\n"
+	"127.0.0.1:10026 inet n   -       y       -       -       smtpd -o smtpd_milters=\n"
+	"pickup     unix  n       -       y       60      1       pickup\n";
 static const char pf_overrides[] =
 	"smtp/inet/milter_macro_daemon_name = mugaika-screen\n"
 	"mugaika/unix/smtp_send_xforward_command = yes\n"
@@ -309,7 +311,9 @@ static const char pf_overrides[] =
 	"mugaika-cleanup/unix/message_size_limit = 135000000\n"
 	"10.20.0.1:25/inet/content_filter =\n"
 	"10.20.0.1:25/inet/smtpd_milters =\n"
-	"10.20.0.1:25/inet/mynetworks = 10.20.0.0/16\n";
+	"10.20.0.1:25/inet/mynetworks = 10.20.0.0/16\n"
+	"127.0.0.1:10026/inet/content_filter =\n"
+	"127.0.0.1:10026/inet/smtpd_milters =\n";
 
 /* Check the arrangement with one main.cf line replaced (NULL: none) and
  * the override list extended; returns "errors/warnings" as counts and
@@ -415,14 +419,52 @@ test_postfix_check_before_queue(void)
 
 	/* inet socket, Postfix's spelling in a { } group */
 	g_autofree char *inet = postfix_findings_for(
-		"[milter]\nsocket = inet:10026@127.0.0.1\n",
-		"smtpd_milters = { inet:localhost:10026, connect_timeout=10s }", "", &e, &w);
+		"[milter]\nsocket = inet:10030@127.0.0.1\n",
+		"smtpd_milters = { inet:localhost:10030, connect_timeout=10s }", "", &e, &w);
 	g_assert_cmpuint(e, ==, 0);
 	g_autofree char *none = postfix_findings_for("[milter]\nsocket = inet:10027@127.0.0.1\n",
-						    "smtpd_milters = inet:127.0.0.1:10026", "", &e,
+						    "smtpd_milters = inet:127.0.0.1:10030", "", &e,
 						    &w);
 	g_assert_cmpuint(w, ==, 1);
 	g_assert_nonnull(strstr(none, "no smtpd service has"));
+}
+
+/* The findings for a policy and further overrides: so many errors and
+ * warnings, `words` (unless NULL) among them. */
+static void
+expect_findings(const char *policy_text, const char *more_overrides, guint want_errors,
+		guint want_warnings, const char *words)
+{
+	guint e, w;
+	g_autofree char *all = postfix_findings_for(policy_text, NULL, more_overrides, &e, &w);
+	g_assert_cmpuint(e, ==, want_errors);
+	g_assert_cmpuint(w, ==, want_warnings);
+	if (words)
+		g_assert_nonnull(strstr(all, words));
+}
+
+/* [release] relay: the return path must not run cdr-milter or a content
+ * filter (a follow-up converted twice, or looping) nor listen beyond
+ * loopback (mail handed to it is never converted). */
+static void
+test_postfix_check_return_path(void)
+{
+	/* (and, as a service converting before the queue, its cleanup is too small) */
+	expect_findings("", "127.0.0.1:10026/inet/smtpd_milters = unix:/mugaika/cdr-milter.sock\n",
+			2, 0, "return path 127.0.0.1:10026/inet ([release] relay) runs cdr-milter");
+	expect_findings("", "127.0.0.1:10026/inet/content_filter = mugaika:[127.0.0.1]:10025\n", 1,
+			0, "go round through cdr-milter again");
+	expect_findings("[release]\nrelay = inet:10.20.0.1:25\n", "", 1, 0,
+			"listens beyond this host");
+	expect_findings("[release]\nrelay = inet:127.0.0.1:10099\n", "", 0, 0, NULL);
+	/* sendmail: pickup has main.cf's content_filter unless overridden */
+	expect_findings("[release]\nrelay = sendmail:/usr/sbin/sendmail\n", "", 1, 0,
+			"goes through pickup");
+	expect_findings("[release]\nrelay = sendmail:/usr/sbin/sendmail\n",
+			"pickup/unix/content_filter =\n", 0, 0, NULL);
+	/* no submission: nothing to check */
+	expect_findings("[release]\nrelay =\n", "127.0.0.1:10026/inet/content_filter = x:y:1\n", 0,
+			0, NULL);
 }
 
 int
@@ -442,5 +484,6 @@ main(int argc, char **argv)
 	g_test_add_func("/milter/withheld", test_withheld_message);
 	g_test_add_func("/milter/postfix-check/after-queue", test_postfix_check_after_queue);
 	g_test_add_func("/milter/postfix-check/before-queue", test_postfix_check_before_queue);
+	g_test_add_func("/milter/postfix-check/return-path", test_postfix_check_return_path);
 	return g_test_run();
 }

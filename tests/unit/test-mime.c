@@ -677,43 +677,6 @@ test_infected_message_without_infected_part(void)
 	result_clear(&r3);
 }
 
-/* "パスワード：abc" and its spellings give the word; the rest nothing. */
-static void
-test_text_passwords(void)
-{
-	static const struct {
-		const char *text, *want;
-	} cases[] = {
-		{ "資料を送ります。\nパスワード：himitsu\n", "himitsu" },
-		{ "解凍パスワードは「Ab3$x」です。", "Ab3$x" },
-		{ "PW: abc123", "abc123" },
-		{ "Password:\n\n  s3cret\n", "s3cret" },
-		{ "パスワード　ｈｉｍｉｔｓｕ１２", "himitsu12" }, /* full-width */
-		{ "パスワードは abc、よろしく", "abc" },
-		{ "pass=one\npasswd: two\nPW: one", "one\ntwo" }, /* no repeats */
-		{ "暗証番号『0000』", "0000" },
-		{ "パスワードは別メールでお送りします。", NULL },
-		{ "パスワードはabcです", NULL },
-		{ "no keyword here: abc", NULL },
-		{ "password: two words\n", "two" },
-		{ "パスワード:", NULL },
-		{ "", NULL },
-	};
-	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autofree char *got = mime_text_passwords(cases[i].text);
-		if (g_strcmp0(got, cases[i].want) != 0)
-			g_error("\"%s\": got \"%s\", want \"%s\"", cases[i].text, got,
-				cases[i].want);
-	}
-	GString *many = g_string_new(NULL);
-	for (int i = 0; i < 40; i++)
-		g_string_append_printf(many, "PW: p%d\n", i);
-	g_autofree char *got = mime_text_passwords(many->str);
-	g_auto(GStrv) list = g_strsplit(got, "\n", -1);
-	g_assert_cmpuint(g_strv_length(list), ==, MIME_MAX_TEXT_PASSWORDS);
-	g_string_free(many, TRUE);
-}
-
 /* [mail] passwords_in_text: a PPAP zip with its password in the same
  * message is opened in sanitize mode; without the key it is removed. */
 static void
@@ -786,7 +749,6 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/tnef", test_tnef);
 	g_test_add_func("/mime/size-limits", test_size_limits);
 	g_test_add_func("/mime/infected-parts", test_infected_message_parts);
-	g_test_add_func("/mime/text-passwords", test_text_passwords);
 	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
 	int rc = g_test_run();

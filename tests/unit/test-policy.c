@@ -96,6 +96,57 @@ test_bad_values(void)
 		     "'99999999999999999999G' is not a size (a number, optionally K, M or G)");
 }
 
+/* [ppap] and [release]: durations, subject templates, relays, addresses. */
+static void
+test_ppap_and_release(void)
+{
+	g_autoptr(cdr_policy) d = cdr_policy_new_default();
+	g_assert_cmpuint(d->ppap_pair_window, ==, 30 * 60);
+	g_assert_cmpuint(d->ppap_max_tries, ==, 10);
+	g_assert_cmpstr(d->ppap_followup_subject, ==, "【添付ファイル無害化済】{subject}");
+	g_assert_cmpstr(d->release_relay, ==, "inet:127.0.0.1:10026");
+	g_assert_cmpstr(d->release_sender, ==, "");
+	static const struct {
+		const char *value;
+		guint64 seconds;
+	} windows[] = { { "0", 0 }, { "90", 90 }, { "90s", 90 }, { "45m", 2700 }, { "2h", 7200 },
+			{ "1d", 86400 } };
+	for (gsize i = 0; i < G_N_ELEMENTS(windows); i++) {
+		g_autofree char *text = g_strdup_printf("[ppap]\npair_window = %s\n", windows[i].value);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(cdr_policy) p = load(text, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(p->ppap_pair_window, ==, windows[i].seconds);
+	}
+	g_autoptr(GError) error = NULL;
+	g_autoptr(cdr_policy) p = load("[ppap]\nfollowup_subject = [済] {subject}\n"
+				       "followup_from = mugaika@gw.example.lg.jp\n"
+				       "[release]\nrelay = sendmail:/usr/sbin/sendmail\n"
+				       "allowed_recipients = a@x.lg.jp, b@x.lg.jp\n",
+				       &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(p->ppap_followup_subject, ==, "[済] {subject}");
+	g_assert_cmpstr(p->release_allowed_recipients[1], ==, "b@x.lg.jp");
+	assert_error("[ppap]\npair_window = 30M\n",
+		     "/etc/mugaika/mugaika.conf:2: [ppap] pair_window: '30M' is not a duration "
+		     "(seconds, or a number with s, m, h or d)");
+	assert_error("[ppap]\npair_window = 8d\n",
+		     "/etc/mugaika/mugaika.conf:2: [ppap] pair_window: 8d is out of range (0 to "
+		     "604800)");
+	assert_error("[ppap]\nfollowup_subject = 無害化済\n",
+		     "/etc/mugaika/mugaika.conf:2: [ppap] followup_subject: '無害化済': a subject "
+		     "template must contain {subject}");
+	assert_error("[ppap]\nfollowup_from = Mugaika <m@x>\n",
+		     "/etc/mugaika/mugaika.conf:2: [ppap] followup_from: 'Mugaika <m@x>': an "
+		     "address is printable ASCII without spaces or <>(),;\\\"[]");
+	assert_error("[release]\nrelay = 127.0.0.1:10026\n",
+		     "/etc/mugaika/mugaika.conf:2: [release] relay: '127.0.0.1:10026': not "
+		     "inet:HOST:PORT or sendmail:/PATH");
+	assert_error("[release]\nallowed_recipients = ok@x, -bad@x\n",
+		     "/etc/mugaika/mugaika.conf:2: [release] allowed_recipients: '-bad@x': an "
+		     "address does not start with '-'");
+}
+
 static void
 test_syntax_error_has_a_line(void)
 {
@@ -156,5 +207,6 @@ main(int argc, char **argv)
 	g_test_add_func("/policy/syntax-error", test_syntax_error_has_a_line);
 	g_test_add_func("/policy/round-trip", test_round_trip_for_workers);
 	g_test_add_func("/policy/example-file", test_example_file);
+	g_test_add_func("/policy/ppap-release", test_ppap_and_release);
 	return g_test_run();
 }
