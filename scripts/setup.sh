@@ -10,6 +10,8 @@ PACKAGES=(
 	libglib2.0-dev libjson-glib-dev libmagic-dev libmagic-mgc libseccomp-dev
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
+	# the quarantine store (store/): its index and originals
+	libsqlite3-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
