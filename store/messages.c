@@ -330,7 +330,12 @@ store_import(struct mg_store *s, const char *id, int fd, const struct store_mess
 		return FALSE;
 	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
 	struct import im = { .o = { .id = id, .data = data, .len = len, .sha256 = sum }, .m = m };
-	gboolean ok = store_write(s, TRUE, job_import, &im, error);
+	gboolean ok = FALSE;
+	if (m->sha256 && g_ascii_strcasecmp(m->sha256, sum) != 0)
+		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
+			    "the original's SHA-256 is not the one its record names");
+	else
+		ok = store_write(s, TRUE, job_import, &im, error);
 	unmap(data, len);
 	return ok;
 }

@@ -133,9 +133,12 @@ store_purge(struct mg_store *s, gint64 max_age, guint64 max_bytes, struct store_
 	struct store_purged p = { 0 };
 	gint64 now = store_now();
 	gboolean ok = TRUE;
-	if (max_age > 0) {
-		struct batch b = { .state = "stored", .cutoff = now - max_age };
+	if (max_age >= 0) {
+		/* older than the cutoff; 0: everything, this second's too */
+		struct batch b = { .state = "stored", .cutoff = now - max_age + (max_age ? 0 : 1) };
 		ok = purge_all(s, &b, &p.messages, &p.bytes, error);
+	}
+	if (max_age > 0) {
 		struct events_batch e = { .cutoff = now - max_age };
 		do {
 			ok = ok && store_write(s, FALSE, job_purge_events, &e, error);

@@ -333,6 +333,7 @@ store_message_from_record(const char *json, gsize len, GError **error)
 	m->message_id = string_member(o, "message_id");
 	m->subject = string_member(o, "subject");
 	m->av = string_member(o, "av");
+	m->sha256 = string_member(o, "sha256");
 	JsonArray *rcpts = array_member(o, "recipients");
 	for (guint i = 0; rcpts && i < json_array_get_length(rcpts); i++) {
 		const char *addr = string_element(rcpts, i);
@@ -360,7 +361,7 @@ store_message_from_record(const char *json, gsize len, GError **error)
 	m->malware = joined_malware(o, f.malware);
 	m->encrypted = f.encrypted;
 	judge_release(m, &f);
-	m->ppap_wait = m->encrypted && !m->malware;
+	m->ppap_wait = m->encrypted && !m->malware && g_strcmp0(m->action, "delivered") == 0;
 	findings_clear(&f);
 	m->record = g_strndup(json, len);
 	return m;

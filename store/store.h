@@ -121,7 +121,8 @@ struct store_message {
 	char *id;            /* (store) */
 	gint64 time;         /* (store) arrival, from the id */
 	guint64 size;        /* (store) bytes of the original */
-	char *sha256;        /* (store) of the original, hex */
+	char *sha256;        /* (store) of the original, hex; store_import() checks
+			      * the original against it when set */
 	enum store_state state; /* (store) */
 	char *release;       /* (store) state of the latest release, NULL when none */
 
@@ -159,8 +160,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(store_message, store_message_free)
  * attachments. Each recipient gets the record's mode (the record has no
  * per-recipient mode: the caller may set better ones). Releasable unless
  * malware was found or the message was blocked whole as dangerous.
- * ppap_wait is set when an attachment is encrypted and no malware was
- * found. `record` is the input. NULL when it is not a JSON object.
+ * ppap_wait is set when a delivered message had an encrypted attachment
+ * and no malware was found; sha256 is the record's. `record` is the input. NULL when it is not a JSON object.
  */
 struct store_message *store_message_from_record(const char *json, gsize len, GError **error);
 
@@ -243,10 +244,11 @@ struct store_purged {
 };
 
 /*
- * Remove messages older than `max_age` seconds (0: no age limit), then
- * the oldest until the database uses at most `max_bytes` (0: no size
- * limit), with their recipients, attachments, PPAP entries and
- * releases; events older than `max_age`; and abandoned originals. In
+ * Remove messages older than `max_age` seconds (0: every message stored
+ * up to now; negative: no age limit), then the oldest until the
+ * database uses at most `max_bytes` (0: no size limit), with their
+ * recipients, attachments, PPAP entries and releases; events older than
+ * `max_age` when it is positive; and abandoned originals. In
  * transactions of a few hundred messages each, so writers (the milter)
  * never wait long. Freed space is reused by new messages: the database
  * file does not shrink. Returns what was removed in `purged`.
@@ -276,7 +278,8 @@ void store_check_clear(struct store_check *check);
 
 /* Store an original and its record in one transaction, under the id it
  * already has (a message of the old directory quarantine). An id
- * already in the store is STORE_ERROR_EXISTS. */
+ * already in the store is STORE_ERROR_EXISTS; an original whose SHA-256
+ * is not m->sha256 (when set: the record's) is STORE_ERROR_INVALID. */
 gboolean store_import(struct mg_store *store, const char *id, int fd,
 		      const struct store_message *m, GError **error);
 

@@ -221,6 +221,16 @@ test_record_facts(void)
 	g_autoptr(store_message) d = message_from(record_dangerous);
 	g_assert_false(d->releasable);
 	g_assert_cmpstr(d->error, ==, "dangerous");
+
+	/* an encrypted zip in a message that was not delivered (withheld,
+	 * rejected) waits for no password mail: no follow-up may go out */
+	g_auto(GStrv) parts = g_strsplit(record_ppap, "\"delivered\"", 2);
+	g_assert_cmpuint(g_strv_length(parts), ==, 2);
+	g_autofree char *withheld = g_strjoinv("\"withheld\"", parts);
+	g_autoptr(store_message) w = message_from(withheld);
+	g_assert_cmpstr(w->action, ==, "withheld");
+	g_assert_true(w->encrypted);
+	g_assert_false(w->ppap_wait);
 }
 
 /* A part blocked as malware that the record's own list does not name
@@ -450,7 +460,7 @@ test_purge(void)
 	}
 	g_assert_true(store_get_totals(s, &t, &error));
 	g_assert_cmpuint(t.disk, >, 3000000);
-	g_assert_true(store_purge(s, 0, 1000000, &p, &error));
+	g_assert_true(store_purge(s, -1, 1000000, &p, &error));
 	g_assert_no_error(error);
 	g_assert_true(store_get_totals(s, &t, &error));
 	g_assert_cmpuint(t.disk, <=, 1000000);
@@ -461,6 +471,48 @@ test_purge(void)
 	g_assert_no_error(error);
 	g_autoptr(store_message) still = store_get(s, fresh, &error);
 	g_assert_no_error(error);
+
+	/* max_age 0 (cdr-quarantine purge --days 0): every message, the one
+	 * stored this very second too; a negative age: none by age */
+	g_autofree char *now = put(s, "now", record_text);
+	g_assert_true(store_purge(s, -1, 0, &p, &error));
+	g_assert_cmpuint(p.messages, ==, 0);
+	g_assert_true(store_purge(s, 0, 0, &p, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(p.messages, ==, t.messages + 1);
+	g_assert_true(store_get_totals(s, &t, &error));
+	g_assert_cmpuint(t.messages, ==, 0);
+	g_assert_null(store_get(s, now, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	remove_tree(dir);
+}
+
+/* An import (cdr-quarantine migrate) checks the original against the
+ * SHA-256 its record names: a damaged or swapped file is not imported. */
+static void
+test_import_checks_sha256(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, "original", -1);
+	g_autoptr(store_message) m = message_from(record_text);
+	m->sha256 = g_strdup("0000000000000000000000000000000000000000000000000000000000000000");
+	int fd = memfd_with("original", 8);
+	g_assert_false(store_import(s, "20261101T000000-000000000001", fd, m, &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
+	g_clear_error(&error);
+	g_assert_null(store_get(s, "20261101T000000-000000000001", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_free(m->sha256);
+	m->sha256 = g_ascii_strup(sum, -1); /* hex of either case */
+	g_assert_true(store_import(s, "20261101T000000-000000000001", fd, m, &error));
+	g_assert_no_error(error);
+	close(fd);
+	g_autoptr(store_message) got = store_get(s, "20261101T000000-000000000001", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(got->sha256, ==, sum);
 	remove_tree(dir);
 }
 
@@ -845,6 +897,7 @@ main(int argc, char **argv)
 	g_test_add_func("/store/put-get", test_put_get);
 	g_test_add_func("/store/search", test_search);
 	g_test_add_func("/store/purge", test_purge);
+	g_test_add_func("/store/import-checks-sha256", test_import_checks_sha256);
 	g_test_add_func("/store/check", test_check);
 	g_test_add_func("/store/ppap", test_ppap);
 	g_test_add_func("/store/release", test_release);
