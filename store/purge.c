@@ -5,7 +5,12 @@
  *	store_purge() removes by age, then by size, in jobs of PURGE_BATCH
  *	messages: each job is one savepoint in the writer's transaction, so
  *	a message being stored waits for at most one batch (a few ms), not for
- *	the whole purge. store_check() finds what a crash or a hand on the
+ *	the whole purge. After each batch the purge rests as long as the
+ *	batch took, so that it takes half the writer's time at most: the
+ *	messages arriving meanwhile (in this process, or in the milter while
+ *	cdr-quarantine purges) get the other half, and the lock between two
+ *	processes is free for a while after each batch
+ *	(bench/store-purge.sh). store_check() finds what a crash or a hand on the
  *	database could leave: index rows without their original, originals
  *	without their row, and SQLite's own quick_check.
  */
@@ -13,7 +18,7 @@
 
 #include "store-private.h"
 
-#define PURGE_BATCH 200
+#define PURGE_BATCH 50
 #define EVENT_BATCH 1000
 #define ABANDONED_AFTER 3600 /* seconds: longer than any message takes */
 #define ROW_OVERHEAD 256     /* bytes of index per message, for the size purge's estimate */
@@ -117,11 +122,14 @@ purge_all(struct mg_store *s, struct batch *b, guint64 *messages, guint64 *bytes
 	  GError **error)
 {
 	do {
+		gint64 t0 = g_get_monotonic_time();
 		if (!store_write(s, FALSE, job_purge, b, error))
 			return FALSE;
 		*messages += b->messages;
 		if (bytes)
 			*bytes += b->bytes;
+		if (b->messages)
+			g_usleep((gulong)CLAMP(g_get_monotonic_time() - t0, 1000, 200000));
 	} while (b->messages);
 	return TRUE;
 }

@@ -249,8 +249,9 @@ struct store_purged {
  * database uses at most `max_bytes` (0: no size limit), with their
  * recipients, attachments, PPAP entries and releases; events older than
  * `max_age` when it is positive; and abandoned originals. In
- * transactions of a few hundred messages each, so writers (the milter)
- * never wait long. Freed space is reused by new messages: the database
+ * transactions of fifty messages each, resting as long after each as it
+ * took, so writers (the milter, here or in another process) never wait
+ * long. Freed space is reused by new messages: the database
  * file does not shrink. Returns what was removed in `purged`.
  */
 gboolean store_purge(struct mg_store *store, gint64 max_age, guint64 max_bytes,

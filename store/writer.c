@@ -15,6 +15,8 @@
  *	connection per thread or one connection under a mutex queue for one
  *	fsync each (4 ms here), a few hundred messages per second at most;
  *	the writer thread commits them in batches, several times faster.
+ *	A writer waiting for another process's lock tries again every
+ *	millisecond (busy_wait()), for 10 s at least.
  */
 #include <errno.h>
 #include <string.h>
@@ -128,6 +130,19 @@ db_column_text(sqlite3_stmt *st, int i)
 	return t ? g_strdup((const char *)t) : NULL;
 }
 
+/* SQLite's own busy timeout sleeps longer and longer between tries (up
+ * to 100 ms), so a writer waiting behind another process's batches (a
+ * purge by cdr-quarantine) keeps missing the gaps between them: try
+ * every millisecond instead, for BUSY_TIMEOUT_MS at least. */
+static int
+busy_wait(void *unused, int tries)
+{
+	if (tries >= BUSY_TIMEOUT_MS)
+		return 0;
+	g_usleep(1000);
+	return 1;
+}
+
 sqlite3 *
 store_connect(const char *path, gboolean reader, GError **error)
 {
@@ -143,7 +158,7 @@ store_connect(const char *path, gboolean reader, GError **error)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db, busy_wait, NULL);
 	g_autofree char *pragmas = g_strdup_printf(
 		"PRAGMA synchronous=FULL; PRAGMA journal_size_limit=%d; PRAGMA query_only=%d;",
 		JOURNAL_SIZE_LIMIT, reader ? 1 : 0);
