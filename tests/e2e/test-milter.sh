@@ -1281,7 +1281,7 @@ run_delivered() {
 	return "$st"
 }
 
-run_delivered "plain ASCII: 250, body intact, X-Mailer gone, X-Mugaika id = quarantine id; .eml byte-exact, its sha256 audited, .json = audit record" \
+run_delivered "plain ASCII: 250, body intact, X-Mailer gone, X-Mugaika id = quarantine id; the stored original byte-exact, its sha256 audited, the stored record = the audit record, the index row agrees" \
 	plain "$FIX/plain.eml" "$TO" --mode sanitize
 run_delivered "HTML only: converted to text, link as 'text <url>', no text/html, no script, notice with the quarantine id" \
 	html "$FIX/html.eml" "$TO"
