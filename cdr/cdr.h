@@ -167,6 +167,9 @@ struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
 /* Mail handlers: the decoded Subject and the Message-ID, for audit logs
  * (the front ends never parse the message themselves). Either may be NULL. */
 void cdr_job_mail_facts(struct cdr_job *job, const char *subject, const char *message_id);
+/* Mail handlers: the decoded From header and its (first) address, for the
+ * quarantine's index and the pairing of password mails. Either may be NULL. */
+void cdr_job_mail_sender(struct cdr_job *job, const char *from, const char *from_address);
 /* Record why the current object is blocked; returns CDR_BLOCKED. */
 enum cdr_verdict cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);

@@ -48,6 +48,15 @@ cdr_job_mail_facts(struct cdr_job *job, const char *subject, const char *message
 	job->report->message_id = g_strdup(message_id);
 }
 
+void
+cdr_job_mail_sender(struct cdr_job *job, const char *from, const char *from_address)
+{
+	g_free(job->report->from);
+	g_free(job->report->from_address);
+	job->report->from = g_strdup(from);
+	job->report->from_address = g_strdup(from_address);
+}
+
 enum cdr_verdict
 cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 {

@@ -104,6 +104,8 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHOICE("milter", "quarantine_dir", milter_quarantine_dir, "/var/lib/mugaika/quarantine",
 	       NULL),
 	KEY("milter", "quarantine_days", CDR_KEY_UINT, milter_quarantine_days, "30", 0, 36500),
+	KEY("milter", "quarantine_max_bytes", CDR_KEY_SIZE, milter_quarantine_max_bytes, "0", 0,
+	    64 * 1024 * G_GiB),
 	CHOICE("milter", "audit_log", milter_audit_log, "/var/log/mugaika/audit.jsonl", NULL),
 	KEY("milter", "syslog", CDR_KEY_BOOL, milter_syslog, "true", 0, 0),
 	KEY("milter", "bypass_clients", CDR_KEY_LIST, milter_bypass_clients, "", 0, 0),
@@ -264,6 +266,12 @@ parse_uint(const char *s, enum cdr_key_type type, guint64 *out)
 		return FALSE;
 	*out = v * mult;
 	return TRUE;
+}
+
+gboolean
+cdr_policy_parse_size(const char *text, guint64 *bytes)
+{
+	return parse_uint(text, TRUE, bytes);
 }
 
 static gboolean

@@ -65,6 +65,7 @@ struct cdr_policy {
 	char *milter_blocked_action;   /* notice | reject: the message blocked as a whole */
 	char *milter_quarantine_dir;
 	guint64 milter_quarantine_days; /* 0 = keep forever */
+	guint64 milter_quarantine_max_bytes; /* 0 = no size limit */
 	char *milter_audit_log;
 	gboolean milter_syslog;
 	char **milter_bypass_clients;    /* addresses or networks (CIDR) */
@@ -131,6 +132,10 @@ struct cdr_policy *cdr_policy_new_default(void);
  * an error naming the file, line and key.
  */
 struct cdr_policy *cdr_policy_load(const char *path, GError **error);
+
+/* A size as mugaika.conf writes it: a number, optionally K, M or G
+ * (powers of 1024). */
+gboolean cdr_policy_parse_size(const char *text, guint64 *bytes);
 
 /* Parse config text (data need not be NUL-terminated); `origin` names it in errors. */
 struct cdr_policy *cdr_policy_load_data(const char *data, gsize len, const char *origin,

@@ -64,6 +64,8 @@ cdr_report_free(struct cdr_report *r)
 	g_free(r->reason);
 	g_free(r->subject);
 	g_free(r->message_id);
+	g_free(r->from);
+	g_free(r->from_address);
 	g_free(r->malware);
 	g_ptr_array_unref(r->actions);
 	g_ptr_array_unref(r->children);
@@ -200,6 +202,8 @@ build(JsonBuilder *b, const struct cdr_report *r)
 	add_string(b, "out_type", r->out_type);
 	add_string(b, "subject", r->subject);
 	add_string(b, "message_id", r->message_id);
+	add_string(b, "from", r->from);
+	add_string(b, "from_address", r->from_address);
 	json_builder_set_member_name(b, "size_in");
 	json_builder_add_int_value(b, (gint64)r->size_in);
 	json_builder_set_member_name(b, "size_out");
@@ -311,6 +315,8 @@ parse(JsonNode *node, struct cdr_report *r, unsigned depth, GError **error)
 	r->out_type = opt_string(o, "out_type");
 	r->subject = opt_string(o, "subject");
 	r->message_id = opt_string(o, "message_id");
+	r->from = opt_string(o, "from");
+	r->from_address = opt_string(o, "from_address");
 	r->size_in = (guint64)MAX(opt_int(o, "size_in"), 0);
 	r->size_out = (guint64)MAX(opt_int(o, "size_out"), 0);
 	JsonNode *el = json_object_get_member(o, "elapsed");

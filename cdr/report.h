@@ -59,6 +59,8 @@ struct cdr_report {
 	double elapsed;   /* seconds */
 	char *subject;    /* mail: decoded Subject (UTF-8), for audit logs */
 	char *message_id; /* mail: Message-ID */
+	char *from;       /* mail: decoded From header, as a mail client shows it */
+	char *from_address; /* mail: the (first) address in From, for pairing mails */
 	char *malware;    /* error malware: the signature clamd named */
 	GPtrArray *actions;  /* struct cdr_action* */
 	GPtrArray *children; /* struct cdr_report* */

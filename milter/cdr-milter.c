@@ -13,7 +13,9 @@
  *	that only sets a flag: Linux gives a process-directed signal to the
  *	main thread first whenever it has the signal unblocked, so SIGHUP is
  *	a reload, and SIGTERM/SIGINT an orderly stop that lets the messages in
- *	flight finish. The main loop also starts the hourly quarantine purge.
+ *	flight finish. The main loop also starts the hourly quarantine purge
+ *	(by age and by size, in batches of the store's writer, so messages
+ *	being stored wait for one batch at most).
  */
 #include <errno.h>
 #include <grp.h>
@@ -81,15 +83,26 @@ static gpointer
 purge_quarantine(gpointer unused)
 {
 	struct milter_state *st = state_get();
-	if (st->policy->milter_quarantine_days) {
-		g_autoptr(GError) error = NULL;
-		int n = quarantine_purge(st->policy->milter_quarantine_dir,
-					 (guint)st->policy->milter_quarantine_days, &error);
-		if (n < 0)
-			milter_log(LOG_WARNING, "quarantine purge: %s", error->message);
-		else if (n > 0)
-			milter_log(LOG_INFO, "quarantine purge: %d originals removed", n);
+	const struct cdr_policy *p = st->policy;
+	g_autoptr(GError) error = NULL;
+	struct mg_store *store = quarantine_acquire(p->milter_quarantine_dir, &error);
+	struct store_purged n;
+	gint64 days = (gint64)p->milter_quarantine_days;
+	gint64 max_age = days ? days * 24 * 3600 : -1; /* 0: keep forever */
+	if (!store || !store_purge(store, max_age, p->milter_quarantine_max_bytes, &n, &error)) {
+		milter_log(LOG_WARNING, "quarantine purge: %s", error->message);
+	} else if (n.messages || n.abandoned) {
+		milter_log(LOG_INFO,
+			   "quarantine purge: %" G_GUINT64_FORMAT " originals (%" G_GUINT64_FORMAT
+			   " bytes) removed, %" G_GUINT64_FORMAT " never accepted",
+			   n.messages, n.bytes, n.abandoned);
+		g_autofree char *detail = g_strdup_printf(
+			"{\"messages\":%" G_GUINT64_FORMAT ",\"bytes\":%" G_GUINT64_FORMAT
+			",\"abandoned\":%" G_GUINT64_FORMAT "}",
+			n.messages, n.bytes, n.abandoned);
+		store_event_add(store, NULL, "purge", "cdr-milter", NULL, detail, NULL);
 	}
+	quarantine_release(store);
 	state_unref(st);
 	g_atomic_int_set(&purging, 0);
 	return NULL;

@@ -138,25 +138,27 @@ strictest_mode(const struct cdr_policy *p)
 }
 
 const char *
+envelope_recipient_mode(const struct cdr_policy *p, const char *recipient, enum milter_role role)
+{
+	if (role != ROLE_AFTER_QUEUE)
+		return strictest_mode(p);
+	g_autofree char *d = envelope_domain(recipient);
+	if (envelope_domain_listed(d, p->mail_text_domains))
+		return "text";
+	if (envelope_domain_listed(d, p->mail_sanitize_domains))
+		return "sanitize";
+	return strcmp(p->mail_mode, "text") == 0 ? "text" : "sanitize";
+}
+
+const char *
 envelope_mail_mode(const struct cdr_policy *p, const struct envelope *env, enum milter_role role)
 {
 	if (role != ROLE_AFTER_QUEUE)
 		return strictest_mode(p);
-	gboolean any_text = FALSE, any_sanitize = FALSE;
-	for (guint i = 0; i < env->recipients->len; i++) {
-		g_autofree char *d = envelope_domain(env->recipients->pdata[i]);
-		if (envelope_domain_listed(d, p->mail_text_domains))
-			any_text = TRUE;
-		else if (envelope_domain_listed(d, p->mail_sanitize_domains))
-			any_sanitize = TRUE;
-		else if (strcmp(p->mail_mode, "text") == 0)
-			any_text = TRUE;
-		else
-			any_sanitize = TRUE;
-	}
-	if (any_text)
-		return "text";
-	return any_sanitize ? "sanitize" : p->mail_mode;
+	for (guint i = 0; i < env->recipients->len; i++)
+		if (strcmp(envelope_recipient_mode(p, env->recipients->pdata[i], role), "text") == 0)
+			return "text";
+	return env->recipients->len ? "sanitize" : p->mail_mode;
 }
 
 static gboolean

@@ -70,6 +70,13 @@ const char *envelope_bypass(const struct cdr_policy *policy, const struct envelo
 const char *envelope_mail_mode(const struct cdr_policy *policy, const struct envelope *env,
 			       enum milter_role role);
 
+/* The mode one recipient's own settings pick: after the queue its
+ * domain's (text_domains / sanitize_domains, else [mail] mode); before
+ * the queue the strictest mode the configuration can give anyone. A
+ * follow-up or release to this recipient must respect it. */
+const char *envelope_recipient_mode(const struct cdr_policy *policy, const char *recipient,
+				    enum milter_role role);
+
 /* TRUE when the mode or a bypass depends on the recipients. */
 gboolean envelope_depends_on_recipients(const struct cdr_policy *policy);
 

@@ -2,15 +2,18 @@
  * NAME
  *	process.c - one message at end of data
  * SUMMARY
- *	Keep the original in the quarantine, have a worker rebuild it (the
- *	`mime` handler, in the mode the recipients pick), make Postfix's copy
- *	the rebuilt one, write the metadata and the audit line.
+ *	Keep the original in the quarantine store, have a worker rebuild it
+ *	(the `mime` handler, in the mode the recipients pick), make Postfix's
+ *	copy the rebuilt one, store the record (the audit record, indexed
+ *	with each recipient's own mode) and write the audit line.
  *	A rebuilt message that would not fit beside the original in
  *	Postfix's queue file (sizes.h) is withheld like a message blocked as
  *	a whole, never left for Postfix to refuse after the work is done.
  * DESCRIPTION
- *	Fail closed. No quarantine, a worker that crashed or timed out, a
- *	rebuilt message we cannot apply: tempfail (failure_action), so
+ *	Fail closed. No quarantine (the store cannot be opened, or the
+ *	original or its record cannot be made durable), a worker that crashed
+ *	or timed out, a rebuilt message we cannot apply: tempfail
+ *	(failure_action; the store's failures always), so
  *	Postfix keeps the message and retries. A message the policy blocks
  *	as a whole is replaced by a notice (blocked_action = notice) or
  *	rejected. The original is never delivered.
@@ -43,6 +46,7 @@ struct outcome {
 	const char *action;   /* delivered, withheld, rejected, tempfailed, bypassed */
 	sfsistat status;
 	char *why;            /* for tempfail/reject: logged and audited */
+	struct mg_store *store; /* the quarantine, once acquired */
 	char *quarantine_id;
 	char *sha256;
 	struct cdr_report *report;
@@ -60,6 +64,7 @@ outcome_clear(struct outcome *o)
 	g_free(o->sha256);
 	g_free(o->infected);
 	cdr_report_free(o->report);
+	quarantine_release(o->store);
 }
 
 /* Worker trouble rather than a verdict on the message. */
@@ -219,7 +224,9 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 	const struct cdr_policy *p = st->policy;
 	g_autoptr(GError) error = NULL;
 
-	o->quarantine_id = quarantine_store(p->milter_quarantine_dir, s->fd, &error);
+	o->store = quarantine_acquire(p->milter_quarantine_dir, &error);
+	if (o->store)
+		o->quarantine_id = store_put_original(o->store, s->fd, &o->sha256, &error);
 	if (!o->quarantine_id) {
 		tempfail(ctx, o, error->message);
 		return;
@@ -414,6 +421,23 @@ record_refusal(SMFICTX *ctx, struct session *s, const char *why)
 	record_without_report(ctx, s, "rejected", why);
 }
 
+/* The record in the quarantine's index, each recipient with the mode
+ * its own settings pick (the message went out in the strictest). */
+static gboolean
+store_record(struct mg_store *store, const struct cdr_policy *p, const struct session *s,
+	     const char *id, const char *json, GError **error)
+{
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), error);
+	if (!m)
+		return FALSE;
+	for (guint i = 0; i < m->recipients->len; i++) {
+		struct store_recipient *r = m->recipients->pdata[i];
+		g_free(r->mode);
+		r->mode = g_strdup(envelope_recipient_mode(p, r->address, s->role));
+	}
+	return store_put_record(store, id, m, error);
+}
+
 gint messages_in_flight;
 
 sfsistat
@@ -427,23 +451,25 @@ process_message(SMFICTX *ctx, struct session *s)
 
 	if (!cdr_memfd_seal(s->fd))
 		tempfail(ctx, &o, "cannot seal the message");
-	else if (!(o.sha256 = sha256_of(s->fd)))
-		tempfail(ctx, &o, "cannot read the message back");
 	else
-		sanitize(ctx, s, st, &o);
+		sanitize(ctx, s, st, &o); /* the store gives the original's SHA-256 */
+	if (!o.sha256 && !(o.sha256 = sha256_of(s->fd)) && o.status != SMFIS_TEMPFAIL)
+		tempfail(ctx, &o, "cannot read the message back");
 
 	g_autoptr(JsonNode) record = outcome_record(ctx, s, &o, mode);
 	if (o.quarantine_id && o.status != SMFIS_TEMPFAIL) {
 		g_autoptr(GError) error = NULL;
 		g_autofree char *json = cdr_json_to_string(record);
-		if (!quarantine_store_meta(st->policy->milter_quarantine_dir, o.quarantine_id, json,
-					   &error))
+		if (!store_record(o.store, st->policy, s, o.quarantine_id, json, &error))
 			tempfail(ctx, &o, error->message);
 	}
 	if (o.status == SMFIS_TEMPFAIL && o.quarantine_id) {
 		/* not accepted: the sending server keeps the message and retries,
-		 * and each retry would otherwise leave another copy here */
-		quarantine_remove(st->policy->milter_quarantine_dir, o.quarantine_id);
+		 * and each retry would otherwise leave another copy here (one the
+		 * store cannot remove now is removed by the hourly purge) */
+		g_autoptr(GError) error = NULL;
+		if (!store_remove(o.store, o.quarantine_id, &error))
+			milter_log(LOG_WARNING, "quarantine: %s", error->message);
 		g_clear_pointer(&o.quarantine_id, g_free);
 		json_node_unref(record);
 		record = outcome_record(ctx, s, &o, mode);

@@ -1189,6 +1189,22 @@ within_mail_limits(struct cdr_job *job, const struct cdr_input *in)
 	return TRUE;
 }
 
+/* The first mailbox's address in a raw address header; NULL if none. */
+static char *
+first_mailbox(const char *raw)
+{
+	InternetAddressList *addrs = raw ? internet_address_list_parse(NULL, raw) : NULL;
+	char *addr = NULL;
+	for (int i = 0; addrs && i < internet_address_list_length(addrs) && !addr; i++) {
+		InternetAddress *a = internet_address_list_get_address(addrs, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(a))
+			addr = g_strdup(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)));
+	}
+	if (addrs)
+		g_object_unref(addrs);
+	return addr;
+}
+
 /*
  * The sender's mobile carrier, from the address in From (else Sender,
  * else Return-Path): its emoji are read as that carrier's. A forged From
@@ -1201,20 +1217,10 @@ sender_carrier(GMimeMessage *msg)
 	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
 	for (unsigned f = 0; list && f < G_N_ELEMENTS(fields); f++) {
 		GMimeHeader *h = g_mime_header_list_get_header(list, fields[f]);
-		const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
-		InternetAddressList *addrs = raw ? internet_address_list_parse(NULL, raw) : NULL;
-		const char *addr = NULL;
-		for (int i = 0; addrs && i < internet_address_list_length(addrs) && !addr; i++) {
-			InternetAddress *a = internet_address_list_get_address(addrs, i);
-			if (INTERNET_ADDRESS_IS_MAILBOX(a))
-				addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
-		}
+		g_autofree char *addr = first_mailbox(h ? g_mime_header_get_raw_value(h) : NULL);
 		const char *at = addr ? strrchr(addr, '@') : NULL;
-		enum cdr_carrier carrier = at ? cdr_carrier_of_domain(at + 1) : CDR_CARRIER_NONE;
-		if (addrs)
-			g_object_unref(addrs);
-		if (at)
-			return carrier; /* the first address decides */
+		if (at) /* the first address decides */
+			return cdr_carrier_of_domain(at + 1);
 	}
 	return CDR_CARRIER_NONE;
 }
@@ -1266,6 +1272,8 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 		mime_mask_passwords_anywhere(masked, secrets);
 	}
 	cdr_job_mail_facts(job, decoded ? masked->str : NULL, id_text);
+	g_autofree char *address = first_mailbox(raw_from);
+	cdr_job_mail_sender(job, sender ? g_strstrip(sender) : NULL, address);
 }
 
 struct text_passwords {

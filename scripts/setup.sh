@@ -11,6 +11,8 @@ PACKAGES=(
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
 	libtiff-dev libwebp-dev libheif-dev
+	# the quarantine store (store/): its index and originals
+	libsqlite3-dev
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators

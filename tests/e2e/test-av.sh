@@ -137,9 +137,9 @@ cat > "$WORK/check.py" <<'PYEOF'
 # check.py - written by tests/e2e/test-av.sh
 #   check.py mail SINK [--has S]... [--lacks S]... [--attachments A,B] [--withheld]
 #   check.py audit AUDIT QID --action A [--av V] [--malware SIG]... [--reason S]
-#                  [--qdir DIR]
+#                  [--qconf MUGAIKA_CONF]   (the quarantine: cdr-quarantine -c)
 #   check.py none-to RCPT SINKDIR MARKER   no converted message for RCPT has MARKER
-import argparse, email, json, os, re, sys
+import argparse, email, json, os, re, subprocess, sys
 from email import policy
 
 SINK_HDR = re.compile(rb"\A(?:X-(?:Client-Addr|Client-Proto|Helo-Args|Mail-Args|Rcpt-Args): "
@@ -215,17 +215,26 @@ def check_audit(a):
         bad("malware %r, want %r" % (r.get("malware"), a.malware))
     if a.reason and a.reason not in (r.get("reason") or ""):
         bad("reason %r lacks %r" % (r.get("reason"), a.reason))
-    if a.qdir:
+    if a.qconf:
         qid = r.get("quarantine_id")
         if not qid:
             bad("no quarantine id")
             return
-        day = os.path.join(a.qdir, qid[:8])
-        if not os.path.exists(os.path.join(day, qid + ".eml")):
+        tool = [os.environ["E2E_QUARANTINE"], "-c", a.qconf]
+        shown = subprocess.run(tool + ["show", "-j", qid], stdout=subprocess.PIPE)
+        kept = subprocess.run(tool + ["extract", qid], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL)
+        if shown.returncode != 0 or kept.returncode != 0 or not kept.stdout:
             bad("original %s not kept" % qid)
-        meta = json.load(open(os.path.join(day, qid + ".json"), encoding="utf-8"))
+            return
+        s = json.loads(shown.stdout)
+        meta = s["record"]
         if meta.get("malware") != r.get("malware") or meta.get("av") != r.get("av"):
             bad("quarantine record: av %r malware %r" % (meta.get("av"), meta.get("malware")))
+        if r.get("malware") and (s["message"]["releasable"] or
+                                 s["message"]["malware"] != ", ".join(r["malware"])):
+            bad("quarantine index: malware %r releasable %r" % (s["message"]["malware"],
+                                                               s["message"]["releasable"]))
 
 
 def check_none_to(a):
@@ -250,7 +259,7 @@ au.add_argument("--action", required=True)
 au.add_argument("--av")
 au.add_argument("--malware", action="append", default=[])
 au.add_argument("--reason")
-au.add_argument("--qdir")
+au.add_argument("--qconf")
 n = sub.add_parser("none-to")
 n.add_argument("rcpt")
 n.add_argument("sinkdir")
@@ -263,7 +272,7 @@ sys.exit(1 if problems else 0)
 PYEOF
 
 AUDIT=$MD/var/audit.jsonl
-QDIR=$MD/var/quarantine
+export E2E_QUARANTINE=$BUILD/milter/cdr-quarantine
 T=$(now)
 if ! e2e_clamd_start "$CL" 50M; then
 	echo "Bail out! the private clamd did not start"
@@ -293,7 +302,7 @@ delivered "$MAILS/eicar-attachment.eml" "$TO" || st=1
 	--has "請求書.com (application/octet-stream, 68 B): ウイルスを検出したため削除しました ($EICAR_SIG)" \
 	--has "removed: virus found ($EICAR_SIG)" --lacks EICAR-STANDARD --attachments note.txt || st=1; }
 [ "$st" = 0 ] && { check audit "$AUDIT" "$QID2" --action delivered --av infected \
-	--malware "$EICAR_SIG" --qdir "$QDIR" || st=1; }
+	--malware "$EICAR_SIG" --qconf "$MD/mugaika.conf" || st=1; }
 ok "$st" "EICAR as an attachment: removed and named in the notice, the rest delivered; audit and quarantine record name it"
 
 st=0
@@ -337,7 +346,7 @@ delivered "$MAILS/marker-in-text.eml" "$TO" || st=1
 [ "$st" = 0 ] && { check mail "$SINK" --withheld --lacks AV-MARKER-BODY --lacks "$CLAMD_TEST_MARKER" \
 	--has "このメールからウイルスを検出したため" --has "$CLAMD_MARKER_SIGNATURE" || st=1; }
 [ "$st" = 0 ] && { check audit "$AUDIT" "$QID2" --action withheld --av infected \
-	--malware "$CLAMD_MARKER_SIGNATURE" --reason "in no part that could be removed" --qdir "$QDIR" || st=1; }
+	--malware "$CLAMD_MARKER_SIGNATURE" --reason "in no part that could be removed" --qconf "$MD/mugaika.conf" || st=1; }
 ok "$st" "a virus in the text itself: the message withheld (notice only), never delivered as if clean"
 
 # clamd goes away: 451 at the content filter, pf keeps the message and tries
@@ -408,9 +417,10 @@ ok "$st" "a message over stream_max_bytes: not scanned, withheld, both limits na
 
 st=0
 n=$(grep -c '"action":"delivered"' "$AUDIT")
-mapfile -t leftovers < <(find "$QDIR" -name '*.eml' | sort)
+kept=$("$BUILD/milter/cdr-quarantine" -c "$MD/mugaika.conf" stats -j |
+	$PY -c 'import json, sys; t = json.load(sys.stdin); print(t["messages"] + t["receiving"])')
 # delivered (clean x3, eicar x2, zip, ppap), withheld x2, rejected: 10 kept originals
-[ "${#leftovers[@]}" = 10 ] || { echo "#   ${#leftovers[@]} originals kept, want 10 (tempfailed tries must leave none)"; st=1; }
+[ "$kept" = 10 ] || { echo "#   $kept originals kept, want 10 (tempfailed tries must leave none)"; st=1; }
 [ "$n" -ge 7 ] || { echo "#   $n delivered records"; st=1; }
 marked=$("$BUILD/milter/cdr-quarantine" -c "$MD/mugaika.conf" list | grep -c "\[malware: $EICAR_SIG\]")
 [ "$marked" = 5 ] || { echo "#   $marked originals listed as EICAR malware, want 5"; st=1; }

@@ -97,7 +97,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=49
+NTESTS=51
 T_ALL=$(now)
 
 mlog() { tail -n "${2:-8}" "$1/milter.log" | indent; }
@@ -143,7 +143,8 @@ filtered_qid() {
 
 # delivered CASE INSTANCE MDIR FIXTURE TO [extra check.py args]: send FIXTURE,
 # expect 250, find it in the sink (for the after-queue instance: behind the
-# content filter), check message + audit + quarantine
+# content filter), check message + audit + quarantine (the store in
+# MDIR/var/quarantine, or in $QDIR_OF_NEXT when set)
 delivered() {
 	local case=$1 inst=$2 mdir=$3 fixture=$4 to=$5 out f st qid
 	shift 5
@@ -171,7 +172,7 @@ delivered() {
 	LAST_SINK=$f
 	mapfile -t a < <(audits "$mdir")
 	out=$($CHECK mail --case "$case" --sink "$f" --qid "$qid" "${a[@]}" \
-		--qdir "$mdir/var/quarantine" --fixture "$fixture" "$@" 2>&1)
+		--qdir "${QDIR_OF_NEXT:-$mdir/var/quarantine}" --fixture "$fixture" "$@" 2>&1)
 	st=$?
 	printf '%s\n' "$out" | grep -v '^$' | indent
 	return "$st"
@@ -227,6 +228,27 @@ def finish():
     for p in PROBLEMS:
         print(p)
     sys.exit(1 if PROBLEMS else 0)
+
+
+def quarantine(qdir, *args):
+    """cdr-quarantine on the store in qdir: (exit status, stdout bytes, stderr text)"""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as c:
+        c.write("[milter]\nquarantine_dir = %s\n" % qdir)
+    try:
+        r = subprocess.run([os.environ["E2E_QUARANTINE"], "-c", c.name] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finally:
+        os.unlink(c.name)
+    return r.returncode, r.stdout, r.stderr.decode("utf-8", "replace").strip()
+
+
+def quarantined_ids(qdir):
+    """the ids of every stored original (cdr-quarantine list -j)"""
+    rc, out, err = quarantine(qdir, "list", "-j")
+    if rc != 0:
+        bad("cdr-quarantine list: %s" % err)
+        return set()
+    return {json.loads(line)["id"] for line in out.decode().split("\n") if line}
 
 
 def sink_message(path):
@@ -659,29 +681,37 @@ def check_record(r, a, xid=None):
     if not QID_RE.match(qid):
         bad("quarantine id %r" % qid)
         return
-    base = os.path.join(a.qdir, qid[:8], qid)
-    try:
-        with open(base + ".eml", "rb") as f:
-            eml = f.read()
-    except OSError as e:
-        bad("quarantine: %s" % e)
+    rc, eml, err = quarantine(a.qdir, "extract", qid)
+    if rc != 0:
+        bad("quarantine: cdr-quarantine extract %s: %s" % (qid, err))
         return
     sha = hashlib.sha256(eml).hexdigest()
     if sha != r.get("sha256"):
-        bad("sha256 of %s.eml %s, audit %s" % (qid, sha, r.get("sha256")))
+        bad("sha256 of the original %s %s, audit %s" % (qid, sha, r.get("sha256")))
     if len(eml) != r.get("size_in"):
-        bad("%s.eml has %d bytes, audit size_in %s" % (qid, len(eml), r.get("size_in")))
+        bad("the original %s has %d bytes, audit size_in %s" % (qid, len(eml), r.get("size_in")))
+    rc, out, err = quarantine(a.qdir, "show", "-j", qid)
     try:
-        with open(base + ".json", encoding="utf-8") as f:
-            meta = json.load(f)
-        # the metadata is the audit record, written a moment earlier
+        if rc != 0:
+            raise ValueError("cdr-quarantine show: " + err)
+        shown = json.loads(out)
+        meta = shown["record"]
+        # the stored record is the audit record, written a moment later
         strip = lambda d: {k: v for k, v in d.items() if k not in ("time", "elapsed")}
         if strip(meta) != strip(r):
             diff = sorted(k for k in set(meta) | set(r)
                           if k not in ("time", "elapsed") and meta.get(k) != r.get(k))
-            bad("%s.json differs from the audit record in %s" % (qid, diff))
-    except (OSError, ValueError) as e:
-        bad("quarantine metadata: %s" % e)
+            bad("the stored record of %s differs from the audit record in %s" % (qid, diff))
+        m = shown["message"]
+        if m.get("sha256") != r.get("sha256") or m.get("size") != r.get("size_in"):
+            bad("the index of %s: sha256 %s size %s" % (qid, m.get("sha256"), m.get("size")))
+        if [x["address"] for x in m.get("recipients", [])] != r.get("recipients"):
+            bad("the index of %s: recipients %s" % (qid, m.get("recipients")))
+        if m.get("action") != r.get("action") or m.get("subject") != r.get("subject"):
+            bad("the index of %s: action %s subject %r" % (qid, m.get("action"),
+                                                          m.get("subject")))
+    except (KeyError, TypeError, ValueError) as e:
+        bad("quarantine record: %s" % e)
     if a.fixture:
         with open(a.fixture, "rb") as f:
             sent = f.read()
@@ -893,6 +923,7 @@ def cmd_load(a):
         by.setdefault(int(mid_re.match(r["message_id"]).group(1)), []).append(r)
     if len(recs) != a.count or len(by) != a.count:
         bad("%d audit records for %d messages, want %d" % (len(recs), len(by), a.count))
+    stored = quarantined_ids(a.qdir)
     for n, rs in by.items():
         r = rs[-1]
         if r.get("action") != "delivered":
@@ -902,7 +933,7 @@ def cmd_load(a):
         if n in xids and r.get("quarantine_id") != xids[n]:
             bad("message %d: audit quarantine id %s, X-Mugaika %s" % (n, r.get("quarantine_id"), xids[n]))
         q = r.get("quarantine_id") or ""
-        if not os.path.exists(os.path.join(a.qdir, q[:8], q + ".eml")):
+        if q not in stored:
             bad("message %d: no quarantined original %s" % (n, q))
         if len(PROBLEMS) > 30:
             break
@@ -1168,7 +1199,7 @@ a = ap.parse_args()
  "bigmail": cmd_bigmail, "plainmail": cmd_plainmail, "textmail": cmd_textmail,
  "flood": cmd_flood, "manyattach": cmd_manyattach, "size": cmd_size}[a.cmd](a)
 PYEOF
-export E2E_SRC=$SRC
+export E2E_SRC=$SRC E2E_QUARANTINE=$BUILD/milter/cdr-quarantine
 
 # ------------------------------------------------------------------ 1: milters
 t0=$(now)
@@ -1250,7 +1281,7 @@ run_delivered() {
 	return "$st"
 }
 
-run_delivered "plain ASCII: 250, body intact, X-Mailer gone, X-Mugaika id = quarantine id; .eml byte-exact, its sha256 audited, .json = audit record" \
+run_delivered "plain ASCII: 250, body intact, X-Mailer gone, X-Mugaika id = quarantine id; the stored original byte-exact, its sha256 audited, the stored record = the audit record, the index row agrees" \
 	plain "$FIX/plain.eml" "$TO" --mode sanitize
 run_delivered "HTML only: converted to text, link as 'text <url>', no text/html, no script, notice with the quarantine id" \
 	html "$FIX/html.eml" "$TO"
@@ -1299,7 +1330,11 @@ diag "$nsweep messages in $(elapsed "$t0") s"
 printf '%s\n' "$out" | head -20 | indent
 
 # ------------------------------------------------------------------ worker crash
-qcount() { find "$1/var/quarantine" -name '*.eml' 2>/dev/null | grep -c .; }
+# qcount MDIR: originals in the milter's store, with or without a record
+qcount() {
+	"$BUILD/milter/cdr-quarantine" -c "$1/mugaika.conf" stats -j |
+		$PY -c 'import json, sys; t = json.load(sys.stdin); print(t["messages"] + t["receiving"])'
+}
 t0=$(now)
 e2e_use "$PF"
 q_before=$(qcount "$M1")
@@ -1491,21 +1526,21 @@ e2e_milter_conf "$M1" "${M1_CONF[@]}"
 e2e_milter_hup "$M1" || diag "restoring m1's configuration failed"
 
 # ------------------------------------------------------------------ quarantine unwritable
-t0=$(now)
-chmod 000 "$M1/var/quarantine"
-send "$PF" "$FIX/plain.eml" "$TO"
-reply1=$REPLY
-st=1
-why="reply: $REPLY"
-case "$REPLY" in
-"451 4.7.0 "*)
-	e2e_use "$PF"
-	before=$(e2e_sink_count)
-	sleep 1
-	if [ "$(e2e_sink_count)" -ne "$before" ] || [ "$(e2e_queue_count)" -ne 0 ]; then
-		why="something was delivered or queued"
-	else
-		why=$($PY - "$M1/var/audit.jsonl" <<'EOF'
+# expect_store_tempfail: the last message got 451 4.7.0 for the quarantine,
+# nothing was delivered or queued, the audit record says tempfailed
+# without an id; sets st (0: so) and why
+expect_store_tempfail() {
+	st=1
+	why="reply: $REPLY"
+	case "$REPLY" in
+	"451 4.7.0 "*quarantine*)
+		e2e_use "$PF"
+		before=$(e2e_sink_count)
+		sleep 1
+		if [ "$(e2e_sink_count)" -ne "$before" ] || [ "$(e2e_queue_count)" -ne 0 ]; then
+			why="something was delivered or queued"
+		else
+			why=$($PY - "$M1/var/audit.jsonl" <<'EOF'
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")][-1]
 if r["action"] != "tempfailed" or r.get("quarantine_id") or "quarantine" not in (r.get("reason") or ""):
@@ -1513,20 +1548,152 @@ if r["action"] != "tempfailed" or r.get("quarantine_id") or "quarantine" not in 
     sys.exit(1)
 EOF
 )
-		st=$?
-	fi
-	;;
-esac
-chmod 700 "$M1/var/quarantine"
+			st=$?
+		fi
+		;;
+	esac
+}
+
+# A reload to a directory the milter's user cannot use: the store cannot
+# be opened (the open store of the old directory would go on working).
+t0=$(now)
+QBAD=$M1/var/quarantine-unwritable
+mkdir -p "$QBAD"
+chown nobody:nogroup "$QBAD"
+chmod 000 "$QBAD"
+e2e_milter_conf "$M1" "${M1_CONF[@]}" "milter.quarantine_dir=$QBAD"
+e2e_milter_hup "$M1" || diag "reload to $QBAD failed"
+send "$PF" "$FIX/plain.eml" "$TO"
+reply1=$REPLY
+expect_store_tempfail
+chmod 700 "$QBAD"
 if [ "$st" -eq 0 ]; then
-	delivered plain "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/q2.out" 2>&1 || {
+	QDIR_OF_NEXT=$QBAD delivered plain "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/q2.out" 2>&1 || {
 		st=1
 		why="after chmod 700 again: $(cat "$WORK/q2.out")"
 	}
 fi
-ok "$st" "quarantine unwritable: 451 4.7.0, nothing delivered, audited as tempfailed; delivered again once writable"
+ok "$st" "quarantine unwritable: 451 4.7.0, nothing delivered, audited as tempfailed; delivered again (the store opened by the next message) once writable"
 diag "reply: $reply1 ($(elapsed "$t0") s)"
 [ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; mlog "$M1" 4; }
+
+# ------------------------------------------------------------------ quarantine full
+# The store on a small tmpfs, filled up by a file beside it.
+t0=$(now)
+QFULL=$M1/var/quarantine-full
+mkdir -p "$QFULL"
+reply1=
+why=
+if mount -t tmpfs -o "size=2m,mode=0700,uid=$(id -u nobody),gid=$(getent group nogroup | cut -d: -f3)" \
+	tmpfs "$QFULL" 2>"$WORK/mount.err"; then
+	e2e_milter_conf "$M1" "${M1_CONF[@]}" "milter.quarantine_dir=$QFULL"
+	e2e_milter_hup "$M1" || diag "reload to $QFULL failed"
+	st=0
+	QDIR_OF_NEXT=$QFULL delivered plain "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/qf1.out" 2>&1 || {
+		st=1
+		why="before the disk was full: $(cat "$WORK/qf1.out")"
+	}
+	if [ "$st" -eq 0 ]; then
+		dd if=/dev/zero of="$QFULL/filler" bs=64k 2>/dev/null
+		send "$PF" "$FIX/attach-sanitized.eml" "$TO"
+		reply1=$REPLY
+		expect_store_tempfail
+		rm -f "$QFULL/filler"
+	fi
+	if [ "$st" -eq 0 ]; then
+		QDIR_OF_NEXT=$QFULL delivered plain "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/qf2.out" 2>&1 || {
+			st=1
+			why="after the disk had room again: $(cat "$WORK/qf2.out")"
+		}
+	fi
+	e2e_milter_conf "$M1" "${M1_CONF[@]}"
+	e2e_milter_hup "$M1" || diag "restoring m1's configuration failed"
+	umount -l "$QFULL"
+	ok "$st" "quarantine full (a 2 MB tmpfs filled up): 451 4.7.0, nothing delivered, audited as tempfailed; delivered again once there is room"
+else
+	st=0
+	e2e_milter_conf "$M1" "${M1_CONF[@]}"
+	e2e_milter_hup "$M1" || diag "restoring m1's configuration failed"
+	NUM=$((NUM + 1))
+	echo "ok $NUM - quarantine full # SKIP cannot mount a tmpfs: $(cat "$WORK/mount.err")"
+fi
+diag "reply: $reply1 ($(elapsed "$t0") s)"
+[ "$st" -eq 0 ] || { printf '%s\n' "$why" | indent; mlog "$M1" 4; }
+
+# ------------------------------------------------------------------ migrate
+# An old directory quarantine (YYYYMMDD/ID.eml + ID.json) beside the live
+# store, imported while the milter runs; again (nothing twice); --remove.
+t0=$(now)
+QTOOL=("$BUILD/milter/cdr-quarantine" -c "$M1/mugaika.conf")
+$PY - "$M1/var/quarantine" "$FIX" <<'EOF'
+import hashlib, json, os, shutil, sys
+qdir, fix = sys.argv[1], sys.argv[2]
+day = os.path.join(qdir, "20261101")
+os.makedirs(day, exist_ok=True)
+def pair(qid, fixture, record=True, original=True, sha=None, **extra):
+    data = open(os.path.join(fix, fixture), "rb").read()
+    r = {"time": "2026-11-01T00:00:00Z", "queue_id": "OLD", "stage": "before-queue",
+         "sender": "old@example.jp", "recipients": ["soumu@city.example.lg.jp"],
+         "action": "delivered", "reason": None, "mode": "sanitize", "quarantine_id": qid,
+         "message_id": "<%s@old>" % qid, "subject": "移行テスト " + fixture, "av": None,
+         "malware": None, "size_in": len(data), "size_out": 0,
+         "sha256": sha or hashlib.sha256(data).hexdigest(), "elapsed": 0.01,
+         "report": {"verdict": "sanitized", "actions": [], "children": [
+             {"name": "会議資料.zip", "verdict": "blocked", "error": "encrypted",
+              "reason": "password-protected archive", "detected": "application/zip",
+              "size_in": 176, "actions": []}]}}
+    r.update(extra)
+    if original:
+        open(os.path.join(day, qid + ".eml"), "wb").write(data)
+    if record:
+        open(os.path.join(day, qid + ".json"), "w").write(json.dumps(r, ensure_ascii=False) + "\n")
+pair("20261101T000001-000000000001", "plain.eml")
+pair("20261101T000002-000000000002", "html.eml")
+pair("20261101T000003-000000000003", "hostile.eml", malware=["Eicar-Signature"])
+pair("20261101T000004-000000000004", "plain.eml", record=False)       # never accepted
+pair("20261101T000005-000000000005", "plain.eml", original=False)     # original gone
+pair("20261101T000006-000000000006", "plain.eml", sha="0" * 64)       # damaged
+for root, dirs, files in os.walk(day):
+    for n in [root] + [os.path.join(root, f) for f in files]:
+        shutil.chown(n, "nobody", "nogroup")
+EOF
+st=0
+why=
+m1=$("${QTOOL[@]}" migrate 2>"$WORK/migrate.err")
+rc1=$?
+[ "$rc1" = 1 ] && [ "$m1" = "3 imported, 0 already in the store, 3 not imported, 0 removed from $M1/var/quarantine" ] ||
+	{ st=1; why="first run (exit $rc1): $m1"; }
+for n in 4 5 6; do
+	grep -q "20261101T00000$n-00000000000$n" "$WORK/migrate.err" || { st=1; why="$why; $n not reported"; }
+done
+m2=$("${QTOOL[@]}" migrate 2>/dev/null)
+[ "$m2" = "0 imported, 3 already in the store, 3 not imported, 0 removed from $M1/var/quarantine" ] ||
+	{ st=1; why="$why; second run: $m2"; }
+found=$("${QTOOL[@]}" search --subject=移行テスト --encrypted -j | grep -c '"encrypted":true')
+[ "$found" = 3 ] || { st=1; why="$why; search --encrypted found $found of 3"; }
+"${QTOOL[@]}" extract 20261101T000002-000000000002 > "$WORK/migrated.eml" &&
+	cmp -s "$WORK/migrated.eml" "$FIX/html.eml" || { st=1; why="$why; extract differs"; }
+"${QTOOL[@]}" show -j 20261101T000003-000000000003 > "$WORK/migrated.json"
+$PY - "$WORK/migrated.json" <<'EOF' || { st=1; why="$why; show: $(head -c 300 "$WORK/migrated.json")"; }
+import json, sys
+s = json.load(open(sys.argv[1]))
+m = s["message"]
+assert s["record"]["quarantine_id"] == "20261101T000003-000000000003"
+assert m["malware"] == "Eicar-Signature" and not m["releasable"], m
+assert m["recipients"] == [{"address": "soumu@city.example.lg.jp", "mode": "sanitize"}], m
+EOF
+m3=$("${QTOOL[@]}" migrate --remove 2>/dev/null)
+[ "$m3" = "0 imported, 3 already in the store, 3 not imported, 3 removed from $M1/var/quarantine" ] ||
+	{ st=1; why="$why; --remove: $m3"; }
+left=$(find "$M1/var/quarantine/20261101" -type f -printf '%f\n' | sort | tr '\n' ' ')
+[ "$left" = "20261101T000004-000000000004.eml 20261101T000005-000000000005.json 20261101T000006-000000000006.eml 20261101T000006-000000000006.json " ] ||
+	{ st=1; why="$why; left after --remove: $left"; }
+delivered plain "$PF" "$M1" "$FIX/plain.eml" "$TO" > "$WORK/mig.out" 2>&1 ||
+	{ st=1; why="$why; the milter afterwards: $(cat "$WORK/mig.out")"; }
+rm -rf "$M1/var/quarantine/20261101"
+ok "$st" "cdr-quarantine migrate beside the running milter: pairs imported with their records (search, show, extract), what it cannot import named (never accepted, original gone, SHA-256 differs; exit 1), nothing twice, --remove deletes only what is in the store"
+diag "$(elapsed "$t0") s"
+[ "$st" -eq 0 ] || printf '%s\n' "$why" | indent
 
 # ------------------------------------------------------------------ milter down
 t0=$(now)

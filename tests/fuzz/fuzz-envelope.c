@@ -7,7 +7,8 @@
  *	sender, then recipients. Bypass and mode decisions must not crash;
  *	the notice-only message built from them must stay 7-bit with only
  *	its own header lines (no injected headers); a string accepted as a
- *	quarantine id must name a file inside the store. The same fields,
+ *	quarantine id has only the id's characters (no path can be made of
+ *	it). The same fields,
  *	read as postconf's output (main.cf values, master.cf services, their
  *	-o overrides), go through cdr-milter -n's check of Postfix.
  */
@@ -16,7 +17,7 @@
 #include "envelope.h"
 #include "fuzz-common.h"
 #include "postfix-check.h"
-#include "quarantine.h"
+#include "store.h"
 #include "withheld.h"
 
 static struct cdr_policy *policy, *inet_policy;
@@ -96,9 +97,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		postfix_findings_clear(&f);
 	}
 	postfix_conf_free(pf);
-	if (env.client_addr && quarantine_id_valid(env.client_addr)) {
-		g_autofree char *path = quarantine_path("/q", env.client_addr, "eml");
-		g_assert(g_str_has_prefix(path, "/q/") && !strstr(path, ".."));
+	for (guint i = 0; i < env.recipients->len; i++) {
+		const char *mode = envelope_recipient_mode(policy, env.recipients->pdata[i],
+							   ROLE_AFTER_QUEUE);
+		g_assert(strcmp(mode, "text") == 0 || strcmp(mode, "sanitize") == 0);
+	}
+	if (env.client_addr && store_id_valid(env.client_addr)) {
+		g_assert(strlen(env.client_addr) == 28);
+		g_assert(strspn(env.client_addr, "0123456789abcdefT-") == 28);
 	}
 	envelope_clear(&env);
 	return 0;

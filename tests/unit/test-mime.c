@@ -154,6 +154,28 @@ test_header_injection(void)
 	result_clear(&r);
 }
 
+/* The report names the sender for the quarantine's index: the From
+ * header decoded, and its first mailbox's address (a group or a display
+ * name that looks like an address does not count). */
+static void
+test_sender_facts(void)
+{
+	struct result r = run(text_engine,
+			      "From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <Taro@Example.JP>\r\n"
+			      "Subject: s\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+	g_assert_cmpstr(r.report->from, ==, "山田 <Taro@Example.JP>");
+	g_assert_cmpstr(r.report->from_address, ==, "Taro@Example.JP");
+	result_clear(&r);
+	r = run(text_engine, "From: \"boss@example.jp\" <x@evil.example>, y@example.jp\r\n"
+			     "Subject: s\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+	g_assert_cmpstr(r.report->from_address, ==, "x@evil.example");
+	result_clear(&r);
+	r = run(text_engine, "From: undisclosed:;\r\nSubject: s\r\n"
+			     "Content-Type: text/plain\r\n\r\nbody\r\n");
+	g_assert_null(r.report->from_address);
+	result_clear(&r);
+}
+
 static void
 test_signed_and_encrypted(void)
 {
@@ -732,6 +754,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/html-alternative", test_html_alternative);
 	g_test_add_func("/mime/plain-preferred", test_plain_preferred_in_alternative);
 	g_test_add_func("/mime/header-injection", test_header_injection);
+	g_test_add_func("/mime/sender-facts", test_sender_facts);
 	g_test_add_func("/mime/signed-encrypted", test_signed_and_encrypted);
 	g_test_add_func("/mime/sanitize-mode", test_sanitize_mode_keeps_clean_attachments);
 	g_test_add_func("/mime/uuencoded-sanitize-mode", test_uuencoded_sanitize_mode);

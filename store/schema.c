@@ -1,0 +1,119 @@
+/*
+ * NAME
+ *	schema.c - the tables of the quarantine store, and their version
+ * SUMMARY
+ *	PRAGMA user_version says which schema a database has: 0 is an empty
+ *	database (created here), SCHEMA_VERSION the current one, anything
+ *	newer was made by a newer mugaika and is not touched.
+ * DESCRIPTION
+ *	messages	one row per original: the index columns, the whole
+ *			record (JSON), and what release and PPAP pairing need
+ *			to know (encrypted, releasable). state 'receiving'
+ *			while only the original exists.
+ *	originals	the original's bytes, apart from the index so that
+ *			scanning the index never reads a message.
+ *	recipients	one row per final recipient, with its own mode.
+ *	attachments	one row per part the mail handler took out.
+ *	ppap_pending	messages waiting for a password mail. Sender, From,
+ *			recipients and time are the message's own rows: the
+ *			pairing query joins them rather than keeping copies
+ *			that could disagree.
+ *	releases	one row per release request and its state.
+ *	events		who did what to which message, when, from where.
+ *			The message id is text, not a reference: an event
+ *			outlives the message it is about.
+ */
+#include "store-private.h"
+
+#define SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+	"CREATE TABLE messages ("
+	" seq INTEGER PRIMARY KEY,"
+	" id TEXT NOT NULL UNIQUE,"
+	" time INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('receiving', 'stored')),"
+	" size INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" sender TEXT, header_from TEXT, from_address TEXT, subject TEXT, message_id TEXT,"
+	" action TEXT, reason TEXT, mode TEXT, verdict TEXT, error TEXT, av TEXT, malware TEXT,"
+	" encrypted INTEGER NOT NULL DEFAULT 0,"
+	" releasable INTEGER NOT NULL DEFAULT 0,"
+	" not_releasable TEXT,"
+	" record TEXT);"
+	"CREATE INDEX messages_time ON messages (time);"
+	"CREATE INDEX messages_sender ON messages (sender);"
+	"CREATE TABLE originals ("
+	" message INTEGER PRIMARY KEY,"
+	" data BLOB NOT NULL);"
+	"CREATE TABLE recipients ("
+	" message INTEGER NOT NULL,"
+	" address TEXT NOT NULL,"
+	" position INTEGER NOT NULL,"
+	" mode TEXT NOT NULL,"
+	" PRIMARY KEY (message, address)) WITHOUT ROWID;"
+	"CREATE INDEX recipients_address ON recipients (address);"
+	"CREATE TABLE attachments ("
+	" message INTEGER NOT NULL,"
+	" position INTEGER NOT NULL,"
+	" name TEXT, detected TEXT, size INTEGER NOT NULL,"
+	" encrypted INTEGER NOT NULL,"
+	" verdict TEXT, error TEXT, removed TEXT,"
+	" PRIMARY KEY (message, position)) WITHOUT ROWID;"
+	"CREATE TABLE ppap_pending ("
+	" message INTEGER PRIMARY KEY,"
+	" state TEXT NOT NULL CHECK (state IN ('waiting', 'trying', 'opened', 'exhausted')),"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL);"
+	"CREATE INDEX ppap_pending_state ON ppap_pending (state);"
+	"CREATE TABLE releases ("
+	" number INTEGER PRIMARY KEY,"
+	" message INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('requested', 'approved', 'denied', 'sending',"
+	"  'delivered', 'failed')),"
+	" recipients TEXT NOT NULL,"
+	" requested_by TEXT, origin TEXT, requested_at INTEGER NOT NULL,"
+	" decided_by TEXT, decided_at INTEGER,"
+	" finished_at INTEGER, delivered TEXT, delivered_id TEXT, reason TEXT);"
+	"CREATE INDEX releases_message ON releases (message);"
+	"CREATE TABLE events ("
+	" number INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" id TEXT,"
+	" what TEXT NOT NULL,"
+	" by TEXT, origin TEXT, detail TEXT);"
+	"CREATE INDEX events_id ON events (id);"
+	"CREATE INDEX events_time ON events (time);";
+
+gboolean
+store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
+{
+	gint64 v = db_single_number(db, "PRAGMA user_version", error);
+	if (v < 0)
+		return FALSE;
+	if (v == SCHEMA_VERSION)
+		return TRUE;
+	if (v > SCHEMA_VERSION) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
+			    "the quarantine store has schema version %" G_GINT64_FORMAT
+			    ", newer than this program's (%d)",
+			    v, SCHEMA_VERSION);
+		return FALSE;
+	}
+	gint64 tables = db_single_number(db, "SELECT count(*) FROM sqlite_schema", error);
+	if (tables < 0)
+		return FALSE;
+	if (tables > 0) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
+			    "the file is an SQLite database, but not a quarantine store");
+		return FALSE;
+	}
+	if (!create) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+			    "the quarantine store is empty");
+		return FALSE;
+	}
+	g_autofree char *sql = g_strdup_printf("%s PRAGMA user_version=%d;", schema_v1,
+					       SCHEMA_VERSION);
+	return db_exec(db, sql, error);
+}

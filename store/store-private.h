@@ -1,0 +1,126 @@
+/*
+ * NAME
+ *	store-private.h - what the files of store/ share: the open store,
+ *	the writer thread's queue, reader connections, SQLite helpers
+ * SUMMARY
+ *	Only the files of store/ include this. Writes are jobs: a function run on the
+ *	writer's connection inside a savepoint of the writer's current
+ *	transaction (store_write()); reads take a connection of their own
+ *	(store_reader()/store_reader_done()).
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store_job;
+
+struct mg_store {
+	char *dir;
+	char *path; /* DIR/quarantine.sqlite */
+
+	/* the writer thread and its queue (writer.c) */
+	sqlite3 *writer_db;
+	GThread *writer;
+	GMutex lock;
+	GCond wake;    /* jobs queued, or stopping */
+	GCond done;    /* a batch finished */
+	struct store_job *head, **tail;
+	gboolean stopping;
+	gboolean synchronous_full; /* the writer connection's current setting */
+
+	/* idle reader connections (writer.c) */
+	GMutex readers_lock;
+	GPtrArray *readers;
+};
+
+/* A write: run(db, data, error) inside a savepoint; FALSE rolls the job
+ * back (and only it). `durable`: the caller returns only once the
+ * transaction is fsync'ed. */
+typedef gboolean (*store_job_fn)(sqlite3 *db, gpointer data, GError **error);
+
+/* Queue a job for the writer thread and wait for its commit. */
+gboolean store_write(struct mg_store *store, gboolean durable, store_job_fn run, gpointer data,
+		     GError **error);
+
+/* Start and stop the writer thread on `db` (store.c opened it). */
+void store_writer_start(struct mg_store *store, sqlite3 *db);
+void store_writer_stop(struct mg_store *store);
+
+/* A connection for reading (pooled), and giving it back. */
+sqlite3 *store_reader(struct mg_store *store, GError **error);
+void store_reader_done(struct mg_store *store, sqlite3 *db);
+void store_readers_close(struct mg_store *store);
+
+/* Open a connection to the database with the store's settings. */
+sqlite3 *store_connect(const char *path, gboolean reader, GError **error);
+
+/* ---- SQLite helpers (writer.c) ---- */
+
+/* Set `error` from the connection's last error: "WHAT: MESSAGE".
+ * Returns FALSE. */
+gboolean db_error(sqlite3 *db, GError **error, const char *what);
+
+/* Prepare one statement; NULL with `error` set. */
+sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, GError **error);
+
+/* Step a statement that returns no row (or ignore rows); finalize it. */
+gboolean db_run(sqlite3 *db, sqlite3_stmt *st, GError **error);
+
+/* Run SQL text without parameters. */
+gboolean db_exec(sqlite3 *db, const char *sql, GError **error);
+
+/* Step `st` to the end, calling row(st, data) for each row; finalize
+ * it. FALSE on a database error. */
+typedef void (*db_row_fn)(sqlite3_stmt *st, gpointer data);
+gboolean db_each_row(sqlite3 *db, sqlite3_stmt *st, db_row_fn row, gpointer data,
+		     GError **error);
+
+/* A db_row_fn: the first column's text into a GPtrArray of char*. */
+void db_add_text_column(sqlite3_stmt *st, gpointer out);
+
+/* The first column of the first row of `sql` (a count, a PRAGMA);
+ * -1 with `error` set when there is none. */
+gint64 db_single_number(sqlite3 *db, const char *sql, GError **error);
+
+/* Bind helpers: NULL binds SQL NULL. */
+void db_bind_text(sqlite3_stmt *st, int i, const char *text);
+
+/* A column's text, copied (NULL for SQL NULL). */
+char *db_column_text(sqlite3_stmt *st, int i);
+
+/* The message row's seq for an id in `state` ("stored", "receiving", or
+ * NULL for either); 0 with STORE_ERROR_NOT_FOUND set when there is none. */
+sqlite3_int64 db_message_seq(sqlite3 *db, const char *id, const char *state, GError **error);
+
+/* Delete a message and everything that hangs on it (not its events). */
+gboolean db_delete_message(sqlite3 *db, sqlite3_int64 seq, GError **error);
+
+/* Add an event row (inside the caller's job). */
+gboolean db_add_event(sqlite3 *db, const char *id, const char *what, const char *by,
+		      const char *origin, const char *detail, GError **error);
+
+/* ["a", "b"]: a NULL-terminated list as a JSON array (record.c). */
+char *store_json_string_list(const char *const *items);
+
+/* Seconds since the epoch, UTC. */
+gint64 store_now(void);
+
+/* The time in an id (valid), as Unix seconds. */
+gint64 store_id_time(const char *id);
+
+/* The arrival time of an id, given `now`: a new random id. NULL only
+ * when no random bytes could be had. */
+char *store_new_id(gint64 now);
+
+/* The schema: create it in an empty database, check it otherwise
+ * (schema.c). Runs in the caller's transaction. */
+gboolean store_schema_ensure(sqlite3 *db, gboolean create, GError **error);
+
+/* Message `seq`'s row, with its record (search.c). */
+struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);
+
+/* Fill the recipients and attachments of message `seq` (search.c). */
+gboolean store_load_details(sqlite3 *db, sqlite3_int64 seq, struct store_message *m,
+			    GError **error);
