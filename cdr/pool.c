@@ -239,6 +239,28 @@ arm_cpu_limit(const struct cdr_policy *p, pid_t pid)
 	return prlimit(pid, RLIMIT_CPU, &rl, NULL) == 0;
 }
 
+void
+cdr_pool_prestart(struct cdr_pool *pool)
+{
+	struct worker *w = &pool->workers[0];
+	g_autoptr(GError) error = NULL;
+
+	g_mutex_lock(&pool->lock);
+	gboolean take = !w->busy && !w->pid;
+	if (take)
+		w->busy = TRUE;
+	g_mutex_unlock(&pool->lock);
+	if (!take)
+		return;
+	/* its CPU limit is armed by the first job, as for a worker started
+	 * then; until that job it holds the limits it sets itself */
+	(void)start_worker(pool, w, &error);
+	g_mutex_lock(&pool->lock);
+	w->busy = FALSE;
+	g_cond_signal(&pool->idle);
+	g_mutex_unlock(&pool->lock);
+}
+
 enum job_outcome { JOB_REPLY, JOB_DIED, JOB_TIMEOUT, JOB_BAD_REPLY };
 
 struct job_reply {

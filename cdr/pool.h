@@ -20,6 +20,14 @@ struct cdr_pool *cdr_pool_new(const struct cdr_policy *policy, const char *worke
 void cdr_pool_free(struct cdr_pool *pool);
 
 /*
+ * Start the first worker now instead of at the first job, so that its
+ * start-up (exec, libraries, engine, sandbox) overlaps what the caller
+ * still does before that job (cdr-file -c: reading and hashing standard
+ * input). A worker that fails to start is left for the job to report.
+ */
+void cdr_pool_prestart(struct cdr_pool *pool);
+
+/*
  * Sanitize the bytes of `in_fd` (a sealed memfd; see cdr_memfd_from_bytes)
  * under `name`. Returns the report (never NULL, caller frees). *out_fd is
  * a sealed memfd with the rebuilt bytes when the verdict is CLEAN or

@@ -343,6 +343,8 @@ run(struct options *o)
 	}
 	if (av) /* what the workers reveal (decrypted members) is scanned too */
 		cdr_pool_set_scanner(pool, av_pool_scan, av);
+	if (o->filter) /* its start-up overlaps reading and hashing stdin */
+		cdr_pool_prestart(pool);
 	struct process_ctx ctx = { .policy = policy, .pool = pool, .params = &o->params, .av = av };
 	FILE *report = open_report(o->report);
 	if (o->report && !report)

@@ -187,6 +187,25 @@ test_recycle(void)
 	cdr_pool_free(pool);
 }
 
+/* A worker started ahead of its first job serves that job, under the same
+ * per-job CPU limit as one started by the job. */
+static void
+test_prestart(void)
+{
+	struct cdr_pool *pool = new_pool(2);
+	cdr_pool_prestart(pool);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1);
+	cdr_pool_prestart(pool); /* already running: nothing more */
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1);
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "SPIN", "x.dat", NULL);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpstr(cdr_error_name(r->error), ==, cdr_error_name(CDR_E_CPU));
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1);
+	assert_clean_text_works(pool);
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 2);
+	cdr_pool_free(pool);
+}
+
 static gpointer
 hammer(gpointer pool)
 {
@@ -573,6 +592,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/sandbox-fork", test_fork);
 	g_test_add_func("/pool/sandbox-thread", test_thread);
 	g_test_add_func("/pool/recycle", test_recycle);
+	g_test_add_func("/pool/prestart", test_prestart);
 	g_test_add_func("/pool/threads", test_threads_share_pool);
 	g_test_add_func("/pool/nested-report", test_nested_report_crosses_the_wire);
 	g_test_add_func("/pool/run-params", test_run_params_cross_the_wire);
