@@ -35,6 +35,7 @@
 #include "av.h"
 #include "config.h"
 #include "daemon.h"
+#include "pairing.h"
 #include "postfix-check.h"
 #include "quarantine.h"
 #include "session.h"
@@ -405,6 +406,7 @@ main(int argc, char **argv)
 	if (!take_signals())
 		return die("cannot set up signal handling", NULL);
 	wait_for_signals(milter);
+	pairing_drain(); /* follow-ups of password messages already answered */
 	/* The state stays: smfi_stop() does not wait for session threads, and
 	 * one still in a callback must find a policy and pool, not NULL. The
 	 * workers exit when our end of their sockets closes with us. */

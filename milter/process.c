@@ -34,6 +34,7 @@
 
 #include "audit.h"
 #include "av.h"
+#include "pairing.h"
 #include "quarantine.h"
 #include "rewrite.h"
 #include "session.h"
@@ -51,6 +52,7 @@ struct outcome {
 	char *sha256;
 	struct cdr_report *report;
 	guint64 size_out;
+	char *passwords;      /* PPAP candidates for an earlier message (never logged) */
 	const char *av;       /* clamd on the whole message: clean, infected, too-big,
 			       * unavailable; NULL without [av] */
 	char *infected;       /* the signature clamd named for the whole message */
@@ -63,6 +65,9 @@ outcome_clear(struct outcome *o)
 	g_free(o->quarantine_id);
 	g_free(o->sha256);
 	g_free(o->infected);
+	if (o->passwords)
+		memset(o->passwords, 0, strlen(o->passwords));
+	g_free(o->passwords);
 	cdr_report_free(o->report);
 	quarantine_release(o->store);
 }
@@ -238,6 +243,10 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 	};
 	if (st->av && !scan_message(ctx, s, st, o, &params))
 		return;
+	/* a password message for an earlier PPAP zip: masked in it too */
+	o->passwords = pairing_passwords(st, o->store, s);
+	if (o->passwords && p->ppap_mask_password)
+		params.mask = o->passwords;
 	int out_fd = -1;
 	o->report = cdr_pool_run_with(st->pool, s->fd, "message.eml", &params, &out_fd);
 	const struct cdr_report *r = o->report;
@@ -423,19 +432,22 @@ record_refusal(SMFICTX *ctx, struct session *s, const char *why)
 
 /* The record in the quarantine's index, each recipient with the mode
  * its own settings pick (the message went out in the strictest). */
-static gboolean
+static struct store_message *
 store_record(struct mg_store *store, const struct cdr_policy *p, const struct session *s,
-	     const char *id, const char *json, GError **error)
+	     const struct outcome *o, const char *json, GError **error)
 {
 	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), error);
 	if (!m)
-		return FALSE;
+		return NULL;
 	for (guint i = 0; i < m->recipients->len; i++) {
 		struct store_recipient *r = m->recipients->pdata[i];
 		g_free(r->mode);
 		r->mode = g_strdup(envelope_recipient_mode(p, r->address, s->role));
 	}
-	return store_put_record(store, id, m, error);
+	/* waits for a password mail only with a zip a password can open */
+	m->ppap_wait = m->ppap_wait && pairing_enabled(p) && o->report &&
+		       pairing_locked_zips(o->report) > 0;
+	return store_put_record(store, o->quarantine_id, m, error) ? g_steal_pointer(&m) : NULL;
 }
 
 gint messages_in_flight;
@@ -448,6 +460,7 @@ process_message(SMFICTX *ctx, struct session *s)
 	struct milter_state *st = state_get();
 	struct outcome o = { .status = SMFIS_CONTINUE };
 	const char *mode = envelope_mail_mode(st->policy, &s->env, s->role);
+	g_autoptr(store_message) stored = NULL;
 
 	if (!cdr_memfd_seal(s->fd))
 		tempfail(ctx, &o, "cannot seal the message");
@@ -460,7 +473,8 @@ process_message(SMFICTX *ctx, struct session *s)
 	if (o.quarantine_id && o.status != SMFIS_TEMPFAIL) {
 		g_autoptr(GError) error = NULL;
 		g_autofree char *json = cdr_json_to_string(record);
-		if (!store_record(o.store, st->policy, s, o.quarantine_id, json, &error))
+		stored = store_record(o.store, st->policy, s, &o, json, &error);
+		if (!stored)
 			tempfail(ctx, &o, error->message);
 	}
 	if (o.status == SMFIS_TEMPFAIL && o.quarantine_id) {
@@ -477,6 +491,8 @@ process_message(SMFICTX *ctx, struct session *s)
 	if (!audit_write(record))
 		milter_log(LOG_ERR, "cannot write the audit log");
 	log_summary(ctx, s, &o);
+	if (stored && o.passwords && o.status == SMFIS_CONTINUE)
+		pairing_queue(st, o.quarantine_id, stored, o.passwords);
 	sfsistat status = o.status;
 	outcome_clear(&o);
 	state_unref(st);

@@ -25,6 +25,11 @@
 # message_size_limit), and a third smtpd on 127.0.0.1:E2E_LGWAN_PORT, without
 # milter and content filter, takes mail only from E2E_LGWAN_NETWORK (default
 # 127.0.0.2/32: send with E2E_CLIENT_ADDR=127.0.0.2): the LGWAN relays.
+# With E2E_RETURN_PATH=yes (either arrangement), e2e_start adds the
+# return path of cdr-milter(8) (etc/postfix/master.cf.example's
+# 127.0.0.1:10026, here on a free port E2E_RETURN_PORT): an smtpd without
+# milters and content filter for the follow-ups and releases the gateway
+# submits ([release] relay = inet:127.0.0.1:$E2E_RETURN_PORT).
 # Sizes: E2E_PUBLIC_SIZE (message_size_limit of main.cf, default 135000000
 # before the queue, 50000000 after it) and E2E_FILTER_SIZE (the after-queue
 # smtpd and its cleanup, default 135000000), which fit cdr-milter's default
@@ -436,6 +441,17 @@ mugaika-cleanup unix n  -       n       -       0       cleanup
   -o smtpd_client_restrictions=permit_mynetworks,reject
   -o smtpd_relay_restrictions=permit_mynetworks,reject
 EOF
+	[ -z "${E2E_RETURN_PORT:-}" ] || cat >> "$dir/etc/master.cf" <<EOF
+# The return path (cdr-milter(8), etc/postfix/master.cf.example).
+127.0.0.1:$E2E_RETURN_PORT inet n - n - - smtpd
+  -o syslog_name=postfix-e2e/mugaika-return
+  -o content_filter=
+  -o smtpd_milters=
+  -o receive_override_options=no_address_mappings,no_unknown_recipient_checks
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_client_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+EOF
 	_e2e_backdate "$dir/etc/main.cf" "$dir/etc/master.cf"
 }
 
@@ -520,6 +536,7 @@ E2E_SINK_PID=$E2E_SINK_PID
 E2E_MILTER='$E2E_MILTER'
 E2E_FILTER_PORT=${E2E_FILTER_PORT:-}
 E2E_LGWAN_PORT=${E2E_LGWAN_PORT:-}
+E2E_RETURN_PORT=${E2E_RETURN_PORT:-}
 EOF
 }
 
@@ -572,7 +589,11 @@ e2e_start() {
 	for attempt in 1 2 3; do
 		_e2e_free_port || return 1
 		E2E_SMTP_PORT=$_E2E_PORT
-		E2E_FILTER_PORT= E2E_LGWAN_PORT=
+		E2E_FILTER_PORT= E2E_LGWAN_PORT= E2E_RETURN_PORT=
+		if [ "${E2E_RETURN_PATH:-}" = yes ]; then
+			_e2e_free_port || return 1
+			E2E_RETURN_PORT=$_E2E_PORT
+		fi
 		if [ "${E2E_ARRANGEMENT:-}" = after-queue ]; then
 			_e2e_free_port || return 1
 			E2E_FILTER_PORT=$_E2E_PORT
@@ -593,8 +614,10 @@ e2e_start() {
 		fi
 		if _e2e_wait_listen "$E2E_SMTP_PORT" 10 &&
 			{ [ -z "$E2E_FILTER_PORT" ] || { _e2e_wait_listen "$E2E_FILTER_PORT" 10 &&
-				_e2e_wait_listen "$E2E_LGWAN_PORT" 10; }; }; then
-			export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT E2E_FILTER_PORT E2E_LGWAN_PORT
+				_e2e_wait_listen "$E2E_LGWAN_PORT" 10; }; } &&
+			{ [ -z "$E2E_RETURN_PORT" ] || _e2e_wait_listen "$E2E_RETURN_PORT" 10; }; then
+			export E2E_DIR E2E_SMTP_PORT E2E_SINK_PORT E2E_FILTER_PORT E2E_LGWAN_PORT \
+				E2E_RETURN_PORT
 			return 0
 		fi
 		# Most likely lost the port race: master logs a fatal bind error.

@@ -1,0 +1,51 @@
+/*
+ * NAME
+ *	resubmit.c - rebuild a quarantined original and hand it to Postfix
+ * SUMMARY
+ *	The original comes from the store as a sealed memfd (its SHA-256
+ *	checked there), goes to a worker with the caller's run params, and
+ *	the worker's output is submitted as it is (submit.h).
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "resubmit.h"
+#include "wire.h"
+
+struct cdr_report *
+resubmit_build(struct cdr_pool *pool, struct mg_store *store, const char *id,
+	       const struct cdr_run_params *params, int *out_fd, GError **error)
+{
+	*out_fd = -1;
+	int fd = store_get_original(store, id, error);
+	if (fd < 0)
+		return NULL;
+	struct cdr_report *r = cdr_pool_run_with(pool, fd, "message.eml", params, out_fd);
+	close(fd);
+	return r;
+}
+
+void
+resubmit_send(const struct cdr_policy *p, const char *const *recipients, int fd,
+	      struct submit_result *result)
+{
+	memset(result, 0, sizeof(*result));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(submit_relay) relay = submit_relay_parse(p->release_relay, &error);
+	gsize len = 0;
+	guint8 *data = relay ? cdr_map_fd(fd, &len) : NULL;
+	if (!data) {
+		result->status = SUBMIT_TEMPFAIL;
+		result->reply = g_strdup(error ? error->message : "cannot read the rebuilt message");
+		result->recipients = g_ptr_array_new();
+		return;
+	}
+	guint ms = (guint)MIN(p->release_timeout, 3600) * 1000;
+	struct submit_options opt = {
+		.sender = p->release_sender,
+		.connect_ms = ms,
+		.io_ms = ms,
+	};
+	submit_message(relay, &opt, recipients, data, len, result);
+	cdr_unmap(data, len);
+}

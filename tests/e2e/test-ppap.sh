@@ -1,0 +1,293 @@
+#!/bin/bash
+# tests/e2e/test-ppap.sh - TAP: PPAP pairing and release through a real Postfix.
+#
+# Runs as root.  Starts, with tests/e2e/lib.sh and tests/e2e/milter-conf.sh:
+#
+#   tp-m + tp-main  cdr-milter with the real cdr-worker (sanitize mode;
+#		[mail] passwords_in_text;
+#		[ppap] pair_window 120 s, mask_password, max_tries 3; [release]
+#		relay = the instance's return path) before the queue of a
+#		private Postfix whose master.cf has the return path of
+#		cdr-milter(8) (an smtpd without milters on a free port, as
+#		127.0.0.1:10026 in etc/postfix/master.cf.example), relaying
+#		everything to smtp-sink.
+#
+# Mails are fixtures/ppap/benign/ (fixtures/gen/ppap_mail.py), each case
+# with its own sender (envelope and From), so that no case pairs with
+# another's message. Follow-ups are found in the sink by their
+# X-Mugaika-Followup header (KIND; id=QUARANTINE-ID) and read with Python's
+# email package and zipfile.
+#
+# Usage: test-ppap.sh [BUILD_DIR]   (or MUGAIKA_BUILD; default ../../build)
+
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+BUILD=${1:-${MUGAIKA_BUILD:-$SRC/build}}
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || BUILD=
+PY=/usr/bin/python3
+
+. "$HERE/tap.sh"
+[ "$(id -u)" = 0 ] || skip "needs root"
+for tool in postfix postconf smtp-sink swaks ss "$PY"; do
+	command -v "$tool" >/dev/null 2>&1 || skip "needs $tool"
+done
+[ -n "$BUILD" ] && [ -x "$BUILD/milter/cdr-milter" ] || skip "no milter/cdr-milter in the build directory"
+[ -x "$BUILD/cdr-worker" ] || skip "no cdr-worker in the build directory"
+getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "needs user nobody, group nogroup"
+
+. "$HERE/lib.sh"
+E2E_MILTER_BIN=$BUILD/milter/cdr-milter
+E2E_MILTER_WORKER=$BUILD/cdr-worker
+. "$HERE/milter-conf.sh"
+
+BASE=${E2E_BASE:-/tmp/mugaika-e2e}
+PF=$BASE/tp-main
+MD=$BASE/tp-m
+WORK=$BASE/tp-work
+FIX=$SRC/fixtures/ppap/benign
+TO=soumu@city.example.lg.jp
+TO_OTHER=kikaku@city.example.lg.jp
+RIGHT='Mitsu2024!'
+QTOOL=("$BUILD/milter/cdr-quarantine" -c "$MD/mugaika.conf")
+
+cleanup() {
+	e2e_milter_stop_all
+	e2e_stop_all
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+NTESTS=6
+T_ALL=$(now)
+bail() { echo "Bail out! $*"; exit 1; }
+
+echo "1..$NTESTS"
+
+mkdir -p "$BASE"
+e2e_reap "$BASE"
+pid=$(cat "$MD/milter.pid" 2>/dev/null)
+if [ -n "$pid" ] && grep -qF "$MD/mugaika.conf" "/proc/$pid/cmdline" 2>/dev/null; then
+	kill -KILL "$pid" 2>/dev/null
+fi
+rm -rf "$WORK" "$MD"
+mkdir -p "$WORK"
+
+E2E_RETURN_PATH=yes e2e_start "$PF" "$(e2e_milter_socket "$MD")" || bail "postfix did not start"
+conf() {
+	e2e_milter_conf "$MD" mail.passwords_in_text=true \
+		ppap.pair_window=120 ppap.mask_password=true ppap.max_tries=3 \
+		ppap.followup_from=mugaika@gw.city.example.lg.jp \
+		"release.relay=inet:127.0.0.1:$E2E_RETURN_PORT" "$@"
+}
+conf || bail "cannot write the milter's configuration"
+e2e_milter_start "$MD" || bail "cdr-milter did not start"
+
+# mail SOURCE OUT SENDER [TO]: a fixture as sent by SENDER (envelope and
+# From) to TO, with its own Message-ID; SOURCE "pw:WORD" makes a password
+# message for WORD
+mail() {
+	$PY - "$1" "$FIX" "$WORK/$2" "$3" "${4:-$TO}" <<'PYEOF'
+import base64, os, re, sys
+src, fix, out, sender, to = sys.argv[1:6]
+if src.startswith("pw:"):
+    body = "先ほどの添付ファイルのパスワードです。\r\n\r\nパスワード：%s\r\n" % src[3:]
+    data = ("From: yamada@example.co.jp\r\nTo: soumu@city.example.lg.jp\r\n"
+            "Subject: =?UTF-8?B?%s?=\r\nDate: Mon, 01 Dec 2025 10:05:00 +0900\r\n"
+            "Message-ID: <pw@example.co.jp>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
+            "\r\n%s\r\n" % (base64.b64encode("パスワード".encode()).decode(),
+                            base64.b64encode(body.encode()).decode())).encode()
+else:
+    data = open(os.path.join(fix, src), "rb").read()
+data = data.replace(b"yamada@example.co.jp", sender.encode())
+data = data.replace(b"To: soumu@city.example.lg.jp", b"To: " + to.encode())
+tag = os.path.basename(out).encode()
+data = re.sub(rb"Message-ID: <", b"Message-ID: <" + tag + b".", data, count=1)
+open(out, "wb").write(data)
+PYEOF
+}
+
+# send FILE SENDER [TO]: sets CODE, QID and QUID (the quarantine id)
+send() {
+	e2e_use "$PF"
+	local reply
+	reply=$(e2e_send "$2" "${3:-$TO}" "$1")
+	CODE=${reply:0:3}
+	QID=$(sed -n 's/.* queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$reply")
+	QUID=$($PY - "$MD/var/audit.jsonl" "$QID" <<'PYEOF'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if r.get("queue_id") == sys.argv[2] and r.get("quarantine_id"):
+        print(r["quarantine_id"])
+PYEOF
+)
+	[ "$CODE" = 250 ] && [ -n "$QUID" ] || { echo "#   $1: $reply"; return 1; }
+	e2e_sink_find "$QID" 30 >/dev/null || { echo "#   $QID not delivered"; return 1; }
+}
+
+# followups KIND ID: the sink files of KIND (followup, listing, release) of ID
+followups() {
+	e2e_use "$PF"
+	e2e_sink_files | xargs -r grep -lF "X-Mugaika-Followup: $1; id=$2" 2>/dev/null
+}
+
+# wait_followup KIND ID [TIMEOUT]: until one arrives; then 3 s for a second
+wait_followup() {
+	local end=$((SECONDS + ${3:-40}))
+	while [ -z "$(followups "$1" "$2")" ]; do
+		[ "$SECONDS" -ge "$end" ] && { echo "#   no $1 of $2 after ${3:-40} s"; return 1; }
+		sleep 0.5
+	done
+	sleep 3
+	local n
+	n=$(followups "$1" "$2" | grep -c .)
+	[ "$n" = 1 ] || { echo "#   $n messages of kind $1 for $2"; return 1; }
+	FOLLOWUP=$(followups "$1" "$2")
+}
+
+# check FILE WHAT [ARGS]: the delivered message read with Python
+check() {
+	local f=$1
+	shift
+	e2e_sink_message "$f" > "$WORK/check.eml"
+	$PY - "$WORK/check.eml" "$@" <<'PYEOF'
+import email, email.policy, io, sys, zipfile
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+what = sys.argv[2]
+text = "".join(p.get_content() for p in msg.walk() if p.get_content_maintype() == "text")
+zips = [p for p in msg.walk() if (p.get_filename() or "").endswith(".zip")]
+def disarmed_zip(word=True):
+    assert len(zips) == 1, "zip attachments: %d" % len(zips)
+    z = zipfile.ZipFile(io.BytesIO(zips[0].get_payload(decode=True)))
+    names = z.namelist()
+    assert names, "empty zip"
+    for i in z.infolist():
+        assert not i.flag_bits & 1, "%s still encrypted" % i.filename
+        data = z.read(i)
+        if i.filename.endswith((".docx", ".docm")):
+            inner = zipfile.ZipFile(io.BytesIO(data)).namelist()
+            assert not any("vbaProject" in n for n in inner), "macro kept in " + i.filename
+    assert not word or any(n.endswith((".docx", ".docm")) for n in names), names
+    return names
+if what == "disarmed":          # the zip opened and its Word file disarmed
+    print("#   zip holds", disarmed_zip())
+elif what == "followup":        # SUBJECT-PART
+    assert msg["Subject"].startswith("【添付ファイル無害化済】"), msg["Subject"]
+    assert sys.argv[3] in msg["Subject"], msg["Subject"]
+    print("#   %s: zip holds %s" % (msg["Subject"], disarmed_zip("見積" in msg["Subject"])))
+elif what == "masked":          # the password message: no password left
+    assert sys.argv[3] not in text and sys.argv[3] not in str(msg["Subject"]), "password visible"
+    assert "********" in text, "no mask"
+elif what == "release":
+    print("#   %s: zip holds %s" % (msg["Subject"], disarmed_zip()))
+PYEOF
+}
+
+log_since() { tail -n +"$(( $1 + 1 ))" "$MD/milter.log"; }
+log_lines() { wc -l < "$MD/milter.log"; }
+
+# ------------------------------------------------------------------ same mail
+t0=$(now)
+st=0
+mail same-mail-masked.eml same.eml same@example.co.jp
+send "$WORK/same.eml" same@example.co.jp && f=$(e2e_sink_find "$QID") && check "$f" disarmed || st=1
+ok "$st" "password in the same mail ([mail] passwords_in_text): the zip delivered opened, its Word file disarmed"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ paired
+t0=$(now)
+st=0
+mail mitsumori.eml pair-zip.eml pair@example.co.jp
+mail pw-utf8.eml pair-pw.eml pair@example.co.jp
+if send "$WORK/pair-zip.eml" pair@example.co.jp; then
+	ZIP=$QUID
+	sleep 3
+	send "$WORK/pair-pw.eml" pair@example.co.jp && check "$(e2e_sink_find "$QID")" masked "$RIGHT" &&
+		wait_followup followup "$ZIP" && check "$FOLLOWUP" followup 見積書送付の件 || st=1
+else
+	st=1
+fi
+ok "$st" "password in a second mail a few seconds later: one follow-up with the disarmed zip, the password masked in the password mail"
+diag "$(elapsed "$t0") s"
+[ "$st" = 0 ] || tail -5 "$MD/milter.log" | indent
+
+# ------------------------------------------------------------------ wrong
+t0=$(now)
+st=0
+mail mitsumori.eml wrong-zip.eml wrong@example.co.jp
+mail pw:wrong-1 wrong-pw.eml wrong@example.co.jp
+if send "$WORK/wrong-zip.eml" wrong@example.co.jp; then
+	ZIP=$QUID
+	before=$(log_lines)
+	send "$WORK/wrong-pw.eml" wrong@example.co.jp || st=1
+	for i in $(seq 1 60); do
+		log_since "$before" | grep -q "ppap: $ZIP not opened" && break
+		sleep 0.5
+	done
+	log_since "$before" | grep -q "ppap: $ZIP not opened" || { st=1; echo "#   no try logged"; }
+	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   a follow-up was sent"; }
+	log_since "$before" | grep -qF "wrong-1" && { st=1; echo "#   the password is in the log"; }
+	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/wrong.json" 2>&1
+	grep -q '"waiting"' "$WORK/wrong.json" || { st=1; echo "#   not waiting: $(head -c 300 "$WORK/wrong.json")"; }
+else
+	st=1
+fi
+ok "$st" "wrong password: no follow-up, the message waits on (one try counted), the password never logged"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ no pairing
+t0=$(now)
+st=0
+mail mitsumori.eml np-zip.eml np@example.co.jp
+mail pw-utf8.eml np-pw1.eml np2@example.co.jp
+mail pw-utf8.eml np-pw2.eml np@example.co.jp "$TO_OTHER"
+if send "$WORK/np-zip.eml" np@example.co.jp; then
+	ZIP=$QUID
+	send "$WORK/np-pw1.eml" np2@example.co.jp || st=1
+	send "$WORK/np-pw2.eml" np@example.co.jp "$TO_OTHER" || st=1
+	sleep 6
+	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   paired"; }
+else
+	st=1
+fi
+ok "$st" "password mail from another sender, or to other recipients: no pairing"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ two
+t0=$(now)
+st=0
+mail mitsumori.eml two-zip1.eml two@example.co.jp
+mail aes-iso2022jp-followup.eml two-zip2.eml two@example.co.jp
+mail pw-utf8.eml two-pw1.eml two@example.co.jp
+mail pw-iso2022jp.eml two-pw2.eml two@example.co.jp
+if send "$WORK/two-zip1.eml" two@example.co.jp && Z1=$QUID &&
+	send "$WORK/two-zip2.eml" two@example.co.jp && Z2=$QUID; then
+	send "$WORK/two-pw1.eml" two@example.co.jp &&
+		wait_followup followup "$Z1" && check "$FOLLOWUP" followup 見積書送付の件 || st=1
+	send "$WORK/two-pw2.eml" two@example.co.jp &&
+		wait_followup followup "$Z2" && check "$FOLLOWUP" followup 議事録の送付 || st=1
+else
+	st=1
+fi
+ok "$st" "two PPAP mails from one sender in the window: each password mail pairs with its own zip"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ restart
+t0=$(now)
+st=0
+mail mitsumori.eml rs-zip.eml restart@example.co.jp
+mail pw-utf8.eml rs-pw.eml restart@example.co.jp
+if send "$WORK/rs-zip.eml" restart@example.co.jp; then
+	ZIP=$QUID
+	e2e_milter_stop "$MD"
+	e2e_milter_start "$MD" || st=1
+	send "$WORK/rs-pw.eml" restart@example.co.jp && wait_followup followup "$ZIP" || st=1
+else
+	st=1
+fi
+ok "$st" "milter restart between the zip and its password mail: pairing still works"
+diag "$(elapsed "$t0") s"
