@@ -13,6 +13,7 @@
  *	cdr-quarantine [-c FILE] [--json] migrate [DIR] [--remove]
  *	cdr-quarantine [-c FILE] [--json] check [--repair]
  *	cdr-quarantine [-c FILE] [--json] stats
+ *	cdr-quarantine [-c FILE] [--json] release ID [--password-file F] [--to ADDR ...]
  * DESCRIPTION
  *	The store is [milter] quarantine_dir of mugaika.conf (store.h). Run
  *	as root, the tool first becomes the owner of that directory (the
@@ -32,16 +33,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cdr.h"
 #include "config.h"
 #include "policy.h"
 #include "quarantine-migrate.h"
 #include "quarantine-output.h"
+#include "quarantine-release.h"
 #include "report.h"
 #include "store.h"
 
 #define QUARANTINE_MAX_DAYS 36500 /* as quarantine_days in mugaika.conf */
 
-static char *config_path, *output_path, *max_bytes_text;
+static char *config_path, *output_path, *max_bytes_text, *password_file;
+static char **release_to;
 static char *sender, *recipient, *from, *subject, *since_text, *until_text, *verdict, *action;
 static int days = -1, limit;
 static gboolean show_version, json, remove_files, repair, newest_first;
@@ -85,6 +89,11 @@ static const GOptionEntry options[] = {
 	  "migrate: delete each original's files once it is in the store", NULL },
 	{ "repair", 0, 0, G_OPTION_ARG_NONE, &repair,
 	  "check: remove index rows without an original and originals without a row", NULL },
+	{ "password-file", 'P', 0, G_OPTION_ARG_FILENAME, &password_file,
+	  "release: passwords to try on encrypted attachments, one per line", "F" },
+	{ "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &release_to,
+	  "release: deliver to ADDR (repeatable; default: the original recipients; others "
+	  "only from [release] allowed_recipients)", "ADDR" },
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version, "Print the version", NULL },
 	{ NULL }
 };
@@ -440,6 +449,7 @@ static const struct {
 } commands[] = {
 	{ "list", NONE },   { "search", NONE },	     { "show", ID },  { "extract", ID },
 	{ "purge", NONE },  { "migrate", DIRECTORY }, { "check", NONE }, { "stats", NONE },
+	{ "release", ID },
 };
 
 int
@@ -447,7 +457,8 @@ main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
-		"list | search | show ID | extract ID | purge | migrate [DIR] | check | stats");
+		"list | search | show ID | extract ID | purge | migrate [DIR] | check | stats | "
+		"release ID");
 	g_option_context_set_summary(ctx, "The quarantine store of cdr-milter: originals and "
 					  "what happened to them.");
 	g_option_context_add_main_entries(ctx, options, NULL);
@@ -498,6 +509,12 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "extract") == 0 && isatty(STDOUT_FILENO)) {
 		return fail("%s", "refusing to write a raw message to a terminal (use -o FILE)");
 	}
+	g_autofree char *passwords = NULL; /* read while still the caller */
+	gsize passwords_len = 0;
+	if (password_file && !g_file_get_contents(password_file, &passwords, &passwords_len, &error))
+		return fail("%s", error->message);
+	if (passwords && (passwords_len > CDR_MAX_PASSWORDS || strlen(passwords) != passwords_len))
+		return fail("%s: not a list of passwords (at most 64 KB of text)", password_file);
 	if (!become_owner_of(dir))
 		return fail("cannot become the owner of %s", dir);
 	gboolean create = strcmp(cmd, "migrate") == 0;
@@ -519,5 +536,11 @@ main(int argc, char **argv)
 		return migrate(store, arg ? arg : dir);
 	if (strcmp(cmd, "stats") == 0)
 		return stats(store);
+	if (strcmp(cmd, "release") == 0) {
+		struct release_request rq = { .id = arg, .to = (const char *const *)release_to,
+					      .passwords = passwords, .by = by, .origin = origin,
+					      .json = json };
+		return release_message(store, policy, &rq);
+	}
 	return check(store);
 }

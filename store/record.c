@@ -305,7 +305,8 @@ judge_release(struct store_message *m, const struct findings *f)
 	m->releasable = FALSE;
 	if (m->malware)
 		m->not_releasable = g_strdup_printf("malware: %s", m->malware);
-	else if (g_strcmp0(m->verdict, "blocked") == 0 && g_strcmp0(m->error, "dangerous") == 0)
+	else if (g_strcmp0(m->verdict, "blocked") == 0 && m->error &&
+		 g_str_has_prefix(m->error, "dangerous")) /* dangerous-content, -name */
 		m->not_releasable = g_strdup("blocked as a whole as dangerous");
 	else if (f->too_deep)
 		m->not_releasable = g_strdup("the report is nested too deeply to judge every part");

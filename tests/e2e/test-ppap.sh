@@ -60,7 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=6
+NTESTS=8
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -291,3 +291,85 @@ else
 fi
 ok "$st" "milter restart between the zip and its password mail: pairing still works"
 diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ release
+# A message converted in text mode (every attachment removed), released
+# with the password: its attachments delivered disarmed, once; a second
+# release to the same recipient and a release to an address neither a
+# recipient nor allowed are refused.
+t0=$(now)
+st=0
+release() { MUGAIKA_WORKER=$BUILD/cdr-worker "${QTOOL[@]}" release "$@"; }
+printf '%s\n' "$RIGHT" > "$WORK/right.txt"
+mail mitsumori.eml rel-zip.eml rel@example.co.jp
+if conf mail.mode=text && e2e_milter_hup "$MD" && send "$WORK/rel-zip.eml" rel@example.co.jp; then
+	ZIP=$QUID
+	conf && e2e_milter_hup "$MD" || st=1
+	release "$ZIP" --password-file "$WORK/right.txt" > "$WORK/rel.out" 2>&1 ||
+		{ st=1; echo "#   release: $(cat "$WORK/rel.out")"; }
+	indent < "$WORK/rel.out"
+	wait_followup release "$ZIP" && check "$FOLLOWUP" release || st=1
+	if release "$ZIP" --password-file "$WORK/right.txt" > "$WORK/rel2.out" 2>&1; then
+		st=1
+		echo "#   released twice: $(cat "$WORK/rel2.out")"
+	fi
+	if release "$ZIP" --to stranger@example.com > "$WORK/rel3.out" 2>&1 ||
+		! grep -q allowed_recipients "$WORK/rel3.out"; then
+		st=1
+		echo "#   --to a stranger: $(cat "$WORK/rel3.out")"
+	fi
+	sleep 2
+	n=$(followups release "$ZIP" | grep -c .)
+	[ "$n" = 1 ] || { st=1; echo "#   $n releases delivered"; }
+	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/rel.json"
+	$PY - "$WORK/rel.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+r = s["releases"]
+assert len(r) == 1 and r[0]["state"] == "delivered", r
+assert r[0].get("requested_by"), r
+print("#   recorded:", {k: r[0].get(k) for k in ("requested_by", "delivered")})
+PYEOF
+else
+	st=1
+fi
+ok "$st" "release of a text-mode message: its attachments delivered disarmed through the return path, once; again, or to an address not allowed: refused"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ refused
+# A message clamd found malware in, as the old directory quarantine kept
+# it (imported with cdr-quarantine migrate: no clamd runs here).
+t0=$(now)
+st=0
+BAD=20261101T000003-000000000003
+$PY - "$MD/var/quarantine" "$SRC/fixtures/e2e/hostile.eml" "$BAD" <<'PYEOF'
+import hashlib, json, os, shutil, sys
+qdir, eml, qid = sys.argv[1:4]
+data = open(eml, "rb").read()
+day = os.path.join(qdir, "20261101")
+os.makedirs(day, exist_ok=True)
+r = {"time": "2026-11-01T00:00:00Z", "queue_id": "OLD", "stage": "before-queue",
+     "sender": "bad@example.jp", "recipients": ["soumu@city.example.lg.jp"],
+     "action": "delivered", "reason": None, "mode": "sanitize", "quarantine_id": qid,
+     "message_id": "<bad@old>", "subject": "malware", "av": "infected",
+     "malware": ["Eicar-Signature"], "size_in": len(data), "size_out": 0,
+     "sha256": hashlib.sha256(data).hexdigest(), "elapsed": 0.01,
+     "report": {"verdict": "sanitized", "actions": [], "children": []}}
+open(os.path.join(day, qid + ".eml"), "wb").write(data)
+open(os.path.join(day, qid + ".json"), "w").write(json.dumps(r) + "\n")
+for root, dirs, files in os.walk(qdir):
+    for n in [root] + [os.path.join(root, f) for f in files]:
+        shutil.chown(n, "nobody", "nogroup")
+PYEOF
+"${QTOOL[@]}" migrate --remove > "$WORK/bad-migrate.out" 2>&1 || { st=1; indent < "$WORK/bad-migrate.out"; }
+if release "$BAD" > "$WORK/bad.out" 2>&1; then
+	st=1
+	echo "#   released: $(cat "$WORK/bad.out")"
+fi
+grep -q "cannot be released (malware: Eicar-Signature)" "$WORK/bad.out" ||
+	{ st=1; echo "#   $(cat "$WORK/bad.out")"; }
+sleep 1
+[ -z "$(followups release "$BAD")" ] || { st=1; echo "#   delivered"; }
+ok "$st" "release of a message clamd found malware in (its record imported by migrate): refused, nothing delivered"
+diag "$(elapsed "$t0") s"
+diag "all: $(elapsed "$T_ALL") s"

@@ -65,7 +65,7 @@ static const char record_malware[] =
 static const char record_dangerous[] =
 	"{\"sender\":\"bad@example.net\",\"recipients\":[\"staff@city.lg.jp\"],"
 	"\"action\":\"withheld\",\"mode\":\"sanitize\",\"report\":{\"verdict\":\"blocked\","
-	"\"error\":\"dangerous\",\"reason\":\"an executable\"}}";
+	"\"error\":\"dangerous-content\",\"reason\":\"an executable\"}}";
 
 static char *
 temp_dir(void)
@@ -220,7 +220,7 @@ test_record_facts(void)
 	g_assert_nonnull(strstr(v->not_releasable, "Eicar-Signature"));
 	g_autoptr(store_message) d = message_from(record_dangerous);
 	g_assert_false(d->releasable);
-	g_assert_cmpstr(d->error, ==, "dangerous");
+	g_assert_cmpstr(d->error, ==, "dangerous-content");
 
 	/* an encrypted zip in a message that was not delivered (withheld,
 	 * rejected) waits for no password mail: no follow-up may go out */
