@@ -441,6 +441,9 @@ cdr_policy_load_data(const char *data, gsize len, const char *origin, GError **e
 			}
 		}
 	}
+	/* nowhere to submit a follow-up: no pairing, and no notice promising one */
+	if (!*p->release_relay)
+		p->ppap_pair_window = 0;
 	return g_steal_pointer(&p);
 }
 

@@ -1371,9 +1371,8 @@ write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 	const char *id = cdr_job_params(job)->quarantine_id;
 	struct mime_followup followup = { 0 };
 	gboolean is_followup = mime_followup_plan(job, in, w->sanitize_mode, &followup);
-	/* a follow-up is the answer to the password: no promise of another;
-	 * without a [release] relay nothing could be delivered again */
-	mime_add_encrypted_notes(w->res, is_followup || !*p->release_relay ? 0 : p->ppap_pair_window,
+	/* a follow-up is the answer to the password: no promise of another */
+	mime_add_encrypted_notes(w->res, is_followup ? 0 : p->ppap_pair_window,
 				 w->sanitize_mode || p->ppap_text_mode_delivery);
 	g_autofree char *notice = mime_notice(w->res, w->sanitize_mode, p->mail_notice_template,
 					      p->mail_notice_contact, id);
