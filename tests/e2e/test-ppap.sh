@@ -60,7 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=8
+NTESTS=9
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -182,6 +182,10 @@ elif what == "followup":        # SUBJECT-PART
 elif what == "masked":          # the password message: no password left
     assert sys.argv[3] not in text and sys.argv[3] not in str(msg["Subject"]), "password visible"
     assert "********" in text, "no mask"
+elif what == "listing":         # names of what the zip held, no attachment
+    assert not zips and not [p for p in msg.walk() if p.get_filename()], "a file attached"
+    assert "見積書.docm" in text or "見積書.docx" in text, text[:600]
+    print("#   %s: lists the zip's files" % msg["Subject"])
 elif what == "release":
     print("#   %s: zip holds %s" % (msg["Subject"], disarmed_zip()))
 PYEOF
@@ -290,6 +294,23 @@ else
 	st=1
 fi
 ok "$st" "milter restart between the zip and its password mail: pairing still works"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ text mode
+# A recipient in text mode gets a listing of what the zip held, no file.
+t0=$(now)
+st=0
+mail mitsumori.eml tx-zip.eml tx@example.co.jp
+mail pw-utf8.eml tx-pw.eml tx@example.co.jp
+if conf mail.mode=text && e2e_milter_hup "$MD" && send "$WORK/tx-zip.eml" tx@example.co.jp; then
+	ZIP=$QUID
+	send "$WORK/tx-pw.eml" tx@example.co.jp && wait_followup listing "$ZIP" &&
+		check "$FOLLOWUP" listing || st=1
+else
+	st=1
+fi
+conf && e2e_milter_hup "$MD" || st=1
+ok "$st" "text-mode recipient: the password mail brings a listing of the zip (names, no file), once"
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ release
