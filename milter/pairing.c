@@ -257,17 +257,34 @@ try_message(struct pairing *j, const struct store_message *m, GString *queue_ids
 	return first ? NOT_OPENED : OPENED;
 }
 
+/* The follow-up's record: which password message opened `id`, and
+ * Postfix's queue ids of what went out (no password). */
+static void
+record_followup(struct pairing *j, const char *id, const char *queue_ids)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "password_message");
+	json_builder_add_string_value(b, j->id);
+	json_builder_set_member_name(b, "queued_as");
+	json_builder_add_string_value(b, queue_ids);
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *detail = json_to_string(root, FALSE);
+	g_autoptr(GError) error = NULL;
+	if (!store_event_add(j->store, id, "ppap-followup", "cdr-milter", NULL, detail, &error))
+		milter_log(LOG_WARNING, "ppap: %s: %s", id, error->message);
+}
+
 /* Finish the claimed entry `id` after `result`. */
 static void
 finish(struct pairing *j, const char *id, enum try_result result, const char *queue_ids)
 {
 	const struct cdr_policy *p = j->st->policy;
 	g_autofree char *hash = password_hash(j->passwords);
-	g_autofree char *by = g_strdup_printf("cdr-milter (password message %s%s%s)", j->id,
-					      queue_ids && *queue_ids ? ", follow-up queued as " : "",
-					      queue_ids && *queue_ids ? queue_ids : "");
 	enum store_ppap_state state = STORE_PPAP_WAITING;
 	if (result == OPENED) {
+		record_followup(j, id, queue_ids);
 		state = STORE_PPAP_OPENED;
 	} else if (result == NOT_OPENED) {
 		g_autoptr(store_ppap) now = store_ppap_get(j->store, id, NULL);
@@ -275,7 +292,7 @@ finish(struct pairing *j, const char *id, enum try_result result, const char *qu
 			state = STORE_PPAP_EXHAUSTED;
 	}
 	g_autoptr(GError) error = NULL;
-	if (!store_ppap_finish(j->store, id, state, result != FAILED, hash, by, &error))
+	if (!store_ppap_finish(j->store, id, state, result != FAILED, hash, "cdr-milter", &error))
 		milter_log(LOG_ERR, "ppap: %s: %s", id, error->message);
 	else if (result == FAILED)
 		milter_log(LOG_WARNING, "ppap: %s is waiting again: its follow-up was not delivered "

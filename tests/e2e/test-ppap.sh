@@ -212,10 +212,19 @@ if send "$WORK/pair-zip.eml" pair@example.co.jp; then
 	sleep 3
 	send "$WORK/pair-pw.eml" pair@example.co.jp && check "$(e2e_sink_find "$QID")" masked "$RIGHT" &&
 		wait_followup followup "$ZIP" && check "$FOLLOWUP" followup 見積書送付の件 || st=1
+	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/pair.json"
+	$PY - "$WORK/pair.json" "$RIGHT" <<'PYEOF' || st=1
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert sys.argv[2] not in text, "the password is in the store"
+e = [x for x in json.loads(text)["events"] if x["what"] == "ppap-followup"]
+assert len(e) == 1 and e[0]["detail"]["queued_as"], e
+print("#   recorded:", e[0]["detail"])
+PYEOF
 else
 	st=1
 fi
-ok "$st" "password in a second mail a few seconds later: one follow-up with the disarmed zip, the password masked in the password mail"
+ok "$st" "password in a second mail a few seconds later: one follow-up with the disarmed zip (its queue id recorded), the password masked in the password mail and never stored"
 diag "$(elapsed "$t0") s"
 [ "$st" = 0 ] || tail -5 "$MD/milter.log" | indent
 
