@@ -6,11 +6,12 @@
  *	Refused for a message blocked whole for malware or as dangerous (the
  *	store says it is not releasable), for an address neither among the
  *	original recipients nor in [release] allowed_recipients, and for
- *	recipients an earlier release already reached (sending or
- *	delivered). Otherwise: a release request, approved at once (the
- *	administrator's own), claimed (approved -> sending, the store's
- *	compare-and-set: one delivery even with two runs at once), rebuilt by
- *	a worker and submitted, then finished delivered or failed.
+ *	recipients an earlier release reached or is reaching (sending,
+ *	delivered, or approved within the hour). Otherwise: a release
+ *	request, approved at once (the administrator's own), claimed (approved -> sending, the store's
+ *	compare-and-set), checked once more against releases numbered before
+ *	it (two runs at once: the later stands down), rebuilt by a worker
+ *	and submitted, then finished delivered or failed.
  * DESCRIPTION
  *	The rebuilt message goes to the return path, which has no milter:
  *	it is converted once, here, and never comes round again.
@@ -71,23 +72,30 @@ recipients_of(const struct store_message *m, const struct cdr_policy *p,
 	return to;
 }
 
-/* An earlier release (sending or delivered) already reached one of `to`. */
+/* A release of `id` numbered below `below` (0: any) that reached one of
+ * `to`, is reaching it (sending), or is about to (approved within the
+ * hour: another run between its request and its claim). */
 static gboolean
-released_before(struct mg_store *store, const char *id, GPtrArray *to, GError **error)
+released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 below,
+		GError **error)
 {
 	g_autoptr(GPtrArray) earlier = store_releases(store, id, -1, error);
 	if (!earlier)
 		return TRUE;
+	gint64 hour_ago = g_get_real_time() / G_USEC_PER_SEC - 3600;
 	for (guint i = 0; i < earlier->len; i++) {
 		const struct store_release *r = earlier->pdata[i];
-		if (r->state != STORE_RELEASE_SENDING && r->state != STORE_RELEASE_DELIVERED)
+		gboolean busy = r->state == STORE_RELEASE_SENDING ||
+				r->state == STORE_RELEASE_DELIVERED ||
+				(r->state == STORE_RELEASE_APPROVED && r->requested_at > hour_ago);
+		if (!busy || (below && r->number >= below))
 			continue;
 		for (guint k = 0; k + 1 < to->len; k++)
 			for (guint j = 0; j < r->recipients->len; j++)
 				if (g_ascii_strcasecmp(to->pdata[k], r->recipients->pdata[j]) == 0) {
 					g_set_error(error, STORE_ERROR, STORE_ERROR_STATE,
 						    "%s was released to %s already (release %"
-						    G_GINT64_FORMAT ", %s by %s): nothing sent",
+						    G_GINT64_FORMAT ", %s, asked by %s): nothing sent",
 						    id, (char *)to->pdata[k], r->number,
 						    store_release_state_name(r->state),
 						    r->requested_by ? r->requested_by : "?");
@@ -158,14 +166,20 @@ release_message(struct mg_store *store, const struct cdr_policy *p,
 	g_autoptr(GPtrArray) to = recipients_of(m, p, rq);
 	if (!to)
 		return 1;
-	if (released_before(store, rq->id, to, &error))
+	if (released_before(store, rq->id, to, 0, &error))
 		return refuse("%s", error->message);
 	gint64 number = store_release_request(store, rq->id, (const char *const *)to->pdata,
 					      rq->by, rq->origin, TRUE, &error);
 	if (!number || !store_release_claim(store, number, &error))
 		return refuse("%s", error->message);
 	g_autofree char *what = NULL, *message_id = NULL, *why = NULL;
-	gboolean sent = deliver(store, p, rq, to, &what, &message_id, &why);
+	/* two runs at once: the store numbers their requests in order, and
+	 * the later one, seeing the earlier, stands down */
+	gboolean sent = FALSE;
+	if (released_before(store, rq->id, to, number, &error))
+		why = g_strdup(error->message);
+	else
+		sent = deliver(store, p, rq, to, &what, &message_id, &why);
 	if (!store_release_finish(store, number, sent, what, message_id, why, &error))
 		g_printerr("cdr-quarantine: cannot record the release's end: %s\n", error->message);
 	if (!sent)
