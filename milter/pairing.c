@@ -320,8 +320,12 @@ pair(gpointer data, gpointer unused)
 		if (strcmp(id, j->id) == 0)
 			continue; /* the password message's own zip */
 		g_clear_error(&error);
-		if (!store_ppap_claim(j->store, id, CLAIM_STALE, &error))
-			continue; /* someone else has it */
+		if (!store_ppap_claim(j->store, id, CLAIM_STALE, &error)) {
+			if (!g_error_matches(error, STORE_ERROR, STORE_ERROR_STATE))
+				milter_log(LOG_WARNING, "ppap: %s left waiting: %s", id,
+					   error->message);
+			continue; /* or someone else has it */
+		}
 		g_autoptr(store_message) m = store_get(j->store, id, &error);
 		enum try_result result = FAILED;
 		g_autoptr(GString) queue_ids = g_string_new(NULL);
