@@ -89,7 +89,7 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("mail", "max_headers", CDR_KEY_UINT, mail_max_headers, "500", 10, 100000),
 	KEY("mail", "text_domains", CDR_KEY_LIST, mail_text_domains, "", 0, 0),
 	KEY("mail", "sanitize_domains", CDR_KEY_LIST, mail_sanitize_domains, "", 0, 0),
-	KEY("mail", "passwords_in_text", CDR_KEY_BOOL, mail_passwords_in_text, "false", 0, 0),
+	KEY("mail", "passwords_in_text", CDR_KEY_BOOL, mail_passwords_in_text, "true", 0, 0),
 	CHOICE("milter", "socket", milter_socket,
 	       "unix:/var/spool/postfix/mugaika/cdr-milter.sock", NULL),
 	CHOICE("milter", "socket_mode", milter_socket_mode, "0660", NULL),

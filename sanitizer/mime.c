@@ -118,6 +118,26 @@ decoded_bytes(GMimePart *part)
 	return bytes;
 }
 
+/* The transfer-decoded bytes of a leaf part, read early (the passwords of
+ * the text) and leaving the part as it was found: no cached bytes, the
+ * content's encoding untouched, so that the readings of an ambiguous part
+ * are still made later from its raw bytes. A new reference. */
+static GByteArray *
+peek_decoded_bytes(GMimePart *part)
+{
+	GByteArray *cached = g_object_get_data(G_OBJECT(part), DECODED_KEY);
+	if (cached)
+		return g_byte_array_ref(cached);
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeContentEncoding was =
+		content ? g_mime_data_wrapper_get_encoding(content) : GMIME_CONTENT_ENCODING_DEFAULT;
+	GByteArray *bytes = g_byte_array_ref(decoded_bytes(part));
+	g_object_set_data(G_OBJECT(part), DECODED_KEY, NULL);
+	if (content)
+		g_mime_data_wrapper_set_encoding(content, was);
+	return bytes;
+}
+
 /* The transfer-decoded bytes of a leaf part, charged to the budget. */
 static GByteArray *
 part_bytes(struct walk *w, GMimePart *part)
@@ -1289,7 +1309,7 @@ add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 	struct text_passwords *t = data;
 	if (!is_body_text(part) || t->found->len >= MIME_MAX_TEXT_PASSWORDS)
 		return;
-	const GByteArray *bytes = decoded_bytes(GMIME_PART(part));
+	g_autoptr(GByteArray) bytes = peek_decoded_bytes(GMIME_PART(part));
 	const char *label = g_mime_object_get_content_type_parameter(part, "charset");
 	enum cdr_decode_quality q;
 	g_autofree char *text = cdr_charset_decode_from(

@@ -699,8 +699,9 @@ test_infected_message_without_infected_part(void)
 	result_clear(&r3);
 }
 
-/* [mail] passwords_in_text: a PPAP zip with its password in the same
- * message is opened in sanitize mode; without the key it is removed. */
+/* [mail] passwords_in_text (on by default): a PPAP zip with its password
+ * in the same message is opened in sanitize mode; with the key off it is
+ * removed. */
 static void
 test_ppap_password_in_text(void)
 {
@@ -730,9 +731,13 @@ test_ppap_password_in_text(void)
 	result_clear(&r);
 	cdr_engine_free(e);
 
-	struct result r2 = run(sanitize_engine, msg);
+	static const char off[] = "[mail]\nmode = sanitize\npasswords_in_text = false\n";
+	g_autoptr(cdr_policy) p_off = cdr_policy_load_data(off, strlen(off), "t", NULL);
+	struct cdr_engine *e_off = cdr_engine_new(p_off, NULL, NULL);
+	struct result r2 = run(e_off, msg);
 	g_assert_nonnull(strstr(r2.text, "password-protected archive"));
 	result_clear(&r2);
+	cdr_engine_free(e_off);
 }
 
 int
