@@ -47,6 +47,8 @@ struct walk {
 	unsigned parts;
 	unsigned readings; /* readings of ambiguous objects walked */
 	gboolean blocked;
+	gboolean excerpts;  /* text mode with [mail] attachment_text = excerpt */
+	guint64 excerpt_left; /* characters the message's excerpts may still use */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -61,6 +63,7 @@ attachment_free(gpointer p)
 	g_free(a->kept_type);
 	g_free(a->what);
 	g_free(a->malware);
+	g_free(a->excerpt);
 	if (a->kept)
 		g_byte_array_unref(a->kept);
 	g_free(a);
@@ -475,6 +478,37 @@ remove_infected(struct walk *w, struct mime_attachment *a, const char *signature
 	remove_attachment(w, a, what);
 }
 
+/* Text mode, [mail] attachment_text = excerpt: the removed attachment's
+ * text (or why there is none) for the excerpt section, within the
+ * message's total. */
+static void
+add_excerpt(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	const struct cdr_policy *p = cdr_job_policy(w->job);
+	if (!w->excerpts)
+		return;
+	if (a->malware) {
+		a->excerpt = g_strdup("（ウイルスが見つかったため抜粋しません / not excerpted: a "
+				      "virus was found）");
+		return;
+	}
+	if (!w->excerpt_left) {
+		a->excerpt = g_strdup("（抜粋の合計が上限に達したため省略しました / left out: the "
+				      "message's excerpts reached their limit）");
+		return;
+	}
+	char *reason = NULL;
+	gsize max = (gsize)MIN(p->mail_attachment_text_chars, w->excerpt_left);
+	char *text = cdr_job_excerpt(w->job, data, len, a->name, max, &reason);
+	if (text) {
+		w->excerpt_left -= MIN(w->excerpt_left, (guint64)g_utf8_strlen(text, -1));
+		a->excerpt = text;
+	} else {
+		a->excerpt = reason;
+	}
+	cdr_job_action(w->job, CDR_ACT_ATTACHMENT_TEXT, a->name, 1);
+}
+
 /* Text mode: an attachment removed unopened. When the message was found
  * infected it is scanned first, to be named in the notice if it is the
  * carrier; FALSE when that scan failed (the message fails). */
@@ -488,6 +522,7 @@ remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, g
 		remove_infected(w, a, infected->malware);
 	else
 		remove_attachment(w, a, "removed");
+	add_excerpt(w, a, data, len);
 	return TRUE;
 }
 
@@ -996,6 +1031,7 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 		w->parts = reading.parts;
 		w->readings = reading.readings;
 		w->blocked = reading.blocked;
+		w->excerpt_left = reading.excerpt_left;
 		drop_other_readings_parts(part.body, boundaries);
 		merge_reading(w->res, &part);
 		g_string_free(part.body, TRUE);
@@ -1231,6 +1267,21 @@ collect_text_passwords(struct walk *w, GMimeMessage *msg)
 		g_mime_message_foreach(msg, add_part_passwords, w);
 }
 
+/* Below the text: the removed attachments' excerpts, cleaned as body
+ * text is (a file block in an attachment's text is taken out too). */
+static void
+append_excerpts(struct walk *w)
+{
+	g_autofree char *section = mime_excerpt_section(w->res->attachments);
+	if (!section)
+		return;
+	g_autoptr(GString) clean = g_string_new(NULL);
+	append_clean_text(clean, section);
+	g_autofree char *visible = remove_encoded_files(w, clean->str);
+	start_paragraph(w->res->body);
+	g_string_append(w->res->body, visible);
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
@@ -1261,10 +1312,13 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		.attachments = g_ptr_array_new_with_free_func(attachment_free),
 		.notes = g_ptr_array_new_with_free_func(g_free),
 	};
+	const struct cdr_policy *p = cdr_job_policy(job);
 	struct walk w = {
 		.job = job, .res = &res,
 		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0,
+		.excerpt_left = p->mail_attachment_text_total_chars,
 	};
+	w.excerpts = !w.sanitize_mode && strcmp(p->mail_attachment_text, "excerpt") == 0;
 	enum cdr_verdict verdict = CDR_BLOCKED;
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data + start,
 								 in->len - (gsize)start);
@@ -1284,6 +1338,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
 		goto out;
 	}
+	append_excerpts(&w);
 	write_result(job, msg, &res, w.sanitize_mode, out);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:

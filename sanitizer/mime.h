@@ -19,6 +19,7 @@ struct mime_attachment {
 	GByteArray *kept; /* the rebuilt bytes */
 	char *what;      /* what happened: "removed", the reason, or the actions */
 	char *malware;   /* removed for a virus: the signature the scanner named */
+	char *excerpt;   /* text mode: its text ([mail] attachment_text), or why none */
 };
 
 struct mime_result {
@@ -28,6 +29,10 @@ struct mime_result {
 	gboolean html;          /* the body came from HTML */
 	enum cdr_carrier carrier; /* the sender's mobile carrier: its emoji become Unicode */
 };
+
+/* The section that shows the removed attachments' text excerpts
+ * (mime-excerpts.c); NULL when no attachment has one. */
+char *mime_excerpt_section(const GPtrArray *attachments);
 
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
 char *mime_calendar_summary(const char *ics);

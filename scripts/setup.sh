@@ -11,6 +11,8 @@ PACKAGES=(
 	libjpeg-dev libpng-dev libgif-dev libssl-dev libxml2-dev libgmime-3.0-dev libytnef0-dev
 	libqpdf-dev zlib1g-dev libarchive-dev libgsf-1-dev
 	libtiff-dev libwebp-dev libheif-dev
+	# issue 17: PDF text for mail text mode's attachment excerpts
+	libpoppler-glib-dev poppler-data
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators
@@ -28,6 +30,8 @@ PACKAGES=(
 	mat2 libjpeg-turbo-progs time bc
 	# issue 19's images: fixture makers, independent readers and benchmark peers
 	libtiff-tools webp libheif-examples librsvg2-bin
+	# issue 17: the Japanese fonts of the excerpt fixtures' LibreOffice PDFs
+	fonts-ipaexfont
 )
 
 missing=()

@@ -750,6 +750,83 @@ test_ppap_password_in_text(void)
 	result_clear(&r2);
 }
 
+/* A message with the given text attachments (name, UTF-8 text) */
+static char *
+mail_with_texts(const char *const *files)
+{
+	GString *m = g_string_new("From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: t\r\n"
+				  "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n"
+				  "\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+	for (; *files; files += 2) {
+		g_autofree char *b64 = g_base64_encode((const guchar *)files[1], strlen(files[1]));
+		g_string_append_printf(m, "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+					  "Content-Disposition: attachment; filename=\"%s\"\r\n"
+					  "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+				       files[0], b64);
+	}
+	g_string_append(m, "--b--\r\n");
+	return g_string_free(m, FALSE);
+}
+
+/* [mail] attachment_text: normalized excerpts below the body, within the
+ * per-attachment and per-message limits; off, and sanitize mode, show none */
+static void
+test_attachment_excerpts(void)
+{
+	static const char heading[] = "──── 添付ファイルの本文（テキスト化・抜粋） ────";
+	const char *const files[] = {
+		"note.txt", "か\xe3\x82\x99ぎ\x01\rline\t two  \n\n\n\nend\xe2\x80\xae"
+			    "fdp.exe\xe2\x80\xa8next",
+		"run.exe", "MZ not shown",
+		NULL,
+	};
+	g_autofree char *msg = mail_with_texts(files);
+	struct result r = run(text_engine, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, heading));
+	g_assert_nonnull(strstr(r.text, "■ note.txt\r\nがぎ\r\nline\t two\r\n\r\nend[U+202E]fdp.exe"
+					"\r\nnext"));
+	g_assert_nonnull(strstr(r.text, "■ run.exe\r\n（実行できる種類のファイルのため抜粋しません"));
+	g_assert_null(strstr(r.text, "MZ not shown"));
+	g_assert_null(strstr(r.text, "\x01"));
+	g_assert_true(strstr(r.text, "body") < strstr(r.text, heading));
+	result_clear(&r);
+
+	struct result s = run(sanitize_engine, msg);
+	g_assert_null(strstr(s.message, heading));
+	result_clear(&s);
+
+	static const char off_conf[] = "[mail]\nattachment_text = off\n";
+	g_autoptr(cdr_policy) off = cdr_policy_load_data(off_conf, strlen(off_conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(off, NULL, NULL);
+	struct result o = run(e, msg);
+	g_assert_null(strstr(o.text, heading));
+	g_assert_null(strstr(o.text, "がぎ"));
+	result_clear(&o);
+	cdr_engine_free(e);
+
+	GString *long_text = g_string_new(NULL);
+	for (int i = 0; i < 300; i++)
+		g_string_append(long_text, "あ");
+	const char *const two[] = { "a.txt", long_text->str, "b.txt", long_text->str, NULL };
+	g_autofree char *msg2 = mail_with_texts(two);
+	static const char small_conf[] = "[mail]\nattachment_text_chars = 100\n"
+					 "attachment_text_total_chars = 150\n";
+	g_autoptr(cdr_policy) small = cdr_policy_load_data(small_conf, strlen(small_conf), "t", NULL);
+	e = cdr_engine_new(small, NULL, NULL);
+	struct result t = run(e, msg2);
+	g_autofree char *hundred = g_strndup(long_text->str, 100 * 3);
+	/* 150 - 101 shown (100 and the ellipsis) */
+	g_autofree char *fifty = g_strndup(long_text->str, 49 * 3);
+	g_autofree char *first = g_strdup_printf("■ a.txt\r\n%s…\r\n", hundred);
+	g_autofree char *second = g_strdup_printf("■ b.txt\r\n%s…\r\n", fifty);
+	g_assert_nonnull(strstr(t.text, first));
+	g_assert_nonnull(strstr(t.text, second));
+	result_clear(&t);
+	cdr_engine_free(e);
+	g_string_free(long_text, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -789,6 +866,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/text-passwords", test_text_passwords);
 	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
+	g_test_add_func("/mime/attachment-excerpts", test_attachment_excerpts);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);
