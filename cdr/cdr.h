@@ -71,6 +71,8 @@ struct cdr_handler {
  * message, from its envelope). Zeroed fields mean "as the policy says". */
 struct cdr_run_params {
 	const char *mail_mode;     /* "text" or "sanitize"; NULL: [mail] mode */
+	/* "text", "defang" or "remove"; NULL: [mail] links */
+	const char *mail_links;
 	const char *quarantine_id; /* where the original is kept, for notices */
 	/* The top-level object goes to this handler without detection (the
 	 * milter: every message is mail, whatever its first bytes look like,
@@ -157,6 +159,8 @@ const struct cdr_policy *cdr_job_policy(const struct cdr_job *job);
 const struct cdr_run_params *cdr_job_params(const struct cdr_job *job);
 /* The mail mode in effect: the run's, else the policy's. */
 const char *cdr_job_mail_mode(const struct cdr_job *job);
+/* The link style in effect ([mail] links): the run's, else the policy's. */
+const char *cdr_job_mail_links(const struct cdr_job *job);
 struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
 
 /* Mail handlers: the decoded Subject and the Message-ID, for audit logs

@@ -238,11 +238,11 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			char payload[CDR_WIRE_MAX_REQUEST + 1];
 		} msg;
 		int fds[CDR_WIRE_MAX_FDS];
-		/* name NUL mode NUL id NUL handler NUL passwords NUL infected:
-		 * the last terminated by receive_from_pool() */
+		/* name NUL mode NUL id NUL handler NUL passwords NUL infected
+		 * NUL links: the last terminated by receive_from_pool() */
 		receive_from_pool(&msg, sizeof(msg), CDR_WIRE_REQUEST, 1, fds, "request");
 		const char *end = msg.payload + msg.h.len;
-		const char *field[6] = { msg.payload };
+		const char *field[7] = { msg.payload };
 		for (gsize i = 1; i < G_N_ELEMENTS(field); i++) {
 			field[i] = field[i - 1] + strlen(field[i - 1]) + 1;
 			if (field[i] > end)
@@ -257,6 +257,7 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			.handler = field[3],
 			.passwords = field[4],
 			.infected = field[5],
+			.mail_links = field[6],
 		};
 		serve_one(engine, field[0], &params, fds[0]);
 	}

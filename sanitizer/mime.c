@@ -1282,6 +1282,17 @@ append_excerpts(struct walk *w)
 	g_string_append(w->res->body, visible);
 }
 
+/* [mail] links: the whole text at once (body, HTML converted, excerpts). */
+static void
+style_links(struct cdr_job *job, GString *body)
+{
+	g_autofree char *styled = mime_link_style(body->str, cdr_job_mail_links(job));
+	if (strcmp(styled, body->str) == 0)
+		return;
+	g_string_assign(body, styled);
+	cdr_job_action(job, CDR_ACT_LINK_STYLED, cdr_job_mail_links(job), 1);
+}
+
 static void
 write_result(struct cdr_job *job, GMimeMessage *msg, const struct mime_result *res,
 	     gboolean sanitize_mode, struct cdr_output *out)
@@ -1339,6 +1350,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		goto out;
 	}
 	append_excerpts(&w);
+	style_links(job, res.body);
 	write_result(job, msg, &res, w.sanitize_mode, out);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:

@@ -34,6 +34,10 @@ struct mime_result {
  * (mime-excerpts.c); NULL when no attachment has one. */
 char *mime_excerpt_section(const GPtrArray *attachments);
 
+/* Text with its links written in a [mail] links style: "text" (as they
+ * are), "defang" or "remove" (mime-links.c). */
+char *mime_link_style(const char *text, const char *style);
+
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
 char *mime_calendar_summary(const char *ics);
 

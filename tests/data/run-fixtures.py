@@ -40,7 +40,7 @@ ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile
 ACTIONS |= {"attachment", "html-converted", "header", "signature", "encrypted-part",
             "unsupported-part", "ambiguous-mime"}
 # mail text mode: a removed attachment's text shown (issue 17); mugaika(7)
-ACTIONS |= {"attachment-text"}
+ACTIONS |= {"attachment-text", "links-styled"}
 # PDF (pdf handler); documented in mugaika(7)
 ACTIONS |= {"member-removed"}
 ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedia", "xfa",
@@ -73,12 +73,20 @@ def alternatives(spec):
 
 # ------------------------------------------------------------------ running
 
-def run_cdr(cdr, name, data, tmpdir):
+def run_cdr(cdr, name, data, tmpdir, config=None):
+    """cdr-file -c on `data`; `config` (the entry's "config": mugaika.conf
+    text) is written to a file and given with -C."""
     report = os.path.join(tmpdir, "report.jsonl")
     if os.path.exists(report):
         os.unlink(report)
+    argv = [cdr, "-c", "-n", name, "-r", report]
+    if config:
+        conf = os.path.join(tmpdir, "fixture.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(config)
+        argv += ["-C", conf]
     try:
-        p = subprocess.run([cdr, "-c", "-n", name, "-r", report], input=data,
+        p = subprocess.run(argv, input=data,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return None, b"", b"timeout after %ds" % TIMEOUT, []
@@ -665,11 +673,13 @@ def without_x_mugaika(b):
 
 def check_idempotent(ctx):
     # The same input twice gives the same bytes (no uninitialised memory, no clock).
-    rc, again, err, _ = run_cdr(ctx["cdr"], ctx["name"], ctx["input"], ctx["tmpdir"])
+    rc, again, err, _ = run_cdr(ctx["cdr"], ctx["name"], ctx["input"], ctx["tmpdir"],
+                                ctx["entry"].get("config"))
     if again != ctx["output"]:
         fail("not deterministic: the same input gave different bytes on a second run")
     name = ctx["record"].get("out_name") or ctx["name"]
-    rc, out, err, recs = run_cdr(ctx["cdr"], name, ctx["output"], ctx["tmpdir"])
+    rc, out, err, recs = run_cdr(ctx["cdr"], name, ctx["output"], ctx["tmpdir"],
+                                 ctx["entry"].get("config"))
     if rc != 0:
         fail("second pass (as %r) exited %s: %s", name, rc, err.decode("utf-8", "replace").strip())
     v = recs[0].get("verdict") if recs else None
@@ -1245,7 +1255,7 @@ def main():
         for label, path, e in cases:
             with open(path, "rb") as f:
                 data = f.read()
-            rc, out, err, recs = run_cdr(cdr, e["name"], data, tmpdir)
+            rc, out, err, recs = run_cdr(cdr, e["name"], data, tmpdir, e.get("config"))
             ctx = {"entry": e, "name": e["name"], "input": data, "output": out, "rc": rc,
                    "stderr": err, "records": recs, "cdr": cdr, "tmpdir": tmpdir,
                    "record": {}}

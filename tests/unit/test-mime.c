@@ -827,6 +827,68 @@ test_attachment_excerpts(void)
 	g_string_free(long_text, TRUE);
 }
 
+/* [mail] links = defang | remove, from the policy or the run (the milter,
+ * per recipient): plain text, HTML converted and excerpts alike */
+static void
+test_link_styles(void)
+{
+	static const char msg[] =
+		"From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+		"\xe8\xa9\xb3\xe7\xb4\xb0 https://www.example.com/a.b?c=d.e \xe3\x81\xb8\r\n"
+		"www.city.example.lg.jp/x\r\nmailto:a@b.example.jp\r\n"
+		"--b\r\nContent-Type: text/html\r\n\r\n"
+		"<a href=\"https://evil.example.net/login\">https://bank.example.jp/</a>"
+		"<p><a href=\"https://www.example.org/p\">\xe8\xa6\x8b\xe3\x82\x8b</a></p>\r\n"
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+		"filename=\"n.txt\"\r\n\r\nftp://files.example.jp/x.zip\r\n--b--\r\n";
+	struct result t = run(text_engine, msg);
+	g_assert_nonnull(strstr(t.text, "詳細 https://www.example.com/a.b?c=d.e へ"));
+	g_assert_nonnull(strstr(t.text, "https://bank.example.jp/ <https://evil.example.net/login>"));
+	result_clear(&t);
+
+	static const char defang_conf[] = "[mail]\nlinks = defang\n";
+	g_autoptr(cdr_policy) dp = cdr_policy_load_data(defang_conf, strlen(defang_conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(dp, NULL, NULL);
+	struct result d = run(e, msg);
+	g_assert_nonnull(strstr(d.text, "詳細 hxxps://www[.]example[.]com/a.b?c=d.e へ"));
+	g_assert_nonnull(strstr(d.text, "www[.]city[.]example[.]lg[.]jp/x"));
+	g_assert_nonnull(strstr(d.text, "mailto[:]a@b[.]example[.]jp"));
+	g_assert_nonnull(strstr(d.text, "hxxps://bank[.]example[.]jp/ "
+					"<hxxps://evil[.]example[.]net/login>"));
+	g_assert_nonnull(strstr(d.text, "見る <hxxps://www[.]example[.]org/p>"));
+	g_assert_nonnull(strstr(d.text, "fxp://files[.]example[.]jp/x.zip"));
+	g_assert_null(strstr(d.text, "https://"));
+	g_assert_true(report_has_action(d.report, CDR_ACT_LINK_STYLED));
+	/* a second pass changes nothing */
+	struct result d2 = run(e, d.message);
+	g_assert_cmpstr(strstr(d2.text, "詳細"), ==, strstr(d.text, "詳細"));
+	result_clear(&d2);
+	result_clear(&d);
+	cdr_engine_free(e);
+
+	/* the run's style wins over the policy's (the milter's per recipient) */
+	const struct cdr_run_params remove = { .mail_links = "remove" };
+	GByteArray *out = NULL;
+	struct cdr_report *r = cdr_engine_run_with(text_engine, (const guint8 *)msg, strlen(msg),
+						   "mail.eml", &remove, &out);
+	g_autofree char *whole = g_strndup((const char *)out->data, out->len);
+	g_autofree char *text = text_part(whole);
+	g_assert_nonnull(strstr(text, "詳細 （リンク削除） へ"));
+	g_assert_nonnull(strstr(text, "\r\n見る\r\n"));
+	g_assert_null(strstr(text, "example.org"));
+	g_assert_null(strstr(text, "evil"));
+	g_assert_null(strstr(text, "ftp:"));
+	g_byte_array_unref(out);
+	cdr_report_free(r);
+	const struct cdr_run_params bad = { .mail_links = "links" };
+	r = cdr_engine_run_with(text_engine, (const guint8 *)msg, strlen(msg), "mail.eml", &bad,
+				&out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	cdr_report_free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -867,6 +929,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
 	g_test_add_func("/mime/attachment-excerpts", test_attachment_excerpts);
+	g_test_add_func("/mime/link-styles", test_link_styles);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);
