@@ -522,7 +522,8 @@ remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, g
 		remove_infected(w, a, infected->malware);
 	else
 		remove_attachment(w, a, "removed");
-	add_excerpt(w, a, data, len);
+	if (strcmp(a->type, "message/rfc822") != 0) /* shown inline instead */
+		add_excerpt(w, a, data, len);
 	return TRUE;
 }
 
@@ -700,9 +701,53 @@ add_tnef(struct walk *w, GMimePart *part)
 	return ok;
 }
 
-/* A forwarded message: an attachment in text mode, a child in sanitize mode. */
+static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
+
+/*
+ * Text mode: a forwarded message's text after the main text, under a
+ * separator with its From, Date and Subject; its attachments are removed
+ * and listed (with excerpts) like the outer ones, and messages forwarded
+ * inside it are shown the same way, nested, up to max_depth.
+ */
 static gboolean
-add_message_part(struct walk *w, GMimeMessagePart *mp)
+show_forwarded(struct walk *w, GMimeMessage *inner, unsigned depth)
+{
+	struct mime_result sub = {
+		.body = g_string_new(NULL),
+		.attachments = w->res->attachments, /* listed with the outer ones */
+		.notes = w->res->notes,
+		.carrier = w->res->carrier,
+	};
+	struct walk inner_walk = *w;
+	inner_walk.res = &sub;
+	GMimeObject *root = g_mime_message_get_mime_part(inner);
+	gboolean ok = !root || walk_object(&inner_walk, root, depth + 1);
+	w->parts = inner_walk.parts;
+	w->readings = inner_walk.readings;
+	w->blocked = inner_walk.blocked;
+	w->excerpt_left = inner_walk.excerpt_left;
+	w->res->html = w->res->html || sub.html;
+	if (ok) {
+		g_autofree char *block = mime_forwarded_block(
+			cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier, inner,
+			sub.body->str, sub.forwarded ? sub.forwarded->str : NULL);
+		if (!w->res->forwarded)
+			w->res->forwarded = g_string_new(NULL);
+		add_note_once(w->res, "転送されたメールは本文の後に表示しています。/ Forwarded messages "
+				      "are shown after the text.");
+		start_paragraph(w->res->forwarded);
+		g_string_append(w->res->forwarded, block);
+	}
+	g_string_free(sub.body, TRUE);
+	if (sub.forwarded)
+		g_string_free(sub.forwarded, TRUE);
+	return ok;
+}
+
+/* A forwarded message: in text mode listed as removed and shown inline;
+ * in sanitize mode a child like any attachment. */
+static gboolean
+add_message_part(struct walk *w, GMimeMessagePart *mp, unsigned depth)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
 	GByteArray *bytes = g_byte_array_new();
@@ -717,12 +762,12 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
 				       : remove_unopened(w, a, bytes->data, bytes->len);
 	g_byte_array_unref(bytes);
+	if (ok && !w->sanitize_mode && !a->malware && inner)
+		ok = show_forwarded(w, inner, depth);
 	return ok;
 }
 
 /* ---- the walk -------------------------------------------------------------------- */
-
-static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
 
 static gboolean walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why);
 
@@ -990,6 +1035,13 @@ merge_reading(struct mime_result *into, struct mime_result *from)
 	}
 	for (guint i = 0; i < from->notes->len; i++)
 		add_note_once(into, from->notes->pdata[i]);
+	if (from->forwarded && (!into->forwarded || !strstr(into->forwarded->str,
+							     from->forwarded->str))) {
+		if (!into->forwarded)
+			into->forwarded = g_string_new(NULL);
+		start_paragraph(into->forwarded);
+		g_string_append(into->forwarded, from->forwarded->str);
+	}
 	into->html = into->html || from->html;
 }
 
@@ -1035,6 +1087,8 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 		drop_other_readings_parts(part.body, boundaries);
 		merge_reading(w->res, &part);
 		g_string_free(part.body, TRUE);
+		if (part.forwarded)
+			g_string_free(part.forwarded, TRUE);
 		g_ptr_array_unref(part.attachments);
 		g_ptr_array_unref(part.notes);
 		if (!ok)
@@ -1086,7 +1140,7 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		return TRUE;
 	}
 	if (GMIME_IS_MESSAGE_PART(obj))
-		return add_message_part(w, GMIME_MESSAGE_PART(obj));
+		return add_message_part(w, GMIME_MESSAGE_PART(obj), depth);
 	if (GMIME_IS_PART(obj))
 		return walk_leaf(w, GMIME_PART(obj));
 	return block(w, CDR_E_INTERNAL, "a MIME object of a kind the mail handler does not know");
@@ -1349,6 +1403,10 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
 		goto out;
 	}
+	if (res.forwarded) {
+		start_paragraph(res.body);
+		g_string_append(res.body, res.forwarded->str);
+	}
 	append_excerpts(&w);
 	style_links(job, res.body);
 	write_result(job, msg, &res, w.sanitize_mode, out);
@@ -1359,6 +1417,8 @@ out:
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_string_free(res.body, TRUE);
+	if (res.forwarded)
+		g_string_free(res.forwarded, TRUE);
 	g_ptr_array_unref(res.attachments);
 	g_ptr_array_unref(res.notes);
 	return verdict;

@@ -750,6 +750,18 @@ test_ppap_password_in_text(void)
 	result_clear(&r2);
 }
 
+/* `msg` through an engine with the policy `conf` (mugaika.conf text). */
+static struct result
+run_with_conf(const char *conf, const char *msg)
+{
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", NULL);
+	g_assert_nonnull(p);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, msg);
+	cdr_engine_free(e);
+	return r;
+}
+
 /* A message with the given text attachments (name, UTF-8 text) */
 static char *
 mail_with_texts(const char *const *files)
@@ -796,25 +808,18 @@ test_attachment_excerpts(void)
 	g_assert_null(strstr(s.message, heading));
 	result_clear(&s);
 
-	static const char off_conf[] = "[mail]\nattachment_text = off\n";
-	g_autoptr(cdr_policy) off = cdr_policy_load_data(off_conf, strlen(off_conf), "t", NULL);
-	struct cdr_engine *e = cdr_engine_new(off, NULL, NULL);
-	struct result o = run(e, msg);
+	struct result o = run_with_conf("[mail]\nattachment_text = off\n", msg);
 	g_assert_null(strstr(o.text, heading));
 	g_assert_null(strstr(o.text, "がぎ"));
 	result_clear(&o);
-	cdr_engine_free(e);
 
 	GString *long_text = g_string_new(NULL);
 	for (int i = 0; i < 300; i++)
 		g_string_append(long_text, "あ");
 	const char *const two[] = { "a.txt", long_text->str, "b.txt", long_text->str, NULL };
 	g_autofree char *msg2 = mail_with_texts(two);
-	static const char small_conf[] = "[mail]\nattachment_text_chars = 100\n"
-					 "attachment_text_total_chars = 150\n";
-	g_autoptr(cdr_policy) small = cdr_policy_load_data(small_conf, strlen(small_conf), "t", NULL);
-	e = cdr_engine_new(small, NULL, NULL);
-	struct result t = run(e, msg2);
+	struct result t = run_with_conf("[mail]\nattachment_text_chars = 100\n"
+					"attachment_text_total_chars = 150\n", msg2);
 	g_autofree char *hundred = g_strndup(long_text->str, 100 * 3);
 	/* 150 - 101 shown (100 and the ellipsis) */
 	g_autofree char *fifty = g_strndup(long_text->str, 49 * 3);
@@ -823,7 +828,6 @@ test_attachment_excerpts(void)
 	g_assert_nonnull(strstr(t.text, first));
 	g_assert_nonnull(strstr(t.text, second));
 	result_clear(&t);
-	cdr_engine_free(e);
 	g_string_free(long_text, TRUE);
 }
 
@@ -889,6 +893,42 @@ test_link_styles(void)
 	cdr_report_free(r);
 }
 
+/* Text mode: forwarded messages shown after the text, nested, their
+ * headers decoded and on one line each; max_depth still ends it */
+static void
+test_forwarded_inline(void)
+{
+	static const char msg[] =
+		"From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+		"--o\r\nContent-Type: text/plain\r\n\r\nouter text\r\n"
+		"--o\r\nContent-Type: message/rfc822\r\n\r\n"
+		"From: =?ISO-2022-JP?B?GyRCOjRGIxsoQg==?= <s@example.jp>\r\n"
+		"Subject: inner\x1b\r\n\tfolded\r\nDate: Tue, 1 Apr 2025 10:00:00 +0900\r\n"
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+		"--i\r\nContent-Type: text/html\r\n\r\n<p>inner <b>html</b></p>\r\n"
+		"--i\r\nContent-Type: message/rfc822\r\n\r\n"
+		"From: x@example.jp\r\nSubject: innermost\r\n\r\ndeepest text\r\n"
+		"--i--\r\n--o--\r\n";
+	struct result r = run(text_engine, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	const char *outer = strstr(r.text, "outer text");
+	const char *first = strstr(r.text, "From: 佐藤 <s@example.jp>\r\nDate: Tue, 1 Apr 2025 "
+					   "10:00:00 +0900\r\nSubject: inner");
+	g_assert_nonnull(strstr(r.text, "folded\r\n\r\ninner html"));
+	g_assert_null(strstr(r.text, "\x1b"));
+	const char *second = strstr(r.text, "From: x@example.jp\r\nDate: \r\nSubject: "
+					    "innermost\r\n\r\ndeepest text");
+	g_assert_true(outer && first && second && outer < first && first < second);
+	g_assert_null(strstr(r.text, "<b>"));
+	result_clear(&r);
+
+	struct result d = run_with_conf("[limits]\nmax_depth = 3\n", msg);
+	g_assert_cmpint(d.report->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(d.report->error, ==, CDR_E_LIMIT);
+	result_clear(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -930,6 +970,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
 	g_test_add_func("/mime/attachment-excerpts", test_attachment_excerpts);
 	g_test_add_func("/mime/link-styles", test_link_styles);
+	g_test_add_func("/mime/forwarded-inline", test_forwarded_inline);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);
