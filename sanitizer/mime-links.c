@@ -40,7 +40,8 @@ is_scheme_char(char c)
 static gsize
 url_at(const char *text, const char *p, gsize *scheme_len)
 {
-	if (p > text && (g_ascii_isalnum(p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == '@'))
+	char before = p > text ? p[-1] : ' ';
+	if (g_ascii_isalnum(before))
 		return 0; /* inside a word */
 	gsize s = 0;
 	while (s < 32 && is_scheme_char(p[s]))
@@ -50,14 +51,16 @@ url_at(const char *text, const char *p, gsize *scheme_len)
 	    (strncmp(p + s, "://", 3) == 0 ||
 	     (s == 6 && g_ascii_strncasecmp(p, "mailto", 6) == 0 && p[s] == ':')))
 		*scheme_len = s;
-	else if (g_ascii_strncasecmp(p, "www.", 4) != 0 || !g_ascii_isalnum(p[4]))
-		return 0;
+	else if (before == '.' || before == '-' || before == '@' ||
+		 g_ascii_strncasecmp(p, "www.", 4) != 0 || !g_ascii_isalnum(p[4]))
+		return 0; /* a www. host, not the end of a longer name */
 	gsize n = 0;
 	while (is_url_char(p[n]))
 		n++;
-	while (n && strchr(".,;:!?)]}'", p[n - 1]))
+	while (n > *scheme_len + 1 && strchr(".,;:!?)]}'", p[n - 1]))
 		n--; /* sentence punctuation, not the URL's */
-	return n > *scheme_len + 3 ? n : 0;
+	/* "https://" alone still makes clients link what follows (an IDN host) */
+	return n > (*scheme_len ? *scheme_len : 4) ? n : 0;
 }
 
 static gboolean
