@@ -135,8 +135,13 @@ mime_link_style(const char *text, const char *style)
 			p += 1 + domain;
 			continue;
 		}
-		if (!n || (scheme_len && is_defanged_scheme(p, scheme_len))) {
+		if (!n) {
 			g_string_append_c(out, *p++);
+			continue;
+		}
+		if (scheme_len && is_defanged_scheme(p, scheme_len)) {
+			g_string_append_len(out, p, (gssize)n); /* all of it: a second pass */
+			p += n;
 			continue;
 		}
 		if (defang) {
