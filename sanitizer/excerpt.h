@@ -3,7 +3,7 @@
  *	excerpt.h - the handlers' text excerpt entry points (cdr.h: excerpt)
  * SUMMARY
  *	One file each: excerpt-pdf.c (poppler), excerpt-ooxml.c (docx, xlsx,
- *	pptx), excerpt-text.c (plain text and CSV). Each adds text to the
+ *	pptx), excerpt-rtf.c, excerpt-text.c (plain text and CSV). Each adds text to the
  *	excerpt with cdr_excerpt_add() and stops when it is full.
  */
 #pragma once
@@ -22,6 +22,7 @@ gboolean pdf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **r
 #define PDF_EXCERPT_INIT NULL
 #endif
 
+gboolean rtf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean ooxml_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean text_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 

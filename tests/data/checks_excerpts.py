@@ -9,7 +9,9 @@
 # same attachment: poppler's pdftotext for PDF; zipfile + ElementTree for
 # docx (w:t of the body, w:rt ruby left out), xlsx (first 30 rows of
 # xl/worksheets/sheetN.xml by number, shared strings without rPh), pptx
-# (a:t of ppt/slides/slideN.xml by number); Python's codecs for text. The
+# (a:t of ppt/slides/slideN.xml by number); a small RTF reader written here
+# for RTF (its own tokenizer: font charsets, \'hh, \uN, skipped destinations);
+# Python's codecs for text. The
 # block's characters, white space dropped, NFC, "[U+XXXX]" read back as the
 # character and a final "…" taken off, must be the start of the reader's
 # (white space and control characters dropped, NFC). An entry's
@@ -110,6 +112,94 @@ def ooxml_text(data):
     return None
 
 
+RTF_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?[0-9]{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])"
+                       rb"|([^\\{}\r\n]+)|[\r\n]", re.S)
+RTF_SKIP = {"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "objdata", "fldinst",
+            "datastore", "themedata", "latentstyles", "listtable", "listoverridetable",
+            "rsidtbl", "generator", "xmlnstbl", "header", "footer", "footnote", "sp"}
+RTF_CHARSETS = {128: "cp932", 134: "gbk", 136: "big5", 129: "euc-kr"}
+
+
+def rtf_text(data):
+    """The body text of an RTF file: the font table read for \\fcharset, \\* and
+    non-text destinations skipped, \\'hh in the font's or \\ansicpg's code page,
+    \\uN with its \\ucN fallback skipped, \\par/\\line/\\row as line ends."""
+    out, pend = [], bytearray()
+    state = {"cp": "cp1252", "fonts": {}, "tfont": None, "skipfb": 0}
+    stack = [{"skip": False, "ftbl": False, "font": None, "uc": 1}]
+
+    def codec():
+        cs = state["fonts"].get(stack[-1]["font"])
+        return RTF_CHARSETS.get(cs, state["cp"])
+
+    def flush():
+        if pend:
+            out.append(bytes(pend).decode(codec(), "replace"))
+            pend.clear()
+
+    def byte(b):
+        if state["skipfb"]:
+            state["skipfb"] -= 1
+        else:
+            pend.append(b)
+    for m in RTF_TOKEN.finditer(data):
+        word, num, hexb, sym, brace, text = m.groups()
+        g = stack[-1]
+        if brace == b"{":
+            stack.append(dict(g))
+        elif brace == b"}":
+            flush()
+            if len(stack) > 1:
+                stack.pop()
+        elif word is not None:
+            w = word.decode()
+            if g["ftbl"]:
+                if w == "f" and num:
+                    state["tfont"] = int(num)
+                elif w == "fcharset" and num:
+                    state["fonts"][state["tfont"]] = int(num)
+                continue
+            if w in RTF_SKIP:
+                flush()
+                g["skip"], g["ftbl"] = w != "fonttbl", w == "fonttbl"
+                continue
+            if g["skip"]:
+                continue
+            if w == "ansicpg" and num:
+                state["cp"] = {932: "cp932"}.get(int(num), "cp%d" % int(num))
+            elif w == "f" and num:
+                flush()
+                g["font"] = int(num)
+            elif w == "uc" and num:
+                g["uc"] = int(num)
+            elif w == "u" and num:
+                flush()
+                n = int(num)
+                out.append(chr(n + 65536 if n < 0 else n))
+                state["skipfb"] = g["uc"]
+                continue
+            elif w in ("par", "line", "row", "sect", "page"):
+                flush()
+                out.append("\n")
+            elif w in ("tab", "cell"):
+                flush()
+                out.append("\t")
+            state["skipfb"] = 0
+        elif sym is not None:
+            if sym == b"*":
+                flush()
+                g["skip"] = True
+            elif not g["skip"] and not g["ftbl"] and sym in b"\\{}":
+                byte(sym[0])
+        elif hexb is not None and not g["skip"] and not g["ftbl"]:
+            byte(int(hexb, 16))
+        elif text is not None and not g["skip"] and not g["ftbl"]:
+            for b in text:
+                byte(b)
+    flush()
+    return "".join(out)
+
+
 def plain_text(data):
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16")
@@ -129,6 +219,8 @@ def reader_text(name, data):
         return ooxml_text(data)
     if ext in ("txt", "csv"):
         return plain_text(data)
+    if ext == "rtf":
+        return rtf_text(data)
     return None
 
 
