@@ -16,8 +16,9 @@
  *	character (Japanese text often follows a URL without a space), less
  *	trailing punctuation. The body, the text HTML was converted to and
  *	the attachment excerpts are all treated alike, since they are one
- *	text by then. Defanged links are left as they are, so a second pass
- *	changes nothing.
+ *	text by then. Defanging also finds a "scheme://" inside another URL
+ *	and leaves defanged links as they are, so a second pass changes
+ *	nothing.
  */
 #include <string.h>
 
@@ -63,44 +64,6 @@ url_at(const char *text, const char *p, gsize *scheme_len)
 	return n > (*scheme_len ? *scheme_len : 4) ? n : 0;
 }
 
-static gboolean
-is_defanged_scheme(const char *p, gsize n)
-{
-	static const char *const defanged[] = { "hxxp", "hxxps", "fxp" };
-	for (gsize i = 0; i < G_N_ELEMENTS(defanged); i++)
-		if (n == strlen(defanged[i]) && g_ascii_strncasecmp(p, defanged[i], n) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-static void
-append_defanged(GString *out, const char *url, gsize n, gsize scheme_len)
-{
-	gsize i = 0;
-	gboolean mailto = FALSE;
-	if (scheme_len) {
-		g_autofree char *scheme = g_ascii_strdown(url, (gssize)scheme_len);
-		mailto = strcmp(scheme, "mailto") == 0;
-		if (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)
-			g_string_append_printf(out, "hxxp%s:", scheme + 4);
-		else if (strcmp(scheme, "ftp") == 0)
-			g_string_append(out, "fxp:");
-		else
-			g_string_append_printf(out, "%.*s[:]", (int)scheme_len, url);
-		for (i = scheme_len + 1; i < n && url[i] == '/'; i++)
-			g_string_append_c(out, '/');
-	}
-	gboolean in_host = TRUE; /* mailto: the whole address */
-	for (; i < n; i++) {
-		if (!mailto && strchr("/?#", url[i]))
-			in_host = FALSE;
-		if (url[i] == '.' && in_host)
-			g_string_append(out, "[.]");
-		else
-			g_string_append_c(out, url[i]);
-	}
-}
-
 /* Length of the domain of a bare mail address at `p` (just after its
  * '@'), 0 when it is none: a local part before, a dotted host after. */
 static gsize
@@ -117,37 +80,136 @@ address_domain_at(const char *text, const char *p)
 	return dot ? n : 0;
 }
 
-char *
-mime_link_style(const char *text, const char *style)
+static gboolean
+is_defanged_scheme(const char *p, gsize n)
 {
-	gboolean defang = g_strcmp0(style, "defang") == 0;
-	gboolean remove = g_strcmp0(style, "remove") == 0;
-	if (!defang && !remove)
-		return g_strdup(text);
+	static const char *const defanged[] = { "hxxp", "hxxps", "fxp" };
+	for (gsize i = 0; i < G_N_ELEMENTS(defanged); i++)
+		if (n == strlen(defanged[i]) && g_ascii_strncasecmp(p, defanged[i], n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The scheme run (letters first) ending at the "://" at `colon`, not
+ * reaching back before `from`; 0 when there is none. */
+static gsize
+scheme_before(const char *from, const char *colon)
+{
+	gsize n = 0;
+	while (colon - (gssize)n > from && n < 32 && is_scheme_char(colon[-(gssize)n - 1]))
+		n++;
+	while (n && !g_ascii_isalpha(colon[-(gssize)n]))
+		n--;
+	return n;
+}
+
+/* Does a scheme followed by "://" start at `p`? */
+static gboolean
+starts_scheme_url(const char *p)
+{
+	if (!g_ascii_isalpha(*p))
+		return FALSE;
+	gsize n = 0;
+	while (n < 32 && is_scheme_char(p[n]))
+		n++;
+	return strncmp(p + n, "://", 3) == 0;
+}
+
+/* A host (letters, digits, '-', '_', '.') from `p` with its dots as "[.]",
+ * stopping where another URL's scheme starts; returns its length. */
+static gsize
+append_host_defanged(GString *out, const char *p)
+{
+	gsize n = 0;
+	for (; g_ascii_isalnum(p[n]) || p[n] == '-' || p[n] == '.' || p[n] == '_'; n++) {
+		if (n && starts_scheme_url(p + n))
+			break;
+		if (p[n] == '.')
+			g_string_append(out, "[.]");
+		else
+			g_string_append_c(out, p[n]);
+	}
+	return n;
+}
+
+/* "www." at `p`, at the start of a host name. */
+static gboolean
+www_at(const char *text, const char *p)
+{
+	char before = p > text ? p[-1] : ' ';
+	return !g_ascii_isalnum(before) && before != '.' && before != '-' && before != '@' &&
+	       g_ascii_strncasecmp(p, "www.", 4) == 0 && g_ascii_isalnum(p[4]);
+}
+
+/* A URL's scheme and "://", defanged (hxxp, hxxps, fxp: as they are). */
+static void
+append_scheme_defanged(GString *out, const char *scheme, gsize n)
+{
+	g_autofree char *lower = g_ascii_strdown(scheme, (gssize)n);
+	if (is_defanged_scheme(scheme, n))
+		g_string_append_printf(out, "%.*s://", (int)n, scheme);
+	else if (strcmp(lower, "http") == 0 || strcmp(lower, "https") == 0)
+		g_string_append_printf(out, "hxxp%s://", lower + 4);
+	else if (strcmp(lower, "ftp") == 0)
+		g_string_append(out, "fxp://");
+	else
+		g_string_append_printf(out, "%.*s[:]//", (int)n, scheme);
+}
+
+/*
+ * defang: every "scheme://" anywhere (also inside another URL), "www."
+ * hosts, "mailto:" and bare addresses; a host's dots become "[.]". What
+ * this writes holds none of them, so a second pass changes nothing.
+ */
+static char *
+defang_links(const char *text)
+{
+	GString *out = g_string_sized_new(strlen(text));
+	const char *from = text; /* not yet written */
+	for (const char *p = text; *p;) {
+		gsize n;
+		if (p[0] == ':' && p[1] == '/' && p[2] == '/' && (n = scheme_before(from, p))) {
+			g_string_append_len(out, from, p - n - from);
+			append_scheme_defanged(out, p - n, n);
+			gboolean already = is_defanged_scheme(p - n, n);
+			p += 3;
+			if (!already)
+				p += append_host_defanged(out, p);
+		} else if (www_at(text, p)) {
+			g_string_append_len(out, from, p - from);
+			p += append_host_defanged(out, p);
+		} else if ((p == text || !g_ascii_isalnum(p[-1])) &&
+			   g_ascii_strncasecmp(p, "mailto:", 7) == 0) {
+			g_string_append_len(out, from, p - from);
+			g_string_append_printf(out, "%.6s[:]", p);
+			p += 7;
+		} else if (*p == '@' && address_domain_at(text, p + 1)) {
+			g_string_append_len(out, from, p + 1 - from);
+			p += 1 + append_host_defanged(out, p + 1);
+		} else {
+			p++;
+			continue;
+		}
+		from = p;
+	}
+	g_string_append(out, from);
+	return g_string_free(out, FALSE);
+}
+
+/* remove: "label <url>" keeps its label, a URL standing alone goes. */
+static char *
+remove_links(const char *text)
+{
 	GString *out = g_string_sized_new(strlen(text));
 	for (const char *p = text; *p;) {
 		gsize scheme_len;
 		gsize n = url_at(text, p, &scheme_len);
-		gsize domain = defang && *p == '@' ? address_domain_at(text, p + 1) : 0;
-		if (domain) {
-			g_string_append_c(out, '@');
-			append_defanged(out, p + 1, domain, 0);
-			p += 1 + domain;
-			continue;
-		}
 		if (!n) {
 			g_string_append_c(out, *p++);
 			continue;
 		}
-		if (scheme_len && is_defanged_scheme(p, scheme_len)) {
-			g_string_append_len(out, p, (gssize)n); /* all of it: a second pass */
-			p += n;
-			continue;
-		}
-		if (defang) {
-			append_defanged(out, p, n, scheme_len);
-		} else if (p > text && p[-1] == '<' && p[n] == '>') {
-			/* "label <url>": the label stays, " <url>" goes */
+		if (p > text && p[-1] == '<' && p[n] == '>') {
+			/* " <url>" goes */
 			g_string_truncate(out, out->len - 1);
 			if (out->len && out->str[out->len - 1] == ' ')
 				g_string_truncate(out, out->len - 1);
@@ -158,4 +220,14 @@ mime_link_style(const char *text, const char *style)
 		p += n;
 	}
 	return g_string_free(out, FALSE);
+}
+
+char *
+mime_link_style(const char *text, const char *style)
+{
+	if (g_strcmp0(style, "defang") == 0)
+		return defang_links(text);
+	if (g_strcmp0(style, "remove") == 0)
+		return remove_links(text);
+	return g_strdup(text);
 }
