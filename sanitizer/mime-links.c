@@ -42,8 +42,8 @@ static gsize
 url_at(const char *text, const char *p, gsize *scheme_len)
 {
 	char before = p > text ? p[-1] : ' ';
-	if (g_ascii_isalnum(before))
-		return 0; /* inside a word */
+	if (g_ascii_isalpha(before))
+		return 0; /* inside a word ("5http://" is still a link) */
 	gsize s = 0;
 	while (s < 32 && is_scheme_char(p[s]))
 		s++;
@@ -52,7 +52,7 @@ url_at(const char *text, const char *p, gsize *scheme_len)
 	    (strncmp(p + s, "://", 3) == 0 ||
 	     (s == 6 && g_ascii_strncasecmp(p, "mailto", 6) == 0 && p[s] == ':')))
 		*scheme_len = s;
-	else if (before == '.' || before == '-' || before == '@' ||
+	else if (g_ascii_isdigit(before) || before == '.' || before == '-' || before == '@' ||
 		 g_ascii_strncasecmp(p, "www.", 4) != 0 || !g_ascii_isalnum(p[4]))
 		return 0; /* a www. host, not the end of a longer name */
 	gsize n = 0;
@@ -103,28 +103,37 @@ scheme_before(const char *from, const char *colon)
 	return n;
 }
 
-/* Does a scheme followed by "://" start at `p`? */
-static gboolean
-starts_scheme_url(const char *p)
+/* The next "://" at or after `p` with a scheme before it (the longest
+ * run of scheme characters, from `p` on): *start where the scheme begins,
+ * *colon its "://"; both NULL when there is none. */
+static void
+find_marker(const char *p, const char **start, const char **colon)
 {
-	if (!g_ascii_isalpha(*p))
-		return FALSE;
-	gsize n = 0;
-	while (n < 32 && is_scheme_char(p[n]))
-		n++;
-	return strncmp(p + n, "://", 3) == 0;
+	*start = *colon = NULL;
+	for (const char *c = strstr(p, "://"); c; c = strstr(c + 1, "://")) {
+		gsize n = scheme_before(p, c);
+		if (n) {
+			*start = c - n;
+			*colon = c;
+			return;
+		}
+	}
 }
 
-/* A host (letters, digits, '-', '_', '.') from `p` with its dots as "[.]",
- * stopping where another URL's scheme starts; returns its length. */
+/* A host (letters, digits, '-', '_', '.') from `p` with its dots as "[.]"
+ * (as it is when not `defang`: a defanged URL's, read again), stopping at
+ * `limit` (where the next URL's scheme starts, may be NULL); returns its
+ * length. */
 static gsize
-append_host_defanged(GString *out, const char *p)
+append_host(GString *out, const char *p, const char *limit, gboolean defang)
 {
 	gsize n = 0;
-	for (; g_ascii_isalnum(p[n]) || p[n] == '-' || p[n] == '.' || p[n] == '_'; n++) {
-		if (n && starts_scheme_url(p + n))
-			break;
-		if (p[n] == '.')
+	for (; p + n != limit &&
+	       (g_ascii_isalnum(p[n]) || p[n] == '-' || p[n] == '.' || p[n] == '_');
+	     n++) {
+		if (n && !g_ascii_isalnum(p[n - 1]) && g_ascii_strncasecmp(p + n, "mailto:", 7) == 0)
+			break; /* read as a link of its own, now and on a second pass */
+		if (p[n] == '.' && defang)
 			g_string_append(out, "[.]");
 		else
 			g_string_append_c(out, p[n]);
@@ -141,43 +150,58 @@ www_at(const char *text, const char *p)
 	       g_ascii_strncasecmp(p, "www.", 4) == 0 && g_ascii_isalnum(p[4]);
 }
 
-/* A URL's scheme and "://", defanged (hxxp, hxxps, fxp: as they are). */
-static void
+enum scheme_kind { SCHEME_WEB, SCHEME_DEFANGED, SCHEME_OTHER };
+
+/* A URL's scheme and "://", defanged: http(s) and ftp become hxxp(s) and
+ * fxp (those as they are), any other keeps its letters with "[.]" for
+ * its dots and "[:]//" after it. Returns which it was. */
+static enum scheme_kind
 append_scheme_defanged(GString *out, const char *scheme, gsize n)
 {
 	g_autofree char *lower = g_ascii_strdown(scheme, (gssize)n);
-	if (is_defanged_scheme(scheme, n))
+	if (is_defanged_scheme(scheme, n)) {
 		g_string_append_printf(out, "%.*s://", (int)n, scheme);
-	else if (strcmp(lower, "http") == 0 || strcmp(lower, "https") == 0)
+		return SCHEME_DEFANGED;
+	}
+	if (strcmp(lower, "http") == 0 || strcmp(lower, "https") == 0) {
 		g_string_append_printf(out, "hxxp%s://", lower + 4);
-	else if (strcmp(lower, "ftp") == 0)
+		return SCHEME_WEB;
+	}
+	if (strcmp(lower, "ftp") == 0) {
 		g_string_append(out, "fxp://");
-	else
-		g_string_append_printf(out, "%.*s[:]//", (int)n, scheme);
+		return SCHEME_WEB;
+	}
+	append_host(out, scheme, scheme + n, TRUE);
+	g_string_append(out, "[:]//");
+	return SCHEME_OTHER;
 }
 
 /*
  * defang: every "scheme://" anywhere (also inside another URL), "www."
- * hosts, "mailto:" and bare addresses; a host's dots become "[.]". What
- * this writes holds none of them, so a second pass changes nothing.
+ * hosts, "mailto:" and bare addresses; a host's dots become "[.]" and a
+ * host ends where the next URL's scheme begins. What this writes holds
+ * none of them, so a second pass changes nothing.
  */
 static char *
 defang_links(const char *text)
 {
 	GString *out = g_string_sized_new(strlen(text));
 	const char *from = text; /* not yet written */
+	const char *mstart, *mcolon;
+	find_marker(text, &mstart, &mcolon);
 	for (const char *p = text; *p;) {
-		gsize n;
-		if (p[0] == ':' && p[1] == '/' && p[2] == '/' && (n = scheme_before(from, p))) {
-			g_string_append_len(out, from, p - n - from);
-			append_scheme_defanged(out, p - n, n);
-			gboolean already = is_defanged_scheme(p - n, n);
-			p += 3;
-			if (!already)
-				p += append_host_defanged(out, p);
+		if (p == mstart) {
+			g_string_append_len(out, from, p - from);
+			enum scheme_kind kind = append_scheme_defanged(out, p, (gsize)(mcolon - p));
+			p = mcolon + 3;
+			find_marker(p, &mstart, &mcolon);
+			/* a web host's dots go (read again as it is); after "[:]//"
+			 * nothing links, and what follows is read as text */
+			if (kind != SCHEME_OTHER)
+				p += append_host(out, p, mstart, kind == SCHEME_WEB);
 		} else if (www_at(text, p)) {
 			g_string_append_len(out, from, p - from);
-			p += append_host_defanged(out, p);
+			p += append_host(out, p, mstart, TRUE);
 		} else if ((p == text || !g_ascii_isalnum(p[-1])) &&
 			   g_ascii_strncasecmp(p, "mailto:", 7) == 0) {
 			g_string_append_len(out, from, p - from);
@@ -185,7 +209,7 @@ defang_links(const char *text)
 			p += 7;
 		} else if (*p == '@' && address_domain_at(text, p + 1)) {
 			g_string_append_len(out, from, p + 1 - from);
-			p += 1 + append_host_defanged(out, p + 1);
+			p += 1 + append_host(out, p + 1, mstart, TRUE);
 		} else {
 			p++;
 			continue;
@@ -227,7 +251,18 @@ mime_link_style(const char *text, const char *style)
 {
 	if (g_strcmp0(style, "defang") == 0)
 		return defang_links(text);
-	if (g_strcmp0(style, "remove") == 0)
-		return remove_links(text);
-	return g_strdup(text);
+	if (g_strcmp0(style, "remove") != 0)
+		return g_strdup(text);
+	/* taking " <url>" out joins what was around it, which may make
+	 * another URL ("x" + "://"): again until nothing changes */
+	char *now = remove_links(text);
+	for (int round = 0; round < 16; round++) {
+		char *again = remove_links(now);
+		gboolean same = strcmp(again, now) == 0;
+		g_free(now);
+		now = again;
+		if (same)
+			break;
+	}
+	return now;
 }
