@@ -110,9 +110,14 @@ static char *preload_root;
 static gboolean
 add_preloaded_dir(GArray *files, const char *dir, GError **error)
 {
-	GDir *d = g_dir_open(dir, 0, error);
-	if (!d)
+	g_autoptr(GError) local = NULL;
+	GDir *d = g_dir_open(dir, 0, &local);
+	if (!d && g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return TRUE; /* not installed: the library does without */
+	if (!d) {
+		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
+	}
 	for (const char *name; (name = g_dir_read_name(d));) {
 		struct preloaded_file f = { g_build_filename(dir, name, NULL), NULL };
 		char *data;

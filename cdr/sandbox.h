@@ -29,7 +29,8 @@ gboolean cdr_sandbox_limits_address_space(void);
  * Inside the sandbox an open of exactly one of these paths, read-only,
  * gets a fresh memfd holding the copy; any other path under `root` gets
  * ENOENT (the library carries on without it); every other open still
- * kills the worker. x86-64 only (the SIGSYS handler reads its registers):
+ * kills the worker. A folder that does not exist is left out (the
+ * library does without its files). x86-64 only (the SIGSYS handler reads its registers):
  * elsewhere the files are not read and every open kills as before.
  */
 gboolean cdr_sandbox_preload(const char *root, const char *const *dirs, GError **error);
