@@ -7,7 +7,7 @@
  *	copied through the socket.
  * DESCRIPTION
  *	request:  header + name NUL mail-mode NUL quarantine-id NUL handler NUL
- *	          passwords NUL infected NUL mail-build NUL mask;  fds: [input]
+ *	          passwords NUL infected NUL mail-build NUL mask NUL links;  fds: [input]
  *	reply:    header;               fds: [report, output] (output absent when blocked)
  *	fatal:    header + message;     no fds (worker is about to die)
  *	scan:     header + name;        fds: [bytes] (worker -> front end, mid-job:
