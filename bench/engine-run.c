@@ -2,8 +2,9 @@
  * NAME
  *	engine-run - objects per second through the engine alone, in-process
  * SUMMARY
- *	engine-run DIR NAME: every file in DIR, as file NAME (its extension
- *	picks the handler rules), through cdr_engine_run() on one core. No
+ *	engine-run DIR NAME [CONFIG]: every file in DIR, as file NAME (its
+ *	extension picks the handler rules), through cdr_engine_run() on one
+ *	core, with the policy of CONFIG (default: mugaika.conf's). No
  *	worker, no file output: the cost a front end adds is measured by
  *	running cdr-file on the same files (bench/mail.sh does both).
  */
@@ -14,12 +15,12 @@
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: engine-run DIR NAME\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: engine-run DIR NAME [CONFIG]\n");
 		return 2;
 	}
 	g_autoptr(GError) error = NULL;
-	g_autoptr(cdr_policy) policy = cdr_policy_load(NULL, &error);
+	g_autoptr(cdr_policy) policy = cdr_policy_load(argc == 4 ? argv[3] : NULL, &error);
 	struct cdr_engine *engine = policy ? cdr_engine_new(policy, NULL, &error) : NULL;
 	g_autoptr(GDir) dir = engine ? g_dir_open(argv[1], 0, &error) : NULL;
 	if (!dir) {

@@ -9,9 +9,9 @@
 #   bmp        cdr-file vs PIL's BMP -> PNG in one python process
 #   svg        cdr-file vs `xmllint --nonet` (parse and write, no disarm)
 # cdr-file runs on the kind's directory (tree mode, -j BENCH_JOBS); the floor
-# runs once per file in a shell loop (as a person or script would). farm-bench
-# runs A and B in turn, BENCH_RUNS times each, and prints medians and the
-# paired ratio A/B. Output sizes are printed too. Every cdr-file output is
+# runs once per file in a shell loop (as a person or script would). paired()
+# runs A and B in turn under GNU time, BENCH_RUNS times each, and prints the
+# medians of wall and CPU time and of the per-round ratio A/B. Output sizes are printed too. Every cdr-file output is
 # counted: a blocked file shows as a missing output.
 #
 # Environment: CDR_FILE, MUGAIKA_WORKER (see common.sh), BENCH_N (8 files per
@@ -26,7 +26,7 @@ runs=${BENCH_RUNS:-3}
 jobs=${BENCH_JOBS:-$(nproc)}
 
 . "$here/common.sh"
-bench_setup images2 tiffcp cwebp dwebp heif-convert heif-enc xmllint farm-bench
+bench_setup images2 tiffcp cwebp dwebp heif-convert heif-enc xmllint
 
 bench_workdir "-images2"
 in=$work/in
@@ -46,14 +46,34 @@ floor() {  # floor KIND: the shell loop for the kind's floor tool
 	esac
 }
 
+# paired A B: A and B (shell commands) in turn, $runs rounds; medians of wall
+# and CPU seconds (user + system) and of the CPU ratio A/B of each round
+paired() {
+	local a=$1 b=$2 i ta tb
+	: >"$work/times"
+	for ((i = 0; i < runs; i++)); do
+		ta=$(/usr/bin/time -f '%e %U %S' sh -c "$a" 2>&1 >/dev/null | tail -1)
+		tb=$(/usr/bin/time -f '%e %U %S' sh -c "$b" 2>&1 >/dev/null | tail -1)
+		echo "$ta $tb" >>"$work/times"
+	done
+	"$py" - "$work/times" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+med = lambda xs: statistics.median(xs)
+a_wall, a_cpu = med([r[0] for r in rows]), med([r[1] + r[2] for r in rows])
+b_wall, b_cpu = med([r[3] for r in rows]), med([r[4] + r[5] for r in rows])
+ratio = med([(r[1] + r[2]) / max(r[4] + r[5], 1e-3) for r in rows])
+print("   cdr-file: wall %.2f s, cpu %.2f s | floor: wall %.2f s, cpu %.2f s | cpu ratio %.2f (medians of %d)"
+      % (a_wall, a_cpu, b_wall, b_cpu, ratio, len(rows)))
+PY
+}
+
 for kind in ${BENCH_KINDS:-tiff-fax tiff-scan webp webp-lossy heic bmp svg}; do
 	dir=${kind%-lossy}
 	out=$work/out-$dir
 	echo
 	echo "== $kind: $(ls "$in/$dir" | wc -l) files, $(du -sk "$in/$dir" | cut -f1) KB in"
-	farm-bench -n "$runs" --timeout 1800 \
-		--vs "sh -c '$(floor "$kind")'" \
-		-- sh -c "rm -rf '$out'; exec '$cdr' -q -j $jobs '$in/$dir' -o '$out'" || true
+	paired "rm -rf '$out'; '$cdr' -q -j $jobs '$in/$dir' -o '$out' || true" "$(floor "$kind")"
 	"$cdr" -q -j "$jobs" "$in/$dir" -o "$out.check" -r "$res/$dir.jsonl" >/dev/null 2>&1 || true
 	echo "   cdr-file output: $(find "$out.check" -type f | wc -l) files, $(du -sk "$out.check" | cut -f1) KB;" \
 		"verdicts: $(grep -o '"verdict":"[a-z]*"' "$res/$dir.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"

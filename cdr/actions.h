@@ -14,6 +14,8 @@
 #define CDR_ACT_COLOR_PROFILE "color-profile" /* embedded ICC profile */
 #define CDR_ACT_RENAMED "renamed"             /* output name differs from the input name */
 #define CDR_ACT_ATTACHMENT "attachment"       /* mail attachment removed */
+#define CDR_ACT_ATTACHMENT_TEXT "attachment-text" /* text mode: its text excerpted below the body */
+#define CDR_ACT_LINK_STYLED "links-styled" /* [mail] links defang/remove changed the text */
 #define CDR_ACT_HTML "html-converted"         /* HTML body turned into plain text */
 #define CDR_ACT_HEADER "header"               /* mail header not on the allow-list */
 #define CDR_ACT_SIGNATURE "signature"         /* S/MIME or PGP signature dropped */

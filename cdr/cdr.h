@@ -18,6 +18,7 @@
 struct cdr_engine;
 struct cdr_job;
 struct cdr_charsets;
+struct cdr_excerpt;
 
 /* Facts about one object, fixed before a handler sees it. */
 struct cdr_input {
@@ -58,12 +59,20 @@ struct cdr_handler {
 	/* Rebuild in->data into out->data. On BLOCKED, call cdr_job_error(). */
 	enum cdr_verdict (*sanitize)(struct cdr_job *job, const struct cdr_input *in,
 				     struct cdr_output *out);
+	/* Optional: the object's text for a reader, added with
+	 * cdr_excerpt_add() until it says the excerpt is full (mail text
+	 * mode shows it in place of the removed attachment). FALSE with
+	 * *reason (g_malloc'd, one line, Japanese / English) when there is
+	 * none to give. Never writes anything but text. */
+	gboolean (*excerpt)(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 };
 
 /* Settings a front end chooses per top-level object (the milter: per
  * message, from its envelope). Zeroed fields mean "as the policy says". */
 struct cdr_run_params {
 	const char *mail_mode;     /* "text" or "sanitize"; NULL: [mail] mode */
+	/* "text", "defang" or "remove"; NULL: [mail] links */
+	const char *mail_links;
 	const char *quarantine_id; /* where the original is kept, for notices */
 	/* The top-level object goes to this handler without detection (the
 	 * milter: every message is mail, whatever its first bytes look like,
@@ -162,6 +171,8 @@ const struct cdr_policy *cdr_job_policy(const struct cdr_job *job);
 const struct cdr_run_params *cdr_job_params(const struct cdr_job *job);
 /* The mail mode in effect: the run's, else the policy's. */
 const char *cdr_job_mail_mode(const struct cdr_job *job);
+/* The link style in effect ([mail] links): the run's, else the policy's. */
+const char *cdr_job_mail_links(const struct cdr_job *job);
 struct cdr_engine *cdr_job_engine(const struct cdr_job *job);
 
 /* Mail handlers: the decoded Subject and the Message-ID, for audit logs
@@ -260,3 +271,32 @@ void cdr_job_release_input(struct cdr_job *job, const guint8 *from, gsize len);
 
 /* The output name of the last child sanitized (its report's out_name). */
 const struct cdr_report *cdr_job_last_child(const struct cdr_job *job);
+
+/* ---- text excerpts (excerpt.c) -------------------------------------------- */
+
+/*
+ * The text of an object for a reader, at most `max_chars` characters after
+ * normalization (NFC; controls other than tab and line feed removed;
+ * bidi, zero-width and other format characters shown as "[U+XXXX]"; runs
+ * of blank lines made one). The object is detected as for sanitizing and
+ * handed to its handler's excerpt entry point; nothing is charged to the
+ * object's budgets and nothing is recorded on the job: a failure (unknown
+ * type, parse error, its share of the wall time spent) returns NULL with
+ * *reason, one line for the reader. A text cut short ends in "…".
+ */
+char *cdr_job_excerpt(struct cdr_job *job, const guint8 *data, gsize len, const char *name,
+		      gsize max_chars, char **reason);
+
+/* Text with the blanks at its line ends removed, at most one blank line
+ * in a row and none at either end (excerpts, HTML rendered as text). */
+char *cdr_text_tidy_lines(const char *text);
+
+/* For excerpt entry points: append text (UTF-8, made valid); FALSE once
+ * the excerpt has all it will use, when the handler should stop. */
+gboolean cdr_excerpt_add(struct cdr_excerpt *x, const char *text, gssize len);
+/* FALSE once the excerpt's share of the job's wall time is spent. */
+gboolean cdr_excerpt_in_time(const struct cdr_excerpt *x);
+/* The most decoded bytes an excerpt entry point may read from the object
+ * (parts decompressed, streams decoded): reading stops there. */
+#define CDR_EXCERPT_MAX_READ (64u << 20)
+struct cdr_job *cdr_excerpt_job(const struct cdr_excerpt *x);

@@ -46,3 +46,8 @@ void cdr_job_finish(struct cdr_job *job, GByteArray **out);
 /* Sanitize one object into `report` (detect, check, dispatch). */
 enum cdr_verdict cdr_engine_run_object(struct cdr_job *job, const guint8 *data, gsize len,
 				       const char *name, GByteArray **out);
+
+/* The handler an object goes to, as cdr_engine_run_object() picks it
+ * (self-typed signature first, then libmagic's type in `in`); NULL when
+ * none bids. in->magic_type is filled in when it was needed. */
+const struct cdr_handler *cdr_engine_pick(struct cdr_engine *e, struct cdr_input *in);

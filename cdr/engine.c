@@ -146,6 +146,16 @@ pick_handler(struct cdr_engine *e, const struct cdr_input *in, unsigned flags)
 	return best;
 }
 
+const struct cdr_handler *
+cdr_engine_pick(struct cdr_engine *e, struct cdr_input *in)
+{
+	const struct cdr_handler *h = pick_handler(e, in, CDR_SELF_TYPED);
+	if (h)
+		return h;
+	in->magic_type = cdr_engine_magic_type(e, in->data, in->len);
+	return pick_handler(e, in, 0);
+}
+
 static const struct cdr_handler *
 handler_by_name(struct cdr_engine *e, const char *name)
 {

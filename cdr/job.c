@@ -28,6 +28,12 @@ cdr_job_params(const struct cdr_job *job)
 }
 
 const char *
+cdr_job_mail_links(const struct cdr_job *job)
+{
+	return job->params->mail_links ? job->params->mail_links : job->engine->policy->mail_links;
+}
+
+const char *
 cdr_job_mail_mode(const struct cdr_job *job)
 {
 	return job->params->mail_mode ? job->params->mail_mode : job->engine->policy->mail_mode;

@@ -54,6 +54,12 @@ struct cdr_policy {
 	char **mail_text_domains;      /* recipient domains always in text mode */
 	char **mail_sanitize_domains;  /* recipient domains always in sanitize mode */
 	gboolean mail_passwords_in_text; /* sanitize mode: PPAP zips opened with the text's passwords */
+	char *mail_attachment_text;    /* text mode: "excerpt" or "off" */
+	guint64 mail_attachment_text_chars;       /* characters shown per attachment */
+	guint64 mail_attachment_text_total_chars; /* ... per message, all attachments */
+	char *mail_links;              /* "text", "defang" or "remove": links in the text */
+	char **mail_links_defang_domains; /* recipient domains whose links are defanged */
+	char **mail_links_remove_domains; /* recipient domains whose link targets go */
 	/* [milter] */
 	char *milter_socket;           /* unix:PATH or inet:PORT@HOST */
 	char *milter_socket_mode;      /* octal permissions of a unix socket */

@@ -24,6 +24,10 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 	const char *mode = params->mail_mode, *id = params->quarantine_id;
 	if (mode && strcmp(mode, "text") != 0 && strcmp(mode, "sanitize") != 0)
 		return FALSE;
+	const char *links = params->mail_links;
+	if (links && strcmp(links, "text") != 0 && strcmp(links, "defang") != 0 &&
+	    strcmp(links, "remove") != 0)
+		return FALSE;
 	if (params->passwords && strlen(params->passwords) > CDR_MAX_PASSWORDS)
 		return FALSE;
 	if (params->mask && strlen(params->mask) > CDR_MAX_PASSWORDS)

@@ -18,6 +18,12 @@
  *	default action and the worker dies exactly as if the filter killed it.
  *	The handler can be replaced (rt_sigaction is allowed for SIGSYS only),
  *	but a trapped call never reaches the kernel whatever a handler does.
+ *
+ *	Data files a library reads by name as it goes (poppler's CMaps, for
+ *	Japanese PDF text) are read into memory before the filter by
+ *	cdr_sandbox_preload(); the handler answers a read-only open of one of
+ *	those exact paths with a new memfd holding the copy, so no file is
+ *	ever opened inside the sandbox and no path is resolved by the kernel.
  */
 #include "sandbox.h"
 
@@ -92,19 +98,124 @@ is_gconv_path(const char *path)
 	return path && strncmp(path, "/usr/lib/", 9) == 0 && strstr(path, "/gconv/");
 }
 
+/* cdr_sandbox_preload(): fixed before the filter, only read after it */
+struct preloaded_file {
+	char *path;
+	GBytes *bytes;
+};
+static struct preloaded_file *preloaded;
+static gsize n_preloaded;
+static char *preload_root;
+
+static gboolean
+add_preloaded_dir(GArray *files, const char *dir, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	GDir *d = g_dir_open(dir, 0, &local);
+	if (!d && g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+		return TRUE; /* not installed: the library does without */
+	if (!d) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	for (const char *name; (name = g_dir_read_name(d));) {
+		struct preloaded_file f = { g_build_filename(dir, name, NULL), NULL };
+		char *data;
+		gsize len;
+		if (!g_file_test(f.path, G_FILE_TEST_IS_REGULAR) ||
+		    !g_file_get_contents(f.path, &data, &len, NULL)) {
+			g_free(f.path);
+			continue;
+		}
+		f.bytes = g_bytes_new_take(data, len);
+		g_array_append_val(files, f);
+	}
+	g_dir_close(d);
+	return TRUE;
+}
+
+gboolean
+cdr_sandbox_preload(const char *root, const char *const *dirs, GError **error)
+{
+	if (preload_root) {
+		if (strcmp(preload_root, root) == 0)
+			return TRUE; /* once per process */
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "preload: one root only");
+		return FALSE;
+	}
+	GArray *files = g_array_new(FALSE, TRUE, sizeof(struct preloaded_file));
+	for (; *dirs; dirs++)
+		if (!add_preloaded_dir(files, *dirs, error)) {
+			g_array_free(files, TRUE); /* leaks the few read so far: start-up only */
+			return FALSE;
+		}
+	n_preloaded = files->len;
+	preloaded = (struct preloaded_file *)(void *)g_array_free(files, FALSE);
+	preload_root = g_strdup(root);
+	return TRUE;
+}
+
+/* A memfd with a preloaded file's bytes, or -errno (signal handler:
+ * raw system calls only). */
+static long
+open_preloaded(const struct preloaded_file *f)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(f->bytes, &len);
+	long fd = syscall(SYS_memfd_create, "preloaded", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (gsize done = 0; done < len;) {
+		long n = syscall(SYS_write, fd, data + done, len - done);
+		if (n <= 0) {
+			syscall(SYS_close, fd);
+			return n < 0 ? -errno : -EIO;
+		}
+		done += (gsize)n;
+	}
+	syscall(SYS_lseek, fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* TRUE when the trapped open is answered (preloaded file or ENOENT). */
+static gboolean
+answer_preloaded(const char *path, long flags, greg_t *rax)
+{
+	if (!path || !preload_root || strncmp(path, preload_root, strlen(preload_root)) != 0)
+		return FALSE;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+		return FALSE;
+	for (gsize i = 0; i < n_preloaded; i++)
+		if (strcmp(path, preloaded[i].path) == 0 && !(flags & O_DIRECTORY)) {
+			*rax = open_preloaded(&preloaded[i]);
+			return TRUE;
+		}
+	*rax = -ENOENT;
+	return TRUE;
+}
+
 static void
 sigsys_handler(int sig, siginfo_t *info, void *context)
 {
 	greg_t *regs = ((ucontext_t *)context)->uc_mcontext.gregs;
 	const char *path = NULL;
-	if (info->si_syscall == SYS_openat)
+	long flags = 0;
+	if (info->si_syscall == SYS_openat) {
 		path = (const char *)regs[REG_RSI];
-	else if (info->si_syscall == SYS_open)
+		flags = (long)regs[REG_RDX];
+	} else if (info->si_syscall == SYS_open) {
 		path = (const char *)regs[REG_RDI];
+		flags = (long)regs[REG_RSI];
+	}
 	if (is_gconv_path(path)) {
 		regs[REG_RAX] = -ENOENT;
 		return;
 	}
+	int saved_errno = errno;
+	gboolean answered = answer_preloaded(path, flags, &regs[REG_RAX]);
+	errno = saved_errno;
+	if (answered)
+		return;
 	/* die of SIGSYS: default action, raised again (blocked until we return) */
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigaction(SIGSYS, &dfl, NULL);
@@ -119,6 +230,12 @@ install_sigsys_handler(void)
 }
 #define OPEN_ACTION SCMP_ACT_TRAP
 #else
+gboolean
+cdr_sandbox_preload(const char *root, const char *const *dirs, GError **error)
+{
+	return TRUE; /* nothing served: opens kill the worker as before */
+}
+
 static gboolean
 install_sigsys_handler(void)
 {

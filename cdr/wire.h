@@ -7,7 +7,7 @@
  *	copied through the socket.
  * DESCRIPTION
  *	request:  header + name NUL mail-mode NUL quarantine-id NUL handler NUL
- *	          passwords NUL infected NUL mail-build NUL mask;  fds: [input]
+ *	          passwords NUL infected NUL mail-build NUL mask NUL links;  fds: [input]
  *	reply:    header;               fds: [report, output] (output absent when blocked)
  *	fatal:    header + message;     no fds (worker is about to die)
  *	scan:     header + name;        fds: [bytes] (worker -> front end, mid-job:
@@ -22,9 +22,9 @@
 #define CDR_WIRE_MAGIC 0x4d47434bu /* "MGCK" */
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
-/* name, seven NULs, the longest mode, id, handler name, password list,
- * signature name, mail build and mask list (cdr_run_params_valid) */
-#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 7 + 16 + 64 + 32 + 65536 + 256 + 16 + 65536)
+/* name, eight NULs, the longest mode, id, handler name, password list,
+ * signature name, mail build, mask list and link style (cdr_run_params_valid) */
+#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 8 + 16 + 64 + 32 + 65536 + 256 + 16 + 65536 + 16)
 /* the name of bytes to scan (for logs), and the detail of a scan result */
 #define CDR_WIRE_MAX_SCAN_NAME 1024
 #define CDR_WIRE_MAX_DETAIL 1024

@@ -125,7 +125,9 @@ envelope_depends_on_recipients(const struct cdr_policy *p)
 	gboolean text = strcmp(p->mail_mode, "text") == 0;
 	return (p->mail_text_domains && *p->mail_text_domains && !text) ||
 	       (p->mail_sanitize_domains && *p->mail_sanitize_domains && text) ||
-	       (p->milter_bypass_recipients && *p->milter_bypass_recipients);
+	       (p->milter_bypass_recipients && *p->milter_bypass_recipients) ||
+	       (p->mail_links_defang_domains && *p->mail_links_defang_domains) ||
+	       (p->mail_links_remove_domains && *p->mail_links_remove_domains);
 }
 
 /* Text when any recipient could be given text, else sanitize. */
@@ -159,6 +161,36 @@ envelope_mail_mode(const struct cdr_policy *p, const struct envelope *env, enum 
 		if (strcmp(envelope_recipient_mode(p, env->recipients->pdata[i], role), "text") == 0)
 			return "text";
 	return env->recipients->len ? "sanitize" : p->mail_mode;
+}
+
+static int
+links_rank(const char *style)
+{
+	return strcmp(style, "remove") == 0 ? 2 : strcmp(style, "defang") == 0 ? 1 : 0;
+}
+
+static const char *const link_styles[] = { "text", "defang", "remove" };
+
+const char *
+envelope_mail_links(const struct cdr_policy *p, const struct envelope *env, enum milter_role role)
+{
+	int rank = links_rank(p->mail_links);
+	if (role != ROLE_AFTER_QUEUE) {
+		if (p->mail_links_defang_domains && *p->mail_links_defang_domains)
+			rank = MAX(rank, 1);
+		if (p->mail_links_remove_domains && *p->mail_links_remove_domains)
+			rank = 2;
+		return link_styles[rank];
+	}
+	int strictest = 0;
+	for (guint i = 0; i < env->recipients->len; i++) {
+		g_autofree char *d = envelope_domain(env->recipients->pdata[i]);
+		int r = envelope_domain_listed(d, p->mail_links_remove_domains)   ? 2
+			: envelope_domain_listed(d, p->mail_links_defang_domains) ? 1
+										   : rank;
+		strictest = MAX(strictest, r);
+	}
+	return link_styles[env->recipients->len ? strictest : rank];
 }
 
 static gboolean
@@ -200,5 +232,7 @@ envelope_check_policy(const struct cdr_policy *p, GError **error)
 	}
 	return domains_valid("[milter] bypass_recipients", p->milter_bypass_recipients, error) &&
 	       domains_valid("[mail] text_domains", p->mail_text_domains, error) &&
-	       domains_valid("[mail] sanitize_domains", p->mail_sanitize_domains, error);
+	       domains_valid("[mail] sanitize_domains", p->mail_sanitize_domains, error) &&
+	       domains_valid("[mail] links_defang_domains", p->mail_links_defang_domains, error) &&
+	       domains_valid("[mail] links_remove_domains", p->mail_links_remove_domains, error);
 }

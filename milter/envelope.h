@@ -77,7 +77,16 @@ const char *envelope_mail_mode(const struct cdr_policy *policy, const struct env
 const char *envelope_recipient_mode(const struct cdr_policy *policy, const char *recipient,
 				    enum milter_role role);
 
-/* TRUE when the mode or a bypass depends on the recipients. */
+/*
+ * The link style for this message ([mail] links): after the queue each
+ * recipient's from links_remove_domains, then links_defang_domains, else
+ * [mail] links; the strictest wins (remove, then defang, then text).
+ * Before the queue the strictest style the configuration can give.
+ */
+const char *envelope_mail_links(const struct cdr_policy *policy, const struct envelope *env,
+				enum milter_role role);
+
+/* TRUE when the mode, the link style or a bypass depends on the recipients. */
 gboolean envelope_depends_on_recipients(const struct cdr_policy *policy);
 
 /* Check the lists the engine does not use: bypass_clients must be

@@ -238,6 +238,7 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 	}
 	struct cdr_run_params params = {
 		.mail_mode = envelope_mail_mode(p, &s->env, s->role),
+		.mail_links = envelope_mail_links(p, &s->env, s->role),
 		.quarantine_id = o->quarantine_id,
 		.handler = "mime", /* never detected: a message is mail */
 	};

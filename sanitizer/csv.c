@@ -38,6 +38,7 @@
 
 #include "actions.h"
 #include "csv-read.h"
+#include "excerpt.h"
 #include "handlers.h"
 #include "text.h"
 
@@ -459,4 +460,5 @@ const struct cdr_handler cdr_handler_csv = {
 	.mime_type = "text/csv",
 	.bid = csv_bid,
 	.sanitize = csv_sanitize,
+	.excerpt = text_excerpt,
 };

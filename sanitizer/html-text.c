@@ -19,6 +19,8 @@
 #include <libxml/tree.h>
 #include <string.h>
 
+#include "cdr.h"
+
 struct render {
 	GString *out;
 	unsigned newlines;    /* line breaks at the end of out */
@@ -353,23 +355,12 @@ render_children(struct render *r, const xmlNode *n, unsigned depth)
 static char *
 tidy(const GString *in)
 {
-	g_auto(GStrv) lines = g_strsplit(in->str, "\n", -1);
-	GString *out = g_string_new(NULL);
-	unsigned blank = 0;
-	for (char **l = lines; *l; l++) {
-		g_strchomp(*l);
-		if (!**l) {
-			blank++;
-			continue;
-		}
-		if (out->len)
-			g_string_append(out, blank ? "\n\n" : "\n");
-		blank = 0;
-		g_string_append(out, *l);
-	}
-	if (out->len)
-		g_string_append_c(out, '\n');
-	return g_string_free(out, FALSE);
+	char *lines = cdr_text_tidy_lines(in->str);
+	if (!*lines)
+		return lines;
+	char *text = g_strconcat(lines, "\n", NULL);
+	g_free(lines);
+	return text;
 }
 
 static void

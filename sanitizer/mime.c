@@ -52,6 +52,8 @@ struct walk {
 	unsigned parts;
 	unsigned readings; /* readings of ambiguous objects walked */
 	gboolean blocked;
+	gboolean excerpts;  /* text mode with [mail] attachment_text = excerpt */
+	guint64 excerpt_left; /* characters the message's excerpts may still use */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -66,6 +68,7 @@ attachment_free(gpointer p)
 	g_free(a->kept_type);
 	g_free(a->what);
 	g_free(a->malware);
+	g_free(a->excerpt);
 	if (a->kept)
 		g_byte_array_unref(a->kept);
 	g_free(a);
@@ -115,6 +118,26 @@ decoded_bytes(GMimePart *part)
 	}
 	g_object_set_data_full(G_OBJECT(part), DECODED_KEY, bytes,
 			       (GDestroyNotify)g_byte_array_unref);
+	return bytes;
+}
+
+/* The transfer-decoded bytes of a leaf part, read early (the passwords of
+ * the text) and leaving the part as it was found: no cached bytes, the
+ * content's encoding untouched, so that the readings of an ambiguous part
+ * are still made later from its raw bytes. A new reference. */
+static GByteArray *
+peek_decoded_bytes(GMimePart *part)
+{
+	GByteArray *cached = g_object_get_data(G_OBJECT(part), DECODED_KEY);
+	if (cached)
+		return g_byte_array_ref(cached);
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeContentEncoding was =
+		content ? g_mime_data_wrapper_get_encoding(content) : GMIME_CONTENT_ENCODING_DEFAULT;
+	GByteArray *bytes = g_byte_array_ref(decoded_bytes(part));
+	g_object_set_data(G_OBJECT(part), DECODED_KEY, NULL);
+	if (content)
+		g_mime_data_wrapper_set_encoding(content, was);
 	return bytes;
 }
 
@@ -480,6 +503,37 @@ remove_infected(struct walk *w, struct mime_attachment *a, const char *signature
 	remove_attachment(w, a, what);
 }
 
+/* Text mode, [mail] attachment_text = excerpt: the removed attachment's
+ * text (or why there is none) for the excerpt section, within the
+ * message's total. */
+static void
+add_excerpt(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
+{
+	const struct cdr_policy *p = cdr_job_policy(w->job);
+	if (!w->excerpts)
+		return;
+	if (a->malware) {
+		a->excerpt = g_strdup("（ウイルスが見つかったため抜粋しません / not excerpted: a "
+				      "virus was found）");
+		return;
+	}
+	if (!w->excerpt_left) {
+		a->excerpt = g_strdup("（抜粋の合計が上限に達したため省略しました / left out: the "
+				      "message's excerpts reached their limit）");
+		return;
+	}
+	char *reason = NULL;
+	gsize max = (gsize)MIN(p->mail_attachment_text_chars, w->excerpt_left);
+	char *text = cdr_job_excerpt(w->job, data, len, a->name, max, &reason);
+	if (text) {
+		w->excerpt_left -= MIN(w->excerpt_left, (guint64)g_utf8_strlen(text, -1));
+		a->excerpt = text;
+	} else {
+		a->excerpt = reason;
+	}
+	cdr_job_action(w->job, CDR_ACT_ATTACHMENT_TEXT, a->name, 1);
+}
+
 /* Text mode: an attachment removed unopened. When the message was found
  * infected it is scanned first, to be named in the notice if it is the
  * carrier; FALSE when that scan failed (the message fails). */
@@ -493,6 +547,8 @@ remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, g
 		remove_infected(w, a, infected->malware);
 	else
 		remove_attachment(w, a, "removed");
+	if (strcmp(a->type, "message/rfc822") != 0) /* shown inline instead */
+		add_excerpt(w, a, data, len);
 	return TRUE;
 }
 
@@ -714,9 +770,53 @@ add_tnef(struct walk *w, GMimePart *part)
 	return ok;
 }
 
-/* A forwarded message: an attachment in text mode, a child in sanitize mode. */
+static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
+
+/*
+ * Text mode: a forwarded message's text after the main text, under a
+ * separator with its From, Date and Subject; its attachments are removed
+ * and listed (with excerpts) like the outer ones, and messages forwarded
+ * inside it are shown the same way, nested, up to max_depth.
+ */
 static gboolean
-add_message_part(struct walk *w, GMimeMessagePart *mp)
+show_forwarded(struct walk *w, GMimeMessage *inner, unsigned depth)
+{
+	struct mime_result sub = {
+		.body = g_string_new(NULL),
+		.attachments = w->res->attachments, /* listed with the outer ones */
+		.notes = w->res->notes,
+		.carrier = w->res->carrier,
+	};
+	struct walk inner_walk = *w;
+	inner_walk.res = &sub;
+	GMimeObject *root = g_mime_message_get_mime_part(inner);
+	gboolean ok = !root || walk_object(&inner_walk, root, depth + 1);
+	w->parts = inner_walk.parts;
+	w->readings = inner_walk.readings;
+	w->blocked = inner_walk.blocked;
+	w->excerpt_left = inner_walk.excerpt_left;
+	w->res->html = w->res->html || sub.html;
+	if (ok) {
+		g_autofree char *block = mime_forwarded_block(
+			cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier, inner,
+			sub.body->str, sub.forwarded ? sub.forwarded->str : NULL);
+		if (!w->res->forwarded)
+			w->res->forwarded = g_string_new(NULL);
+		add_note_once(w->res, "転送されたメールは本文の後に表示しています。/ Forwarded messages "
+				      "are shown after the text.");
+		start_paragraph(w->res->forwarded);
+		g_string_append(w->res->forwarded, block);
+	}
+	g_string_free(sub.body, TRUE);
+	if (sub.forwarded)
+		g_string_free(sub.forwarded, TRUE);
+	return ok;
+}
+
+/* A forwarded message: in text mode listed as removed and shown inline;
+ * in sanitize mode a child like any attachment. */
+static gboolean
+add_message_part(struct walk *w, GMimeMessagePart *mp, unsigned depth)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(mp);
 	GByteArray *bytes = g_byte_array_new();
@@ -731,12 +831,12 @@ add_message_part(struct walk *w, GMimeMessagePart *mp)
 	gboolean ok = w->sanitize_mode ? sanitize_attachment(w, a, bytes->data, bytes->len)
 				       : remove_unopened(w, a, bytes->data, bytes->len);
 	g_byte_array_unref(bytes);
+	if (ok && !w->sanitize_mode && !a->malware && inner)
+		ok = show_forwarded(w, inner, depth);
 	return ok;
 }
 
 /* ---- the walk -------------------------------------------------------------------- */
-
-static gboolean walk_object(struct walk *w, GMimeObject *obj, unsigned depth);
 
 static gboolean walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why);
 
@@ -1004,6 +1104,13 @@ merge_reading(struct mime_result *into, struct mime_result *from)
 	}
 	for (guint i = 0; i < from->notes->len; i++)
 		add_note_once(into, from->notes->pdata[i]);
+	if (from->forwarded && (!into->forwarded || !strstr(into->forwarded->str,
+							     from->forwarded->str))) {
+		if (!into->forwarded)
+			into->forwarded = g_string_new(NULL);
+		start_paragraph(into->forwarded);
+		g_string_append(into->forwarded, from->forwarded->str);
+	}
 	into->html = into->html || from->html;
 }
 
@@ -1045,9 +1152,12 @@ walk_readings(struct walk *w, GMimeObject *obj, unsigned depth, const char *why)
 		w->parts = reading.parts;
 		w->readings = reading.readings;
 		w->blocked = reading.blocked;
+		w->excerpt_left = reading.excerpt_left;
 		drop_other_readings_parts(part.body, boundaries);
 		merge_reading(w->res, &part);
 		g_string_free(part.body, TRUE);
+		if (part.forwarded)
+			g_string_free(part.forwarded, TRUE);
 		g_ptr_array_unref(part.attachments);
 		g_ptr_array_unref(part.notes);
 		if (!ok)
@@ -1099,7 +1209,7 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		return TRUE;
 	}
 	if (GMIME_IS_MESSAGE_PART(obj))
-		return add_message_part(w, GMIME_MESSAGE_PART(obj));
+		return add_message_part(w, GMIME_MESSAGE_PART(obj), depth);
 	if (GMIME_IS_PART(obj))
 		return walk_leaf(w, GMIME_PART(obj));
 	return block(w, CDR_E_INTERNAL, "a MIME object of a kind the mail handler does not know");
@@ -1289,7 +1399,7 @@ add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 	struct text_passwords *t = data;
 	if (!is_body_text(part) || t->found->len >= MIME_MAX_TEXT_PASSWORDS)
 		return;
-	const GByteArray *bytes = decoded_bytes(GMIME_PART(part));
+	g_autoptr(GByteArray) bytes = peek_decoded_bytes(GMIME_PART(part));
 	const char *label = g_mime_object_get_content_type_parameter(part, "charset");
 	enum cdr_decode_quality q;
 	g_autofree char *text = cdr_charset_decode_from(
@@ -1362,6 +1472,32 @@ masks_of(struct cdr_job *job)
 	return g_strdup(run ? run : opened);
 }
 
+/* Below the text: the removed attachments' excerpts, cleaned as body
+ * text is (a file block in an attachment's text is taken out too). */
+static void
+append_excerpts(struct walk *w)
+{
+	g_autofree char *section = mime_excerpt_section(w->res->attachments);
+	if (!section)
+		return;
+	g_autoptr(GString) clean = g_string_new(NULL);
+	append_clean_text(clean, section);
+	g_autofree char *visible = remove_encoded_files(w, clean->str);
+	start_paragraph(w->res->body);
+	g_string_append(w->res->body, visible);
+}
+
+/* [mail] links: the whole text at once (body, HTML converted, excerpts). */
+static void
+style_links(struct cdr_job *job, GString *body)
+{
+	g_autofree char *styled = mime_link_style(body->str, cdr_job_mail_links(job));
+	if (strcmp(styled, body->str) == 0)
+		return;
+	g_string_assign(body, styled);
+	cdr_job_action(job, CDR_ACT_LINK_STYLED, cdr_job_mail_links(job), 1);
+}
+
 static void
 write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 	     struct cdr_output *out)
@@ -1405,13 +1541,16 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		.attachments = g_ptr_array_new_with_free_func(attachment_free),
 		.notes = g_ptr_array_new_with_free_func(g_free),
 	};
+	const struct cdr_policy *p = cdr_job_policy(job);
 	const char *build = cdr_job_params(job)->mail_build;
 	struct walk w = {
 		.job = job, .res = &res,
 		/* a release is disarmed, never reduced to text */
 		.sanitize_mode = g_strcmp0(cdr_job_mail_mode(job), "sanitize") == 0 ||
 				 g_strcmp0(build, "release") == 0,
+		.excerpt_left = p->mail_attachment_text_total_chars,
 	};
+	w.excerpts = !w.sanitize_mode && strcmp(p->mail_attachment_text, "excerpt") == 0;
 	g_autofree char *masks = NULL;
 	enum cdr_verdict verdict = CDR_BLOCKED;
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)in->data + start,
@@ -1441,6 +1580,12 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 			cdr_job_error(job, CDR_E_INTERNAL, "mail walk failed");
 		goto out;
 	}
+	if (res.forwarded) {
+		start_paragraph(res.body);
+		g_string_append(res.body, res.forwarded->str);
+	}
+	append_excerpts(&w);
+	style_links(job, res.body);
 	masks = masks_of(job);
 	res.masks = masks;
 	mime_mask_passwords(res.body, masks);
@@ -1452,6 +1597,8 @@ out:
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_string_free(res.body, TRUE);
+	if (res.forwarded)
+		g_string_free(res.forwarded, TRUE);
 	g_ptr_array_unref(res.attachments);
 	g_ptr_array_unref(res.notes);
 	return verdict;

@@ -24,12 +24,14 @@ struct mime_attachment {
 	/* Text mode, a PPAP zip a password opened: its content is listed in
 	 * the notice (report's children), not delivered */
 	gboolean listed;
+	char *excerpt;   /* text mode: its text ([mail] attachment_text), or why none */
 };
 
 struct mime_result {
 	GString *body;          /* UTF-8 text, \n line ends */
 	GPtrArray *attachments; /* struct mime_attachment* */
 	GPtrArray *notes;       /* further lines for the notice (UTF-8) */
+	GString *forwarded;     /* text mode: forwarded messages shown after the text, or NULL */
 	gboolean html;          /* the body came from HTML */
 	enum cdr_carrier carrier; /* the sender's mobile carrier: its emoji become Unicode */
 	const char *masks;      /* passwords to mask in the subject too (one per line), or NULL */
@@ -43,6 +45,20 @@ struct mime_followup {
 	const char *quarantine_id;    /* the original's, or NULL */
 	char *message_id;             /* "<...>" of the new message */
 };
+
+/* The section that shows the removed attachments' text excerpts
+ * (mime-excerpts.c); NULL when no attachment has one. */
+char *mime_excerpt_section(const GPtrArray *attachments);
+
+/* A forwarded message shown inline in text mode (mime-forwarded.c): a
+ * separator, its From, Date and Subject, its `text`, then the blocks of
+ * the messages forwarded inside it (`nested`, may be NULL). */
+char *mime_forwarded_block(struct cdr_charsets *cs, enum cdr_carrier carrier, GMimeMessage *msg,
+			   const char *text, const char *nested);
+
+/* Text with its links written in a [mail] links style: "text" (as they
+ * are), "defang" or "remove" (mime-links.c). */
+char *mime_link_style(const char *text, const char *style);
 
 /* The events of an iCalendar object (UTF-8) as text for the reader. */
 char *mime_calendar_summary(const char *ics);

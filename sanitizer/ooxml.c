@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "excerpt.h"
 #include "handlers.h"
 #include "links.h"
 #include "ooxml.h"
@@ -834,4 +835,5 @@ const struct cdr_handler cdr_handler_ooxml = {
 	.init = ooxml_init,
 	.bid = ooxml_bid,
 	.sanitize = ooxml_sanitize,
+	.excerpt = ooxml_excerpt,
 };

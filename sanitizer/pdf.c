@@ -30,6 +30,7 @@
 #include <qpdf/qpdf-c.h>
 
 #include "actions.h"
+#include "excerpt.h"
 #include "handlers.h"
 #include "pdf.h"
 
@@ -241,6 +242,8 @@ const struct cdr_handler cdr_handler_pdf = {
 	.flags = CDR_SELF_TYPED,
 	.extensions = pdf_extensions,
 	.mime_type = "application/pdf",
+	.init = PDF_EXCERPT_INIT,
 	.bid = pdf_bid,
 	.sanitize = pdf_sanitize,
+	.excerpt = PDF_EXCERPT,
 };

@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "excerpt.h"
 #include "handlers.h"
 #include "rtf.h"
 
@@ -722,4 +723,5 @@ const struct cdr_handler cdr_handler_rtf = {
 	.mime_type = "application/rtf",
 	.bid = rtf_bid,
 	.sanitize = rtf_sanitize,
+	.excerpt = rtf_excerpt,
 };

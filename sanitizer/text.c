@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "excerpt.h"
 #include "handlers.h"
 
 gboolean
@@ -93,4 +94,5 @@ const struct cdr_handler cdr_handler_text = {
 	.mime_type = "text/plain",
 	.bid = text_bid,
 	.sanitize = text_sanitize,
+	.excerpt = text_excerpt,
 };

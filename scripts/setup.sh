@@ -13,6 +13,8 @@ PACKAGES=(
 	libtiff-dev libwebp-dev libheif-dev
 	# the quarantine store (store/): its index and originals
 	libsqlite3-dev
+	# issue 17: PDF text for mail text mode's attachment excerpts
+	libpoppler-glib-dev poppler-data
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)
 	clang libclang-rt-14-dev
 	# tests: man page lint, independent readers, fixture generators

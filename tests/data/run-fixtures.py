@@ -39,6 +39,8 @@ ACTIONS = {"metadata", "comment", "trailing-data", "csv-formula", "color-profile
 # mail (mime handler); documented in mugaika(7)
 ACTIONS |= {"attachment", "html-converted", "header", "signature", "encrypted-part",
             "unsupported-part", "ambiguous-mime"}
+# mail text mode: a removed attachment's text shown (issue 17); mugaika(7)
+ACTIONS |= {"attachment-text", "links-styled"}
 # PDF (pdf handler); documented in mugaika(7)
 ACTIONS |= {"member-removed"}
 ACTIONS |= {"javascript", "auto-action", "action", "embedded-object", "multimedia", "xfa",

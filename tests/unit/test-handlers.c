@@ -4,6 +4,7 @@
  */
 #include "test-handlers.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "config.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -64,6 +66,31 @@ MISBEHAVIOUR(OPEN, {
 	if (fd >= 0)
 		return cdr_job_error(job, CDR_E_INTERNAL, "open() was allowed");
 });
+#if HAVE_PDF_TEXT
+/* poppler's data files: a read-only open of a preloaded one is served, one
+ * not preloaded under the same folder is ENOENT (the worker lives on) */
+MISBEHAVIOUR(PRELOADED, {
+	char head[5] = "";
+	int fd = open(POPPLER_DATADIR "/cMap/Adobe-Japan1/UniJIS-UCS2-H", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, head, 4) != 4 || strcmp(head, "%!PS") != 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "preloaded file not served");
+	close(fd);
+	errno = 0;
+	fd = open(POPPLER_DATADIR "/cMap/Adobe-GB1/UniGB-UCS2-H", O_RDONLY);
+	if (fd >= 0 || errno != ENOENT)
+		return cdr_job_error(job, CDR_E_INTERNAL, "a file not preloaded was opened");
+	fd = open(POPPLER_DATADIR "/cMap/Adobe-Japan1/../../../../etc/hostname", O_RDONLY);
+	if (fd >= 0 || errno != ENOENT)
+		return cdr_job_error(job, CDR_E_INTERNAL, "a path out of the folder was opened");
+	return cdr_job_error(job, CDR_E_INTERNAL, "preload served");
+});
+/* ...but not for writing: that open kills the worker like any other */
+MISBEHAVIOUR(WRITE_PRELOADED, {
+	int fd = open(POPPLER_DATADIR "/cMap/Adobe-Japan1/UniJIS-UCS2-H", O_RDWR);
+	if (fd >= 0)
+		return cdr_job_error(job, CDR_E_INTERNAL, "open() for writing was allowed");
+});
+#endif
 MISBEHAVIOUR(SOCKET, {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd >= 0)
@@ -231,5 +258,9 @@ static const struct cdr_handler handler_box = {
 const struct cdr_handler *const test_handlers[] = {
 	&handler_CRASH, &handler_SPIN, &handler_SLEEP, &handler_HOG, &handler_OPEN,
 	&handler_SOCKET, &handler_EXEC, &handler_FORK, &handler_THREAD, &handler_box, &handler_sealed,
-	&handler_FORGE_SCAN, NULL,
+	&handler_FORGE_SCAN,
+#if HAVE_PDF_TEXT
+	&handler_PRELOADED, &handler_WRITE_PRELOADED,
+#endif
+	NULL,
 };

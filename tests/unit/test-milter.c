@@ -110,6 +110,37 @@ test_mode_before_queue_is_strictest(void)
 	g_assert_false(envelope_depends_on_recipients(r)); /* sanitize for everyone anyway */
 }
 
+/* [mail] links per recipient domain, like the mode: the strictest style
+ * of the final recipients after the queue, the strictest configured before */
+static void
+test_link_style_by_recipient(void)
+{
+	g_autoptr(cdr_policy) p = policy_from("[mail]\nlinks_defang_domains = kikaku.city.lg.jp\n"
+					      "links_remove_domains = soumu.city.lg.jp\n");
+	struct envelope env;
+	envelope_with(&env, "192.0.2.1", "a@example.jp", "x@other.lg.jp", NULL);
+	g_assert_cmpstr(envelope_mail_links(p, &env, ROLE_AFTER_QUEUE), ==, "text");
+	g_ptr_array_add(env.recipients, g_strdup("y@kikaku.city.lg.jp"));
+	g_assert_cmpstr(envelope_mail_links(p, &env, ROLE_AFTER_QUEUE), ==, "defang");
+	g_ptr_array_add(env.recipients, g_strdup("z@SOUMU.city.lg.jp"));
+	g_assert_cmpstr(envelope_mail_links(p, &env, ROLE_AFTER_QUEUE), ==, "remove");
+	g_assert_cmpstr(envelope_mail_links(p, &env, ROLE_BEFORE_QUEUE), ==, "remove");
+	envelope_clear(&env);
+	g_assert_true(envelope_depends_on_recipients(p));
+
+	g_autoptr(cdr_policy) q = policy_from("[mail]\nlinks = defang\n"
+					      "links_remove_domains = soumu.city.lg.jp\n");
+	envelope_with(&env, "192.0.2.1", "a@example.jp", "x@other.lg.jp", NULL);
+	g_assert_cmpstr(envelope_mail_links(q, &env, ROLE_AFTER_QUEUE), ==, "defang");
+	g_assert_cmpstr(envelope_mail_links(q, &env, ROLE_SCREEN), ==, "remove");
+	envelope_clear(&env);
+	static const char bad[] = "[mail]\nlinks_defang_domains = bad/domain\n";
+	g_autoptr(cdr_policy) r = cdr_policy_load_data(bad, strlen(bad), "t", NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_false(envelope_check_policy(r, &error));
+	g_assert_nonnull(strstr(error->message, "links_defang_domains"));
+}
+
 static void
 test_roles(void)
 {
@@ -466,6 +497,7 @@ main(int argc, char **argv)
 	g_test_add_func("/milter/mode-per-recipient", test_mode_per_recipient);
 	g_test_add_func("/milter/mode-before-queue", test_mode_before_queue_is_strictest);
 	g_test_add_func("/milter/roles", test_roles);
+	g_test_add_func("/milter/link-style-by-recipient", test_link_style_by_recipient);
 	g_test_add_func("/milter/bypass", test_bypass);
 	g_test_add_func("/milter/bypass-senders-retired", test_bypass_senders_retired);
 	g_test_add_func("/milter/bad-lists", test_bad_lists_are_config_errors);

@@ -699,8 +699,9 @@ test_infected_message_without_infected_part(void)
 	result_clear(&r3);
 }
 
-/* [mail] passwords_in_text: a PPAP zip with its password in the same
- * message is opened in sanitize mode; without the key it is removed. */
+/* [mail] passwords_in_text (on by default): a PPAP zip with its password
+ * in the same message is opened in sanitize mode; with the key off it is
+ * removed. */
 static void
 test_ppap_password_in_text(void)
 {
@@ -730,9 +731,192 @@ test_ppap_password_in_text(void)
 	result_clear(&r);
 	cdr_engine_free(e);
 
-	struct result r2 = run(sanitize_engine, msg);
+	static const char off[] = "[mail]\nmode = sanitize\npasswords_in_text = false\n";
+	g_autoptr(cdr_policy) p_off = cdr_policy_load_data(off, strlen(off), "t", NULL);
+	struct cdr_engine *e_off = cdr_engine_new(p_off, NULL, NULL);
+	struct result r2 = run(e_off, msg);
 	g_assert_nonnull(strstr(r2.text, "password-protected archive"));
 	result_clear(&r2);
+	cdr_engine_free(e_off);
+}
+
+/* `msg` through an engine with the policy `conf` (mugaika.conf text). */
+static struct result
+run_with_conf(const char *conf, const char *msg)
+{
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "t", NULL);
+	g_assert_nonnull(p);
+	struct cdr_engine *e = cdr_engine_new(p, NULL, NULL);
+	struct result r = run(e, msg);
+	cdr_engine_free(e);
+	return r;
+}
+
+/* A message with the given text attachments (name, UTF-8 text) */
+static char *
+mail_with_texts(const char *const *files)
+{
+	GString *m = g_string_new("From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: t\r\n"
+				  "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n"
+				  "\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+	for (; *files; files += 2) {
+		g_autofree char *b64 = g_base64_encode((const guchar *)files[1], strlen(files[1]));
+		g_string_append_printf(m, "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+					  "Content-Disposition: attachment; filename=\"%s\"\r\n"
+					  "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+				       files[0], b64);
+	}
+	g_string_append(m, "--b--\r\n");
+	return g_string_free(m, FALSE);
+}
+
+/* [mail] attachment_text: normalized excerpts below the body, within the
+ * per-attachment and per-message limits; off, and sanitize mode, show none */
+static void
+test_attachment_excerpts(void)
+{
+	static const char heading[] = "──── 添付ファイルの本文（テキスト化・抜粋） ────";
+	const char *const files[] = {
+		"note.txt", "か\xe3\x82\x99ぎ\x01\rline\t two  \n\n\n\nend\xe2\x80\xae"
+			    "fdp.exe\xe2\x80\xa8next",
+		"run.exe", "MZ not shown",
+		NULL,
+	};
+	g_autofree char *msg = mail_with_texts(files);
+	struct result r = run(text_engine, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	g_assert_nonnull(strstr(r.text, heading));
+	g_assert_nonnull(strstr(r.text, "■ note.txt\r\nがぎ\r\nline\t two\r\n\r\nend[U+202E]fdp.exe"
+					"\r\nnext"));
+	g_assert_nonnull(strstr(r.text, "■ run.exe\r\n（実行できる種類のファイルのため抜粋しません"));
+	g_assert_null(strstr(r.text, "MZ not shown"));
+	g_assert_null(strstr(r.text, "\x01"));
+	g_assert_true(strstr(r.text, "body") < strstr(r.text, heading));
+	result_clear(&r);
+
+	struct result s = run(sanitize_engine, msg);
+	g_assert_null(strstr(s.message, heading));
+	result_clear(&s);
+
+	struct result o = run_with_conf("[mail]\nattachment_text = off\n", msg);
+	g_assert_null(strstr(o.text, heading));
+	g_assert_null(strstr(o.text, "がぎ"));
+	result_clear(&o);
+
+	GString *long_text = g_string_new(NULL);
+	for (int i = 0; i < 300; i++)
+		g_string_append(long_text, "あ");
+	const char *const two[] = { "a.txt", long_text->str, "b.txt", long_text->str, NULL };
+	g_autofree char *msg2 = mail_with_texts(two);
+	struct result t = run_with_conf("[mail]\nattachment_text_chars = 100\n"
+					"attachment_text_total_chars = 150\n", msg2);
+	g_autofree char *hundred = g_strndup(long_text->str, 100 * 3);
+	/* 150 - 101 shown (100 and the ellipsis) */
+	g_autofree char *fifty = g_strndup(long_text->str, 49 * 3);
+	g_autofree char *first = g_strdup_printf("■ a.txt\r\n%s…\r\n", hundred);
+	g_autofree char *second = g_strdup_printf("■ b.txt\r\n%s…\r\n", fifty);
+	g_assert_nonnull(strstr(t.text, first));
+	g_assert_nonnull(strstr(t.text, second));
+	result_clear(&t);
+	g_string_free(long_text, TRUE);
+}
+
+/* [mail] links = defang | remove, from the policy or the run (the milter,
+ * per recipient): plain text, HTML converted and excerpts alike */
+static void
+test_link_styles(void)
+{
+	static const char msg[] =
+		"From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+		"\xe8\xa9\xb3\xe7\xb4\xb0 https://www.example.com/a.b?c=d.e \xe3\x81\xb8\r\n"
+		"www.city.example.lg.jp/x\r\nmailto:a@b.example.jp\r\n"
+		"--b\r\nContent-Type: text/html\r\n\r\n"
+		"<a href=\"https://evil.example.net/login\">https://bank.example.jp/</a>"
+		"<p><a href=\"https://www.example.org/p\">\xe8\xa6\x8b\xe3\x82\x8b</a></p>\r\n"
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+		"filename=\"n.txt\"\r\n\r\nftp://files.example.jp/x.zip\r\n--b--\r\n";
+	struct result t = run(text_engine, msg);
+	g_assert_nonnull(strstr(t.text, "詳細 https://www.example.com/a.b?c=d.e へ"));
+	g_assert_nonnull(strstr(t.text, "https://bank.example.jp/ <https://evil.example.net/login>"));
+	result_clear(&t);
+
+	static const char defang_conf[] = "[mail]\nlinks = defang\n";
+	g_autoptr(cdr_policy) dp = cdr_policy_load_data(defang_conf, strlen(defang_conf), "t", NULL);
+	struct cdr_engine *e = cdr_engine_new(dp, NULL, NULL);
+	struct result d = run(e, msg);
+	g_assert_nonnull(strstr(d.text, "詳細 hxxps://www[.]example[.]com/a.b?c=d.e へ"));
+	g_assert_nonnull(strstr(d.text, "www[.]city[.]example[.]lg[.]jp/x"));
+	g_assert_nonnull(strstr(d.text, "mailto[:]a@b[.]example[.]jp"));
+	g_assert_nonnull(strstr(d.text, "hxxps://bank[.]example[.]jp/ "
+					"<hxxps://evil[.]example[.]net/login>"));
+	g_assert_nonnull(strstr(d.text, "見る <hxxps://www[.]example[.]org/p>"));
+	g_assert_nonnull(strstr(d.text, "fxp://files[.]example[.]jp/x.zip"));
+	g_assert_null(strstr(d.text, "https://"));
+	g_assert_true(report_has_action(d.report, CDR_ACT_LINK_STYLED));
+	/* a second pass changes nothing */
+	struct result d2 = run(e, d.message);
+	g_assert_cmpstr(strstr(d2.text, "詳細"), ==, strstr(d.text, "詳細"));
+	result_clear(&d2);
+	result_clear(&d);
+	cdr_engine_free(e);
+
+	/* the run's style wins over the policy's (the milter's per recipient) */
+	const struct cdr_run_params remove = { .mail_links = "remove" };
+	GByteArray *out = NULL;
+	struct cdr_report *r = cdr_engine_run_with(text_engine, (const guint8 *)msg, strlen(msg),
+						   "mail.eml", &remove, &out);
+	g_autofree char *whole = g_strndup((const char *)out->data, out->len);
+	g_autofree char *text = text_part(whole);
+	g_assert_nonnull(strstr(text, "詳細 （リンク削除） へ"));
+	g_assert_nonnull(strstr(text, "\r\n見る\r\n"));
+	g_assert_null(strstr(text, "example.org"));
+	g_assert_null(strstr(text, "evil"));
+	g_assert_null(strstr(text, "ftp:"));
+	g_byte_array_unref(out);
+	cdr_report_free(r);
+	const struct cdr_run_params bad = { .mail_links = "links" };
+	r = cdr_engine_run_with(text_engine, (const guint8 *)msg, strlen(msg), "mail.eml", &bad,
+				&out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	cdr_report_free(r);
+}
+
+/* Text mode: forwarded messages shown after the text, nested, their
+ * headers decoded and on one line each; max_depth still ends it */
+static void
+test_forwarded_inline(void)
+{
+	static const char msg[] =
+		"From: a@example.jp\r\nTo: b@example.lg.jp\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+		"--o\r\nContent-Type: text/plain\r\n\r\nouter text\r\n"
+		"--o\r\nContent-Type: message/rfc822\r\n\r\n"
+		"From: =?ISO-2022-JP?B?GyRCOjRGIxsoQg==?= <s@example.jp>\r\n"
+		"Subject: inner\x1b\r\n\tfolded\r\nDate: Tue, 1 Apr 2025 10:00:00 +0900\r\n"
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+		"--i\r\nContent-Type: text/html\r\n\r\n<p>inner <b>html</b></p>\r\n"
+		"--i\r\nContent-Type: message/rfc822\r\n\r\n"
+		"From: x@example.jp\r\nSubject: innermost\r\n\r\ndeepest text\r\n"
+		"--i--\r\n--o--\r\n";
+	struct result r = run(text_engine, msg);
+	g_assert_cmpint(r.report->verdict, ==, CDR_SANITIZED);
+	const char *outer = strstr(r.text, "outer text");
+	const char *first = strstr(r.text, "From: 佐藤 <s@example.jp>\r\nDate: Tue, 1 Apr 2025 "
+					   "10:00:00 +0900\r\nSubject: inner");
+	g_assert_nonnull(strstr(r.text, "folded\r\n\r\ninner html"));
+	g_assert_null(strstr(r.text, "\x1b"));
+	const char *second = strstr(r.text, "From: x@example.jp\r\nDate: \r\nSubject: "
+					    "innermost\r\n\r\ndeepest text");
+	g_assert_true(outer && first && second && outer < first && first < second);
+	g_assert_null(strstr(r.text, "<b>"));
+	result_clear(&r);
+
+	struct result d = run_with_conf("[limits]\nmax_depth = 3\n", msg);
+	g_assert_cmpint(d.report->verdict, ==, CDR_BLOCKED);
+	g_assert_cmpint(d.report->error, ==, CDR_E_LIMIT);
+	result_clear(&d);
 }
 
 int
@@ -774,6 +958,9 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/infected-parts", test_infected_message_parts);
 	g_test_add_func("/mime/ppap-password-in-text", test_ppap_password_in_text);
 	g_test_add_func("/mime/infected-no-part", test_infected_message_without_infected_part);
+	g_test_add_func("/mime/attachment-excerpts", test_attachment_excerpts);
+	g_test_add_func("/mime/link-styles", test_link_styles);
+	g_test_add_func("/mime/forwarded-inline", test_forwarded_inline);
 	int rc = g_test_run();
 	cdr_engine_free(text_engine);
 	cdr_engine_free(sanitize_engine);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "pool.h"
 #include "sandbox.h"
 #include "test-handlers.h"
@@ -136,6 +137,28 @@ test_open(void)
 {
 	assert_blocked("OPEN", CDR_E_SANDBOX, "forbidden system call");
 }
+
+#if HAVE_PDF_TEXT
+/* poppler's CMaps are served from memory inside the sandbox; paths not
+ * preloaded under their folder fail softly; the worker lives on */
+static void
+test_preloaded(void)
+{
+	struct cdr_pool *pool = new_pool(1);
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(cdr_report) r = run(pool, TEST_PREFIX "PRELOADED", "x.dat", &out);
+	g_test_message("%s", r->reason);
+	g_assert_cmpstr(r->reason, ==, "preload served");
+	g_assert_cmpuint(cdr_pool_spawn_count(pool), ==, 1);
+	cdr_pool_free(pool);
+}
+
+static void
+test_preloaded_write(void)
+{
+	assert_blocked("WRITE_PRELOADED", CDR_E_SANDBOX, "forbidden system call");
+}
+#endif
 
 static void
 test_socket(void)
@@ -588,6 +611,10 @@ main(int argc, char **argv)
 	g_test_add_func("/pool/memory-hog", test_hog);
 	g_test_add_func("/pool/sandbox-open", test_open);
 	g_test_add_func("/pool/sandbox-socket", test_socket);
+#if HAVE_PDF_TEXT
+	g_test_add_func("/pool/sandbox-preloaded", test_preloaded);
+	g_test_add_func("/pool/sandbox-preloaded-write", test_preloaded_write);
+#endif
 	g_test_add_func("/pool/sandbox-exec", test_exec);
 	g_test_add_func("/pool/sandbox-fork", test_fork);
 	g_test_add_func("/pool/sandbox-thread", test_thread);

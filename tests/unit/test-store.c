@@ -572,7 +572,7 @@ test_ppap(void)
 	g_autofree char *first = put(s, "zip 1", record_ppap);
 	g_usleep(1100 * 1000); /* ids and times one second apart */
 	g_autofree char *second = put(s, "zip 2", record_ppap);
-	put(s, "plain", record_text);
+	g_free(put(s, "plain", record_text));
 	gint64 since = g_get_real_time() / G_USEC_PER_SEC - 60;
 	const char *all[] = { "KIKAKU@city.lg.jp", "soumu@city.lg.jp", "other@city.lg.jp", NULL };
 	const char *some[] = { "soumu@city.lg.jp", NULL };

@@ -1,0 +1,281 @@
+# checks_excerpts.py - an independent check of the attachment text excerpts of
+# mail text mode ([mail] attachment_text), plugged into run-fixtures.py. It
+# shares no code with cdr/excerpt.c or sanitizer/excerpt-*.c.
+#
+# mail-excerpts: Python's email package reads the input mail and the output;
+# the output text holds the heading "──── 添付ファイルの本文（テキスト化・抜粋） ────"
+# and, below it, one "■ name" block per attachment of the input, in order.
+# Each block is compared with the text an independent reader takes from the
+# same attachment: poppler's pdftotext for PDF; zipfile + ElementTree for
+# docx (w:t of the body, w:rt ruby left out), xlsx (first 30 rows of
+# xl/worksheets/sheetN.xml by number, shared strings without rPh), pptx
+# (a:t of ppt/slides/slideN.xml by number); a small RTF reader written here
+# for RTF (its own tokenizer: font charsets, \'hh, \uN, skipped destinations);
+# Python's codecs for text. The
+# block's characters, white space dropped, NFC, "[U+XXXX]" read back as the
+# character and a final "…" taken off, must be the start of the reader's
+# (white space and control characters dropped, NFC). An entry's
+# `excerpt_reasons` {name: text} says which blocks are a one-line reason
+# holding that text instead; a PDF the reader finds no text in must say
+# "（画像のみのため本文なし）".
+import email
+import email.policy
+import os
+import re
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+import xml.etree.ElementTree as ET
+
+HEADING = "──── 添付ファイルの本文（テキスト化・抜粋） ────"
+IMAGES_ONLY = "（画像のみのため本文なし）"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+class ExcerptCheckFailed(Exception):
+    pass
+
+
+def fail(msg, *args):
+    raise ExcerptCheckFailed(msg % args if args else msg)
+
+
+def pdf_text(data):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        p = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return p.stdout.decode("utf-8", "replace") if p.returncode == 0 else None
+
+
+def texts_outside(elem, text_tag, skip_tag):
+    out = []
+
+    def walk(e):
+        if e.tag == skip_tag:
+            return
+        if e.tag == text_tag and e.text:
+            out.append(e.text)
+        for c in e:
+            walk(c)
+    walk(elem)
+    return "".join(out)
+
+
+def numbered(z, prefix):
+    found = []
+    for n in z.namelist():
+        m = re.fullmatch(re.escape(prefix) + r"(\d+)\.xml", n)
+        if m:
+            found.append((int(m.group(1)), n))
+    return [n for _, n in sorted(found)]
+
+
+def ooxml_text(data):
+    import io
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        names = z.namelist()
+    except zipfile.BadZipFile:
+        return None
+    for n in names:
+        if b"<!DOCTYPE" in z.read(n):
+            return None
+    if "word/document.xml" in names:
+        root = ET.fromstring(z.read("word/document.xml"))
+        return "\n".join(texts_outside(para, W + "t", W + "rt")
+                         for para in root.iter(W + "p"))
+    if "xl/workbook.xml" in names:
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(S + "si"):
+                shared.append(texts_outside(si, S + "t", S + "rPh"))
+        out = []
+        for sheet in numbered(z, "xl/worksheets/sheet"):
+            for row in list(ET.fromstring(z.read(sheet)).iter(S + "row"))[:30]:
+                for c in row.iter(S + "c"):
+                    v = c.find(S + "v")
+                    if c.get("t") == "s" and v is not None:
+                        out.append(shared[int(v.text)])
+                    elif c.get("t") == "inlineStr":
+                        out.append(texts_outside(c, S + "t", S + "rPh"))
+                    elif v is not None and v.text:
+                        out.append(v.text)
+        return "\n".join(out)
+    if "ppt/presentation.xml" in names:
+        return "\n".join("".join(t.text or "" for t in ET.fromstring(z.read(s)).iter(A + "t"))
+                         for s in numbered(z, "ppt/slides/slide"))
+    return None
+
+
+RTF_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?[0-9]{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])"
+                       rb"|([^\\{}\r\n]+)|[\r\n]", re.S)
+RTF_SKIP = {"fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "objdata", "fldinst",
+            "datastore", "themedata", "latentstyles", "listtable", "listoverridetable",
+            "rsidtbl", "generator", "xmlnstbl", "header", "footer", "footnote", "sp"}
+RTF_CHARSETS = {128: "cp932", 134: "gbk", 136: "big5", 129: "euc-kr"}
+
+
+def rtf_text(data):
+    """The body text of an RTF file: the font table read for \\fcharset, \\* and
+    non-text destinations skipped, \\'hh in the font's or \\ansicpg's code page,
+    \\uN with its \\ucN fallback skipped, \\par/\\line/\\row as line ends."""
+    out, pend = [], bytearray()
+    state = {"cp": "cp1252", "fonts": {}, "tfont": None, "skipfb": 0}
+    stack = [{"skip": False, "ftbl": False, "font": None, "uc": 1}]
+
+    def codec():
+        cs = state["fonts"].get(stack[-1]["font"])
+        return RTF_CHARSETS.get(cs, state["cp"])
+
+    def flush():
+        if pend:
+            out.append(bytes(pend).decode(codec(), "replace"))
+            pend.clear()
+
+    def byte(b):
+        if state["skipfb"]:
+            state["skipfb"] -= 1
+        else:
+            pend.append(b)
+    for m in RTF_TOKEN.finditer(data):
+        word, num, hexb, sym, brace, text = m.groups()
+        g = stack[-1]
+        if brace == b"{":
+            stack.append(dict(g))
+        elif brace == b"}":
+            flush()
+            if len(stack) > 1:
+                stack.pop()
+        elif word is not None:
+            w = word.decode()
+            if g["ftbl"]:
+                if w == "f" and num:
+                    state["tfont"] = int(num)
+                elif w == "fcharset" and num:
+                    state["fonts"][state["tfont"]] = int(num)
+                continue
+            if w in RTF_SKIP:
+                flush()
+                g["skip"], g["ftbl"] = w != "fonttbl", w == "fonttbl"
+                continue
+            if g["skip"]:
+                continue
+            if w == "ansicpg" and num:
+                state["cp"] = {932: "cp932"}.get(int(num), "cp%d" % int(num))
+            elif w == "f" and num:
+                flush()
+                g["font"] = int(num)
+            elif w == "uc" and num:
+                g["uc"] = int(num)
+            elif w == "u" and num:
+                flush()
+                n = int(num)
+                out.append(chr(n + 65536 if n < 0 else n))
+                state["skipfb"] = g["uc"]
+                continue
+            elif w in ("par", "line", "row", "sect", "page"):
+                flush()
+                out.append("\n")
+            elif w in ("tab", "cell"):
+                flush()
+                out.append("\t")
+            state["skipfb"] = 0
+        elif sym is not None:
+            if sym == b"*":
+                flush()
+                g["skip"] = True
+            elif not g["skip"] and not g["ftbl"] and sym in b"\\{}":
+                byte(sym[0])
+        elif hexb is not None and not g["skip"] and not g["ftbl"]:
+            byte(int(hexb, 16))
+        elif text is not None and not g["skip"] and not g["ftbl"]:
+            for b in text:
+                byte(b)
+    flush()
+    return "".join(out)
+
+
+def plain_text(data):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    for enc in ("utf-8", "cp932", "euc-jp"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    return None
+
+
+def reader_text(name, data):
+    ext = name.rsplit(".", 1)[-1].lower()
+    if ext == "pdf":
+        return pdf_text(data)
+    if ext in ("docx", "xlsx", "pptx"):
+        return ooxml_text(data)
+    if ext in ("txt", "csv"):
+        return plain_text(data)
+    if ext == "rtf":
+        return rtf_text(data)
+    return None
+
+
+def squash(s, shown=False):
+    if shown:
+        s = re.sub(r"\[U\+([0-9A-F]{4,6})\]", lambda m: chr(int(m.group(1), 16)), s)
+        if s.endswith("…"):
+            s = s[:-1]
+    s = unicodedata.normalize("NFC", s)
+    return "".join(c for c in s if not c.isspace() and unicodedata.category(c) != "Cc")
+
+
+def blocks(text, names):
+    """The excerpt section's blocks, by attachment name, in order."""
+    if HEADING not in text:
+        fail("no excerpt heading in the output")
+    section = text.split(HEADING, 1)[1].replace("\r\n", "\n")
+    parts = re.split(r"\n■ ", "\n" + section.lstrip("\n"))[1:]
+    out = []
+    for part in parts:
+        name, _, body = part.partition("\n")
+        out.append((name, body.strip("\n")))
+    got = [n for n, _ in out]
+    if got != names:
+        fail("excerpt blocks %r, attachments %r", got, names)
+    return out
+
+
+def check_mail_excerpts(ctx):
+    e = ctx["entry"]
+    reasons = e.get("excerpt_reasons", {})
+    inp = email.message_from_bytes(ctx["input"], policy=email.policy.default)
+    atts = [(part.get_filename(), part.get_payload(decode=True))
+            for part in inp.iter_attachments()]
+    out = email.message_from_bytes(ctx["output"], policy=email.policy.default)
+    leaves = [p for p in out.walk() if not p.is_multipart()]
+    text = leaves[0].get_content()
+    for (name, body), (_, data) in zip(blocks(text, [n for n, _ in atts]), atts):
+        if name in reasons:
+            if reasons[name] not in body or "\n" in body:
+                fail("%s: want a one-line reason holding %r, got %r", name, reasons[name],
+                     body[:200])
+            continue
+        ref = reader_text(name, data)
+        if ref is None:
+            fail("%s: the independent reader cannot read it, but no reason is expected", name)
+        if not squash(ref):
+            if name.lower().endswith(".pdf") and body == IMAGES_ONLY:
+                continue
+            fail("%s: the reader finds no text, the excerpt says %r", name, body[:200])
+        a, b = squash(body, shown=True), squash(ref)
+        if not a or not b.startswith(a):
+            i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+            fail("%s: excerpt differs from the reader's text at character %d: %r vs %r",
+                 name, i, a[max(0, i - 20):i + 20], b[max(0, i - 20):i + 20])
+
+
+CHECKS = {"mail-excerpts": check_mail_excerpts}
