@@ -115,6 +115,7 @@ pairing_passwords(struct milter_state *st, struct mg_store *store, struct sessio
 
 struct pairing {
 	struct milter_state *st;
+	enum milter_role role; /* the password message's: the deployment's */
 	struct mg_store *store;
 	char *id; /* the password message */
 	char *sender, *from_address;
@@ -222,10 +223,17 @@ try_message(struct pairing *j, const struct store_message *m, GString *queue_ids
 		g_autoptr(GPtrArray) to = recipients_in_mode(m, modes[k]);
 		if (to->len == 1)
 			continue;
+		/* the link style these recipients' domains pick, as for mail
+		 * the milter converts in this role */
+		g_ptr_array_remove_index(to, to->len - 1);
+		struct envelope env = { .recipients = to };
+		const char *links = envelope_mail_links(p, &env, j->role);
+		g_ptr_array_add(to, NULL);
 		struct cdr_run_params params = {
 			.handler = "mime",
 			.mail_build = "followup",
 			.mail_mode = modes[k],
+			.mail_links = links,
 			.passwords = j->passwords,
 			.quarantine_id = m->id,
 		};
@@ -341,8 +349,8 @@ pair(gpointer data, gpointer unused)
 }
 
 void
-pairing_queue(struct milter_state *st, const char *id, const struct store_message *m,
-	      const char *passwords)
+pairing_queue(struct milter_state *st, enum milter_role role, const char *id,
+	      const struct store_message *m, const char *passwords)
 {
 	if (!m->from_address || !m->recipients->len)
 		return;
@@ -355,6 +363,7 @@ pairing_queue(struct milter_state *st, const char *id, const struct store_messag
 	}
 	struct pairing *j = g_new0(struct pairing, 1);
 	j->st = st;
+	j->role = role;
 	g_atomic_int_inc(&st->refs);
 	j->store = store;
 	j->id = g_strdup(id);

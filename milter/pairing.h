@@ -34,10 +34,11 @@ guint pairing_locked_zips(const struct cdr_report *report);
  * when none or pairing is off. Never logged. */
 char *pairing_passwords(struct milter_state *st, struct mg_store *store, struct session *s);
 
-/* After the password message `id` (stored as `m`) was answered: pair
- * it in the background. Takes copies of what it needs. */
-void pairing_queue(struct milter_state *st, const char *id, const struct store_message *m,
-		   const char *passwords);
+/* After the password message `id` (stored as `m`, come in through a
+ * milter in `role`) was answered: pair it in the background. Takes
+ * copies of what it needs. */
+void pairing_queue(struct milter_state *st, enum milter_role role, const char *id,
+		   const struct store_message *m, const char *passwords);
 
 /* At stop: finish the pairings queued so far. */
 void pairing_drain(void);

@@ -493,7 +493,7 @@ process_message(SMFICTX *ctx, struct session *s)
 		milter_log(LOG_ERR, "cannot write the audit log");
 	log_summary(ctx, s, &o);
 	if (stored && o.passwords && o.status == SMFIS_CONTINUE)
-		pairing_queue(st, o.quarantine_id, stored, o.passwords);
+		pairing_queue(st, s->role, o.quarantine_id, stored, o.passwords);
 	sfsistat status = o.status;
 	outcome_clear(&o);
 	state_unref(st);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "envelope.h"
 #include "pool.h"
 #include "quarantine-release.h"
 #include "resubmit.h"
@@ -116,10 +117,18 @@ deliver(struct mg_store *store, const struct cdr_policy *p, const struct release
 		*why = g_strdup(error->message);
 		return FALSE;
 	}
+	/* the link style of the recipients' domains, the strictest any
+	 * [mail] links list picks (the role the original came in through is
+	 * not stored: as before the queue) */
+	g_ptr_array_remove_index(to, to->len - 1);
+	struct envelope env = { .recipients = to };
+	const char *links = envelope_mail_links(p, &env, ROLE_BEFORE_QUEUE);
+	g_ptr_array_add(to, NULL);
 	struct cdr_run_params params = {
 		.handler = "mime",
 		.mail_build = "release",
 		.mail_mode = "sanitize",
+		.mail_links = links,
 		.passwords = rq->passwords,
 		.quarantine_id = rq->id,
 	};
