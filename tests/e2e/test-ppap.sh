@@ -245,7 +245,13 @@ if send "$WORK/wrong-zip.eml" wrong@example.co.jp; then
 	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   a follow-up was sent"; }
 	log_since "$before" | grep -qF "wrong-1" && { st=1; echo "#   the password is in the log"; }
 	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/wrong.json" 2>&1
-	grep -q '"waiting"' "$WORK/wrong.json" || { st=1; echo "#   not waiting: $(head -c 300 "$WORK/wrong.json")"; }
+	$PY - "$WORK/wrong.json" <<'PYEOF' || st=1
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert "wrong-1" not in text, "the password is in the store"
+e = [x["detail"] for x in json.loads(text)["events"] if x["what"] == "ppap-tried"]
+assert len(e) == 1 and e[0]["state"] == "waiting" and len(e[0]["password_hash"]) <= 12, e
+PYEOF
 else
 	st=1
 fi
