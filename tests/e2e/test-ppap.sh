@@ -60,7 +60,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=9
+NTESTS=10
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -309,6 +309,38 @@ else
 	st=1
 fi
 ok "$st" "milter restart between the zip and its password mail: pairing still works"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ refused
+# The return path refuses (5xx at RCPT: an smtp-sink here): the follow-up
+# is not sent, the message waits again (no try counted) and the log says
+# so; the next password mail, with the return path back, delivers it once.
+t0=$(now)
+st=0
+mail mitsumori.eml rf-zip.eml refused@example.co.jp
+mail pw-utf8.eml rf-pw1.eml refused@example.co.jp
+mail pw-utf8.eml rf-pw2.eml refused@example.co.jp
+_e2e_free_port && RF_PORT=$_E2E_PORT
+smtp-sink -u postfix -h refuse.test -f rcpt "127.0.0.1:$RF_PORT" 16 </dev/null >"$WORK/rf-sink.log" 2>&1 &
+RF_PID=$!
+if send "$WORK/rf-zip.eml" refused@example.co.jp && ZIP=$QUID &&
+	conf "release.relay=inet:127.0.0.1:$RF_PORT" && e2e_milter_hup "$MD"; then
+	before=$(log_lines)
+	send "$WORK/rf-pw1.eml" refused@example.co.jp || st=1
+	for i in $(seq 1 60); do
+		log_since "$before" | grep -q "ppap: $ZIP is waiting again" && break
+		sleep 0.5
+	done
+	log_since "$before" | grep -q "ppap: $ZIP is waiting again" ||
+		{ st=1; echo "#   not logged as waiting again"; log_since "$before" | tail -3 | indent; }
+	conf && e2e_milter_hup "$MD" || st=1
+	send "$WORK/rf-pw2.eml" refused@example.co.jp && wait_followup followup "$ZIP" || st=1
+else
+	st=1
+fi
+kill "$RF_PID" 2>/dev/null
+wait "$RF_PID" 2>/dev/null
+ok "$st" "return path refusing: the follow-up is not lost, the message waits again (logged); the next password mail delivers it once"
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ text mode
