@@ -193,6 +193,15 @@ PYEOF
 
 log_since() { tail -n +"$(( $1 + 1 ))" "$MD/milter.log"; }
 log_lines() { wc -l < "$MD/milter.log"; }
+# wait_log SINCE TEXT: the milter logs TEXT after line SINCE (30 s)
+wait_log() {
+	local i
+	for i in $(seq 1 60); do
+		log_since "$1" | grep -qF -- "$2" && return 0
+		sleep 0.5
+	done
+	return 1
+}
 
 # ------------------------------------------------------------------ same mail
 t0=$(now)
@@ -237,11 +246,7 @@ if send "$WORK/wrong-zip.eml" wrong@example.co.jp; then
 	ZIP=$QUID
 	before=$(log_lines)
 	send "$WORK/wrong-pw.eml" wrong@example.co.jp || st=1
-	for i in $(seq 1 60); do
-		log_since "$before" | grep -q "ppap: $ZIP not opened" && break
-		sleep 0.5
-	done
-	log_since "$before" | grep -q "ppap: $ZIP not opened" || { st=1; echo "#   no try logged"; }
+	wait_log "$before" "ppap: $ZIP not opened" || { st=1; echo "#   no try logged"; }
 	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   a follow-up was sent"; }
 	log_since "$before" | grep -qF "wrong-1" && { st=1; echo "#   the password is in the log"; }
 	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/wrong.json" 2>&1
@@ -327,11 +332,7 @@ if send "$WORK/rf-zip.eml" refused@example.co.jp && ZIP=$QUID &&
 	conf "release.relay=inet:127.0.0.1:$RF_PORT" && e2e_milter_hup "$MD"; then
 	before=$(log_lines)
 	send "$WORK/rf-pw1.eml" refused@example.co.jp || st=1
-	for i in $(seq 1 60); do
-		log_since "$before" | grep -q "ppap: $ZIP is waiting again" && break
-		sleep 0.5
-	done
-	log_since "$before" | grep -q "ppap: $ZIP is waiting again" ||
+	wait_log "$before" "ppap: $ZIP is waiting again" ||
 		{ st=1; echo "#   not logged as waiting again"; log_since "$before" | tail -3 | indent; }
 	conf && e2e_milter_hup "$MD" || st=1
 	send "$WORK/rf-pw2.eml" refused@example.co.jp && wait_followup followup "$ZIP" || st=1
