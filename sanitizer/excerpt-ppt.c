@@ -170,7 +170,7 @@ ppt_excerpt_text(struct cdr_excerpt *x, struct ole2_bytes doc, struct ole2_bytes
 		struct rec a, slide;
 		guint32 id = 0;
 		gboolean any = FALSE;
-		for (gsize p = 0; out.more; p += 8 + a.len) {
+		for (gsize p = 0; out.more && cdr_excerpt_in_time(x); p += 8 + a.len) {
 			gboolean more = rec_at(lb, p, lb.len, &a);
 			if ((!more || a.type == RT_SLIDE_PERSIST) && any &&
 			    persisted(doc, map, id, RT_SLIDE, &slide)) {
