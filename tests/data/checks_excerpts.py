@@ -7,7 +7,7 @@
 # and, below it, one "■ name" block per attachment of the input, in order.
 # Each block is compared with the text an independent reader takes from the
 # same attachment: poppler's pdftotext for PDF; zipfile + ElementTree for
-# docx (w:t of the body, w:rt ruby left out), xlsx (first 30 rows of
+# docx (w:t of the body, w:rt ruby and w:vanish runs left out), xlsx (first 30 rows of
 # xl/worksheets/sheetN.xml by number, shared strings without rPh), pptx
 # (a:t of ppt/slides/slideN.xml by number); a small RTF reader written here
 # for RTF (its own tokenizer: font charsets, \'hh, \uN, skipped destinations);
@@ -58,11 +58,17 @@ def pdf_text(data):
     return p.stdout.decode("utf-8", "replace") if p.returncode == 0 else None
 
 
+def hidden_run(e):
+    """A w:r whose w:rPr has w:vanish not turned off by w:val."""
+    v = e.find(W + "rPr/" + W + "vanish") if e.tag == W + "r" else None
+    return v is not None and v.get(W + "val", "true").lower() not in ("0", "false", "off")
+
+
 def texts_outside(elem, text_tag, skip_tag):
     out = []
 
     def walk(e):
-        if e.tag == skip_tag:
+        if e.tag == skip_tag or hidden_run(e):
             return
         if e.tag == text_tag and e.text:
             out.append(e.text)
