@@ -13,8 +13,10 @@
  *	formatting: the PlcBteChpx names the 512-byte ChpxFkp pages, each a
  *	run of byte ranges of the WordDocument stream with their CHPX; a
  *	range whose sprms set sprmCFRMarkDel or sprmCFVanish is left out.
- *	Paragraph, line, page and section marks become line ends, cell
- *	marks tabs, Word's no-break hyphen a U+2011, the optional hyphen and
+ *	The PlcBtePapx's PapxFkp pages the same way give the paragraphs that
+ *	end a table row (sprmPFTtp): their cell mark ends a line.
+ *	Paragraph, line, page and section marks and row ends become line
+ *	ends, cell marks tabs, Word's no-break hyphen a U+2011, the optional hyphen and
  *	the other special characters (pictures, note references) nothing.
  */
 #include <string.h>
@@ -23,41 +25,60 @@
 #include "office-fields.h"
 
 #define FKP_SIZE 512
-#define FKP_MAX_RUNS 0x65
-#define SPRM_DELETED 0x0800   /* sprmCFRMarkDel */
-#define SPRM_HIDDEN 0x083C    /* sprmCFVanish */
+#define FKP_MAX_RUNS 0x65  /* ChpxFkp */
+#define FKP_MAX_PARAS 0x1D /* PapxFkp */
 #define FIELD_DEPTH_MAX 1024
 
-/* A range of stream offsets whose characters are not shown. */
+/* A range of stream offsets whose characters carry a property. */
 struct range {
 	guint32 from, to;
 };
 
-/* Does this CHPX (cb, then grpprl) turn deletion or hiding on? */
+/* Does the grpprl [p, end) turn one of `ops` (toggles) on? */
 static gboolean
-hides(const guint8 *chpx, gsize avail)
+sets(const guint8 *p, const guint8 *end, const guint16 *ops)
 {
 	static const unsigned sizes[8] = { 1, 1, 2, 4, 2, 2, 0, 3 };
-	gsize cb = chpx[0];
-	if (cb + 1 > avail)
-		return FALSE;
-	const guint8 *p = chpx + 1, *end = p + cb;
 	while (end - p >= 2) {
 		guint16 op = ole2_u16(p);
 		gsize size = sizes[op >> 13];
 		p += 2;
 		if (size == 0) { /* variable: a length byte first */
-			if (p >= end || op == 0xD608 || op == 0xD606)
+			if (p >= end || op == 0xD608 || op == 0xD606 || op == 0xC615)
 				return FALSE;
 			size = (gsize)*p + 1;
 		}
 		if ((gsize)(end - p) < size)
 			return FALSE;
-		if ((op == SPRM_DELETED || op == SPRM_HIDDEN) && (*p & 1))
-			return TRUE;
+		for (const guint16 *o = ops; *o; o++)
+			if (op == *o && (*p & 1))
+				return TRUE;
 		p += size;
 	}
 	return FALSE;
+}
+
+/* The grpprl of run r of an FKP page: a CHPX (cb, grpprl) or a PAPX
+ * (cb or 0 and cb', istd, grpprl); FALSE when it has none. */
+static gboolean
+fkp_grpprl(const guint8 *page, gsize runs, gsize r, gboolean para, const guint8 **p,
+	   const guint8 **end)
+{
+	gsize at = 2 * (gsize)page[4 * (runs + 1) + (para ? 13 : 1) * r], len;
+	if (!at || at >= FKP_SIZE - 2)
+		return FALSE;
+	*p = page + at + 1;
+	len = page[at];
+	if (para) {
+		len = len ? 2 * len - 1 : 2 * (gsize)*(*p)++;
+		if (len < 2)
+			return FALSE;
+		*p += 2, len -= 2; /* istd */
+	}
+	if (*p + len > page + FKP_SIZE - 1)
+		return FALSE;
+	*end = *p + len;
+	return TRUE;
 }
 
 static gint
@@ -84,13 +105,15 @@ join_ranges(GArray *ranges)
 	g_array_set_size(ranges, kept);
 }
 
-/* The hidden ranges of every ChpxFkp the bin table names, by offset. */
+/* The ranges whose character (CHPX) or paragraph (PAPX) properties set
+ * one of `ops`, from every FKP page the bin table at `bte_index` names. */
 static GArray *
-hidden_ranges(const struct ole2_word_pieces *t)
+marked_ranges(const struct ole2_word_pieces *t, unsigned bte_index, gboolean para,
+	      const guint16 *ops)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct range));
 	guint32 fc, lcb;
-	if (!ole2_word_fib_pair(t->word, OLE2_FIB_PLCF_BTE_CHPX, &fc, &lcb) || lcb < 12 ||
+	if (!ole2_word_fib_pair(t->word, bte_index, &fc, &lcb) || lcb < 12 ||
 	    fc > t->table.len || lcb > t->table.len - fc)
 		return out;
 	gsize n = (lcb - 4) / 8;
@@ -99,13 +122,12 @@ hidden_ranges(const struct ole2_word_pieces *t)
 		gsize pn = ole2_u32(bte + 4 * i) & 0x3FFFFFu;
 		if (pn >= t->word.len / FKP_SIZE)
 			continue;
-		const guint8 *page = t->word.data + pn * FKP_SIZE;
+		const guint8 *page = t->word.data + pn * FKP_SIZE, *p, *end;
 		gsize runs = page[FKP_SIZE - 1];
-		if (runs > FKP_MAX_RUNS)
+		if (runs > (para ? FKP_MAX_PARAS : FKP_MAX_RUNS))
 			continue;
 		for (gsize r = 0; r < runs; r++) {
-			gsize at = 2 * (gsize)page[4 * (runs + 1) + r];
-			if (at && at < FKP_SIZE - 1 && hides(page + at, FKP_SIZE - 1 - at)) {
+			if (fkp_grpprl(page, runs, r, para, &p, &end) && sets(p, end, ops)) {
 				struct range h = { ole2_u32(page + 4 * r), ole2_u32(page + 4 * r + 4) };
 				g_array_append_val(out, h);
 			}
@@ -116,7 +138,7 @@ hidden_ranges(const struct ole2_word_pieces *t)
 }
 
 static gboolean
-is_hidden(const GArray *ranges, guint32 offset)
+in_ranges(const GArray *ranges, guint32 offset)
 {
 	guint lo = 0, hi = ranges->len;
 	while (lo < hi) {
@@ -184,7 +206,10 @@ doc_excerpt_text(struct cdr_excerpt *x, struct ole2_bytes word, struct ole2_byte
 		*why = "Word FIB without the length of its text";
 		return FALSE;
 	}
-	g_autoptr(GArray) hidden = hidden_ranges(&t);
+	static const guint16 hiding[] = { 0x0800, 0x083C, 0 }; /* sprmCFRMarkDel, sprmCFVanish */
+	static const guint16 rows[] = { 0x2417, 0x244C, 0 };   /* sprmPFTtp, sprmPFInnerTtp */
+	g_autoptr(GArray) hidden = marked_ranges(&t, OLE2_FIB_PLCF_BTE_CHPX, FALSE, hiding);
+	g_autoptr(GArray) row_ends = marked_ranges(&t, OLE2_FIB_PLCF_BTE_PAPX, TRUE, rows);
 	struct fields *f = g_new0(struct fields, 1);
 	struct ole2_text out;
 	ole2_text_init(&out, x);
@@ -202,8 +227,10 @@ doc_excerpt_text(struct cdr_excerpt *x, struct ole2_bytes word, struct ole2_byte
 						      : (guint16)office_field_cp1252_char(word.data[at]);
 			if ((k & 0xFFFF) == 0xFFFF && !cdr_excerpt_in_time(x))
 				out.more = FALSE;
-			if (is_hidden(hidden, (guint32)at))
+			if (in_ranges(hidden, (guint32)at))
 				continue;
+			if (ch == 0x07 && in_ranges(row_ends, (guint32)at))
+				ch = 0x0D; /* the mark that ends a table row: a line */
 			if (!shown_char(f, &out, ch))
 				*why = "Word fields nested deeper than Word nests them";
 		}

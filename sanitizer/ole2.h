@@ -60,6 +60,7 @@ struct ole2_word_piece {
 };
 #define OLE2_FIB_CLX 33           /* fcClx/lcbClx in FibRgFcLcb97 */
 #define OLE2_FIB_PLCF_BTE_CHPX 12 /* fcPlcfBteChpx/lcbPlcfBteChpx */
+#define OLE2_FIB_PLCF_BTE_PAPX 13 /* fcPlcfBtePapx/lcbPlcfBtePapx */
 #define OLE2_FIB_CCP_TEXT 3       /* ccpText in FibRgLw97: the body's characters */
 gboolean ole2_word_open(struct ole2_bytes word, struct ole2_bytes table0,
 			struct ole2_bytes table1, struct ole2_word_pieces *t,
