@@ -14,7 +14,8 @@
  *	declaration ends the excerpt), and reading stops when the excerpt is
  *	full, its time is spent or CDR_EXCERPT_MAX_READ bytes were inflated.
  *	Only text content is taken: field codes (w:instrText), deleted text,
- *	ruby and phonetic readings (w:rt, rPh) are left out.
+ *	hidden runs (w:vanish), ruby and phonetic readings (w:rt, rPh) are
+ *	left out.
  */
 #include "excerpt.h"
 
@@ -157,8 +158,20 @@ struct runs {
 	const char *skip; /* an element whose subtree is not text (ruby) */
 	int skipping;     /* skipped(): inside one */
 	int in_text;      /* depth + 1 of the text element we are in, 0: none */
+	int in_run;       /* depth + 1 of the w:r we are in, 0: none */
+	gboolean hidden;  /* that run is hidden (w:vanish) */
 	gboolean more;
 };
+
+/* <w:vanish/> or <w:vanish w:val="true"/>: hidden; w:val 0/false/off: not. */
+static gboolean
+vanishes(xmlTextReader *r)
+{
+	g_autofree char *val = (char *)xmlTextReaderGetAttributeNs(
+		r, BAD_CAST "val", BAD_CAST "http://schemas.openxmlformats.org/wordprocessingml/2006/main");
+	return !val || !(strcmp(val, "0") == 0 || g_ascii_strcasecmp(val, "false") == 0 ||
+			 g_ascii_strcasecmp(val, "off") == 0);
+}
 
 static gboolean
 add_runs(xmlTextReader *r, gpointer data)
@@ -166,6 +179,17 @@ add_runs(xmlTextReader *r, gpointer data)
 	struct runs *s = data;
 	int depth = xmlTextReaderDepth(r);
 	if (skipped(r, &s->skipping, s->skip))
+		return TRUE;
+	if (is_start(r) && xmlTextReaderIsEmptyElement(r) != 1 && is_named(r, "r")) {
+		s->in_run = depth + 1;
+		s->hidden = FALSE;
+	} else if (is_start(r) && s->in_run && is_named(r, "vanish")) {
+		s->hidden = vanishes(r);
+	} else if (is_end(r) && is_named(r, "r") && s->in_run == depth + 1) {
+		s->in_run = 0;
+		s->hidden = FALSE;
+	}
+	if (s->hidden)
 		return TRUE;
 	if (is_start(r) && xmlTextReaderIsEmptyElement(r) != 1 && is_named(r, "t"))
 		s->in_text = depth + 1;
@@ -185,7 +209,7 @@ add_runs(xmlTextReader *r, gpointer data)
 static gboolean
 excerpt_runs(struct package *pkg, const char *member, const char *skip)
 {
-	struct runs s = { pkg, skip, 0, 0, TRUE };
+	struct runs s = { pkg, skip, 0, 0, 0, FALSE, TRUE };
 	return read_member(pkg, member, add_runs, &s);
 }
 

@@ -37,7 +37,7 @@
 #define FIB_F_ENCRYPTED 0x0100u
 #define FIB_F_WHICH_TABLE 0x0200u
 #define FIB_BASE_LEN 32
-#define FIB_CLX_INDEX 33 /* fcClx/lcbClx in FibRgFcLcb97 */
+#define FIB_CLX_INDEX OLE2_FIB_CLX
 #define FIELD_BEGIN 0x13
 #define FIELD_SEPARATOR 0x14
 #define FIELD_END 0x15
@@ -215,25 +215,47 @@ scan_raw(const struct chars *c, const struct cdr_policy *policy, struct ole2_pro
 	return scan_end(&s);
 }
 
-/* fcClx/lcbClx from the FIB; FALSE when the FIB is too short. */
+/* The start of the FIB's part `which` (0: fibRgLw, 1: fibRgFcLcb) and its
+ * count of entries; FALSE when the FIB is too short. */
 static gboolean
-fib_clx(struct ole2_bytes w, guint32 *fc, guint32 *lcb)
+fib_part(struct ole2_bytes w, unsigned which, gsize *pos, gsize *count)
 {
-	gsize pos = FIB_BASE_LEN;
-	if (w.len < pos + 2)
+	gsize at = FIB_BASE_LEN;
+	if (w.len < at + 2)
 		return FALSE;
-	pos += 2 + 2 * (gsize)ole2_u16(w.data + pos); /* csw, fibRgW */
-	if (w.len < pos + 2)
+	at += 2 + 2 * (gsize)ole2_u16(w.data + at); /* csw, fibRgW */
+	if (w.len < at + 2)
 		return FALSE;
-	pos += 2 + 4 * (gsize)ole2_u16(w.data + pos); /* cslw, fibRgLw */
-	if (w.len < pos + 2)
+	if (which == 1) {
+		at += 2 + 4 * (gsize)ole2_u16(w.data + at); /* cslw, fibRgLw */
+		if (w.len < at + 2)
+			return FALSE;
+	}
+	*count = ole2_u16(w.data + at);
+	*pos = at + 2;
+	return TRUE;
+}
+
+gboolean
+ole2_word_fib_pair(struct ole2_bytes word, unsigned index, guint32 *fc, guint32 *lcb)
+{
+	gsize pos, pairs;
+	if (!fib_part(word, 1, &pos, &pairs) || pairs <= index ||
+	    word.len < pos + 8 * ((gsize)index + 1))
 		return FALSE;
-	gsize pairs = ole2_u16(w.data + pos); /* cbRgFcLcb */
-	pos += 2;
-	if (pairs <= FIB_CLX_INDEX || w.len < pos + 8 * (FIB_CLX_INDEX + 1))
+	*fc = ole2_u32(word.data + pos + 8 * index);
+	*lcb = ole2_u32(word.data + pos + 8 * index + 4);
+	return TRUE;
+}
+
+gboolean
+ole2_word_fib_long(struct ole2_bytes word, unsigned index, guint32 *value)
+{
+	gsize pos, longs;
+	if (!fib_part(word, 0, &pos, &longs) || longs <= index ||
+	    word.len < pos + 4 * ((gsize)index + 1))
 		return FALSE;
-	*fc = ole2_u32(w.data + pos + 8 * FIB_CLX_INDEX);
-	*lcb = ole2_u32(w.data + pos + 8 * FIB_CLX_INDEX + 4);
+	*value = ole2_u32(word.data + pos + 4 * index);
 	return TRUE;
 }
 
@@ -266,40 +288,48 @@ clx_pieces(struct ole2_bytes table, guint32 fc, guint32 lcb, const guint8 **plc,
 	return FALSE;
 }
 
+const char *
+ole2_word_piece(const struct ole2_word_pieces *t, gsize i, guint64 *total,
+		struct ole2_word_piece *out)
+{
+	const guint8 *plc = t->plc;
+	guint32 cp0 = ole2_u32(plc + 4 * i), cp1 = ole2_u32(plc + 4 * (i + 1));
+	guint32 fc = ole2_u32(plc + 4 * (t->count + 1) + 8 * i + 2);
+	if (cp1 < cp0)
+		return "Word piece table out of order";
+	out->cp = cp0;
+	out->count = cp1 - cp0;
+	if (fc & 0x40000000u) {
+		out->width = 1;
+		out->offset = (fc & 0x3FFFFFFFu) / 2;
+	} else {
+		out->width = 2;
+		out->offset = fc;
+	}
+	*total += (guint64)out->count * out->width;
+	if (out->offset > t->word.len || out->count > (t->word.len - out->offset) / out->width ||
+	    *total > t->word.len)
+		return "Word text piece outside the WordDocument stream";
+	return NULL;
+}
+
 /* Every piece's text, in character position order, as one text: a field
  * code split over pieces (of either width) is read whole. FALSE with *p
  * filled when the table is broken or a field is dangerous. */
 static gboolean
-scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n,
-	    const struct cdr_policy *policy, struct ole2_problem *p)
+scan_pieces(const struct ole2_word_pieces *t, const struct cdr_policy *policy,
+	    struct ole2_problem *p)
 {
 	struct scan s;
 	scan_init(&s, policy, FALSE, p);
 	guint64 total = 0;
 	const char *broken = NULL;
-	for (gsize i = 0; i < n && !broken && !s.blocked; i++) {
-		guint32 cp0 = ole2_u32(plc + 4 * i), cp1 = ole2_u32(plc + 4 * (i + 1));
-		const guint8 *pcd = plc + 4 * (n + 1) + 8 * i;
-		guint32 fc = ole2_u32(pcd + 2);
-		if (cp1 < cp0) {
-			broken = "Word piece table out of order";
+	for (gsize i = 0; i < t->count && !broken && !s.blocked; i++) {
+		struct ole2_word_piece piece;
+		broken = ole2_word_piece(t, i, &total, &piece);
+		if (broken)
 			break;
-		}
-		struct chars c = { .count = cp1 - cp0 };
-		gsize off;
-		if (fc & 0x40000000u) {
-			c.width = 1;
-			off = (fc & 0x3FFFFFFFu) / 2;
-		} else {
-			c.width = 2;
-			off = fc;
-		}
-		total += c.count * c.width;
-		if (off > word.len || c.count > (word.len - off) / c.width || total > word.len) {
-			broken = "Word text piece outside the WordDocument stream";
-			break;
-		}
-		c.data = word.data + off;
+		struct chars c = { t->word.data + piece.offset, piece.count, piece.width };
 		for (gsize k = 0; k < c.count && !s.blocked; k++)
 			scan_char(&s, text_char(&c, k));
 	}
@@ -313,8 +343,8 @@ scan_pieces(struct ole2_bytes word, const guint8 *plc, gsize n,
 }
 
 gboolean
-ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_bytes table1,
-		const struct cdr_policy *policy, struct ole2_problem *p)
+ole2_word_open(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_bytes table1,
+	       struct ole2_word_pieces *t, struct ole2_problem *p)
 {
 	if (word.len < FIB_BASE_LEN || ole2_u16(word.data) != FIB_IDENT) {
 		p->code = CDR_E_PARSE;
@@ -332,21 +362,29 @@ ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_by
 		p->reason = "Word 6/95 document (older than Word 97)";
 		return FALSE;
 	}
-	struct ole2_bytes table = flags & FIB_F_WHICH_TABLE ? table1 : table0;
+	t->word = word;
+	t->table = flags & FIB_F_WHICH_TABLE ? table1 : table0;
 	guint32 fc, lcb;
-	const guint8 *plc;
-	gsize n;
-	if (!table.data) {
+	if (!t->table.data) {
 		p->code = CDR_E_PARSE;
 		p->reason = "Word document without its table stream";
 		return FALSE;
 	}
-	if (!fib_clx(word, &fc, &lcb) || !clx_pieces(table, fc, lcb, &plc, &n)) {
+	if (!ole2_word_fib_pair(word, FIB_CLX_INDEX, &fc, &lcb) ||
+	    !clx_pieces(t->table, fc, lcb, &t->plc, &t->count)) {
 		p->code = CDR_E_PARSE;
 		p->reason = "Word document without a readable piece table";
 		return FALSE;
 	}
-	if (!scan_pieces(word, plc, n, policy, p))
+	return TRUE;
+}
+
+gboolean
+ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_bytes table1,
+		const struct cdr_policy *policy, struct ole2_problem *p)
+{
+	struct ole2_word_pieces t;
+	if (!ole2_word_open(word, table0, table1, &t, p) || !scan_pieces(&t, policy, p))
 		return FALSE;
 
 	/* The raw stream too, both ways, and UTF-16 at both alignments. */

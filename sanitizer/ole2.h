@@ -44,6 +44,34 @@ gboolean ole2_word_check(struct ole2_bytes word, struct ole2_bytes table0,
 			 struct ole2_bytes table1, const struct cdr_policy *policy,
 			 struct ole2_problem *p);
 
+/* ole2-word.c: the FIB read and checked (Word 97+, not encrypted, its
+ * table stream present) and the CLX's piece table found; the text
+ * readers (the check above, excerpt-doc.c) walk the pieces. */
+struct ole2_word_pieces {
+	struct ole2_bytes word, table;
+	const guint8 *plc; /* PlcPcd: count + 1 CPs, then count 8-byte PCDs */
+	gsize count;
+};
+struct ole2_word_piece {
+	guint32 cp;     /* first character position */
+	gsize count;    /* characters */
+	gsize offset;   /* of the first in the WordDocument stream */
+	unsigned width; /* 1 (Windows-1252) or 2 (UTF-16LE) */
+};
+#define OLE2_FIB_CLX 33           /* fcClx/lcbClx in FibRgFcLcb97 */
+#define OLE2_FIB_PLCF_BTE_CHPX 12 /* fcPlcfBteChpx/lcbPlcfBteChpx */
+#define OLE2_FIB_PLCF_BTE_PAPX 13 /* fcPlcfBtePapx/lcbPlcfBtePapx */
+#define OLE2_FIB_CCP_TEXT 3       /* ccpText in FibRgLw97: the body's characters */
+gboolean ole2_word_open(struct ole2_bytes word, struct ole2_bytes table0,
+			struct ole2_bytes table1, struct ole2_word_pieces *t,
+			struct ole2_problem *p);
+/* Piece i; NULL, or why it is broken. *total adds up the bytes of the
+ * pieces so far (no more than the stream holds). */
+const char *ole2_word_piece(const struct ole2_word_pieces *t, gsize i, guint64 *total,
+			    struct ole2_word_piece *out);
+gboolean ole2_word_fib_pair(struct ole2_bytes word, unsigned index, guint32 *fc, guint32 *lcb);
+gboolean ole2_word_fib_long(struct ole2_bytes word, unsigned index, guint32 *value);
+
 /* Excel BIFF5/BIFF8: FILEPASS, macro and VBA-module sheets, Auto_Open
  * style names, DDE/OLE links through EXTERNNAME, links to other
  * workbooks (SUPBOOK), add-in functions that fetch or run code, cell
