@@ -3,7 +3,8 @@
  *	excerpt.h - the handlers' text excerpt entry points (cdr.h: excerpt)
  * SUMMARY
  *	One file each: excerpt-pdf.c (poppler), excerpt-ooxml.c (docx, xlsx,
- *	pptx), excerpt-rtf.c, excerpt-text.c (plain text and CSV). Each adds text to the
+ *	pptx), excerpt-rtf.c, excerpt-msg.c (Outlook items),
+ *	excerpt-text.c (plain text and CSV). Each adds text to the
  *	excerpt with cdr_excerpt_add() and stops when it is full.
  */
 #pragma once
@@ -24,6 +25,8 @@ gboolean pdf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **r
 
 gboolean rtf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean ooxml_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
+/* An Outlook item (.msg); other compound files give no excerpt. */
+gboolean msg_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean text_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 
 /* The reason a scanned PDF gives (its pages hold no text). */

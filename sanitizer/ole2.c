@@ -48,6 +48,7 @@
 #include <gsf/gsf-utils.h>
 
 #include "actions.h"
+#include "excerpt.h"
 #include "handlers.h"
 #include "ole2.h"
 
@@ -638,4 +639,5 @@ const struct cdr_handler cdr_handler_ole2 = {
 	.init = ole2_init,
 	.bid = ole2_bid,
 	.sanitize = ole2_sanitize,
+	.excerpt = msg_excerpt,
 };

@@ -6,11 +6,12 @@
  *	The first byte chooses what the rest is: 'p' a PDF, 'z' a docx/xlsx/
  *	pptx package as it is, 'w' the XML of word/document.xml, 's' the XML
  *	of both the shared strings and the worksheet of an xlsx, 'd' the XML
- *	of a pptx slide, 'r' an RTF document, anything else a text file. The file goes into a
- *	message as a base64 attachment, and the message through the engine
- *	with the default policy (text mode, attachment_text = excerpt), so the
- *	excerpt readers (poppler, the OOXML streams, the text decoder) and the
- *	excerpt section of the mail are what gets exercised.
+ *	of a pptx slide, 'r' an RTF document, 'm' an Outlook item (.msg),
+ *	anything else a text file. The file goes into a message as a base64
+ *	attachment, and the message through the engine with the default
+ *	policy (text mode, attachment_text = excerpt), so the excerpt readers
+ *	(poppler, the OOXML streams, the .msg reader, the text decoder) and
+ *	the excerpt section of the mail are what gets exercised.
  */
 #include <string.h>
 
@@ -64,8 +65,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		file = g_byte_array_new();
 		g_byte_array_append(file, data, (guint)size);
-		name = kind == 'p' ? "fuzz.pdf" : kind == 'z' ? "fuzz.docx" : kind == 'r' ? "fuzz.rtf"
-										    : "fuzz.txt";
+		name = kind == 'p'   ? "fuzz.pdf"
+		       : kind == 'z' ? "fuzz.docx"
+		       : kind == 'r' ? "fuzz.rtf"
+		       : kind == 'm' ? "fuzz.msg"
+				     : "fuzz.txt";
 	}
 	g_autofree char *b64 = g_base64_encode(file->data, file->len);
 	g_byte_array_unref(file);
