@@ -20,8 +20,9 @@
  *	The structure is checked by ole2-cfb.c before libgsf reads it; a
  *	file that does not read is refused with a reason by the caller.
  *	Limits: MSG_MAX_STRING bytes per string, MSG_MAX_ATTACHMENTS
- *	attachments per message, MSG_MAX_DEPTH nested items, the
- *	excerpt's time share (checked per attachment).
+ *	attachments per message, MSG_MAX_DEPTH nested items (embedded
+ *	storages and items attached as files alike), the excerpt's time
+ *	share (checked per attachment).
  */
 #include "excerpt.h"
 
@@ -58,9 +59,13 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsfInput, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsfInfile, g_object_unref)
 
+/* Items being read, one inside the other: embedded storages and items
+ * attached as files (those come back through cdr_job_excerpt()). */
+static _Thread_local unsigned nesting;
+
 struct item {
 	GsfInfile *dir;
-	GBytes *props; /* __properties_version1.0, NULL when absent */
+	GBytes *props;      /* __properties_version1.0, NULL when absent */
 	gsize props_header; /* 32 for a message, 24 nested, 8 for an attachment */
 };
 
@@ -108,15 +113,21 @@ static const char *
 codepage_label(guint32 cp, char *buf, gsize size)
 {
 	switch (cp) {
-	case 0: return NULL;
-	case 932: return "shift_jis";
+	case 0:
+		return NULL;
+	case 932:
+		return "shift_jis";
 	case 20932:
-	case 51932: return "euc-jp";
+	case 51932:
+		return "euc-jp";
 	case 50220:
 	case 50221:
-	case 50222: return "iso-2022-jp";
-	case 65001: return "utf-8";
-	default: break;
+	case 50222:
+		return "iso-2022-jp";
+	case 65001:
+		return "utf-8";
+	default:
+		break;
 	}
 	g_snprintf(buf, size, "windows-%u", cp);
 	return buf;
@@ -132,8 +143,8 @@ string_prop(struct cdr_charsets *cs, const struct item *it, guint16 id, guint32 
 	gsize len;
 	if (b) {
 		const char *d = g_bytes_get_data(b, &len);
-		char *s = g_convert(d, (gssize)(len & ~(gsize)1), "UTF-8", "UTF-16LE", NULL, NULL,
-				    NULL);
+		char *s =
+		    g_convert(d, (gssize)(len & ~(gsize)1), "UTF-8", "UTF-16LE", NULL, NULL, NULL);
 		if (s)
 			return s;
 		return g_strdup("（文字を読み取れませんでした / unreadable characters）");
@@ -148,7 +159,7 @@ string_prop(struct cdr_charsets *cs, const struct item *it, guint16 id, guint32 
 		len--;
 	enum cdr_decode_quality quality;
 	return cdr_charset_decode(cs, codepage_label(codepage, label, sizeof label), d, len,
-				  &quality);
+	                          &quality);
 }
 
 /* One visible line: line ends and tabs become blanks. */
@@ -186,28 +197,27 @@ date(const struct item *it)
 	guint64 ft = (guint64)ole2_u32(v) | (guint64)ole2_u32(v + 4) << 32;
 	/* 100 ns ticks since 1601 */
 	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc((gint64)(ft / 10000000u) -
-							       G_GINT64_CONSTANT(11644473600));
-	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	                                                       G_GINT64_CONSTANT(11644473600));
+	static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	if (!t)
 		return g_strdup("");
 	/* RFC 5322 names whatever the locale */
-	return g_strdup_printf("%s, %02d %s %04d %02d:%02d:%02d +0000",
-			       days[g_date_time_get_day_of_week(t) - 1], g_date_time_get_day_of_month(t),
-			       months[g_date_time_get_month(t) - 1], g_date_time_get_year(t),
-			       g_date_time_get_hour(t), g_date_time_get_minute(t),
-			       g_date_time_get_second(t));
+	return g_strdup_printf(
+	    "%s, %02d %s %04d %02d:%02d:%02d +0000", days[g_date_time_get_day_of_week(t) - 1],
+	    g_date_time_get_day_of_month(t), months[g_date_time_get_month(t) - 1],
+	    g_date_time_get_year(t), g_date_time_get_hour(t), g_date_time_get_minute(t),
+	    g_date_time_get_second(t));
 }
 
 static gboolean add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir,
-			    gsize props_header, unsigned depth);
+                            gsize props_header);
 
 static gboolean
-add_attachment(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, guint32 cp,
-	       unsigned depth)
+add_attachment(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, guint32 cp)
 {
-	struct item it = { .dir = dir, .props_header = 8 };
+	struct item it = {.dir = dir, .props_header = 8};
 	it.props = read_stream(dir, "__properties_version1.0", 1u << 16);
 	g_autofree char *name = string_prop(cs, &it, PROP_ATTACH_LONG_FILENAME, cp);
 	if (!name)
@@ -223,31 +233,32 @@ add_attachment(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, g
 		return FALSE;
 	g_autoptr(GsfInput) obj = gsf_infile_child_by_name(dir, "__substg1.0_3701000D");
 	if (obj && GSF_IS_INFILE(obj) && gsf_infile_num_children(GSF_INFILE(obj)) >= 0) {
-		if (depth >= MSG_MAX_DEPTH)
+		if (nesting >= MSG_MAX_DEPTH)
 			return cdr_excerpt_add(x, "（入れ子が深すぎます / nested too deep）\n", -1);
-		return add_message(x, cs, GSF_INFILE(obj), 24, depth + 1);
+		nesting++;
+		gboolean more = add_message(x, cs, GSF_INFILE(obj), 24);
+		nesting--;
+		return more;
 	}
 	struct cdr_job *job = cdr_excerpt_job(x);
 	g_autoptr(GBytes) data =
-		read_stream(dir, "__substg1.0_37010102", cdr_job_policy(job)->max_input_bytes);
+	    read_stream(dir, "__substg1.0_37010102", cdr_job_policy(job)->max_input_bytes);
 	if (!data)
-		return cdr_excerpt_add(x, "（添付の中身を読み取れませんでした / no attachment data）\n",
-				       -1);
+		return cdr_excerpt_add(
+		    x, "（添付の中身を読み取れませんでした / no attachment data）\n", -1);
 	gsize len;
 	const guint8 *d = g_bytes_get_data(data, &len);
 	g_autofree char *reason = NULL;
-	g_autofree char *text =
-		cdr_job_excerpt(job, d, len, name, MSG_ATTACHMENT_CHARS, &reason);
+	g_autofree char *text = cdr_job_excerpt(job, d, len, name, MSG_ATTACHMENT_CHARS, &reason);
 	if (!cdr_excerpt_add(x, text ? text : reason, -1))
 		return FALSE;
 	return cdr_excerpt_add(x, "\n", 1);
 }
 
 static gboolean
-add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsize props_header,
-	    unsigned depth)
+add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsize props_header)
 {
-	struct item it = { .dir = dir, .props_header = props_header };
+	struct item it = {.dir = dir, .props_header = props_header};
 	it.props = read_stream(dir, "__properties_version1.0", 1u << 20);
 	guint32 cp = fixed_u32(&it, TAG_MESSAGE_CODEPAGE);
 	guint32 body_cp = fixed_u32(&it, TAG_INTERNET_CPID);
@@ -267,7 +278,7 @@ add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsiz
 	add_line(x, "Subject", subject);
 	cdr_excerpt_add(x, "\n", 1);
 	if (!cdr_excerpt_add(x, body ? body : "（テキストの本文がありません / no plain-text body）",
-			     -1))
+	                     -1))
 		return FALSE;
 	if (!cdr_excerpt_add(x, "\n", 1))
 		return FALSE;
@@ -279,13 +290,14 @@ add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsiz
 		if (!child || !g_str_has_prefix(child, "__attach_version1.0_#"))
 			continue;
 		if (++count > MSG_MAX_ATTACHMENTS || !cdr_excerpt_in_time(x)) {
-			cdr_excerpt_add(x, "\n（以降の添付は省略 / further attachments left out）\n", -1);
+			cdr_excerpt_add(
+			    x, "\n（以降の添付は省略 / further attachments left out）\n", -1);
 			return FALSE;
 		}
 		g_autoptr(GsfInput) a = gsf_infile_child_by_index(dir, i);
 		if (!a || !GSF_IS_INFILE(a) || gsf_infile_num_children(GSF_INFILE(a)) < 0)
 			continue;
-		if (!add_attachment(x, cs, GSF_INFILE(a), cp, depth))
+		if (!add_attachment(x, cs, GSF_INFILE(a), cp))
 			return FALSE;
 	}
 	return TRUE;
@@ -296,22 +308,30 @@ msg_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason)
 {
 	const char *why = ole2_cfb_check(in->data, in->len);
 	if (why) {
-		*reason = g_strdup("（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
+		*reason = g_strdup(
+		    "（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
 		return FALSE;
 	}
 	g_autoptr(GsfInput) input = gsf_input_memory_new(in->data, (gsf_off_t)in->len, FALSE);
 	g_autoptr(GsfInfile) root = input ? gsf_infile_msole_new(input, NULL) : NULL;
 	if (!root) {
-		*reason = g_strdup("（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
+		*reason = g_strdup(
+		    "（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
 		return FALSE;
 	}
 	g_autoptr(GsfInput) props = gsf_infile_child_by_name(root, "__properties_version1.0");
 	if (!props) {
 		*reason = g_strdup("（この種類のファイルからは本文を抜粋しません / no text excerpt "
-				   "for this kind of file）");
+		                   "for this kind of file）");
+		return FALSE;
+	}
+	if (nesting >= MSG_MAX_DEPTH) {
+		*reason = g_strdup("（入れ子が深すぎます / nested too deep）");
 		return FALSE;
 	}
 	struct cdr_charsets *cs = cdr_engine_charsets(cdr_job_engine(cdr_excerpt_job(x)));
-	add_message(x, cs, root, 32, 0);
+	nesting++;
+	add_message(x, cs, root, 32);
+	nesting--;
 	return TRUE;
 }
