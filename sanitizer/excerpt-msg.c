@@ -19,7 +19,7 @@
  *	read: a message without PR_BODY says so in one line.
  *	The structure is checked by ole2-cfb.c before libgsf reads it; a
  *	file that does not read is refused with a reason by the caller.
- *	Limits: MSG_MAX_STRING bytes per string, MSG_MAX_ATTACHMENTS
+ *	Limits: the first MSG_MAX_STRING bytes of a string, MSG_MAX_ATTACHMENTS
  *	attachments per message, MSG_MAX_DEPTH nested items (embedded
  *	storages and items attached as files alike), the excerpt's time
  *	share (checked per attachment).
@@ -34,7 +34,7 @@
 #include "charset.h"
 #include "ole2.h"
 
-#define MSG_MAX_STRING (4u << 20)
+#define MSG_MAX_STRING (256u << 10)
 #define MSG_MAX_ATTACHMENTS 64
 #define MSG_MAX_DEPTH 4
 #define MSG_ATTACHMENT_CHARS 1000
@@ -70,16 +70,17 @@ struct item {
 };
 
 /* A child stream read whole, at most `max` bytes (NULL when absent, a
- * storage, or larger). */
+ * storage, or larger unless `head`: then its first `max` bytes). */
 static GBytes *
-read_stream(GsfInfile *dir, const char *name, gsize max)
+read_stream(GsfInfile *dir, const char *name, gsize max, gboolean head)
 {
 	g_autoptr(GsfInput) in = gsf_infile_child_by_name(dir, name);
 	if (!in || (GSF_IS_INFILE(in) && gsf_infile_num_children(GSF_INFILE(in)) >= 0))
 		return NULL;
 	gsf_off_t size = gsf_input_size(in);
-	if (size < 0 || (guint64)size > max)
+	if (size < 0 || (!head && (guint64)size > max))
 		return NULL;
+	size = MIN(size, (gsf_off_t)max);
 	guint8 *buf = g_malloc((gsize)size + 1);
 	if (size > 0 && !gsf_input_read(in, (gsize)size, buf)) {
 		g_free(buf);
@@ -139,18 +140,22 @@ string_prop(struct cdr_charsets *cs, const struct item *it, guint16 id, guint32 
 {
 	char name[32];
 	g_snprintf(name, sizeof name, "__substg1.0_%04X001F", id);
-	g_autoptr(GBytes) b = read_stream(it->dir, name, MSG_MAX_STRING);
+	g_autoptr(GBytes) b = read_stream(it->dir, name, MSG_MAX_STRING, TRUE);
 	gsize len;
 	if (b) {
-		const char *d = g_bytes_get_data(b, &len);
+		const guint8 *d = g_bytes_get_data(b, &len);
+		len &= ~(gsize)1;
+		/* a surrogate pair cut by MSG_MAX_STRING */
+		if (len >= 2 && (d[len - 1] & 0xfc) == 0xd8)
+			len -= 2;
 		char *s =
-		    g_convert(d, (gssize)(len & ~(gsize)1), "UTF-8", "UTF-16LE", NULL, NULL, NULL);
+		    g_convert((const char *)d, (gssize)len, "UTF-8", "UTF-16LE", NULL, NULL, NULL);
 		if (s)
 			return s;
 		return g_strdup("（文字を読み取れませんでした / unreadable characters）");
 	}
 	g_snprintf(name, sizeof name, "__substg1.0_%04X001E", id);
-	b = read_stream(it->dir, name, MSG_MAX_STRING);
+	b = read_stream(it->dir, name, MSG_MAX_STRING, TRUE);
 	if (!b)
 		return NULL;
 	char label[24];
@@ -162,13 +167,20 @@ string_prop(struct cdr_charsets *cs, const struct item *it, guint16 id, guint32 
 	                          &quality);
 }
 
-/* One visible line: line ends and tabs become blanks. */
+/* One visible line: each run of line ends and tabs becomes one blank. */
 static void
 add_line(struct cdr_excerpt *x, const char *field, const char *value)
 {
-	g_autofree char *flat = g_strdup(value ? value : "");
-	g_strdelimit(flat, "\r\n\t", ' ');
-	g_autofree char *line = g_strdup_printf("%s: %s\n", field, g_strstrip(flat));
+	GString *flat = g_string_new(NULL);
+	for (const char *p = value ? value : ""; *p; p++) {
+		gboolean blank = *p == '\r' || *p == '\n' || *p == '\t';
+		if (!blank)
+			g_string_append_c(flat, *p);
+		else if (flat->len && flat->str[flat->len - 1] != ' ')
+			g_string_append_c(flat, ' ');
+	}
+	g_autofree char *text = g_string_free(flat, FALSE);
+	g_autofree char *line = g_strdup_printf("%s: %s\n", field, g_strstrip(text));
 	cdr_excerpt_add(x, line, -1);
 }
 
@@ -218,7 +230,7 @@ static gboolean
 add_attachment(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, guint32 cp)
 {
 	struct item it = {.dir = dir, .props_header = 8};
-	it.props = read_stream(dir, "__properties_version1.0", 1u << 16);
+	it.props = read_stream(dir, "__properties_version1.0", 1u << 16, FALSE);
 	g_autofree char *name = string_prop(cs, &it, PROP_ATTACH_LONG_FILENAME, cp);
 	if (!name)
 		name = string_prop(cs, &it, PROP_ATTACH_FILENAME, cp);
@@ -242,7 +254,7 @@ add_attachment(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, g
 	}
 	struct cdr_job *job = cdr_excerpt_job(x);
 	g_autoptr(GBytes) data =
-	    read_stream(dir, "__substg1.0_37010102", cdr_job_policy(job)->max_input_bytes);
+	    read_stream(dir, "__substg1.0_37010102", cdr_job_policy(job)->max_input_bytes, FALSE);
 	if (!data)
 		return cdr_excerpt_add(
 		    x, "（添付の中身を読み取れませんでした / no attachment data）\n", -1);
@@ -259,7 +271,7 @@ static gboolean
 add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsize props_header)
 {
 	struct item it = {.dir = dir, .props_header = props_header};
-	it.props = read_stream(dir, "__properties_version1.0", 1u << 20);
+	it.props = read_stream(dir, "__properties_version1.0", 1u << 20, FALSE);
 	guint32 cp = fixed_u32(&it, TAG_MESSAGE_CODEPAGE);
 	guint32 body_cp = fixed_u32(&it, TAG_INTERNET_CPID);
 	if (!cp)
