@@ -54,6 +54,9 @@
 #define TAG_INTERNET_CPID 0x3FDE0003u
 #define TAG_MESSAGE_CODEPAGE 0x3FFD0003u
 
+/* what cdr_job_excerpt() says of a kind without an excerpt */
+#define MSG_NO_EXCERPT                                                                             \
+	"（この種類のファイルからは本文を抜粋しません / no text excerpt for this kind of file）"
 #define FORWARDED_HEADING "──── 転送されたメール / Forwarded message ────"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsfInput, g_object_unref)
@@ -318,23 +321,24 @@ add_message(struct cdr_excerpt *x, struct cdr_charsets *cs, GsfInfile *dir, gsiz
 gboolean
 msg_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason)
 {
-	const char *why = ole2_cfb_check(in->data, in->len);
-	if (why) {
-		*reason = g_strdup(
-		    "（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
-		return FALSE;
-	}
-	g_autoptr(GsfInput) input = gsf_input_memory_new(in->data, (gsf_off_t)in->len, FALSE);
-	g_autoptr(GsfInfile) root = input ? gsf_infile_msole_new(input, NULL) : NULL;
-	if (!root) {
-		*reason = g_strdup(
-		    "（Outlook アイテムを読み取れませんでした / unreadable Outlook item）");
-		return FALSE;
-	}
-	g_autoptr(GsfInput) props = gsf_infile_child_by_name(root, "__properties_version1.0");
+	/* a legacy Office document (no excerpt yet) or another compound
+	 * file: as before, unless it is named as an Outlook item */
+	const char *dot = in->name ? strrchr(in->name, '.') : NULL;
+	gboolean named_msg = dot && g_ascii_strcasecmp(dot, ".msg") == 0;
+	const char *unreadable =
+	    named_msg ? "（Outlook アイテムを読み取れませんでした / unreadable Outlook item）"
+	              : MSG_NO_EXCERPT;
+	g_autoptr(GsfInput) input = NULL;
+	g_autoptr(GsfInfile) root = NULL;
+	g_autoptr(GsfInput) props = NULL;
+	if (!ole2_cfb_check(in->data, in->len))
+		input = gsf_input_memory_new(in->data, (gsf_off_t)in->len, FALSE);
+	if (input)
+		root = gsf_infile_msole_new(input, NULL);
+	if (root)
+		props = gsf_infile_child_by_name(root, "__properties_version1.0");
 	if (!props) {
-		*reason = g_strdup("（この種類のファイルからは本文を抜粋しません / no text excerpt "
-		                   "for this kind of file）");
+		*reason = g_strdup(root ? MSG_NO_EXCERPT : unreadable);
 		return FALSE;
 	}
 	if (nesting >= MSG_MAX_DEPTH) {
