@@ -6,7 +6,9 @@
  *	(ole2_cfb_check() before libgsf reads it), its kind found from its
  *	main stream, encryption refused, and the main streams read whole,
  *	together at most CDR_EXCERPT_MAX_READ bytes, for the readers of
- *	excerpt-doc.c, excerpt-xls.c and excerpt-ppt.c.
+ *	excerpt-doc.c, excerpt-xls.c and excerpt-ppt.c. An Outlook item (a
+ *	__properties_version1.0 stream, or a name ending in .msg) goes to
+ *	the .msg reader, excerpt-msg.c.
  * DESCRIPTION
  *	Also here: struct ole2_text, which gathers UTF-16 text (pairs joined,
  *	lone surrogates replaced) and hands it to the excerpt in chunks, so
@@ -187,6 +189,10 @@ read_text(struct cdr_excerpt *x, GsfInfile *root, const char **why)
 gboolean
 ole2_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason)
 {
+	/* an Outlook item, or a file named as one: the .msg reader */
+	const char *dot = in->name ? strrchr(in->name, '.') : NULL;
+	if (dot && g_ascii_strcasecmp(dot, ".msg") == 0)
+		return msg_excerpt(x, in, reason);
 	const char *why = ole2_cfb_check(in->data, in->len);
 	if (why) {
 		*reason = g_strdup_printf("（文書の構造が壊れています / malformed compound file: %s）",
@@ -196,6 +202,12 @@ ole2_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason)
 	GError *err = NULL;
 	GsfInput *input = gsf_input_memory_new(in->data, (gsf_off_t)in->len, FALSE);
 	GsfInfile *root = input ? gsf_infile_msole_new(input, &err) : NULL;
+	if (root && has(root, "__properties_version1.0")) {
+		g_object_unref(root);
+		g_object_unref(input);
+		g_clear_error(&err);
+		return msg_excerpt(x, in, reason);
+	}
 	gboolean ok = root && read_text(x, root, &why);
 	if (!root)
 		why = "（文書の構造が壊れています / malformed compound file）";

@@ -3,8 +3,10 @@
  *	excerpt.h - the handlers' text excerpt entry points (cdr.h: excerpt)
  * SUMMARY
  *	One file each: excerpt-pdf.c (poppler), excerpt-ooxml.c (docx, xlsx,
- *	pptx), excerpt-ole2.c (doc, xls, ppt), excerpt-rtf.c, excerpt-text.c
- *	(plain text and CSV). Each adds text to the excerpt with cdr_excerpt_add() and stops when it is full.
+ *	pptx), excerpt-ole2.c (doc, xls, ppt; Outlook items go on to
+ *	excerpt-msg.c), excerpt-rtf.c, excerpt-text.c (plain text and CSV).
+ *	Each adds text to the excerpt with cdr_excerpt_add() and stops when
+ *	it is full.
  */
 #pragma once
 
@@ -25,6 +27,8 @@ gboolean pdf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **r
 gboolean rtf_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean ooxml_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean ole2_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
+/* An Outlook item (.msg); other compound files give no excerpt. */
+gboolean msg_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 gboolean text_excerpt(struct cdr_excerpt *x, const struct cdr_input *in, char **reason);
 
 /* The reason a scanned PDF gives (its pages hold no text). */

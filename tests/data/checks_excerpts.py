@@ -14,13 +14,18 @@
 # olefile and small readers written here for .doc (piece table, fields,
 # deleted and hidden runs), .xls (BIFF8 SST with CONTINUE, cell records) and
 # .ppt (persist directory, slide list, text atoms);
-# Python's codecs for text. The
+# Python's codecs for text; olefile for Outlook items (.msg): the forwarded
+# heading, From/Date/Subject from the __substg1.0_ streams and the fixed
+# properties, PR_BODY (or the no-body line), then each attachment's name and
+# its own reader text, an embedded item (PR_ATTACH_DATA_OBJ) read the same way.
+# The
 # block's characters, white space dropped, NFC, "[U+XXXX]" read back as the
 # character and a final "…" taken off, must be the start of the reader's
 # (white space and control characters dropped, NFC). An entry's
 # `excerpt_reasons` {name: text} says which blocks are a one-line reason
 # holding that text instead; a PDF the reader finds no text in must say
 # "（画像のみのため本文なし）".
+import datetime
 import email
 import email.policy
 import os
@@ -29,7 +34,9 @@ import struct
 import subprocess
 import tempfile
 import unicodedata
+import struct
 import zipfile
+import olefile
 import xml.etree.ElementTree as ET
 
 import olefile
@@ -456,8 +463,64 @@ def plain_text(data):
     return None
 
 
+FORWARDED = "──── 転送されたメール / Forwarded message ────"
+
+
+def msg_string(ole, base, pid, codepage):
+    for typ, enc in (("001F", "utf-16-le"), ("001E", "cp%d" % codepage)):
+        path = base + ["__substg1.0_%04X%s" % (pid, typ)]
+        if ole.exists("/".join(path)):
+            return ole.openstream(path).read().decode(enc).rstrip("\0")
+    return None
+
+
+def msg_text(ole, base, header):
+    raw = ole.openstream(base + ["__properties_version1.0"]).read()
+    fixed = {struct.unpack_from("<I", raw, o)[0]: raw[o + 8:o + 16]
+             for o in range(header, len(raw) - 15, 16)}
+    cp = struct.unpack("<I", fixed.get(0x3FFD0003, fixed.get(0x3FDE0003, b"\xe4\x04\0\0"))[:4])[0]
+    name, addr = msg_string(ole, base, 0x0C1A, cp), msg_string(ole, base, 0x0C1F, cp)
+    if name is None and addr is None:
+        name, addr = msg_string(ole, base, 0x0042, cp), msg_string(ole, base, 0x0065, cp)
+    sender = "%s <%s>" % (name, addr) if name and addr else (name or addr or "")
+    when = fixed.get(0x00390040, fixed.get(0x0E060040))
+    date = ""
+    if when:
+        t = datetime.datetime(1601, 1, 1) + datetime.timedelta(
+            microseconds=struct.unpack("<Q", when)[0] // 10)
+        date = t.strftime("%a, %d %b %Y %H:%M:%S +0000")
+    body = msg_string(ole, base, 0x1000, cp)
+    out = [FORWARDED, "From: " + sender, "Date: " + date,
+           "Subject: " + (msg_string(ole, base, 0x0037, cp) or ""), "",
+           body if body is not None else "（テキストの本文がありません / no plain-text body）"]
+    top = len(base)
+    attachments = sorted({e[top] for e in ole.listdir()
+                          if e[:top] == base and len(e) > top + 1
+                          and e[top].startswith("__attach_version1.0_#")})
+    for a in attachments:
+        ab = base + [a]
+        aname = msg_string(ole, ab, 0x3707, cp) or msg_string(ole, ab, 0x3704, cp) or ""
+        out.append("添付 / Attachment: " + aname)
+        if ole.exists("/".join(ab + ["__substg1.0_3701000D"])):
+            out.append(msg_text(ole, ab + ["__substg1.0_3701000D"], 24))
+        else:
+            data = ole.openstream(ab + ["__substg1.0_37010102"]).read()
+            out.append(reader_text(aname, data) or "")
+    return "\n".join(out)
+
+
+def outlook_text(data):
+    try:
+        ole = olefile.OleFileIO(data)
+        return msg_text(ole, [], 32)
+    except Exception:
+        return None
+
+
 def reader_text(name, data):
     ext = name.rsplit(".", 1)[-1].lower()
+    if ext == "msg":
+        return outlook_text(data)
     if ext == "pdf":
         return pdf_text(data)
     if ext in ("docx", "xlsx", "pptx"):

@@ -6,8 +6,8 @@
  *	The first byte chooses what the rest is: 'p' a PDF, 'z' a docx/xlsx/
  *	pptx package as it is, 'w' the XML of word/document.xml, 's' the XML
  *	of both the shared strings and the worksheet of an xlsx, 'd' the XML
- *	of a pptx slide, 'r' an RTF document, 'o' a legacy .doc/.xls/.ppt
- *	compound file, 'X' an .xls's Workbook stream, 'P' a .ppt's
+ *	of a pptx slide, 'r' an RTF document, 'm' an Outlook item (.msg),
+ *	'o' a legacy .doc/.xls/.ppt compound file, 'X' an .xls's Workbook stream, 'P' a .ppt's
  *	"PowerPoint Document" stream after the 4-byte offset of the current
  *	edit (the Current User stream is made from it), 'W' a .doc's
  *	WordDocument stream after its 4-byte length, the table stream (both
@@ -16,8 +16,9 @@
  *	reached. Anything else is a text file. The file goes into a
  *	message as a base64 attachment, and the message through the engine
  *	with the default policy (text mode, attachment_text = excerpt), so the
- *	excerpt readers (poppler, the OOXML streams, the text decoder) and the
- *	excerpt section of the mail are what gets exercised.
+ *	excerpt readers (poppler, the OOXML streams, the legacy and .msg
+ *	readers, the text decoder) and the excerpt section of the mail are
+ *	what gets exercised.
  */
 #include <string.h>
 
@@ -145,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       : kind == 'z' ? "fuzz.docx"
 		       : kind == 'r' ? "fuzz.rtf"
 		       : kind == 'o' ? "fuzz.doc"
+		       : kind == 'm' ? "fuzz.msg"
 				     : "fuzz.txt";
 	}
 	g_autofree char *b64 = g_base64_encode(file->data, file->len);
