@@ -30,15 +30,19 @@
 # Postfix and the milter are run with tests/e2e/lib.sh and
 # tests/e2e/milter-conf.sh (milter directory /tmp/mugaika-bench, with the real
 # worker build/cdr-worker and the default worker count: one per CPU).
+# BENCH_BUILD=DIR takes cdr-milter, cdr-worker and cdr-quarantine from another
+# build directory (a base build, to compare before and after in alternation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${BENCH_MESSAGES:-500}
 SESSIONS=${BENCH_SESSIONS:-100}
-[ -x build/milter/cdr-milter ] || { meson setup build >/dev/null 2>&1 || true; ninja -C build >/dev/null; }
+BUILD=${BENCH_BUILD:-$ROOT/build}
+[ -n "${BENCH_BUILD:-}" ] || [ -x build/milter/cdr-milter ] ||
+	{ meson setup build >/dev/null 2>&1 || true; ninja -C build >/dev/null; }
 . tests/e2e/lib.sh
-E2E_MILTER_BIN=$ROOT/build/milter/cdr-milter
-E2E_MILTER_WORKER=$ROOT/build/cdr-worker
+E2E_MILTER_BIN=$BUILD/milter/cdr-milter
+E2E_MILTER_WORKER=$BUILD/cdr-worker
 . tests/e2e/milter-conf.sh
 BASE=/tmp/mugaika-bench
 rm -rf "$BASE"; mkdir -p "$BASE"
@@ -207,7 +211,7 @@ done
 echo "peak RSS, milter + workers, during the html run (median): ${rss[*]}"
 
 # ---- the quarantine store after all of it ------------------------------------
-"$ROOT/build/milter/cdr-quarantine" -c "$BASE/mugaika.conf" stats -j >"$BASE/stats.json"
+"$BUILD/milter/cdr-quarantine" -c "$BASE/mugaika.conf" stats -j >"$BASE/stats.json"
 du_kb=$(du -sk "$BASE/var/quarantine" | cut -f1)
 /usr/bin/python3 - "$BASE/stats.json" "$du_kb" <<'PYEOF'
 import json, sys

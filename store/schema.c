@@ -85,6 +85,14 @@ static const char schema_v1[] =
 	"CREATE INDEX events_id ON events (id);"
 	"CREATE INDEX events_time ON events (time);";
 
+/* Indexes added to version 1 since: made when missing, so a store of an
+ * earlier build gets them and stays readable by it (an index changes no
+ * row). messages_encrypted: the milter asks, for every message, whether
+ * its sender has an encrypted message in the PPAP window (pairing.c);
+ * without it that question reads every message of the window. */
+static const char indexes_v1[] =
+	"CREATE INDEX IF NOT EXISTS messages_encrypted ON messages (time) WHERE encrypted = 1;";
+
 gboolean
 store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 {
@@ -92,7 +100,7 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 	if (v < 0)
 		return FALSE;
 	if (v == SCHEMA_VERSION)
-		return TRUE;
+		return db_exec(db, indexes_v1, error);
 	if (v > SCHEMA_VERSION) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
 			    "the quarantine store has schema version %" G_GINT64_FORMAT
@@ -113,7 +121,7 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 			    "the quarantine store is empty");
 		return FALSE;
 	}
-	g_autofree char *sql = g_strdup_printf("%s PRAGMA user_version=%d;", schema_v1,
-					       SCHEMA_VERSION);
+	g_autofree char *sql = g_strdup_printf("%s %s PRAGMA user_version=%d;", schema_v1,
+					       indexes_v1, SCHEMA_VERSION);
 	return db_exec(db, sql, error);
 }

@@ -416,6 +416,49 @@ test_search(void)
 	remove_tree(dir);
 }
 
+/* The milter asks for every message whether its sender has an encrypted
+ * message in the PPAP window: that search must read the encrypted
+ * messages only, in a new store and in one made before the index. */
+static gboolean
+uses_encrypted_index(const char *dir)
+{
+	sqlite3 *db = raw(dir);
+	sqlite3_stmt *st = NULL;
+	g_assert_cmpint(sqlite3_prepare_v2(db,
+					   "EXPLAIN QUERY PLAN SELECT m.seq FROM messages m WHERE "
+					   "m.state = 'stored' AND m.time >= 0 AND "
+					   "(m.encrypted = 1) ORDER BY m.time DESC LIMIT 1",
+					   -1, &st, NULL),
+			==, SQLITE_OK);
+	gboolean found = FALSE;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		found = found || strstr((const char *)sqlite3_column_text(st, 3),
+					"messages_encrypted") != NULL;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return found;
+}
+
+static void
+test_encrypted_index(void)
+{
+	g_autofree char *dir = temp_dir();
+	struct mg_store *s = open_store(dir);
+	import(s, "20261101T000000-000000000001", "m1", record_ppap);
+	import(s, "20261102T000000-000000000002", "m2", record_text);
+	store_close(s);
+	g_assert_true(uses_encrypted_index(dir));
+	raw_exec(dir, "DROP INDEX messages_encrypted");
+	g_assert_false(uses_encrypted_index(dir));
+	s = open_store(dir); /* a store of an earlier build gets it */
+	g_assert_true(uses_encrypted_index(dir));
+	struct store_query q = { .sender = "EXAMPLE.JP", .since = 1, .encrypted = STORE_YES,
+				 .newest_first = TRUE, .limit = 1 };
+	g_assert_cmpuint(count(s, &q), ==, 1);
+	store_close(s);
+	remove_tree(dir);
+}
+
 /* ---- purge ---- */
 
 static void
@@ -896,6 +939,7 @@ main(int argc, char **argv)
 	g_test_add_func("/store/ids", test_ids);
 	g_test_add_func("/store/put-get", test_put_get);
 	g_test_add_func("/store/search", test_search);
+	g_test_add_func("/store/encrypted-index", test_encrypted_index);
 	g_test_add_func("/store/purge", test_purge);
 	g_test_add_func("/store/import-checks-sha256", test_import_checks_sha256);
 	g_test_add_func("/store/check", test_check);
