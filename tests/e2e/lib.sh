@@ -608,9 +608,14 @@ e2e_start() {
 			return 1
 		fi
 		[ -n "$out" ] && _e2e_msg "postfix check: $out"
+		# A lost port race makes master's start fail (postfix start -w waits
+		# for it and says nothing: the fatal bind error is in the log), or
+		# leaves a listener missing: both are tried again on fresh ports.
 		if ! out=$(postfix -c "$dir/etc" start 2>&1); then
-			_e2e_msg "postfix start failed: $out"
-			return 1
+			_e2e_msg "postfix start failed (attempt $attempt): $out"
+			e2e_log 2>/dev/null | tail -5 >&2
+			_e2e_stop_master "$dir"
+			continue
 		fi
 		if _e2e_wait_listen "$E2E_SMTP_PORT" 10 &&
 			{ [ -z "$E2E_FILTER_PORT" ] || { _e2e_wait_listen "$E2E_FILTER_PORT" 10 &&
