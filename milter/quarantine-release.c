@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "av.h"
 #include "envelope.h"
 #include "pool.h"
 #include "quarantine-release.h"
@@ -112,11 +113,20 @@ deliver(struct mg_store *store, const struct cdr_policy *p, const struct release
 	GPtrArray *to, char **what, char **message_id, char **why)
 {
 	g_autoptr(GError) error = NULL;
+	/* with [av], what the worker opens with the passwords goes to clamd
+	 * as in the milter (without a scanner the pool blocks it) */
+	g_autoptr(av_scanner) av = av_scanner_new(p, &error);
+	if (error) {
+		*why = g_strdup(error->message);
+		return FALSE;
+	}
 	struct cdr_pool *pool = cdr_pool_new(p, NULL, 1, &error);
 	if (!pool) {
 		*why = g_strdup(error->message);
 		return FALSE;
 	}
+	if (av)
+		cdr_pool_set_scanner(pool, av_pool_scan, av);
 	/* the link style of the recipients' domains, the strictest any
 	 * [mail] links list picks (the role the original came in through is
 	 * not stored: as before the queue) */
