@@ -16,7 +16,13 @@ command -v curl >/dev/null || { echo "1..0 # SKIP no curl"; exit 0; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-cdr-web.XXXXXX")
 chmod 755 "$T"
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+pid= sink_pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
 trap cleanup EXIT
 n=0 failed=0
 ok() { # ok STATUS DESCRIPTION
@@ -24,7 +30,23 @@ ok() { # ok STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
 
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+SINK_PORT=$(free_port)
+# the return path: an SMTP sink writing one file per message (and its recipients)
+mkdir -p "$T/sink"
+$PY -W ignore - "$SINK_PORT" "$T/sink" > "$T/sink.log" 2>&1 <<'PYEOF' &
+import asyncore, os, smtpd, sys
+class Sink(smtpd.SMTPServer):
+    n = 0
+    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
+        Sink.n += 1
+        with open(os.path.join(sys.argv[2], "%03d.eml" % Sink.n), "wb") as f:
+            f.write(("X-Sink-Rcpt: %s\r\n" % ",".join(rcpttos)).encode() + data)
+Sink(("127.0.0.1", int(sys.argv[1])), None, decode_data=False)
+asyncore.loop()
+PYEOF
+sink_pid=$!
 head -c 32 /dev/urandom | base64 > "$T/web.key"
 user=$(id -un) group=$(id -gn)
 [ "$(id -u)" = 0 ] && user=nobody group=nogroup
@@ -34,11 +56,14 @@ quarantine_dir = $T/q
 user = $user
 group = $group
 [release]
-relay = inet:127.0.0.1:9
+relay = inet:127.0.0.1:$SINK_PORT
+[ppap]
+max_tries = 3
 [web]
 listen = 127.0.0.1:$PORT
 secret_file = $T/web.key
 accounts = $T/web.passwd
+auto_approve = pdf
 CONF
 echo 'right-pw' | "$WEB" -c "$T/m.conf" passwd admin >/dev/null
 chmod 644 "$T/web.passwd" "$T/web.key"
@@ -46,17 +71,19 @@ chmod 644 "$T/web.passwd" "$T/web.key"
 # two messages in the old directory format, imported by migrate
 HOSTILE=20261101T000001-0000000000a1
 BAD=20261101T000002-0000000000b2
-$PY - "$T/q" "$SRC/fixtures/e2e/attach-removed.eml" "$HOSTILE" "$BAD" <<'PYEOF'
+PPAP=20261101T000003-0000000000c3
+PDF=20261101T000004-0000000000d4
+$PY - "$T/q" "$SRC/fixtures/e2e/attach-removed.eml" "$HOSTILE" "$BAD" "$SRC" "$PPAP" "$PDF" <<'PYEOF'
 import hashlib, json, os, sys
-qdir, eml, hostile, bad = sys.argv[1:5]
+qdir, eml, hostile, bad, src, ppap, pdf = sys.argv[1:8]
 data = open(eml, "rb").read()
 day = os.path.join(qdir, "20261101")
 os.makedirs(day, exist_ok=True)
 long_name = "長" * 300 + ".docx"
-def record(qid, subject, children, malware=None):
+def record(qid, subject, children, malware=None, mode="text", data=data):
     return {"time": "2026-11-01T00:00:00Z", "queue_id": "Q", "stage": "before-queue",
             "sender": "<script>@example.jp", "recipients": ["soumu@city.example.lg.jp"],
-            "action": "delivered", "reason": None, "mode": "text", "quarantine_id": qid,
+            "action": "delivered", "reason": None, "mode": mode, "quarantine_id": qid,
             "message_id": "<%s@t>" % qid, "subject": subject,
             "av": "infected" if malware else None, "malware": malware,
             "size_in": len(data), "size_out": 0, "sha256": hashlib.sha256(data).hexdigest(),
@@ -73,6 +100,16 @@ for qid, subj, ch, mw in ((hostile, "<script>alert('s')</script> \u202eabc & \"q
                           (bad, "malware", [], ["Eicar-Signature"])):
     open(os.path.join(day, qid + ".eml"), "wb").write(data)
     open(os.path.join(day, qid + ".json"), "w").write(json.dumps(record(qid, subj, ch, mw)) + "\n")
+# a PPAP zip (its password in fixtures/ppap/passwords/right.txt), and a PDF removed in text mode
+zip_child = [{"name": "見積書.zip", "detected": "application/zip", "size_in": 6886, "handler": "archive",
+              "verdict": "blocked", "error": "encrypted", "actions": [], "children": []}]
+pdf_child = [{"name": "申請書.pdf", "detected": "application/pdf", "size_in": 900,
+              "verdict": "sanitized", "actions": [], "children": []}]
+for qid, f, subj, ch, mode in ((ppap, "fixtures/ppap/benign/mitsumori.eml", "見積書送付の件", zip_child, "sanitize"),
+                               (pdf, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text")):
+    d = open(os.path.join(src, f), "rb").read()
+    open(os.path.join(day, qid + ".eml"), "wb").write(d)
+    open(os.path.join(day, qid + ".json"), "w").write(json.dumps(record(qid, subj, ch, None, mode, d)) + "\n")
 open(os.path.join(qdir, "long-name"), "w").write(long_name)
 PYEOF
 LONG=$(cat "$T/q/long-name"); rm "$T/q/long-name"
@@ -179,7 +216,50 @@ code=$($C -o /dev/null -w "%{http_code}" -d "csrf=$KB&attachment=0" "$U$B/reques
 [ "$code" = 400 ] || { st=1; echo "# malware request: $code"; }
 ok $st "malware message: the page says it cannot be released and has no form; a forged request is refused"
 
-# 7. login rate limit, and the log
+# 7. passwords: a wrong one, then the right one delivers the disarmed message once
+sink_count() { ls "$T/sink" | grep -c .; }
+P=$("$WEB" -c "$T/m.conf" link "$PPAP" soumu@city.example.lg.jp)
+K=$(csrf "$U$P")
+st=0
+pw() { $C -o "$T/p7" -w '%{http_code}' --data-urlencode "csrf=$K" -d attachment=0 --data-urlencode "password=$1" "$U$P/password"; }
+code=$(pw wrong-1)
+[ "$code" = 403 ] && grep -q 'class="flash error"' "$T/p7" || { st=1; echo "# wrong password: $code"; }
+[ "$(sink_count)" = 0 ] || st=1
+RIGHT=$(sed -n 2p "$SRC/fixtures/ppap/passwords/right.txt")
+code=$(pw "$RIGHT")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p7" || { st=1; echo "# right password: $code"; }
+grep -q '<td class="req-state">delivered</td>' "$T/p7" || st=1
+code=$(pw "$RIGHT")
+[ "$(sink_count)" = 1 ] || { st=1; echo "# $(sink_count) messages delivered"; }
+grep -q '^X-Sink-Rcpt: soumu@city.example.lg.jp' "$T/sink/001.eml" || st=1
+grep -q '^X-Mugaika-Followup: release; id='"$PPAP" "$T/sink/001.eml" || st=1
+grep -qF "$RIGHT" "$T/web.log" && { st=1; echo "# the password is in the log"; }
+"$QTOOL" -c "$T/m.conf" -j show "$PPAP" > "$T/show7.json"
+grep -qF "$RIGHT" "$T/show7.json" && { st=1; echo "# the password is in the store"; }
+$PY - "$T/show7.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+ev = [e for e in s["events"] if e["what"] == "web-password"]
+assert len(ev) >= 2 and all(e["origin"] == "web 127.0.0.1" for e in ev), ev
+assert all(len(e["detail"]["password_hash"]) == 12 for e in ev), ev
+assert [x["state"] for x in s["releases"]].count("delivered") == 1, s["releases"]
+PYEOF
+ok $st "password: a wrong one refused (403, nothing sent), the right one delivers the message disarmed to that recipient once (again: nothing more); events with a 12-digit hash, the password neither logged nor stored"
+
+# 8. auto_approve = pdf: a request for a message whose attachments are all PDF is delivered at once
+D=$("$WEB" -c "$T/m.conf" link "$PDF" soumu@city.example.lg.jp)
+K=$(csrf "$U$D")
+st=0
+code=$($C -o "$T/p8" -w '%{http_code}' -d "csrf=$K&attachment=0" "$U$D/request")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p8" || { st=1; echo "# request: $code"; }
+for _ in $(seq 100); do [ "$(sink_count)" = 2 ] && break; sleep 0.1; done
+[ "$(sink_count)" = 2 ] || { st=1; echo "# $(sink_count) messages in the sink"; }
+grep -q '^X-Mugaika-Followup: release; id='"$PDF" "$T/sink/002.eml" || st=1
+sleep 1
+[ "$(sink_count)" = 2 ] || st=1
+ok $st "auto_approve = pdf: the request is approved at once and delivered in the background, once"
+
+# 9. login rate limit, and the log
 st=0
 K=$(csrf "$U/login")
 for i in $(seq 12); do code=$($C -o /dev/null -w '%{http_code}' -d "csrf=$K&user=x&password=$i" "$U/login"); done
@@ -190,5 +270,6 @@ grep -q 'right-pw' "$T/web.log" && st=1
 ok $st "failed logins limited (429); the log has one line per request, the link's token cut, no password"
 
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
+grep -q 'cdr-web: stopped' "$T/web.log" || echo "# no orderly stop"
 echo "1..$n"
 [ "$failed" = 0 ]
