@@ -46,6 +46,15 @@ state_check_config(const char *config, GError **error)
 		cdr_policy_free(p);
 		return NULL;
 	}
+	if (*p->web_base_url) { /* notices sign their links: the key must be there */
+		GBytes *key = release_token_load_key(p->web_secret_file, error);
+		if (!key) {
+			g_prefix_error(error, "[web] secret_file (base_url is set): ");
+			cdr_policy_free(p);
+			return NULL;
+		}
+		g_bytes_unref(key);
+	}
 	if (!socket_valid(p->milter_socket)) {
 		g_set_error(error, CDR_POLICY_ERROR, 0,
 			    "[milter] socket: \"%s\" is not unix:/PATH or inet:PORT@HOST "
