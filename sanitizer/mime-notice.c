@@ -29,6 +29,8 @@ static const char builtin_template[] = "【無害化のお知らせ】\n"
 				       "{attachments_en}\n"
 				       "{notes}\n"
 				       "原本の保管番号 / Original kept as: {quarantine_id}\n"
+				       "無害化したファイルの受け取り / Get the files disarmed: "
+				       "{release_url}\n"
 				       "お問い合わせ / Contact: {contact}\n"
 				       "----------------------------------------\n";
 
@@ -173,7 +175,7 @@ render_line(GString *out, const char *line, GHashTable *values)
 
 char *
 mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *template_text,
-	    const char *contact, const char *quarantine_id)
+	    const char *contact, const char *quarantine_id, const char *release_url)
 {
 	if (!res->html && !res->attachments->len && !res->notes->len)
 		return NULL;
@@ -187,6 +189,7 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *t
 	g_hash_table_insert(values, "notes", notes_text(res));
 	g_hash_table_insert(values, "quarantine_id", g_strdup(quarantine_id ? quarantine_id : ""));
 	g_hash_table_insert(values, "contact", g_strdup(contact ? contact : ""));
+	g_hash_table_insert(values, "release_url", g_strdup(release_url ? release_url : ""));
 
 	/* the config file holds one line: "\n" separates the template's lines */
 	g_autofree char *tmpl = template_text && *template_text ? g_strcompress(template_text)
@@ -202,10 +205,11 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *t
 /* ---- follow-ups and password-protected attachments ---------------------------- */
 
 char *
-mime_followup_intro(const char *kind)
+mime_followup_intro(const char *kind, const char *release_url)
 {
 	g_autoptr(GHashTable) values = g_hash_table_new(g_str_hash, g_str_equal);
-	g_hash_table_insert(values, "release_link", ""); /* the web console's, later */
+	/* the web console's link ([web] base_url); the line goes without one */
+	g_hash_table_insert(values, "release_link", (gpointer)(release_url ? release_url : ""));
 	static const char followup[] =
 		"【パスワード付きファイルのお届け】\n"
 		"先に届いたメールのパスワード付きファイルを、あとから届いたメールのパスワードで開き、"

@@ -53,6 +53,7 @@ struct web_request {
 	char *self;         /* the page's own path for the language link, when not `path` (g_malloc'd) */
 	gint64 started;
 	gboolean paused, answered;
+	gpointer pending;   /* a paused handler's own state */
 	/* the server's own */
 	char *cookie_in;    /* the session id the request came with */
 	char *session_id;   /* of `session`, to find it again after a pause */
