@@ -18,7 +18,8 @@
  *	leaves a claim that store_ppap_recover() finishes "failed", never
  *	one that is submitted again; a follow-up that reached one recipient
  *	mode and not the other is "failed" too (cdr-quarantine release
- *	reaches the rest).
+ *	reaches the rest), and so is one the relay took whole without an
+ *	answer (submit.h "uncertain"): never tried again.
  */
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -111,8 +112,16 @@ message_id_of(int fd)
 	return found;
 }
 
-/* Submit, trying again while the relay defers. TRUE when sent. */
-static gboolean
+enum step {
+	STEP_SENT,       /* the relay took it */
+	STEP_NOT_SENT,   /* surely not taken (or not built, not recorded) */
+	STEP_UNCERTAIN,  /* sent whole, no answer: it may have been taken */
+	STEP_NOT_OPENED, /* the passwords open nothing */
+};
+
+/* Submit, trying again while the relay defers, never after an answer
+ * that may have been lost (at most once). */
+static enum step
 submit_with_retries(const struct pairing_ops *ops, const char *id, const char *const *to,
 		    int fd, GString *queue_ids)
 {
@@ -120,6 +129,7 @@ submit_with_retries(const struct pairing_ops *ops, const char *id, const char *c
 		struct submit_result res;
 		ops->submit(ops->data, to, fd, &res);
 		enum submit_status status = res.status;
+		gboolean uncertain = status != SUBMIT_SENT && res.uncertain;
 		if (status == SUBMIT_SENT) {
 			g_string_append_printf(queue_ids, "%s%s", queue_ids->len ? " " : "",
 					       res.queue_id ? res.queue_id : "-");
@@ -127,23 +137,28 @@ submit_with_retries(const struct pairing_ops *ops, const char *id, const char *c
 				   to[0], res.queue_id ? "queued as " : "",
 				   res.queue_id ? res.queue_id : res.reply);
 		} else {
-			milter_log(LOG_WARNING, "ppap: follow-up of %s not submitted (%s): %s", id,
+			milter_log(LOG_WARNING, "ppap: follow-up of %s %s (%s): %s", id,
+				   uncertain ? "perhaps submitted, no answer" : "not submitted",
 				   submit_status_name(status), res.reply ? res.reply : "");
 		}
 		submit_result_clear(&res);
+		if (status == SUBMIT_SENT)
+			return STEP_SENT;
+		if (uncertain)
+			return STEP_UNCERTAIN;
 		if (status != SUBMIT_TEMPFAIL)
-			return status == SUBMIT_SENT;
+			return STEP_NOT_SENT;
 		if (attempt < ops->submit_tries)
 			g_usleep((gulong)ops->submit_pause * G_USEC_PER_SEC);
 	}
-	return FALSE;
+	return STEP_NOT_SENT;
 }
 
 enum try_result {
 	NOT_OPENED, /* the passwords open nothing here: a try */
 	OPENED,     /* every follow-up went out */
 	UNSENT,     /* opened, but nothing went out: waits again */
-	PARTIAL,    /* some follow-ups went out, not all: failed */
+	PARTIAL,    /* some went out and not all, or one's fate is unknown: failed */
 };
 
 struct attempt {
@@ -152,13 +167,13 @@ struct attempt {
 	const struct pairing_ops *ops;
 	const struct pairing_mail *mail;
 	GString *queue_ids;
-	GString *why; /* PARTIAL: what went wrong */
+	GString *why; /* UNSENT, PARTIAL: what went wrong */
 };
 
 /* Build, record and submit the follow-up of `m` for `to` (one mode). */
-static gboolean
+static enum step
 follow_up(struct attempt *a, const struct store_message *m, const char *mode, GPtrArray *to,
-	  gboolean first, gboolean *not_opened)
+	  gboolean first)
 {
 	struct cdr_run_params params = {
 		.handler = "mime",
@@ -173,31 +188,37 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 	g_autoptr(cdr_report) r = a->ops->build(a->ops->data, m->id, &params, &out_fd, &error);
 	if (!r) {
 		g_string_append_printf(a->why, "%s: %s", mode, error->message);
-		return FALSE;
+		return STEP_NOT_SENT;
 	}
 	if (first && pairing_locked_zips(r) >= locked_in_record(m)) {
 		if (out_fd >= 0)
 			close(out_fd);
-		*not_opened = TRUE;
-		return FALSE;
+		return STEP_NOT_OPENED;
 	}
 	if (out_fd < 0) {
 		g_string_append_printf(a->why, "the %s follow-up was not built: %s", mode,
 				       r->reason ? r->reason : cdr_verdict_name(r->verdict));
-		return FALSE;
+		return STEP_NOT_SENT;
 	}
 	g_autofree char *message_id = message_id_of(out_fd);
-	gboolean sent = FALSE;
+	enum step step = STEP_NOT_SENT;
 	if (!message_id)
 		g_string_append_printf(a->why, "the %s follow-up has no Message-ID", mode);
 	else if (!store_ppap_submitting(a->store, m->id, message_id, &error))
 		g_string_append_printf(a->why, "%s follow-up: %s", mode, error->message);
-	else if (!(sent = submit_with_retries(a->ops, m->id, (const char *const *)to->pdata, out_fd,
-					      a->queue_ids)))
+	else
+		step = submit_with_retries(a->ops, m->id, (const char *const *)to->pdata, out_fd,
+					   a->queue_ids);
+	if (step == STEP_NOT_SENT && message_id)
 		g_string_append_printf(a->why, "the %s follow-up %s was not taken by the relay",
 				       mode, message_id);
+	else if (step == STEP_UNCERTAIN)
+		g_string_append_printf(a->why,
+				       "the relay gave no answer after the whole %s follow-up %s: "
+				       "it may have been delivered",
+				       mode, message_id);
 	close(out_fd);
-	return sent;
+	return step;
 }
 
 /* Rebuild and submit `m` for the recipients of each mode. */
@@ -211,12 +232,13 @@ try_message(struct attempt *a, const struct store_message *m)
 		g_autoptr(GPtrArray) to = recipients_in_mode(m, modes[k]);
 		if (to->len == 1)
 			continue;
-		gboolean not_opened = FALSE;
-		gboolean ok = follow_up(a, m, modes[k], to, first, &not_opened);
-		if (not_opened)
+		enum step step = follow_up(a, m, modes[k], to, first);
+		if (step == STEP_NOT_OPENED)
 			return NOT_OPENED;
 		first = FALSE;
-		if (!ok)
+		if (step == STEP_UNCERTAIN)
+			return PARTIAL;
+		if (step == STEP_NOT_SENT)
 			return sent ? PARTIAL : UNSENT;
 		sent++;
 	}
@@ -249,7 +271,8 @@ finish(struct attempt *a, const char *id, enum try_result result)
 	g_autoptr(GError) error = NULL;
 	if (result == PARTIAL) {
 		g_autofree char *reason = g_strdup_printf(
-			"follow-ups went out to some recipients only (%s): not submitted again; "
+			"a follow-up went out to some recipients only, or perhaps not at all (%s): "
+			"not submitted again; check the mail log for its Message-ID, "
 			"cdr-quarantine release reaches the others",
 			a->why->str);
 		if (!store_ppap_fail(a->store, id, reason, "cdr-milter", &error))

@@ -10,8 +10,8 @@
  *	never a later one or its own), wrong passwords counted up to
  *	max_tries, only a hash of them stored, the follow-up's Message-ID
  *	recorded before it is submitted, a deferred follow-up waiting again,
- *	one that reached some recipients only failed, and the pairing mark
- *	cleared.
+ *	one that reached some recipients only, or whose answer was lost,
+ *	failed and never sent again, and the pairing mark cleared.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -30,6 +30,7 @@ struct fake {
 	GPtrArray *built;     /* char*: "ID MODE" per rebuild */
 	GPtrArray *submitted; /* char*: "MESSAGE-ID TO,TO" per submission */
 	GArray *answers;      /* enum submit_status per submission; SENT when run out */
+	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (no reply after the data) */
 	guint answered;
 };
 
@@ -126,6 +127,7 @@ fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *
 			      : SUBMIT_SENT;
 	f->answered++;
 	res->reply = g_strdup(res->status == SUBMIT_SENT ? "250 ok" : "451 later");
+	res->uncertain = res->status == SUBMIT_TEMPFAIL && f->uncertain;
 	if (res->status == SUBMIT_SENT)
 		res->queue_id = g_strdup("4ABCD");
 }
@@ -456,6 +458,29 @@ test_partial_fails(void)
 	fixture_free(x);
 }
 
+/* No answer after the whole follow-up: perhaps delivered. Never sent
+ * again, not even by the retries: failed. */
+static void
+test_uncertain_not_resent(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autofree char *zip = put_zip(x, SENDER, SENDER, A, "alpha");
+	enum submit_status lost[] = { SUBMIT_TEMPFAIL };
+	g_array_append_vals(x->fake.answers, lost, G_N_ELEMENTS(lost));
+	x->fake.uncertain = TRUE;
+	g_autofree char *opened = pair(x, SENDER, SENDER, A, "alpha", NULL);
+	g_assert_cmpstr(opened, ==, zip);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1); /* submit_tries 2: not retried */
+	g_autoptr(GError) error = NULL;
+	g_autoptr(store_ppap) p = store_ppap_get(x->store, zip, &error);
+	g_assert_cmpint(p->state, ==, STORE_PPAP_FAILED);
+	g_assert_nonnull(strstr(p->reason, "may have been delivered"));
+	g_assert_nonnull(strstr(p->submitting, "<fu."));
+	g_assert_null(pair(x, SENDER, SENDER, A, "alpha", NULL));
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	fixture_free(x);
+}
+
 static void
 test_own_zip_skipped(void)
 {
@@ -486,6 +511,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/wrong-password-counted", test_wrong_password_counted);
 	g_test_add_func("/pairing/deferred-waits-again", test_deferred_waits_again);
 	g_test_add_func("/pairing/partial-fails", test_partial_fails);
+	g_test_add_func("/pairing/uncertain-not-resent", test_uncertain_not_resent);
 	g_test_add_func("/pairing/own-zip-skipped", test_own_zip_skipped);
 	return g_test_run();
 }
