@@ -11,7 +11,8 @@
  *	once, without waiting for it to grow stale.
  * DESCRIPTION
  *	The lock file is made on the first claim only, so a reader
- *	(cdr-quarantine list) leaves nothing behind. A session that cannot
+ *	(cdr-quarantine list) leaves nothing behind; a new session removes
+ *	the files of ended ones older than an hour. A session that cannot
  *	be checked (another host on a network file system, a file we may
  *	not open) counts as alive: its claims wait for the stale time.
  *	flock locks belong to the open file, which is close-on-exec, so a
@@ -22,12 +23,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store-private.h"
 
 #define SESSIONS "sessions"
 #define TOKEN_LEN 16
+#define TIDY_AGE 3600 /* seconds: a file that young may not be locked yet */
 
 static gboolean
 token_valid(const char *token)
@@ -44,6 +47,28 @@ static char *
 session_path(const struct mg_store *s, const char *token)
 {
 	return g_build_filename(s->dir, SESSIONS, token, NULL);
+}
+
+/* The files of sessions that ended without closing (a crash) and that no
+ * claim named since: removed when they are old enough that their
+ * process must have locked them long ago. */
+static void
+tidy(const char *dir, const char *mine)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	gint64 old = g_get_real_time() / G_USEC_PER_SEC - TIDY_AGE;
+	for (const char *name; d && (name = g_dir_read_name(d));) {
+		if (!token_valid(name) || strcmp(name, mine) == 0)
+			continue;
+		g_autofree char *path = g_build_filename(dir, name, NULL);
+		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		struct stat st;
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_mtime < old && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(path);
+		close(fd);
+	}
 }
 
 const char *
@@ -78,6 +103,7 @@ store_session(struct mg_store *s, GError **error)
 		}
 		s->session_fd = fd;
 		s->session = g_string_free(token, FALSE);
+		tidy(dir, s->session);
 	}
 	g_mutex_unlock(&s->session_lock);
 	return s->session;

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -779,6 +780,25 @@ test_ppap_crash(void)
 	g_assert_true(store_ppap_recover(other, since, 600, "test", &r, &error));
 	g_assert_cmpuint(r.pairings->len, ==, 0);
 	store_ppap_recovered_clear(&r);
+
+	/* crashed sessions' lock files nobody asked about: an hour old, gone
+	 * when a new session starts; younger, or a live one's, kept */
+	g_autofree char *sessions = g_build_filename(dir, "sessions", NULL);
+	g_autofree char *old = g_build_filename(sessions, "0123456789abcdef", NULL);
+	g_autofree char *young = g_build_filename(sessions, "fedcba9876543210", NULL);
+	g_assert_true(g_file_set_contents(old, "", 0, NULL));
+	g_assert_true(g_file_set_contents(young, "", 0, NULL));
+	struct utimbuf long_ago = { .actime = 1000000000, .modtime = 1000000000 };
+	g_assert_cmpint(utime(old, &long_ago), ==, 0);
+	g_autoptr(mg_store) third = open_store(dir);
+	g_assert_true(store_ppap_claim(third, a, 600, &error));
+	g_assert_false(g_file_test(old, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(young, G_FILE_TEST_EXISTS));
+	g_autoptr(GDir) sd = g_dir_open(sessions, 0, &error);
+	guint files = 0;
+	while (g_dir_read_name(sd))
+		files++;
+	g_assert_cmpuint(files, ==, 3); /* young, other's and third's */
 
 	/* a pairing whose password mail is older than the window is dropped */
 	raw_exec(dir, "UPDATE messages SET ppap_pair = 1, ppap_pair_owner = 'ffffffffffffffff'");
