@@ -476,8 +476,7 @@ sanitize_member(struct unpack *u, struct archive_entry *e, const char *safe_path
 	const struct cdr_report *child = cdr_job_last_child(u->job);
 	if (v == CDR_BLOCKED) {
 		if (cdr_job_budget_spent(u->job)) {
-			cdr_job_error(u->job, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
-				      "%s", child->reason);
+			cdr_job_fail_as_child(u->job, child, NULL);
 			return FALSE;
 		}
 		if (u->blocked++ == 0)
@@ -569,12 +568,8 @@ unpack_members(struct unpack *u)
 static enum cdr_verdict
 finish(struct unpack *u, struct cdr_output *out)
 {
-	if (u->kept == 0 && u->blocked > 0) {
-		const char *why = u->first_blocked->reason;
-		if (g_str_has_prefix(why, NOTHING_LEFT)) /* an archive inside said so already */
-			return cdr_job_error(u->job, u->first_blocked->error, "%s", why);
-		return cdr_job_error(u->job, u->first_blocked->error, NOTHING_LEFT "%s", why);
-	}
+	if (u->kept == 0 && u->blocked > 0) /* an archive inside may have said so already */
+		return cdr_job_fail_as_child(u->job, u->first_blocked, NOTHING_LEFT);
 	if (!u->single_file) {
 		if (!u->zip && !(u->zip = zip_out_new(u->out))) /* an empty archive */
 			return cdr_job_error(u->job, CDR_E_INTERNAL, "cannot start the new zip");

@@ -541,8 +541,10 @@ static gboolean
 remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
 {
 	const struct cdr_report *infected = cdr_job_scan_removed_part(w->job, data, len, a->name);
-	if (cdr_job_budget_spent(w->job))
-		return block(w, CDR_E_SCAN, "virus scan unavailable");
+	if (cdr_job_budget_spent(w->job)) { /* the scan recorded why on the message */
+		w->blocked = TRUE;
+		return FALSE;
+	}
 	if (infected)
 		remove_infected(w, a, infected->malware);
 	else
@@ -561,9 +563,12 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	const struct cdr_report *child = cdr_job_last_child(w->job);
 	a->report = child;
 	if (v == CDR_BLOCKED) {
-		if (cdr_job_budget_spent(w->job)) /* bombs and failed scans end the message */
-			return block(w, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
-				      child->reason);
+		if (cdr_job_budget_spent(w->job)) { /* bombs and failed scans end the message */
+			if (!w->blocked)
+				cdr_job_fail_as_child(w->job, child, NULL);
+			w->blocked = TRUE;
+			return FALSE;
+		}
 		if (child->error == CDR_E_MALWARE) {
 			remove_infected(w, a, child->malware);
 			return TRUE;

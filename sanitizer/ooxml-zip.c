@@ -42,10 +42,11 @@ struct zip_reader {
 
 struct zip_reader *
 zip_reader_new(const guint8 *zip, const struct zip_entry *e, struct cdr_job *job,
-	       const char **why)
+	       struct cdr_failure *fail)
 {
 	if (e->method != ZIP_STORED && e->method != ZIP_DEFLATED) {
-		*why = "a part compressed with a method other than deflate";
+		cdr_failure_set(fail, CDR_E_UNSUPPORTED,
+				"a member compressed with a method other than deflate");
 		return NULL;
 	}
 	struct zip_reader *r = g_new0(struct zip_reader, 1);
@@ -59,33 +60,30 @@ zip_reader_new(const guint8 *zip, const struct zip_entry *e, struct cdr_job *job
 	r->deflated = e->method == ZIP_DEFLATED;
 	if (r->deflated && inflateInit2(&r->z, -MAX_WBITS) != Z_OK) {
 		g_free(r);
-		*why = "cannot start inflating";
+		cdr_failure_set(fail, CDR_E_MEMORY, "cannot start inflating");
 		return NULL;
 	}
 	if (!r->deflated && e->csize != e->usize) {
 		zip_reader_free(r);
-		*why = "a stored part whose sizes differ";
+		cdr_failure_set(fail, CDR_E_PARSE, "a stored member whose sizes differ");
 		return NULL;
 	}
 	return r;
 }
 
 static gssize
-finish_check(struct zip_reader *r, const char **why)
+finish_check(struct zip_reader *r, struct cdr_failure *fail)
 {
-	if (r->produced != r->usize) {
-		*why = "a part shorter than its declared size";
-		return -1;
-	}
-	if (r->crc != r->want_crc) {
-		*why = "a part whose CRC does not match";
-		return -1;
-	}
+	if (r->produced != r->usize)
+		return cdr_failure_set(fail, CDR_E_PARSE, "a member shorter than its declared size"),
+		       -1;
+	if (r->crc != r->want_crc)
+		return cdr_failure_set(fail, CDR_E_PARSE, "a member whose CRC does not match"), -1;
 	return 0;
 }
 
 gssize
-zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why)
+zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, struct cdr_failure *fail)
 {
 	len = MIN(len, (gsize)G_MAXUINT32);
 	gsize n = 0;
@@ -109,7 +107,8 @@ zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why)
 			if (rc == Z_STREAM_END)
 				r->stream_end = TRUE;
 			else if (rc != Z_OK || (n == 0 && r->in_left == 0)) {
-				*why = "a part's compressed data is corrupt or truncated";
+				cdr_failure_set(fail, CDR_E_PARSE, "a member's compressed "
+						"data is corrupt or truncated");
 				return -1;
 			}
 		}
@@ -119,9 +118,9 @@ zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why)
 		r->released = r->in;
 	}
 	if (n == 0)
-		return finish_check(r, why);
+		return finish_check(r, fail);
 	if (n > r->usize - r->produced) {
-		*why = "a part longer than its declared size";
+		cdr_failure_set(fail, CDR_E_PARSE, "a member longer than its declared size");
 		return -1;
 	}
 	r->produced += n;
@@ -140,20 +139,22 @@ zip_reader_free(struct zip_reader *r)
 }
 
 GByteArray *
-zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max, const char **why)
+zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max,
+	       struct cdr_failure *fail)
 {
 	if (e->usize > max) {
-		*why = "a part larger than [office] max_xml_part_bytes or the expansion budget";
+		cdr_failure_set(fail, CDR_E_LIMIT, "a member larger than [office] "
+				"max_xml_part_bytes or the expansion budget");
 		return NULL;
 	}
-	struct zip_reader *r = zip_reader_new(zip, e, NULL, why);
+	struct zip_reader *r = zip_reader_new(zip, e, NULL, fail);
 	if (!r)
 		return NULL;
 	GByteArray *out = g_byte_array_sized_new((guint)e->usize + 1);
 	g_byte_array_set_size(out, (guint)e->usize + 1);
 	gsize have = 0;
 	gssize n;
-	while ((n = zip_reader_read(r, out->data + have, out->len - have, why)) > 0)
+	while ((n = zip_reader_read(r, out->data + have, out->len - have, fail)) > 0)
 		have += (gsize)n;
 	zip_reader_free(r);
 	if (n < 0) {

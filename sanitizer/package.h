@@ -18,19 +18,19 @@
  * at the end. */
 struct zip_reader;
 
-/* NULL (and *why set) for a compression method other than stored/deflate.
+/* NULL (and *fail set: unsupported) for a compression method other than stored/deflate.
  * With a job, the compressed bytes already read are let go as reading
  * goes on (cdr_job_release_input): a streamed part is read once. */
 struct zip_reader *zip_reader_new(const guint8 *zip, const struct zip_entry *e,
-				  struct cdr_job *job, const char **why);
+				  struct cdr_job *job, struct cdr_failure *fail);
 /* Up to `len` bytes; 0 at the end; -1 on corrupt data, a size or CRC that
- * disagrees with the central directory (*why says which). */
-gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why);
+ * disagrees with the central directory (*fail says which: a parse error). */
+gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, struct cdr_failure *fail);
 void zip_reader_free(struct zip_reader *r);
 
-/* The whole member, at most `max` bytes (else NULL, *why "too big"). */
+/* The whole member, at most `max` bytes (else NULL, *fail a limit). */
 GByteArray *zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max,
-			   const char **why);
+			   struct cdr_failure *fail);
 
 /* The new package: members with a fixed time, no extra fields and no data
  * descriptors, written in order; one member at a time, streamed (begin,

@@ -1131,6 +1131,17 @@ def file_mime_type(data):
     return p.stdout.decode().strip()
 
 
+def find_child(rec, name):
+    """The first report below `rec` (depth first) with this name, or None."""
+    for c in rec.get("children") or []:
+        if c.get("name") == name:
+            return c
+        found = find_child(c, name)
+        if found is not None:
+            return found
+    return None
+
+
 def check_result(ctx):
     e, rc, out, err, recs = ctx["entry"], ctx["rc"], ctx["output"], ctx["stderr"], ctx["records"]
     problems = []
@@ -1177,6 +1188,14 @@ def check_result(ctx):
     if e.get("handler_type") and rec.get("handler_type") != e["handler_type"]:
         problems.append("handler_type %r, want %r" % (rec.get("handler_type"),
                                                      e["handler_type"]))
+    for cname, ckind in sorted((e.get("child_errors") or {}).items()):
+        found = find_child(rec, cname)
+        if found is None:
+            problems.append("no child report named %r" % cname)
+        elif found.get("verdict") != "blocked" or found.get("error") not in alternatives(ckind):
+            problems.append("child %r: verdict %r, error %r (want blocked, %s); reason %r"
+                            % (cname, found.get("verdict"), found.get("error"), ckind,
+                               found.get("reason")))
     whats = [a.get("what") for a in rec.get("actions") or []]
     unknown = [w for w in whats if w not in ACTIONS]
     if unknown:
