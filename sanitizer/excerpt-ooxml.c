@@ -22,7 +22,7 @@
 #include <libxml/xmlreader.h>
 #include <string.h>
 
-#include "archive-parts.h"
+#include "zip.h"
 #include "ooxml.h"
 
 #define SHEET_ROWS 30      /* rows shown per worksheet */

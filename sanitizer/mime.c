@@ -31,7 +31,7 @@
 
 #include "actions.h"
 #if HAVE_ARCHIVES
-#include "archive-parts.h"
+#include "zip.h"
 #endif
 #include "charset.h"
 #include "detect.h"

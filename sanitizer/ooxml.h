@@ -8,7 +8,6 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
-#include "archive-parts.h"
 #include "cdr.h"
 #include "package.h"
 

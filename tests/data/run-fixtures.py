@@ -836,6 +836,11 @@ def zip_walk(data, where, depth, problems, blobs):
             if "/".join(parts[:k]) in files:
                 problems.append("%s: a file of the same name as its folder %r exists" %
                                 (what, "/".join(parts[:k])))
+        if info.flag_bits & 0x800 and info.create_system == 0 and not raw.isascii():
+            # Info-ZIP's unzip (Debian) converts MS-DOS members' names from
+            # CP437 whatever the UTF-8 flag says: 議事録.txt shows as ޡ������.txt
+            problems.append("%s: UTF-8 name in a member made by MS-DOS (unzip garbles it)"
+                            % what)
         if info.flag_bits & 0x1:
             problems.append("%s: encrypted" % what)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
