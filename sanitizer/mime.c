@@ -428,11 +428,11 @@ add_body(struct walk *w, GMimePart *part)
 		return FALSE;
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
 	if (strcmp(type, "text/html") == 0) {
-		g_autoptr(GError) error = NULL;
+		struct cdr_failure fail = { 0 };
 		g_autofree char *rendered =
-			html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, &error);
+			html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, &fail);
 		if (!rendered)
-			return block(w, CDR_E_LIMIT, error->message);
+			return block(w, fail.kind, fail.why);
 		g_free(text);
 		/* carrier emoji written as character references */
 		g_autoptr(GString) mapped = g_string_new(rendered);
