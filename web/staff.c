@@ -512,14 +512,17 @@ password_thread(gpointer data, gpointer unused)
 	struct web_app *app = rq->app;
 	try_password(app, t);
 	if (t->ppap_claimed) {
+		/* a try counts when the password was tried (a worker that
+		 * failed tried nothing) */
+		gboolean tried = t->opened || (t->message && !*t->message);
 		enum store_ppap_state state = STORE_PPAP_WAITING;
 		g_autoptr(store_ppap) now = store_ppap_get(app->store, t->c.id, NULL);
 		if (t->opened)
 			state = STORE_PPAP_OPENED;
-		else if (now && now->tries + 1 >= app->policy->ppap_max_tries)
+		else if (tried && now && now->tries + 1 >= app->policy->ppap_max_tries)
 			state = STORE_PPAP_EXHAUSTED;
 		g_autoptr(GError) error = NULL;
-		if (!store_ppap_finish(app->store, t->c.id, state, TRUE, t->hash, t->address, &error))
+		if (!store_ppap_finish(app->store, t->c.id, state, tried, t->hash, t->address, &error))
 			g_printerr("cdr-web: %s: %s\n", t->c.id, error->message);
 	}
 	web_request_resume(rq, password_done, t);
