@@ -8,7 +8,7 @@
  *	attachments table as the staff page has it (table#attachments
  *	tr.attachment: td.att-name, td.att-action, td.att-reason), its
  *	releases (table#releases) and its events (table#events). Viewing it
- *	is an event ("admin-view") with the administrator and the address.
+ *	is an event ("web-admin-view") with the administrator and the address.
  * DESCRIPTION
  *	The removals are read from the stored record (cdr-milter's audit
  *	record, JSON) by walking its report tree: each node's actions and
@@ -256,7 +256,7 @@ message_page(struct web_request *rq)
 		admin_store_unavailable(rq, id, error);
 		return;
 	}
-	web_audit(rq, id, "admin-view", rq->user, NULL);
+	web_audit(rq, id, "web-admin-view", rq->user, NULL);
 	web_respond_page(rq, SOUP_STATUS_OK, "admin-message", v,
 			 WEB_T(rq, "メッセージの処理報告", "Message report"), NULL, FALSE);
 }

@@ -269,7 +269,7 @@ def test_audit(c, hostile, denied, approved):
     events = rows_text(tree, "audit", "event")
     seen = [(e.one("td", "ev-what").text(), e.one("td", "ev-by").text(),
              e.one("td", "ev-origin").text()) for e in events]
-    for what in ["admin-view", "release-denied", "release-approved", "login"]:
+    for what in ["web-admin-view", "release-denied", "release-approved", "login"]:
         check(f"audit: {what} by admin from web 127.0.0.1",
               (what, "admin", "web 127.0.0.1") in seen, seen[:6])
     check("audit: newest first", events[0].attrs["data-number"] > events[-1].attrs[
