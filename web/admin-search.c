@@ -168,7 +168,7 @@ search_finish(struct web_request *rq, gpointer data)
 		admin_store_unavailable(rq, "search", s->error);
 	} else {
 		web_vars_printf(v, "first", "%u", s->r.shown ? page * PAGE_SIZE + 1 : 0);
-		web_vars_printf(v, "last", "%u", page * PAGE_SIZE + s->r.shown);
+		web_vars_printf(v, "last", "%u", s->r.shown ? page * PAGE_SIZE + s->r.shown : 0);
 		g_autofree char *prev = page ? page_link(rq, page - 1) : NULL;
 		g_autofree char *next =
 			s->r.more && page < MAX_PAGE ? page_link(rq, page + 1) : NULL;

@@ -173,6 +173,11 @@ def test_search(c):
           all(s.startswith("<script>alert(") and "\u202e" in s for s in subjects), subjects[:2])
     check("search: the subject field keeps its value",
           tree.one("input", id="s-subject").attrs.get("value") == "SCRIPT")
+    tree, _ = page(c, "/admin/search?subject=script&page=3")
+    check("search: a page past the end: no row, range 0-0, no next link",
+          not rows_text(tree, "results", "message")
+          and tree.one("span", "range").text() == "0\u20130"
+          and not list(tree.all("a", id="next-page")), tree.one("span", "range").text())
     tree, _ = page(c, "/admin/search?sender=evil.example")
     senders = {r.one("td", "res-sender").text() for r in rows_text(tree, "results", "message")}
     check("search: sender", senders == {"<script>@evil.example"}, senders)
