@@ -153,7 +153,8 @@ add_attachments(struct web_request *rq, struct web_vars *v, const struct store_m
 		const struct store_attachment *a = m->attachments->pdata[i];
 		struct web_vars *row = web_vars_row(v, "attachments");
 		web_vars_printf(row, "index", "%u", i);
-		web_vars_text(row, "name", a->name ? a->name : WEB_T(rq, "(名前なし)", "(no name)"));
+		admin_text_with_bidi(row, "name",
+				     a->name ? a->name : WEB_T(rq, "(名前なし)", "(no name)"));
 		web_vars_text(row, "detected", a->detected);
 		web_vars_printf(row, "size", "%" G_GUINT64_FORMAT, a->size);
 		web_vars_text(row, "action", a->verdict ? a->verdict : "removed");
@@ -205,9 +206,9 @@ add_facts(struct web_request *rq, struct web_vars *v, const struct store_message
 	web_vars_text(v, "id", m->id);
 	g_autofree char *t = admin_time_text(m->time);
 	web_vars_text(v, "date", t);
-	web_vars_text(v, "sender", m->sender && *m->sender ? m->sender : "<>");
-	web_vars_text(v, "header_from", m->header_from);
-	web_vars_text(v, "subject", m->subject);
+	admin_text_with_bidi(v, "sender", m->sender && *m->sender ? m->sender : "<>");
+	admin_text_with_bidi(v, "header_from", m->header_from);
+	admin_text_with_bidi(v, "subject", m->subject);
 	web_vars_text(v, "message_id", m->message_id);
 	GString *to = g_string_new(NULL);
 	for (guint i = 0; i < m->recipients->len; i++) {

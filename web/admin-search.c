@@ -50,8 +50,8 @@ add_result(const struct store_message *m, gpointer data)
 	web_vars_text(row, "id", m->id);
 	g_autofree char *t = admin_time_text(m->time);
 	web_vars_text(row, "time", t);
-	web_vars_text(row, "sender", m->sender && *m->sender ? m->sender : "<>");
-	web_vars_text(row, "subject", m->subject);
+	admin_text_with_bidi(row, "sender", m->sender && *m->sender ? m->sender : "<>");
+	admin_text_with_bidi(row, "subject", m->subject);
 	web_vars_text(row, "verdict", m->verdict ? m->verdict : "-");
 	web_vars_text(row, "action", m->action);
 	web_vars_flag(row, "encrypted", m->encrypted);

@@ -171,6 +171,14 @@ def test_search(c):
     check("search: subject, any case: the 6 hostile subjects", len(rows) == 6, len(rows))
     check("search: a subject with <script> and U+202E comes back as that text",
           all(s.startswith("<script>alert(") and "\u202e" in s for s in subjects), subjects[:2])
+    check("search: each hostile subject in a <bdi>, a span.bidi-warning naming U+202E beside",
+          all("\u202e" in r.one("td", "res-subject").one("bdi").text()
+              and "U+202E" in r.one("td", "res-subject").one("span", "bidi-warning").text()
+              for r in rows))
+    plain = rows_text(page(c, "/admin/search")[0], "results", "message")
+    check("search: no warning beside a subject without direction controls",
+          not any(list(r.all("span", "bidi-warning")) for r in plain
+                  if "\u202e" not in r.one("td", "res-subject").text()))
     check("search: the subject field keeps its value",
           tree.one("input", id="s-subject").attrs.get("value") == "SCRIPT")
     tree, _ = page(c, "/admin/search?subject=script&page=3")
@@ -220,6 +228,9 @@ def test_message(c, ids):
     subject = tree.one(id="msg-subject").text()
     check("message: the hostile subject as text",
           subject.startswith("<script>alert(") and "\u202e" in subject, subject)
+    check("message: #msg-subject keeps U+202E in its <bdi>, with span.bidi-warning",
+          "\u202e" in tree.one(id="msg-subject").one("bdi").text()
+          and "U+202E" in tree.one(id="msg-subject").one("span", "bidi-warning").text())
     removals = [li.text() for li in tree.one(id="report").all("li", "removal")]
     check("message: the docx macro removal with where and count",
           any("macro" in r and "報告.docx" in r for r in removals), removals)
