@@ -88,6 +88,15 @@ admin_query_number(struct web_request *rq, const char *name, guint64 fallback, g
 	return n;
 }
 
+char *
+admin_join(const GPtrArray *list)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; list && i < list->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)list->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
 void
 admin_text_with_bidi(struct web_vars *v, const char *name, const char *text)
 {

@@ -175,7 +175,7 @@ add_releases(struct web_request *rq, struct web_vars *v, const char *id, GError 
 		struct web_vars *row = web_vars_row(v, "releases");
 		web_vars_printf(row, "number", "%" G_GINT64_FORMAT, r->number);
 		web_vars_text(row, "state", store_release_state_name(r->state));
-		g_autofree char *to = g_strjoinv(", ", (char **)r->recipients->pdata);
+		g_autofree char *to = admin_join(r->recipients);
 		web_vars_text(row, "recipients", to);
 		web_vars_text(row, "requested_by", r->requested_by);
 		g_autofree char *at = admin_time_text(r->requested_at);

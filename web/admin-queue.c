@@ -36,7 +36,7 @@ add_request_row(struct web_request *rq, struct web_vars *v, const char *list,
 	g_autoptr(store_message) m = store_get(rq->app->store, r->id, &error);
 	web_vars_text(row, "sender", m ? (m->sender && *m->sender ? m->sender : "<>") : "");
 	web_vars_text(row, "subject", m ? m->subject : WEB_T(rq, "(削除済み)", "(purged)"));
-	g_autofree char *to = g_strjoinv(", ", (char **)r->recipients->pdata);
+	g_autofree char *to = admin_join(r->recipients);
 	web_vars_text(row, "recipients", to);
 	web_vars_text(row, "requested_by", r->requested_by);
 	web_vars_text(row, "origin", r->origin);

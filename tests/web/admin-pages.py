@@ -311,6 +311,10 @@ def main():
             check("no exception", False, repr(e))
         finally:
             env.stop()
+            log = open(env.log_path, errors="replace").read()
+            check("cdr-web stopped cleanly, no sanitizer report in its log",
+                  env.proc.returncode == 0 and "Sanitizer" not in log
+                  and "runtime error" not in log, f"exit {env.proc.returncode}")
             if not all(results):
                 sys.stdout.write("# cdr-web log:\n" + "".join(
                     "# " + line for line in open(env.log_path).readlines()[-40:]))
