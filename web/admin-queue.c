@@ -96,6 +96,9 @@ release_exists(struct mg_store *s, gint64 number)
 static void
 decide(struct web_request *rq, gboolean approve)
 {
+	/* the answer is the queue: its language link is the queue's */
+	g_free(rq->self);
+	rq->self = g_strdup("/admin/queue");
 	guint64 number = 0;
 	if (!g_ascii_string_to_unsigned(rq->args[0], 10, 1, G_MAXINT64, &number, NULL)) {
 		web_respond_error(rq, SOUP_STATUS_NOT_FOUND, "その依頼はありません。",

@@ -261,6 +261,9 @@ def test_queue(c):
     tree, _ = page(c, f"/admin/release/{n}/deny", 200, "POST", {"csrf": c.csrf,
                                                                   "reason": reason})
     check("queue: deny with a reason: p.flash.ok", "ok" in tree.one("p", "flash").classes())
+    check("queue: the answer's language link is the queue's",
+          tree.one("a", id="lang-switch").attrs.get("href") == "/admin/queue?lang=en",
+          tree.one("a", id="lang-switch").attrs)
     left = [r.attrs["data-number"] for r in rows_text(tree, "queue", "request")]
     decided = {r.attrs["data-number"]: r for r in rows_text(tree, "recent", "decided")}
     check("queue: the denied request leaves the queue, with its reason as text",
