@@ -53,6 +53,21 @@ stream_filters(qpdf_data q, qpdf_oh dict, struct pdf_name *buf, const char **nam
 	return ok;
 }
 
+/* The filters written as they are, after the generic ones: images and
+ * encryption, by full or abbreviated name. Any other name is unknown to
+ * every reader, and the stream is refused. */
+static gboolean
+is_specialized(const char *name)
+{
+	static const char *const known[] = { "/DCTDecode",	"/DCT",	       "/JPXDecode",
+					     "/CCITTFaxDecode", "/CCF",	       "/JBIG2Decode",
+					     "/Crypt" };
+	for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+		if (strcmp(name, known[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 /* One filter's /DecodeParms entry: its integers into *out; FALSE when
  * it is neither null nor a dictionary, or a key qpdf reads is no integer. */
 static gboolean
@@ -131,6 +146,11 @@ pdf_stream_rebuild(qpdf_data q, qpdf_oh stream, guint64 limit, guint64 *decoded)
 			return PDF_MEASURE_BAD_FILTER; /* LZW feeding another generic filter */
 		}
 	}
+	for (unsigned i = generic; i < count; i++)
+		if (!is_specialized(names[i])) {
+			qpdf_oh_release(q, dict);
+			return PDF_MEASURE_BAD_FILTER; /* unknown, or generic after specialized */
+		}
 	gboolean parms_ok = stream_parms(q, dict, count, generic, parms);
 	qpdf_oh_release(q, dict);
 	if (generic == 0)
