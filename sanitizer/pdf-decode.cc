@@ -18,7 +18,8 @@
  *	kept on that pass up to 4 MB; a larger stream is decoded a second
  *	time to keep it, once the first pass has found it under the limit.
  *	A predictor row longer than the limit is refused before qpdf
- *	allocates it. Every exception is caught here; none crosses into C.
+ *	allocates it. qpdf's RunLength decoder reads past the end-of-data
+ *	byte, so it gets a guard in front that passes nothing after it. Every exception is caught here; none crosses into C.
  *	A decoder's error (corrupt deflate data, an impossible predictor) is
  *	an error: qpdf's writer would otherwise copy the stream undecoded.
  */
@@ -31,8 +32,10 @@
 
 #include <qpdf/Buffer.hh>
 #include <qpdf/Pipeline.hh>
+#include <qpdf/Pl_RunLength.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
+#include <qpdf/QPDFStreamFilter.hh>
 
 #include "pdf-decode.h"
 
@@ -100,6 +103,66 @@ class bounded_sink : public Pipeline {
 	guint64 limit;
 	GByteArray *keep;
 	guint64 keep_up_to;
+};
+
+/* qpdf's RunLength decoder reads on past the end-of-data byte (128), where
+ * viewers stop: bytes hidden after it would appear in the rebuilt stream.
+ * In front of qpdf's decoder, this follows the runs (a length byte, then
+ * that many literal bytes or one byte to repeat) and passes nothing after
+ * the end. */
+class runlength_end : public Pipeline {
+      public:
+	explicit runlength_end(Pipeline *decoder) : Pipeline("mugaika RunLength end", decoder)
+	{
+	}
+	void
+	write(unsigned char const *data, size_t len) override
+	{
+		size_t i = 0;
+		while (i < len && !ended) {
+			if (owed > 0) {
+				size_t take = owed < len - i ? owed : len - i;
+				i += take;
+				owed -= take;
+			} else if (data[i] == 128) {
+				ended = true;
+			} else {
+				owed = data[i] < 128 ? data[i] + 1u : 1u;
+				i++;
+			}
+		}
+		if (i > 0)
+			getNext()->write(data, i);
+	}
+	void
+	finish() override
+	{
+		getNext()->finish();
+	}
+
+      private:
+	size_t owed = 0; /* bytes of the current run still to pass */
+	bool ended = false;
+};
+
+/* /RunLengthDecode (and /RL) for qpdf: its own decoder behind the guard. */
+class runlength_filter : public QPDFStreamFilter {
+      public:
+	Pipeline *
+	getDecodePipeline(Pipeline *next) override
+	{
+		decoder = std::make_shared<Pl_RunLength>("runlength", next, Pl_RunLength::a_decode);
+		guard = std::make_shared<runlength_end>(decoder.get());
+		return guard.get();
+	}
+	bool
+	isSpecializedCompression() override
+	{
+		return true; /* as qpdf has it */
+	}
+
+      private:
+	std::shared_ptr<Pipeline> decoder, guard;
 };
 
 /* The bytes one predictor row takes, as qpdf computes it; 0 without one. */
@@ -206,6 +269,13 @@ pdf_decode_filters(const char *const *names, const struct pdf_decode_parms *parm
 		if (row > limit)
 			return PDF_MEASURE_OVER; /* one row alone would be past it */
 	}
+	/* process-wide, once: the worker's writer decodes with it too */
+	static const bool registered = [] {
+		QPDF::registerStreamFilter("/RunLengthDecode",
+					   [] { return std::make_shared<runlength_filter>(); });
+		return true;
+	}();
+	(void)registered;
 	bounded_sink first(limit, keep, first_pass_keep);
 	enum pdf_measure result = decode_pass(names, parms, n, raw, len, first);
 	*decoded = first.count;
