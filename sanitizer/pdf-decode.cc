@@ -281,6 +281,8 @@ pdf_decode_filters(const char *const *names, const struct pdf_decode_parms *parm
 	*decoded = first.count;
 	if (result != PDF_MEASURE_OK || !first.let_go)
 		return result;
+	if (first.count > G_MAXINT32)
+		return PDF_MEASURE_OVER; /* more than a GByteArray (and qpdf's writer) holds */
 	bounded_sink second(limit, keep, limit);
 	result = decode_pass(names, parms, n, raw, len, second);
 	if (result == PDF_MEASURE_OK && second.count != first.count)
