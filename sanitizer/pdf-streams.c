@@ -10,13 +10,14 @@
  *	filters (Flate, LZW, RunLength, ASCII85, ASCIIHex) is decoded and
  *	stored unfiltered, so the writer encodes it afresh.
  * DESCRIPTION
- *	The generic layers in front (Flate, ASCIIHex, ASCII85, RunLength)
- *	are measured as a streaming cascade (pdf-decode.c) that stops at the
- *	limit, so a bomb costs limit-many bytes of decoding and no memory.
- *	LZW, bounded in ratio, may only be the last generic layer and is
- *	checked after qpdf decodes it. Specialized filters (DCT, JPX, CCITT,
- *	JBIG2) are written as they are; the generic layers in front of them
- *	are measured all the same, for the viewer's sake.
+ *	The generic layers in front (Flate, ASCIIHex, ASCII85, RunLength,
+ *	and LZW as the last of them) are decoded once, with their
+ *	/DecodeParms, by qpdf's own decoders into a sink that counts the
+ *	bytes as they come and stops at the limit (pdf-decode.cc), so a bomb
+ *	costs limit-many bytes of decoding and no memory. Specialized
+ *	filters (DCT, JPX, CCITT, JBIG2) are written as they are; the
+ *	generic layers in front of them are measured all the same, for the
+ *	viewer's sake.
  */
 #include <string.h>
 
@@ -52,10 +53,69 @@ stream_filters(qpdf_data q, qpdf_oh dict, struct pdf_name *buf, const char **nam
 	return ok;
 }
 
+/* The filters written as they are, after the generic ones: images and
+ * encryption, by full or abbreviated name. Any other name is unknown to
+ * every reader, and the stream is refused. */
 static gboolean
-is_lzw(const char *name)
+is_specialized(const char *name)
 {
-	return strcmp(name, "/LZWDecode") == 0 || strcmp(name, "/LZW") == 0;
+	static const char *const known[] = { "/DCTDecode",	"/DCT",	       "/JPXDecode",
+					     "/CCITTFaxDecode", "/CCF",	       "/JBIG2Decode",
+					     "/Crypt" };
+	for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
+		if (strcmp(name, known[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* One filter's /DecodeParms entry: its integers into *out; FALSE when
+ * it is neither null nor a dictionary, or a key qpdf reads is no integer. */
+static gboolean
+read_parms(qpdf_data q, qpdf_oh parms, struct pdf_decode_parms *out)
+{
+	static const char *const keys[] = { "/Predictor", "/Colors", "/BitsPerComponent",
+					    "/Columns", "/EarlyChange" };
+	gint64 *values[] = { &out->predictor, &out->colors, &out->bits_per_component,
+			     &out->columns, &out->early_change };
+	for (gsize i = 0; i < G_N_ELEMENTS(values); i++)
+		*values[i] = PDF_PARM_ABSENT;
+	if (qpdf_oh_is_null(q, parms))
+		return TRUE;
+	if (!qpdf_oh_is_dictionary(q, parms))
+		return FALSE;
+	gboolean ok = TRUE;
+	for (gsize i = 0; ok && i < G_N_ELEMENTS(keys); i++) {
+		if (!qpdf_oh_has_key(q, parms, keys[i]))
+			continue;
+		qpdf_oh v = qpdf_oh_get_key(q, parms, keys[i]);
+		ok = qpdf_oh_is_integer(q, v);
+		if (ok)
+			*values[i] = qpdf_oh_get_int_value(q, v);
+		qpdf_oh_release(q, v);
+	}
+	return ok;
+}
+
+/* The decode parameters of the first n of count filters, as qpdf reads
+ * /DecodeParms: an array has one entry per filter, a dictionary (or null)
+ * is every filter's. */
+static gboolean
+stream_parms(qpdf_data q, qpdf_oh dict, unsigned count, unsigned n,
+	     struct pdf_decode_parms *out)
+{
+	qpdf_oh p = qpdf_oh_get_key(q, dict, "/DecodeParms");
+	gboolean ok = TRUE;
+	gboolean array = qpdf_oh_is_array(q, p) && qpdf_oh_get_array_n_items(q, p) > 0;
+	if (array && (unsigned)qpdf_oh_get_array_n_items(q, p) != count)
+		ok = FALSE;
+	for (unsigned i = 0; ok && i < n; i++) {
+		qpdf_oh item = array ? qpdf_oh_get_array_item(q, p, (int)i) : p;
+		ok = read_parms(q, item, &out[i]);
+		if (array)
+			qpdf_oh_release(q, item);
+	}
+	qpdf_oh_release(q, p);
+	return ok;
 }
 
 enum pdf_measure
@@ -63,62 +123,63 @@ pdf_stream_rebuild(qpdf_data q, qpdf_oh stream, guint64 limit, guint64 *decoded)
 {
 	struct pdf_name name_buf[PDF_MAX_FILTERS];
 	const char *names[PDF_MAX_FILTERS];
+	struct pdf_decode_parms parms[PDF_MAX_FILTERS];
 	unsigned count;
 	*decoded = 0;
 	qpdf_oh dict = qpdf_oh_get_dict(q, stream);
 	gboolean filters_ok = stream_filters(q, dict, name_buf, names, &count);
-	qpdf_oh_release(q, dict);
-	if (!filters_ok)
-		return PDF_MEASURE_BAD_FILTER;
-	if (count == 0)
-		return PDF_MEASURE_OK; /* stored as is: no larger than the input */
+	if (!filters_ok || count == 0) {
+		qpdf_oh_release(q, dict);
+		/* no filter: stored as is, no larger than the input */
+		return filters_ok ? PDF_MEASURE_OK : PDF_MEASURE_BAD_FILTER;
+	}
 
 	/* the generic filters in front: streamable ones, then at most one LZW */
-	unsigned streamable = 0;
-	while (streamable < count && pdf_filter_streamable(names[streamable]))
-		streamable++;
-	gboolean lzw = streamable < count && is_lzw(names[streamable]);
-	unsigned generic = streamable + (lzw ? 1 : 0);
-	if (lzw && generic < count && (pdf_filter_streamable(names[generic]) || is_lzw(names[generic])))
-		return PDF_MEASURE_BAD_FILTER; /* LZW feeding another generic filter: unheard of */
-
-	unsigned char *buf = NULL;
-	size_t len = 0;
-	if (streamable > 0) {
-		/* the cheap bound first: a bomb never gets decoded into memory */
-		if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, NULL, &buf, &len) &
-		    QPDF_ERRORS)
-			return PDF_MEASURE_ERROR;
-		enum pdf_measure m = pdf_filters_decoded_size(names, streamable, buf, len, limit,
-							      decoded);
-		free(buf);
-		buf = NULL;
-		if (m != PDF_MEASURE_OK)
-			return m;
+	unsigned generic = 0;
+	while (generic < count && pdf_filter_streamable(names[generic]))
+		generic++;
+	if (generic < count && pdf_filter_is_lzw(names[generic])) {
+		generic++;
+		if (generic < count &&
+		    (pdf_filter_streamable(names[generic]) || pdf_filter_is_lzw(names[generic]))) {
+			qpdf_oh_release(q, dict);
+			return PDF_MEASURE_BAD_FILTER; /* LZW feeding another generic filter */
+		}
 	}
-	if (generic < count)
+	for (unsigned i = generic; i < count; i++)
+		if (!is_specialized(names[i])) {
+			qpdf_oh_release(q, dict);
+			return PDF_MEASURE_BAD_FILTER; /* unknown, or generic after specialized */
+		}
+	gboolean parms_ok = stream_parms(q, dict, count, generic, parms);
+	qpdf_oh_release(q, dict);
+	if (generic == 0)
 		return PDF_MEASURE_OK; /* DCT, JPX, ...: written as they are */
-
-	/* Decoded here and stored unfiltered, the writer compresses it afresh:
-	 * bytes hidden after the end of a deflate stream, or deflate data that
-	 * decoders read differently, do not survive (qpdf alone would copy an
-	 * already-Flate stream as it is). An LZW layer is decoded only here
-	 * (its ratio is bounded; the worker's memory limit bounds the rest). */
-	QPDF_BOOL filtered = QPDF_FALSE;
-	enum pdf_measure result = PDF_MEASURE_OK;
-	if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_generalized, &filtered, &buf, &len) &
-	    QPDF_ERRORS)
+	if (!parms_ok)
 		return PDF_MEASURE_ERROR;
-	*decoded = len;
-	if (!filtered) {
-		result = PDF_MEASURE_ERROR; /* qpdf could not decode what it should */
-	} else if (len > limit) {
-		result = PDF_MEASURE_OVER;
-	} else {
+
+	/* Decoded once, counted as it comes, stopped at the limit; a stream
+	 * with only generic filters is stored decoded, and the writer
+	 * compresses it afresh: bytes hidden after the end of a deflate
+	 * stream, or deflate data that decoders read differently, do not
+	 * survive (qpdf alone would copy an already-Flate stream as it is).
+	 * Specialized filters after the generic ones (DCT, JPX, ...) are
+	 * written as they are; the layers in front are measured all the
+	 * same, for the viewer's sake. */
+	unsigned char *raw = NULL;
+	size_t len = 0;
+	if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, NULL, &raw, &len) & QPDF_ERRORS)
+		return PDF_MEASURE_ERROR;
+	GByteArray *keep = generic == count ? g_byte_array_new() : NULL;
+	enum pdf_measure result =
+		pdf_decode_filters(names, parms, generic, raw, len, limit, keep, decoded);
+	free(raw);
+	if (result == PDF_MEASURE_OK && keep) {
 		qpdf_oh null = qpdf_oh_new_null(q);
-		qpdf_oh_replace_stream_data(q, stream, buf, len, null, null);
+		qpdf_oh_replace_stream_data(q, stream, keep->data, keep->len, null, null);
 		qpdf_oh_release(q, null);
 	}
-	free(buf);
+	if (keep)
+		g_byte_array_unref(keep);
 	return result;
 }
