@@ -42,7 +42,7 @@ web_escape(GString *out, const char *text)
 			if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0xfeff)
 				g_string_append(out, "\xEF\xBF\xBD");
 			else if (is_bidi_control(c))
-				g_string_append_printf(out, "&#x%04X;", c);
+				g_string_append_printf(out, "[U+%04X]", c);
 			else
 				g_string_append_len(out, p, next - p);
 		}

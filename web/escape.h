@@ -6,12 +6,14 @@
  *	attribute value alike): & < > " ' as character references, text
  *	that is not UTF-8 and control characters as U+FFFD, and the
  *	direction controls (U+202A-202E, U+2066-2069, U+200E, U+200F,
- *	U+061C) as numeric character references: the page holds the very
- *	character the sender wrote (a file name "invoice<U+202E>fdp.exe" is
- *	shown literally, not cleaned), the source shows it visibly, and the
- *	templates put every mail-derived value in a <bdi> so that it cannot
- *	reorder the text around it. web_bidi_controls() names them for a
- *	visible warning beside the value.
+ *	U+061C) written out as the text "[U+202E]", as the notice, the
+ *	excerpts and the dashboard's charts do. A control kept as the
+ *	character would still reorder the value it sits in on screen
+ *	("invoice<U+202E>fdp.exe" looks like "invoiceexe.pdf" even inside a
+ *	<bdi>), which is the deception; written out, the name is shown
+ *	literally. The templates also put every mail-derived value in a
+ *	<bdi>, so that nothing in it can reorder the text around it.
+ *	web_bidi_controls() names them for a warning beside the value.
  */
 #pragma once
 

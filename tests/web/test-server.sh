@@ -156,9 +156,9 @@ code=$($C -o "$T/p3" -w '%{http_code}' "$U$L")
 st=0
 [ "$code" = 200 ] || { st=1; echo "# staff page: $code"; }
 grep -qi '<script' "$T/p3" && { st=1; echo "# a <script> in the page"; }
-grep -q '&lt;script&gt;alert(&#39;s&#39;)&lt;/script&gt; &#x202E;abc &amp; &quot;q&quot;' "$T/p3" || st=1
+grep -q '&lt;script&gt;alert(&#39;s&#39;)&lt;/script&gt; \[U+202E\]abc &amp; &quot;q&quot;' "$T/p3" || st=1
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;.docm' "$T/p3" || st=1
-grep -q '請求書&#x202E;fdp.exe' "$T/p3" || st=1
+grep -qF '請求書[U+202E]fdp.exe' "$T/p3" || st=1
 grep -q 'class="bidi-warning">.*U+202E' "$T/p3" || st=1
 grep -qF "$LONG" "$T/p3" || { st=1; echo "# the long name is not whole"; }
 [ "$(grep -c '<tr class="attachment"' "$T/p3")" = 3 ] || st=1
@@ -167,7 +167,7 @@ grep -qF "$LONG" "$T/p3" || { st=1; echo "# the long name is not whole"; }
 grep -q 'id="msg-subject"' "$T/p3" && grep -q 'id="msg-sender"' "$T/p3" && grep -q 'id="msg-date"' "$T/p3" || st=1
 grep -q '無害化して受け取る' "$T/p3" || st=1
 $C "$U$L?lang=en" | grep -q 'Receive disarmed' || st=1
-ok $st "staff page: <script> in subject, sender and file names escaped, U+202E kept as the character (&#x202E;) and named, a 300-character name whole, a request form per attachment, a password form for the encrypted one, English with ?lang=en"
+ok $st "staff page: <script> in subject, sender and file names escaped, U+202E written out as [U+202E] (as the notice does) and named, a 300-character name whole, a request form per attachment, a password form for the encrypted one, English with ?lang=en"
 
 # 4. links: tampered, expired, unknown message
 st=0
