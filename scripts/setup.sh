@@ -33,6 +33,9 @@ PACKAGES=(
 	# the virus scan ([av]): the tests start a private clamd with a test
 	# database of their own (tests/clamd.sh); no freshclam run, no network
 	clamav-daemon
+	# browser tests: cdr-web's pages in a headless Chromium driven by selenium
+	# (tests/browser/, tests/e2e/test-web.sh)
+	chromium chromium-driver python3-selenium
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
 	# issue 19's images: fixture makers, independent readers and benchmark peers

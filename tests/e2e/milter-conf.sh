@@ -33,7 +33,7 @@
 #				the arguments, e.g. mail.text_domains=a.lg.jp or
 #				milter.socket=inet:PORT@127.0.0.1 (keys of the
 #				sections limits, workers, names, csv, mail, milter,
-#				av, ppap, release)
+#				av, ppap, release, web)
 #	e2e_milter_start MDIR	start cdr-milter -f in the background with
 #				MUGAIKA_WORKER=$E2E_MILTER_WORKER; wait until it
 #				logs "ready on" (and a unix socket exists); sets
@@ -85,10 +85,10 @@ e2e_milter_conf() {
 	for arg in "$@"; do
 		key=${arg%%=*}
 		case "$arg" in
-		limits.?*=*|workers.?*=*|names.?*=*|csv.?*=*|mail.?*=*|milter.?*=*|av.?*=*|ppap.?*=*|release.?*=*) ;;
+		limits.?*=*|workers.?*=*|names.?*=*|csv.?*=*|mail.?*=*|milter.?*=*|av.?*=*|ppap.?*=*|release.?*=*|web.?*=*) ;;
 		*)
 			_e2e_mmsg "e2e_milter_conf: '$arg' is not SECTION.KEY=VALUE" \
-				"(SECTION: limits, workers, names, csv, mail, milter, av, ppap or release)"
+				"(SECTION: limits, workers, names, csv, mail, milter, av, ppap, release or web)"
 			return 2 ;;
 		esac
 		[ -n "${conf[$key]+set}" ] || order+=("$key")
@@ -96,7 +96,7 @@ e2e_milter_conf() {
 	done
 	{
 		echo "# written by tests/e2e/milter-conf.sh"
-		for section in limits workers names csv mail milter av ppap release; do
+		for section in limits workers names csv mail milter av ppap release web; do
 			local first=1
 			for k in "${order[@]}"; do
 				[ "${k%%.*}" = "$section" ] || continue
