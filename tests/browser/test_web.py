@@ -33,8 +33,9 @@ ADMIN = ENV.get("WEB_ADMIN", "admin")
 ADMIN_PASSWORD = ENV["WEB_ADMIN_PASSWORD"]
 LINK_DAYS = int(ENV.get("WEB_LINK_DAYS", "14"))
 
-TEXT_TO = "tanaka@text.city.example.lg.jp"  # [mail] text_domains: text mode
-SANITIZE_TO = "soumu@city.example.lg.jp"
+# [mail] mode = text: every attachment removed, listed in the notice
+TEXT_TO = "tanaka@city.example.lg.jp"
+PPAP_TO = "soumu@city.example.lg.jp"
 PPAP_RIGHT = "Mitsu2024!"  # fixtures/gen/ppap_mail.py
 PPAP_WRONG = "wrong-1"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -47,7 +48,7 @@ STAMP = time.strftime("%H%M%S")
 # The mails: name -> (sender, recipient, subject, attachment names)
 MAILS = {
     "a": ("kato@example.co.jp", TEXT_TO, "議事録の送付 %s" % STAMP, ["議事録.docm"]),
-    "b": ("yamada@example.co.jp", SANITIZE_TO, None, ["見積書.zip"]),
+    "b": ("yamada@example.co.jp", PPAP_TO, None, ["見積書.zip"]),
     "d": ("suzuki@example.co.jp", TEXT_TO, "資料の件 %s" % STAMP, ["資料.docm"]),
     "e": ("evil@example.net", TEXT_TO, "請求書 %s %sfdp.exe %s" % (SCRIPT, RLO, STAMP),
           ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt"]),

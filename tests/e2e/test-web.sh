@@ -7,8 +7,10 @@
 #   tw-main	a private Postfix with the return path of cdr-milter(8) (an
 #		smtpd without milters on a free port), relaying to smtp-sink
 #   tw-m	cdr-milter with the real cdr-worker before its queue:
-#		[mail] text_domains = text.city.example.lg.jp (those
-#		recipients get text mode), [release] relay = the return path,
+#		[mail] mode = text (before the queue a message gets the
+#		strictest mode of its recipients, so text_domains would make
+#		every recipient text mode as well: say it plainly),
+#		[release] relay = the return path,
 #		[web] base_url = the cdr-web below (its notices carry the
 #		staff link), secret_file (a fresh key), accounts (an
 #		administrator made with "cdr-web passwd admin", the password on
@@ -102,7 +104,7 @@ chmod 0640 "$MD/web.key"
 
 # conf PORT: the configuration of the milter and cdr-web
 conf() {
-	e2e_milter_conf "$MD" mail.text_domains=text.city.example.lg.jp \
+	e2e_milter_conf "$MD" mail.mode=text \
 		ppap.followup_from=mugaika@gw.city.example.lg.jp \
 		"release.relay=inet:127.0.0.1:$E2E_RETURN_PORT" \
 		"web.listen=127.0.0.1:$1" "web.base_url=http://127.0.0.1:$1" \
