@@ -51,6 +51,37 @@ subject_template_refusal(const char *value)
 	return strstr(value, "{subject}") ? NULL : "a subject template must contain {subject}";
 }
 
+/* [web] base_url: an http(s) URL of printable ASCII, no query. */
+static const char *
+base_url_refusal(const char *value)
+{
+	if (!g_str_has_prefix(value, "https://") && !g_str_has_prefix(value, "http://"))
+		return "a base URL begins with https:// (or http://)";
+	for (const char *c = value; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f || strchr("\"'<>\\`{}|^?#", *c))
+			return "a base URL is printable ASCII without quotes, spaces, ? or #";
+	return strlen(value) > 200 ? "a base URL of at most 200 characters" : NULL;
+}
+
+/* [web] trust_proxy_user: an HTTP header name. */
+static const char *
+header_name_refusal(const char *value)
+{
+	for (const char *c = value; *c; c++)
+		if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_')
+			return "a header name is letters, digits, - and _";
+	return NULL;
+}
+
+/* [web] auto_approve: attachment kinds (cdr-web(8)). */
+static const char *
+attachment_kind_refusal(const char *value)
+{
+	static const char *const kinds[] = { "text", "image", "pdf", "office", NULL };
+	return g_strv_contains(kinds, value) ? NULL
+					     : "an attachment kind is text, image, pdf or office";
+}
+
 const struct cdr_policy_key cdr_policy_keys[] = {
 	KEY("limits", "max_input_bytes", CDR_KEY_SIZE, max_input_bytes, "100M", 1, 2 * G_GiB),
 	KEY("limits", "max_expanded_bytes", CDR_KEY_SIZE, max_expanded_bytes, "8G", 1,
@@ -143,6 +174,16 @@ const struct cdr_policy_key cdr_policy_keys[] = {
 	CHECKED_LIST("release", "allowed_recipients", release_allowed_recipients, "",
 		     submit_address_refusal),
 	KEY("release", "timeout", CDR_KEY_UINT, release_timeout, "60", 1, 3600),
+	CHOICE("web", "listen", web_listen, "127.0.0.1:8080", NULL),
+	CHOICE("web", "tls_cert", web_tls_cert, "", NULL),
+	CHOICE("web", "tls_key", web_tls_key, "", NULL),
+	CHECKED_STRING("web", "base_url", web_base_url, "", base_url_refusal),
+	CHOICE("web", "secret_file", web_secret_file, "/etc/mugaika/web.key", NULL),
+	CHOICE("web", "accounts", web_accounts, "/etc/mugaika/web.passwd", NULL),
+	CHECKED_STRING("web", "trust_proxy_user", web_trust_proxy_user, "", header_name_refusal),
+	CHOICE("web", "approval", web_approval, "admin", "admin|none"),
+	CHECKED_LIST("web", "auto_approve", web_auto_approve, "", attachment_kind_refusal),
+	KEY("web", "link_days", CDR_KEY_UINT, web_link_days, "14", 1, 365),
 	{ NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 

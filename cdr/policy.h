@@ -99,6 +99,16 @@ struct cdr_policy {
 	char *release_sender;           /* envelope sender of submissions; "" = <> */
 	char **release_allowed_recipients; /* addresses a release may go to besides the original's */
 	guint64 release_timeout;        /* seconds: connecting, each SMTP reply, sendmail's run */
+	/* [web] (cdr-web, and the link in cdr-milter's notices) */
+	char *web_listen;               /* ADDRESS:PORT */
+	char *web_tls_cert, *web_tls_key; /* PEM files; "" = plain HTTP (loopback only) */
+	char *web_base_url;             /* the console's URL as staff reach it; "" = no link */
+	char *web_secret_file;          /* the HMAC key of the links */
+	char *web_accounts;             /* user:yescrypt-hash lines */
+	char *web_trust_proxy_user;     /* header naming the user (loopback only); "" = none */
+	char *web_approval;             /* admin | none */
+	char **web_auto_approve;        /* attachment kinds released without an administrator */
+	guint64 web_link_days;          /* a link's lifetime */
 };
 
 /* TRUE when [av] clamd names a virus scanner: every object is scanned. */

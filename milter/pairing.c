@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "pairing.h"
 #include "quarantine.h"
+#include "release.h"
 #include "resubmit.h"
 #include "wire.h"
 
@@ -37,19 +38,6 @@ gboolean
 pairing_enabled(const struct cdr_policy *p)
 {
 	return p->ppap_pair_window > 0 && p->release_relay && *p->release_relay;
-}
-
-guint
-pairing_locked_zips(const struct cdr_report *r)
-{
-	guint n = 0;
-	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_ENCRYPTED &&
-	    g_strcmp0(r->handler, "archive") == 0 &&
-	    !(r->reason && strstr(r->reason, "cannot be opened here")))
-		n++;
-	for (guint i = 0; i < r->children->len; i++)
-		n += pairing_locked_zips(r->children->pdata[i]);
-	return n;
 }
 
 static gboolean
@@ -165,21 +153,6 @@ recipients_in_mode(const struct store_message *m, const char *mode)
 	return out;
 }
 
-/* Zips locked in the original, from its stored record. */
-static guint
-locked_in_record(const struct store_message *m)
-{
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	if (!m->record || !json_parser_load_from_data(parser, m->record, -1, NULL))
-		return 0;
-	JsonNode *root = json_parser_get_root(parser);
-	JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-	JsonNode *rep = o ? json_object_get_member(o, "report") : NULL;
-	if (!rep || !JSON_NODE_HOLDS_OBJECT(rep))
-		return 0;
-	g_autoptr(cdr_report) r = cdr_report_from_json(rep, NULL);
-	return r ? pairing_locked_zips(r) : 0;
-}
 
 /* Submit, trying again while the relay defers. TRUE when sent. */
 static gboolean
@@ -216,7 +189,7 @@ static enum try_result
 try_message(struct pairing *j, const struct store_message *m, GString *queue_ids)
 {
 	const struct cdr_policy *p = j->st->policy;
-	guint locked = locked_in_record(m);
+	guint locked = release_locked_in_record(m);
 	static const char *const modes[] = { "sanitize", "text" };
 	gboolean first = TRUE;
 	for (guint k = 0; k < G_N_ELEMENTS(modes); k++) {
@@ -245,7 +218,7 @@ try_message(struct pairing *j, const struct store_message *m, GString *queue_ids
 			milter_log(LOG_WARNING, "ppap: %s: %s", m->id, error->message);
 			return FAILED;
 		}
-		if (first && pairing_locked_zips(r) >= locked) {
+		if (first && release_locked_zips(r) >= locked) {
 			if (out_fd >= 0)
 				close(out_fd);
 			return NOT_OPENED;

@@ -25,10 +25,6 @@
 /* [ppap] pair_window set and a [release] relay to submit to. */
 gboolean pairing_enabled(const struct cdr_policy *policy);
 
-/* Password-protected zips in `report` that a password could open (the
- * archive handler's "encrypted", not the kinds it cannot decrypt). */
-guint pairing_locked_zips(const struct cdr_report *report);
-
 /* The password candidates of the message in s->fd (one per line) when
  * some message from its envelope sender waits for a password; NULL
  * when none or pairing is off. Never logged. */

@@ -35,6 +35,7 @@
 #include "audit.h"
 #include "av.h"
 #include "pairing.h"
+#include "release.h"
 #include "quarantine.h"
 #include "rewrite.h"
 #include "session.h"
@@ -447,7 +448,7 @@ store_record(struct mg_store *store, const struct cdr_policy *p, const struct se
 	}
 	/* waits for a password mail only with a zip a password can open */
 	m->ppap_wait = m->ppap_wait && pairing_enabled(p) && o->report &&
-		       pairing_locked_zips(o->report) > 0;
+		       release_locked_zips(o->report) > 0;
 	return store_put_record(store, o->quarantine_id, m, error) ? g_steal_pointer(&m) : NULL;
 }
 

@@ -13,6 +13,8 @@ PACKAGES=(
 	libtiff-dev libwebp-dev libheif-dev
 	# the quarantine store (store/): its index and originals
 	libsqlite3-dev
+	# cdr-web (issue 15): libsoup 3's server, crypt(3)'s yescrypt, TLS for GIO
+	libsoup-3.0-dev libcrypt-dev glib-networking
 	# issue 17: PDF text for mail text mode's attachment excerpts
 	libpoppler-glib-dev poppler-data
 	# sanitizers and fuzzing (gcc's ASan/UBSan come with build-essential)

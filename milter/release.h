@@ -1,0 +1,74 @@
+/*
+ * NAME
+ *	release.h - deliver a stored message disarmed: the release core of
+ *	cdr-quarantine release and cdr-web
+ * SUMMARY
+ *	gint64 n = release_request(store, policy, id, to, by, origin, approved, &error);
+ *	... (cdr-web: an administrator approves: store_release_decide) ...
+ *	release_deliver(store, policy, id, n, passwords, &what, &error);
+ *
+ *	A request is refused for a message blocked whole for malware or as
+ *	dangerous (the store says it is not releasable), for an address
+ *	neither among the original recipients nor in [release]
+ *	allowed_recipients, and for recipients an earlier release reached
+ *	or is reaching (sending, delivered, or approved within the hour).
+ *	Delivery claims the release (approved -> sending, the store's
+ *	compare-and-set: one process delivers it, once), checks once more
+ *	against releases numbered before it (two at once: the later stands
+ *	down), rebuilds the original in sanitize mode (mail_build
+ *	"release": never raw, never text mode's removals) with a worker and
+ *	[av], submits it through [release] relay, and finishes it delivered
+ *	or failed. The rebuilt message goes to the return path, which has no
+ *	milter: converted once, here, it never comes round again.
+ *	Errors are in the RELEASE_ERROR domain, with a message for a person.
+ */
+#pragma once
+
+#include "policy.h"
+#include "report.h"
+#include "store.h"
+
+#define RELEASE_ERROR (release_error_quark())
+GQuark release_error_quark(void);
+
+enum release_error {
+	RELEASE_ERROR_REFUSED,    /* not releasable, an address not allowed, released already */
+	RELEASE_ERROR_NOT_OPENED, /* the passwords opened no encrypted attachment */
+	RELEASE_ERROR_FAILED,     /* the store, the worker or the submission failed */
+};
+
+/* The addresses a release of `m` goes to (NULL-terminated): `to`, each
+ * an original recipient or in [release] allowed_recipients, or (to ==
+ * NULL) the original recipients. NULL with REFUSED when one is not
+ * allowed. */
+GPtrArray *release_recipients(const struct store_message *m, const struct cdr_policy *policy,
+			      const char *const *to, GError **error);
+
+/* A new release of message `id` to `to` (NULL: the original
+ * recipients), approved at once when `approved`. Its number; 0 with
+ * REFUSED or FAILED. */
+gint64 release_request(struct mg_store *store, const struct cdr_policy *policy, const char *id,
+		       const char *const *to, const char *by, const char *origin,
+		       gboolean approved, GError **error);
+
+/* Deliver the approved release `number` of `id` (see above), with
+ * `passwords` (one per line, or NULL) for its encrypted attachments.
+ * TRUE when submitted, with what went out in *what; the store records
+ * the outcome either way. */
+gboolean release_deliver(struct mg_store *store, const struct cdr_policy *policy, const char *id,
+			 gint64 number, const char *passwords, char **what, GError **error);
+
+/* TRUE when `passwords` open at least one of the encrypted attachments
+ * of `m` that a password can open (a rebuild that delivers nothing);
+ * FALSE with NOT_OPENED when they open none, FAILED when the rebuild
+ * failed. */
+gboolean release_passwords_open(struct mg_store *store, const struct cdr_policy *policy,
+				const struct store_message *m, const char *passwords,
+				GError **error);
+
+/* Password-protected zips in `report` that a password could open (the
+ * archive handler's "encrypted", not the kinds it cannot decrypt). */
+guint release_locked_zips(const struct cdr_report *report);
+
+/* The same for a stored message, from its record's report. */
+guint release_locked_in_record(const struct store_message *m);
