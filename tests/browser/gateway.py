@@ -9,6 +9,7 @@
 #	E2E_DIR		the Postfix instance
 #	WEB_AUDIT	the milter's audit log (queue id -> quarantine id)
 #	WEB_QTOOL	cdr-quarantine, WEB_CONF its configuration
+#	WEB_BIN		cdr-web (its "link" command)
 #	WEB_SRC		the source tree (fixtures)
 import email
 import email.policy
@@ -32,6 +33,7 @@ class Gateway:
         self.dir = env["E2E_DIR"]
         self.audit = env["WEB_AUDIT"]
         self.qtool = [env["WEB_QTOOL"], "-c", env["WEB_CONF"]]
+        self.web = [env["WEB_BIN"], "-c", env["WEB_CONF"]]
         self.src = env["WEB_SRC"]
         self.work = env["WEB_WORK"]
         self.sent = 0
@@ -130,6 +132,14 @@ class Gateway:
         if r.returncode != 0:
             raise AssertionError("cdr-quarantine show %s: %s" % (quid, r.stderr.decode().strip()))
         return json.loads(r.stdout)
+
+    def cdr_web_link(self, quid, recipient):
+        """The staff link cdr-web prints (cdr-web link ID RECIPIENT)."""
+        r = subprocess.run(self.web + ["link", quid, recipient], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            raise AssertionError("cdr-web link: %s" % r.stderr.decode().strip())
+        return r.stdout.decode().strip()
 
     def released_states(self, quid):
         return [x.get("state") for x in self.show(quid).get("releases", [])]

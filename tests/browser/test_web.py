@@ -99,8 +99,8 @@ class Run:
 
     def need(self, name):
         m = self.sent.get(name)
-        if not m or "link" not in m:
-            raise Skip("mail %s was not delivered with a link" % name)
+        if not m or "convention" not in m:
+            raise Skip("mail %s was not delivered, or without a link that verifies" % name)
         return m
 
     def staff_page(self, m, name):
@@ -193,35 +193,52 @@ class Run:
         m = {"qid": qid, "quid": quid, "sender": sender, "to": to, "subject": subject}
         self.sent[name] = m
         notice = self.gw.delivered(qid)
-        m["link"] = notice_link(notice, BASE)
-        m["token"] = m["link"].rsplit("/r/", 1)[1]
-        self.tokens.append(m["token"])
+        try:
+            self.set_link(m, notice_link(notice, BASE))
+        except AssertionError:
+            # the notice case fails; the pages are still tested with the
+            # link cdr-web itself prints
+            self.set_link(m, self.gw.cdr_web_link(quid, to))
+            raise
         return m
+
+    def set_link(self, m, link):
+        m["link"] = link
+        m["token"] = link.rsplit("/r/", 1)[1]
+        self.tokens.append(m["token"])
 
     # ---- the scenarios
 
     def notices(self):
         """Every mail delivered with a notice carrying its signed link."""
         sent_at = time.time()
+        problems = []
         for name in MAILS:
             try:
-                m = self.send(name)
+                self.send(name)
             except AssertionError as e:
+                problems.append("mail %s: %s" % (name, str(e).splitlines()[0]))
                 diag("mail %s: %s" % (name, e))
+                if name in self.sent:
+                    diag("mail %s: the scenarios use cdr-web link's %s" % (
+                        name, self.sent[name].get("link")))
+        for name, m in self.sent.items():
+            if "token" not in m:
                 continue
-            ident, recipient, expiry, convention = webtoken.read(KEY, m["token"])
-            check(ident == m["quid"], "mail %s: token for %r, quarantine id %r" % (
-                name, ident, m["quid"]))
-            check(recipient in (m["to"], ""), "mail %s: token for recipient %r" % (name, recipient))
-            want = sent_at + LINK_DAYS * 86400
-            check(abs(expiry - want) < 600, "mail %s: expiry %d, not %d days from now" % (
-                name, expiry, LINK_DAYS))
-            m["convention"] = convention
-            diag("mail %s: %s, link %s..." % (name, m["quid"], m["link"][:len(BASE) + 20]))
-        if self.sent:
-            diag("tokens: %s" % next(iter(self.sent.values()))["convention"])
-        check(len(self.sent) == len(MAILS), "delivered with a link: %s of %s" % (
-            sorted(self.sent), sorted(MAILS)))
+            try:
+                ident, recipient, expiry, m["convention"] = webtoken.read(KEY, m["token"])
+            except ValueError as e:
+                problems.append("mail %s: %s" % (name, e))
+                continue
+            if ident != m["quid"]:
+                problems.append("mail %s: token for %r, not %r" % (name, ident, m["quid"]))
+            if recipient not in (m["to"], ""):
+                problems.append("mail %s: token for recipient %r" % (name, recipient))
+            if abs(expiry - (sent_at + LINK_DAYS * 86400)) > 600:
+                problems.append("mail %s: expiry %d is not %d days from now" % (
+                    name, expiry, LINK_DAYS))
+            diag("mail %s: %s, recipient %r, %s" % (name, m["quid"], recipient, m["convention"]))
+        check(not problems, "; ".join(problems))
 
     def docm_released(self):
         """(a) docm, text mode: link -> request -> admin approves -> docx once."""
@@ -411,7 +428,8 @@ class Run:
         got = b.text("#msg-subject")
         if got != visible(m["subject"]):
             problems.append("#msg-subject %r, not %r" % (got, visible(m["subject"])))
-        names = [r["name"] for r in self.attachment_rows()]
+        # the name's line (a note about it may follow on lines of its own)
+        names = [r["name"].split("\n")[0] for r in self.attachment_rows()]
         want = [visible(n) for n in MAILS["e"][3]]
         if names != want:
             problems.append("td.att-name %r, not %r" % (names, want))
@@ -526,7 +544,7 @@ def main():
     except Exception as e:
         print("Bail out! Chromium did not start: %s" % e)
         return 1
-    tap = Tap(9, on_fail=lambda what: run.b.page("FAILED"))
+    tap = Tap(9, on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
     try:
         for method in (run.notices, run.docm_released, run.ppap_released, run.bad_links,
                        run.csrf_refused, run.shown_literally, run.admin_pages,

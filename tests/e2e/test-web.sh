@@ -126,7 +126,7 @@ start_web() {
 		fi
 		"$WEB" -n -c "$MD/mugaika.conf" >"$WORK/web-n.out" 2>&1 ||
 			{ echo "# cdr-web -n: $(cat "$WORK/web-n.out")"; return 1; }
-		MUGAIKA_WORKER=$BUILD/cdr-worker "$WEB" -f -c "$MD/mugaika.conf" \
+		MUGAIKA_WORKER=$BUILD/cdr-worker "$WEB" -f -c "$MD/mugaika.conf" -d "$SRC/web" \
 			</dev/null >>"$MD/web.log" 2>&1 &
 		WEB_PID=$!
 		echo "$WEB_PID" > "$MD/web.pid"
@@ -144,7 +144,7 @@ export E2E_LIB=$HERE/lib.sh E2E_DIR=$PF E2E_LOG \
 	WEB_URL=http://127.0.0.1:$WEB_PORT WEB_KEY=$MD/web.key WEB_ADMIN=admin \
 	WEB_ADMIN_PASSWORD=$ADMIN_PASSWORD WEB_LOG=$MD/web.log WEB_LINK_DAYS=14 \
 	WEB_AUDIT=$MD/var/audit.jsonl WEB_QTOOL=$BUILD/milter/cdr-quarantine \
-	WEB_CONF=$MD/mugaika.conf WEB_SRC=$SRC WEB_WORK=$WORK
+	WEB_CONF=$MD/mugaika.conf WEB_SRC=$SRC WEB_WORK=$WORK WEB_BIN=$WEB
 T_ALL=$(now)
 $PY "$SRC/tests/browser/test_web.py"
 status=$?
