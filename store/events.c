@@ -63,8 +63,8 @@ store_event_free(struct store_event *e)
 	g_free(e);
 }
 
-static void
-add_event(sqlite3_stmt *st, gpointer out)
+void
+db_add_event_row(sqlite3_stmt *st, gpointer out)
 {
 	struct store_event *e = g_new0(struct store_event, 1);
 	e->number = sqlite3_column_int64(st, 0);
@@ -94,7 +94,7 @@ store_events(struct mg_store *s, const char *id, guint limit, GError **error)
 		db_bind_text(st, 1, id);
 		sqlite3_bind_int64(st, 2, limit ? (sqlite3_int64)limit : -1);
 		out = g_ptr_array_new_with_free_func((GDestroyNotify)store_event_free);
-		if (!db_each_row(db, st, add_event, out, error))
+		if (!db_each_row(db, st, db_add_event_row, out, error))
 			g_clear_pointer(&out, g_ptr_array_unref);
 	}
 	store_reader_done(s, db);

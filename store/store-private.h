@@ -101,6 +101,10 @@ gboolean db_delete_message(sqlite3 *db, sqlite3_int64 seq, GError **error);
 gboolean db_add_event(sqlite3 *db, const char *id, const char *what, const char *by,
 		      const char *origin, const char *detail, GError **error);
 
+/* A db_row_fn: an events row (number, time, id, what, by, origin,
+ * detail) as a struct store_event into a GPtrArray (events.c). */
+void db_add_event_row(sqlite3_stmt *st, gpointer out);
+
 /* ["a", "b"]: a NULL-terminated list as a JSON array (record.c). */
 char *store_json_string_list(const char *const *items);
 

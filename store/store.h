@@ -437,3 +437,69 @@ gboolean store_event_add(struct mg_store *store, const char *id, const char *wha
 /* The events of message `id` (NULL: all), oldest first, at most `limit`
  * (0: all) of the newest. */
 GPtrArray *store_events(struct mg_store *store, const char *id, guint limit, GError **error);
+
+/* ---- the web console's dashboard and audit pages (store-stats.c) ---------- */
+
+/*
+ * Counts over the stored messages that arrived in [since, until) (Unix
+ * seconds; a message still "receiving" is never counted). Each is one
+ * query that reads the range through the time index, never the whole
+ * quarantine.
+ */
+
+/* A named count: a verdict with its action, a removal reason, a sender. */
+struct store_count {
+	char *name;   /* never NULL ("" for a missing verdict, the <> sender) */
+	char *detail; /* verdicts: the action; reasons: "removed" (an action name
+		       * of mugaika(7)) or "blocked" (an error kind); NULL */
+	guint64 count;
+};
+
+void store_count_free(struct store_count *c);
+
+#define STORE_STATS_MAX_DAYS 366
+
+/* Stored messages per day: `days` days of 86,400 seconds from `since`
+ * (which the caller makes a midnight of its time zone: the console uses
+ * the gateway's local time, in which an administrator thinks of "today";
+ * a day with a daylight-saving change would be off by its hour, and
+ * Japan has none). A GArray of `days` guint64, day 0 first, zeros
+ * included. */
+GArray *store_stats_per_day(struct mg_store *store, gint64 since, guint days, GError **error);
+
+/* The count of each verdict ("" when no worker ran) and action pair,
+ * most first: struct store_count*. */
+GPtrArray *store_stats_verdicts(struct mg_store *store, gint64 since, gint64 until,
+				GError **error);
+
+/* The `limit` (0: all) commonest removal reasons, most first: each
+ * attachment's removed actions (counted as the record counted them),
+ * the error kind of each attachment blocked and of each message blocked
+ * whole, and the actions of the report's top (the body). */
+GPtrArray *store_stats_reasons(struct mg_store *store, gint64 since, gint64 until,
+			       guint limit, GError **error);
+
+/* The `limit` (0: all) envelope senders (ASCII case folded) with the
+ * most messages that had blocked content: the message or an attachment
+ * blocked, malware found, or the message withheld or rejected. */
+GPtrArray *store_stats_blocked_senders(struct mg_store *store, gint64 since, gint64 until,
+				       guint limit, GError **error);
+
+/* At most `limit` events numbered below `before` (0: the newest),
+ * newest first: an audit log page by page (the next page is `before` =
+ * the last one's number). */
+GPtrArray *store_events_page(struct mg_store *store, gint64 before, guint limit,
+			     GError **error);
+
+enum store_stats {
+	STORE_STATS_PER_DAY,
+	STORE_STATS_VERDICTS,
+	STORE_STATS_REASONS,
+	STORE_STATS_BLOCKED_SENDERS,
+	STORE_STATS_EVENTS_PAGE,
+};
+
+/* SQLite's query plan of one of the queries above, one step a line
+ * ("SEARCH messages USING INDEX messages_time (time>? AND time<?)"):
+ * for the tests, and to find out why a dashboard is slow. */
+char *store_stats_explain(struct mg_store *store, enum store_stats which, GError **error);
