@@ -10,12 +10,12 @@
 # every scenario; a scenario that needs a browser without a session calls
 # forget_session().
 #
-# Evidence: page(name) saves DIR/screens/NN-name.png (the whole page, the
-# window stretched to its height) and DIR/screens/NN-name.txt (the URL, the
+# Evidence: page(name) saves DIR/screens/NN-name.png (the whole page) and DIR/screens/NN-name.txt (the URL, the
 # title and the text the page shows), numbered in the order taken.
 #
 # Assertions go on what a page shows (element.text, attributes, the
 # browser's cookie jar), never on the HTML source.
+import base64
 import http.client
 import os
 import re
@@ -25,6 +25,8 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -70,15 +72,15 @@ class Browser:
         text = self.body_text()
         with open(stem + ".txt", "w", encoding="utf-8") as f:
             f.write("URL: %s\nTitle: %s\n\n%s\n" % (self.current_path(), self.driver.title, text))
-        height = 900
-        try:
-            height = max(height, min(self.driver.find_element(By.TAG_NAME, "html").size["height"],
-                                     8000))
-        except Exception:
-            pass
-        self.driver.set_window_size(WIDTH, height + 100)
-        self.driver.save_screenshot(stem + ".png")
-        self.driver.set_window_size(WIDTH, 900)
+        # the whole page, however long: Chromium's own capture (DevTools),
+        # no script in the page
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": max(size["width"], 1),
+                     "height": min(max(size["height"], 1), 16000), "scale": 1}})
+        with open(stem + ".png", "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
         return text
 
     def body_text(self):
@@ -142,11 +144,20 @@ class Browser:
             box.clear()
             box.send_keys(value)
         buttons = self.all("button, input[type=submit]", form)
-        if buttons:
-            buttons[0].click()
+        self.follow(buttons[0] if buttons else None, form)
+        return self.page(name or "after-submit")
+
+    def follow(self, element, form=None):
+        """Click ELEMENT (or submit FORM) and wait until the next page is
+        there: the old document gone, the new one loaded."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        if element is not None:
+            element.click()
         else:
             form.submit()
-        return self.page(name or "after-submit")
+        WebDriverWait(self.driver, 30).until(staleness_of(old))
+        WebDriverWait(self.driver, 30).until(
+            lambda d: d.find_elements(By.TAG_NAME, "body"))
 
     def hidden(self, form, field):
         return self.one("input[name=%s]" % field, form).get_attribute("value")

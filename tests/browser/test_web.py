@@ -171,10 +171,11 @@ class Run:
         form = self.b.one("form.approve-form", row)
         check(self.b.form_path(form) == "/admin/release/%s/approve" % number,
               "approve form posts to %s" % self.b.form_path(form))
+        csrf = self.b.hidden(form, "csrf")
         self.submit(form, None, name)
         check(self.b.flashes("ok") and not self.b.flashes("error"),
               "approving: ok %r, error %r" % (self.b.flashes("ok"), self.b.flashes("error")))
-        return number
+        return number, csrf
 
     def send(self, name):
         sender, to, subject, _ = MAILS[name]
@@ -255,14 +256,14 @@ class Run:
         label = self.button_label(self.row_form("議事録.docm", "request-form"))
         check(label == BUTTON["ja"], "request button %r" % label)
         # the English page, and back
-        b.one("a#lang-switch").click()
+        b.follow(b.one("a#lang-switch"))
         b.page("a-staff-en")
         self.page_rules()
         check(b.one("html").get_attribute("lang") == "en", "lang-switch: still lang=%r" %
               b.one("html").get_attribute("lang"))
         label = self.button_label(self.row_form("議事録.docm", "request-form"))
         check(label == BUTTON["en"], "English request button %r" % label)
-        b.one("a#lang-switch").click()
+        b.follow(b.one("a#lang-switch"))
         b.page("a-staff-ja-again")
         check(b.one("html").get_attribute("lang") == "ja", "lang-switch back: lang=%r" %
               b.one("html").get_attribute("lang"))
@@ -277,8 +278,13 @@ class Run:
         check(not self.gw.followups(m["quid"]), "released before an administrator approved")
 
         self.login()
-        self.approve(m["subject"], "a-approved")
+        number, csrf = self.approve(m["subject"], "a-approved")
         msg = self.gw.wait_release(m["quid"])
+        # the approval sent again (a second click, a reload): still once
+        status, _, _ = b.request("POST", "/admin/release/%s/approve" % number, {"csrf": csrf})
+        time.sleep(3)
+        check(len(self.gw.followups(m["quid"])) == 1, "approved twice (%d): released again" %
+              status)
         files = attachments(msg)
         check(len(files) == 1 and files[0][0].endswith(".docx"), "released files: %r" % [
             f[0] for f in files])
@@ -442,7 +448,7 @@ class Run:
         if not any(visible(m["subject"]) in r for r in rows):
             problems.append("search results %r do not show the subject literally" % rows)
         if links:
-            links[0].click()
+            b.follow(links[0])
             b.page("e-message")
             self.page_rules()
             if visible(MAILS["e"][3][0]) not in b.text("table#attachments"):
@@ -463,11 +469,12 @@ class Run:
         self.open("/admin/search", "f-search-form")
         form = b.one("form#search")
         self.submit(form, {"subject": m["subject"]}, "f-search-results")
-        links = b.all("table#results tr.message a[href^='/admin/message/']")
-        check(len(links) == 1, "search for %r: %d results %r" % (
-            m["subject"], len(links), b.texts("table#results tr.message")))
-        check(m["quid"] in links[0].get_attribute("href"), "result links to %s" %
-              links[0].get_attribute("href"))
+        rows = b.all("table#results tr.message")
+        check(len(rows) == 1, "search for %r: %d results %r" % (
+            m["subject"], len(rows), [r.text for r in rows]))
+        hrefs = {urllib.parse.urlsplit(a.get_attribute("href")).path
+                 for a in b.all("a[href^='/admin/message/']", rows[0])}
+        check(hrefs == {"/admin/message/" + m["quid"]}, "the result links to %s" % hrefs)
         self.open("/admin/search?sender=nobody-sent-this%40example.invalid", "f-search-none")
         check(not b.all("table#results tr.message"), "a search for no sender found %r" %
               b.texts("table#results tr.message"))
