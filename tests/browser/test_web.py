@@ -38,6 +38,7 @@ TEXT_TO = "tanaka@city.example.lg.jp"
 PPAP_TO = "soumu@city.example.lg.jp"
 PPAP_RIGHT = "Mitsu2024!"  # fixtures/gen/ppap_mail.py
 PPAP_WRONG = "wrong-1"
+MAX_TRIES = int(ENV.get("WEB_PPAP_MAX_TRIES", "3"))  # [ppap] max_tries
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'")
 SCRIPT = "<script>alert(1)</script>"
@@ -49,6 +50,7 @@ STAMP = time.strftime("%H%M%S")
 MAILS = {
     "a": ("kato@example.co.jp", TEXT_TO, "議事録の送付 %s" % STAMP, ["議事録.docm"]),
     "b": ("yamada@example.co.jp", PPAP_TO, None, ["見積書.zip"]),
+    "b2": ("sato@example.co.jp", PPAP_TO, None, ["見積書.zip"]),
     "d": ("suzuki@example.co.jp", TEXT_TO, "資料の件 %s" % STAMP, ["資料.docm"]),
     "e": ("evil@example.net", TEXT_TO, "請求書 %s %sfdp.exe %s" % (SCRIPT, RLO, STAMP),
           ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt"]),
@@ -179,7 +181,7 @@ class Run:
 
     def send(self, name):
         sender, to, subject, _ = MAILS[name]
-        if name == "b":
+        if name in ("b", "b2"):
             data = self.gw.ppap_mail(sender, to)
             subject = "見積書送付の件"
         elif name == "e":
@@ -544,6 +546,52 @@ class Run:
         check(not problems, "; ".join(problems))
 
 
+    def ppap_tries(self):
+        """(b2) PPAP: the milter's [ppap] max_tries (3) wrong passwords, then the right one refused."""
+        m = self.need("b2")
+        b = self.b
+        self.staff_page(m, "b2-staff")
+        for i in range(MAX_TRIES):
+            form = self.row_form("見積書.zip", "password-form")
+            self.submit(form, self.with_address(form, {"password": "wrong-%d" % i}, m["to"]),
+                        "b2-wrong-%d" % (i + 1))
+            check(b.flashes("error") or b.error_page(), "wrong password %d: no error shown" % (
+                i + 1))
+        self.open(m["link"], "b2-staff-used-up")
+        form = self.row_form("見積書.zip", "password-form")
+        csrf = b.hidden(form, "csrf")
+        self.submit(form, self.with_address(form, {"password": PPAP_RIGHT}, m["to"]),
+                    "b2-right-refused")
+        check(b.error_page() or b.flashes("error"), "the right password after the tries: no error")
+        status, _, _ = b.request("POST", urllib.parse.urlsplit(m["link"]).path + "/password",
+                                 {"csrf": csrf, "attachment": "0", "password": PPAP_RIGHT,
+                                  "address": m["to"]})
+        check(status == 429, "the right password after the tries: HTTP %d, not 429" % status)
+        time.sleep(3)
+        check(not self.gw.followups(m["quid"]), "released after the tries were used up")
+
+    def login_limit(self):
+        """(j) failed logins limited: 429 after a few, then even the right password."""
+        b = self.b
+        b.forget_session()
+        self.open("/login", "j-login")
+        seen = 0
+        for i in range(20):
+            self.submit(b.one("form#login"), {"user": ADMIN, "password": "guess-%d" % i},
+                        "j-wrong-%d" % (i + 1))
+            if b.error_page():
+                seen = i + 1
+                break
+            check(b.flashes("error"), "wrong login %d: no p.flash.error" % (i + 1))
+        check(seen, "20 wrong passwords in a row and no error page")
+        self.open("/login", "j-login-again")
+        form = b.one("form#login")
+        status, _, _ = b.request("POST", "/login", {"csrf": b.hidden(form, "csrf"), "user": ADMIN,
+                                                    "password": ADMIN_PASSWORD})
+        check(status == 429, "the right password while limited: HTTP %d, not 429" % status)
+        diag("limited after %d wrong passwords in this test" % seen)
+
+
 def main():
     run = None
     try:
@@ -551,11 +599,12 @@ def main():
     except Exception as e:
         print("Bail out! Chromium did not start: %s" % e)
         return 1
-    tap = Tap(9, on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
+    cases = (run.notices, run.docm_released, run.ppap_released, run.ppap_tries, run.bad_links,
+             run.csrf_refused, run.shown_literally, run.admin_pages, run.login_required,
+             run.headers_and_log, run.login_limit)  # login_limit last: it locks 127.0.0.1 out
+    tap = Tap(len(cases), on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
     try:
-        for method in (run.notices, run.docm_released, run.ppap_released, run.bad_links,
-                       run.csrf_refused, run.shown_literally, run.admin_pages,
-                       run.login_required, run.headers_and_log):
+        for method in cases:
             with tap.case(method.__doc__.strip()):
                 method()
     finally:

@@ -109,7 +109,7 @@ conf() {
 		"release.relay=inet:127.0.0.1:$E2E_RETURN_PORT" \
 		"web.listen=127.0.0.1:$1" "web.base_url=http://127.0.0.1:$1" \
 		"web.secret_file=$MD/web.key" "web.accounts=$MD/web.passwd" \
-		web.approval=admin web.link_days=14
+		ppap.max_tries=3 web.approval=admin web.link_days=14
 }
 
 # start_web: cdr-web -f on a free port (fresh ports if one is lost to a race)
@@ -142,7 +142,7 @@ e2e_milter_start "$MD" || bail "cdr-milter did not start"
 
 export E2E_LIB=$HERE/lib.sh E2E_DIR=$PF E2E_LOG \
 	WEB_URL=http://127.0.0.1:$WEB_PORT WEB_KEY=$MD/web.key WEB_ADMIN=admin \
-	WEB_ADMIN_PASSWORD=$ADMIN_PASSWORD WEB_LOG=$MD/web.log WEB_LINK_DAYS=14 \
+	WEB_ADMIN_PASSWORD=$ADMIN_PASSWORD WEB_LOG=$MD/web.log WEB_LINK_DAYS=14 WEB_PPAP_MAX_TRIES=3 \
 	WEB_AUDIT=$MD/var/audit.jsonl WEB_QTOOL=$BUILD/milter/cdr-quarantine \
 	WEB_CONF=$MD/mugaika.conf WEB_SRC=$SRC WEB_WORK=$WORK WEB_BIN=$WEB
 T_ALL=$(now)
