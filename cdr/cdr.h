@@ -96,6 +96,9 @@ struct cdr_run_params {
 	 * per line, when [ppap] mask_password is set (a paired password
 	 * message's passwords). */
 	const char *mask;
+	/* Mail: the web console's link for this message's reader, shown in
+	 * the notice ({release_url}); NULL: none. */
+	const char *release_url;
 };
 
 /* TRUE when the params are acceptable (known mode; id of [A-Za-z0-9_-],
@@ -105,6 +108,7 @@ struct cdr_run_params {
 #define CDR_MAX_PASSWORDS 65536 /* bytes of the password list */
 #define CDR_MAX_SIGNATURE 256   /* a virus scanner's signature name (printable ASCII) */
 #define CDR_MAX_MAIL_BUILD 16   /* "followup", "release", "passwords" */
+#define CDR_MAX_RELEASE_URL 2048 /* http(s), printable ASCII without quotes or spaces */
 gboolean cdr_run_params_valid(const struct cdr_run_params *params);
 
 /* Handlers compiled in, in bidding order, NULL-terminated (sanitizer/all.c). */

@@ -462,10 +462,10 @@ run_on_worker(struct cdr_pool *pool, struct worker *w, int in_fd, const char *na
 
 	GString *request = g_string_new_len(name, name ? (gssize)MIN(strlen(name), CDR_WIRE_MAX_NAME) : 0);
 	/* name NUL mode NUL id NUL handler NUL passwords NUL infected NUL
-	 * mail-build NUL mask NUL links (worker.c reads it) */
+	 * mail-build NUL mask NUL links NUL release-url (worker.c reads it) */
 	const char *fields[] = { params->mail_mode, params->quarantine_id, params->handler,
 				 params->passwords, params->infected, params->mail_build,
-				 params->mask,      params->mail_links };
+				 params->mask,      params->mail_links, params->release_url };
 	for (gsize i = 0; i < G_N_ELEMENTS(fields); i++) {
 		g_string_append_c(request, '\0');
 		g_string_append(request, fields[i] ? fields[i] : "");

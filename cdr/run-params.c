@@ -37,6 +37,15 @@ cdr_run_params_valid(const struct cdr_run_params *params)
 		return FALSE;
 	if (params->infected && !cdr_signature_valid(params->infected))
 		return FALSE;
+	const char *url = params->release_url;
+	if (url) {
+		if (strlen(url) > CDR_MAX_RELEASE_URL ||
+		    (!g_str_has_prefix(url, "https://") && !g_str_has_prefix(url, "http://")))
+			return FALSE;
+		for (const char *c = url; *c; c++)
+			if (*c <= 0x20 || *c >= 0x7f || strchr("\"'<>\\`{}", *c))
+				return FALSE;
+	}
 	if (params->handler) {
 		gsize n = strlen(params->handler);
 		if (n == 0 || n > CDR_MAX_HANDLER_NAME)

@@ -22,9 +22,11 @@
 #define CDR_WIRE_MAGIC 0x4d47434bu /* "MGCK" */
 #define CDR_WIRE_MAX_NAME 4096
 #define CDR_WIRE_MAX_FDS 2
-/* name, eight NULs, the longest mode, id, handler name, password list,
- * signature name, mail build, mask list and link style (cdr_run_params_valid) */
-#define CDR_WIRE_MAX_REQUEST (CDR_WIRE_MAX_NAME + 8 + 16 + 64 + 32 + 65536 + 256 + 16 + 65536 + 16)
+/* name, nine NULs, the longest mode, id, handler name, password list,
+ * signature name, mail build, mask list, link style and release URL
+ * (cdr_run_params_valid) */
+#define CDR_WIRE_MAX_REQUEST                                                                       \
+	(CDR_WIRE_MAX_NAME + 9 + 16 + 64 + 32 + 65536 + 256 + 16 + 65536 + 16 + 2048)
 /* the name of bytes to scan (for logs), and the detail of a scan result */
 #define CDR_WIRE_MAX_SCAN_NAME 1024
 #define CDR_WIRE_MAX_DETAIL 1024

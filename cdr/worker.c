@@ -239,10 +239,11 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 		} msg;
 		int fds[CDR_WIRE_MAX_FDS];
 		/* name NUL mode NUL id NUL handler NUL passwords NUL infected NUL
-		 * mail-build NUL mask NUL links: the last terminated by receive_from_pool() */
+		 * mail-build NUL mask NUL links NUL release-url: the last
+		 * terminated by receive_from_pool() */
 		receive_from_pool(&msg, sizeof(msg), CDR_WIRE_REQUEST, 1, fds, "request");
 		const char *end = msg.payload + msg.h.len;
-		const char *field[9] = { msg.payload };
+		const char *field[10] = { msg.payload };
 		for (gsize i = 1; i < G_N_ELEMENTS(field); i++) {
 			field[i] = field[i - 1] + strlen(field[i - 1]) + 1;
 			if (field[i] > end)
@@ -260,6 +261,7 @@ cdr_worker_main(int argc, char **argv, const struct cdr_handler *const *extra)
 			.mail_build = field[6],
 			.mask = field[7],
 			.mail_links = field[8],
+			.release_url = field[9],
 		};
 		serve_one(engine, field[0], &params, fds[0]);
 	}

@@ -35,6 +35,7 @@
 #include "audit.h"
 #include "av.h"
 #include "pairing.h"
+#include "release-token.h"
 #include "release.h"
 #include "quarantine.h"
 #include "rewrite.h"
@@ -237,11 +238,22 @@ sanitize(SMFICTX *ctx, struct session *s, struct milter_state *st, struct outcom
 		tempfail(ctx, o, error->message);
 		return;
 	}
+	/* the web console's link ([web] base_url): one recipient gets a link
+	 * for that recipient; several share one notice body (before the
+	 * queue), so a link naming one would show the others (Bcc) to all:
+	 * an any-recipient link, whose page asks for the reader's address */
+	g_autofree char *release_url = NULL;
+	if (st->web_key)
+		release_url = release_token_url(
+			p->web_base_url, st->web_key, o->quarantine_id,
+			s->env.recipients->len == 1 ? s->env.recipients->pdata[0] : "",
+			p->web_link_days);
 	struct cdr_run_params params = {
 		.mail_mode = envelope_mail_mode(p, &s->env, s->role),
 		.mail_links = envelope_mail_links(p, &s->env, s->role),
 		.quarantine_id = o->quarantine_id,
 		.handler = "mime", /* never detected: a message is mail */
+		.release_url = release_url,
 	};
 	if (st->av && !scan_message(ctx, s, st, o, &params))
 		return;

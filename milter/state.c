@@ -5,6 +5,7 @@
 #include "state.h"
 
 #include "envelope.h"
+#include "release-token.h"
 
 static GMutex lock;
 static struct milter_state *current;
@@ -45,6 +46,15 @@ state_check_config(const char *config, GError **error)
 		cdr_policy_free(p);
 		return NULL;
 	}
+	if (*p->web_base_url) { /* notices sign their links: the key must be there */
+		GBytes *key = release_token_load_key(p->web_secret_file, error);
+		if (!key) {
+			g_prefix_error(error, "[web] secret_file (base_url is set): ");
+			cdr_policy_free(p);
+			return NULL;
+		}
+		g_bytes_unref(key);
+	}
 	if (!socket_valid(p->milter_socket)) {
 		g_set_error(error, CDR_POLICY_ERROR, 0,
 			    "[milter] socket: \"%s\" is not unix:/PATH or inet:PORT@HOST "
@@ -72,6 +82,14 @@ state_load(const char *config, GError **error)
 	s->policy = p;
 	s->pool = pool;
 	s->av = av_scanner_new(p, NULL); /* checked above */
+	if (*p->web_base_url) {
+		s->web_key = release_token_load_key(p->web_secret_file, error);
+		if (!s->web_key) {
+			g_prefix_error(error, "[web] secret_file (base_url is set): ");
+			state_unref(s);
+			return FALSE;
+		}
+	}
 	if (s->av) /* what the workers reveal (decrypted members) is scanned too */
 		cdr_pool_set_scanner(pool, av_pool_scan, s->av);
 	g_mutex_lock(&lock);
@@ -100,6 +118,8 @@ state_unref(struct milter_state *s)
 	if (s && g_atomic_int_dec_and_test(&s->refs)) {
 		cdr_pool_free(s->pool);
 		av_scanner_free(s->av);
+		if (s->web_key)
+			g_bytes_unref(s->web_key);
 		cdr_policy_free(s->policy);
 		g_free(s);
 	}

@@ -18,6 +18,7 @@ struct milter_state {
 	struct cdr_policy *policy;
 	struct cdr_pool *pool;
 	struct av_scanner *av; /* [av]: NULL when not scanning */
+	GBytes *web_key;       /* [web] secret_file when base_url is set: signs notice links */
 };
 
 /* Load `config` (NULL: the default path), check it, and make it current.

@@ -29,6 +29,8 @@ static const char builtin_template[] = "【無害化のお知らせ】\n"
 				       "{attachments_en}\n"
 				       "{notes}\n"
 				       "原本の保管番号 / Original kept as: {quarantine_id}\n"
+				       "無害化したファイルの受け取り / Get the files disarmed: "
+				       "{release_url}\n"
 				       "お問い合わせ / Contact: {contact}\n"
 				       "----------------------------------------\n";
 
@@ -173,7 +175,7 @@ render_line(GString *out, const char *line, GHashTable *values)
 
 char *
 mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *template_text,
-	    const char *contact, const char *quarantine_id)
+	    const char *contact, const char *quarantine_id, const char *release_url)
 {
 	if (!res->html && !res->attachments->len && !res->notes->len)
 		return NULL;
@@ -187,6 +189,7 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *t
 	g_hash_table_insert(values, "notes", notes_text(res));
 	g_hash_table_insert(values, "quarantine_id", g_strdup(quarantine_id ? quarantine_id : ""));
 	g_hash_table_insert(values, "contact", g_strdup(contact ? contact : ""));
+	g_hash_table_insert(values, "release_url", g_strdup(release_url ? release_url : ""));
 
 	/* the config file holds one line: "\n" separates the template's lines */
 	g_autofree char *tmpl = template_text && *template_text ? g_strcompress(template_text)

@@ -1510,8 +1510,9 @@ write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 	/* a follow-up is the answer to the password: no promise of another */
 	mime_add_encrypted_notes(w->res, is_followup ? 0 : p->ppap_pair_window,
 				 w->sanitize_mode || p->ppap_text_mode_delivery);
-	g_autofree char *notice = mime_notice(w->res, w->sanitize_mode, p->mail_notice_template,
-					      p->mail_notice_contact, id);
+	g_autofree char *notice =
+		mime_notice(w->res, w->sanitize_mode, p->mail_notice_template,
+			    p->mail_notice_contact, id, cdr_job_params(job)->release_url);
 	if (is_followup) {
 		g_autofree char *intro = mime_followup_intro(followup.kind);
 		g_autofree char *rest = notice;

@@ -67,7 +67,8 @@ char *mime_calendar_summary(const char *ics);
  * empty: the built-in Japanese-then-English one); NULL when nothing
  * needs telling. */
 char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
-		  const char *template_text, const char *contact, const char *quarantine_id);
+		  const char *template_text, const char *contact, const char *quarantine_id,
+		  const char *release_url);
 
 /* What a follow-up or release says first (mime-notice.c): what it is and,
  * for a listing, how to ask for the files. */

@@ -56,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-echo "1..10"
+echo "1..12"
 
 # 1. Build from a copy of the tracked files (with uncommitted changes to
 # them: git stash create), so that neither build/ nor ../*.deb touch the tree.
@@ -121,6 +121,15 @@ version_ok() {
 check "cdr-file --version names the package's version" version_ok
 check "cdr-milter -n -c /etc/mugaika/mugaika.conf accepts the installed configuration" \
 	/usr/sbin/cdr-milter -n -c /etc/mugaika/mugaika.conf
+check "cdr-web -n accepts the installed configuration (postinst made its link key)" \
+	/usr/sbin/cdr-web -n -c /etc/mugaika/mugaika.conf
+web_files_ok() {
+	[ -f /usr/share/mugaika/web/templates/staff.html ] &&
+		[ -f /usr/share/mugaika/web/static/style.css ] &&
+		{ [ -f /lib/systemd/system/cdr-web.service ] ||
+			[ -f /usr/lib/systemd/system/cdr-web.service ]; }
+}
+check "cdr-web's templates, style sheet and systemd unit are installed" web_files_ok
 
 # 7. The bundled samples with the installed worker: some files are blocked
 # (exit 1), each file has one record, none failed for want of a worker, and

@@ -34,6 +34,7 @@
 #include "staff.h"
 
 #define PPAP_STALE 600 /* seconds after which a try left "trying" may be claimed again */
+#define PASSWORD_THREADS 2 /* passwords tried at once */
 
 /* What a token gave, and the message it names. */
 struct staff_ctx {
@@ -490,8 +491,8 @@ password_done(struct web_request *rq, gpointer data)
 	try_free(t);
 }
 
-static gpointer
-password_thread(gpointer data)
+static void
+password_thread(gpointer data, gpointer unused)
 {
 	struct web_request *rq = data;
 	struct password_try *t = rq->pending;
@@ -509,7 +510,6 @@ password_thread(gpointer data)
 			g_printerr("cdr-web: %s: %s\n", t->c.id, error->message);
 	}
 	web_request_resume(rq, password_done, t);
-	return NULL;
 }
 
 /* The milter's limit on tries: FALSE (page sent) when used up. Claims
@@ -591,7 +591,10 @@ password_post(struct web_request *rq)
 	t->hash[12] = '\0';
 	rq->pending = t;
 	web_request_pause(rq);
-	g_thread_unref(g_thread_new("password", password_thread, rq));
+	static GThreadPool *pool;
+	if (!pool) /* a worker run each: a few at a time, the rest wait their turn */
+		pool = g_thread_pool_new(password_thread, NULL, PASSWORD_THREADS, FALSE, NULL);
+	g_thread_pool_push(pool, rq, NULL);
 }
 
 void

@@ -307,6 +307,34 @@ test_notice_template(void)
 	cdr_engine_free(e);
 }
 
+/* [web] base_url set: the notice carries the console's link (the
+ * release_url run parameter); without it the line is left out. */
+static void
+test_notice_release_url(void)
+{
+	static const char msg[] = HEAD "Subject: hello\r\nContent-Type: text/html\r\n\r\n<p>first</p>\r\n";
+	const char url[] = "https://mugaika.example.lg.jp/r/MjAy.c2ln";
+	const struct cdr_run_params with = { .quarantine_id = "20261206T000000-000000000001",
+					     .release_url = url };
+	const struct cdr_run_params without = { .quarantine_id = "20261206T000000-000000000001" };
+	for (int i = 0; i < 2; i++) {
+		GByteArray *out = NULL;
+		g_autoptr(cdr_report) rep = cdr_engine_run_with(text_engine, (const guint8 *)msg,
+								strlen(msg), "mail.eml",
+								i ? &without : &with, &out);
+		g_assert_nonnull(out);
+		g_autofree char *message = g_strndup((const char *)out->data, out->len);
+		g_byte_array_unref(out);
+		g_autofree char *text = text_part(message);
+		g_assert_nonnull(strstr(text, "20261206T000000-000000000001"));
+		if (i == 0)
+			g_assert_nonnull(strstr(text, "無害化したファイルの受け取り / Get the files "
+						      "disarmed: https://mugaika.example.lg.jp/r/MjAy.c2ln\r\n"));
+		else
+			g_assert_null(strstr(text, "無害化したファイルの受け取り"));
+	}
+}
+
 /* A right-to-left override in a file name must not make the notice say
  * "exe.pdf" for "fdp.exe". */
 static void
@@ -947,6 +975,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime/forwarded-sanitize", test_forwarded_message_sanitize_mode);
 	g_test_add_func("/mime/notice-bottom", test_notice_at_the_bottom);
 	g_test_add_func("/mime/notice-template", test_notice_template);
+	g_test_add_func("/mime/notice-release-url", test_notice_release_url);
 	g_test_add_func("/mime/notice-bidi", test_notice_shows_bidi_controls);
 	g_test_add_func("/mime/format-flowed", test_format_flowed);
 	g_test_add_func("/mime/long-attachment-name", test_long_attachment_name);

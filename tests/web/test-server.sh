@@ -1,0 +1,275 @@
+#!/bin/bash
+# test-server.sh - cdr-web over HTTP with curl, against a quarantine made
+# by cdr-quarantine migrate (records written here): the security headers
+# and cookie, login (wrong, right, rate limit), the staff page of a message
+# whose subject and file names carry <script>, U+202E and a 300-character
+# name (escaped in the HTML, the direction control kept as the character
+# and named), tampered (403), expired (410) and unknown (404) links, a POST
+# without the CSRF token (403), a request queued for an administrator and
+# its store event, a malware message refused, the token never in the log.
+# Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
+set -u
+WEB=$1 QTOOL=$2 SRC=$3
+PY=/usr/bin/python3
+export MUGAIKA_WEB_DIR=${MUGAIKA_WEB_DIR:-$SRC/web}
+command -v curl >/dev/null || { echo "1..0 # SKIP no curl"; exit 0; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/test-cdr-web.XXXXXX")
+chmod 755 "$T"
+pid=
+pid= sink_pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+n=0 failed=0
+ok() { # ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+SINK_PORT=$(free_port)
+# the return path: an SMTP sink writing one file per message (and its recipients)
+mkdir -p "$T/sink"
+$PY -W ignore - "$SINK_PORT" "$T/sink" > "$T/sink.log" 2>&1 <<'PYEOF' &
+import asyncore, os, smtpd, sys
+class Sink(smtpd.SMTPServer):
+    n = 0
+    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
+        Sink.n += 1
+        with open(os.path.join(sys.argv[2], "%03d.eml" % Sink.n), "wb") as f:
+            f.write(("X-Sink-Rcpt: %s\r\n" % ",".join(rcpttos)).encode() + data)
+Sink(("127.0.0.1", int(sys.argv[1])), None, decode_data=False)
+asyncore.loop()
+PYEOF
+sink_pid=$!
+head -c 32 /dev/urandom | base64 > "$T/web.key"
+user=$(id -un) group=$(id -gn)
+[ "$(id -u)" = 0 ] && user=nobody group=nogroup
+cat > "$T/m.conf" <<CONF
+[milter]
+quarantine_dir = $T/q
+user = $user
+group = $group
+[release]
+relay = inet:127.0.0.1:$SINK_PORT
+[ppap]
+max_tries = 3
+[web]
+listen = 127.0.0.1:$PORT
+secret_file = $T/web.key
+accounts = $T/web.passwd
+auto_approve = pdf
+CONF
+echo 'right-pw' | "$WEB" -c "$T/m.conf" passwd admin >/dev/null
+chmod 644 "$T/web.passwd" "$T/web.key"
+
+# two messages in the old directory format, imported by migrate
+HOSTILE=20261101T000001-0000000000a1
+BAD=20261101T000002-0000000000b2
+PPAP=20261101T000003-0000000000c3
+PDF=20261101T000004-0000000000d4
+$PY - "$T/q" "$SRC/fixtures/e2e/attach-removed.eml" "$HOSTILE" "$BAD" "$SRC" "$PPAP" "$PDF" <<'PYEOF'
+import hashlib, json, os, sys
+qdir, eml, hostile, bad, src, ppap, pdf = sys.argv[1:8]
+data = open(eml, "rb").read()
+day = os.path.join(qdir, "20261101")
+os.makedirs(day, exist_ok=True)
+long_name = "長" * 300 + ".docx"
+def record(qid, subject, children, malware=None, mode="text", data=data):
+    return {"time": "2026-11-01T00:00:00Z", "queue_id": "Q", "stage": "before-queue",
+            "sender": "<script>@example.jp", "recipients": ["soumu@city.example.lg.jp"],
+            "action": "delivered", "reason": None, "mode": mode, "quarantine_id": qid,
+            "message_id": "<%s@t>" % qid, "subject": subject,
+            "av": "infected" if malware else None, "malware": malware,
+            "size_in": len(data), "size_out": 0, "sha256": hashlib.sha256(data).hexdigest(),
+            "elapsed": 0.01,
+            "report": {"verdict": "sanitized", "from": "\"<b>x</b>\" <a@example.jp>",
+                       "actions": [], "children": children}}
+kids = [{"name": "<script>alert(1)</script>.docm", "detected": "application/vnd.ms-word.document.macroEnabled.12",
+         "size_in": 1234, "verdict": "sanitized", "actions": [{"what": "macro", "count": 2}], "children": []},
+        {"name": "請求書\u202efdp.exe", "detected": "application/x-dosexec", "size_in": 99,
+         "verdict": "blocked", "error": "dangerous", "actions": [], "children": []},
+        {"name": long_name, "detected": "application/zip", "size_in": 5,
+         "verdict": "blocked", "error": "encrypted", "actions": [], "children": []}]
+for qid, subj, ch, mw in ((hostile, "<script>alert('s')</script> \u202eabc & \"q\"", kids, None),
+                          (bad, "malware", [], ["Eicar-Signature"])):
+    open(os.path.join(day, qid + ".eml"), "wb").write(data)
+    open(os.path.join(day, qid + ".json"), "w").write(json.dumps(record(qid, subj, ch, mw)) + "\n")
+# a PPAP zip (its password in fixtures/ppap/passwords/right.txt), and a PDF removed in text mode
+zip_child = [{"name": "見積書.zip", "detected": "application/zip", "size_in": 6886, "handler": "archive",
+              "verdict": "blocked", "error": "encrypted", "actions": [], "children": []}]
+pdf_child = [{"name": "申請書.pdf", "detected": "application/pdf", "size_in": 900,
+              "verdict": "sanitized", "actions": [], "children": []}]
+for qid, f, subj, ch, mode in ((ppap, "fixtures/ppap/benign/mitsumori.eml", "見積書送付の件", zip_child, "sanitize"),
+                               (pdf, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text")):
+    d = open(os.path.join(src, f), "rb").read()
+    open(os.path.join(day, qid + ".eml"), "wb").write(d)
+    open(os.path.join(day, qid + ".json"), "w").write(json.dumps(record(qid, subj, ch, None, mode, d)) + "\n")
+open(os.path.join(qdir, "long-name"), "w").write(long_name)
+PYEOF
+LONG=$(cat "$T/q/long-name"); rm "$T/q/long-name"
+"$QTOOL" -c "$T/m.conf" migrate --remove > "$T/migrate.out" 2>&1 || cat "$T/migrate.out" | sed 's/^/# /'
+[ "$(id -u)" = 0 ] && chown -R nobody:nogroup "$T/q"
+
+"$WEB" -f -c "$T/m.conf" 2> "$T/web.log" &
+pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.1; done
+U=http://127.0.0.1:$PORT
+C="curl -s -c $T/cj -b $T/cj"
+
+# 1. headers and cookie
+curl -s -D "$T/h1" -o "$T/p1" "$U/login"
+st=0
+grep -qi "^Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'" "$T/h1" || st=1
+grep -qi '^X-Content-Type-Options: nosniff' "$T/h1" || st=1
+grep -qi '^Referrer-Policy: no-referrer' "$T/h1" || st=1
+grep -qi '^Set-Cookie: mugaika_session=[0-9a-f]\{64\}; Path=/; HttpOnly; SameSite=Strict' "$T/h1" || st=1
+grep -qi '^Set-Cookie:.*Secure' "$T/h1" && st=1 # plain HTTP on loopback
+grep -q '<html lang="ja">' "$T/p1" && grep -q 'id="lang-switch" href="/login?lang=en"' "$T/p1" || st=1
+grep -q '<form id="login"' "$T/p1" && grep -q 'name="csrf" value="[0-9a-f]\{64\}"' "$T/p1" || st=1
+grep -qi '<script' "$T/p1" && st=1
+ok $st "headers (CSP without script, nosniff, no-referrer), the session cookie HttpOnly SameSite=Strict (not Secure on loopback HTTP), the login form with its CSRF token"
+
+# 2. login: no CSRF token, wrong password, right password, logout
+csrf() { $C "$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
+K=$(csrf "$U/login")
+st=0
+[ "$($C -o /dev/null -w '%{http_code}' -d "user=admin&password=right-pw" "$U/login")" = 403 ] || st=1
+[ "$($C -o "$T/p2" -w '%{http_code}' -d "csrf=$K&user=admin&password=wrong" "$U/login")" = 403 ] || st=1
+grep -q 'class="flash error"' "$T/p2" || st=1
+code=$($C -D "$T/h2" -o /dev/null -w '%{http_code}' -d "csrf=$K&user=admin&password=right-pw" "$U/login")
+[ "$code" = 303 ] && grep -qi '^Location: /admin' "$T/h2" || st=1
+grep -qi '^Set-Cookie: mugaika_session=' "$T/h2" || st=1 # a new session at login
+K2=$(csrf "$U/no-such-page") # the layout's logout form
+[ "$($C -o /dev/null -w '%{http_code}' -d "csrf=$K2" "$U/logout")" = 303 ] || st=1
+ok $st "login: without the CSRF token 403, a wrong password 403 with p.flash.error, the right one 303 to /admin with a new session; logout"
+
+# 3. the staff page shows hostile values literally
+L=$("$WEB" -c "$T/m.conf" link "$HOSTILE" soumu@city.example.lg.jp)
+TOKEN=${L#/r/}
+code=$($C -o "$T/p3" -w '%{http_code}' "$U$L")
+st=0
+[ "$code" = 200 ] || { st=1; echo "# staff page: $code"; }
+grep -qi '<script' "$T/p3" && { st=1; echo "# a <script> in the page"; }
+grep -q '&lt;script&gt;alert(&#39;s&#39;)&lt;/script&gt; &#x202E;abc &amp; &quot;q&quot;' "$T/p3" || st=1
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;.docm' "$T/p3" || st=1
+grep -q '請求書&#x202E;fdp.exe' "$T/p3" || st=1
+grep -q 'class="bidi-warning">.*U+202E' "$T/p3" || st=1
+grep -qF "$LONG" "$T/p3" || { st=1; echo "# the long name is not whole"; }
+[ "$(grep -c '<tr class="attachment"' "$T/p3")" = 3 ] || st=1
+[ "$(grep -c 'class="request-form"' "$T/p3")" = 3 ] || st=1
+[ "$(grep -c 'class="password-form"' "$T/p3")" = 1 ] || st=1
+grep -q 'id="msg-subject"' "$T/p3" && grep -q 'id="msg-sender"' "$T/p3" && grep -q 'id="msg-date"' "$T/p3" || st=1
+grep -q '無害化して受け取る' "$T/p3" || st=1
+$C "$U$L?lang=en" | grep -q 'Receive disarmed' || st=1
+ok $st "staff page: <script> in subject, sender and file names escaped, U+202E kept as the character (&#x202E;) and named, a 300-character name whole, a request form per attachment, a password form for the encrypted one, English with ?lang=en"
+
+# 4. links: tampered, expired, unknown message
+st=0
+last=${TOKEN: -1}; [ "$last" = A ] && sub=B || sub=A
+[ "$($C -o "$T/p4" -w '%{http_code}' "$U/r/${TOKEN%?}$sub")" = 403 ] || st=1
+grep -q 'id="error"' "$T/p4" && grep -q 'id="error-reason"' "$T/p4" || st=1
+[ "$($C -o /dev/null -w '%{http_code}' "$U/r/${TOKEN:0:20}")" = 403 ] || st=1
+E=$("$WEB" -c "$T/m.conf" --days 0 link "$HOSTILE" soumu@city.example.lg.jp)
+[ "$($C -o /dev/null -w '%{http_code}' "$U$E")" = 410 ] || st=1
+N=$("$WEB" -c "$T/m.conf" link 20261101T000009-0000000000ff soumu@city.example.lg.jp)
+[ "$($C -o /dev/null -w '%{http_code}' "$U$N")" = 404 ] || st=1
+W=$("$WEB" -c "$T/m.conf" link "$HOSTILE" other@city.example.lg.jp)
+[ "$($C -o /dev/null -w '%{http_code}' "$U$W")" = 404 ] || st=1
+ok $st "links: one character changed or cut short 403 (error page), expired 410, unknown message 404, not a recipient of it 404"
+
+# 5. a request: without CSRF refused; with it queued for an administrator, recorded
+K=$(csrf "$U$L")
+st=0
+[ "$($C -o /dev/null -w '%{http_code}' -d "attachment=0" "$U$L/request")" = 403 ] || st=1
+[ "$($C -o /dev/null -w '%{http_code}' -d "csrf=$K&attachment=7" "$U$L/request")" = 400 ] || st=1
+code=$($C -o "$T/p5" -w '%{http_code}' -d "csrf=$K&attachment=0" "$U$L/request")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p5" || { st=1; echo "# request: $code"; }
+grep -q '<td class="req-state">requested</td>' "$T/p5" || st=1
+[ "$($C -o /dev/null -w '%{http_code}' -d "csrf=$K&attachment=1" "$U$L/request")" = 409 ] || st=1
+"$QTOOL" -c "$T/m.conf" -j show "$HOSTILE" > "$T/show.json"
+$PY - "$T/show.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+ev = [(e["what"], e.get("by"), e.get("origin")) for e in s["events"]]
+assert ("web-view", "soumu@city.example.lg.jp", "web 127.0.0.1") in ev, ev
+assert ("web-request", "soumu@city.example.lg.jp", "web 127.0.0.1") in ev, ev
+r = s["releases"]
+assert [x["state"] for x in r] == ["requested"], r
+assert r[0]["recipients"] == ["soumu@city.example.lg.jp"], r
+PYEOF
+ok $st "request: without the CSRF token 403, a wrong attachment 400, then queued (requested, to that recipient only), a second one 409; web-view and web-request events with who and origin"
+
+# 6. a password on a message without an encrypted attachment, and a malware message
+st=0
+B=$("$WEB" -c "$T/m.conf" link "$BAD" soumu@city.example.lg.jp)
+$C -o "$T/p6" "$U$B"
+grep -q 'id="not-releasable"' "$T/p6" || st=1
+grep -q 'class="request-form"' "$T/p6" && st=1
+KB=$(csrf "$U$L") # the same session's token (this page has no form)
+code=$($C -o /dev/null -w "%{http_code}" -d "csrf=$KB&attachment=0" "$U$B/request")
+[ "$code" = 400 ] || { st=1; echo "# malware request: $code"; }
+ok $st "malware message: the page says it cannot be released and has no form; a forged request is refused"
+
+# 7. passwords: a wrong one, then the right one delivers the disarmed message once
+sink_count() { ls "$T/sink" | grep -c .; }
+P=$("$WEB" -c "$T/m.conf" link "$PPAP" soumu@city.example.lg.jp)
+K=$(csrf "$U$P")
+st=0
+pw() { $C -o "$T/p7" -w '%{http_code}' --data-urlencode "csrf=$K" -d attachment=0 --data-urlencode "password=$1" "$U$P/password"; }
+code=$(pw wrong-1)
+[ "$code" = 403 ] && grep -q 'class="flash error"' "$T/p7" || { st=1; echo "# wrong password: $code"; }
+[ "$(sink_count)" = 0 ] || st=1
+RIGHT=$(sed -n 2p "$SRC/fixtures/ppap/passwords/right.txt")
+code=$(pw "$RIGHT")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p7" || { st=1; echo "# right password: $code"; }
+grep -q '<td class="req-state">delivered</td>' "$T/p7" || st=1
+code=$(pw "$RIGHT")
+[ "$(sink_count)" = 1 ] || { st=1; echo "# $(sink_count) messages delivered"; }
+grep -q '^X-Sink-Rcpt: soumu@city.example.lg.jp' "$T/sink/001.eml" || st=1
+grep -q '^X-Mugaika-Followup: release; id='"$PPAP" "$T/sink/001.eml" || st=1
+grep -qF "$RIGHT" "$T/web.log" && { st=1; echo "# the password is in the log"; }
+"$QTOOL" -c "$T/m.conf" -j show "$PPAP" > "$T/show7.json"
+grep -qF "$RIGHT" "$T/show7.json" && { st=1; echo "# the password is in the store"; }
+$PY - "$T/show7.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+ev = [e for e in s["events"] if e["what"] == "web-password"]
+assert len(ev) >= 2 and all(e["origin"] == "web 127.0.0.1" for e in ev), ev
+assert all(len(e["detail"]["password_hash"]) == 12 for e in ev), ev
+assert [x["state"] for x in s["releases"]].count("delivered") == 1, s["releases"]
+PYEOF
+ok $st "password: a wrong one refused (403, nothing sent), the right one delivers the message disarmed to that recipient once (again: nothing more); events with a 12-digit hash, the password neither logged nor stored"
+
+# 8. auto_approve = pdf: a request for a message whose attachments are all PDF is delivered at once
+D=$("$WEB" -c "$T/m.conf" link "$PDF" soumu@city.example.lg.jp)
+K=$(csrf "$U$D")
+st=0
+code=$($C -o "$T/p8" -w '%{http_code}' -d "csrf=$K&attachment=0" "$U$D/request")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p8" || { st=1; echo "# request: $code"; }
+for _ in $(seq 100); do [ "$(sink_count)" = 2 ] && break; sleep 0.1; done
+[ "$(sink_count)" = 2 ] || { st=1; echo "# $(sink_count) messages in the sink"; }
+grep -q '^X-Mugaika-Followup: release; id='"$PDF" "$T/sink/002.eml" || st=1
+sleep 1
+[ "$(sink_count)" = 2 ] || st=1
+ok $st "auto_approve = pdf: the request is approved at once and delivered in the background, once"
+
+# 9. login rate limit, and the log
+st=0
+K=$(csrf "$U/login")
+for i in $(seq 12); do code=$($C -o /dev/null -w '%{http_code}' -d "csrf=$K&user=x&password=$i" "$U/login"); done
+[ "$code" = 429 ] || { st=1; echo "# 12th failed login: $code"; }
+grep -qF "$TOKEN" "$T/web.log" && { st=1; echo "# the token is in the log"; }
+grep -q 'GET /r/TOKEN 200' "$T/web.log" || st=1
+grep -q 'right-pw' "$T/web.log" && st=1
+ok $st "failed logins limited (429); the log has one line per request, the link's token cut, no password"
+
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
+grep -q 'cdr-web: stopped' "$T/web.log" || echo "# no orderly stop"
+echo "1..$n"
+[ "$failed" = 0 ]
