@@ -22,15 +22,25 @@ import re
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WIDTH = 1280
+
+
+def gone(element):
+    """ELEMENT's document has been replaced. (While a page is being left,
+    chromedriver reports either a stale element or "Node with given id
+    does not belong to the document".)"""
+    try:
+        element.tag_name
+        return False
+    except WebDriverException:
+        return True
 
 
 class Browser:
@@ -155,7 +165,7 @@ class Browser:
             element.click()
         else:
             form.submit()
-        WebDriverWait(self.driver, 30).until(staleness_of(old))
+        WebDriverWait(self.driver, 30).until(lambda d: gone(old))
         WebDriverWait(self.driver, 30).until(
             lambda d: d.find_elements(By.TAG_NAME, "body"))
 

@@ -36,6 +36,7 @@ LINK_DAYS = int(ENV.get("WEB_LINK_DAYS", "14"))
 # [mail] mode = text: every attachment removed, listed in the notice
 TEXT_TO = "tanaka@city.example.lg.jp"
 PPAP_TO = "soumu@city.example.lg.jp"
+OTHER_TO = "sato@city.example.lg.jp"
 PPAP_RIGHT = "Mitsu2024!"  # fixtures/gen/ppap_mail.py
 PPAP_WRONG = "wrong-1"
 MAX_TRIES = int(ENV.get("WEB_PPAP_MAX_TRIES", "3"))  # [ppap] max_tries
@@ -52,6 +53,8 @@ MAILS = {
     "b": ("yamada@example.co.jp", PPAP_TO, None, ["見積書.zip"]),
     "b2": ("sato@example.co.jp", PPAP_TO, None, ["見積書.zip"]),
     "d": ("suzuki@example.co.jp", TEXT_TO, "資料の件 %s" % STAMP, ["資料.docm"]),
+    # one notice for two recipients: a link for any of them (its recipient empty)
+    "m": ("ito@example.co.jp", TEXT_TO + "," + OTHER_TO, "回覧資料 %s" % STAMP, ["回覧.docm"]),
     "e": ("evil@example.net", TEXT_TO, "請求書 %s %sfdp.exe %s" % (SCRIPT, RLO, STAMP),
           ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt"]),
 }
@@ -235,8 +238,10 @@ class Run:
                 continue
             if ident != m["quid"]:
                 problems.append("mail %s: token for %r, not %r" % (name, ident, m["quid"]))
-            if recipient not in (m["to"], ""):
-                problems.append("mail %s: token for recipient %r" % (name, recipient))
+            want = "" if "," in m["to"] else m["to"]
+            if recipient != want:
+                problems.append("mail %s: token for recipient %r, not %r" % (
+                    name, recipient, want))
             if abs(expiry - (sent_at + LINK_DAYS * 86400)) > 600:
                 problems.append("mail %s: expiry %d is not %d days from now" % (
                     name, expiry, LINK_DAYS))
@@ -546,6 +551,32 @@ class Run:
         check(not problems, "; ".join(problems))
 
 
+    def any_recipient(self):
+        """(a2) a link for any recipient: a stranger's address refused, a recipient's gets it alone."""
+        m = self.need("m")
+        b = self.b
+        self.staff_page(m, "a2-staff")
+        form = self.row_form("回覧.docm", "request-form")
+        check(b.all("input[name=address]", form), "no input[name=address] in the request form")
+        self.submit(form, {"address": "stranger@example.com"}, "a2-stranger")
+        check(b.flashes("error") or b.error_page(), "a stranger's address: no error shown")
+        check(not b.flashes("ok"), "a stranger's address: %r" % b.flashes("ok"))
+        check(self.gw.released_states(m["quid"]) == [],
+              "store after a stranger asked: %r" % self.gw.released_states(m["quid"]))
+        self.open(m["link"], "a2-staff-again")
+        form = self.row_form("回覧.docm", "request-form")
+        self.submit(form, {"address": OTHER_TO}, "a2-requested")
+        check(b.flashes("ok") and not b.flashes("error"), "request: ok %r, error %r" % (
+            b.flashes("ok"), b.flashes("error")))
+        self.login()
+        self.approve(m["subject"], "a2-approved")
+        msg = self.gw.wait_release(m["quid"])
+        files = attachments(msg)
+        check(len(files) == 1 and files[0][0].endswith(".docx"), "released files: %r" % [
+            f[0] for f in files])
+        ooxml_disarmed(*files[0])
+        self.only_to(m["quid"], OTHER_TO)
+
     def ppap_tries(self):
         """(b2) PPAP: the milter's [ppap] max_tries (3) wrong passwords, then the right one refused."""
         m = self.need("b2")
@@ -599,7 +630,7 @@ def main():
     except Exception as e:
         print("Bail out! Chromium did not start: %s" % e)
         return 1
-    cases = (run.notices, run.docm_released, run.ppap_released, run.ppap_tries, run.bad_links,
+    cases = (run.notices, run.docm_released, run.any_recipient, run.ppap_released, run.ppap_tries, run.bad_links,
              run.csrf_refused, run.shown_literally, run.admin_pages, run.login_required,
              run.headers_and_log, run.login_limit)  # login_limit last: it locks 127.0.0.1 out
     tap = Tap(len(cases), on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
