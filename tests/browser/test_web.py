@@ -13,6 +13,7 @@
 # Each page visited is saved under E2E_LOG/screens/ (browser.py).
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -624,6 +625,8 @@ class Run:
 
 
 def main():
+    # a TERM (meson's timeout, test-web.sh's trap) still closes Chromium
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run = None
     try:
         run = Run()
