@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "pairing.h"
 #include "quarantine.h"
+#include "release-token.h"
 #include "release.h"
 #include "resubmit.h"
 #include "wire.h"
@@ -202,7 +203,14 @@ try_message(struct pairing *j, const struct store_message *m, GString *queue_ids
 		struct envelope env = { .recipients = to };
 		const char *links = envelope_mail_links(p, &env, j->role);
 		g_ptr_array_add(to, NULL);
+		/* the listing's way to ask for the files: the console's link */
+		g_autofree char *release_url = NULL;
+		if (j->st->web_key)
+			release_url = release_token_url(p->web_base_url, j->st->web_key, m->id,
+							to->len == 2 ? to->pdata[0] : "", /* one, and the NULL */
+							p->web_link_days);
 		struct cdr_run_params params = {
+			.release_url = release_url,
 			.handler = "mime",
 			.mail_build = "followup",
 			.mail_mode = modes[k],

@@ -205,10 +205,11 @@ mime_notice(const struct mime_result *res, gboolean sanitize_mode, const char *t
 /* ---- follow-ups and password-protected attachments ---------------------------- */
 
 char *
-mime_followup_intro(const char *kind)
+mime_followup_intro(const char *kind, const char *release_url)
 {
 	g_autoptr(GHashTable) values = g_hash_table_new(g_str_hash, g_str_equal);
-	g_hash_table_insert(values, "release_link", ""); /* the web console's, later */
+	/* the web console's link ([web] base_url); the line goes without one */
+	g_hash_table_insert(values, "release_link", (gpointer)(release_url ? release_url : ""));
 	static const char followup[] =
 		"【パスワード付きファイルのお届け】\n"
 		"先に届いたメールのパスワード付きファイルを、あとから届いたメールのパスワードで開き、"

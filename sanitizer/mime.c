@@ -1514,7 +1514,7 @@ write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 		mime_notice(w->res, w->sanitize_mode, p->mail_notice_template,
 			    p->mail_notice_contact, id, cdr_job_params(job)->release_url);
 	if (is_followup) {
-		g_autofree char *intro = mime_followup_intro(followup.kind);
+		g_autofree char *intro = mime_followup_intro(followup.kind, cdr_job_params(job)->release_url);
 		g_autofree char *rest = notice;
 		notice = rest ? g_strconcat(intro, "\n", rest, NULL) : g_strdup(intro);
 	}

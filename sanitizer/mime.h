@@ -72,7 +72,7 @@ char *mime_notice(const struct mime_result *res, gboolean sanitize_mode,
 
 /* What a follow-up or release says first (mime-notice.c): what it is and,
  * for a listing, how to ask for the files. */
-char *mime_followup_intro(const char *kind);
+char *mime_followup_intro(const char *kind, const char *release_url);
 
 /* The notes on password-protected attachments that stay removed: why,
  * and how to get them (mime-notice.c); `pair_window` in seconds, 0: no

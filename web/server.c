@@ -274,6 +274,27 @@ form_of(SoupServerMessage *msg, gboolean *too_big)
 	return soup_form_decode(text);
 }
 
+/* Before a body is read: a POST of more than WEB_MAX_FORM bytes, or of
+ * no declared length, is refused without reading it. */
+static void
+early(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+      gpointer data)
+{
+	if (strcmp(soup_server_message_get_method(msg), "POST") != 0)
+		return;
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
+	    soup_message_headers_get_content_length(h) <= WEB_MAX_FORM)
+		return;
+	set_security_headers(msg);
+	static const char text[] = "413 the form is too large\n";
+	soup_server_message_set_status(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+	soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, text,
+					 sizeof(text) - 1);
+	g_printerr("cdr-web: %s POST (a body of more than %d bytes refused) 413\n",
+		   soup_server_message_get_remote_host(msg), WEB_MAX_FORM);
+}
+
 static void
 dispatch(struct web_request *rq)
 {
@@ -474,6 +495,7 @@ web_server_start(struct web_app *app, GError **error)
 	app->server = soup_server_new("server-header", "cdr-web", NULL);
 	if (cert)
 		soup_server_set_tls_certificate(app->server, cert);
+	soup_server_add_early_handler(app->server, NULL, early, app, NULL);
 	soup_server_add_handler(app->server, NULL, handle, app, NULL);
 	if (!soup_server_listen(app->server, address, app->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
 				error)) {

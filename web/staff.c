@@ -53,14 +53,16 @@ ctx_clear(struct staff_ctx *c)
 	store_message_free(c->m);
 }
 
-static gboolean
-is_recipient(const struct store_message *m, const char *address)
+/* The original recipient `address` names (as the message spelt it), or NULL. */
+static const char *
+original_recipient(const struct store_message *m, const char *address)
 {
-	for (guint i = 0; i < m->recipients->len; i++)
-		if (g_ascii_strcasecmp(((struct store_recipient *)m->recipients->pdata[i])->address,
-				       address) == 0)
-			return TRUE;
-	return FALSE;
+	for (guint i = 0; i < m->recipients->len; i++) {
+		const char *a = ((struct store_recipient *)m->recipients->pdata[i])->address;
+		if (g_ascii_strcasecmp(a, address) == 0)
+			return a;
+	}
+	return NULL;
 }
 
 /* Check the token of rq->args[0] and find its message; FALSE when the
@@ -89,7 +91,7 @@ open_token(struct web_request *rq, struct staff_ctx *c)
 	}
 	g_autoptr(GError) error = NULL;
 	c->m = store_get(app->store, c->id, &error);
-	if (!c->m || (*c->recipient && !is_recipient(c->m, c->recipient))) {
+	if (!c->m || (*c->recipient && !original_recipient(c->m, c->recipient))) {
 		gboolean gone = !c->m && g_error_matches(error, STORE_ERROR, STORE_ERROR_NOT_FOUND);
 		if (c->m || gone)
 			web_respond_error(rq, SOUP_STATUS_NOT_FOUND,
@@ -327,8 +329,9 @@ form_target(struct web_request *rq, const struct staff_ctx *c, guint *index,
 		return FALSE;
 	}
 	*index = (guint)n;
-	*address = *c->recipient ? c->recipient : g_strstrip((char *)web_form(rq, "address"));
-	if (!is_recipient(c->m, *address)) {
+	*address = original_recipient(
+		c->m, *c->recipient ? c->recipient : g_strstrip((char *)web_form(rq, "address")));
+	if (!*address) {
 		web_respond_error(rq, SOUP_STATUS_BAD_REQUEST,
 				  "このメールのあて先のアドレスを入力してください。",
 				  "Type an address this message was sent to.");

@@ -264,10 +264,12 @@ st=0
 K=$(csrf "$U/login")
 for i in $(seq 12); do code=$($C -o /dev/null -w '%{http_code}' -d "csrf=$K&user=x&password=$i" "$U/login"); done
 [ "$code" = 429 ] || { st=1; echo "# 12th failed login: $code"; }
+head -c 200000 /dev/zero | tr '\0' a > "$T/big"
+[ "$($C -o /dev/null -w '%{http_code}' --data-binary "@$T/big" "$U/login")" = 413 ] || st=1
 grep -qF "$TOKEN" "$T/web.log" && { st=1; echo "# the token is in the log"; }
 grep -q 'GET /r/TOKEN 200' "$T/web.log" || st=1
 grep -q 'right-pw' "$T/web.log" && st=1
-ok $st "failed logins limited (429); the log has one line per request, the link's token cut, no password"
+ok $st "failed logins limited (429); a form of 200 KB refused unread (413); the log has one line per request, the link's token cut, no password"
 
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 grep -q 'cdr-web: stopped' "$T/web.log" || echo "# no orderly stop"
