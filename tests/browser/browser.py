@@ -6,7 +6,8 @@
 #
 # Debian's chromium and chromium-driver with python3-selenium, no download:
 # /usr/bin/chromedriver starts /usr/bin/chromium with --headless=new; as
-# root Chromium needs --no-sandbox. Started once (about 1.5 s), shared by
+# root Chromium needs --no-sandbox. JavaScript is off (a content setting):
+# the pages must work without it. Started once (about 1.5 s), shared by
 # every scenario; a scenario that needs a browser without a session calls
 # forget_session().
 #
@@ -58,6 +59,10 @@ class Browser:
                     "--user-data-dir=" + profile_dir, "--lang=ja",
                     "--window-size=%d,900" % WIDTH):
             options.add_argument(arg)
+        # JavaScript off for the whole run: the console must work without it
+        # (issue 15), and every scenario then shows that it does
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2})
         service = Service(CHROMEDRIVER, log_path=os.path.join(evidence_dir, "chromedriver.log"))
         self.driver = webdriver.Chrome(service=service, options=options)
         self.driver.set_page_load_timeout(30)
