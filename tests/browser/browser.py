@@ -11,8 +11,9 @@
 # every scenario; a scenario that needs a browser without a session calls
 # forget_session().
 #
-# Evidence: page(name) saves DIR/screens/NN-name.png (the whole page) and DIR/screens/NN-name.txt (the URL, the
-# title and the text the page shows), numbered in the order taken.
+# Evidence: page(name) saves DIR/screens/NN-name.png (the whole page) and
+# DIR/screens/NN-name.txt (the URL, the title and the text the page shows),
+# numbered in the order taken.
 #
 # Assertions go on what a page shows (element.text, attributes, the
 # browser's cookie jar), never on the HTML source.

@@ -45,6 +45,11 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 
        "frame-ancestors 'none'")
 SCRIPT = "<script>alert(1)</script>"
 RLO = "\u202e"
+# what would run or load something if a value from mail broke out of its
+# escaping (the page itself has none of it)
+ACTIVE = ("iframe, frame, object, embed, base, meta[http-equiv], [onerror], [onload], "
+          "[onclick], [onmouseover], [onfocus], [srcdoc], a[href^='javascript:' i], "
+          "form[action^='javascript:' i]")
 BUTTON = {"ja": "無害化して受け取る", "en": "Receive disarmed"}
 STAMP = time.strftime("%H%M%S")
 
@@ -57,7 +62,8 @@ MAILS = {
     # one notice for two recipients: a link for any of them (its recipient empty)
     "m": ("ito@example.co.jp", TEXT_TO + "," + OTHER_TO, "回覧資料 %s" % STAMP, ["回覧.docm"]),
     "e": ("evil@example.net", TEXT_TO, "請求書 %s %sfdp.exe %s" % (SCRIPT, RLO, STAMP),
-          ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt"]),
+          ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt",
+           "x\" onmouseover=\"alert(1)\" '><img src=x onerror=alert(2)>.txt"]),
 }
 
 
@@ -96,6 +102,9 @@ class Run:
         check(len(b.all("a#lang-switch")) == 1, "%s: no a#lang-switch" % where)
         check(not b.script_elements(), "%s: a <script> element in the page" % where)
         check(not b.alert_shown(), "%s: an alert is open" % where)
+        active = b.all(ACTIVE)
+        check(not active, "%s: active content in the page: %r" % (
+            where, [e.tag_name for e in active]))
         for form in b.all("form"):
             if (form.get_attribute("method") or "get").lower() == "post":
                 check(b.all("input[type=hidden][name=csrf]", form),
@@ -193,7 +202,8 @@ class Run:
             data = gw.mail(sender, to, subject, [
                 (MAILS["e"][3][0], "application/vnd.ms-word.document.macroEnabled.12",
                  gw.fixture("ooxml/hostile/macro-vba.docm")),
-                (MAILS["e"][3][1], "text/plain", "本文\n".encode())])
+                (MAILS["e"][3][1], "text/plain", "本文\n".encode()),
+                (MAILS["e"][3][2], "text/plain", "本文\n".encode())])
         else:
             data = self.gw.docm_mail(sender, to, subject, MAILS[name][3][0])
         qid, quid = self.gw.send(sender, to, data, "mail-" + name)
@@ -434,33 +444,49 @@ class Run:
         check(not self.gw.followups(m["quid"]), "released after deny")
 
     def shown_literally(self):
-        """(e) <script> and U+202E in subject and file names: shown as text, no script."""
+        """(e) <script>, quotes, a long name in subject and names: shown as text, nothing active."""
         m = self.need("e")
         b = self.b
+        shown = {}
         self.staff_page(m, "e-staff")
-        problems = []
-        got = b.text("#msg-subject")
-        if got != visible(m["subject"]):
-            problems.append("#msg-subject %r, not %r" % (got, visible(m["subject"])))
+        shown["staff #msg-subject"] = [b.text("#msg-subject")]
         # the name's line (a note about it may follow on lines of its own)
-        names = [r["name"].split("\n")[0] for r in self.attachment_rows()]
-        want = [visible(n) for n in MAILS["e"][3]]
-        if names != want:
-            problems.append("td.att-name %r, not %r" % (names, want))
-        if RLO in b.body_text():
-            problems.append("a raw U+202E on the page")
+        shown["staff td.att-name"] = [r["name"].split("\n")[0] for r in self.attachment_rows()]
+        shown["staff page"] = [b.body_text()]
         self.login()
         self.open("/admin/search?subject=" + urllib.parse.quote("請求書"), "e-search")
-        links = b.all("table#results tr.message a[href^='/admin/message/']")
-        rows = [r.text for r in b.all("table#results tr.message")]
-        if not any(visible(m["subject"]) in r for r in rows):
-            problems.append("search results %r do not show the subject literally" % rows)
-        if links:
-            b.follow(links[0])
-            b.page("e-message")
-            self.page_rules()
-            if visible(MAILS["e"][3][0]) not in b.text("table#attachments"):
-                problems.append("admin message page: %r" % b.texts("td.att-name"))
+        rows = b.all("table#results tr.message")
+        check(len(rows) == 1, "search for 請求書: %r" % [r.text for r in rows])
+        shown["search result"] = [rows[0].text]
+        self.open("/admin/message/" + m["quid"], "e-message")
+        shown["message td.att-name"] = [n.split("\n")[0] for n in b.texts("td.att-name")]
+        self.e_shown = shown
+        # U+202E as the page has it, raw or written out: that is case e2
+        def same(text):
+            return text.replace("[U+202E]", RLO)
+        names = MAILS["e"][3]
+        problems = []
+        for where, want in (("staff #msg-subject", [m["subject"]]), ("staff td.att-name", names),
+                            ("message td.att-name", names)):
+            if [same(t) for t in shown[where]] != want:
+                problems.append("%s %r, not %r" % (where, shown[where], want))
+        if m["subject"] not in same(shown["search result"][0]):
+            problems.append("search result %r lacks the subject" % shown["search result"])
+        check(not problems, "; ".join(problems))
+
+    def direction_shown(self):
+        """(e2) U+202E in subject and file names: written out as [U+202E], as the notice does."""
+        shown = getattr(self, "e_shown", None)
+        if not shown:
+            raise Skip("case e did not see the pages")
+        problems = ["%s: a raw U+202E in %r" % (where, text[max(0, text.index(RLO) - 30):][:50])
+                    for where, texts in shown.items() for text in texts if RLO in text]
+        m = self.sent["e"]
+        for where, want in (("staff #msg-subject", visible(m["subject"])),
+                            ("staff td.att-name", visible(MAILS["e"][3][0])),
+                            ("message td.att-name", visible(MAILS["e"][3][0]))):
+            if want not in shown[where]:
+                problems.append("%s: %r not shown" % (where, want))
         check(not problems, "; ".join(problems))
 
     def admin_pages(self):
@@ -556,7 +582,7 @@ class Run:
 
 
     def any_recipient(self):
-        """(a2) a link for any recipient: a stranger's address refused, a recipient's gets it alone."""
+        """(a2) link for any recipient: a stranger's address refused, a recipient's gets it alone."""
         m = self.need("m")
         b = self.b
         self.staff_page(m, "a2-staff")
@@ -582,7 +608,7 @@ class Run:
         self.only_to(m["quid"], OTHER_TO)
 
     def ppap_tries(self):
-        """(b2) PPAP: the milter's [ppap] max_tries (3) wrong passwords, then the right one refused."""
+        """(b2) PPAP: [ppap] max_tries (3) wrong passwords, then the right one refused (429)."""
         m = self.need("b2")
         b = self.b
         self.staff_page(m, "b2-staff")
@@ -636,9 +662,10 @@ def main():
     except Exception as e:
         print("Bail out! Chromium did not start: %s" % e)
         return 1
-    cases = (run.notices, run.docm_released, run.any_recipient, run.ppap_released, run.ppap_tries, run.bad_links,
-             run.csrf_refused, run.shown_literally, run.admin_pages, run.login_required,
-             run.headers_and_log, run.login_limit)  # login_limit last: it locks 127.0.0.1 out
+    cases = (run.notices, run.docm_released, run.any_recipient, run.ppap_released,
+             run.ppap_tries, run.bad_links, run.csrf_refused, run.shown_literally,
+             run.direction_shown, run.admin_pages, run.login_required, run.headers_and_log,
+             run.login_limit)  # login_limit last: it locks 127.0.0.1 out
     tap = Tap(len(cases), on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
     try:
         for method in cases:
