@@ -56,7 +56,7 @@ class Browser:
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-dev-shm-usage", "--no-first-run",
                     "--disable-background-networking", "--disable-sync",
-                    "--disable-extensions", "--disable-default-apps",
+                    "--disable-extensions", "--disable-default-apps", "--no-proxy-server",
                     "--user-data-dir=" + profile_dir, "--lang=ja",
                     "--window-size=%d,900" % WIDTH):
             options.add_argument(arg)
