@@ -218,6 +218,10 @@ serve(struct web_app *app)
 	g_main_loop_run(loop);
 	soup_server_disconnect(app->server);
 	web_releaser_stop(app->releaser); /* deliveries in progress finish */
+	g_object_unref(app->server);
+	web_sessions_free(app->sessions);
+	web_limits_free(app->limits);
+	g_bytes_unref(app->key);
 	store_close(app->store);
 	g_printerr("cdr-web: stopped\n");
 	return 0;

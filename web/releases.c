@@ -12,6 +12,7 @@
 #include "release.h"
 
 #define SWEEP_SECONDS 60
+#define RETRY_SECONDS 300 /* between tries of a release the relay deferred */
 
 struct web_releaser {
 	struct web_app *app;
@@ -49,23 +50,45 @@ deliver(struct web_app *app, const char *id, gint64 number, const char *password
 			   error->message);
 }
 
-/* Approved releases of the console (origin "web ...") approved more
- * than a sweep ago that nobody delivered. */
+/* A release of the console (origin "web ...") that should go out now:
+ * approved more than a sweep ago and not delivered (a restart, an
+ * approval by another process), or failed because the relay deferred it
+ * (tried again every RETRY_SECONDS for a day). Releases that came with a
+ * password are not retried: the password is not kept. */
+static gboolean
+due(const struct store_release *r, gint64 now)
+{
+	if (!r->origin || !g_str_has_prefix(r->origin, "web "))
+		return FALSE;
+	if (r->state == STORE_RELEASE_APPROVED)
+		return (r->decided_at ? r->decided_at : r->requested_at) < now - SWEEP_SECONDS;
+	return r->state == STORE_RELEASE_FAILED && r->reason &&
+	       g_str_has_prefix(r->reason, "tempfail: ") && r->finished_at < now - RETRY_SECONDS &&
+	       r->requested_at > now - 86400;
+}
+
+/* A message with a password-protected attachment: its release may have
+ * come with a password, which is gone; not tried again without it. */
+static gboolean
+encrypted(struct web_app *app, const char *id)
+{
+	g_autoptr(store_message) m = store_get(app->store, id, NULL);
+	return !m || m->encrypted;
+}
+
 static void
 sweep(struct web_app *app)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GPtrArray) approved =
-		store_releases(app->store, NULL, STORE_RELEASE_APPROVED, &error);
-	if (!approved) {
+	g_autoptr(GPtrArray) all = store_releases(app->store, NULL, -1, &error);
+	if (!all) {
 		g_printerr("cdr-web: releases: %s\n", error->message);
 		return;
 	}
-	gint64 before = g_get_real_time() / G_USEC_PER_SEC - SWEEP_SECONDS;
-	for (guint i = 0; i < approved->len; i++) {
-		const struct store_release *r = approved->pdata[i];
-		gint64 when = r->decided_at ? r->decided_at : r->requested_at;
-		if (r->origin && g_str_has_prefix(r->origin, "web ") && when < before)
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+	for (guint i = 0; i < all->len; i++) {
+		const struct store_release *r = all->pdata[i];
+		if (due(r, now) && (r->state == STORE_RELEASE_APPROVED || !encrypted(app, r->id)))
 			deliver(app, r->id, r->number, NULL);
 	}
 }

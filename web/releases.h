@@ -7,7 +7,9 @@
  *	store's claim makes each go out exactly once, whoever else tries).
  *	An approved release of the console that was never delivered (a
  *	restart, an approval by another process) is found by a sweep every
- *	minute.
+ *	minute; one the relay deferred is tried again every five minutes for
+ *	a day (not for a message with a password-protected attachment: a
+ *	password is never kept).
  *
  *	The administrators' queue page calls web_release_decide().
  */

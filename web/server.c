@@ -401,6 +401,7 @@ resume_in_main(gpointer data)
 	struct web_request *rq = r->rq;
 	/* the session may have ended meanwhile: find it again */
 	rq->session = web_session_find(rq->app->sessions, rq->session_id, now_seconds());
+	rq->user = rq->proxy_user ? rq->proxy_user : rq->session ? rq->session->user : NULL;
 	r->finish(rq, r->data);
 	if (!rq->answered)
 		web_respond_error(rq, SOUP_STATUS_INTERNAL_SERVER_ERROR, "内部エラーです。",

@@ -388,7 +388,9 @@ request_post(struct web_request *rq)
 	web_audit(rq, c.id, "web-request", who(&c, address), "attachment", a->name ? a->name : "",
 		  "result", number ? (approved ? "approved" : "requested") : error->message, NULL);
 	if (!number) {
-		staff_respond(rq, &c, SOUP_STATUS_CONFLICT, error->message, FALSE);
+		g_autofree char *why = g_strconcat(WEB_T(rq, "受け付けられませんでした: ", "Refused: "),
+						   error->message, NULL);
+		staff_respond(rq, &c, SOUP_STATUS_CONFLICT, why, FALSE);
 	} else {
 		if (approved)
 			web_releaser_queue(app->releaser, c.id, number, NULL);

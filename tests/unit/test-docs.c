@@ -5,7 +5,7 @@
  *	Config keys must be documented in mugaika.conf(5); verdict, error
  *	and action names in mugaika(7); each as a list item ".It Cm NAME".
  *	A key added to the code without documentation fails here.
- *	cdr-milter(8) and cdr-quarantine(8) must document every command-line
+ *	cdr-milter(8), cdr-quarantine(8) and cdr-web(8) must document every command-line
  *	option of their program (".It Fl x ... Fl -long"), and no other, and
  *	cdr-quarantine(8) every subcommand (".It Cm NAME"). The options are
  *	read from the GOptionEntry table in the program's source and the
@@ -181,6 +181,12 @@ test_cdr_file_options(void)
 }
 
 static void
+test_web_options(void)
+{
+	assert_options_documented("web/cdr-web.c", "cdr-web.8");
+}
+
+static void
 test_quarantine_options(void)
 {
 	assert_options_documented("milter/cdr-quarantine.c", "cdr-quarantine.8");
@@ -260,6 +266,7 @@ main(int argc, char **argv)
 	g_test_add_func("/docs/dangerous-extensions", test_dangerous_extensions);
 	g_test_add_func("/docs/cdr-milter-options", test_milter_options);
 	g_test_add_func("/docs/cdr-quarantine-options", test_quarantine_options);
+	g_test_add_func("/docs/cdr-web-options", test_web_options);
 	g_test_add_func("/docs/cdr-file-options", test_cdr_file_options);
 	g_test_add_func("/docs/cdr-quarantine-commands", test_quarantine_commands);
 	return g_test_run();

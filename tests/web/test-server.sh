@@ -271,7 +271,12 @@ grep -q 'GET /r/TOKEN 200' "$T/web.log" || st=1
 grep -q 'right-pw' "$T/web.log" && st=1
 ok $st "failed logins limited (429); a form of 200 KB refused unread (413); the log has one line per request, the link's token cut, no password"
 
+# 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
-grep -q 'cdr-web: stopped' "$T/web.log" || echo "# no orderly stop"
+st=0
+grep -q 'cdr-web: stopped' "$T/web.log" || st=1
+grep -E 'Sanitizer|runtime error' "$T/web.log" | head -5 | sed 's/^/# /'
+grep -qE 'Sanitizer|runtime error' "$T/web.log" && st=1
+ok $st "SIGTERM: cdr-web stops in order (no sanitizer report)"
 echo "1..$n"
 [ "$failed" = 0 ]
