@@ -108,3 +108,32 @@ admin_store_unavailable(struct web_request *rq, const char *what, const GError *
 			  "隔離ストアを読めません。しばらくしてからやり直してください。",
 			  "The quarantine store cannot be read. Try again later.");
 }
+
+struct admin_job {
+	struct web_request *rq;
+	void (*work)(struct web_request *rq, gpointer data);
+	void (*finish)(struct web_request *rq, gpointer data);
+	gpointer data;
+};
+
+static void
+admin_job_run(gpointer data, gpointer unused)
+{
+	struct admin_job *job = data;
+	job->work(job->rq, job->data);
+	web_request_resume(job->rq, job->finish, job->data);
+	g_free(job);
+}
+
+void
+admin_run_off_thread(struct web_request *rq, void (*work)(struct web_request *rq, gpointer data),
+		     void (*finish)(struct web_request *rq, gpointer data), gpointer data)
+{
+	static GThreadPool *pool; /* made and used on the server's thread only */
+	if (!pool)
+		pool = g_thread_pool_new(admin_job_run, NULL, ADMIN_WORKERS, FALSE, NULL);
+	struct admin_job *job = g_new0(struct admin_job, 1);
+	*job = (struct admin_job){ rq, work, finish, data };
+	web_request_pause(rq);
+	g_thread_pool_push(pool, job, NULL);
+}

@@ -45,3 +45,15 @@ void admin_event_vars(struct web_vars *row, const struct store_event *e);
 /* The answer when the store cannot be read: logged with `what`, and a
  * 503 error page. */
 void admin_store_unavailable(struct web_request *rq, const char *what, const GError *error);
+
+/*
+ * Run `work` on one of the admin pages' worker threads (ADMIN_WORKERS),
+ * then `finish` on the server's thread, which answers: a search or a
+ * dashboard reads the store for milliseconds to a second, during which
+ * the server answers every other request. `work` may read rq->app->store
+ * and rq->english and fill what `data` owns; nothing else of rq.
+ */
+#define ADMIN_WORKERS 4
+void admin_run_off_thread(struct web_request *rq, void (*work)(struct web_request *rq,
+							      gpointer data),
+			  void (*finish)(struct web_request *rq, gpointer data), gpointer data);

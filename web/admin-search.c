@@ -9,7 +9,9 @@
  *	page (?page=N from 0).
  * DESCRIPTION
  *	One store_search() per page, with bound parameters (store/search.c):
- *	no text of the form reaches SQL. The pages before this one are read
+ *	no text of the form reaches SQL; it runs on an admin worker thread
+ *	(admin_run_off_thread()), so a search that reads every row (a word
+ *	nothing has) does not hold up the other pages. The pages before this one are read
  *	and skipped, so a page costs what all pages up to it cost; pages stop
  *	at MAX_PAGE (a narrower search finds the rest). A field that is
  *	not what it should be (a date of another form, an unknown verdict)
@@ -140,35 +142,65 @@ page_link(struct web_request *rq, guint page)
 	return g_string_free(href, FALSE);
 }
 
+struct search {
+	struct store_query q;
+	struct results r;
+	guint page;
+	gboolean ok;
+	GError *error;
+};
+
+static void
+search_work(struct web_request *rq, gpointer data)
+{
+	struct search *s = data;
+	s->ok = store_search(rq->app->store, &s->q, add_result, &s->r, &s->error);
+}
+
+static void
+search_finish(struct web_request *rq, gpointer data)
+{
+	struct search *s = data;
+	struct web_vars *v = s->r.v;
+	guint page = s->page;
+	if (!s->ok) {
+		web_vars_free(v);
+		admin_store_unavailable(rq, "search", s->error);
+	} else {
+		web_vars_printf(v, "first", "%u", s->r.shown ? page * PAGE_SIZE + 1 : 0);
+		web_vars_printf(v, "last", "%u", page * PAGE_SIZE + s->r.shown);
+		g_autofree char *prev = page ? page_link(rq, page - 1) : NULL;
+		g_autofree char *next =
+			s->r.more && page < MAX_PAGE ? page_link(rq, page + 1) : NULL;
+		web_vars_text(v, "prev", prev);
+		web_vars_text(v, "next", next);
+		web_respond_page(rq, SOUP_STATUS_OK, "admin-search", v,
+				 WEB_T(rq, "隔離メッセージの検索", "Quarantine search"), NULL, FALSE);
+	}
+	g_clear_error(&s->error);
+	g_free(s);
+}
+
+/* The form is read here; the store is searched off the server's thread
+ * (the query's texts stay in rq->query, which lives until the answer). */
 static void
 search_page(struct web_request *rq)
 {
 	struct web_vars *v = admin_page_vars(rq);
 	keep_form(rq, v);
-	struct store_query q = { .newest_first = TRUE };
+	struct search *s = g_new0(struct search, 1);
+	s->q.newest_first = TRUE;
 	const char *why = NULL;
-	if (!read_form(rq, &q, &why)) {
+	if (!read_form(rq, &s->q, &why)) {
+		g_free(s);
 		web_respond_page(rq, SOUP_STATUS_BAD_REQUEST, "admin-search", v,
 				 WEB_T(rq, "隔離メッセージの検索", "Quarantine search"), why, FALSE);
 		return;
 	}
-	guint page = (guint)admin_query_number(rq, "page", 0, MAX_PAGE);
-	q.limit = (page + 1) * PAGE_SIZE + 1;
-	struct results r = { rq, v, page * PAGE_SIZE, 0, FALSE };
-	g_autoptr(GError) error = NULL;
-	if (!store_search(rq->app->store, &q, add_result, &r, &error)) {
-		web_vars_free(v);
-		admin_store_unavailable(rq, "search", error);
-		return;
-	}
-	web_vars_printf(v, "first", "%u", r.shown ? page * PAGE_SIZE + 1 : 0);
-	web_vars_printf(v, "last", "%u", page * PAGE_SIZE + r.shown);
-	g_autofree char *prev = page ? page_link(rq, page - 1) : NULL;
-	g_autofree char *next = r.more && page < MAX_PAGE ? page_link(rq, page + 1) : NULL;
-	web_vars_text(v, "prev", prev);
-	web_vars_text(v, "next", next);
-	web_respond_page(rq, SOUP_STATUS_OK, "admin-search", v,
-			 WEB_T(rq, "隔離メッセージの検索", "Quarantine search"), NULL, FALSE);
+	s->page = (guint)admin_query_number(rq, "page", 0, MAX_PAGE);
+	s->q.limit = (s->page + 1) * PAGE_SIZE + 1;
+	s->r = (struct results){ rq, v, s->page * PAGE_SIZE, 0, FALSE };
+	admin_run_off_thread(rq, search_work, search_finish, s);
 }
 
 void

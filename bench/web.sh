@@ -1,0 +1,23 @@
+#!/bin/bash
+# web.sh - cdr-web under load (issue 15): 200 concurrent page loads of the
+# administrators' search page (and the dashboard) against a quarantine of
+# 100,000 messages, on loopback. bench/web-fill.c fills the store (through
+# store_import(), not Postfix) in /tmp/mugaika-web-bench, which is kept for
+# the next run (BENCH_WEB_CLEAN=1 removes it after); bench/web-load.py
+# starts cdr-web, logs in once and measures each page: median, p95, max ms
+# and pages/s. The target: < 200 ms median for the search page.
+#   BENCH_WEB_MESSAGES (100000), BENCH_WEB_CLIENTS (200), BENCH_WEB_ROUNDS (5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE=/tmp/mugaika-web-bench
+[ -x build/bench/web-fill ] && [ -x build/web/cdr-web ] || ninja -C build >/dev/null
+mkdir -p "$BASE"
+chmod 755 "$BASE"
+if [ "${BENCH_WEB_CLEAN:-0}" = 1 ]; then
+	trap 'rm -rf "$BASE"' EXIT
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/python3 bench/web-load.py build . "$BASE" \
+	--messages "${BENCH_WEB_MESSAGES:-100000}" --clients "${BENCH_WEB_CLIENTS:-200}" \
+	--rounds "${BENCH_WEB_ROUNDS:-5}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
