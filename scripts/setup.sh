@@ -37,7 +37,7 @@ PACKAGES=(
 	clamav-daemon
 	# browser tests: cdr-web's pages in a headless Chromium driven by selenium
 	# (tests/browser/, tests/e2e/test-web.sh)
-	chromium chromium-driver python3-selenium
+	chromium chromium-driver python3-selenium openssl
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
 	# issue 19's images: fixture makers, independent readers and benchmark peers

@@ -21,6 +21,7 @@ import base64
 import http.client
 import os
 import re
+import ssl
 import urllib.parse
 
 from selenium import webdriver
@@ -57,6 +58,8 @@ class Browser:
                     "--disable-dev-shm-usage", "--no-first-run",
                     "--disable-background-networking", "--disable-sync",
                     "--disable-extensions", "--disable-default-apps", "--no-proxy-server",
+                    # the HTTPS case's certificate is self-signed
+                    "--ignore-certificate-errors",
                     "--user-data-dir=" + profile_dir, "--lang=ja",
                     "--window-size=%d,900" % WIDTH):
             options.add_argument(arg)
@@ -187,10 +190,16 @@ class Browser:
     def cookie_header(self):
         return "; ".join("%s=%s" % (c["name"], c["value"]) for c in self.driver.get_cookies())
 
-    def request(self, method, path, fields=None, cookies=True, headers=None):
-        """Send one request to cdr-web; returns (status, headers dict, body bytes)."""
-        u = urllib.parse.urlsplit(self.base_url)
-        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    def request(self, method, path, fields=None, cookies=True, headers=None, base=None):
+        """Send one request to cdr-web (at BASE, default the base URL; an
+        https one's certificate is not checked); returns (status, headers
+        dict, body bytes)."""
+        u = urllib.parse.urlsplit(base or self.base_url)
+        if u.scheme == "https":
+            conn = http.client.HTTPSConnection(u.hostname, u.port, timeout=30,
+                                               context=ssl._create_unverified_context())
+        else:
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         head = dict(headers or {})
         body = None
         if fields is not None:

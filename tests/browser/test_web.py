@@ -14,6 +14,7 @@
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -631,6 +632,40 @@ class Run:
         time.sleep(3)
         check(not self.gw.followups(m["quid"]), "released after the tries were used up")
 
+    def https(self):
+        """(k) HTTPS (tls_cert, tls_key): login, cookie Secure; plain HTTP off loopback refused."""
+        b = self.b
+        url = ENV.get("WEB_TLS_URL")
+        if not url:
+            with open(ENV["WEB_TLS_LOG"], encoding="utf-8", errors="replace") as f:
+                raise AssertionError("cdr-web with tls_cert and tls_key did not start: %s" %
+                                     f.read()[-500:])
+        b.forget_session()
+        self.open(url + "/admin", "k-https-admin")
+        check(b.current_path().startswith("/login"), "https /admin shows %s" % b.current_path())
+        self.submit(b.one("form#login"), {"user": ADMIN, "password": ADMIN_PASSWORD},
+                    "k-https-login")
+        self.open(url + "/admin", "k-https-dashboard")
+        check(b.driver.current_url.startswith(url + "/admin"), "after logging in over HTTPS: %s" %
+              b.driver.current_url)
+        cookie = b.driver.get_cookie("mugaika_session")
+        check(cookie and cookie.get("secure") and cookie.get("httpOnly") and
+              cookie.get("sameSite") == "Strict", "session cookie over HTTPS: %r" % cookie)
+        status, h, _ = b.request("GET", "/login", cookies=False, base=url)
+        check(status == 200 and h.get("content-security-policy") == CSP,
+              "https /login: %d, CSP %r" % (status, h.get("content-security-policy")))
+        b.forget_session()
+        # plain HTTP on an address that is not loopback: cdr-web -n says no
+        with open(ENV["WEB_CONF"], encoding="utf-8") as f:
+            text = re.sub(r"(?m)^listen = .*$", "listen = 0.0.0.0:8080", f.read())
+        public = os.path.join(ENV["WEB_WORK"], "plain-public.conf")
+        with open(public, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = subprocess.run([ENV["WEB_BIN"], "-n", "-c", public], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        check(r.returncode != 0, "cdr-web -n accepts plain HTTP on 0.0.0.0")
+        diag("cdr-web -n on 0.0.0.0 without TLS: %s" % r.stdout.decode().strip()[:200])
+
     def login_limit(self):
         """(j) failed logins limited: 429 after a few, then even the right password."""
         b = self.b
@@ -665,7 +700,7 @@ def main():
     cases = (run.notices, run.docm_released, run.any_recipient, run.ppap_released,
              run.ppap_tries, run.bad_links, run.csrf_refused, run.shown_literally,
              run.direction_shown, run.admin_pages, run.login_required, run.headers_and_log,
-             run.login_limit)  # login_limit last: it locks 127.0.0.1 out
+             run.https, run.login_limit)  # login_limit last: it locks 127.0.0.1 out
     tap = Tap(len(cases), on_fail=lambda what: run.b.page("FAILED-" + what.split()[0].strip("()")))
     try:
         for method in cases:

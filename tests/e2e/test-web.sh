@@ -17,6 +17,9 @@
 #		stdin), approval = admin
 #   cdr-web	-f on 127.0.0.1 and a free port, the same configuration,
 #		its stderr in tw-m/web.log; stopped at the end
+#   cdr-web	a second one on the same store with [web] tls_cert and tls_key
+#		(a self-signed certificate made with openssl), for the HTTPS
+#		case; tw-m/web-tls.log
 #
 # and then tests/browser/test_web.py, which drives one headless Chromium
 # (Debian's chromium, chromium-driver, python3-selenium) through the
@@ -60,23 +63,21 @@ MD=$BASE/tw-m
 WORK=$BASE/tw-work
 E2E_LOG=${E2E_LOG:-$BUILD/meson-logs/web-browser}
 ADMIN_PASSWORD=$($PY -c 'import secrets; print("Adm-" + secrets.token_urlsafe(12))')
-WEB_PID=
 
-# stop_web: SIGTERM to the cdr-web this script started, SIGKILL after 10 s
+WEB_PIDS=()
+
+# stop_web: SIGTERM to each cdr-web this script started, SIGKILL after 10 s
 stop_web() {
-	[ -n "$WEB_PID" ] || return 0
-	kill -TERM "$WEB_PID" 2>/dev/null
-	_e2e_wait_gone "$WEB_PID" 100 || kill -KILL "$WEB_PID" 2>/dev/null
-	wait "$WEB_PID" 2>/dev/null
-	WEB_PID=
-	rm -f "$MD/web.pid"
+	local pid
+	for pid in "${WEB_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+		_e2e_wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	WEB_PIDS=()
+	rm -f "$MD"/web*.pid
 }
 
-cleanup() {
-	stop_web
-	e2e_milter_stop_all
-	e2e_stop_all
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -84,9 +85,9 @@ trap 'exit 143' TERM
 mkdir -p "$BASE"
 e2e_reap "$BASE"
 # a milter or cdr-web left by a run that was killed (checked by its command line)
-for pidfile in "$MD/milter.pid" "$MD/web.pid"; do
+for pidfile in "$MD"/*.pid; do
 	pid=$(cat "$pidfile" 2>/dev/null)
-	if [ -n "$pid" ] && grep -qF "$MD/mugaika.conf" "/proc/$pid/cmdline" 2>/dev/null; then
+	if [ -n "$pid" ] && grep -qF "$MD/" "/proc/$pid/cmdline" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
 	fi
 done
@@ -112,7 +113,27 @@ conf() {
 		ppap.max_tries=3 web.approval=admin web.link_days=14
 }
 
-# start_web: cdr-web -f on a free port (fresh ports if one is lost to a race)
+# serve NAME CONF: cdr-web -f -c CONF, stderr in MD/NAME.log; true once it
+# listens on CONF's port
+serve() {
+	local name=$1 conf=$2 port pid
+	port=$(sed -n 's/^listen = .*:\([0-9]*\)$/\1/p' "$conf")
+	"$WEB" -n -c "$conf" >"$WORK/$name-n.out" 2>&1 ||
+		{ echo "# cdr-web -n -c $conf: $(cat "$WORK/$name-n.out")"; return 1; }
+	MUGAIKA_WORKER=$BUILD/cdr-worker "$WEB" -f -c "$conf" -d "$SRC/web" \
+		</dev/null >>"$MD/$name.log" 2>&1 &
+	pid=$!
+	WEB_PIDS+=("$pid")
+	echo "$pid" > "$MD/$name.pid"
+	_e2e_wait_listen "$port" 10 && _e2e_alive "$pid" && return 0
+	echo "# cdr-web ($name) not listening on $port:"
+	tail -3 "$MD/$name.log" | indent
+	kill -KILL "$pid" 2>/dev/null
+	return 1
+}
+
+# start_web: the console on a free port (fresh ports if one is lost to a
+# race), with the administrator's password set by cdr-web passwd
 start_web() {
 	local attempt
 	for attempt in 1 2 3; do
@@ -124,30 +145,52 @@ start_web() {
 				>"$WORK/passwd.out" 2>&1 ||
 				{ echo "# cdr-web passwd: $(cat "$WORK/passwd.out")"; return 1; }
 		fi
-		"$WEB" -n -c "$MD/mugaika.conf" >"$WORK/web-n.out" 2>&1 ||
-			{ echo "# cdr-web -n: $(cat "$WORK/web-n.out")"; return 1; }
-		MUGAIKA_WORKER=$BUILD/cdr-worker "$WEB" -f -c "$MD/mugaika.conf" -d "$SRC/web" \
-			</dev/null >>"$MD/web.log" 2>&1 &
-		WEB_PID=$!
-		echo "$WEB_PID" > "$MD/web.pid"
-		_e2e_wait_listen "$WEB_PORT" 10 && _e2e_alive "$WEB_PID" && return 0
-		echo "# cdr-web not listening on $WEB_PORT (attempt $attempt):"
-		tail -3 "$MD/web.log" | indent
-		stop_web
+		serve web "$MD/mugaika.conf" && return 0
+	done
+	return 1
+}
+
+# start_web_tls: a second cdr-web on the same store with [web] tls_cert and
+# tls_key (a self-signed certificate for 127.0.0.1), for the HTTPS case;
+# sets WEB_TLS_URL (empty when it does not start: that case fails)
+start_web_tls() {
+	local attempt port
+	WEB_TLS_URL=
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$MD/tls.key" -out "$MD/tls.crt" \
+		>"$WORK/openssl.out" 2>&1 || { echo "# openssl: $(tail -1 "$WORK/openssl.out")"; return 1; }
+	chown root:nogroup "$MD/tls.key" "$MD/tls.crt"
+	chmod 0640 "$MD/tls.key"
+	for attempt in 1 2 3; do
+		_e2e_free_port || return 1
+		port=$_E2E_PORT
+		# [web] is the configuration's last section
+		sed -e "s|^listen = .*|listen = 127.0.0.1:$port|" \
+			-e "s|^base_url = .*|base_url = https://127.0.0.1:$port|" \
+			"$MD/mugaika.conf" > "$MD/tls.conf"
+		printf 'tls_cert = %s\ntls_key = %s\n' "$MD/tls.crt" "$MD/tls.key" >> "$MD/tls.conf"
+		serve web-tls "$MD/tls.conf" && { WEB_TLS_URL=https://127.0.0.1:$port; return 0; }
 	done
 	return 1
 }
 start_web || bail "cdr-web did not start"
+start_web_tls
 e2e_milter_start "$MD" || bail "cdr-milter did not start"
 
 export E2E_LIB=$HERE/lib.sh E2E_DIR=$PF E2E_LOG \
 	WEB_URL=http://127.0.0.1:$WEB_PORT WEB_KEY=$MD/web.key WEB_ADMIN=admin \
 	WEB_ADMIN_PASSWORD=$ADMIN_PASSWORD WEB_LOG=$MD/web.log WEB_LINK_DAYS=14 WEB_PPAP_MAX_TRIES=3 \
 	WEB_AUDIT=$MD/var/audit.jsonl WEB_QTOOL=$BUILD/milter/cdr-quarantine \
-	WEB_CONF=$MD/mugaika.conf WEB_SRC=$SRC WEB_WORK=$WORK WEB_BIN=$WEB
+	WEB_CONF=$MD/mugaika.conf WEB_SRC=$SRC WEB_WORK=$WORK WEB_BIN=$WEB \
+	WEB_TLS_URL WEB_TLS_LOG=$MD/web-tls.log
 T_ALL=$(now)
 $PY "$SRC/tests/browser/test_web.py"
 status=$?
-_e2e_alive "$WEB_PID" || { echo "# cdr-web exited during the run:"; tail -5 "$MD/web.log" | indent; status=1; }
+for pid in "${WEB_PIDS[@]}"; do
+	_e2e_alive "$pid" && continue
+	echo "# a cdr-web (pid $pid) exited during the run:"
+	tail -5 "$MD"/web*.log | indent
+	status=1
+done
 diag "screens: $E2E_LOG/screens" "all: $(elapsed "$T_ALL") s"
 exit "$status"
