@@ -51,6 +51,7 @@ RLO = "\u202e"
 ACTIVE = ("iframe, frame, object, embed, base, meta[http-equiv], [onerror], [onload], "
           "[onclick], [onmouseover], [onfocus], [srcdoc], a[href^='javascript:' i], "
           "form[action^='javascript:' i]")
+PASSWORD_BUTTON = "パスワードで開く"
 BUTTON = {"ja": "無害化して受け取る", "en": "Receive disarmed"}
 STAMP = time.strftime("%H%M%S")
 
@@ -66,12 +67,6 @@ MAILS = {
           ["%sinvoice%scod.docm" % (SCRIPT, RLO), "very-long-name-" * 14 + "end.txt",
            "x\" onmouseover=\"alert(1)\" '><img src=x onerror=alert(2)>.txt"]),
 }
-
-
-def visible(text):
-    """TEXT as the notice shows it (sanitizer/mime-visible.c): format
-    characters such as U+202E written out as [U+202E]."""
-    return text.replace(RLO, "[U+202E]")
 
 
 class Run:
@@ -142,6 +137,10 @@ class Run:
         index = names.index(name)
         inside = self.b.all("form." + cls, rows[index]["row"])
         if inside:
+            given = self.b.hidden(inside[0], "attachment")
+            check(given == rows[index]["row"].get_attribute("data-index"),
+                  "form.%s of %r sends attachment %r, its row has data-index %r" % (
+                      cls, name, given, rows[index]["row"].get_attribute("data-index")))
             return inside[0]
         for form in self.b.all("form." + cls):
             if self.b.all("input[name=attachment]", form) and \
@@ -268,6 +267,8 @@ class Run:
         check(m["sender"] in b.text("#msg-sender"), "#msg-sender %r" % b.text("#msg-sender"))
         check(b.text("#msg-subject") == m["subject"], "#msg-subject %r" % b.text("#msg-subject"))
         check(b.text("#msg-date").strip(), "#msg-date is empty")
+        check(b.text("#msg-id") == m["quid"], "#msg-id %r" % b.text("#msg-id"))
+        check(b.text("#msg-recipient") == m["to"], "#msg-recipient %r" % b.text("#msg-recipient"))
         rows = self.attachment_rows()
         check([r["name"] for r in rows] == ["議事録.docm"], "attachments %r" % rows)
         check(rows[0]["action"].strip() and rows[0]["reason"].strip(),
@@ -332,6 +333,8 @@ class Run:
         form = self.row_form("見積書.zip", "password-form")
         check(self.b.form_path(form).endswith("/password"), "password form posts to %s" %
               self.b.form_path(form))
+        label = self.button_label(form)
+        check(label == PASSWORD_BUTTON, "password button %r" % label)
         self.submit(form, self.with_address(form, {"password": PPAP_WRONG}, m["to"]),
                     "b-wrong-password")
         check(b.flashes("error"), "wrong password: no p.flash.error (ok %r)" % b.flashes("ok"))
@@ -461,8 +464,7 @@ class Run:
         shown["search result"] = [rows[0].text]
         self.open("/admin/message/" + m["quid"], "e-message")
         shown["message td.att-name"] = [n.split("\n")[0] for n in b.texts("td.att-name")]
-        self.e_shown = shown
-        # U+202E as the page has it, raw or written out: that is case e2
+        # U+202E raw (the contract) or written out as the notice does: e2 looks
         def same(text):
             return text.replace("[U+202E]", RLO)
         names = MAILS["e"][3]
@@ -476,18 +478,27 @@ class Run:
         check(not problems, "; ".join(problems))
 
     def direction_shown(self):
-        """(e2) U+202E in subject and file names: written out as [U+202E], as the notice does."""
-        shown = getattr(self, "e_shown", None)
-        if not shown:
-            raise Skip("case e did not see the pages")
-        problems = ["%s: a raw U+202E in %r" % (where, text[max(0, text.index(RLO) - 30):][:50])
-                    for where, texts in shown.items() for text in texts if RLO in text]
-        m = self.sent["e"]
-        for where, want in (("staff #msg-subject", visible(m["subject"])),
-                            ("staff td.att-name", visible(MAILS["e"][3][0])),
-                            ("message td.att-name", visible(MAILS["e"][3][0]))):
-            if want not in shown[where]:
-                problems.append("%s: %r not shown" % (where, want))
+        """(e2) U+202E: kept as the character in a <bdi>, a .bidi-warning naming it beside it."""
+        # WEB-CONTRACT.md, CHANGED by t15-server: "span.bidi-warning next to a
+        # value holding direction controls (the value itself keeps U+202E as
+        # the character, in a <bdi>)"
+        m = self.need("e")
+        b = self.b
+        self.staff_page(m, "e2-staff")
+        problems = []
+        got = b.texts("#msg-subject bdi")
+        if got != [m["subject"]]:
+            problems.append("#msg-subject bdi %r, not %r" % (got, [m["subject"]]))
+        in_table = b.all("table#attachments .bidi-warning")
+        if not [w for w in b.all(".bidi-warning") if w not in in_table and "U+202E" in w.text]:
+            problems.append("no .bidi-warning naming U+202E for the subject")
+        for row in self.attachment_rows():
+            bdi = b.texts("td.att-name bdi", row["row"])
+            warned = [w for w in b.texts(".bidi-warning", row["row"]) if "U+202E" in w]
+            if bdi not in ([n] for n in MAILS["e"][3]):
+                problems.append("td.att-name bdi %r" % bdi)
+            if (RLO in "".join(bdi)) != bool(warned):
+                problems.append("name %r: warnings %r" % (bdi, warned))
         check(not problems, "; ".join(problems))
 
     def admin_pages(self):
