@@ -185,9 +185,44 @@ void cdr_job_mail_facts(struct cdr_job *job, const char *subject, const char *me
 /* Mail handlers: the decoded From header and its (first) address, for the
  * quarantine's index and the pairing of password mails. Either may be NULL. */
 void cdr_job_mail_sender(struct cdr_job *job, const char *from, const char *from_address);
+/*
+ * Blocking an object: one way. The code that finds the problem decides its
+ * kind (mugaika(7) "Error kinds"), nobody after it:
+ *  - a handler records it with cdr_job_error() where it finds it;
+ *  - code below a handler with no job (a reader, a decoder, a check)
+ *    fills in a struct cdr_failure, which the handler records unchanged
+ *    with cdr_job_fail();
+ *  - a container whose child's block ends it records the child's kind and
+ *    reason unchanged with cdr_job_fail_as_child().
+ * The first block recorded on an object stands; a handler that returns
+ * CDR_BLOCKED without one is a bug the engine reports as `internal`.
+ */
+
 /* Record why the current object is blocked; returns CDR_BLOCKED. */
 enum cdr_verdict cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
+
+/* A problem found where there is no job: its kind and reason (static text). */
+struct cdr_failure {
+	enum cdr_error kind;
+	const char *why;
+};
+
+/* Fill in *f (when it is empty: the first problem found stands); returns
+ * FALSE, for `return cdr_failure_set(...)` in a gboolean function. */
+gboolean cdr_failure_set(struct cdr_failure *f, enum cdr_error kind, const char *why);
+
+/* Record *f on the current object, its reason after "`where`: " (where
+ * may be NULL); returns CDR_BLOCKED. An empty *f is recorded as internal. */
+enum cdr_verdict cdr_job_fail(struct cdr_job *job, const char *where, const struct cdr_failure *f);
+
+/* Containers: block the current object because of its blocked child
+ * `child` (a budget of the whole object ran out in it, or nothing is left
+ * but it): the child's kind, reason and virus name, unchanged, the reason
+ * after `prefix` (may be NULL) unless it already starts with it.
+ * Returns CDR_BLOCKED. */
+enum cdr_verdict cdr_job_fail_as_child(struct cdr_job *job, const struct cdr_report *child,
+				       const char *prefix);
 
 /* Record a removal on the current object: what (an action name from
  * actions.h), where (part/chunk/marker, may be NULL) and how many. */

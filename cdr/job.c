@@ -74,6 +74,45 @@ cdr_job_error(struct cdr_job *job, enum cdr_error code, const char *fmt, ...)
 	return CDR_BLOCKED;
 }
 
+gboolean
+cdr_failure_set(struct cdr_failure *f, enum cdr_error kind, const char *why)
+{
+	if (f->kind == CDR_E_NONE) {
+		f->kind = kind;
+		f->why = why;
+	}
+	return FALSE;
+}
+
+enum cdr_verdict
+cdr_job_fail(struct cdr_job *job, const char *where, const struct cdr_failure *f)
+{
+	enum cdr_error kind = f->kind == CDR_E_NONE ? CDR_E_INTERNAL : f->kind;
+	const char *why = f->why ? f->why : "a failure without a reason";
+	if (where)
+		return cdr_job_error(job, kind, "%s: %s", where, why);
+	return cdr_job_error(job, kind, "%s", why);
+}
+
+enum cdr_verdict
+cdr_job_fail_as_child(struct cdr_job *job, const struct cdr_report *child, const char *prefix)
+{
+	if (!child || child->verdict != CDR_BLOCKED || child->error == CDR_E_NONE)
+		return cdr_job_error(job, CDR_E_INTERNAL, "a container blocked by a child "
+				     "that was not blocked");
+	const char *why = child->reason ? child->reason : "";
+	if (!prefix || g_str_has_prefix(why, prefix))
+		prefix = "";
+	struct cdr_report *r = job->report;
+	if (child->error == CDR_E_MALWARE && !r->reason) {
+		cdr_report_block_malware(r, child->malware);
+		g_free(r->reason);
+		r->reason = g_strconcat(prefix, why, NULL);
+		return CDR_BLOCKED;
+	}
+	return cdr_job_error(job, child->error, "%s%s", prefix, why);
+}
+
 void
 cdr_job_action(struct cdr_job *job, const char *what, const char *where, unsigned count)
 {

@@ -25,9 +25,10 @@ gboolean cdr_sandbox_limits_address_space(void);
  * Data files a library opens by name while it works (poppler's Japanese
  * CMaps and CID-to-Unicode tables, which it reads when a PDF's font
  * names them): every regular file directly in each of `dirs` (absolute
- * paths under `root`, which ends in '/') is read now, before the sandbox.
- * Inside the sandbox an open of exactly one of these paths, read-only,
- * gets a fresh memfd holding the copy; any other path under `root` gets
+ * paths under `root`, which ends in '/') is mapped now, before the
+ * sandbox (read-only: its pages come in only when used). Inside the
+ * sandbox an open of exactly one of these paths, read-only, gets a fresh
+ * memfd holding a copy of its bytes; any other path under `root` gets
  * ENOENT (the library carries on without it); every other open still
  * kills the worker. A folder that does not exist is left out (the
  * library does without its files). x86-64 only (the SIGSYS handler reads its registers):

@@ -116,6 +116,28 @@ start_purge(void)
 		g_thread_unref(g_thread_new("purge", purge_quarantine, NULL));
 }
 
+/* PPAP pairings and claims a milter that ended left (pairing.c): in a
+ * thread of its own, like the purge. */
+static gint recovering;
+
+static gpointer
+recover_pairings(gpointer unused)
+{
+	(void)unused;
+	struct milter_state *st = state_get();
+	pairing_recover(st, envelope_role(st->policy, NULL));
+	state_unref(st);
+	g_atomic_int_set(&recovering, 0);
+	return NULL;
+}
+
+static void
+start_recovery(void)
+{
+	if (g_atomic_int_compare_and_exchange(&recovering, 0, 1))
+		g_thread_unref(g_thread_new("ppap-recover", recover_pairings, NULL));
+}
+
 static void
 reload(void)
 {
@@ -190,7 +212,8 @@ wait_for_messages_in_flight(void)
 		g_usleep(50 * 1000);
 }
 
-/* Signals, and the hourly purge, until libmilter has stopped. */
+/* Signals, the hourly purge and the PPAP recovery each minute, until
+ * libmilter has stopped. */
 static void
 wait_for_signals(GThread *milter)
 {
@@ -200,6 +223,7 @@ wait_for_signals(GThread *milter)
 			start_purge();
 			next_purge = g_get_monotonic_time() + (gint64)3600 * G_USEC_PER_SEC;
 		}
+		start_recovery(); /* at start, then each minute */
 		struct pollfd p = { .fd = wake_pipe[0], .events = POLLIN };
 		poll(&p, 1, 60 * 1000);
 		char buf[64];

@@ -10,13 +10,17 @@
  *	password mail was answered, a thread of its own re-runs the waiting
  *	original with them (mail_build "followup", once per recipient mode)
  *	and submits the follow-up through [release] relay. The waiting
- *	entry is claimed in the store before anything is sent, so a
- *	follow-up goes out once, whichever milter (or restart) pairs it.
+ *	entry is claimed in the store before anything is sent, and each
+ *	follow-up's Message-ID recorded before it is submitted, so a
+ *	follow-up goes out at most once, whichever milter (or restart)
+ *	pairs it; the password mail's pairing mark, stored with it, makes a
+ *	pairing cut short by a crash run again (pairing_recover()).
  * DESCRIPTION
  *	Passwords are never logged: the store's events get a short hash.
  */
 #pragma once
 
+#include "pairing-run.h"
 #include "report.h"
 #include "session.h"
 #include "state.h"
@@ -24,6 +28,7 @@
 
 /* [ppap] pair_window set and a [release] relay to submit to. */
 gboolean pairing_enabled(const struct cdr_policy *policy);
+
 
 /* The password candidates of the message in s->fd (one per line) when
  * some message from its envelope sender waits for a password; NULL
@@ -38,3 +43,8 @@ void pairing_queue(struct milter_state *st, enum milter_role role, const char *i
 
 /* At stop: finish the pairings queued so far. */
 void pairing_drain(void);
+
+/* Take up the pairings and claims that milters which ended (a crash,
+ * SIGKILL) left in the store: at start and every minute. `fallback`:
+ * the role for a password mail whose record does not say. */
+void pairing_recover(struct milter_state *st, enum milter_role fallback);

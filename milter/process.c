@@ -460,7 +460,10 @@ store_record(struct mg_store *store, const struct cdr_policy *p, const struct se
 	}
 	/* waits for a password mail only with a zip a password can open */
 	m->ppap_wait = m->ppap_wait && pairing_enabled(p) && o->report &&
-		       release_locked_zips(o->report) > 0;
+		       pairing_locked_zips(o->report) > 0;
+	/* a password mail: its pairing is to run, durably with its record,
+	 * so that a crash before it finished cannot lose it */
+	m->ppap_pair = o->passwords && o->status == SMFIS_CONTINUE;
 	return store_put_record(store, o->quarantine_id, m, error) ? g_steal_pointer(&m) : NULL;
 }
 

@@ -39,7 +39,8 @@ utc_time(gint64 t)
 	return d ? g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ") : NULL;
 }
 
-/* E: holds an encrypted attachment; M: malware; N: not releasable. */
+/* E: holds an encrypted attachment; M: malware; N: not releasable;
+ * F: its PPAP follow-up failed (see show). */
 static char *
 flags(const struct store_message *m)
 {
@@ -50,6 +51,8 @@ flags(const struct store_message *m)
 		g_string_append_c(f, 'M');
 	if (!m->releasable)
 		g_string_append_c(f, 'N');
+	if (g_strcmp0(m->ppap, "failed") == 0)
+		g_string_append_c(f, 'F');
 	if (!f->len)
 		g_string_append_c(f, '-');
 	return g_string_free(f, FALSE);
@@ -71,9 +74,11 @@ qout_table_row(const struct store_message *m)
 	g_autofree char *subject = printable(m->subject);
 	g_autofree char *f = flags(m);
 	g_autofree char *malware = m->malware ? printable(m->malware) : NULL;
-	printf("%-28s  %-19s  %-10s  %10" G_GUINT64_FORMAT "  %-5s  %-30s  %s%s%s%s\n", m->id, when,
-	       action, m->size, f, sender, subject, malware ? "  [malware: " : "",
-	       malware ? malware : "", malware ? "]" : "");
+	gboolean failed = g_strcmp0(m->ppap, "failed") == 0;
+	printf("%-28s  %-19s  %-10s  %10" G_GUINT64_FORMAT "  %-5s  %-30s  %s%s%s%s%s\n", m->id,
+	       when, action, m->size, f, sender, subject, malware ? "  [malware: " : "",
+	       malware ? malware : "", malware ? "]" : "",
+	       failed ? "  [PPAP follow-up failed: see show]" : "");
 }
 
 static void
@@ -172,6 +177,8 @@ qout_message_json(const struct store_message *m, gboolean record)
 	add_bool(b, "releasable", m->releasable);
 	add_string(b, "not_releasable", m->not_releasable);
 	add_string(b, "release", m->release);
+	add_string(b, "ppap", m->ppap);
+	add_string(b, "ppap_reason", m->ppap_reason);
 	add_attachments(b, m->attachments);
 	if (record) {
 		json_builder_set_member_name(b, "record");
@@ -364,6 +371,12 @@ qout_show(const struct store_message *m, GPtrArray *releases, GPtrArray *events)
 	g_autofree char *release = m->releasable ? g_strdup("yes")
 						 : g_strdup_printf("no: %s", m->not_releasable);
 	field("releasable:", release);
+	if (m->ppap) {
+		g_autofree char *ppap = m->ppap_reason
+						? g_strdup_printf("%s: %s", m->ppap, m->ppap_reason)
+						: g_strdup(m->ppap);
+		field("ppap:", ppap);
+	}
 	show_attachments(m->attachments);
 	show_releases(releases);
 	show_events(events);

@@ -9,12 +9,12 @@
  */
 #include "release.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "av.h"
 #include "envelope.h"
+#include "pairing-run.h"
 #include "pool.h"
 #include "resubmit.h"
 
@@ -211,8 +211,9 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p, const char 
 		*what = g_strdup_printf("%s (%s), queued as %s", cdr_verdict_name(r->verdict),
 					actions && *actions ? actions : "nothing removed",
 					res.queue_id ? res.queue_id : "-");
-	else
-		*why = g_strdup_printf("%s: %s", submit_status_name(res.status),
+	else /* "uncertain": the relay may have it; never sent again by itself */
+		*why = g_strdup_printf("%s: %s", res.uncertain ? "uncertain"
+							       : submit_status_name(res.status),
 				       res.reply ? res.reply : "");
 	*message_id = g_strdup(r->message_id);
 	submit_result_clear(&res);
@@ -286,39 +287,11 @@ release_deliver(struct mg_store *store, const struct cdr_policy *p, const char *
 	return TRUE;
 }
 
-guint
-release_locked_zips(const struct cdr_report *r)
-{
-	guint n = 0;
-	if (r->verdict == CDR_BLOCKED && r->error == CDR_E_ENCRYPTED &&
-	    g_strcmp0(r->handler, "archive") == 0 &&
-	    !(r->reason && strstr(r->reason, "cannot be opened here")))
-		n++;
-	for (guint i = 0; i < r->children->len; i++)
-		n += release_locked_zips(r->children->pdata[i]);
-	return n;
-}
-
-guint
-release_locked_in_record(const struct store_message *m)
-{
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	if (!m->record || !json_parser_load_from_data(parser, m->record, -1, NULL))
-		return 0;
-	JsonNode *root = json_parser_get_root(parser);
-	JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-	JsonNode *rep = o ? json_object_get_member(o, "report") : NULL;
-	if (!rep || !JSON_NODE_HOLDS_OBJECT(rep))
-		return 0;
-	g_autoptr(cdr_report) r = cdr_report_from_json(rep, NULL);
-	return r ? release_locked_zips(r) : 0;
-}
-
 gboolean
 release_passwords_open(struct mg_store *store, const struct cdr_policy *p,
 		       const struct store_message *m, const char *passwords, GError **error)
 {
-	guint locked = release_locked_in_record(m);
+	guint locked = pairing_locked_in_record(m);
 	g_autoptr(GPtrArray) to = g_ptr_array_new();
 	g_ptr_array_add(to, NULL);
 	int out_fd = -1;
@@ -330,7 +303,7 @@ release_passwords_open(struct mg_store *store, const struct cdr_policy *p,
 		from_store(error, local, RELEASE_ERROR_FAILED);
 		return FALSE;
 	}
-	if (!locked || release_locked_zips(r) >= locked) {
+	if (!locked || pairing_locked_zips(r) >= locked) {
 		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_NOT_OPENED,
 			    "the password opened no encrypted attachment of %s", m->id);
 		return FALSE;

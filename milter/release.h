@@ -65,10 +65,3 @@ gboolean release_deliver(struct mg_store *store, const struct cdr_policy *policy
 gboolean release_passwords_open(struct mg_store *store, const struct cdr_policy *policy,
 				const struct store_message *m, const char *passwords,
 				GError **error);
-
-/* Password-protected zips in `report` that a password could open (the
- * archive handler's "encrypted", not the kinds it cannot decrypt). */
-guint release_locked_zips(const struct cdr_report *report);
-
-/* The same for a stored message, from its record's report. */
-guint release_locked_in_record(const struct store_message *m);

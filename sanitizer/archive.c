@@ -7,7 +7,7 @@
  *	a polyglot cannot be read as something else); each regular member is
  *	sanitized as a child object (depth + 1) under a safe name
  *	(archive-names.c) and, unless blocked, written into a new zip
- *	(archive-zipout.c). A single compressed file (gz, bz2, xz, zst
+ *	(zip-write.c, the writer the document packages use too). A single compressed file (gz, bz2, xz, zst
  *	without a tar inside) comes out as its sanitized content, without the
  *	compression layer. Links, devices and FIFOs are dropped; directories
  *	are implied by the paths.
@@ -42,6 +42,7 @@
 
 #include "actions.h"
 #include "archive-parts.h"
+#include "zip.h"
 #include "handlers.h"
 
 #define ARCHIVE_READ_CHUNK (64 * 1024)
@@ -69,7 +70,7 @@ struct unpack {
 	struct cdr_job *job;
 	struct archive *reader;
 	struct archive_names *names;
-	struct zip_out *zip;      /* started at the first member kept */
+	struct zip_writer *zip;   /* started at the first member kept */
 	GByteArray *out;          /* where the zip goes */
 	gboolean single_file;     /* a compressed file without a tar: no zip */
 	GByteArray *single;       /* KIND_COMPRESSED without a tar: the one output */
@@ -445,14 +446,14 @@ keep_member(struct unpack *u, const char *safe_path, const struct cdr_report *ch
 						      : g_strconcat(dir, "/", name, NULL);
 	gboolean renamed;
 	g_autofree char *unique = archive_names_claim(u->names, path, &renamed);
-	if (!u->zip && !(u->zip = zip_out_new(u->out))) {
-		cdr_job_error(u->job, CDR_E_INTERNAL, "cannot start the new zip");
-		return FALSE;
-	}
+	if (!u->zip)
+		u->zip = zip_writer_new(u->out);
 	if (renamed)
 		note(u, CDR_ACT_DUPLICATE_NAME, unique);
-	if (!zip_out_add(u->zip, unique, out->data, out->len, mtime)) {
-		cdr_job_error(u->job, CDR_E_INTERNAL, "cannot write %s into the new zip", unique);
+	zip_writer_begin_dated(u->zip, unique, mtime);
+	zip_writer_write(u->zip, out->data, out->len);
+	if (!zip_writer_end(u->zip)) {
+		cdr_job_error(u->job, CDR_E_LIMIT, "the rebuilt zip passes 4 GiB (at %s)", unique);
 		return FALSE;
 	}
 	return TRUE;
@@ -476,8 +477,7 @@ sanitize_member(struct unpack *u, struct archive_entry *e, const char *safe_path
 	const struct cdr_report *child = cdr_job_last_child(u->job);
 	if (v == CDR_BLOCKED) {
 		if (cdr_job_budget_spent(u->job)) {
-			cdr_job_error(u->job, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
-				      "%s", child->reason);
+			cdr_job_fail_as_child(u->job, child, NULL);
 			return FALSE;
 		}
 		if (u->blocked++ == 0)
@@ -569,19 +569,15 @@ unpack_members(struct unpack *u)
 static enum cdr_verdict
 finish(struct unpack *u, struct cdr_output *out)
 {
-	if (u->kept == 0 && u->blocked > 0) {
-		const char *why = u->first_blocked->reason;
-		if (g_str_has_prefix(why, NOTHING_LEFT)) /* an archive inside said so already */
-			return cdr_job_error(u->job, u->first_blocked->error, "%s", why);
-		return cdr_job_error(u->job, u->first_blocked->error, NOTHING_LEFT "%s", why);
-	}
+	if (u->kept == 0 && u->blocked > 0) /* an archive inside may have said so already */
+		return cdr_job_fail_as_child(u->job, u->first_blocked, NOTHING_LEFT);
 	if (!u->single_file) {
-		if (!u->zip && !(u->zip = zip_out_new(u->out))) /* an empty archive */
-			return cdr_job_error(u->job, CDR_E_INTERNAL, "cannot start the new zip");
-		gboolean ok = zip_out_finish(u->zip);
+		if (!u->zip) /* an empty archive */
+			u->zip = zip_writer_new(u->out);
+		gboolean ok = zip_writer_finish(u->zip);
 		u->zip = NULL;
 		if (!ok)
-			return cdr_job_error(u->job, CDR_E_INTERNAL, "cannot finish the new zip");
+			return cdr_job_error(u->job, CDR_E_LIMIT, "the rebuilt zip passes 4 GiB");
 		out->type = "application/zip";
 		out->ext = "zip";
 		out->name = zip_name(u->outer_name);
@@ -640,7 +636,7 @@ archive_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_out
 	if (v != CDR_BLOCKED)
 		v = finish(&u, out);
 out:
-	zip_out_free(u.zip);
+	zip_writer_free(u.zip);
 	if (u.reader)
 		archive_read_free(u.reader);
 	archive_names_free(u.names);
@@ -650,10 +646,11 @@ out:
 	return v;
 }
 
-/* Zip stores local times: libarchive converts with localtime_r() and
- * mktime(), which read /etc/localtime on first use, and with TZ unset
- * stat it again on every mktime(). Name the zone in TZ and load it now,
- * before the sandbox forbids both; glibc then keeps it. */
+/* Zip stores local times: libarchive (reading) and zip-write.c convert
+ * with mktime() and localtime_r(), which read /etc/localtime on first
+ * use, and with TZ unset stat it again on every mktime(). Name the zone
+ * in TZ and load it now, before the sandbox forbids both; glibc then
+ * keeps it. */
 static gboolean
 archive_init(GError **error)
 {

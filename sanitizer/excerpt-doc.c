@@ -194,12 +194,12 @@ doc_excerpt_text(struct cdr_excerpt *x, struct ole2_bytes word, struct ole2_byte
 		 struct ole2_bytes table1, const char **why)
 {
 	struct ole2_word_pieces t;
-	struct ole2_problem p = { .reason = NULL };
+	struct ole2_problem p = { 0 };
 	guint32 body;
 	if (!ole2_word_open(word, table0, table1, &t, &p)) {
-		*why = p.code == CDR_E_ENCRYPTED ? "（パスワードで保護されているため本文を読めません "
+		*why = p.failure.kind == CDR_E_ENCRYPTED ? "（パスワードで保護されているため本文を読めません "
 						   "/ protected by a password）"
-						 : p.reason;
+						 : p.failure.why;
 		return FALSE;
 	}
 	if (!ole2_word_fib_long(word, OLE2_FIB_CCP_TEXT, &body)) {

@@ -22,7 +22,7 @@
 #include <libxml/xmlreader.h>
 #include <string.h>
 
-#include "archive-parts.h"
+#include "zip.h"
 #include "ooxml.h"
 
 #define SHEET_ROWS 30      /* rows shown per worksheet */
@@ -50,7 +50,10 @@ read_part(void *ctx, char *buffer, int len)
 		s->pkg->why = "（大きすぎるため途中までです / too large to read further）";
 		return -1;
 	}
-	gssize n = zip_reader_read(s->in, (guint8 *)buffer, (gsize)len, &s->pkg->why);
+	struct cdr_failure fail = { 0 };
+	gssize n = zip_reader_read(s->in, (guint8 *)buffer, (gsize)len, &fail);
+	if (n < 0)
+		s->pkg->why = fail.why;
 	if (n > 0)
 		s->pkg->read += (guint64)n;
 	return n < 0 ? -1 : (int)n;
@@ -81,9 +84,12 @@ read_member(struct package *pkg, const char *name, node_fn fn, gpointer data)
 		pkg->why = "（文書の本文が見つかりません / the document has no body part）";
 		return FALSE;
 	}
-	struct part_stream s = { pkg, zip_reader_new(pkg->data, e, NULL, &pkg->why) };
-	if (!s.in)
+	struct cdr_failure fail = { 0 };
+	struct part_stream s = { pkg, zip_reader_new(pkg->data, e, NULL, &fail) };
+	if (!s.in) {
+		pkg->why = fail.why;
 		return FALSE;
+	}
 	xmlTextReader *r = xmlReaderForIO(read_part, NULL, &s, NULL, NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOERROR |
 						  XML_PARSE_NOWARNING);

@@ -370,14 +370,17 @@ ignore_errors(void *ctx, const char *msg, ...)
 
 char *
 html_to_text(const char *html, gsize len, unsigned max_depth, struct html_text_stats *stats,
-	     GError **error)
+	     struct cdr_failure *fail)
 {
+	struct cdr_failure ignored = { 0 };
+	if (!fail)
+		fail = &ignored;
 	struct html_text_stats local = { 0 };
 	struct render r = {
 		.out = g_string_new(NULL), .max_depth = max_depth, .stats = stats ? stats : &local,
 	};
 	if (len > G_MAXINT) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "HTML too large");
+		cdr_failure_set(fail, CDR_E_LIMIT, "HTML over 2 GiB");
 		g_string_free(r.out, TRUE);
 		return NULL;
 	}
@@ -389,8 +392,8 @@ html_to_text(const char *html, gsize len, unsigned max_depth, struct html_text_s
 		render_children(&r, xmlDocGetRootElement(doc), 0);
 	xmlFreeDoc(doc);
 	if (r.too_deep) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-			    "HTML elements nested deeper than %u", max_depth);
+		cdr_failure_set(fail, CDR_E_LIMIT, "HTML elements nested deeper than the "
+				"renderer's limit");
 		g_string_free(r.out, TRUE);
 		return NULL;
 	}

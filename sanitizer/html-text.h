@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "cdr.h"
+
 struct html_text_stats {
 	unsigned scripts;     /* script/style/object/iframe elements dropped */
 	unsigned hidden;      /* elements hidden by CSS or the hidden attribute */
@@ -18,8 +20,9 @@ struct html_text_stats {
  * markers, one line per table row (cells joined by " | "), <pre> kept,
  * entities decoded, scripts, styles and hidden content dropped, a link
  * shown as "text <url>" when the text is not the URL itself, images as
- * "[image: alt]". Elements nested deeper than max_depth are an error
- * (the caller blocks the part). Never touches the network or files.
+ * "[image: alt]". NULL with *fail set (a limit: more than 2 GiB, elements
+ * nested deeper than max_depth), which the caller records unchanged; `fail`
+ * may be NULL. Never touches the network or files.
  */
 char *html_to_text(const char *html, gsize len, unsigned max_depth, struct html_text_stats *stats,
-		   GError **error);
+		   struct cdr_failure *fail);

@@ -31,7 +31,7 @@
 
 #include "actions.h"
 #if HAVE_ARCHIVES
-#include "archive-parts.h"
+#include "zip.h"
 #endif
 #include "charset.h"
 #include "detect.h"
@@ -428,11 +428,11 @@ add_body(struct walk *w, GMimePart *part)
 		return FALSE;
 	g_autofree char *type = type_of(GMIME_OBJECT(part));
 	if (strcmp(type, "text/html") == 0) {
-		g_autoptr(GError) error = NULL;
+		struct cdr_failure fail = { 0 };
 		g_autofree char *rendered =
-			html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, &error);
+			html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, &fail);
 		if (!rendered)
-			return block(w, CDR_E_LIMIT, error->message);
+			return block(w, fail.kind, fail.why);
 		g_free(text);
 		/* carrier emoji written as character references */
 		g_autoptr(GString) mapped = g_string_new(rendered);
@@ -541,8 +541,10 @@ static gboolean
 remove_unopened(struct walk *w, struct mime_attachment *a, const guint8 *data, gsize len)
 {
 	const struct cdr_report *infected = cdr_job_scan_removed_part(w->job, data, len, a->name);
-	if (cdr_job_budget_spent(w->job))
-		return block(w, CDR_E_SCAN, "virus scan unavailable");
+	if (cdr_job_budget_spent(w->job)) { /* the scan recorded why on the message */
+		w->blocked = TRUE;
+		return FALSE;
+	}
 	if (infected)
 		remove_infected(w, a, infected->malware);
 	else
@@ -561,9 +563,12 @@ sanitize_attachment(struct walk *w, struct mime_attachment *a, const guint8 *dat
 	const struct cdr_report *child = cdr_job_last_child(w->job);
 	a->report = child;
 	if (v == CDR_BLOCKED) {
-		if (cdr_job_budget_spent(w->job)) /* bombs and failed scans end the message */
-			return block(w, child->error == CDR_E_SCAN ? CDR_E_SCAN : CDR_E_LIMIT,
-				      child->reason);
+		if (cdr_job_budget_spent(w->job)) { /* bombs and failed scans end the message */
+			if (!w->blocked)
+				cdr_job_fail_as_child(w->job, child, NULL);
+			w->blocked = TRUE;
+			return FALSE;
+		}
 		if (child->error == CDR_E_MALWARE) {
 			remove_infected(w, a, child->malware);
 			return TRUE;

@@ -51,8 +51,7 @@ static const guint8 url_moniker[16] = { 0xe0, 0xc9, 0xea, 0x79, 0xf9, 0xba, 0xce
 static gboolean
 refuse(struct ole2_problem *p, const char *reason)
 {
-	p->code = CDR_E_DANGEROUS;
-	p->reason = reason;
+	cdr_failure_set(&p->failure, CDR_E_DANGEROUS, reason);
 	return FALSE;
 }
 
@@ -156,8 +155,7 @@ ole2_excel_addin_function_check(const guint8 *d, gsize len, struct ole2_problem 
 	g_snprintf(p->detail, sizeof p->detail,
 		   "Excel formula calling %.*s (fetches from the network or runs code)", (int)cch,
 		   name);
-	p->code = CDR_E_DANGEROUS;
-	p->reason = p->detail;
+	cdr_failure_set(&p->failure, CDR_E_DANGEROUS, p->detail);
 	return FALSE;
 }
 

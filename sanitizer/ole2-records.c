@@ -64,8 +64,7 @@
 static gboolean
 problem(struct ole2_problem *p, enum cdr_error code, const char *reason)
 {
-	p->code = code;
-	p->reason = reason;
+	cdr_failure_set(&p->failure, code, reason);
 	return FALSE;
 }
 

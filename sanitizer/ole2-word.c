@@ -108,11 +108,10 @@ block(struct scan *s, const char *keyword, const char *why)
 	if (s->blocked)
 		return;
 	s->blocked = TRUE;
-	s->p->code = CDR_E_DANGEROUS;
 	g_snprintf(s->p->detail, sizeof(s->p->detail),
 		   "Word %s%sfield: %s (a Word 97-2003 document's text cannot be rewritten)",
 		   keyword, *keyword ? " " : "", why);
-	s->p->reason = s->p->detail;
+	cdr_failure_set(&s->p->failure, CDR_E_DANGEROUS, s->p->detail);
 }
 
 /* The innermost field's code is complete (or its keyword computed). */
@@ -200,7 +199,7 @@ scan_end(struct scan *s)
 	while (s->open->len)
 		pop(s);
 	g_array_free(s->open, TRUE);
-	return s->blocked ? s->p->reason : NULL;
+	return s->blocked ? s->p->failure.why : NULL;
 }
 
 /* The raw stream as text of one width: the same rules, on what looks like
@@ -335,8 +334,7 @@ scan_pieces(const struct ole2_word_pieces *t, const struct cdr_policy *policy,
 	}
 	if (broken) {
 		(void)scan_end(&s);
-		p->code = CDR_E_PARSE;
-		p->reason = broken;
+		cdr_failure_set(&p->failure, CDR_E_PARSE, broken);
 		return FALSE;
 	}
 	return scan_end(&s) == NULL;
@@ -347,33 +345,31 @@ ole2_word_open(struct ole2_bytes word, struct ole2_bytes table0, struct ole2_byt
 	       struct ole2_word_pieces *t, struct ole2_problem *p)
 {
 	if (word.len < FIB_BASE_LEN || ole2_u16(word.data) != FIB_IDENT) {
-		p->code = CDR_E_PARSE;
-		p->reason = "WordDocument stream without a Word FIB";
+		cdr_failure_set(&p->failure, CDR_E_PARSE, "WordDocument stream without a Word FIB");
 		return FALSE;
 	}
 	guint16 flags = ole2_u16(word.data + FIB_FLAGS);
 	if (flags & FIB_F_ENCRYPTED) {
-		p->code = CDR_E_ENCRYPTED;
-		p->reason = "password-protected document (encrypted Word document)";
+		cdr_failure_set(&p->failure, CDR_E_ENCRYPTED,
+				"password-protected document (encrypted Word document)");
 		return FALSE;
 	}
 	if (ole2_u16(word.data + 2) < FIB_NFIB_WORD97) {
-		p->code = CDR_E_UNSUPPORTED;
-		p->reason = "Word 6/95 document (older than Word 97)";
+		cdr_failure_set(&p->failure, CDR_E_UNSUPPORTED,
+				"Word 6/95 document (older than Word 97)");
 		return FALSE;
 	}
 	t->word = word;
 	t->table = flags & FIB_F_WHICH_TABLE ? table1 : table0;
 	guint32 fc, lcb;
 	if (!t->table.data) {
-		p->code = CDR_E_PARSE;
-		p->reason = "Word document without its table stream";
+		cdr_failure_set(&p->failure, CDR_E_PARSE, "Word document without its table stream");
 		return FALSE;
 	}
 	if (!ole2_word_fib_pair(word, FIB_CLX_INDEX, &fc, &lcb) ||
 	    !clx_pieces(t->table, fc, lcb, &t->plc, &t->count)) {
-		p->code = CDR_E_PARSE;
-		p->reason = "Word document without a readable piece table";
+		cdr_failure_set(&p->failure, CDR_E_PARSE,
+				"Word document without a readable piece table");
 		return FALSE;
 	}
 	return TRUE;

@@ -550,7 +550,7 @@ ole2_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	guint8 clsid[OLE2_CLSID_LEN] = { 0 };
 	const char *why;
 	enum ole2_kind kind;
-	struct ole2_problem problem = { .code = CDR_E_INTERNAL, .reason = "record check failed" };
+	struct ole2_problem problem = { 0 };
 
 	if (!input) {
 		cdr_job_error(job, CDR_E_INTERNAL, "libgsf could not wrap the input");
@@ -596,7 +596,7 @@ ole2_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 		goto out;
 
 	if (!check_records(kind, kept, cdr_job_policy(job), &problem)) {
-		cdr_job_error(job, problem.code, "%s", problem.reason);
+		cdr_job_fail(job, NULL, &problem.failure);
 		goto out;
 	}
 	if (!cdr_job_check_time(job))

@@ -17,11 +17,11 @@ struct ole2_bytes {
 	gsize len;
 };
 
-/* Why a file is blocked: an error kind and a reason (a fixed string, or
- * `detail` where the reason names what was found). */
+/* Why a file is blocked, decided where it is found: a kind and a reason
+ * (a fixed string, or `detail` where the reason names what was found),
+ * recorded unchanged by the handler (cdr_job_fail). */
 struct ole2_problem {
-	enum cdr_error code;
-	const char *reason;
+	struct cdr_failure failure;
 	char detail[256];
 };
 

@@ -26,7 +26,7 @@ struct stream {
 	struct zip_reader *in;
 	struct zip_writer *out;
 	GString *buf;
-	const char *why;
+	struct cdr_failure fail;
 	gboolean over_budget;
 	guint64 rows;
 };
@@ -35,7 +35,7 @@ static int
 read_part(void *ctx, char *buffer, int len)
 {
 	struct stream *s = ctx;
-	gssize n = zip_reader_read(s->in, (guint8 *)buffer, (gsize)len, &s->why);
+	gssize n = zip_reader_read(s->in, (guint8 *)buffer, (gsize)len, &s->fail);
 	if (n > 0 && !cdr_job_charge_expanded(s->c->job, (guint64)n)) {
 		s->over_budget = TRUE;
 		return -1;
@@ -85,7 +85,12 @@ static gboolean
 mapped_here(struct stream *s, xmlTextReader *r)
 {
 	xmlNode *node = xmlTextReaderCurrentNode(r);
-	return node && ooxml_xml_transitional(node, FALSE, &s->why);
+	const char *why = NULL;
+	if (!node)
+		return FALSE;
+	if (!ooxml_xml_transitional(node, FALSE, &why))
+		return cdr_failure_set(&s->fail, CDR_E_UNSUPPORTED, why);
+	return TRUE;
 }
 
 /* Expand the element the reader is on, clean it, write it, and move past
@@ -94,8 +99,11 @@ static int
 copy_subtree(struct stream *s, xmlTextReader *r)
 {
 	xmlNode *node = xmlTextReaderExpand(r);
-	if (!node || !ooxml_xml_transitional(node, TRUE, &s->why))
+	const char *why = NULL;
+	if (!node)
 		return -1;
+	if (!ooxml_xml_transitional(node, TRUE, &why))
+		return cdr_failure_set(&s->fail, CDR_E_UNSUPPORTED, why), -1;
 	if (ooxml_clean_tree(s->c, node)) {
 		ooxml_xml_dump(node, s->buf);
 		zip_writer_write(s->out, s->buf->str, s->buf->len);
@@ -144,9 +152,9 @@ copy_part(struct stream *s, xmlTextReader *r)
 	/* up to the root element; a DTD ends it there */
 	while ((rc = xmlTextReaderRead(r)) == 1 && xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT) {
 		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_DOCUMENT_TYPE) {
-			s->why = "XML with a document type declaration (entity expansion or external "
-				 "entities)";
-			return FALSE;
+			return cdr_failure_set(&s->fail, CDR_E_PARSE,
+					       "XML with a document type declaration (entity "
+					       "expansion or external entities)");
 		}
 	}
 	if (rc != 1 || !mapped_here(s, r))
@@ -182,7 +190,7 @@ copy_part(struct stream *s, xmlTextReader *r)
 
 gboolean
 ooxml_stream_part(struct ooxml_clean *c, struct zip_reader *in, struct zip_writer *out,
-		  const char **why)
+		  struct cdr_failure *fail)
 {
 	struct stream s = { .c = c, .in = in, .out = out, .buf = g_string_sized_new(4096) };
 	xmlTextReader *r = xmlReaderForIO(read_part, NULL, &s, NULL, NULL,
@@ -191,7 +199,9 @@ ooxml_stream_part(struct ooxml_clean *c, struct zip_reader *in, struct zip_write
 	gboolean ok = r && copy_part(&s, r);
 	xmlFreeTextReader(r);
 	g_string_free(s.buf, TRUE);
-	if (!ok)
-		*why = s.over_budget ? NULL : s.why ? s.why : "malformed XML";
+	if (!ok && !s.over_budget) {
+		cdr_failure_set(&s.fail, CDR_E_PARSE, "malformed XML");
+		*fail = s.fail;
+	}
 	return ok;
 }

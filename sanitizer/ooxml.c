@@ -685,20 +685,19 @@ write_xml_part(struct package *pkg, struct part *p, struct zip_writer *w)
 static enum cdr_verdict
 write_streamed_part(struct package *pkg, struct part *p, struct zip_writer *w)
 {
-	const char *why = NULL;
-	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, pkg->job, &why);
+	struct cdr_failure fail = { 0 };
+	struct zip_reader *r = zip_reader_new(pkg->data, p->entry, pkg->job, &fail);
 	if (!r)
-		return cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why);
+		return cdr_job_fail(pkg->job, p->name, &fail);
 	struct ooxml_clean c;
 	clean_begin(pkg, p, &c);
 	zip_writer_begin(w, p->name, TRUE);
-	gboolean ok = ooxml_stream_part(&c, r, w, &why);
+	gboolean ok = ooxml_stream_part(&c, r, w, &fail);
 	zip_reader_free(r);
 	clean_end(p, &c);
 	gboolean written = zip_writer_end(w);
-	if (!ok)
-		return why ? cdr_job_error(pkg->job, CDR_E_PARSE, "%s: %s", p->name, why)
-			   : CDR_BLOCKED;
+	if (!ok) /* a budget has recorded itself already (the first block stands) */
+		return cdr_job_fail(pkg->job, p->name, &fail);
 	if (!written)
 		return cdr_job_error(pkg->job, CDR_E_LIMIT, "the rebuilt document passes 4 GiB");
 	return CDR_CLEAN;
@@ -722,7 +721,9 @@ write_package(struct package *pkg, GByteArray *dest)
 		else if (p->keep == KEEP_MEDIA) {
 			zip_writer_begin(w, p->name, FALSE);
 			zip_writer_write(w, p->media->data, p->media->len);
-			zip_writer_end(w);
+			if (!zip_writer_end(w))
+				v = cdr_job_error(pkg->job, CDR_E_LIMIT,
+						  "the rebuilt document passes 4 GiB");
 		}
 		if (v != CDR_BLOCKED && p->keep != NOT_KEPT)
 			write_rels(w, p);

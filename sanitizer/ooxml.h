@@ -8,7 +8,6 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
-#include "archive-parts.h"
 #include "cdr.h"
 #include "package.h"
 
@@ -231,6 +230,8 @@ void ooxml_fields_clean(struct cdr_job *job, const char *part, xmlNode *root);
 
 /* Rewrite a worksheet or shared-strings part read from `r` into the
  * writer's current member, cleaning each row (or each child of the root)
- * on its own. FALSE with *why set on malformed XML or a DTD. */
+ * on its own. FALSE with *fail set (a corrupt member, malformed XML or
+ * a DTD, Strict markup that cannot be mapped), or with the job's error
+ * already recorded (a budget). */
 gboolean ooxml_stream_part(struct ooxml_clean *c, struct zip_reader *r, struct zip_writer *w,
-			   const char **why);
+			   struct cdr_failure *fail);

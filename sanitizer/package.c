@@ -103,10 +103,10 @@ GByteArray *
 package_read_part(struct cdr_job *job, const guint8 *zip, const struct zip_entry *e,
 		  const char *name, guint64 max)
 {
-	const char *why = NULL;
-	GByteArray *bytes = zip_read_whole(zip, e, max, &why);
+	struct cdr_failure fail = { 0 };
+	GByteArray *bytes = zip_read_whole(zip, e, max, &fail);
 	if (!bytes) {
-		cdr_job_error(job, e->usize > max ? CDR_E_LIMIT : CDR_E_PARSE, "%s: %s", name, why);
+		cdr_job_fail(job, name, &fail);
 		return NULL;
 	}
 	if (!cdr_job_charge_expanded(job, bytes->len)) {
@@ -182,7 +182,7 @@ package_picture_rebuild(struct cdr_job *job, const char *part, const guint8 *dat
 			if (out->data)
 				g_byte_array_free(out->data, TRUE);
 			out->data = NULL;
-			cdr_job_error(job, CDR_E_LIMIT, "%s", cdr_job_last_child(job)->reason);
+			cdr_job_fail_as_child(job, cdr_job_last_child(job), NULL);
 			return FALSE;
 		}
 	}

@@ -1,56 +1,15 @@
 /*
  * NAME
  *	package.h - what the document package handlers (ooxml, odf) share:
- *	members of a checked zip read, a new zip written (ooxml-zip.c), part
- *	names and parts judged, pictures rebuilt through the image handlers
- *	(package.c)
+ *	the package judged and read through the zip module (zip.h), part names
+ *	and parts judged, pictures rebuilt through the image handlers (package.c)
  */
 #pragma once
 
 #include <glib.h>
 
-#include "archive-parts.h"
 #include "cdr.h"
-
-/* ---- ooxml-zip.c: members read, the new package written ---------------- */
-
-/* A member's bytes as a stream: stored or deflated, size and CRC checked
- * at the end. */
-struct zip_reader;
-
-/* NULL (and *why set) for a compression method other than stored/deflate.
- * With a job, the compressed bytes already read are let go as reading
- * goes on (cdr_job_release_input): a streamed part is read once. */
-struct zip_reader *zip_reader_new(const guint8 *zip, const struct zip_entry *e,
-				  struct cdr_job *job, const char **why);
-/* Up to `len` bytes; 0 at the end; -1 on corrupt data, a size or CRC that
- * disagrees with the central directory (*why says which). */
-gssize zip_reader_read(struct zip_reader *r, guint8 *buf, gsize len, const char **why);
-void zip_reader_free(struct zip_reader *r);
-
-/* The whole member, at most `max` bytes (else NULL, *why "too big"). */
-GByteArray *zip_read_whole(const guint8 *zip, const struct zip_entry *e, guint64 max,
-			   const char **why);
-
-/* The new package: members with a fixed time, no extra fields and no data
- * descriptors, written in order; one member at a time, streamed (begin,
- * write..., end). */
-struct zip_writer;
-
-struct zip_writer *zip_writer_new(GByteArray *dest);
-/* A deflated member. `fast`: the quickest compression, for parts of
- * hundreds of megabytes (worksheets), where deflate's default level would
- * dominate the time. */
-void zip_writer_begin(struct zip_writer *w, const char *name, gboolean fast);
-/* A stored (uncompressed) member: OpenDocument's `mimetype`, which must be
- * readable at a fixed offset. */
-void zip_writer_begin_stored(struct zip_writer *w, const char *name);
-void zip_writer_write(struct zip_writer *w, const void *data, gsize len);
-/* FALSE when the member could not be compressed or passed 4 GiB. */
-gboolean zip_writer_end(struct zip_writer *w);
-/* The central directory and end record; FALSE on error. Frees `w`. */
-gboolean zip_writer_finish(struct zip_writer *w);
-void zip_writer_free(struct zip_writer *w);
+#include "zip.h"
 
 /* ---- package.c: the package judged, read, named -------------------------- */
 

@@ -86,7 +86,7 @@ rtf_finish_pict(struct rtf *r, struct frame *f)
 		if (cdr_job_budget_spent(r->job)) {
 			if (clean)
 				g_byte_array_unref(clean);
-			cdr_job_error(r->job, CDR_E_LIMIT, "RTF: budget spent on pictures");
+			cdr_job_fail_as_child(r->job, cdr_job_last_child(r->job), "RTF picture: ");
 			r->failed = TRUE;
 			return;
 		}

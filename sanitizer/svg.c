@@ -169,8 +169,13 @@ svg_rebuild_data_image(struct svg_rebuild *r, const char *value)
 	gsize len = 0;
 	g_autofree guchar *bytes = g_base64_decode(comma + 1, &len);
 	g_autofree char *name = g_strdup_printf("image%u.%s", ++r->images, ext);
-	if (!bytes || cdr_job_sanitize_child(r->job, bytes, len, name, &child) == CDR_BLOCKED)
+	if (!bytes || cdr_job_sanitize_child(r->job, bytes, len, name, &child) == CDR_BLOCKED) {
+		if (bytes && cdr_job_budget_spent(r->job)) { /* the whole object ends */
+			cdr_job_fail_as_child(r->job, cdr_job_last_child(r->job), NULL);
+			r->failed = TRUE;
+		}
 		return NULL;
+	}
 	const struct cdr_report *c = cdr_job_last_child(r->job);
 	g_autofree char *b64 = g_base64_encode(child->data, child->len);
 	g_byte_array_unref(child);

@@ -32,6 +32,9 @@ PACKAGES=(
 	fonts-ipaexfont
 	# the milter and its end-to-end tests through a real Postfix
 	libmilter-dev postfix swaks miltertest
+	# tests/e2e/test-ppap.sh kills the milter at a chosen step of a pairing:
+	# gdb holds one thread at a breakpoint (non-stop) until the SIGKILL
+	gdb
 	# the virus scan ([av]): the tests start a private clamd with a test
 	# database of their own (tests/clamd.sh); no freshclam run, no network
 	clamav-daemon

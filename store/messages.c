@@ -258,7 +258,21 @@ write_facts(sqlite3 *db, sqlite3_int64 seq, const struct store_message *m, GErro
 struct record {
 	const char *id;
 	const struct store_message *m;
+	const char *session; /* owns the password mail's pairing (ppap_pair) */
 };
+
+/* A password mail: its pairing is to run, in this session. */
+static gboolean
+mark_pairing(sqlite3 *db, sqlite3_int64 seq, const char *session, GError **error)
+{
+	sqlite3_stmt *st = db_prepare(
+		db, "UPDATE messages SET ppap_pair = 1, ppap_pair_owner = ?2 WHERE seq = ?1", error);
+	if (!st)
+		return FALSE;
+	sqlite3_bind_int64(st, 1, seq);
+	db_bind_text(st, 2, session);
+	return db_run(db, st, error);
+}
 
 static gboolean
 job_put_record(sqlite3 *db, gpointer data, GError **error)
@@ -275,7 +289,8 @@ job_put_record(sqlite3 *db, gpointer data, GError **error)
 				    "%s already has its record", r->id);
 		return FALSE;
 	}
-	return write_facts(db, seq, r->m, error);
+	return write_facts(db, seq, r->m, error) &&
+	       (!r->m->ppap_pair || mark_pairing(db, seq, r->session, error));
 }
 
 gboolean
@@ -288,6 +303,8 @@ store_put_record(struct mg_store *s, const char *id, const struct store_message 
 		return FALSE;
 	}
 	struct record r = { .id = id, .m = m };
+	if (m->ppap_pair && !(r.session = store_session(s, error)))
+		return FALSE;
 	return store_write(s, TRUE, job_put_record, &r, error);
 }
 

@@ -19,6 +19,7 @@ static const char *const state_names[] = {
 	[STORE_PPAP_TRYING] = "trying",
 	[STORE_PPAP_OPENED] = "opened",
 	[STORE_PPAP_EXHAUSTED] = "exhausted",
+	[STORE_PPAP_FAILED] = "failed",
 };
 
 const char *
@@ -49,7 +50,8 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		db,
 		"SELECT m.id FROM ppap_pending p JOIN messages m ON m.seq = p.message "
 		"WHERE m.state = 'stored' AND p.tries < ?1 "
-		"AND (p.state = 'waiting' OR (p.state = 'trying' AND p.updated < ?2)) "
+		"AND (p.state = 'waiting' OR (p.state = 'trying' AND p.updated < ?2 "
+		"AND p.submitting IS NULL)) "
 		"AND lower(m.sender) = lower(?3) AND lower(m.from_address) = lower(?4) "
 		"AND m.time >= ?5 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE "
 		"r.message = m.seq AND lower(r.address) NOT IN "
@@ -105,6 +107,8 @@ not_in_state(sqlite3 *db, sqlite3_int64 seq, const char *id, const char *wanted,
 
 struct ppap_change {
 	const char *id;
+	const char *session; /* the claim's owner */
+	const char *message_id, *reason; /* submitting, failing */
 	gint64 stale;
 	enum store_ppap_state state;
 	gboolean tried;
@@ -120,15 +124,16 @@ job_claim(sqlite3 *db, gpointer data, GError **error)
 		return FALSE;
 	gint64 now = store_now();
 	sqlite3_stmt *st = db_prepare(db,
-				      "UPDATE ppap_pending SET state = 'trying', updated = ?2 "
-				      "WHERE message = ?1 AND (state = 'waiting' OR "
-				      "(state = 'trying' AND updated < ?3))",
+				      "UPDATE ppap_pending SET state = 'trying', updated = ?2, "
+				      "owner = ?4 WHERE message = ?1 AND (state = 'waiting' OR "
+				      "(state = 'trying' AND updated < ?3 AND submitting IS NULL))",
 				      error);
 	if (!st)
 		return FALSE;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, now - c->stale);
+	db_bind_text(st, 4, c->session);
 	if (!db_run(db, st, error))
 		return FALSE;
 	return sqlite3_changes(db) == 1 || not_in_state(db, seq, c->id, "waiting", error);
@@ -138,6 +143,8 @@ gboolean
 store_ppap_claim(struct mg_store *s, const char *id, gint64 stale, GError **error)
 {
 	struct ppap_change c = { .id = id, .stale = stale };
+	if (!(c.session = store_session(s, error)))
+		return FALSE;
 	return store_write(s, TRUE, job_claim, &c, error);
 }
 
@@ -166,7 +173,9 @@ job_finish(sqlite3 *db, gpointer data, GError **error)
 		return FALSE;
 	sqlite3_stmt *st = db_prepare(db,
 				      "UPDATE ppap_pending SET state = ?2, tries = tries + ?3, "
-				      "updated = ?4 WHERE message = ?1 AND state = 'trying'",
+				      "updated = ?4, owner = NULL, submitting = CASE ?2 WHEN "
+				      "'waiting' THEN NULL ELSE submitting END "
+				      "WHERE message = ?1 AND state = 'trying'",
 				      error);
 	if (!st)
 		return FALSE;
@@ -187,7 +196,8 @@ gboolean
 store_ppap_finish(struct mg_store *s, const char *id, enum store_ppap_state state,
 		  gboolean tried, const char *password_hash, const char *by, GError **error)
 {
-	if (state == STORE_PPAP_TRYING || (unsigned)state >= G_N_ELEMENTS(state_names)) {
+	if (state == STORE_PPAP_TRYING || state == STORE_PPAP_FAILED ||
+	    (unsigned)state >= G_N_ELEMENTS(state_names)) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
 			    "a password entry finishes waiting, opened or exhausted");
 		return FALSE;
@@ -197,12 +207,120 @@ store_ppap_finish(struct mg_store *s, const char *id, enum store_ppap_state stat
 	return store_write(s, TRUE, job_finish, &c, error);
 }
 
+/* ---- a follow-up's submission: at most once ---- */
+
+static gboolean
+job_submitting(sqlite3 *db, gpointer data, GError **error)
+{
+	struct ppap_change *c = data;
+	sqlite3_int64 seq = db_message_seq(db, c->id, "stored", error);
+	if (!seq)
+		return FALSE;
+	sqlite3_stmt *st = db_prepare(
+		db,
+		"UPDATE ppap_pending SET submitting = coalesce(submitting || ' ', '') || ?2, "
+		"updated = ?3 WHERE message = ?1 AND state = 'trying' AND owner = ?4",
+		error);
+	if (!st)
+		return FALSE;
+	sqlite3_bind_int64(st, 1, seq);
+	db_bind_text(st, 2, c->message_id);
+	sqlite3_bind_int64(st, 3, store_now());
+	db_bind_text(st, 4, c->session);
+	if (!db_run(db, st, error))
+		return FALSE;
+	if (sqlite3_changes(db) == 1)
+		return TRUE;
+	g_autofree char *state = NULL;
+	if (current_state(db, seq, c->id, &state, error))
+		g_set_error(error, STORE_ERROR, STORE_ERROR_STATE,
+			    "the password entry of %s is no longer this process's claim (%s)",
+			    c->id, state);
+	return FALSE;
+}
+
+gboolean
+store_ppap_submitting(struct mg_store *s, const char *id, const char *message_id,
+		      GError **error)
+{
+	if (!message_id || !*message_id || strchr(message_id, ' ')) {
+		g_set_error(error, STORE_ERROR, STORE_ERROR_INVALID,
+			    "a follow-up needs a Message-ID without spaces");
+		return FALSE;
+	}
+	struct ppap_change c = { .id = id, .message_id = message_id };
+	if (!(c.session = store_session(s, error)))
+		return FALSE;
+	return store_write(s, TRUE, job_submitting, &c, error);
+}
+
+/* trying -> failed: never tried again by itself; the event says why and
+ * which follow-ups had started (a person checks the mail log and
+ * releases by hand). */
+gboolean
+db_ppap_fail(sqlite3 *db, sqlite3_int64 seq, const char *id, const char *reason, const char *by,
+	   GError **error)
+{
+	sqlite3_stmt *st = db_prepare(db,
+				      "UPDATE ppap_pending SET state = 'failed', reason = ?2, "
+				      "updated = ?3, owner = NULL WHERE message = ?1 "
+				      "AND state = 'trying' RETURNING submitting",
+				      error);
+	if (!st)
+		return FALSE;
+	sqlite3_bind_int64(st, 1, seq);
+	db_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, store_now());
+	int rc = sqlite3_step(st);
+	g_autofree char *submitting = rc == SQLITE_ROW ? db_column_text(st, 0) : NULL;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, error, "quarantine store");
+	if (sqlite3_changes(db) != 1)
+		return not_in_state(db, seq, id, "trying", error);
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, "failed");
+	json_builder_set_member_name(b, "reason");
+	json_builder_add_string_value(b, reason);
+	if (submitting) {
+		json_builder_set_member_name(b, "submitted_message_ids");
+		json_builder_add_string_value(b, submitting);
+	}
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+	g_autofree char *detail = json_to_string(root, FALSE);
+	return db_add_event(db, id, "ppap-failed", by, NULL, detail, error);
+}
+
+static gboolean
+job_fail(sqlite3 *db, gpointer data, GError **error)
+{
+	struct ppap_change *c = data;
+	sqlite3_int64 seq = db_message_seq(db, c->id, "stored", error);
+	return seq && db_ppap_fail(db, seq, c->id, c->reason, c->by, error);
+}
+
+gboolean
+store_ppap_fail(struct mg_store *s, const char *id, const char *reason, const char *by,
+		GError **error)
+{
+	struct ppap_change c = { .id = id, .reason = reason, .by = by };
+	return store_write(s, TRUE, job_fail, &c, error);
+}
+
 void
 store_ppap_free(struct store_ppap *p)
 {
 	if (!p)
 		return;
 	g_free(p->id);
+	g_free(p->owner);
+	g_free(p->submitting);
+	g_free(p->reason);
 	g_free(p);
 }
 
@@ -213,7 +331,8 @@ store_ppap_get(struct mg_store *s, const char *id, GError **error)
 	if (!db)
 		return NULL;
 	sqlite3_stmt *st = db_prepare(db,
-				      "SELECT p.state, p.tries, p.updated FROM ppap_pending p JOIN "
+				      "SELECT p.state, p.tries, p.updated, p.owner, p.submitting, "
+				      "p.reason FROM ppap_pending p JOIN "
 				      "messages m ON m.seq = p.message WHERE m.id = ?1",
 				      error);
 	struct store_ppap *p = NULL;
@@ -226,6 +345,9 @@ store_ppap_get(struct mg_store *s, const char *id, GError **error)
 			p->state = state_from_name((const char *)sqlite3_column_text(st, 0));
 			p->tries = (guint)MAX(sqlite3_column_int64(st, 1), 0);
 			p->updated = sqlite3_column_int64(st, 2);
+			p->owner = db_column_text(st, 3);
+			p->submitting = db_column_text(st, 4);
+			p->reason = db_column_text(st, 5);
 		} else if (rc == SQLITE_DONE) {
 			g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 				    "%s does not wait for a password", id);

@@ -71,6 +71,8 @@ store_message_free(struct store_message *m)
 	g_free(m->id);
 	g_free(m->sha256);
 	g_free(m->release);
+	g_free(m->ppap);
+	g_free(m->ppap_reason);
 	g_free(m->sender);
 	g_ptr_array_unref(m->recipients);
 	g_free(m->header_from);

@@ -3,8 +3,9 @@
  *	schema.c - the tables of the quarantine store, and their version
  * SUMMARY
  *	PRAGMA user_version says which schema a database has: 0 is an empty
- *	database (created here), SCHEMA_VERSION the current one, anything
- *	newer was made by a newer mugaika and is not touched.
+ *	database (created here), SCHEMA_VERSION the current one, an older
+ *	one is upgraded in the transaction that opens it, anything newer was
+ *	made by a newer mugaika and is not touched.
  * DESCRIPTION
  *	messages	one row per original: the index columns, the whole
  *			record (JSON), and what release and PPAP pairing need
@@ -17,7 +18,13 @@
  *	ppap_pending	messages waiting for a password mail. Sender, From,
  *			recipients and time are the message's own rows: the
  *			pairing query joins them rather than keeping copies
- *			that could disagree.
+ *			that could disagree. owner: the session (store.c)
+ *			that claimed it; submitting: the Message-IDs of
+ *			follow-ups whose submission started (version 2).
+ *	messages.ppap_pair  a password mail whose pairing has not finished,
+ *			and ppap_pair_owner the session that runs it
+ *			(version 2): a milter killed before its pairing ran
+ *			leaves the mark, and the next one runs it.
  *	releases	one row per release request and its state.
  *	events		who did what to which message, when, from where.
  *			The message id is text, not a reference: an event
@@ -25,7 +32,7 @@
  */
 #include "store-private.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_v1[] =
 	"CREATE TABLE messages ("
@@ -85,6 +92,28 @@ static const char schema_v1[] =
 	"CREATE INDEX events_id ON events (id);"
 	"CREATE INDEX events_time ON events (time);";
 
+/* Version 1 -> 2: PPAP pairings and follow-ups survive a crash. The
+ * password mail's mark (messages.ppap_pair) and the claims' owners and
+ * submissions (ppap_pending) are new columns; ppap_pending is rebuilt
+ * for its new state 'failed' (a CHECK cannot be altered in place). In
+ * the transaction that opens the store: all or nothing. */
+static const char upgrade_v2[] =
+	"ALTER TABLE messages ADD COLUMN ppap_pair INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN ppap_pair_owner TEXT;"
+	"CREATE INDEX messages_ppap_pair ON messages (time) WHERE ppap_pair = 1;"
+	"CREATE TABLE ppap_pending_v2 ("
+	" message INTEGER PRIMARY KEY,"
+	" state TEXT NOT NULL CHECK (state IN ('waiting', 'trying', 'opened', 'exhausted',"
+	"  'failed')),"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL,"
+	" owner TEXT, submitting TEXT, reason TEXT);"
+	"INSERT INTO ppap_pending_v2 (message, state, tries, updated)"
+	" SELECT message, state, tries, updated FROM ppap_pending;"
+	"DROP TABLE ppap_pending;"
+	"ALTER TABLE ppap_pending_v2 RENAME TO ppap_pending;"
+	"CREATE INDEX ppap_pending_state ON ppap_pending (state);";
+
 /* Indexes added to version 1 since: made when missing, so a store of an
  * earlier build gets them and stays readable by it (an index changes no
  * row). messages_encrypted: the milter asks, for every message, whether
@@ -99,6 +128,13 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 	gint64 v = db_single_number(db, "PRAGMA user_version", error);
 	if (v < 0)
 		return FALSE;
+	if (v == 1) {
+		/* a store of an earlier build: upgraded; that build will no
+		 * longer open it (the version rule below) */
+		g_autofree char *sql = g_strdup_printf("%s %s PRAGMA user_version=%d;", upgrade_v2,
+						       indexes_v1, SCHEMA_VERSION);
+		return db_exec(db, sql, error);
+	}
 	if (v == SCHEMA_VERSION)
 		return db_exec(db, indexes_v1, error);
 	if (v > SCHEMA_VERSION) {
@@ -121,7 +157,7 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 			    "the quarantine store is empty");
 		return FALSE;
 	}
-	g_autofree char *sql = g_strdup_printf("%s %s PRAGMA user_version=%d;", schema_v1,
-					       indexes_v1, SCHEMA_VERSION);
+	g_autofree char *sql = g_strdup_printf("%s %s %s PRAGMA user_version=%d;", schema_v1,
+					       upgrade_v2, indexes_v1, SCHEMA_VERSION);
 	return db_exec(db, sql, error);
 }

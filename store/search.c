@@ -17,7 +17,10 @@
 	"m.from_address, m.subject, m.message_id, m.action, m.reason, m.mode, m.verdict, " \
 	"m.error, m.av, m.malware, m.encrypted, m.releasable, m.not_releasable, "          \
 	"(SELECT r.state FROM releases r WHERE r.message = m.seq "                         \
-	"ORDER BY r.number DESC LIMIT 1)"
+	"ORDER BY r.number DESC LIMIT 1), "                                                 \
+	"(SELECT p.state FROM ppap_pending p WHERE p.message = m.seq), "                   \
+	"(SELECT p.reason FROM ppap_pending p WHERE p.message = m.seq)"
+#define RECORD_COLUMN 24
 
 static struct store_message *
 message_from_row(sqlite3_stmt *st, int record_column)
@@ -39,6 +42,8 @@ message_from_row(sqlite3_stmt *st, int record_column)
 	m->releasable = sqlite3_column_int(st, 19) != 0;
 	m->not_releasable = db_column_text(st, 20);
 	m->release = db_column_text(st, 21);
+	m->ppap = db_column_text(st, 22);
+	m->ppap_reason = db_column_text(st, 23);
 	if (record_column >= 0)
 		m->record = db_column_text(st, record_column);
 	return m;
@@ -56,7 +61,7 @@ store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error)
 	struct store_message *m = NULL;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		m = message_from_row(st, 22);
+		m = message_from_row(st, RECORD_COLUMN);
 	else if (rc == SQLITE_DONE)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no such message");
 	else
@@ -197,7 +202,7 @@ store_search(struct mg_store *s, const struct store_query *in, store_message_cb 
 	}
 	int rc = SQLITE_DONE;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		g_autoptr(store_message) m = message_from_row(st, 22);
+		g_autoptr(store_message) m = message_from_row(st, RECORD_COLUMN);
 		if (in->details &&
 		    !store_load_details(db, sqlite3_column_int64(st, 0), m, error)) {
 			ok = FALSE;

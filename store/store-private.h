@@ -33,7 +33,23 @@ struct mg_store {
 	/* idle reader connections (writer.c) */
 	GMutex readers_lock;
 	GPtrArray *readers;
+
+	/* the session that owns this store's claims (session.c) */
+	GMutex session_lock;
+	char *session; /* NULL until the first claim */
+	int session_fd;
 };
+
+/* This store's session token, made (and its lock taken) on first use;
+ * NULL with `error` when the lock file cannot be made. */
+const char *store_session(struct mg_store *store, GError **error);
+
+/* Whether the session `token` (NULL: none) may still hold its claims:
+ * FALSE only when it surely ended (its process died or closed it). */
+gboolean store_session_alive(struct mg_store *store, const char *token);
+
+/* At close: the session ends (its lock file removed). */
+void store_session_end(struct mg_store *store);
 
 /* A write: run(db, data, error) inside a savepoint; FALSE rolls the job
  * back (and only it). `durable`: the caller returns only once the
@@ -104,6 +120,11 @@ gboolean db_add_event(sqlite3 *db, const char *id, const char *what, const char 
 /* A db_row_fn: an events row (number, time, id, what, by, origin,
  * detail) as a struct store_event into a GPtrArray (events.c). */
 void db_add_event_row(sqlite3_stmt *st, gpointer out);
+
+/* PPAP entry `seq` (message `id`): trying -> failed with `reason`, and
+ * its event (ppap.c). */
+gboolean db_ppap_fail(sqlite3 *db, sqlite3_int64 seq, const char *id, const char *reason,
+		      const char *by, GError **error);
 
 /* ["a", "b"]: a NULL-terminated list as a JSON array (record.c). */
 char *store_json_string_list(const char *const *items);

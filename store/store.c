@@ -149,6 +149,8 @@ store_open(const char *dir, unsigned flags, GError **error)
 	g_cond_init(&s->done);
 	g_mutex_init(&s->readers_lock);
 	s->readers = g_ptr_array_new();
+	g_mutex_init(&s->session_lock);
+	s->session_fd = -1;
 	store_writer_start(s, db);
 	return s;
 }
@@ -160,6 +162,8 @@ store_close(struct mg_store *s)
 		return;
 	store_writer_stop(s);
 	store_readers_close(s);
+	store_session_end(s);
+	g_mutex_clear(&s->session_lock);
 	g_ptr_array_unref(s->readers);
 	g_mutex_clear(&s->lock);
 	g_cond_clear(&s->wake);

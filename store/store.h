@@ -125,6 +125,8 @@ struct store_message {
 			      * the original against it when set */
 	enum store_state state; /* (store) */
 	char *release;       /* (store) state of the latest release, NULL when none */
+	char *ppap;          /* (store) state of its PPAP entry, NULL when none */
+	char *ppap_reason;   /* (store) why it is "failed", NULL */
 
 	char *sender;        /* envelope sender, "" for <> */
 	GPtrArray *recipients; /* struct store_recipient*, the final recipients */
@@ -145,6 +147,9 @@ struct store_message {
 	GPtrArray *attachments; /* struct store_attachment* */
 	char *record;        /* the whole record (cdr-milter's audit record, JSON) */
 	gboolean ppap_wait;  /* put: wait for a password mail (store_ppap_*) */
+	gboolean ppap_pair;  /* put: a password mail whose pairing is to run, by
+			      * this store's session, until store_ppap_pair_done()
+			      * (written with the record: a crash cannot lose it) */
 };
 
 struct store_message *store_message_new(void);
@@ -174,8 +179,9 @@ struct store_message *store_message_from_record(const char *json, gsize len, GEr
 char *store_put_original(struct mg_store *store, int fd, char **sha256, GError **error);
 
 /* The record of an original stored by store_put_original(): the index
- * row, the recipients and attachments, and a PPAP entry when
- * m->ppap_wait. TRUE only when the original and the record are durable. */
+ * row, the recipients and attachments, a PPAP entry when m->ppap_wait,
+ * and the pairing mark when m->ppap_pair, all in one transaction. TRUE
+ * only when the original and the record are durable. */
 gboolean store_put_record(struct mg_store *store, const char *id, const struct store_message *m,
 			  GError **error);
 
@@ -288,23 +294,32 @@ gboolean store_import(struct mg_store *store, const char *id, int fd,
 
 /*
  * A message put with ppap_wait is "waiting". The pairing step looks for
- * candidates, claims one (only one process at a time can: "trying"),
+ * candidates, claims one (only one session at a time can: "trying"),
  * tries the passwords it found, and finishes: "opened" (a password
  * worked; the follow-up was made), back to "waiting" with one more try
- * recorded, or "exhausted" (max tries). A claim left "trying" longer
- * than `stale` seconds (a crash) may be claimed again.
+ * recorded, or "exhausted" (max tries). A claim names its session (an
+ * open store in one process; the session ends when the store is closed
+ * or the process dies, SIGKILL included). Before each follow-up is
+ * submitted, its Message-ID is recorded (store_ppap_submitting()): from
+ * then on the entry is never submitted again by itself. A claim whose
+ * session ended (store_ppap_recover()) waits again when no submission
+ * had started, else it is "failed" (the follow-up may or may not have
+ * gone out: a person checks and releases by hand). A claim of another
+ * live session left "trying" longer than `stale` seconds without a
+ * submission may be claimed again.
  */
 enum store_ppap_state {
 	STORE_PPAP_WAITING,
 	STORE_PPAP_TRYING,
 	STORE_PPAP_OPENED,
 	STORE_PPAP_EXHAUSTED,
+	STORE_PPAP_FAILED, /* a follow-up's submission was cut short: never again by itself */
 };
 
 const char *store_ppap_state_name(enum store_ppap_state state);
 
 /* Ids of the messages waiting (or trying for longer than `stale`
- * seconds) from envelope `sender` whose From address is `from_address`
+ * seconds, no submission started) from envelope `sender` whose From address is `from_address`
  * (both ASCII case-insensitive; a message or a password mail without a
  * From address pairs with nothing), arrived at or after `since`, with
  * fewer than `max_tries` tries, and whose every recipient is one of
@@ -314,8 +329,9 @@ GPtrArray *store_ppap_candidates(struct mg_store *store, const char *sender,
 				 const char *from_address, const char *const *recipients,
 				 gint64 since, guint max_tries, gint64 stale, GError **error);
 
-/* waiting (or trying for longer than `stale` seconds) -> trying.
- * STORE_ERROR_STATE when someone else has it or it is finished. */
+/* waiting (or trying for longer than `stale` seconds, no submission
+ * started) -> trying, by this store's session. STORE_ERROR_STATE when
+ * someone else has it or it is finished. */
 gboolean store_ppap_claim(struct mg_store *store, const char *id, gint64 stale,
 			  GError **error);
 
@@ -326,11 +342,48 @@ gboolean store_ppap_finish(struct mg_store *store, const char *id, enum store_pp
 			   gboolean tried, const char *password_hash, const char *by,
 			   GError **error);
 
+/* Before submitting a follow-up of the entry this session claimed:
+ * its Message-ID, durably. STORE_ERROR_STATE when the claim is no
+ * longer this session's (then nothing may be submitted). */
+gboolean store_ppap_submitting(struct mg_store *store, const char *id, const char *message_id,
+			       GError **error);
+
+/* trying -> failed, with `reason` (an event too): a follow-up went out
+ * to some recipients and not to others, or its fate is unknown. Never
+ * tried again by itself; cdr-quarantine release still works. */
+gboolean store_ppap_fail(struct mg_store *store, const char *id, const char *reason,
+			 const char *by, GError **error);
+
+/* What store_ppap_recover() did. */
+struct store_ppap_recovered {
+	guint reclaimed;     /* claims of ended sessions, no submission: waiting again */
+	guint failed;        /* claims of ended sessions that had started submitting */
+	guint expired;       /* password mails older than `since`: pairing dropped */
+	GPtrArray *pairings; /* char*: password mails whose pairing is now this
+			      * session's to run, oldest first */
+};
+
+/* Take up what sessions that ended (a crash) left: their PPAP claims
+ * (see above; claims of live sessions older than `stale` too), and the
+ * pairings of their password mails (put with ppap_pair) arrived at or
+ * after `since`, now this session's (older ones are dropped, an
+ * event). Durable; events by `by`. Clear `out` with
+ * store_ppap_recovered_clear(). */
+gboolean store_ppap_recover(struct mg_store *store, gint64 since, gint64 stale, const char *by,
+			    struct store_ppap_recovered *out, GError **error);
+void store_ppap_recovered_clear(struct store_ppap_recovered *out);
+
+/* The pairing of password mail `id` finished: its mark is cleared. */
+gboolean store_ppap_pair_done(struct mg_store *store, const char *id, GError **error);
+
 struct store_ppap {
 	char *id;
 	enum store_ppap_state state;
 	guint tries;
 	gint64 updated;
+	char *owner;      /* the claiming session; NULL when not claimed */
+	char *submitting; /* Message-IDs of follow-ups whose submission started */
+	char *reason;     /* why failed */
 };
 
 /* The PPAP entry of a message; STORE_ERROR_NOT_FOUND when none. */

@@ -160,14 +160,17 @@ submit_by_sendmail(const char *program, const struct submit_options *o,
 	} else if (!wait_within(pid, sockio_deadline_in(o->connect_ms + o->io_ms), &status)) {
 		submit_decide(r, SUBMIT_TEMPFAIL, "%s did not finish within [release] timeout",
 			      program);
+		r->uncertain = TRUE; /* it may have queued the message before */
 	} else {
 		g_autofree char *said = printable_output(out);
 		if (WIFEXITED(status))
 			submit_decide(r, status_of_exit(status), "%s exit %d%s%s", program,
 				      WEXITSTATUS(status), *said ? ": " : "", said);
-		else
+		else {
 			submit_decide(r, SUBMIT_TEMPFAIL, "%s killed by signal %d", program,
 				      WTERMSIG(status));
+			r->uncertain = TRUE;
+		}
 	}
 	submit_mark_pending(r, r->status, r->reply);
 	if (in >= 0)

@@ -12,7 +12,8 @@
  *	connection or a malformed reply is a temporary failure. The message
  *	goes to the recipients the relay accepted; the others are marked
  *	with their reply. Postfix's queue id is taken from the reply to the
- *	end of DATA.
+ *	end of DATA. A message sent whole whose reply never came is
+ *	"uncertain": the relay may have queued it.
  */
 #include "submit-private.h"
 
@@ -229,8 +230,10 @@ send_message(struct conn *c, const guint8 *message, gsize len)
 	if (!send_bytes(c, "the message", data->data, data->len))
 		return;
 	g_clear_pointer(&text, g_free);
-	if (!read_reply(c, "the message", sockio_deadline_in(c->io_ms), &code, &text))
+	if (!read_reply(c, "the message", sockio_deadline_in(c->io_ms), &code, &text)) {
+		c->r->uncertain = TRUE; /* all of it sent, the answer lost */
 		return;
+	}
 	if (code / 100 != 2) {
 		fail(c, status_of(code), "%s refuses the message: %u %s", c->where, code, text);
 		return;

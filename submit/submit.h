@@ -69,6 +69,11 @@ struct submit_result {
 	char *reply;               /* the reply that decided, or what went wrong (printable) */
 	char *queue_id;            /* Postfix's queue id ("queued as ID"), or NULL */
 	GPtrArray *recipients;     /* struct submit_recipient*, in the order given */
+	gboolean uncertain;        /* TEMPFAIL, but the relay may have taken it: the
+				    * whole message was sent and no reply came (a
+				    * timeout, a closed connection), or sendmail was
+				    * killed or died by a signal. Sending it again may
+				    * deliver it twice. */
 };
 
 /*

@@ -53,8 +53,9 @@ deliver(struct web_app *app, const char *id, gint64 number, const char *password
 /* A release of the console (origin "web ...") that should go out now:
  * approved more than a sweep ago and not delivered (a restart, an
  * approval by another process), or failed because the relay deferred it
- * (tried again every RETRY_SECONDS for a day). Releases that came with a
- * password are not retried: the password is not kept. */
+ * (tried again every RETRY_SECONDS for a day; not one the relay may
+ * have taken without answering: "uncertain", see release.c). Releases
+ * that came with a password are not retried: the password is not kept. */
 static gboolean
 due(const struct store_release *r, gint64 now)
 {

@@ -465,6 +465,14 @@ try_password(struct web_app *app, struct password_try *t)
 	const char *to[] = { t->address, NULL };
 	gint64 number = release_request(app->store, p, t->c.id, to, t->address, t->origin, TRUE,
 					&error);
+	/* the claimed entry records the submission first: a crash from here
+	 * on leaves it "failed" (at most once), never waiting for a pairing
+	 * that would send the files again */
+	g_autofree char *what =
+		number ? g_strdup_printf("<release-%" G_GINT64_FORMAT "@cdr-web.invalid>", number) : NULL;
+	if (number && t->ppap_claimed &&
+	    !store_ppap_submitting(app->store, t->c.id, what, &error))
+		number = 0;
 	if (number &&
 	    release_deliver(app->store, p, t->c.id, number, t->password, NULL, &error))
 		t->delivered = TRUE;
@@ -504,14 +512,17 @@ password_thread(gpointer data, gpointer unused)
 	struct web_app *app = rq->app;
 	try_password(app, t);
 	if (t->ppap_claimed) {
+		/* a try counts when the password was tried (a worker that
+		 * failed tried nothing) */
+		gboolean tried = t->opened || (t->message && !*t->message);
 		enum store_ppap_state state = STORE_PPAP_WAITING;
 		g_autoptr(store_ppap) now = store_ppap_get(app->store, t->c.id, NULL);
 		if (t->opened)
 			state = STORE_PPAP_OPENED;
-		else if (now && now->tries + 1 >= app->policy->ppap_max_tries)
+		else if (tried && now && now->tries + 1 >= app->policy->ppap_max_tries)
 			state = STORE_PPAP_EXHAUSTED;
 		g_autoptr(GError) error = NULL;
-		if (!store_ppap_finish(app->store, t->c.id, state, TRUE, t->hash, t->address, &error))
+		if (!store_ppap_finish(app->store, t->c.id, state, tried, t->hash, t->address, &error))
 			g_printerr("cdr-web: %s: %s\n", t->c.id, error->message);
 	}
 	web_request_resume(rq, password_done, t);
@@ -528,7 +539,10 @@ may_try(struct web_request *rq, struct password_try *t)
 	g_autoptr(store_ppap) entry = store_ppap_get(app->store, t->c.id, &error);
 	gboolean used_up = entry ? entry->state == STORE_PPAP_EXHAUSTED || entry->tries >= max
 				 : failed_tries(app->store, t->c.id) >= max;
-	if (!used_up && entry && entry->state != STORE_PPAP_OPENED) {
+	/* a waiting entry is claimed (the milter's pairing then leaves it
+	 * alone); an opened or failed one is not the milter's any more */
+	if (!used_up && entry &&
+	    (entry->state == STORE_PPAP_WAITING || entry->state == STORE_PPAP_TRYING)) {
 		t->ppap_claimed = store_ppap_claim(app->store, t->c.id, PPAP_STALE, NULL);
 		if (!t->ppap_claimed) {
 			web_respond_error(rq, WEB_STATUS_TOO_MANY_REQUESTS,

@@ -836,6 +836,11 @@ def zip_walk(data, where, depth, problems, blobs):
             if "/".join(parts[:k]) in files:
                 problems.append("%s: a file of the same name as its folder %r exists" %
                                 (what, "/".join(parts[:k])))
+        if info.flag_bits & 0x800 and info.create_system == 0 and not raw.isascii():
+            # Info-ZIP's unzip (Debian) converts MS-DOS members' names from
+            # CP437 whatever the UTF-8 flag says: 議事録.txt shows as ޡ������.txt
+            problems.append("%s: UTF-8 name in a member made by MS-DOS (unzip garbles it)"
+                            % what)
         if info.flag_bits & 0x1:
             problems.append("%s: encrypted" % what)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -1131,6 +1136,17 @@ def file_mime_type(data):
     return p.stdout.decode().strip()
 
 
+def find_child(rec, name):
+    """The first report below `rec` (depth first) with this name, or None."""
+    for c in rec.get("children") or []:
+        if c.get("name") == name:
+            return c
+        found = find_child(c, name)
+        if found is not None:
+            return found
+    return None
+
+
 def check_result(ctx):
     e, rc, out, err, recs = ctx["entry"], ctx["rc"], ctx["output"], ctx["stderr"], ctx["records"]
     problems = []
@@ -1177,6 +1193,14 @@ def check_result(ctx):
     if e.get("handler_type") and rec.get("handler_type") != e["handler_type"]:
         problems.append("handler_type %r, want %r" % (rec.get("handler_type"),
                                                      e["handler_type"]))
+    for cname, ckind in sorted((e.get("child_errors") or {}).items()):
+        found = find_child(rec, cname)
+        if found is None:
+            problems.append("no child report named %r" % cname)
+        elif found.get("verdict") != "blocked" or found.get("error") not in alternatives(ckind):
+            problems.append("child %r: verdict %r, error %r (want blocked, %s); reason %r"
+                            % (cname, found.get("verdict"), found.get("error"), ckind,
+                               found.get("reason")))
     whats = [a.get("what") for a in rec.get("actions") or []]
     unknown = [w for w in whats if w not in ACTIONS]
     if unknown:

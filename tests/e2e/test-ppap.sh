@@ -18,6 +18,14 @@
 # X-Mugaika-Followup header (KIND; id=QUARANTINE-ID) and read with Python's
 # email package and zipfile.
 #
+# Three cases kill the milter with SIGKILL at a step of a pairing (gdb holds
+# the pairing thread at a breakpoint, non-stop, while the milter answers on;
+# no test hook in the milter) and start it again: before the pairing ran
+# (the follow-up delivered once after the restart), after the follow-up was
+# submitted (not submitted again; "failed" in show and list; released by
+# hand), after its Message-ID was recorded but before it was submitted
+# (failed, nothing sent). Without gdb they are skipped.
+#
 # Usage: test-ppap.sh [BUILD_DIR]   (or MUGAIKA_BUILD; default ../../build)
 
 set -u
@@ -60,7 +68,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=10
+NTESTS=13
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -314,6 +322,180 @@ else
 	st=1
 fi
 ok "$st" "milter restart between the zip and its password mail: pairing still works"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ SIGKILL
+# The milter is killed with SIGKILL at a chosen step of a pairing, from
+# outside: gdb attaches in non-stop mode with a breakpoint on FUNCTION, so
+# only the pairing thread stops there while the rest of the milter answers
+# Postfix on; once the test has seen the password mail accepted and
+# delivered (and the store as the step leaves it), the milter is killed
+# (kill -KILL) with that thread still stopped at FUNCTION. No hook in the
+# milter: the same binary as in production. Then it is started again.
+GDB_PID=
+HAVE_GDB=$(command -v gdb)
+# skip_one DESCRIPTION: the next test, skipped for want of gdb
+skip_one() {
+	NUM=$((NUM + 1))
+	echo "ok $NUM - $1 # SKIP needs gdb (scripts/setup.sh installs it)"
+}
+# kill_arm FUNCTION: gdb in the background, reading its commands from a
+# fifo (so that its event loop runs while it waits), breakpoint set, every
+# thread running again (in non-stop mode a thread the attach stopped late
+# needs a second "continue")
+kill_arm() {
+	local pid i
+	pid=$(e2e_milter_pid "$MD")
+	rm -f "$WORK/gdb.out" "$WORK/gdb.cmd"
+	mkfifo "$WORK/gdb.cmd"
+	gdb -q -nx -ex 'set non-stop on' -ex 'set pagination off' -ex 'set confirm off' \
+		-ex "attach $pid" -ex "break $1" -ex 'continue -a &' \
+		<"$WORK/gdb.cmd" >"$WORK/gdb.out" 2>&1 &
+	GDB_PID=$!
+	exec 7>"$WORK/gdb.cmd"
+	for i in $(seq 1 200); do
+		grep -q "^Breakpoint 1 at" "$WORK/gdb.out" && grep -q "Continuing" "$WORK/gdb.out" && break
+		sleep 0.1
+	done
+	sleep 1
+	echo 'continue -a &' >&7
+	sleep 0.5
+	grep -q "^Breakpoint 1 at" "$WORK/gdb.out" && return 0
+	echo "#   gdb did not attach: $(tail -3 "$WORK/gdb.out")"
+	return 1
+}
+# kill_now: once a thread is at the breakpoint, SIGKILL; the milter is gone
+kill_now() {
+	local i hit=1 pid
+	pid=$(e2e_milter_pid "$MD")
+	for i in $(seq 1 300); do
+		grep -q "hit Breakpoint 1" "$WORK/gdb.out" && { hit=0; break; }
+		sleep 0.1
+	done
+	kill -KILL "$pid"
+	sleep 0.5
+	echo quit >&7
+	exec 7>&-
+	wait "$GDB_PID" 2>/dev/null
+	e2e_milter_kill "$MD"
+	[ "$hit" = 0 ] || echo "#   the breakpoint was not reached: $(tail -3 "$WORK/gdb.out")"
+	return "$hit"
+}
+# store_sql SQL: one value from the quarantine store (read-only)
+store_sql() {
+	$PY - "$MD/var/quarantine/quarantine.sqlite" "$1" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+row = db.execute(sys.argv[2]).fetchone()
+print(row[0] if row else "")
+PYEOF
+}
+
+# Killed after the password mail was answered, before its pairing ran:
+# the mark stored with the mail makes the restarted milter pair it.
+t0=$(now)
+st=0
+mail mitsumori.eml k1-zip.eml kill1@example.co.jp
+mail pw-utf8.eml k1-pw.eml kill1@example.co.jp
+if [ -z "$HAVE_GDB" ]; then
+	skip_one "milter killed (SIGKILL) after answering the password mail, before its pairing ran: restarted, it pairs it; the follow-up delivered exactly once"
+else
+if send "$WORK/k1-zip.eml" kill1@example.co.jp && ZIP=$QUID && kill_arm pairing_run; then
+	send "$WORK/k1-pw.eml" kill1@example.co.jp || st=1
+	PW=$QUID
+	kill_now || st=1
+	mark=$(store_sql "SELECT ppap_pair FROM messages WHERE id = '$PW'")
+	[ "$mark" = 1 ] || { st=1; echo "#   the password mail's mark after the kill: '$mark'"; }
+	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   a follow-up before the restart"; }
+	before=$(log_lines)
+	e2e_milter_start "$MD" || st=1
+	wait_log "$before" "ppap: the pairing of $PW, cut short by a stop, runs again" ||
+		{ st=1; echo "#   no recovery logged"; log_since "$before" | tail -3 | indent; }
+	wait_followup followup "$ZIP" && check "$FOLLOWUP" followup 見積書送付の件 || st=1
+	mark=$(store_sql "SELECT ppap_pair FROM messages WHERE id = '$PW'")
+	[ "$mark" = 0 ] || { st=1; echo "#   the mark stays: '$mark'"; }
+else
+	st=1
+fi
+ok "$st" "milter killed (SIGKILL) after answering the password mail, before its pairing ran: restarted, it pairs it; the follow-up delivered exactly once"
+fi
+diag "$(elapsed "$t0") s"
+
+# Killed after the follow-up was submitted, before the entry was
+# finished: the restarted milter does not submit it again; the entry is
+# "failed" with its reason (show, list), and a release by hand works.
+t0=$(now)
+st=0
+mail mitsumori.eml k2-zip.eml kill2@example.co.jp
+mail pw-utf8.eml k2-pw.eml kill2@example.co.jp
+if [ -z "$HAVE_GDB" ]; then
+	skip_one "milter killed (SIGKILL) after submitting a follow-up, before finishing: not submitted again after the restart (one delivered), the entry failed with its reason in show and list; released by hand"
+else
+if send "$WORK/k2-zip.eml" kill2@example.co.jp && ZIP=$QUID && kill_arm store_ppap_finish; then
+	send "$WORK/k2-pw.eml" kill2@example.co.jp || st=1
+	wait_followup followup "$ZIP" || st=1
+	kill_now || st=1
+	state=$(store_sql "SELECT p.state || ' ' || p.submitting FROM ppap_pending p JOIN messages m ON m.seq = p.message WHERE m.id = '$ZIP'")
+	case $state in "trying <mugaika.followup."*) ;; *) st=1; echo "#   after the kill: '$state'";; esac
+	before=$(log_lines)
+	e2e_milter_start "$MD" || st=1
+	wait_log "$before" "marked failed, not submitted again" ||
+		{ st=1; echo "#   no recovery logged"; log_since "$before" | tail -3 | indent; }
+	sleep 5
+	n=$(followups followup "$ZIP" | grep -c .)
+	[ "$n" = 1 ] || { st=1; echo "#   $n follow-ups delivered"; }
+	"${QTOOL[@]}" show "$ZIP" > "$WORK/k2.show" 2>&1
+	grep -q "^ppap: *failed: the milter stopped while submitting" "$WORK/k2.show" ||
+		{ st=1; echo "#   show: $(grep -i ppap "$WORK/k2.show")"; }
+	"${QTOOL[@]}" list > "$WORK/k2.list" 2>&1
+	grep "^$ZIP" "$WORK/k2.list" | grep -q "PPAP follow-up failed" ||
+		{ st=1; echo "#   list: $(grep "^$ZIP" "$WORK/k2.list")"; }
+	"${QTOOL[@]}" show -j "$ZIP" > "$WORK/k2.json"
+	$PY - "$WORK/k2.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["message"]["ppap"] == "failed", s["message"]
+e = [x["detail"] for x in s["events"] if x["what"] == "ppap-failed"]
+assert len(e) == 1 and e[0]["submitted_message_ids"].startswith("<mugaika.followup."), e
+print("#   recorded:", e[0]["submitted_message_ids"])
+PYEOF
+	printf '%s\n' "$RIGHT" > "$WORK/k2-right.txt"
+	MUGAIKA_WORKER=$BUILD/cdr-worker "${QTOOL[@]}" release "$ZIP" \
+		--password-file "$WORK/k2-right.txt" > "$WORK/k2-rel.out" 2>&1 ||
+		{ st=1; echo "#   release: $(cat "$WORK/k2-rel.out")"; }
+	wait_followup release "$ZIP" || st=1
+else
+	st=1
+fi
+ok "$st" "milter killed (SIGKILL) after submitting a follow-up, before finishing: not submitted again after the restart (one delivered), the entry failed with its reason in show and list; released by hand"
+fi
+diag "$(elapsed "$t0") s"
+
+# Killed after the follow-up's Message-ID was recorded, before the relay
+# took it: failed, nothing delivered (at most once: the gateway cannot
+# know whether it went out), the release by hand delivers it.
+t0=$(now)
+st=0
+mail mitsumori.eml k3-zip.eml kill3@example.co.jp
+mail pw-utf8.eml k3-pw.eml kill3@example.co.jp
+if [ -z "$HAVE_GDB" ]; then
+	skip_one "milter killed (SIGKILL) between recording a follow-up and submitting it: failed after the restart, nothing submitted twice"
+else
+if send "$WORK/k3-zip.eml" kill3@example.co.jp && ZIP=$QUID && kill_arm resubmit_send; then
+	send "$WORK/k3-pw.eml" kill3@example.co.jp || st=1
+	kill_now || st=1
+	before=$(log_lines)
+	e2e_milter_start "$MD" || st=1
+	wait_log "$before" "marked failed, not submitted again" || { st=1; echo "#   no recovery logged"; }
+	sleep 3
+	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   a follow-up was delivered"; }
+	[ "$(store_sql "SELECT p.state FROM ppap_pending p JOIN messages m ON m.seq = p.message WHERE m.id = '$ZIP'")" = failed ] ||
+		{ st=1; echo "#   not failed"; }
+else
+	st=1
+fi
+ok "$st" "milter killed (SIGKILL) between recording a follow-up and submitting it: failed after the restart, nothing submitted twice"
+fi
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ refused

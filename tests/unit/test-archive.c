@@ -1,16 +1,19 @@
 /*
  * NAME
- *	test-archive - archive member names made safe, in-process
+ *	test-archive - archive member names made safe, and the zip module's
+ *	writer and reader, in-process
  * DESCRIPTION
  *	The name rules one case at a time (the fixtures show them through
  *	whole archives): CP932 whose second byte is 0x5C, traversal, drive
  *	letters, bidi and control characters, Windows device names and
  *	trailing dots, folders named like junctions or devices, and
- *	case-insensitive duplicates.
+ *	case-insensitive duplicates. The zip writer past 65534 members and
+ *	with members' own dates; the reader's failures with their kinds.
  */
 #include <string.h>
 
 #include "archive-parts.h"
+#include "zip.h"
 
 static struct cdr_charsets *charsets;
 
@@ -93,6 +96,75 @@ test_duplicates(void)
 	archive_names_free(n);
 }
 
+/* The members of a zip that passes the structure check. */
+static GArray *
+checked_entries(const GByteArray *zip)
+{
+	GArray *entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry));
+	const char *why = NULL;
+	g_assert_cmpint(zip_check_entries(zip->data, zip->len, &why, entries), ==, ZIP_OK);
+	return entries;
+}
+
+/* The zip writer past the classic end record's 16-bit count: a zip64 end
+ * record our own check accepts, every member there; a member's date is
+ * kept (as local time, TZ=UTC here). */
+static void
+test_zip_many_members_dated(void)
+{
+	g_setenv("TZ", "UTC", TRUE);
+	tzset();
+	GByteArray *b = g_byte_array_new();
+	struct zip_writer *w = zip_writer_new(b);
+	const guint n = 70000;
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *name = g_strdup_printf("d/%u.txt", i);
+		zip_writer_begin_dated(w, name, 1711962000); /* 2024-04-01 09:00:00 UTC */
+		zip_writer_write(w, "x", 1);
+		g_assert_true(zip_writer_end(w));
+	}
+	g_assert_true(zip_writer_finish(w));
+	g_autoptr(GArray) entries = checked_entries(b);
+	g_assert_cmpuint(entries->len, ==, n);
+	const struct zip_entry *last = &g_array_index(entries, struct zip_entry, n - 1);
+	struct cdr_failure fail = { 0 };
+	GByteArray *m = zip_read_whole(b->data, last, 16, &fail);
+	g_assert_nonnull(m);
+	g_assert_cmpmem(m->data, m->len, "x", 1);
+	g_byte_array_free(m, TRUE);
+	/* the local header's time and date: 09:00:00, 2024-04-01 */
+	const guint8 *local = b->data + last->local_offset;
+	g_assert_cmpuint(local[10] | local[11] << 8, ==, 9 << 11);
+	g_assert_cmpuint(local[12] | local[13] << 8, ==, (44 << 9) | (4 << 5) | 1);
+	g_byte_array_unref(b);
+}
+
+/* What the zip reader finds wrong carries its kind. */
+static void
+test_zip_reader_kinds(void)
+{
+	GByteArray *b = g_byte_array_new();
+	struct zip_writer *w = zip_writer_new(b);
+	zip_writer_begin(w, "a.txt", FALSE);
+	zip_writer_write(w, "hello hello hello", 17);
+	g_assert_true(zip_writer_end(w));
+	g_assert_true(zip_writer_finish(w));
+	g_autoptr(GArray) entries = checked_entries(b);
+	struct zip_entry e = g_array_index(entries, struct zip_entry, 0);
+	struct cdr_failure fail = { 0 };
+	g_assert_null(zip_read_whole(b->data, &e, 4, &fail));
+	g_assert_cmpint(fail.kind, ==, CDR_E_LIMIT);
+	fail = (struct cdr_failure){ 0 };
+	e.crc ^= 1;
+	g_assert_null(zip_read_whole(b->data, &e, 64, &fail));
+	g_assert_cmpint(fail.kind, ==, CDR_E_PARSE);
+	fail = (struct cdr_failure){ 0 };
+	e.method = 12; /* bzip2 */
+	g_assert_null(zip_read_whole(b->data, &e, 64, &fail));
+	g_assert_cmpint(fail.kind, ==, CDR_E_UNSUPPORTED);
+	g_byte_array_unref(b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -105,6 +177,8 @@ main(int argc, char **argv)
 	g_test_add_func("/archive/windows-characters", test_characters_windows_minds);
 	g_test_add_func("/archive/folders", test_folder_components);
 	g_test_add_func("/archive/duplicates", test_duplicates);
+	g_test_add_func("/archive/zip-many-members-dated", test_zip_many_members_dated);
+	g_test_add_func("/archive/zip-reader-kinds", test_zip_reader_kinds);
 	int rc = g_test_run();
 	cdr_charsets_free(charsets);
 	return rc;

@@ -37,6 +37,14 @@ run(const char *bytes, const char *name, GByteArray **out)
 	return run_with(p, bytes, strlen(bytes), name, out);
 }
 
+/* A run under the policy `conf` (mugaika.conf text). */
+static struct cdr_report *
+run_conf(const char *conf, const char *bytes, const char *name, GByteArray **out)
+{
+	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "test", NULL);
+	return run_with(p, bytes, strlen(bytes), name, out);
+}
+
 static void
 assert_blocked(const char *bytes, gsize len, const char *name, enum cdr_error error)
 {
@@ -141,14 +149,38 @@ test_limits(void)
 static void
 test_limits_leave_room(void)
 {
-	static const char conf[] = "[limits]\nmax_children = 11\nmax_depth = 2\n";
-	g_autoptr(cdr_policy) p = cdr_policy_load_data(conf, strlen(conf), "test", NULL);
 	GByteArray *out = NULL;
-	g_autoptr(cdr_report) r =
-		run_with(p, S(TEST_PREFIX "MANY:11"), "o.box", &out);
+	g_autoptr(cdr_report) r = run_conf("[limits]\nmax_children = 11\nmax_depth = 2\n",
+					   TEST_PREFIX "MANY:11", "o.box", &out);
 	g_assert_cmpint(r->verdict, ==, CDR_CLEAN);
 	g_assert_cmpuint(r->children->len, ==, 11);
 	g_byte_array_unref(out);
+}
+
+/* The first problem found stands; an empty failure is a bug (internal). */
+static void
+test_failure_first_stands(void)
+{
+	struct cdr_failure f = { 0 };
+	g_assert_false(cdr_failure_set(&f, CDR_E_UNSUPPORTED, "a method no reader has"));
+	g_assert_false(cdr_failure_set(&f, CDR_E_PARSE, "and then the XML was malformed"));
+	g_assert_cmpint(f.kind, ==, CDR_E_UNSUPPORTED);
+	g_assert_cmpstr(f.why, ==, "a method no reader has");
+}
+
+/* A container ended by a child carries the child's kind: a box whose
+ * child is nested too deep is blocked as a limit, with its reason. */
+static void
+test_container_takes_child_kind(void)
+{
+	GByteArray *out = NULL;
+	g_autoptr(cdr_report) r = run_conf("[limits]\nmax_depth = 1\n",
+					   TEST_PREFIX "BOX:a.box:" TEST_PREFIX "BOX:b.txt:hi",
+					   "o.box", &out);
+	g_assert_cmpint(r->verdict, ==, CDR_BLOCKED);
+	const struct cdr_report *mid = r->children->pdata[0];
+	g_assert_cmpint(r->error, ==, mid->error);
+	g_assert_cmpstr(r->reason, ==, mid->reason);
 }
 
 int
@@ -161,5 +193,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/nested", test_nested_reports);
 	g_test_add_func("/engine/limits", test_limits);
 	g_test_add_func("/engine/limits-room", test_limits_leave_room);
+	g_test_add_func("/engine/failure-first-stands", test_failure_first_stands);
+	g_test_add_func("/engine/container-child-kind", test_container_takes_child_kind);
 	return g_test_run();
 }

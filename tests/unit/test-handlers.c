@@ -157,8 +157,7 @@ sanitize_box(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 		for (unsigned i = 0; i < n; i++)
 			if (add_child(job, (const guint8 *)"x\n", 2, "x.txt", out) == CDR_BLOCKED &&
 			    cdr_job_budget_spent(job))
-				return cdr_job_error(job, CDR_E_LIMIT, "%s",
-						     cdr_job_last_child(job)->reason);
+				return cdr_job_fail_as_child(job, cdr_job_last_child(job), NULL);
 		return CDR_CLEAN;
 	}
 	const char *name = p + 4;
@@ -170,7 +169,7 @@ sanitize_box(struct cdr_job *job, const struct cdr_input *in, struct cdr_output 
 	gsize content_len = in->len - (gsize)(content - in->data);
 	if (add_child(job, content, content_len, child_name, out) == CDR_BLOCKED &&
 	    cdr_job_last_child(job)->error == CDR_E_LIMIT)
-		return cdr_job_error(job, CDR_E_LIMIT, "%s", cdr_job_last_child(job)->reason);
+		return cdr_job_fail_as_child(job, cdr_job_last_child(job), NULL);
 	return CDR_CLEAN;
 }
 
@@ -212,8 +211,7 @@ sanitize_sealed(struct cdr_job *job, const struct cdr_input *in, struct cdr_outp
 		job, (const guint8 *)colon + 1, (gsize)(end - colon - 1), child_name,
 		CDR_REVEALED_DECRYPTED, &child);
 	if (v == CDR_BLOCKED && cdr_job_budget_spent(job))
-		return cdr_job_error(job, cdr_job_last_child(job)->error, "%s",
-				     cdr_job_last_child(job)->reason);
+		return cdr_job_fail_as_child(job, cdr_job_last_child(job), NULL);
 	if (child) {
 		g_byte_array_append(out->data, child->data, child->len);
 		g_byte_array_unref(child);

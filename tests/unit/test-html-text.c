@@ -13,10 +13,10 @@
 static void
 assert_text(const char *html, const char *expected)
 {
-	g_autoptr(GError) error = NULL;
+	struct cdr_failure fail = { 0 };
 	struct html_text_stats st = { 0 };
-	g_autofree char *text = html_to_text(html, strlen(html), 256, &st, &error);
-	g_assert_no_error(error);
+	g_autofree char *text = html_to_text(html, strlen(html), 256, &st, &fail);
+	g_assert_cmpint(fail.kind, ==, CDR_E_NONE);
 	if (strcmp(text, expected) != 0)
 		g_error("HTML:\n%s\nwant:\n%s\ngot:\n%s", html, expected, text);
 }
@@ -70,7 +70,7 @@ test_links(void)
 static void
 test_dropped(void)
 {
-	g_autoptr(GError) error = NULL;
+	struct cdr_failure fail = { 0 };
 	struct html_text_stats st = { 0 };
 	const char *html = "<html><head><title>t</title><style>p{}</style></head><body>"
 			   "<style>b{}</style><script>alert('x')</script>"
@@ -78,7 +78,7 @@ test_dropped(void)
 			   "<div style=\"visibility:hidden\">hidden3</div>"
 			   "<iframe src=\"https://evil/\">f</iframe>visible"
 			   "<a href=\"javascript:evil()\">x</a></body></html>";
-	g_autofree char *text = html_to_text(html, strlen(html), 256, &st, &error);
+	g_autofree char *text = html_to_text(html, strlen(html), 256, &st, &fail);
 	g_assert_cmpstr(text, ==, "visiblex\n");
 	g_assert_cmpuint(st.scripts, ==, 3);
 	g_assert_cmpuint(st.hidden, ==, 3);
@@ -92,10 +92,11 @@ test_too_deep(void)
 	for (int i = 0; i < 5000; i++)
 		g_string_append(html, "<div>");
 	g_string_append(html, "deep");
-	g_autoptr(GError) error = NULL;
-	g_autofree char *text = html_to_text(html->str, html->len, 256, NULL, &error);
+	struct cdr_failure fail = { 0 };
+	g_autofree char *text = html_to_text(html->str, html->len, 256, NULL, &fail);
 	g_assert_null(text);
-	g_assert_nonnull(strstr(error->message, "nested deeper"));
+	g_assert_cmpint(fail.kind, ==, CDR_E_LIMIT);
+	g_assert_nonnull(strstr(fail.why, "nested deeper"));
 }
 
 int

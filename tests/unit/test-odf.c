@@ -84,13 +84,14 @@ content_of(const GByteArray *b)
 	if (b->len < 2 || memcmp(b->data, "PK", 2) != 0)
 		return g_strndup((const char *)b->data, b->len);
 	const char *why = NULL;
+	struct cdr_failure fail = { 0 };
 	g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry));
 	g_assert_cmpint(zip_check_entries(b->data, b->len, &why, entries), ==, ZIP_OK);
 	for (guint i = 0; i < entries->len; i++) {
 		const struct zip_entry *e = &g_array_index(entries, struct zip_entry, i);
 		if (e->name_len != 11 || memcmp(e->name, "content.xml", 11) != 0)
 			continue;
-		GByteArray *m = zip_read_whole(b->data, e, G_MAXUINT32, &why);
+		GByteArray *m = zip_read_whole(b->data, e, G_MAXUINT32, &fail);
 		g_assert_nonnull(m);
 		char *s = g_strndup((const char *)m->data, m->len);
 		g_byte_array_free(m, TRUE);

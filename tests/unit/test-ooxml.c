@@ -99,12 +99,13 @@ static gboolean
 has_bytes(const GByteArray *b, const char *s)
 {
 	const char *why = NULL;
+	struct cdr_failure fail = { 0 };
 	g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(struct zip_entry));
 	g_assert_cmpint(zip_check_entries(b->data, b->len, &why, entries), ==, ZIP_OK);
 	gboolean found = FALSE;
 	for (guint i = 0; i < entries->len && !found; i++) {
 		GByteArray *m = zip_read_whole(b->data, &g_array_index(entries, struct zip_entry, i),
-					       G_MAXUINT32, &why);
+					       G_MAXUINT32, &fail);
 		g_assert_nonnull(m);
 		found = memmem(m->data, m->len, s, strlen(s)) != NULL;
 		g_byte_array_free(m, TRUE);

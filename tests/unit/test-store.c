@@ -5,7 +5,9 @@
  *	Put and get (the original byte for byte, its SHA-256 checked), what
  *	a record says (attachments, encryption, malware, release), search,
  *	purge by age, size and abandonment, check and repair, PPAP pairing
- *	state, releases and their events, many threads and a second handle
+ *	state (a process that died holding claims and a pairing: recovered,
+ *	a submission started never again), a version 1 store upgraded,
+ *	releases and their events, many threads and a second handle
  *	at once, a writer killed mid-stream (what it was told is durable is
  *	there), a full disk (RLIMIT_FSIZE), an unwritable directory and a
  *	database from a newer version.
@@ -24,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -671,6 +674,183 @@ test_ppap(void)
 	remove_tree(dir);
 }
 
+/* ---- PPAP after a crash ---- */
+
+/* The process that dies (--ppap-die DIR A B): claims A, claims B and
+ * starts submitting its follow-up, stores a password mail whose pairing
+ * it owns, prints that mail's id, and exits without closing the store
+ * (as SIGKILL would: the session's lock goes with the process). */
+static int
+ppap_die(const char *dir, const char *a, const char *b)
+{
+	struct mg_store *s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(store_ppap_claim(s, a, 600, &error));
+	g_assert_true(store_ppap_claim(s, b, 600, &error));
+	g_assert_true(store_ppap_submitting(s, b, "<mugaika.followup.b@gw.test>", &error));
+	int fd = memfd_with("password mail", 13);
+	g_autofree char *id = store_put_original(s, fd, NULL, &error);
+	close(fd);
+	g_autoptr(store_message) m = message_from(record_text);
+	m->ppap_pair = TRUE;
+	g_assert_true(store_put_record(s, id, m, &error));
+	printf("%s\n", id);
+	fflush(stdout);
+	_exit(0);
+}
+
+static void
+test_ppap_crash(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *a = put(s, "zip a", record_ppap);
+	g_autofree char *b = put(s, "zip b", record_ppap);
+	g_autofree char *c = put(s, "zip c", record_ppap);
+	/* a claim of a session that lives (another handle) is left alone */
+	g_autoptr(mg_store) other = open_store(dir);
+	g_assert_true(store_ppap_claim(other, c, 600, &error));
+
+	const char *argv[] = { self, "--ppap-die", dir, a, b, NULL };
+	g_autofree char *out = NULL;
+	int status = 0;
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+				   NULL, &status, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_spawn_check_wait_status(status, NULL));
+	g_autofree char *pw = g_strstrip(g_strdup(out));
+	g_assert_true(store_id_valid(pw));
+
+	/* the dead session's claims: B had started submitting */
+	g_autoptr(store_ppap) pb = store_ppap_get(s, b, &error);
+	g_assert_cmpint(pb->state, ==, STORE_PPAP_TRYING);
+	g_assert_cmpstr(pb->submitting, ==, "<mugaika.followup.b@gw.test>");
+	g_assert_nonnull(pb->owner);
+	g_assert_false(store_ppap_claim(s, b, 0, &error)); /* never again, even stale */
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STATE);
+	g_clear_error(&error);
+
+	struct store_ppap_recovered r;
+	gint64 since = g_get_real_time() / G_USEC_PER_SEC - 60;
+	g_assert_true(store_ppap_recover(s, since, 600, "test", &r, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(r.reclaimed, ==, 1);
+	g_assert_cmpuint(r.failed, ==, 1);
+	g_assert_cmpuint(r.expired, ==, 0);
+	g_assert_cmpuint(r.pairings->len, ==, 1);
+	g_assert_cmpstr(r.pairings->pdata[0], ==, pw);
+	store_ppap_recovered_clear(&r);
+
+	g_autoptr(store_ppap) pa = store_ppap_get(s, a, &error);
+	g_assert_cmpint(pa->state, ==, STORE_PPAP_WAITING);
+	g_assert_cmpuint(pa->tries, ==, 0); /* a crash is no try */
+	g_assert_null(pa->owner);
+	g_autoptr(store_ppap) pb2 = store_ppap_get(s, b, &error);
+	g_assert_cmpint(pb2->state, ==, STORE_PPAP_FAILED);
+	g_assert_nonnull(strstr(pb2->reason, "not submitted again"));
+	g_autoptr(store_ppap) pc = store_ppap_get(s, c, &error);
+	g_assert_cmpint(pc->state, ==, STORE_PPAP_TRYING); /* its session lives */
+	/* what show and list read */
+	g_autoptr(store_message) mb = store_get(s, b, &error);
+	g_assert_cmpstr(mb->ppap, ==, "failed");
+	g_assert_nonnull(strstr(mb->ppap_reason, "release"));
+	g_autoptr(GPtrArray) events = store_events(s, b, 0, &error);
+	struct store_event *e = events->pdata[events->len - 1];
+	g_assert_cmpstr(e->what, ==, "ppap-failed");
+	g_assert_nonnull(strstr(e->detail, "<mugaika.followup.b@gw.test>"));
+	/* failed: no candidate any more; release still possible */
+	const char *all[] = { "soumu@city.lg.jp", "kikaku@city.lg.jp", NULL };
+	g_autoptr(GPtrArray) cand = store_ppap_candidates(s, "taro@example.jp", "taro@example.jp",
+							  all, since, 3, 0, &error);
+	g_assert_cmpuint(cand->len, ==, 1);
+	g_assert_cmpstr(cand->pdata[0], ==, a);
+	g_assert_true(mb->releasable);
+
+	/* the pairing is this session's now: a second recovery leaves it */
+	g_assert_true(store_ppap_recover(s, since, 600, "test", &r, &error));
+	g_assert_cmpuint(r.pairings->len + r.reclaimed + r.failed, ==, 0);
+	store_ppap_recovered_clear(&r);
+	/* another session finds it alive; once done, nobody takes it up */
+	g_assert_true(store_ppap_recover(other, since, 600, "test", &r, &error));
+	g_assert_cmpuint(r.pairings->len, ==, 0);
+	store_ppap_recovered_clear(&r);
+	g_assert_true(store_ppap_pair_done(s, pw, &error));
+	store_close(g_steal_pointer(&s));
+	g_assert_true(store_ppap_recover(other, since, 600, "test", &r, &error));
+	g_assert_cmpuint(r.pairings->len, ==, 0);
+	store_ppap_recovered_clear(&r);
+
+	/* crashed sessions' lock files nobody asked about: an hour old, gone
+	 * when a new session starts; younger, or a live one's, kept */
+	g_autofree char *sessions = g_build_filename(dir, "sessions", NULL);
+	g_autofree char *old = g_build_filename(sessions, "0123456789abcdef", NULL);
+	g_autofree char *young = g_build_filename(sessions, "fedcba9876543210", NULL);
+	g_assert_true(g_file_set_contents(old, "", 0, NULL));
+	g_assert_true(g_file_set_contents(young, "", 0, NULL));
+	struct utimbuf long_ago = { .actime = 1000000000, .modtime = 1000000000 };
+	g_assert_cmpint(utime(old, &long_ago), ==, 0);
+	g_autoptr(mg_store) third = open_store(dir);
+	g_assert_true(store_ppap_claim(third, a, 600, &error));
+	g_assert_false(g_file_test(old, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(young, G_FILE_TEST_EXISTS));
+	g_autoptr(GDir) sd = g_dir_open(sessions, 0, &error);
+	guint files = 0;
+	while (g_dir_read_name(sd))
+		files++;
+	g_assert_cmpuint(files, ==, 3); /* young, other's and third's */
+
+	/* a pairing whose password mail is older than the window is dropped */
+	raw_exec(dir, "UPDATE messages SET ppap_pair = 1, ppap_pair_owner = 'ffffffffffffffff'");
+	g_assert_true(store_ppap_recover(other, since + 3600, 600, "test", &r, &error));
+	g_assert_cmpuint(r.expired, ==, 4); /* every message marked */
+	g_assert_cmpuint(r.pairings->len, ==, 0);
+	store_ppap_recovered_clear(&r);
+	remove_tree(dir);
+}
+
+/* A store of version 1 (before pairings survived a crash) is upgraded
+ * on open, its waiting entries kept. */
+static void
+test_upgrade_v1(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autofree char *id = NULL;
+	{
+		g_autoptr(mg_store) s = open_store(dir);
+		id = put(s, "zip", record_ppap);
+	}
+	raw_exec(dir,
+		 "DROP INDEX messages_ppap_pair;"
+		 "ALTER TABLE messages DROP COLUMN ppap_pair;"
+		 "ALTER TABLE messages DROP COLUMN ppap_pair_owner;"
+		 "CREATE TABLE v1 (message INTEGER PRIMARY KEY, state TEXT NOT NULL CHECK (state IN "
+		 "('waiting', 'trying', 'opened', 'exhausted')), tries INTEGER NOT NULL DEFAULT 0, "
+		 "updated INTEGER NOT NULL);"
+		 "INSERT INTO v1 SELECT message, state, 2, updated FROM ppap_pending;"
+		 "DROP TABLE ppap_pending; ALTER TABLE v1 RENAME TO ppap_pending;"
+		 "CREATE INDEX ppap_pending_state ON ppap_pending (state);"
+		 "PRAGMA user_version = 1;");
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db = raw(dir);
+	sqlite3_stmt *st = NULL;
+	g_assert_cmpint(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	g_assert_cmpint(sqlite3_column_int(st, 0), ==, 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	g_autoptr(store_ppap) p = store_ppap_get(s, id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(p->state, ==, STORE_PPAP_WAITING);
+	g_assert_cmpuint(p->tries, ==, 2);
+	g_assert_true(store_ppap_claim(s, id, 600, &error));
+	g_assert_true(store_ppap_submitting(s, id, "<x@y>", &error));
+	g_assert_true(store_ppap_fail(s, id, "a test", "test", &error));
+	g_assert_no_error(error);
+	remove_tree(dir);
+}
+
 /* ---- releases ---- */
 
 static void
@@ -932,6 +1112,8 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--crash-writer") == 0)
 		return crash_writer(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "--ppap-die") == 0)
+		return ppap_die(argv[2], argv[3], argv[4]);
 	self = argv[0];
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/store/record-facts", test_record_facts);
@@ -944,6 +1126,8 @@ main(int argc, char **argv)
 	g_test_add_func("/store/import-checks-sha256", test_import_checks_sha256);
 	g_test_add_func("/store/check", test_check);
 	g_test_add_func("/store/ppap", test_ppap);
+	g_test_add_func("/store/ppap-crash", test_ppap_crash);
+	g_test_add_func("/store/upgrade-v1", test_upgrade_v1);
 	g_test_add_func("/store/release", test_release);
 	g_test_add_func("/store/threads", test_threads);
 	g_test_add_func("/store/killed-writer", test_killed_writer);

@@ -373,28 +373,32 @@ test_smtp_failures(void)
 		const char *const replies[9];
 		enum submit_status want;
 		const char *reply_has;
+		gboolean uncertain; /* the whole message sent, no answer */
 	} cases[] = {
-		{ { "554 5.3.2 no service\r\n", NULL }, SUBMIT_REFUSED, "greets with 554" },
-		{ { "421 4.3.2 later\r\n", NULL }, SUBMIT_TEMPFAIL, "greets with 421" },
+		{ { "554 5.3.2 no service\r\n", NULL }, SUBMIT_REFUSED, "greets with 554", FALSE },
+		{ { "421 4.3.2 later\r\n", NULL }, SUBMIT_TEMPFAIL, "greets with 421", FALSE },
 		{ { "220 gw\r\n", "502 no EHLO\r\n", "250 hello\r\n", "250 Ok\r\n", "250 Ok\r\n",
 		    "250 Ok\r\n", "354 go\r\n", "250 Ok: queued as H1\r\n", NULL },
-		  SUBMIT_SENT, "queued as H1" },
+		  SUBMIT_SENT, "queued as H1", FALSE },
 		{ { "220 gw\r\n", "250 gw\r\n", "553 5.7.1 sender\r\n", NULL }, SUBMIT_REFUSED,
-		  "refuses the sender" },
+		  "refuses the sender", FALSE },
 		{ { "220 gw\r\n", "250 gw\r\n", "250 Ok\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n",
 		    "452 4.3.1 full\r\n", NULL },
-		  SUBMIT_TEMPFAIL, "refuses the message: 452" },
+		  SUBMIT_TEMPFAIL, "refuses the message: 452", FALSE },
 		{ { "220 gw\r\n", "250 gw\r\n", "250 Ok\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n",
 		    "554 5.7.1 content\r\n", NULL },
-		  SUBMIT_REFUSED, "refuses the message: 554" },
+		  SUBMIT_REFUSED, "refuses the message: 554", FALSE },
 		{ { "220 gw\r\n", "250 gw\r\n", "250 Ok\r\n", "250 Ok\r\n", "250 Ok\r\n",
 		    "503 no DATA\r\n", NULL },
-		  SUBMIT_REFUSED, "refuses DATA" },
-		{ { "220 gw\r\n", "hello there\r\n", NULL }, SUBMIT_TEMPFAIL, "does not start with a code" },
-		{ { "220 gw\r\n", CLOSE, NULL }, SUBMIT_TEMPFAIL, "closed the connection" },
+		  SUBMIT_REFUSED, "refuses DATA", FALSE },
+		{ { "220 gw\r\n", "hello there\r\n", NULL }, SUBMIT_TEMPFAIL, "does not start with a code", FALSE },
+		{ { "220 gw\r\n", CLOSE, NULL }, SUBMIT_TEMPFAIL, "closed the connection", FALSE },
 		{ { "220 gw\r\n", "250 gw\r\n", "250 Ok\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n",
 		    HANG, NULL },
-		  SUBMIT_TEMPFAIL, "no reply within" },
+		  SUBMIT_TEMPFAIL, "no reply within", TRUE },
+		{ { "220 gw\r\n", "250 gw\r\n", "250 Ok\r\n", "250 Ok\r\n", "250 Ok\r\n", "354 go\r\n",
+		    CLOSE, NULL },
+		  SUBMIT_TEMPFAIL, "closed the connection after the message", TRUE },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct submit_result r;
@@ -405,6 +409,8 @@ test_smtp_failures(void)
 				i, submit_status_name(r.status), r.reply,
 				submit_status_name(cases[i].want), cases[i].reply_has, seen.commands);
 		g_assert_cmpint(g_get_monotonic_time() - start, <, 3 * G_USEC_PER_SEC);
+		if (r.uncertain != cases[i].uncertain)
+			g_error("case %" G_GSIZE_FORMAT ": uncertain %d", i, r.uncertain);
 		for (guint k = 0; k < r.recipients->len; k++)
 			g_assert_cmpint(recipient_status(&r, k), ==, cases[i].want);
 		if (cases[i].want == SUBMIT_SENT)
@@ -492,6 +498,7 @@ test_sendmail(void)
 		run_sendmail(spec, NULL, 5000, &r);
 		g_assert_cmpint(r.status, ==, exits[i].want);
 		g_assert_nonnull(strstr(r.reply, "sendmail-says-why"));
+		g_assert_false(r.uncertain); /* sendmail said what happened */
 		g_assert_cmpint(recipient_status(&r, 1), ==, exits[i].want);
 		submit_result_clear(&r);
 	}
@@ -502,12 +509,14 @@ test_sendmail(void)
 	g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
 	g_assert_cmpint(r.status, ==, SUBMIT_TEMPFAIL);
 	g_assert_nonnull(strstr(r.reply, "did not finish"));
+	g_assert_true(r.uncertain); /* killed: it may have queued it */
 	submit_result_clear(&r);
 
 	g_autofree char *missing = g_strdup_printf("sendmail:%s/none", dir);
 	run_sendmail(missing, NULL, 300, &r);
 	g_assert_cmpint(r.status, ==, SUBMIT_TEMPFAIL);
 	g_assert_nonnull(strstr(r.reply, "cannot run"));
+	g_assert_false(r.uncertain);
 	submit_result_clear(&r);
 
 	g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);

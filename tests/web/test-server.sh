@@ -227,7 +227,7 @@ code=$(pw wrong-1)
 [ "$(sink_count)" = 0 ] || st=1
 RIGHT=$(sed -n 2p "$SRC/fixtures/ppap/passwords/right.txt")
 code=$(pw "$RIGHT")
-[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p7" || { st=1; echo "# right password: $code"; }
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p7" || { st=1; echo "# right password: $code: $(grep -o 'class="flash[^<]*' "$T/p7")"; }
 grep -q '<td class="req-state">delivered</td>' "$T/p7" || st=1
 code=$(pw "$RIGHT")
 [ "$(sink_count)" = 1 ] || { st=1; echo "# $(sink_count) messages delivered"; }
