@@ -1,8 +1,9 @@
 # browser.py - one headless Chromium for a whole test run, and what the
 # scenarios do with cdr-web's pages: open a page, keep its evidence, read
-# the DOM by the ids and classes of the contract (/work/wt/WEB-CONTRACT.md,
-# "URLs, forms and DOM"), fill in and submit forms, and send the requests a
-# browser would never send (http.client, with the browser's cookies).
+# the DOM by the ids and classes the pages promise (web/templates/, named
+# for issue 15 before they were written), fill in and submit forms, and
+# send the requests a browser would never send (http.client, with the
+# browser's cookies).
 #
 # Debian's chromium and chromium-driver with python3-selenium, no download:
 # /usr/bin/chromedriver starts /usr/bin/chromium with --headless=new; as

@@ -7,10 +7,30 @@
 # gateway.py, and WEB_URL, WEB_KEY, WEB_ADMIN, WEB_ADMIN_PASSWORD,
 # WEB_LOG, E2E_LOG below). Prints TAP.
 #
-# Names of pages, forms, ids and classes are those of WEB-CONTRACT.md;
-# every assertion is on what a page shows (element.text, attributes,
-# cookies) or on what arrived in the sink and what the store recorded.
-# Each page visited is saved under E2E_LOG/screens/ (browser.py).
+# Names of pages, forms, ids and classes are those fixed for issue 15
+# (web/templates/); every assertion is on what a page shows
+# (element.text, attributes, cookies) or on what arrived in the sink and
+# what the store recorded. Each page visited is saved under
+# E2E_LOG/screens/ (browser.py). The cases, in the order they run:
+#	notices	every mail's notice carries its signed link (checked
+#		with webtoken.py, an HMAC of our own)
+#	a	docm, text mode: request, an administrator approves, the
+#		docx arrives once (zipfile: no VBA project); approving
+#		again changes nothing
+#	a2	a link for any of two recipients: a stranger's address
+#		refused, a recipient's release goes to that address alone
+#	b, b2	PPAP zip: wrong then right password, delivered once;
+#		[ppap] max_tries used up, then the right one refused
+#	c	tampered, forged, expired and unknown links: error pages,
+#		POSTs to them refused, nothing released
+#	d	approve without or with a wrong CSRF token: 403, nothing
+#		released; deny with a reason
+#	e, e2	<script>, quotes, a long name, U+202E shown as text
+#	f	dashboard charts, search, a message's report, audit
+#	g	/admin without a session goes to /login; logout
+#	h	security headers; no token or password in cdr-web's log
+#	k	HTTPS with tls_cert/tls_key; plain HTTP off loopback refused
+#	j	failed logins end in 429 (last: it locks 127.0.0.1 out)
 import os
 import re
 import signal
@@ -479,9 +499,9 @@ class Run:
 
     def direction_shown(self):
         """(e2) U+202E: kept as the character in a <bdi>, a .bidi-warning naming it beside it."""
-        # WEB-CONTRACT.md, CHANGED by t15-server: "span.bidi-warning next to a
-        # value holding direction controls (the value itself keeps U+202E as
-        # the character, in a <bdi>)"
+        # as agreed for issue 15: a .bidi-warning next to a value holding
+        # direction controls; the value itself keeps U+202E as the
+        # character, in a <bdi>
         m = self.need("e")
         b = self.b
         self.staff_page(m, "e2-staff")
@@ -594,7 +614,7 @@ class Run:
 
 
     def any_recipient(self):
-        """(a2) link for any recipient: a stranger's address refused, a recipient's gets it alone."""
+        """(a2) link for any recipient: a stranger's address refused, one recipient's served."""
         m = self.need("m")
         b = self.b
         self.staff_page(m, "a2-staff")

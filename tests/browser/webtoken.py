@@ -1,5 +1,5 @@
-# webtoken.py - the staff link's token, written a second time from the
-# contract alone (WEB-CONTRACT.md, "Staff"): it checks the tokens the
+# webtoken.py - the staff link's token, written a second time from its
+# description alone (cdr-web(8), cdr/release-token.h): it checks the tokens the
 # gateway puts in its notices and makes the ones the gateway never would
 # (expired, for an unknown message, for another recipient).
 #
