@@ -4,13 +4,15 @@
 # 100,000 messages, on loopback. bench/web-fill.c fills the store (through
 # store_import(), not Postfix) in /tmp/mugaika-web-bench, which is kept for
 # the next run (BENCH_WEB_CLEAN=1 removes it after); bench/web-load.py
-# starts cdr-web, logs in once and measures each page: median, p95, max ms
-# and pages/s. The target: < 200 ms median for the search page.
+# starts cdr-web, logs in once and loads each page with ab (apache2-utils)
+# 200 at a time: median, p95, max ms and pages/s. The target: < 200 ms
+# median for the search page.
 #   BENCH_WEB_MESSAGES (100000), BENCH_WEB_CLIENTS (200), BENCH_WEB_ROUNDS (5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=/tmp/mugaika-web-bench
 [ -x build/bench/web-fill ] && [ -x build/web/cdr-web ] || ninja -C build >/dev/null
+command -v ab >/dev/null || { echo "web.sh: needs ab (apt-get install apache2-utils)" >&2; exit 1; }
 mkdir -p "$BASE"
 chmod 755 "$BASE"
 if [ "${BENCH_WEB_CLEAN:-0}" = 1 ]; then

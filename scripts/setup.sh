@@ -43,6 +43,8 @@ PACKAGES=(
 	chromium chromium-driver python3-selenium openssl
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
+	# the web console under 200 concurrent page loads (bench/web.sh)
+	apache2-utils
 	# issue 19's images: fixture makers, independent readers and benchmark peers
 	libtiff-tools webp libheif-examples librsvg2-bin
 	# the Debian package (debian/, scripts/test-package.sh): build, check,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin-pages.h"
+#include "escape.h"
 
 char *
 admin_time_text(gint64 t)
@@ -85,6 +86,24 @@ admin_query_number(struct web_request *rq, const char *name, guint64 fallback, g
 	if (v && !g_ascii_string_to_unsigned(v, 10, 0, max, &n, NULL))
 		n = fallback;
 	return n;
+}
+
+char *
+admin_join(const GPtrArray *list)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; list && i < list->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)list->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+void
+admin_text_with_bidi(struct web_vars *v, const char *name, const char *text)
+{
+	web_vars_text(v, name, text);
+	g_autofree char *bidi_name = g_strdup_printf("%s_bidi", name);
+	g_autofree char *bidi = web_bidi_controls(text);
+	web_vars_text(v, bidi_name, bidi);
 }
 
 void

@@ -8,7 +8,7 @@
  *	attachments table as the staff page has it (table#attachments
  *	tr.attachment: td.att-name, td.att-action, td.att-reason), its
  *	releases (table#releases) and its events (table#events). Viewing it
- *	is an event ("admin-view") with the administrator and the address.
+ *	is an event ("web-admin-view") with the administrator and the address.
  * DESCRIPTION
  *	The removals are read from the stored record (cdr-milter's audit
  *	record, JSON) by walking its report tree: each node's actions and
@@ -153,7 +153,8 @@ add_attachments(struct web_request *rq, struct web_vars *v, const struct store_m
 		const struct store_attachment *a = m->attachments->pdata[i];
 		struct web_vars *row = web_vars_row(v, "attachments");
 		web_vars_printf(row, "index", "%u", i);
-		web_vars_text(row, "name", a->name ? a->name : WEB_T(rq, "(名前なし)", "(no name)"));
+		admin_text_with_bidi(row, "name",
+				     a->name ? a->name : WEB_T(rq, "(名前なし)", "(no name)"));
 		web_vars_text(row, "detected", a->detected);
 		web_vars_printf(row, "size", "%" G_GUINT64_FORMAT, a->size);
 		web_vars_text(row, "action", a->verdict ? a->verdict : "removed");
@@ -174,7 +175,7 @@ add_releases(struct web_request *rq, struct web_vars *v, const char *id, GError 
 		struct web_vars *row = web_vars_row(v, "releases");
 		web_vars_printf(row, "number", "%" G_GINT64_FORMAT, r->number);
 		web_vars_text(row, "state", store_release_state_name(r->state));
-		g_autofree char *to = g_strjoinv(", ", (char **)r->recipients->pdata);
+		g_autofree char *to = admin_join(r->recipients);
 		web_vars_text(row, "recipients", to);
 		web_vars_text(row, "requested_by", r->requested_by);
 		g_autofree char *at = admin_time_text(r->requested_at);
@@ -205,9 +206,9 @@ add_facts(struct web_request *rq, struct web_vars *v, const struct store_message
 	web_vars_text(v, "id", m->id);
 	g_autofree char *t = admin_time_text(m->time);
 	web_vars_text(v, "date", t);
-	web_vars_text(v, "sender", m->sender && *m->sender ? m->sender : "<>");
-	web_vars_text(v, "header_from", m->header_from);
-	web_vars_text(v, "subject", m->subject);
+	admin_text_with_bidi(v, "sender", m->sender && *m->sender ? m->sender : "<>");
+	admin_text_with_bidi(v, "header_from", m->header_from);
+	admin_text_with_bidi(v, "subject", m->subject);
 	web_vars_text(v, "message_id", m->message_id);
 	GString *to = g_string_new(NULL);
 	for (guint i = 0; i < m->recipients->len; i++) {
@@ -256,7 +257,7 @@ message_page(struct web_request *rq)
 		admin_store_unavailable(rq, id, error);
 		return;
 	}
-	web_audit(rq, id, "admin-view", rq->user, NULL);
+	web_audit(rq, id, "web-admin-view", rq->user, NULL);
 	web_respond_page(rq, SOUP_STATUS_OK, "admin-message", v,
 			 WEB_T(rq, "メッセージの処理報告", "Message report"), NULL, FALSE);
 }

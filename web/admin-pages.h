@@ -38,6 +38,14 @@ const char *admin_query(struct web_request *rq, const char *name);
 guint64 admin_query_number(struct web_request *rq, const char *name, guint64 fallback,
 			   guint64 max);
 
+/* The char* of `list` joined with ", " (a GPtrArray is not
+ * NULL-terminated: not for g_strjoinv()). */
+char *admin_join(const GPtrArray *list);
+
+/* `text` as NAME, and as NAME_bidi the direction controls it holds
+ * ("U+202E"; empty when none) for the span.bidi-warning beside it. */
+void admin_text_with_bidi(struct web_vars *v, const char *name, const char *text);
+
 /* The fields of an event for a row (number, time, what, by, origin, id,
  * detail). */
 void admin_event_vars(struct web_vars *row, const struct store_event *e);

@@ -36,7 +36,7 @@ add_request_row(struct web_request *rq, struct web_vars *v, const char *list,
 	g_autoptr(store_message) m = store_get(rq->app->store, r->id, &error);
 	web_vars_text(row, "sender", m ? (m->sender && *m->sender ? m->sender : "<>") : "");
 	web_vars_text(row, "subject", m ? m->subject : WEB_T(rq, "(削除済み)", "(purged)"));
-	g_autofree char *to = g_strjoinv(", ", (char **)r->recipients->pdata);
+	g_autofree char *to = admin_join(r->recipients);
 	web_vars_text(row, "recipients", to);
 	web_vars_text(row, "requested_by", r->requested_by);
 	web_vars_text(row, "origin", r->origin);
@@ -96,6 +96,9 @@ release_exists(struct mg_store *s, gint64 number)
 static void
 decide(struct web_request *rq, gboolean approve)
 {
+	/* the answer is the queue: its language link is the queue's */
+	g_free(rq->self);
+	rq->self = g_strdup("/admin/queue");
 	guint64 number = 0;
 	if (!g_ascii_string_to_unsigned(rq->args[0], 10, 1, G_MAXINT64, &number, NULL)) {
 		web_respond_error(rq, SOUP_STATUS_NOT_FOUND, "その依頼はありません。",

@@ -50,8 +50,8 @@ add_result(const struct store_message *m, gpointer data)
 	web_vars_text(row, "id", m->id);
 	g_autofree char *t = admin_time_text(m->time);
 	web_vars_text(row, "time", t);
-	web_vars_text(row, "sender", m->sender && *m->sender ? m->sender : "<>");
-	web_vars_text(row, "subject", m->subject);
+	admin_text_with_bidi(row, "sender", m->sender && *m->sender ? m->sender : "<>");
+	admin_text_with_bidi(row, "subject", m->subject);
 	web_vars_text(row, "verdict", m->verdict ? m->verdict : "-");
 	web_vars_text(row, "action", m->action);
 	web_vars_flag(row, "encrypted", m->encrypted);
@@ -168,7 +168,7 @@ search_finish(struct web_request *rq, gpointer data)
 		admin_store_unavailable(rq, "search", s->error);
 	} else {
 		web_vars_printf(v, "first", "%u", s->r.shown ? page * PAGE_SIZE + 1 : 0);
-		web_vars_printf(v, "last", "%u", page * PAGE_SIZE + s->r.shown);
+		web_vars_printf(v, "last", "%u", s->r.shown ? page * PAGE_SIZE + s->r.shown : 0);
 		g_autofree char *prev = page ? page_link(rq, page - 1) : NULL;
 		g_autofree char *next =
 			s->r.more && page < MAX_PAGE ? page_link(rq, page + 1) : NULL;

@@ -486,6 +486,8 @@ web_server_check(struct web_app *app, GSocketAddress **address, GTlsCertificate 
 	return TRUE;
 }
 
+#define WEB_LISTEN_BACKLOG 1024
+
 gboolean
 web_server_start(struct web_app *app, GError **error)
 {
@@ -498,8 +500,19 @@ web_server_start(struct web_app *app, GError **error)
 		soup_server_set_tls_certificate(app->server, cert);
 	soup_server_add_early_handler(app->server, NULL, early, app, NULL);
 	soup_server_add_handler(app->server, NULL, handle, app, NULL);
-	if (!soup_server_listen(app->server, address, app->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
-				error)) {
+	/* GSocket's default backlog is 10: beyond that, connections that
+	 * come at once (200 page loads, bench/web.sh) wait for the kernel's
+	 * SYN-ACK retries, seconds to half a minute. The kernel caps it at
+	 * net.core.somaxconn. */
+	g_autoptr(GSocket) sock = g_socket_new(g_socket_address_get_family(address),
+					       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+	if (sock) {
+		g_socket_set_listen_backlog(sock, WEB_LISTEN_BACKLOG);
+		if (!g_socket_bind(sock, address, TRUE, error) || !g_socket_listen(sock, error))
+			g_clear_object(&sock);
+	}
+	if (!sock || !soup_server_listen_socket(app->server, sock,
+						app->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error)) {
 		g_prefix_error(error, "[web] listen = %s: ", app->policy->web_listen);
 		return FALSE;
 	}

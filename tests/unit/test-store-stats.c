@@ -201,8 +201,8 @@ test_verdicts_reasons_senders(void)
 	g_assert_no_error(error);
 	g_assert_cmpuint(senders->len, ==, 2);
 	g_assert_cmpuint(((struct store_count *)senders->pdata[0])->count, ==, 2);
-	g_assert_cmpstr(g_ascii_strdown(((struct store_count *)senders->pdata[0])->name, -1), ==,
-			"bad@example.net");
+	g_autofree char *top = g_ascii_strdown(((struct store_count *)senders->pdata[0])->name, -1);
+	g_assert_cmpstr(top, ==, "bad@example.net");
 	g_assert_cmpuint(count_of(senders, "taro@example.jp", NULL), ==, 1);
 	g_assert_cmpuint(count_of(senders, "info@example.com", NULL), ==, 0);
 

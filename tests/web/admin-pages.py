@@ -171,8 +171,21 @@ def test_search(c):
     check("search: subject, any case: the 6 hostile subjects", len(rows) == 6, len(rows))
     check("search: a subject with <script> and U+202E comes back as that text",
           all(s.startswith("<script>alert(") and "\u202e" in s for s in subjects), subjects[:2])
+    check("search: each hostile subject in a <bdi>, a span.bidi-warning naming U+202E beside",
+          all("\u202e" in r.one("td", "res-subject").one("bdi").text()
+              and "U+202E" in r.one("td", "res-subject").one("span", "bidi-warning").text()
+              for r in rows))
+    plain = rows_text(page(c, "/admin/search")[0], "results", "message")
+    check("search: no warning beside a subject without direction controls",
+          not any(list(r.all("span", "bidi-warning")) for r in plain
+                  if "\u202e" not in r.one("td", "res-subject").text()))
     check("search: the subject field keeps its value",
           tree.one("input", id="s-subject").attrs.get("value") == "SCRIPT")
+    tree, _ = page(c, "/admin/search?subject=script&page=3")
+    check("search: a page past the end: no row, range 0-0, no next link",
+          not rows_text(tree, "results", "message")
+          and tree.one("span", "range").text() == "0\u20130"
+          and not list(tree.all("a", id="next-page")), tree.one("span", "range").text())
     tree, _ = page(c, "/admin/search?sender=evil.example")
     senders = {r.one("td", "res-sender").text() for r in rows_text(tree, "results", "message")}
     check("search: sender", senders == {"<script>@evil.example"}, senders)
@@ -215,6 +228,9 @@ def test_message(c, ids):
     subject = tree.one(id="msg-subject").text()
     check("message: the hostile subject as text",
           subject.startswith("<script>alert(") and "\u202e" in subject, subject)
+    check("message: #msg-subject keeps U+202E in its <bdi>, with span.bidi-warning",
+          "\u202e" in tree.one(id="msg-subject").one("bdi").text()
+          and "U+202E" in tree.one(id="msg-subject").one("span", "bidi-warning").text())
     removals = [li.text() for li in tree.one(id="report").all("li", "removal")]
     check("message: the docx macro removal with where and count",
           any("macro" in r and "報告.docx" in r for r in removals), removals)
@@ -245,6 +261,9 @@ def test_queue(c):
     tree, _ = page(c, f"/admin/release/{n}/deny", 200, "POST", {"csrf": c.csrf,
                                                                   "reason": reason})
     check("queue: deny with a reason: p.flash.ok", "ok" in tree.one("p", "flash").classes())
+    check("queue: the answer's language link is the queue's",
+          tree.one("a", id="lang-switch").attrs.get("href") == "/admin/queue?lang=en",
+          tree.one("a", id="lang-switch").attrs)
     left = [r.attrs["data-number"] for r in rows_text(tree, "queue", "request")]
     decided = {r.attrs["data-number"]: r for r in rows_text(tree, "recent", "decided")}
     check("queue: the denied request leaves the queue, with its reason as text",
@@ -269,7 +288,7 @@ def test_audit(c, hostile, denied, approved):
     events = rows_text(tree, "audit", "event")
     seen = [(e.one("td", "ev-what").text(), e.one("td", "ev-by").text(),
              e.one("td", "ev-origin").text()) for e in events]
-    for what in ["admin-view", "release-denied", "release-approved", "login"]:
+    for what in ["web-admin-view", "release-denied", "release-approved", "login"]:
         check(f"audit: {what} by admin from web 127.0.0.1",
               (what, "admin", "web 127.0.0.1") in seen, seen[:6])
     check("audit: newest first", events[0].attrs["data-number"] > events[-1].attrs[
@@ -295,6 +314,10 @@ def main():
             check("no exception", False, repr(e))
         finally:
             env.stop()
+            log = open(env.log_path, errors="replace").read()
+            check("cdr-web stopped cleanly, no sanitizer report in its log",
+                  env.proc.returncode == 0 and "Sanitizer" not in log
+                  and "runtime error" not in log, f"exit {env.proc.returncode}")
             if not all(results):
                 sys.stdout.write("# cdr-web log:\n" + "".join(
                     "# " + line for line in open(env.log_path).readlines()[-40:]))
