@@ -25,7 +25,7 @@
 #		POSTs to them refused, nothing released
 #	d	approve without or with a wrong CSRF token: 403, nothing
 #		released; deny with a reason
-#	e, e2	<script>, quotes, a long name, U+202E shown as text
+#	e, e2	<script>, quotes, a long name shown as text; U+202E written out as [U+202E]
 #	f	dashboard charts, search, a message's report, audit
 #	g	/admin without a session goes to /login; logout
 #	h	security headers; no token or password in cdr-web's log
@@ -484,7 +484,7 @@ class Run:
         shown["search result"] = [rows[0].text]
         self.open("/admin/message/" + m["quid"], "e-message")
         shown["message td.att-name"] = [n.split("\n")[0] for n in b.texts("td.att-name")]
-        # U+202E raw (the contract) or written out as the notice does: e2 looks
+        # U+202E is written out as the notice does ("[U+202E]"): e2 looks
         def same(text):
             return text.replace("[U+202E]", RLO)
         names = MAILS["e"][3]
@@ -498,26 +498,31 @@ class Run:
         check(not problems, "; ".join(problems))
 
     def direction_shown(self):
-        """(e2) U+202E: kept as the character in a <bdi>, a .bidi-warning naming it beside it."""
-        # as agreed for issue 15: a .bidi-warning next to a value holding
-        # direction controls; the value itself keeps U+202E as the
-        # character, in a <bdi>
+        """(e2) U+202E written out as [U+202E] (as the notice does), never the raw
+        character, with a .bidi-warning naming it beside the value."""
+        # kept as the character, even inside a <bdi>, an RLO still reverses
+        # the rest of its own value on screen ("invoice<RLO>cod.docm" reads
+        # "invoicemcod.doc"): the page must show what the sender wrote
         m = self.need("e")
         b = self.b
         self.staff_page(m, "e2-staff")
         problems = []
+        def written_out(text):
+            return text.replace(RLO, "[U+202E]")
         got = b.texts("#msg-subject bdi")
-        if got != [m["subject"]]:
-            problems.append("#msg-subject bdi %r, not %r" % (got, [m["subject"]]))
+        if got != [written_out(m["subject"])]:
+            problems.append("#msg-subject bdi %r, not %r" % (got, [written_out(m["subject"])]))
+        if RLO in b.body_text():
+            problems.append("a raw U+202E on the page")
         in_table = b.all("table#attachments .bidi-warning")
         if not [w for w in b.all(".bidi-warning") if w not in in_table and "U+202E" in w.text]:
             problems.append("no .bidi-warning naming U+202E for the subject")
         for row in self.attachment_rows():
             bdi = b.texts("td.att-name bdi", row["row"])
             warned = [w for w in b.texts(".bidi-warning", row["row"]) if "U+202E" in w]
-            if bdi not in ([n] for n in MAILS["e"][3]):
+            if bdi not in ([written_out(n)] for n in MAILS["e"][3]):
                 problems.append("td.att-name bdi %r" % bdi)
-            if (RLO in "".join(bdi)) != bool(warned):
+            if ("[U+202E]" in "".join(bdi)) != bool(warned):
                 problems.append("name %r: warnings %r" % (bdi, warned))
         check(not problems, "; ".join(problems))
 
