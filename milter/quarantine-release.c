@@ -47,7 +47,8 @@ release_message(struct mg_store *store, const struct cdr_policy *p,
 					      rq->force, &error);
 	struct release_outcome out = { 0 };
 	if (!number ||
-	    !release_deliver_outcome(store, p, rq->id, number, rq->passwords, &out, &error)) {
+	    !release_deliver_outcome(store, p, rq->id, number, rq->passwords, rq->force, &out,
+				     &error)) {
 		g_printerr("cdr-quarantine: %s\n", error->message);
 		return 1;
 	}

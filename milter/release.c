@@ -59,9 +59,9 @@ release_recipients(const struct store_message *m, const struct cdr_policy *p,
  * `to`, is reaching it (sending), is about to (approved within the
  * hour: another run between its request and its claim), or may have
  * reached it (uncertain: the answer was lost). An uncertain one counts
- * unless `force`, and at delivery (below != 0) only when it became
- * uncertain after this release was asked for (`asked`): the request
- * already weighed the ones before. */
+ * unless `force`; at delivery (below != 0) of a forced release, one
+ * that became uncertain after this release was asked for (`asked`)
+ * counts all the same: the administrator had not seen it. */
 static gboolean
 released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 below,
 		gint64 asked, gboolean force, GError **error)
@@ -72,8 +72,8 @@ released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 be
 	gint64 hour_ago = g_get_real_time() / G_USEC_PER_SEC - 3600;
 	for (guint i = 0; i < earlier->len; i++) {
 		const struct store_release *r = earlier->pdata[i];
-		gboolean uncertain = store_release_uncertain(r) && !force &&
-				     (!below || r->finished_at >= asked);
+		gboolean uncertain = store_release_uncertain(r) &&
+				     (!force || (below && r->finished_at > asked));
 		gboolean busy = r->state == STORE_RELEASE_SENDING ||
 				r->state == STORE_RELEASE_DELIVERED || uncertain ||
 				(r->state == STORE_RELEASE_APPROVED && r->requested_at > hour_ago);
@@ -330,7 +330,8 @@ release_deliver(struct mg_store *store, const struct cdr_policy *p, const char *
 		gint64 number, const char *passwords, char **what, GError **error)
 {
 	struct release_outcome out = { 0 };
-	gboolean sent = release_deliver_outcome(store, p, id, number, passwords, &out, error);
+	gboolean sent =
+		release_deliver_outcome(store, p, id, number, passwords, FALSE, &out, error);
 	if (what)
 		*what = g_steal_pointer(&out.what);
 	release_outcome_clear(&out);
@@ -339,8 +340,8 @@ release_deliver(struct mg_store *store, const struct cdr_policy *p, const char *
 
 gboolean
 release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, const char *id,
-			gint64 number, const char *passwords, struct release_outcome *out,
-			GError **error)
+			gint64 number, const char *passwords, gboolean forced,
+			struct release_outcome *out, GError **error)
 {
 	GError *local = NULL;
 	g_autoptr(store_release) rel = release_numbered(store, id, number, error);
@@ -363,7 +364,7 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 	/* two runs at once: the store numbers their requests in order, and
 	 * the later one, seeing the earlier, stands down */
 	gboolean sent = FALSE;
-	if (released_before(store, id, to, number, rel->requested_at, FALSE, &local)) {
+	if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
 		why = g_strdup(local->message);
 		g_clear_error(&local);
 	} else {

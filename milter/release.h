@@ -83,10 +83,12 @@ struct release_outcome {
 
 void release_outcome_clear(struct release_outcome *out);
 
-/* release_deliver() with what was sent in *out (release_outcome_clear()). */
+/* release_deliver() with what was sent in *out (release_outcome_clear()).
+ * `forced`: the release was requested with force (the same run): an
+ * earlier uncertain one finished before its request does not stop it. */
 gboolean release_deliver_outcome(struct mg_store *store, const struct cdr_policy *policy,
 				 const char *id, gint64 number, const char *passwords,
-				 struct release_outcome *out, GError **error);
+				 gboolean forced, struct release_outcome *out, GError **error);
 
 /* Deliver the approved release `number` of `id` (see above), with
  * `passwords` (one per line, or NULL) for its encrypted attachments.
