@@ -170,6 +170,17 @@ release(struct fixture *x, const char *id, const char *const *to, gboolean force
 	return ok ? n : -n;
 }
 
+/* A release refused at its request, the refusal naming `names`. */
+static void
+assert_refused(struct fixture *x, const char *id, const char *const *to, gboolean force,
+	       const char *names)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_cmpint(release(x, id, to, force, NULL, NULL, &error), ==, 0);
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+	g_assert_nonnull(strstr(error->message, names));
+}
+
 static struct store_release *
 release_of(struct fixture *x, const char *id, gint64 number)
 {
@@ -199,18 +210,13 @@ test_not_releasable(void)
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(reports); i++) {
 		g_autofree char *id = put(x, reports[i], "");
-		g_autoptr(GError) error = NULL;
-		g_assert_cmpint(release(x, id, NULL, TRUE, NULL, NULL, &error), ==, 0);
-		g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
-		g_assert_nonnull(strstr(error->message, "cannot be released"));
+		assert_refused(x, id, NULL, TRUE, "cannot be released");
 		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
 		g_assert_cmpuint(none->len, ==, 0);
 	}
 	/* the record's own malware list */
 	g_autofree char *id = put_plain(x, ",\"malware\":[\"Eicar-Test-Signature\"]");
-	g_autoptr(GError) error = NULL;
-	g_assert_cmpint(release(x, id, NULL, FALSE, NULL, NULL, &error), ==, 0);
-	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+	assert_refused(x, id, NULL, FALSE, "malware: Eicar-Test-Signature");
 	g_assert_cmpuint(x->fake.rebuilds, ==, 0);
 	g_assert_cmpuint(x->fake.submitted->len, ==, 0);
 	fixture_free(x);
@@ -223,10 +229,7 @@ test_recipients_allowed(void)
 	g_autofree char *id = put_plain(x, "");
 	g_autoptr(GError) error = NULL;
 	const char *const other[] = { A, OTHER, NULL };
-	g_assert_cmpint(release(x, id, other, FALSE, NULL, NULL, &error), ==, 0);
-	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
-	g_assert_nonnull(strstr(error->message, OTHER));
-	g_clear_error(&error);
+	assert_refused(x, id, other, FALSE, OTHER);
 	/* case does not make another address */
 	const char *const upper[] = { "SOUMU@City.LG.jp", NULL };
 	g_assert_cmpint(release(x, id, upper, FALSE, NULL, NULL, &error), >, 0);
@@ -253,18 +256,13 @@ test_released_before(void)
 	g_assert_no_error(error);
 	/* delivered to A and B: again to B is refused, force or not */
 	const char *const b[] = { B, NULL };
-	g_assert_cmpint(release(x, id, b, TRUE, NULL, NULL, &error), ==, 0);
-	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
-	g_assert_nonnull(strstr(error->message, "released to " B " already"));
-	g_clear_error(&error);
+	assert_refused(x, id, b, TRUE, "released to " B " already");
 	/* one being sent (claimed, not finished) refuses too */
 	g_autofree char *id2 = put_plain(x, "");
 	gint64 n = release_request(x->store, x->policy, id2, NULL, "bob", "t", TRUE, &error);
 	g_assert_no_error(error);
 	g_assert_true(store_release_claim(x->store, n, &error));
-	g_assert_cmpint(release(x, id2, b, FALSE, NULL, NULL, &error), ==, 0);
-	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
-	g_assert_nonnull(strstr(error->message, "sending"));
+	assert_refused(x, id2, b, FALSE, "sending");
 	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
 	fixture_free(x);
 }
@@ -358,10 +356,7 @@ test_uncertain_needs_force(void)
 	g_clear_error(&error);
 	/* a new release to one of its recipients: refused, naming the Message-ID */
 	const char *const b[] = { B, NULL };
-	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), ==, 0);
-	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
-	g_assert_nonnull(strstr(error->message, "<rel.1@gw.test>"));
-	g_clear_error(&error);
+	assert_refused(x, id, b, FALSE, "<rel.1@gw.test>");
 	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
 	/* the administrator checked the log: --force */
 	g_assert_cmpint(release(x, id, b, TRUE, NULL, NULL, &error), >, 0);
