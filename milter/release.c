@@ -273,7 +273,9 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 		*why = g_strdup_printf("not rebuilt: %s", r->reason ? r->reason : "blocked");
 		return FALSE;
 	}
-	*message_id = g_strdup(r->message_id);
+	/* the released message's own Message-ID (the report's is the
+	 * original's): what the mail server's log names */
+	*message_id = resubmit_message_id(out_fd);
 	g_autoptr(GPtrArray) malware = g_ptr_array_new();
 	g_autofree char *summary = rebuild_summary(r, malware);
 	struct submit_result res;
@@ -291,7 +293,7 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 		*why = g_strdup_printf(STORE_RELEASE_UNCERTAIN
 				       "may have been delivered: check the LGWAN mail server's log "
 				       "for Message-ID %s before releasing again (%s)",
-				       r->message_id ? r->message_id : "?",
+				       *message_id ? *message_id : "?",
 				       res.reply ? res.reply : "no answer");
 	else
 		*why = g_strdup_printf("%s: %s", submit_status_name(res.status),

@@ -67,3 +67,32 @@ resubmit_record_role(const struct store_message *m, enum milter_role fallback)
 			return roles[i];
 	return fallback;
 }
+
+char *
+resubmit_message_id(int fd)
+{
+	gsize len = 0;
+	guint8 *data = cdr_map_fd(fd, &len);
+	if (!data)
+		return NULL;
+	char *found = NULL;
+	const char *p = (const char *)data, *end = p + len;
+	while (p < end && !found) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = eol ? eol : end;
+		gsize n = (gsize)(line_end - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (!n)
+			break; /* the end of the header */
+		if (n > 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
+			g_autofree char *value = g_strndup(p + 11, n - 11);
+			g_strstrip(value);
+			if (*value && !strchr(value, ' '))
+				found = g_steal_pointer(&value);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	cdr_unmap(data, len);
+	return found;
+}

@@ -32,3 +32,8 @@ void resubmit_send(const struct cdr_policy *policy, const char *const *recipient
 /* The milter role a stored message came in through (its record's
  * "stage"); `fallback` when the record does not say. */
 enum milter_role resubmit_record_role(const struct store_message *m, enum milter_role fallback);
+
+/* The Message-ID header of the message in `fd` (the follow-up or
+ * release the worker wrote: its own, not the original's), NULL when it
+ * has none. */
+char *resubmit_message_id(int fd);
