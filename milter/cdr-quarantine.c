@@ -13,7 +13,7 @@
  *	cdr-quarantine [-c FILE] [--json] migrate [DIR] [--remove]
  *	cdr-quarantine [-c FILE] [--json] check [--repair]
  *	cdr-quarantine [-c FILE] [--json] stats
- *	cdr-quarantine [-c FILE] [--json] release ID [--password-file F] [--to ADDR ...]
+ *	cdr-quarantine [-c FILE] [--json] release ID [--password-file F] [--to ADDR ...] [--force]
  * DESCRIPTION
  *	The store is [milter] quarantine_dir of mugaika.conf (store.h). Run
  *	as root, the tool first becomes the owner of that directory (the
@@ -46,6 +46,7 @@
 
 static char *config_path, *output_path, *max_bytes_text, *password_file;
 static char **release_to;
+static gboolean release_force;
 static char *sender, *recipient, *from, *subject, *since_text, *until_text, *verdict, *action;
 static int days = -1, limit;
 static gboolean show_version, json, remove_files, repair, newest_first;
@@ -94,6 +95,9 @@ static const GOptionEntry options[] = {
 	{ "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &release_to,
 	  "release: deliver to ADDR (repeatable; default: the original recipients; others "
 	  "only from [release] allowed_recipients)", "ADDR" },
+	{ "force", 0, 0, G_OPTION_ARG_NONE, &release_force,
+	  "release: even to recipients an earlier release may have reached (its answer was "
+	  "lost: check the mail server's log first)", NULL },
 	{ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version, "Print the version", NULL },
 	{ NULL }
 };
@@ -539,7 +543,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "release") == 0) {
 		struct release_request rq = { .id = arg, .to = (const char *const *)release_to,
 					      .passwords = passwords, .by = by, .origin = origin,
-					      .json = json };
+					      .json = json, .force = release_force };
 		return release_message(store, policy, &rq);
 	}
 	return check(store);

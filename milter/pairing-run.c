@@ -27,6 +27,7 @@
 
 #include "audit.h"
 #include "pairing-run.h"
+#include "resubmit.h"
 #include "wire.h"
 
 guint
@@ -78,37 +79,6 @@ pairing_locked_in_record(const struct store_message *m)
 		return 0;
 	g_autoptr(cdr_report) r = cdr_report_from_json(rep, NULL);
 	return r ? pairing_locked_zips(r) : 0;
-}
-
-/* The Message-ID header of the message in `fd` (the follow-up the
- * worker wrote), NULL when it has none. */
-static char *
-message_id_of(int fd)
-{
-	gsize len = 0;
-	guint8 *data = cdr_map_fd(fd, &len);
-	if (!data)
-		return NULL;
-	char *found = NULL;
-	const char *p = (const char *)data, *end = p + len;
-	while (p < end && !found) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = eol ? eol : end;
-		gsize n = (gsize)(line_end - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (!n)
-			break; /* the end of the header */
-		if (n > 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
-			g_autofree char *value = g_strndup(p + 11, n - 11);
-			g_strstrip(value);
-			if (*value && !strchr(value, ' '))
-				found = g_steal_pointer(&value);
-		}
-		p = eol ? eol + 1 : end;
-	}
-	cdr_unmap(data, len);
-	return found;
 }
 
 enum step {
@@ -205,7 +175,7 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 				       r->reason ? r->reason : cdr_verdict_name(r->verdict));
 		return STEP_NOT_SENT;
 	}
-	g_autofree char *message_id = message_id_of(out_fd);
+	g_autofree char *message_id = resubmit_message_id(out_fd);
 	enum step step = STEP_NOT_SENT;
 	if (!message_id)
 		g_string_append_printf(a->why, "the %s follow-up has no Message-ID", mode);

@@ -252,24 +252,6 @@ pairing_drain(void)
 
 /* ---- recovery ---- */
 
-/* The role the password message came in through, from its record. */
-static enum milter_role
-role_of(const struct store_message *m, enum milter_role fallback)
-{
-	static const enum milter_role roles[] = { ROLE_BEFORE_QUEUE, ROLE_SCREEN,
-						  ROLE_AFTER_QUEUE };
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	if (!m->record || !json_parser_load_from_data(parser, m->record, -1, NULL))
-		return fallback;
-	JsonNode *root = json_parser_get_root(parser);
-	JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
-	const char *stage = o ? json_object_get_string_member_with_default(o, "stage", NULL) : NULL;
-	for (guint i = 0; stage && i < G_N_ELEMENTS(roles); i++)
-		if (strcmp(stage, envelope_role_name(roles[i])) == 0)
-			return roles[i];
-	return fallback;
-}
-
 /* A password mail whose pairing an ended session left: read its
  * passwords again and queue it. */
 static void
@@ -295,7 +277,7 @@ requeue(struct milter_state *st, struct mg_store *store, const char *id,
 		return;
 	}
 	milter_log(LOG_NOTICE, "ppap: the pairing of %s, cut short by a stop, runs again", id);
-	pairing_queue(st, role_of(m, fallback), id, m, passwords);
+	pairing_queue(st, resubmit_record_role(m, fallback), id, m, passwords);
 	memset(passwords, 0, strlen(passwords));
 }
 

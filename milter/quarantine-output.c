@@ -40,7 +40,8 @@ utc_time(gint64 t)
 }
 
 /* E: holds an encrypted attachment; M: malware; N: not releasable;
- * F: its PPAP follow-up failed (see show). */
+ * F: its PPAP follow-up failed (see show); U: its latest release may
+ * have been delivered (uncertain, see show). */
 static char *
 flags(const struct store_message *m)
 {
@@ -53,6 +54,8 @@ flags(const struct store_message *m)
 		g_string_append_c(f, 'N');
 	if (g_strcmp0(m->ppap, "failed") == 0)
 		g_string_append_c(f, 'F');
+	if (g_strcmp0(m->release, "uncertain") == 0)
+		g_string_append_c(f, 'U');
 	if (!f->len)
 		g_string_append_c(f, '-');
 	return g_string_free(f, FALSE);
@@ -75,10 +78,14 @@ qout_table_row(const struct store_message *m)
 	g_autofree char *f = flags(m);
 	g_autofree char *malware = m->malware ? printable(m->malware) : NULL;
 	gboolean failed = g_strcmp0(m->ppap, "failed") == 0;
-	printf("%-28s  %-19s  %-10s  %10" G_GUINT64_FORMAT "  %-5s  %-30s  %s%s%s%s%s\n", m->id,
+	gboolean uncertain = g_strcmp0(m->release, "uncertain") == 0;
+	printf("%-28s  %-19s  %-10s  %10" G_GUINT64_FORMAT "  %-5s  %-30s  %s%s%s%s%s%s\n", m->id,
 	       when, action, m->size, f, sender, subject, malware ? "  [malware: " : "",
 	       malware ? malware : "", malware ? "]" : "",
-	       failed ? "  [PPAP follow-up failed: see show]" : "");
+	       failed ? "  [PPAP follow-up failed: see show]" : "",
+	       uncertain ? "  [release may have been delivered: check the LGWAN mail server's "
+			   "log for its Message-ID (see show) before releasing again]"
+			 : "");
 }
 
 static void
@@ -219,6 +226,7 @@ releases_json(GPtrArray *releases)
 		add_string(b, "delivered", r->delivered);
 		add_string(b, "delivered_id", r->delivered_id);
 		add_string(b, "reason", r->reason);
+		add_bool(b, "uncertain", store_release_uncertain(r)); /* may have gone out */
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -315,7 +323,8 @@ show_releases(GPtrArray *releases)
 		g_autofree char *list = joined(r->recipients);
 		g_autofree char *to = printable(list);
 		printf("release %" G_GINT64_FORMAT ": %s, to %s, asked by %s at %s", r->number,
-		       store_release_state_name(r->state), to, by, when);
+		       store_release_uncertain(r) ? "uncertain" : store_release_state_name(r->state),
+		       to, by, when);
 		if (r->reason) {
 			g_autofree char *why = printable(r->reason);
 			printf(" (%s)", why);

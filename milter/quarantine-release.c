@@ -9,28 +9,59 @@
  */
 #include "quarantine-release.h"
 
+#include <json-glib/json-glib.h>
+
+#include "quarantine-output.h"
 #include "release.h"
+
+/* {"release":N,"id":ID,"state":"delivered","delivered":WHAT,"malware":[...]} */
+static void
+print_json(gint64 number, const char *id, const struct release_outcome *out)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "release");
+	json_builder_add_int_value(b, number);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_string_value(b, id);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, "delivered");
+	json_builder_set_member_name(b, "delivered");
+	json_builder_add_string_value(b, out->what);
+	json_builder_set_member_name(b, "malware");
+	json_builder_begin_array(b);
+	for (guint i = 0; out->malware && out->malware->pdata[i]; i++)
+		json_builder_add_string_value(b, out->malware->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	g_autoptr(JsonNode) node = json_builder_get_root(b);
+	qout_json_line(node);
+}
 
 int
 release_message(struct mg_store *store, const struct cdr_policy *p,
 		const struct release_request *rq)
 {
 	g_autoptr(GError) error = NULL;
-	gint64 number = release_request(store, p, rq->id, rq->to, rq->by, rq->origin, TRUE, &error);
-	g_autofree char *what = NULL;
-	if (!number || !release_deliver(store, p, rq->id, number, rq->passwords, &what, &error)) {
+	gint64 number = release_request_force(store, p, rq->id, rq->to, rq->by, rq->origin, TRUE,
+					      rq->force, &error);
+	struct release_outcome out = { 0 };
+	if (!number ||
+	    !release_deliver_outcome(store, p, rq->id, number, rq->passwords, rq->force, &out,
+				     &error)) {
 		g_printerr("cdr-quarantine: %s\n", error->message);
 		return 1;
 	}
 	if (rq->json) {
-		g_print("{\"release\":%" G_GINT64_FORMAT ",\"id\":\"%s\",\"state\":\"delivered\"}\n",
-			number, rq->id);
+		print_json(number, rq->id, &out);
+		release_outcome_clear(&out);
 		return 0;
 	}
 	g_autoptr(store_message) m = store_get(store, rq->id, NULL);
 	g_autoptr(GPtrArray) to = m ? release_recipients(m, p, rq->to, NULL) : NULL;
 	g_autofree char *list = to ? g_strjoinv(", ", (char **)to->pdata) : g_strdup("?");
 	g_print("release %" G_GINT64_FORMAT ": %s delivered to %s: %s\n", number, rq->id, list,
-		what);
+		out.what);
+	release_outcome_clear(&out);
 	return 0;
 }

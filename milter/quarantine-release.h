@@ -19,6 +19,7 @@ struct release_request {
 	const char *passwords;  /* one per line, or NULL */
 	const char *by, *origin;
 	gboolean json;
+	gboolean force;         /* past an earlier "uncertain" release (release.h) */
 };
 
 /* Exit status: 0 delivered, 1 refused or failed (said on stderr). */

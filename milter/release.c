@@ -56,11 +56,15 @@ release_recipients(const struct store_message *m, const struct cdr_policy *p,
 }
 
 /* A release of `id` numbered below `below` (0: any) that reached one of
- * `to`, is reaching it (sending), or is about to (approved within the
- * hour: another run between its request and its claim). */
+ * `to`, is reaching it (sending), is about to (approved within the
+ * hour: another run between its request and its claim), or may have
+ * reached it (uncertain: the answer was lost). An uncertain one counts
+ * unless `force`; at delivery (below != 0) of a forced release, one
+ * that became uncertain after this release was asked for (`asked`)
+ * counts all the same: the administrator had not seen it. */
 static gboolean
 released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 below,
-		GError **error)
+		gint64 asked, gboolean force, GError **error)
 {
 	g_autoptr(GPtrArray) earlier = store_releases(store, id, -1, error);
 	if (!earlier)
@@ -68,22 +72,34 @@ released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 be
 	gint64 hour_ago = g_get_real_time() / G_USEC_PER_SEC - 3600;
 	for (guint i = 0; i < earlier->len; i++) {
 		const struct store_release *r = earlier->pdata[i];
+		gboolean uncertain = store_release_uncertain(r) &&
+				     (!force || (below && r->finished_at > asked));
 		gboolean busy = r->state == STORE_RELEASE_SENDING ||
-				r->state == STORE_RELEASE_DELIVERED ||
+				r->state == STORE_RELEASE_DELIVERED || uncertain ||
 				(r->state == STORE_RELEASE_APPROVED && r->requested_at > hour_ago);
 		if (!busy || (below && r->number >= below))
 			continue;
 		for (guint k = 0; k + 1 < to->len; k++)
-			for (guint j = 0; j < r->recipients->len; j++)
-				if (g_ascii_strcasecmp(to->pdata[k], r->recipients->pdata[j]) == 0) {
+			for (guint j = 0; j < r->recipients->len; j++) {
+				if (g_ascii_strcasecmp(to->pdata[k], r->recipients->pdata[j]) != 0)
+					continue;
+				if (uncertain)
+					g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
+						    "release %" G_GINT64_FORMAT " of %s to %s may have "
+						    "been delivered: check the LGWAN mail server's log "
+						    "for Message-ID %s before releasing again (then "
+						    "--force): nothing sent",
+						    r->number, id, (char *)to->pdata[k],
+						    r->delivered_id ? r->delivered_id : "?");
+				else
 					g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
 						    "%s was released to %s already (release %"
 						    G_GINT64_FORMAT ", %s, asked by %s): nothing sent",
 						    id, (char *)to->pdata[k], r->number,
 						    store_release_state_name(r->state),
 						    r->requested_by ? r->requested_by : "?");
-					return TRUE;
-				}
+				return TRUE;
+			}
 	}
 	return FALSE;
 }
@@ -100,6 +116,14 @@ gint64
 release_request(struct mg_store *store, const struct cdr_policy *p, const char *id,
 		const char *const *to, const char *by, const char *origin, gboolean approved,
 		GError **error)
+{
+	return release_request_force(store, p, id, to, by, origin, approved, FALSE, error);
+}
+
+gint64
+release_request_force(struct mg_store *store, const struct cdr_policy *p, const char *id,
+		      const char *const *to, const char *by, const char *origin,
+		      gboolean approved, gboolean force, GError **error)
 {
 	GError *local = NULL;
 	if (!*p->release_relay) {
@@ -121,7 +145,7 @@ release_request(struct mg_store *store, const struct cdr_policy *p, const char *
 	g_autoptr(GPtrArray) recipients = release_recipients(m, p, to, error);
 	if (!recipients)
 		return 0;
-	if (released_before(store, id, recipients, 0, &local)) {
+	if (released_before(store, id, recipients, 0, 0, force, &local)) {
 		from_store(error, local, RELEASE_ERROR_REFUSED);
 		return 0;
 	}
@@ -133,6 +157,14 @@ release_request(struct mg_store *store, const struct cdr_policy *p, const char *
 				   ? RELEASE_ERROR_REFUSED
 				   : RELEASE_ERROR_FAILED);
 	return number;
+}
+
+static const struct release_ops *test_ops;
+
+void
+release_set_ops(const struct release_ops *ops)
+{
+	test_ops = ops;
 }
 
 /* A pool of one worker with the [av] scanner (without a scanner the
@@ -155,46 +187,84 @@ release_pool(const struct cdr_policy *p, struct av_scanner **av, GError **error)
 /* The original of `id` rebuilt for `to`: the report, the message in
  * *out_fd (-1 when blocked). */
 static struct cdr_report *
-rebuild(struct mg_store *store, const struct cdr_policy *p, const char *id, GPtrArray *to,
-	const char *passwords, int *out_fd, GError **error)
+rebuild(struct mg_store *store, const struct cdr_policy *p, const struct store_message *m,
+	GPtrArray *to, const char *passwords, int *out_fd, GError **error)
 {
-	struct av_scanner *av = NULL;
-	struct cdr_pool *pool = release_pool(p, &av, error);
-	if (!pool) {
-		av_scanner_free(av);
-		return NULL;
-	}
-	/* the link style of the recipients' domains, the strictest any
-	 * [mail] links list picks (the role the original came in through is
-	 * not stored: as before the queue) */
+	/* the link style the original's milter role gives these recipients
+	 * (its record's "stage"); a record without one: the strictest, as
+	 * before the queue */
 	g_autoptr(GPtrArray) list = g_ptr_array_new();
 	for (guint i = 0; i + 1 < to->len; i++)
 		g_ptr_array_add(list, to->pdata[i]);
 	struct envelope env = { .recipients = list };
-	const char *links = envelope_mail_links(p, &env, ROLE_BEFORE_QUEUE);
+	const char *links =
+		envelope_mail_links(p, &env, resubmit_record_role(m, ROLE_BEFORE_QUEUE));
 	struct cdr_run_params params = {
 		.handler = "mime",
 		.mail_build = "release",
 		.mail_mode = "sanitize",
 		.mail_links = links,
 		.passwords = passwords,
-		.quarantine_id = id,
+		.quarantine_id = m->id,
 	};
-	struct cdr_report *r = resubmit_build(pool, store, id, &params, out_fd, error);
+	if (test_ops)
+		return test_ops->build(test_ops->data, m->id, &params, out_fd, error);
+	struct av_scanner *av = NULL;
+	struct cdr_pool *pool = release_pool(p, &av, error);
+	if (!pool) {
+		av_scanner_free(av);
+		return NULL;
+	}
+	struct cdr_report *r = resubmit_build(pool, store, m->id, &params, out_fd, error);
 	cdr_pool_free(pool);
 	av_scanner_free(av);
 	return r;
 }
 
-/* Rebuild and submit; the summary of what went out in *what. */
+/* The signatures of the members the scanner removed, in `names`. */
+static void
+malware_names(const struct cdr_report *r, GPtrArray *names)
+{
+	if (r->malware && !g_ptr_array_find_with_equal_func(names, r->malware, g_str_equal, NULL))
+		g_ptr_array_add(names, r->malware);
+	for (guint i = 0; r->children && i < r->children->len; i++)
+		malware_names(r->children->pdata[i], names);
+}
+
+/* What a rebuild delivers: "sanitized (1 member-removed; malware
+ * removed: Eicar-Test-Signature)", the signatures in *malware. */
+static char *
+rebuild_summary(const struct cdr_report *r, GPtrArray *malware)
+{
+	malware_names(r, malware);
+	g_autofree char *actions = cdr_report_action_summary(r);
+	GString *s = g_string_new(cdr_verdict_name(r->verdict));
+	g_string_append_printf(s, " (%s", actions && *actions ? actions : "nothing removed");
+	for (guint i = 0; i < malware->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "; malware removed: ",
+				       (const char *)malware->pdata[i]);
+	g_string_append_c(s, ')');
+	return g_string_free(s, FALSE);
+}
+
+static void
+submit(const struct cdr_policy *p, GPtrArray *to, int fd, struct submit_result *res)
+{
+	if (test_ops)
+		test_ops->submit(test_ops->data, (const char *const *)to->pdata, fd, res);
+	else
+		resubmit_send(p, (const char *const *)to->pdata, fd, res);
+}
+
+/* Rebuild and submit; what went out in out->what. */
 static gboolean
-rebuild_and_send(struct mg_store *store, const struct cdr_policy *p, const char *id,
-		 GPtrArray *to, const char *passwords, char **what, char **message_id,
-		 char **why)
+rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
+		 const struct store_message *m, GPtrArray *to, const char *passwords,
+		 struct release_outcome *out, char **message_id, char **why)
 {
 	g_autoptr(GError) error = NULL;
 	int out_fd = -1;
-	g_autoptr(cdr_report) r = rebuild(store, p, id, to, passwords, &out_fd, &error);
+	g_autoptr(cdr_report) r = rebuild(store, p, m, to, passwords, &out_fd, &error);
 	if (!r) {
 		*why = g_strdup(error->message);
 		return FALSE;
@@ -203,27 +273,38 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p, const char 
 		*why = g_strdup_printf("not rebuilt: %s", r->reason ? r->reason : "blocked");
 		return FALSE;
 	}
+	/* the released message's own Message-ID (the report's is the
+	 * original's): what the mail server's log names */
+	*message_id = resubmit_message_id(out_fd);
+	g_autoptr(GPtrArray) malware = g_ptr_array_new();
+	g_autofree char *summary = rebuild_summary(r, malware);
 	struct submit_result res;
-	resubmit_send(p, (const char *const *)to->pdata, out_fd, &res);
-	gboolean sent = res.status == SUBMIT_SENT;
-	g_autofree char *actions = cdr_report_action_summary(r);
-	if (sent)
-		*what = g_strdup_printf("%s (%s), queued as %s", cdr_verdict_name(r->verdict),
-					actions && *actions ? actions : "nothing removed",
-					res.queue_id ? res.queue_id : "-");
-	else /* "uncertain": the relay may have it; never sent again by itself */
-		*why = g_strdup_printf("%s: %s", res.uncertain ? "uncertain"
-							       : submit_status_name(res.status),
-				       res.reply ? res.reply : "");
-	*message_id = g_strdup(r->message_id);
-	submit_result_clear(&res);
+	submit(p, to, out_fd, &res);
 	close(out_fd);
+	gboolean sent = res.status == SUBMIT_SENT;
+	if (sent) {
+		out->what = g_strdup_printf("%s, queued as %s", summary,
+					    res.queue_id ? res.queue_id : "-");
+		out->malware = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < malware->len; i++)
+			g_ptr_array_add(out->malware, g_strdup(malware->pdata[i]));
+		g_ptr_array_add(out->malware, NULL);
+	} else if (res.uncertain) /* the relay may have it: never sent again by itself */
+		*why = g_strdup_printf(STORE_RELEASE_UNCERTAIN
+				       "may have been delivered: check the LGWAN mail server's log "
+				       "for Message-ID %s before releasing again (%s)",
+				       *message_id ? *message_id : "?",
+				       res.reply ? res.reply : "no answer");
+	else
+		*why = g_strdup_printf("%s: %s", submit_status_name(res.status),
+				       res.reply ? res.reply : "");
+	submit_result_clear(&res);
 	return sent;
 }
 
-/* The recipients of release `number` of `id`, NULL-terminated. */
-static GPtrArray *
-recipients_of_release(struct mg_store *store, const char *id, gint64 number, GError **error)
+/* Release `number` of `id`. */
+static struct store_release *
+release_numbered(struct mg_store *store, const char *id, gint64 number, GError **error)
 {
 	GError *local = NULL;
 	g_autoptr(GPtrArray) all = store_releases(store, id, -1, &local);
@@ -231,59 +312,77 @@ recipients_of_release(struct mg_store *store, const char *id, gint64 number, GEr
 		from_store(error, local, RELEASE_ERROR_FAILED);
 		return NULL;
 	}
-	for (guint i = 0; i < all->len; i++) {
-		const struct store_release *r = all->pdata[i];
-		if (r->number != number)
-			continue;
-		GPtrArray *to = g_ptr_array_new_with_free_func(g_free);
-		for (guint k = 0; k < r->recipients->len; k++)
-			g_ptr_array_add(to, g_strdup(r->recipients->pdata[k]));
-		g_ptr_array_add(to, NULL);
-		return to;
-	}
+	for (guint i = 0; i < all->len; i++)
+		if (((struct store_release *)all->pdata[i])->number == number)
+			return g_ptr_array_steal_index(all, i);
 	g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_FAILED, "%s has no release %" G_GINT64_FORMAT,
 		    id, number);
 	return NULL;
+}
+
+void
+release_outcome_clear(struct release_outcome *out)
+{
+	g_clear_pointer(&out->what, g_free);
+	g_clear_pointer(&out->malware, g_ptr_array_unref);
 }
 
 gboolean
 release_deliver(struct mg_store *store, const struct cdr_policy *p, const char *id,
 		gint64 number, const char *passwords, char **what, GError **error)
 {
+	struct release_outcome out = { 0 };
+	gboolean sent =
+		release_deliver_outcome(store, p, id, number, passwords, FALSE, &out, error);
+	if (what)
+		*what = g_steal_pointer(&out.what);
+	release_outcome_clear(&out);
+	return sent;
+}
+
+gboolean
+release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, const char *id,
+			gint64 number, const char *passwords, gboolean forced,
+			struct release_outcome *out, GError **error)
+{
 	GError *local = NULL;
-	g_autoptr(GPtrArray) to = recipients_of_release(store, id, number, error);
-	if (!to)
+	g_autoptr(store_release) rel = release_numbered(store, id, number, error);
+	if (!rel)
 		return FALSE;
+	g_autoptr(store_message) m = store_get(store, id, &local);
+	if (!m) {
+		from_store(error, local, RELEASE_ERROR_FAILED);
+		return FALSE;
+	}
+	g_autoptr(GPtrArray) to = g_ptr_array_new();
+	for (guint k = 0; k < rel->recipients->len; k++)
+		g_ptr_array_add(to, rel->recipients->pdata[k]);
+	g_ptr_array_add(to, NULL);
 	if (!store_release_claim(store, number, &local)) {
 		from_store(error, local, RELEASE_ERROR_REFUSED);
 		return FALSE;
 	}
 	g_autofree char *message_id = NULL, *why = NULL;
-	char *summary = NULL;
 	/* two runs at once: the store numbers their requests in order, and
 	 * the later one, seeing the earlier, stands down */
 	gboolean sent = FALSE;
-	if (released_before(store, id, to, number, &local)) {
+	if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
 		why = g_strdup(local->message);
 		g_clear_error(&local);
 	} else {
-		sent = rebuild_and_send(store, p, id, to, passwords, &summary, &message_id, &why);
+		sent = rebuild_and_send(store, p, m, to, passwords, out, &message_id, &why);
 	}
-	if (!store_release_finish(store, number, sent, summary, message_id, why, &local)) {
+	if (!store_release_finish(store, number, sent, out->what, message_id, why, &local)) {
 		g_printerr("release %" G_GINT64_FORMAT " of %s: cannot record its end: %s\n", number,
 			   id, local->message);
 		g_clear_error(&local);
 	}
 	if (!sent) {
+		release_outcome_clear(out);
 		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_FAILED,
 			    "release %" G_GINT64_FORMAT " of %s failed: %s", number, id, why);
-		g_free(summary);
 		return FALSE;
 	}
-	if (what)
-		*what = summary;
-	else
-		g_free(summary);
 	return TRUE;
 }
 
@@ -296,7 +395,7 @@ release_passwords_open(struct mg_store *store, const struct cdr_policy *p,
 	g_ptr_array_add(to, NULL);
 	int out_fd = -1;
 	GError *local = NULL;
-	g_autoptr(cdr_report) r = rebuild(store, p, m->id, to, passwords, &out_fd, &local);
+	g_autoptr(cdr_report) r = rebuild(store, p, m, to, passwords, &out_fd, &local);
 	if (out_fd >= 0)
 		close(out_fd);
 	if (!r) {

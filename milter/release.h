@@ -24,9 +24,11 @@
  */
 #pragma once
 
+#include "cdr.h"
 #include "policy.h"
 #include "report.h"
 #include "store.h"
+#include "submit.h"
 
 #define RELEASE_ERROR (release_error_quark())
 GQuark release_error_quark(void);
@@ -36,6 +38,18 @@ enum release_error {
 	RELEASE_ERROR_NOT_OPENED, /* the passwords opened no encrypted attachment */
 	RELEASE_ERROR_FAILED,     /* the store, the worker or the submission failed */
 };
+
+/* For tests: rebuild and submit with these instead of a worker and
+ * [release] relay (NULL: the real ones). */
+struct release_ops {
+	struct cdr_report *(*build)(gpointer data, const char *id,
+				    const struct cdr_run_params *params, int *out_fd,
+				    GError **error);
+	void (*submit)(gpointer data, const char *const *to, int fd, struct submit_result *res);
+	gpointer data;
+};
+
+void release_set_ops(const struct release_ops *ops);
 
 /* The addresses a release of `m` goes to (NULL-terminated): `to`, each
  * an original recipient or in [release] allowed_recipients, or (to ==
@@ -50,6 +64,31 @@ GPtrArray *release_recipients(const struct store_message *m, const struct cdr_po
 gint64 release_request(struct mg_store *store, const struct cdr_policy *policy, const char *id,
 		       const char *const *to, const char *by, const char *origin,
 		       gboolean approved, GError **error);
+
+/* release_request(), and with `force` a release to recipients an
+ * earlier "uncertain" release (one whose submission's answer was lost:
+ * it may have been delivered) reached: the administrator checked the
+ * mail server's log. Never past a delivered or sending one. */
+gint64 release_request_force(struct mg_store *store, const struct cdr_policy *policy,
+			     const char *id, const char *const *to, const char *by,
+			     const char *origin, gboolean approved, gboolean force,
+			     GError **error);
+
+/* What a delivered release sent. */
+struct release_outcome {
+	char *what;         /* the summary the store records: verdict, removals,
+			     * the signatures of removed malware, the queue id */
+	GPtrArray *malware; /* char*, NULL-terminated: those signatures */
+};
+
+void release_outcome_clear(struct release_outcome *out);
+
+/* release_deliver() with what was sent in *out (release_outcome_clear()).
+ * `forced`: the release was requested with force (the same run): an
+ * earlier uncertain one finished before its request does not stop it. */
+gboolean release_deliver_outcome(struct mg_store *store, const struct cdr_policy *policy,
+				 const char *id, gint64 number, const char *passwords,
+				 gboolean forced, struct release_outcome *out, GError **error);
 
 /* Deliver the approved release `number` of `id` (see above), with
  * `passwords` (one per line, or NULL) for its encrypted attachments.

@@ -6,6 +6,7 @@
  *	checked there), goes to a worker with the caller's run params, and
  *	the worker's output is submitted as it is (submit.h).
  */
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,4 +49,50 @@ resubmit_send(const struct cdr_policy *p, const char *const *recipients, int fd,
 	};
 	submit_message(relay, &opt, recipients, data, len, result);
 	cdr_unmap(data, len);
+}
+
+enum milter_role
+resubmit_record_role(const struct store_message *m, enum milter_role fallback)
+{
+	static const enum milter_role roles[] = { ROLE_BEFORE_QUEUE, ROLE_SCREEN,
+						  ROLE_AFTER_QUEUE };
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	if (!m->record || !json_parser_load_from_data(parser, m->record, -1, NULL))
+		return fallback;
+	JsonNode *root = json_parser_get_root(parser);
+	JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+	const char *stage = o ? json_object_get_string_member_with_default(o, "stage", NULL) : NULL;
+	for (guint i = 0; stage && i < G_N_ELEMENTS(roles); i++)
+		if (strcmp(stage, envelope_role_name(roles[i])) == 0)
+			return roles[i];
+	return fallback;
+}
+
+char *
+resubmit_message_id(int fd)
+{
+	gsize len = 0;
+	guint8 *data = cdr_map_fd(fd, &len);
+	if (!data)
+		return NULL;
+	char *found = NULL;
+	const char *p = (const char *)data, *end = p + len;
+	while (p < end && !found) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = eol ? eol : end;
+		gsize n = (gsize)(line_end - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (!n)
+			break; /* the end of the header */
+		if (n > 11 && g_ascii_strncasecmp(p, "Message-ID:", 11) == 0) {
+			g_autofree char *value = g_strndup(p + 11, n - 11);
+			g_strstrip(value);
+			if (*value && !strchr(value, ' '))
+				found = g_steal_pointer(&value);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	cdr_unmap(data, len);
+	return found;
 }

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "envelope.h"
 #include "pool.h"
 #include "report.h"
 #include "store.h"
@@ -27,3 +28,12 @@ struct cdr_report *resubmit_build(struct cdr_pool *pool, struct mg_store *store,
  * `result` (submit_result_clear() frees it). */
 void resubmit_send(const struct cdr_policy *policy, const char *const *recipients, int fd,
 		   struct submit_result *result);
+
+/* The milter role a stored message came in through (its record's
+ * "stage"); `fallback` when the record does not say. */
+enum milter_role resubmit_record_role(const struct store_message *m, enum milter_role fallback);
+
+/* The Message-ID header of the message in `fd` (the follow-up or
+ * release the worker wrote: its own, not the original's), NULL when it
+ * has none. */
+char *resubmit_message_id(int fd);

@@ -34,6 +34,13 @@ state_from_name(const char *name)
 	return STORE_RELEASE_FAILED;
 }
 
+gboolean
+store_release_uncertain(const struct store_release *r)
+{
+	return r->state == STORE_RELEASE_FAILED && r->reason &&
+	       g_str_has_prefix(r->reason, STORE_RELEASE_UNCERTAIN);
+}
+
 void
 store_release_free(struct store_release *r)
 {
@@ -261,7 +268,9 @@ store_release_claim(struct mg_store *s, gint64 number, GError **error)
 {
 	struct change c = { .number = number,
 			    .to = STORE_RELEASE_SENDING,
-			    .from_states = "('approved', 'failed')",
+			    /* an uncertain one may have been delivered: never again */
+			    .from_states = "('approved', 'failed') AND NOT (state = 'failed' AND "
+					   "coalesce(reason, '') LIKE '" STORE_RELEASE_UNCERTAIN "%')",
 			    .event = "release-sending" };
 	return store_write(s, TRUE, job_change, &c, error);
 }

@@ -16,7 +16,8 @@
 	"m.seq, m.id, m.time, m.size, m.sha256, m.state, m.sender, m.header_from, "        \
 	"m.from_address, m.subject, m.message_id, m.action, m.reason, m.mode, m.verdict, " \
 	"m.error, m.av, m.malware, m.encrypted, m.releasable, m.not_releasable, "          \
-	"(SELECT r.state FROM releases r WHERE r.message = m.seq "                         \
+	"(SELECT CASE WHEN r.state = 'failed' AND r.reason LIKE 'uncertain: %' "          \
+	"THEN 'uncertain' ELSE r.state END FROM releases r WHERE r.message = m.seq "      \
 	"ORDER BY r.number DESC LIMIT 1), "                                                 \
 	"(SELECT p.state FROM ppap_pending p WHERE p.message = m.seq), "                   \
 	"(SELECT p.reason FROM ppap_pending p WHERE p.message = m.seq)"

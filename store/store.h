@@ -124,7 +124,9 @@ struct store_message {
 	char *sha256;        /* (store) of the original, hex; store_import() checks
 			      * the original against it when set */
 	enum store_state state; /* (store) */
-	char *release;       /* (store) state of the latest release, NULL when none */
+	char *release;       /* (store) state of the latest release, NULL when none;
+			      * "uncertain" for a failed one that may have gone
+			      * out (STORE_RELEASE_UNCERTAIN) */
 	char *ppap;          /* (store) state of its PPAP entry, NULL when none */
 	char *ppap_reason;   /* (store) why it is "failed", NULL */
 
@@ -432,6 +434,15 @@ void store_release_free(struct store_release *r);
 typedef struct store_release store_release;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(store_release, store_release_free)
 
+/* A failed release whose submission's answer was lost (the relay or
+ * sendmail may have taken it: submit.h "uncertain") is finished failed
+ * with a reason that begins with this: it is never claimed again, and a
+ * new release to its recipients needs the administrator's force. */
+#define STORE_RELEASE_UNCERTAIN "uncertain: "
+
+/* TRUE for such a release. */
+gboolean store_release_uncertain(const struct store_release *r);
+
 /* A new release of message `id` to `recipients` (NULL-terminated, at
  * least one). Refused (STORE_ERROR_NOT_RELEASABLE) when the message is
  * not releasable. Approved at once when `approved`. Returns its number,
@@ -445,8 +456,9 @@ gboolean store_release_decide(struct mg_store *store, gint64 number, gboolean ap
 			      const char *by, const char *origin, const char *reason,
 			      GError **error);
 
-/* approved (or failed, to try again) -> sending: the caller is now the
- * only one delivering it. STORE_ERROR_STATE otherwise. */
+/* approved (or failed, to try again, unless uncertain) -> sending: the
+ * caller is now the only one delivering it. STORE_ERROR_STATE
+ * otherwise. */
 gboolean store_release_claim(struct mg_store *store, gint64 number, GError **error);
 
 /* sending -> delivered (what, and the delivered message's Message-ID)

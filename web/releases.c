@@ -56,8 +56,8 @@ deliver(struct web_app *app, const char *id, gint64 number, const char *password
  * (tried again every RETRY_SECONDS for a day; not one the relay may
  * have taken without answering: "uncertain", see release.c). Releases
  * that came with a password are not retried: the password is not kept. */
-static gboolean
-due(const struct store_release *r, gint64 now)
+gboolean
+web_release_due(const struct store_release *r, gint64 now)
 {
 	if (!r->origin || !g_str_has_prefix(r->origin, "web "))
 		return FALSE;
@@ -89,7 +89,7 @@ sweep(struct web_app *app)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	for (guint i = 0; i < all->len; i++) {
 		const struct store_release *r = all->pdata[i];
-		if (due(r, now) && (r->state == STORE_RELEASE_APPROVED || !encrypted(app, r->id)))
+		if (web_release_due(r, now) && (r->state == STORE_RELEASE_APPROVED || !encrypted(app, r->id)))
 			deliver(app, r->id, r->number, NULL);
 	}
 }

@@ -36,3 +36,9 @@ void web_releaser_queue(struct web_releaser *r, const char *id, gint64 number,
 gboolean web_release_decide(struct web_app *app, gint64 number, gboolean approve,
 			    const char *by, const char *origin, const char *reason,
 			    GError **error);
+
+/* Whether the sweep delivers release `r` now (`now`: seconds): a
+ * console release approved a sweep ago and not delivered, or one the
+ * relay deferred ("tempfail: ") five minutes ago, within a day. Never
+ * one that may have been delivered (store_release_uncertain()). */
+gboolean web_release_due(const struct store_release *r, gint64 now);

@@ -403,6 +403,19 @@ if [ "$st" = 0 ]; then
 		check mail "$f" --lacks EICAR-STANDARD --has AV-PPAP-NOPW-BODY \
 			--has "資料.zip の中の eicar.com からウイルスを検出したため削除しました ($EICAR_SIG)" \
 			--attachments 資料.zip || st=1
+		# the release's own output and the store's record name it too
+		grep -qF "malware removed: $EICAR_SIG" "$WORK/rel-eicar.out" ||
+			{ st=1; echo "#   the release's output does not name $EICAR_SIG"; }
+		"${QTOOL[@]}" --json show "$ID" > "$WORK/rel-eicar.json" 2>&1 || st=1
+		$PY - "$WORK/rel-eicar.json" "$EICAR_SIG" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+d = [r for r in s["releases"] if r["state"] == "delivered"]
+assert len(d) == 1 and "malware removed: " + sys.argv[2] in d[0]["delivered"], s["releases"]
+e = [e for e in s["events"] if e["what"] == "release-delivered"]
+assert len(e) == 1 and sys.argv[2] in json.dumps(e[0], ensure_ascii=False), s["events"]
+print("#   recorded:", d[0]["delivered"])
+PYEOF
 		$PY - "$f" <<'PYEOF' || st=1
 import email, io, re, sys, zipfile
 from email import policy
@@ -419,7 +432,7 @@ PYEOF
 			{ st=1; echo "#   not delivered, exit $rc, the signature not said"; }
 	fi
 fi
-ok "$st" "release with [av] of EICAR in a zip whose password only the administrator gives: the release's scan finds it in the decrypted zip, EICAR never delivered, the notice of what is delivered names the signature"
+ok "$st" "release with [av] of EICAR in a zip whose password only the administrator gives: the release's scan finds it in the decrypted zip, EICAR never delivered, the notice of what is delivered, the release's output and its record (delivered, event) name the signature"
 
 st=0
 delivered "$MAILS/eicar-attachment.eml" "$TO" || st=1

@@ -26,6 +26,9 @@
 # hand), after its Message-ID was recorded but before it was submitted
 # (failed, nothing sent). Without gdb they are skipped.
 #
+# A release whose relay takes the data and closes without answering (a
+# Python listener) is "uncertain": refused again until --force.
+#
 # Usage: test-ppap.sh [BUILD_DIR]   (or MUGAIKA_BUILD; default ../../build)
 
 set -u
@@ -68,7 +71,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=13
+NTESTS=14
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -155,6 +158,12 @@ wait_followup() {
 	n=$(followups "$1" "$2" | grep -c .)
 	[ "$n" = 1 ] || { echo "#   $n messages of kind $1 for $2"; return 1; }
 	FOLLOWUP=$(followups "$1" "$2")
+}
+
+# stop_pid PID: a listener this script started, stopped and reaped
+stop_pid() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
 
 # check FILE WHAT [ARGS]: the delivered message read with Python
@@ -521,8 +530,7 @@ if send "$WORK/rf-zip.eml" refused@example.co.jp && ZIP=$QUID &&
 else
 	st=1
 fi
-kill "$RF_PID" 2>/dev/null
-wait "$RF_PID" 2>/dev/null
+stop_pid "$RF_PID"
 ok "$st" "return path refusing: the follow-up is not lost, the message waits again (logged); the next password mail delivers it once"
 diag "$(elapsed "$t0") s"
 
@@ -592,6 +600,85 @@ else
 	st=1
 fi
 ok "$st" "release of a text-mode message: its attachments delivered disarmed through the return path, once (two runs at once: one delivers); again, or to an address not allowed: refused"
+diag "$(elapsed "$t0") s"
+
+# ------------------------------------------------------------------ uncertain
+# A relay that takes the whole message and closes without answering (a
+# Python listener: 354, the data, then close): the release may have been
+# delivered. It is failed as "uncertain" with its Message-ID in show and
+# list, a new release is refused, and only --force (the log checked)
+# releases it again, through the real return path, once.
+t0=$(now)
+st=0
+mail mitsumori.eml unc-zip.eml unc@example.co.jp
+_e2e_free_port && UNC_PORT=$_E2E_PORT
+$PY - "$UNC_PORT" <<'PYEOF' > "$WORK/unc-relay.log" 2>&1 &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+s.settimeout(120)
+while True:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        break
+    f = c.makefile("rb")
+    c.sendall(b"220 lost.test ESMTP\r\n")
+    while True:
+        line = f.readline()
+        if not line:
+            break
+        verb = line[:4].upper()
+        if verb in (b"EHLO", b"HELO"):
+            c.sendall(b"250 lost.test\r\n")
+        elif verb == b"DATA":
+            c.sendall(b"354 go on\r\n")
+            while f.readline() not in (b".\r\n", b""):
+                pass
+            print("took a message, closing without an answer", flush=True)
+            break  # the answer is lost
+        elif verb == b"QUIT":
+            c.sendall(b"221 bye\r\n")
+            break
+        else:
+            c.sendall(b"250 ok\r\n")
+    f.close()
+    c.close()
+PYEOF
+UNC_PID=$!
+if send "$WORK/unc-zip.eml" unc@example.co.jp && ZIP=$QUID &&
+	conf "release.relay=inet:127.0.0.1:$UNC_PORT"; then
+	if release "$ZIP" > "$WORK/unc1.out" 2>&1 ||
+		! grep -q "may have been delivered: check the LGWAN mail server's log for Message-ID <mugaika\.release\." "$WORK/unc1.out"; then
+		st=1
+	fi
+	indent < "$WORK/unc1.out"
+	grep -q "took a message" "$WORK/unc-relay.log" || { st=1; echo "#   the relay took nothing"; }
+	"${QTOOL[@]}" show "$ZIP" > "$WORK/unc.show" 2>&1
+	grep -q "^release [0-9]*: uncertain, .*Message-ID <mugaika\.release\." "$WORK/unc.show" ||
+		{ st=1; indent < "$WORK/unc.show"; }
+	"${QTOOL[@]}" list > "$WORK/unc.list" 2>&1
+	grep "^$ZIP " "$WORK/unc.list" | grep -q "U.*release may have been delivered" ||
+		{ st=1; grep "^$ZIP " "$WORK/unc.list" | indent; }
+	conf || st=1
+	# again without --force: refused, naming the Message-ID
+	if release "$ZIP" > "$WORK/unc2.out" 2>&1 ||
+		! grep -q "may have been delivered.*Message-ID <.*--force" "$WORK/unc2.out"; then
+		st=1
+		echo "#   released again without --force: $(cat "$WORK/unc2.out")"
+	fi
+	# the administrator checked the log: --force delivers it, once
+	release "$ZIP" --force --json > "$WORK/unc3.out" 2>&1 || { st=1; indent < "$WORK/unc3.out"; }
+	$PY -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["state"] == "delivered" and r["malware"] == [], r' \
+		"$WORK/unc3.out" || st=1
+	wait_followup release "$ZIP" || st=1 # exactly one
+else
+	st=1
+fi
+stop_pid "$UNC_PID"
+ok "$st" "release whose answer is lost (the relay closes after the data): uncertain, its Message-ID in the output, show and list; again refused without --force; with --force delivered once"
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ refused

@@ -7,6 +7,7 @@
  *	release core (here to a relay that refuses the connection: the
  *	release ends "failed", claimed once, never left "sending"). A second
  *	decision, and one on a release that does not exist, are refused.
+ *	The sweep retries a deferred release, never an uncertain one.
  */
 #include <glib/gstdio.h>
 #include <string.h>
@@ -118,10 +119,34 @@ test_decide(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* The sweep retries a deferred console release, never an uncertain one
+ * (the relay may have taken it), nor one of cdr-quarantine. */
+static void
+test_sweep_due(void)
+{
+	gint64 now = 1800000000;
+	struct store_release r = { .state = STORE_RELEASE_FAILED,
+				   .origin = (char *)"web 192.0.2.1",
+				   .requested_at = now - 1000,
+				   .finished_at = now - 600,
+				   .reason = (char *)"tempfail: 451 later" };
+	g_assert_true(web_release_due(&r, now));
+	r.reason = (char *)STORE_RELEASE_UNCERTAIN "may have been delivered: check the LGWAN "
+					   "mail server's log for Message-ID <x@gw> before "
+					   "releasing again (no answer)";
+	g_assert_true(store_release_uncertain(&r));
+	g_assert_false(web_release_due(&r, now));
+	g_assert_false(web_release_due(&r, now + 3600));
+	r.reason = (char *)"tempfail: 451 later";
+	r.origin = (char *)"cdr-quarantine pid 1 on pts/0";
+	g_assert_false(web_release_due(&r, now));
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/web-release/decide", test_decide);
+	g_test_add_func("/web-release/sweep-due", test_sweep_due);
 	return g_test_run();
 }

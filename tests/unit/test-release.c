@@ -1,0 +1,465 @@
+/*
+ * NAME
+ *	test-release - the release core's rules, without a worker or relay
+ * SUMMARY
+ *	release_request() and release_deliver_outcome() (milter/release.c)
+ *	on a temporary store, with a fake rebuild and a fake relay
+ *	(release_set_ops): refused when the message is not releasable
+ *	(malware; blocked whole as dangerous, a record built directly in the
+ *	store), for an address neither an original recipient nor in
+ *	[release] allowed_recipients, and after an earlier delivered or
+ *	sending release to the same recipients; two releases at once: one
+ *	delivers (the store's claim, the later stands down); a deferred
+ *	release fails and can be delivered again; an uncertain one (the
+ *	answer lost) is never claimed again and a new one needs force; the
+ *	removed malware's signatures in the summary, the outcome and the
+ *	event; the link style of the original's milter role; the events
+ *	(who, when, from where, what went out) and no password in the store.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "release.h"
+
+#define A "soumu@city.lg.jp"
+#define B "kikaku@city.lg.jp"
+#define OTHER "audit@other.lg.jp"
+#define PASSWORD "Kq7-secret-9Zp"
+
+/* What the fakes saw and do. */
+struct fake {
+	GPtrArray *built;     /* char*: the link style of each rebuild */
+	GPtrArray *submitted; /* char*: "TO,TO" per submission */
+	enum submit_status answer;
+	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (lost after the data) */
+	gboolean eicar;       /* the rebuild removed an infected zip member */
+	guint rebuilds;
+};
+
+struct fixture {
+	char *dir;
+	struct mg_store *store;
+	struct cdr_policy *policy;
+	struct fake fake;
+	struct release_ops ops;
+};
+
+static int
+memfd_with(const char *text)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t)strlen(text));
+	return fd;
+}
+
+static struct cdr_report *
+fake_build(gpointer data, const char *id, const struct cdr_run_params *params, int *out_fd,
+	   GError **error)
+{
+	struct fake *f = data;
+	g_assert_cmpstr(params->mail_build, ==, "release");
+	g_assert_cmpstr(params->mail_mode, ==, "sanitize");
+	g_ptr_array_add(f->built, g_strdup(params->mail_links));
+	f->rebuilds++;
+	const char *json =
+		f->eicar ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
+			   "\"<original@example.jp>\",\"children\":[{\"name\":\"a.zip\",\"verdict\":"
+			   "\"sanitized\",\"handler\":\"archive\",\"actions\":[{\"what\":"
+			   "\"member-removed\",\"where\":\"eicar.com\",\"count\":1}],\"children\":"
+			   "[{\"name\":\"eicar.com\",\"verdict\":\"blocked\",\"error\":\"malware\","
+			   "\"malware\":\"Eicar-Test-Signature\"}]}]}"
+			 : "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
+			   "\"<original@example.jp>\"}";
+	/* the report names the original's Message-ID, the message its own */
+	*out_fd = memfd_with("Message-ID: <rel.1@gw.test>\r\n\r\nbody\r\n");
+	(void)id;
+	return cdr_report_from_json_string(json, strlen(json), error);
+}
+
+static void
+fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *res)
+{
+	struct fake *f = data;
+	g_ptr_array_add(f->submitted, g_strjoinv(",", (char **)to));
+	*res = (struct submit_result){ .recipients = g_ptr_array_new() };
+	res->status = f->answer;
+	res->reply = g_strdup(f->answer == SUBMIT_SENT ? "250 ok" : "451 later");
+	res->uncertain = f->answer == SUBMIT_TEMPFAIL && f->uncertain;
+	if (f->answer == SUBMIT_SENT)
+		res->queue_id = g_strdup("4QID");
+}
+
+static struct fixture *
+fixture_new(void)
+{
+	struct fixture *x = g_new0(struct fixture, 1);
+	g_autoptr(GError) error = NULL;
+	x->dir = g_dir_make_tmp("test-release-XXXXXX", &error);
+	g_assert_no_error(error);
+	x->store = store_open(x->dir, STORE_CREATE, &error);
+	g_assert_no_error(error);
+	x->policy = cdr_policy_new_default();
+	g_free(x->policy->release_relay);
+	x->policy->release_relay = g_strdup("inet:127.0.0.1:10026");
+	x->fake.built = g_ptr_array_new_with_free_func(g_free);
+	x->fake.submitted = g_ptr_array_new_with_free_func(g_free);
+	x->fake.answer = SUBMIT_SENT;
+	x->ops = (struct release_ops){ .build = fake_build, .submit = fake_submit,
+				       .data = &x->fake };
+	release_set_ops(&x->ops);
+	return x;
+}
+
+static void
+fixture_free(struct fixture *x)
+{
+	release_set_ops(NULL);
+	store_close(x->store);
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", x->dir);
+	g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
+	g_free(x->dir);
+	cdr_policy_free(x->policy);
+	g_ptr_array_unref(x->fake.built);
+	g_ptr_array_unref(x->fake.submitted);
+	g_free(x);
+}
+
+/* A stored message to A and B with `report` (a JSON object's text) and
+ * `extra` members of the record ("" or ",\"k\":v"); its id. */
+static char *
+put(struct fixture *x, const char *report, const char *extra)
+{
+	g_autoptr(GError) error = NULL;
+	int fd = memfd_with("the original");
+	char *id = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	g_assert_no_error(error);
+	g_autofree char *json = g_strdup_printf(
+		"{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"" B "\"],"
+		"\"action\":\"delivered\",\"mode\":\"sanitize\",\"subject\":\"s\",\"report\":%s%s}",
+		report, extra);
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	g_assert_no_error(error);
+	g_assert_true(store_put_record(x->store, id, m, &error));
+	g_assert_no_error(error);
+	return id;
+}
+
+static char *
+put_plain(struct fixture *x, const char *extra)
+{
+	return put(x, "{\"verdict\":\"sanitized\",\"handler\":\"mime\"}", extra);
+}
+
+/* Request (approved) and deliver; the number, 0 when refused at the
+ * request (error set), negative when the delivery failed. */
+static gint64
+release(struct fixture *x, const char *id, const char *const *to, gboolean force,
+	const char *passwords, struct release_outcome *out, GError **error)
+{
+	gint64 n = release_request_force(x->store, x->policy, id, to, "alice", "test on pts/0",
+					 TRUE, force, error);
+	if (!n)
+		return 0;
+	struct release_outcome local = { 0 };
+	gboolean ok = release_deliver_outcome(x->store, x->policy, id, n, passwords, force,
+					      out ? out : &local, error);
+	release_outcome_clear(&local);
+	return ok ? n : -n;
+}
+
+/* A release refused at its request, the refusal naming `names`. */
+static void
+assert_refused(struct fixture *x, const char *id, const char *const *to, gboolean force,
+	       const char *names)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_cmpint(release(x, id, to, force, NULL, NULL, &error), ==, 0);
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+	g_assert_nonnull(strstr(error->message, names));
+}
+
+static struct store_release *
+release_of(struct fixture *x, const char *id, gint64 number)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) all = store_releases(x->store, id, -1, &error);
+	g_assert_no_error(error);
+	for (guint i = 0; i < all->len; i++)
+		if (((struct store_release *)all->pdata[i])->number == number)
+			return g_ptr_array_steal_index(all, i);
+	g_assert_not_reached();
+}
+
+static void
+test_not_releasable(void)
+{
+	struct fixture *x = fixture_new();
+	const char *const reports[] = {
+		/* malware in a part */
+		"{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{\"name\":\"x.exe\","
+		"\"verdict\":\"blocked\",\"error\":\"malware\",\"malware\":\"Win.Test\"}]}",
+		/* blocked whole as dangerous (the mail path removes parts instead:
+		 * built directly) */
+		"{\"verdict\":\"blocked\",\"handler\":\"mime\",\"error\":\"dangerous-content\","
+		"\"reason\":\"an executable\"}",
+		"{\"verdict\":\"blocked\",\"handler\":\"mime\",\"error\":\"dangerous-name\","
+		"\"reason\":\"x.exe\"}",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(reports); i++) {
+		g_autofree char *id = put(x, reports[i], "");
+		assert_refused(x, id, NULL, TRUE, "cannot be released");
+		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
+		g_assert_cmpuint(none->len, ==, 0);
+	}
+	/* the record's own malware list */
+	g_autofree char *id = put_plain(x, ",\"malware\":[\"Eicar-Test-Signature\"]");
+	assert_refused(x, id, NULL, FALSE, "malware: Eicar-Test-Signature");
+	g_assert_cmpuint(x->fake.rebuilds, ==, 0);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 0);
+	fixture_free(x);
+}
+
+static void
+test_recipients_allowed(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	const char *const other[] = { A, OTHER, NULL };
+	assert_refused(x, id, other, FALSE, OTHER);
+	/* case does not make another address */
+	const char *const upper[] = { "SOUMU@City.LG.jp", NULL };
+	g_assert_cmpint(release(x, id, upper, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	/* allowed_recipients lets OTHER in */
+	g_strfreev(x->policy->release_allowed_recipients);
+	x->policy->release_allowed_recipients = g_strsplit(OTHER, ",", -1);
+	const char *const only_other[] = { OTHER, NULL };
+	g_assert_cmpint(release(x, id, only_other, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, "SOUMU@City.LG.jp");
+	g_assert_cmpstr(x->fake.submitted->pdata[1], ==, OTHER);
+	fixture_free(x);
+}
+
+static void
+test_released_before(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	g_assert_cmpint(release(x, id, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	/* delivered to A and B: again to B is refused, force or not */
+	const char *const b[] = { B, NULL };
+	assert_refused(x, id, b, TRUE, "released to " B " already");
+	/* one being sent (claimed, not finished) refuses too */
+	g_autofree char *id2 = put_plain(x, "");
+	gint64 n = release_request(x->store, x->policy, id2, NULL, "bob", "t", TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_true(store_release_claim(x->store, n, &error));
+	assert_refused(x, id2, b, FALSE, "sending");
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	fixture_free(x);
+}
+
+static void
+test_two_at_once(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	/* both passed the request's check before either was stored */
+	gint64 first = release_request(x->store, x->policy, id, NULL, "alice", "t", TRUE, &error);
+	const char *const to[] = { A, B, NULL };
+	gint64 second = store_release_request(x->store, id, to, "bob", "t", TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(first, <, second);
+	/* the later one stands down, whoever runs first */
+	struct release_outcome out = { 0 };
+	g_assert_false(release_deliver_outcome(x->store, x->policy, id, second, NULL, FALSE, &out,
+						&error));
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_FAILED);
+	g_clear_error(&error);
+	g_assert_true(release_deliver_outcome(x->store, x->policy, id, first, NULL, FALSE, &out, &error));
+	g_assert_no_error(error);
+	release_outcome_clear(&out);
+	/* a delivered one is never claimed again */
+	g_assert_false(release_deliver_outcome(x->store, x->policy, id, first, NULL, FALSE, &out, &error));
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	g_autoptr(store_release) r1 = release_of(x, id, first);
+	g_autoptr(store_release) r2 = release_of(x, id, second);
+	g_assert_cmpint(r1->state, ==, STORE_RELEASE_DELIVERED);
+	g_assert_cmpint(r2->state, ==, STORE_RELEASE_FAILED);
+	g_assert_false(store_release_uncertain(r2));
+	fixture_free(x);
+}
+
+static void
+test_deferred_retryable(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	x->fake.answer = SUBMIT_TEMPFAIL;
+	gint64 n = release(x, id, NULL, FALSE, NULL, NULL, &error);
+	g_assert_cmpint(n, <, 0);
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_FAILED);
+	g_clear_error(&error);
+	g_autoptr(store_release) r = release_of(x, id, -n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_FAILED);
+	g_assert_true(g_str_has_prefix(r->reason, "tempfail: "));
+	g_assert_false(store_release_uncertain(r));
+	/* the same release again, and a new one, both allowed */
+	x->fake.answer = SUBMIT_SENT;
+	struct release_outcome out = { 0 };
+	g_assert_true(release_deliver_outcome(x->store, x->policy, id, -n, NULL, FALSE, &out, &error));
+	g_assert_no_error(error);
+	release_outcome_clear(&out);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	fixture_free(x);
+}
+
+static void
+test_uncertain_needs_force(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	x->fake.answer = SUBMIT_TEMPFAIL;
+	x->fake.uncertain = TRUE;
+	gint64 n = release(x, id, NULL, FALSE, NULL, NULL, &error);
+	g_assert_cmpint(n, <, 0);
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_FAILED);
+	g_assert_nonnull(strstr(error->message, "may have been delivered"));
+	g_clear_error(&error);
+	g_autoptr(store_release) r = release_of(x, id, -n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_FAILED);
+	g_assert_true(store_release_uncertain(r));
+	g_assert_nonnull(strstr(r->reason, "check the LGWAN mail server's log for Message-ID "
+					   "<rel.1@gw.test> before releasing again"));
+	g_assert_cmpstr(r->delivered_id, ==, "<rel.1@gw.test>"); /* the release's, not the original's */
+	g_assert_null(strstr(r->reason, "original@example.jp"));
+	/* the list says so */
+	g_autoptr(store_message) m = store_get(x->store, id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(m->release, ==, "uncertain");
+	x->fake.answer = SUBMIT_SENT;
+	/* never claimed again */
+	struct release_outcome out = { 0 };
+	g_assert_false(release_deliver_outcome(x->store, x->policy, id, -n, NULL, FALSE, &out, &error));
+	g_assert_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+	g_clear_error(&error);
+	/* a new release to one of its recipients: refused, naming the Message-ID */
+	const char *const b[] = { B, NULL };
+	assert_refused(x, id, b, FALSE, "<rel.1@gw.test>");
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	/* the administrator checked the log: --force */
+	g_assert_cmpint(release(x, id, b, TRUE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	fixture_free(x);
+}
+
+/* Whether `text` is in any file of the store's directory. */
+static gboolean
+in_store_files(struct fixture *x, const char *text)
+{
+	g_autoptr(GDir) d = g_dir_open(x->dir, 0, NULL);
+	const char *name;
+	while ((name = g_dir_read_name(d))) {
+		g_autofree char *path = g_build_filename(x->dir, name, NULL);
+		g_autofree char *data = NULL;
+		gsize len = 0;
+		if (g_file_get_contents(path, &data, &len, NULL) &&
+		    memmem(data, len, text, strlen(text)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+test_events_and_malware(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	x->fake.eicar = TRUE;
+	struct release_outcome out = { 0 };
+	gint64 before = g_get_real_time() / G_USEC_PER_SEC;
+	gint64 n = release(x, id, NULL, FALSE, PASSWORD "\n", &out, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(n, >, 0);
+	g_assert_nonnull(strstr(out.what, "1 member-removed"));
+	g_assert_nonnull(strstr(out.what, "malware removed: Eicar-Test-Signature"));
+	g_assert_nonnull(strstr(out.what, "queued as 4QID"));
+	g_assert_cmpstr(out.malware->pdata[0], ==, "Eicar-Test-Signature");
+	g_assert_null(out.malware->pdata[1]);
+	release_outcome_clear(&out);
+	g_autoptr(store_release) r = release_of(x, id, n);
+	g_assert_cmpstr(r->requested_by, ==, "alice");
+	g_assert_cmpstr(r->origin, ==, "test on pts/0");
+	g_assert_cmpint(r->requested_at, >=, before);
+	g_assert_cmpint(r->finished_at, >=, r->requested_at);
+	g_assert_nonnull(strstr(r->delivered, "Eicar-Test-Signature"));
+	g_autoptr(GPtrArray) events = store_events(x->store, id, 0, &error);
+	g_assert_no_error(error);
+	const char *const want[] = { "release-requested", "release-sending", "release-delivered" };
+	g_assert_cmpuint(events->len, ==, G_N_ELEMENTS(want));
+	for (guint i = 0; i < events->len; i++) {
+		const struct store_event *e = events->pdata[i];
+		g_assert_cmpstr(e->what, ==, want[i]);
+		g_assert_cmpint(e->time, >=, before);
+	}
+	const struct store_event *req = events->pdata[0], *done = events->pdata[2];
+	g_assert_cmpstr(req->by, ==, "alice");
+	g_assert_cmpstr(req->origin, ==, "test on pts/0");
+	g_assert_nonnull(strstr(done->detail, "Eicar-Test-Signature"));
+	g_assert_nonnull(strstr(done->detail, "<rel.1@gw.test>"));
+	g_assert_false(in_store_files(x, PASSWORD));
+	fixture_free(x);
+}
+
+static void
+test_link_style_of_role(void)
+{
+	struct fixture *x = fixture_new();
+	g_free(x->policy->mail_links);
+	x->policy->mail_links = g_strdup("text");
+	g_strfreev(x->policy->mail_links_remove_domains);
+	x->policy->mail_links_remove_domains = g_strsplit("other.lg.jp", ",", -1);
+	g_autofree char *old = put_plain(x, "");
+	g_autofree char *before = put_plain(x, ",\"stage\":\"before-queue\"");
+	g_autofree char *after = put_plain(x, ",\"stage\":\"after-queue\"");
+	g_autoptr(GError) error = NULL;
+	g_assert_cmpint(release(x, old, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_cmpint(release(x, before, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_cmpint(release(x, after, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpuint(x->fake.built->len, ==, 3);
+	g_assert_cmpstr(x->fake.built->pdata[0], ==, "remove"); /* no stage: the strictest */
+	g_assert_cmpstr(x->fake.built->pdata[1], ==, "remove");
+	g_assert_cmpstr(x->fake.built->pdata[2], ==, "text"); /* A and B: [mail] links */
+	fixture_free(x);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/release/not-releasable", test_not_releasable);
+	g_test_add_func("/release/recipients-allowed", test_recipients_allowed);
+	g_test_add_func("/release/released-before", test_released_before);
+	g_test_add_func("/release/two-at-once", test_two_at_once);
+	g_test_add_func("/release/deferred-retryable", test_deferred_retryable);
+	g_test_add_func("/release/uncertain-needs-force", test_uncertain_needs_force);
+	g_test_add_func("/release/events-and-malware", test_events_and_malware);
+	g_test_add_func("/release/link-style-of-role", test_link_style_of_role);
+	return g_test_run();
+}
