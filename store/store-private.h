@@ -142,6 +142,11 @@ char *store_new_id(gint64 now);
 /* The schema: create it in an empty database, check it otherwise
  * (schema.c). Runs in the caller's transaction. */
 gboolean store_schema_ensure(sqlite3 *db, gboolean create, GError **error);
+/* search-index.c: the trigram index, made and filled when missing. */
+gboolean store_search_index_ensure(sqlite3 *db, GError **error);
+/* The MATCH expression finding `word` as a substring of `column`, as a
+ * literal phrase; NULL when the index cannot (fewer than 3 characters). */
+char *store_search_index_match(const char *column, const char *word);
 
 /* Message `seq`'s row, with its record (search.c). */
 struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);
