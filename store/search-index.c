@@ -15,9 +15,20 @@
  *	writer (any process, and an earlier build of mugaika on the same
  *	database) keeps them right. A store without them (made by an
  *	earlier build) gets them at its next open, filled from its rows in
- *	the transaction that opens it (bench/README.md: about N s per
- *	100,000 messages), logged since the open waits for it.
+ *	the transaction that opens it, logged since that open waits for it:
+ *	3 to 5 s per 100,000 messages on the bench box (bench/README.md),
+ *	once. Other processes' writes wait meanwhile (the busy timeout of
+ *	10 s): done in batches instead, a search between two batches would
+ *	miss messages, and a half-filled index could not be told from a
+ *	full one at the next open.
  * DESCRIPTION
+ *	The index is used for a word found in fewer than 40 times as many
+ *	messages as the page needs (at least 2,000): found by a bounded
+ *	count first. A more common word is found as quickly reading the
+ *	newest rows (one in 40 or more matches), while 98,000 hits of the
+ *	index would each be read and sorted by time (bench/README.md:
+ *	290 ms for "meeting" in 100,000 messages).
+ *
  *	The index only narrows: store_search() still checks every candidate
  *	with instr(lower(), lower()), so a tokenizer quirk can never add a
  *	hit. It can never lose one either: the tokenizer folds case with
@@ -92,6 +103,25 @@ store_search_index_ensure(sqlite3 *db, GError **error)
 			  " messages in %" G_GINT64_FORMAT " ms",
 			  rows, (g_get_monotonic_time() - started) / 1000);
 	return TRUE;
+}
+
+gboolean
+store_search_index_narrows(sqlite3 *db, const char *table, const char *match, guint limit)
+{
+	if (limit == 0)
+		return TRUE; /* every hit is read anyway */
+	gint64 enough = MAX(2000, 40 * (gint64)limit);
+	g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s "
+					       "MATCH ?1 LIMIT ?2)",
+					       table, table);
+	sqlite3_stmt *st = db_prepare(db, sql, NULL);
+	if (!st)
+		return FALSE;
+	db_bind_text(st, 1, match);
+	sqlite3_bind_int64(st, 2, enough);
+	gboolean rare = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) < enough;
+	sqlite3_finalize(st);
+	return rare;
 }
 
 char *

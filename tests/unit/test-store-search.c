@@ -11,7 +11,8 @@
  *	characters too (they have no trigram: the scan). The index is what
  *	store_search() reads (a message taken out of it is no longer found
  *	by a long word, still by a short one) and EXPLAIN QUERY PLAN names
- *	it; a store made before the index gets it, filled, at its next
+ *	it; a word in thousands of messages is found reading the newest rows
+ *	instead; a store made before the index gets it, filled, at its next
  *	open; rows written by SQL directly (an earlier build) and purged
  *	messages keep it right (FTS5's integrity-check).
  */
@@ -330,6 +331,38 @@ test_upgrade(void)
 	remove_tree(dir);
 }
 
+/* A word in thousands of messages is found reading the newest rows, not
+ * its thousands of hits (a message taken out of the index is still
+ * found); with no limit, or rare, through the index. Both as the scan. */
+static void
+test_common_word(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 1);
+	raw_exec(dir, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+		      " INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
+		      " SELECT printf('20261201T000000-%012x', i), 1796083200 + i, 'stored', 1, 'x',"
+		      " 'bulk@example.jp', printf('Common Word %d', i) FROM n;");
+	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
+						    .newest_first = TRUE, .limit = 60 });
+	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
+						    .newest_first = TRUE, .limit = 200 });
+	raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rowid, sender, header_from, subject)"
+		      " SELECT 'delete', seq, sender, header_from, subject FROM messages"
+		      " WHERE subject = 'Common Word 3000';");
+	struct store_query newest = { .subject = "common word", .newest_first = TRUE, .limit = 51 };
+	g_assert_cmpuint(hits(s, &newest), ==, 51);
+	g_autofree char *first = found(s, &(struct store_query){ .subject = "common word 3000",
+								 .newest_first = TRUE,
+								 .limit = 51 });
+	g_assert_cmpstr(first, ==, ""); /* rare: the index, which lost it */
+	g_autofree char *got = found(s, &newest);
+	g_assert_true(g_str_has_prefix(got, "20261201T000000-000000000bb8 ")); /* common: the rows */
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "common word" }), ==, 2999);
+	remove_tree(dir);
+}
+
 /* Purged messages leave the index: nothing found, nothing left. */
 static void
 test_purge(void)
@@ -363,6 +396,7 @@ main(int argc, char **argv)
 	g_test_add_func("/store-search/same-as-scan", test_same_as_scan);
 	g_test_add_func("/store-search/index-is-read", test_index_is_read);
 	g_test_add_func("/store-search/upgrade", test_upgrade);
+	g_test_add_func("/store-search/common-word", test_common_word);
 	g_test_add_func("/store-search/purge", test_purge);
 	return g_test_run();
 }
