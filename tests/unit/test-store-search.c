@@ -13,7 +13,8 @@
  *	by a long word, still by a short one) and EXPLAIN QUERY PLAN names
  *	it; a word in thousands of messages is found reading the newest rows
  *	instead; a store made before the index gets it, filled, at its next
- *	open; rows written by SQL directly (an earlier build) and purged
+ *	open; rows written by SQL directly (an earlier build), by the
+ *	milter's two steps (original, then record) and purged
  *	messages keep it right (FTS5's integrity-check).
  */
 #include <sqlite3.h>
@@ -385,6 +386,22 @@ test_purge(void)
 		0);
 	g_assert_cmpstr(left, ==, "0\n");
 	fill(s, 1);
+	assert_all_words(s, dir);
+
+	/* the milter's path: the original first (no sender, no subject), then
+	 * its record (an UPDATE of the row) */
+	int fd = memfd_create("m", MFD_CLOEXEC);
+	g_assert_cmpint(write(fd, "mail", 4), ==, 4);
+	g_autofree char *id = store_put_original(s, fd, NULL, &error);
+	g_assert_no_error(error);
+	close(fd);
+	g_autofree char *record = record_of(&samples[4]);
+	g_autoptr(store_message) m = store_message_from_record(record, strlen(record), &error);
+	g_assert_true(store_put_record(s, id, m, &error));
+	g_assert_no_error(error);
+	assert_index_intact(dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 2);
 	assert_all_words(s, dir);
 	remove_tree(dir);
 }
