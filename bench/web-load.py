@@ -34,6 +34,8 @@ PAGES = [
     ("search, no field (newest 50)", "/admin/search"),
     ("search, subject=会議 (common)", "/admin/search?subject=%E4%BC%9A%E8%AD%B0"),
     ("search, sender=evil (1 in 97)", "/admin/search?sender=evil"),
+    ("search, subject=meeting (common, 3+ chars)", "/admin/search?subject=meeting"),
+    ("search, recipient=staff7@ (1 in 25)", "/admin/search?recipient=staff7%40"),
     ("search, subject=nothing-has-this (all rows)*", "/admin/search?subject=nothing-has-this"),
     ("search, page 10", "/admin/search?page=9"),
     ("dashboard (30 days)", "/admin"),

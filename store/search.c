@@ -5,7 +5,9 @@
  *	store_search() turns a struct store_query into one SELECT with
  *	bound parameters (no text of the query is ever spliced into SQL) and
  *	calls back per row. Substring matches use instr(lower(), lower()):
- *	ASCII case-insensitive, any other character as is.
+ *	ASCII case-insensitive, any other character as is; the trigram
+ *	index (search-index.c) narrows the rows they read when the word has
+ *	three characters or more.
  */
 #include <string.h>
 
@@ -125,6 +127,9 @@ struct query_sql {
 	GString *sql;
 	GPtrArray *texts; /* parameter i+1: its text, or NULL for the number in nums */
 	GArray *nums;     /* gint64 */
+	GPtrArray *owned; /* texts made here, freed with the query */
+	sqlite3 *db;      /* to ask the index how common a word is */
+	guint limit;
 };
 
 static void
@@ -138,12 +143,32 @@ add_param(struct query_sql *q, const char *clause, const char *text, gint64 num)
 	g_string_append_printf(q->sql, " AND %s", c->str);
 }
 
+/* Narrow by the trigram index (search-index.c) when the word has one
+ * and is rare enough: `clause` (its ?N the MATCH expression) keeps the
+ * candidates, and the instr() check after it stays the judge. The
+ * expression is kept in q->owned until the query has run. */
+static void
+add_index(struct query_sql *q, const char *table, const char *column, const char *value)
+{
+	char *match = store_search_index_match(column, value);
+	if (!match)
+		return;
+	g_ptr_array_add(q->owned, match);
+	if (!store_search_index_narrows(q->db, table, match, q->limit))
+		return;
+	g_autofree char *clause =
+		g_strdup_printf("m.seq IN (SELECT rowid / %d FROM %s WHERE %s MATCH ?N)",
+				strcmp(table, "recipients_fts") == 0 ? 1048576 : 1, table, table);
+	add_param(q, clause, match, 0);
+}
+
 static void
 add_text(struct query_sql *q, const char *column, const char *value)
 {
 	if (!value)
 		return;
-	g_autofree char *clause = g_strdup_printf("instr(lower(%s), lower(?N)) > 0", column);
+	add_index(q, "messages_fts", column, value);
+	g_autofree char *clause = g_strdup_printf("instr(lower(m.%s), lower(?N)) > 0", column);
 	add_param(q, clause, value, 0);
 }
 
@@ -161,9 +186,11 @@ build_query(const struct store_query *in, struct query_sql *q)
 	g_string_append(q->sql, "SELECT " MESSAGE_COLUMNS);
 	g_string_append(q->sql, in->details ? ", m.record" : ", NULL");
 	g_string_append(q->sql, " FROM messages m WHERE m.state = 'stored'");
-	add_text(q, "m.sender", in->sender);
-	add_text(q, "m.header_from", in->from);
-	add_text(q, "m.subject", in->subject);
+	add_text(q, "sender", in->sender);
+	add_text(q, "header_from", in->from);
+	add_text(q, "subject", in->subject);
+	if (in->recipient)
+		add_index(q, "recipients_fts", "address", in->recipient);
 	if (in->recipient)
 		add_param(q,
 			  "EXISTS (SELECT 1 FROM recipients r WHERE r.message = m.seq AND "
@@ -189,10 +216,12 @@ gboolean
 store_search(struct mg_store *s, const struct store_query *in, store_message_cb cb,
 	     gpointer data, GError **error)
 {
-	struct query_sql q = { g_string_new(NULL), g_ptr_array_new(),
-			       g_array_new(FALSE, FALSE, sizeof(gint64)) };
-	build_query(in, &q);
 	sqlite3 *db = store_reader(s, error);
+	struct query_sql q = { g_string_new(NULL), g_ptr_array_new(),
+			       g_array_new(FALSE, FALSE, sizeof(gint64)),
+			       g_ptr_array_new_with_free_func(g_free), db, in->limit };
+	if (db)
+		build_query(in, &q);
 	sqlite3_stmt *st = db ? db_prepare(db, q.sql->str, error) : NULL;
 	gboolean ok = st != NULL;
 	for (guint i = 0; ok && i < q.texts->len; i++) {
@@ -220,6 +249,7 @@ store_search(struct mg_store *s, const struct store_query *in, store_message_cb 
 	g_string_free(q.sql, TRUE);
 	g_ptr_array_unref(q.texts);
 	g_array_unref(q.nums);
+	g_ptr_array_unref(q.owned);
 	return ok;
 }
 

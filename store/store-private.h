@@ -142,6 +142,16 @@ char *store_new_id(gint64 now);
 /* The schema: create it in an empty database, check it otherwise
  * (schema.c). Runs in the caller's transaction. */
 gboolean store_schema_ensure(sqlite3 *db, gboolean create, GError **error);
+/* search-index.c: the trigram index, made and filled when missing. */
+gboolean store_search_index_ensure(sqlite3 *db, GError **error);
+/* The MATCH expression finding `word` as a substring of `column`, as a
+ * literal phrase; NULL when the index cannot (fewer than 3 characters). */
+char *store_search_index_match(const char *column, const char *word);
+/* Is `match` rare enough in `table` (messages_fts, recipients_fts) that
+ * reading its hits beats reading the rows newest first, for `limit`
+ * results (0: all)? FALSE on any error: the scan is never wrong. */
+gboolean store_search_index_narrows(sqlite3 *db, const char *table, const char *match,
+				    guint limit);
 
 /* Message `seq`'s row, with its record (search.c). */
 struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);

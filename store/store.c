@@ -119,7 +119,7 @@ setup_database(sqlite3 *db, gboolean create, GError **error)
 		return db_error(db, error, "quarantine store: cannot use WAL mode");
 	if (!db_exec(db, "BEGIN IMMEDIATE", error))
 		return FALSE;
-	if (!store_schema_ensure(db, create, error)) {
+	if (!store_schema_ensure(db, create, error) || !store_search_index_ensure(db, error)) {
 		g_autoptr(GError) ignored = NULL;
 		db_exec(db, "ROLLBACK", &ignored);
 		return FALSE;

@@ -209,7 +209,9 @@ enum store_match {
 };
 
 /* What store_search() looks for; zero-initialized = every stored
- * message. Text matches are substrings, ASCII case-insensitive. */
+ * message. Text matches are substrings, ASCII case-insensitive (any
+ * other character as is); a word of 3 characters or more is looked up
+ * in a trigram index, a shorter one reads the rows. */
 struct store_query {
 	const char *sender;      /* envelope sender contains */
 	const char *recipient;   /* a recipient contains */

@@ -74,3 +74,23 @@ web_bidi_controls(const char *text)
 	}
 	return s->len ? g_string_free(s, FALSE) : (g_string_free(s, TRUE), NULL);
 }
+
+char *
+web_escape_log(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p = text ? text : "";
+	while (*p) {
+		gunichar c = g_utf8_get_char_validated(p, -1);
+		gboolean valid = c != (gunichar)-1 && c != (gunichar)-2;
+		const char *next = valid ? g_utf8_next_char(p) : p + 1;
+		if (valid && g_unichar_isprint(c) && c != ' ' && c != '\\') {
+			g_string_append_len(out, p, next - p);
+		} else {
+			for (const char *b = p; b < next; b++)
+				g_string_append_printf(out, "\\x%02x", (guint8)*b);
+		}
+		p = next;
+	}
+	return g_string_free(out, FALSE);
+}

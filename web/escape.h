@@ -27,3 +27,10 @@ char *web_escape_text(const char *text);
 /* "U+202E U+2066" for the direction controls in `text`, each once;
  * NULL when it has none. */
 char *web_bidi_controls(const char *text);
+
+/* `text` for one field of a log line: printable characters as they are,
+ * every other byte (controls, newlines, DEL, spaces, direction and
+ * other format characters, bytes that are not UTF-8) and the backslash
+ * itself as \xNN, so that a request can neither end the line, nor add
+ * a field, nor hide what follows. NULL gives "". */
+char *web_escape_log(const char *text);

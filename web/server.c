@@ -211,14 +211,16 @@ cookie_of(SoupMessageHeaders *h)
 	return NULL;
 }
 
-/* The path as logged: a staff link's token is a secret of its reader. */
+/* The path as logged: a staff link's token is a secret of its reader,
+ * and the decoded path is the client's text (web_escape_log()). */
 static char *
 loggable_path(const char *path)
 {
 	if (!g_str_has_prefix(path, "/r/"))
-		return g_strdup(path);
+		return web_escape_log(path);
 	const char *rest = strchr(path + 3, '/');
-	return g_strconcat("/r/TOKEN", rest ? rest : "", NULL);
+	g_autofree char *tail = web_escape_log(rest);
+	return g_strconcat("/r/TOKEN", tail, NULL);
 }
 
 static gboolean

@@ -31,6 +31,7 @@
 #include <glib/gstdio.h>
 
 #include "store.h"
+#include "test-store-util.h"
 
 static const char *self;
 
@@ -69,22 +70,6 @@ static const char record_dangerous[] =
 	"{\"sender\":\"bad@example.net\",\"recipients\":[\"staff@city.lg.jp\"],"
 	"\"action\":\"withheld\",\"mode\":\"sanitize\",\"report\":{\"verdict\":\"blocked\","
 	"\"error\":\"dangerous-content\",\"reason\":\"an executable\"}}";
-
-static char *
-temp_dir(void)
-{
-	g_autoptr(GError) error = NULL;
-	char *dir = g_dir_make_tmp("test-store-XXXXXX", &error);
-	g_assert_no_error(error);
-	return dir;
-}
-
-static void
-remove_tree(const char *dir)
-{
-	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-	g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, NULL, NULL));
-}
 
 static int
 memfd_with(const void *data, gsize len)
@@ -147,35 +132,6 @@ import(struct mg_store *s, const char *id, const char *mail, const char *record)
 	g_assert_true(store_import(s, id, fd, m, &error));
 	g_assert_no_error(error);
 	close(fd);
-}
-
-static sqlite3 *
-raw(const char *dir)
-{
-	g_autofree char *path = g_build_filename(dir, "quarantine.sqlite", NULL);
-	sqlite3 *db = NULL;
-	g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	return db;
-}
-
-static void
-raw_exec(const char *dir, const char *sql)
-{
-	sqlite3 *db = raw(dir);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		g_error("%s: %s", sql, msg);
-	sqlite3_close(db);
-}
-
-static struct mg_store *
-open_store(const char *dir)
-{
-	g_autoptr(GError) error = NULL;
-	struct mg_store *s = store_open(dir, STORE_CREATE, &error);
-	g_assert_no_error(error);
-	return s;
 }
 
 /* ---- the record ---- */

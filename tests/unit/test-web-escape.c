@@ -168,6 +168,31 @@ test_csrf(void)
 	web_sessions_free(ss);
 }
 
+/* A log line's field: nothing a client sends can end the line, add a
+ * field or hide text; printable text, Japanese included, as it is. */
+static void
+test_log(void)
+{
+	static const char *const cases[][2] = {
+		{ "/admin/search", "/admin/search" },
+		{ "/x<script>", "/x<script>" },
+		{ "/a\nGET /forged 200 1 ms", "/a\\x0aGET\\x20/forged\\x20200\\x201\\x20ms" },
+		{ "/\r\t\x1b[31m\x7f", "/\\x0d\\x09\\x1b[31m\\x7f" },
+		{ "/会議/資料", "/会議/資料" },
+		{ "/\xe2\x80\xae" "exe.pdf", "/\\xe2\\x80\\xaeexe.pdf" },
+		{ "/\xc2\x85next", "/\\xc2\\x85next" },
+		{ "/bad\xff\xc3", "/bad\\xff\\xc3" },
+		{ "/back\\x0a", "/back\\x5cx0a" },
+		{ "", "" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = web_escape_log(cases[i][0]);
+		g_assert_cmpstr(got, ==, cases[i][1]);
+	}
+	g_autofree char *none = web_escape_log(NULL);
+	g_assert_cmpstr(none, ==, "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,5 +201,6 @@ main(int argc, char **argv)
 	g_test_add_func("/web-escape/templates", test_templates);
 	g_test_add_func("/web-escape/real-layout", test_real_layout);
 	g_test_add_func("/web-escape/csrf", test_csrf);
+	g_test_add_func("/web-escape/log", test_log);
 	return g_test_run();
 }

@@ -6,7 +6,8 @@
 # name (escaped in the HTML, the direction control kept as the character
 # and named), tampered (403), expired (410) and unknown (404) links, a POST
 # without the CSRF token (403), a request queued for an administrator and
-# its store event, a malware message refused, the token never in the log.
+# its store event, a malware message refused, the token never in the log,
+# a path with newlines and control characters logged escaped on its line.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -270,6 +271,20 @@ grep -qF "$TOKEN" "$T/web.log" && { st=1; echo "# the token is in the log"; }
 grep -q 'GET /r/TOKEN 200' "$T/web.log" || st=1
 grep -q 'right-pw' "$T/web.log" && st=1
 ok $st "failed logins limited (429); a form of 200 KB refused unread (413); the log has one line per request, the link's token cut, no password"
+
+# 9b. the request path is the client's text: logged escaped, one line
+st=0
+lines=$(wc -l < "$T/web.log")
+$C -o /dev/null --path-as-is "$U/x%3Cscript%3E%0Aforged%20GET%20/%20200%201%20ms%0D%1B%5B2K%7F%E2%80%AE%FF"
+$C -o /dev/null --path-as-is "$U/r/SECRET%0Aforged/x%0A"
+sleep 0.2
+[ "$(wc -l < "$T/web.log")" = $((lines + 2)) ] || { st=1; echo "# not one log line per request"; }
+grep -q '^forged' "$T/web.log" && { st=1; echo "# a forged log line"; }
+grep -qF "$(printf '\033')" "$T/web.log" && { st=1; echo "# ESC in the log"; }
+grep -qF 'GET /x<script>\x0aforged\x20GET\x20/\x20200\x201\x20ms\x0d\x1b[2K\x7f\xe2\x80\xae\xff 404' "$T/web.log" || { st=1; echo "# the escaped path is not in the log"; }
+grep -qF 'GET /r/TOKEN/x\x0a ' "$T/web.log" || { st=1; echo "# the link's path is not escaped"; }
+grep -q 'SECRET' "$T/web.log" && st=1
+ok $st "a path with <script>, newlines, CR, ESC, DEL, U+202E and a stray byte: logged on its one line, escaped as \\xNN"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=

@@ -1,0 +1,419 @@
+/*
+ * NAME
+ *	test-store-search - substring search through the trigram index
+ * SUMMARY
+ *	On a varied store (ASCII case, Japanese, fullwidth, emoji, umlauts,
+ *	%, _, ", * and FTS5's own query syntax in the texts and the words)
+ *	store_search() finds exactly what the plain scan finds (the
+ *	instr(lower(), lower()) query of the build before the index, run
+ *	here with sqlite3 directly) for every word in every field, alone and
+ *	combined with a date range and a verdict; words shorter than three
+ *	characters too (they have no trigram: the scan). The index is what
+ *	store_search() reads (a message taken out of it is no longer found
+ *	by a long word, still by a short one) and EXPLAIN QUERY PLAN names
+ *	it; a word in thousands of messages is found reading the newest rows
+ *	instead; a store made before the index gets it, filled, at its next
+ *	open; rows written by SQL directly (an earlier build), by the
+ *	milter's two steps (original, then record) and purged
+ *	messages keep it right (FTS5's integrity-check).
+ */
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "store.h"
+#include "test-store-util.h"
+
+struct sample {
+	const char *sender, *from, *subject, *verdict;
+	const char *recipients[3];
+};
+
+static const struct sample samples[] = {
+	{ "Taro.Yamada@Example.JP", "山田 太郎 <Taro@Example.JP>", "会議資料 Meeting NOTES",
+	  "sanitized", { "soumu@city.lg.jp", "kikaku@city.lg.jp" } },
+	{ "info@example.com", "Info <info@example.com>", "ＡＢＣ全角 Ｍｅｅｔｉｎｇ", "clean",
+	  { "staff@city.lg.jp" } },
+	{ "bad@evil.example.net", "\"Evil\" <bad@evil.example.net>",
+	  "50% off_now! \"quoted\" *star*", "blocked", { "staff@city.lg.jp" } },
+	{ "", NULL, "NEAR(a b) OR c AND d NOT e: col:x ^start -minus +plus {sender} : y",
+	  "sanitized", { "x@y.jp" } },
+	{ "emoji@example.org", "😀 smile", "週報 😀😃😄 ok", "clean", { "経理@city.lg.jp" } },
+	{ "mixed@Example.ORG", "Ärger Öl", "mIxEd 会議ABC ａｂｃ", "sanitized",
+	  { "Soumu@City.LG.JP", "b\"q@example.jp" } },
+	{ "a\"b@example.jp", "\"\"\"", "\"\" 100%_done \\ back", "blocked", { "z@z.jp" } },
+};
+
+static const char *const words[] = {
+	"example", "EXAMPLE", "Example.JP", "taro", "会議", "会議資料", "資料 M", "ＡＢＣ",
+	"ａｂｃ", "abc", "ABC", "Ｍｅｅｔ", "ＭＥＥＴ", "meeting", "%", "50%", "0%_", "off_",
+	"_", "\"", "\"\"", "\"quoted\"", "\"Evil\"", "*star*", "*", "NEAR(a", "OR c", "AND",
+	"col:x", "^start", "-minus", "{sender}", "{sender} : y", "😀", "😀😃", "😀😃😄",
+	"ärger", "Ärger", "ÄRGER", "äRGER", "経理", "経理@c", "city.lg.jp", "LG.JP", "\\",
+	"\\ b", "b\"q", "nothing-has-this", "x", "週報 😀", "" };
+
+/* 2026-11-01T00:00:00Z */
+#define NOV1 1793491200
+
+static char *
+json_text(const char *s)
+{
+	if (!s)
+		return g_strdup("null");
+	GString *j = g_string_new("\"");
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			g_string_append_c(j, '\\');
+		g_string_append_c(j, *c);
+	}
+	g_string_append_c(j, '"');
+	return g_string_free(j, FALSE);
+}
+
+static char *
+record_of(const struct sample *x)
+{
+	g_autoptr(GString) rcpts = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(x->recipients) && x->recipients[i]; i++) {
+		g_autofree char *r = json_text(x->recipients[i]);
+		g_string_append_printf(rcpts, "%s%s", i ? "," : "", r);
+	}
+	g_autofree char *sender = json_text(x->sender);
+	g_autofree char *from = json_text(x->from);
+	g_autofree char *subject = json_text(x->subject);
+	return g_strdup_printf("{\"sender\":%s,\"recipients\":[%s],\"action\":\"delivered\","
+			       "\"mode\":\"sanitize\",\"subject\":%s,\"report\":{\"verdict\":"
+			       "\"%s\",\"from\":%s}}",
+			       sender, rcpts->str, subject, x->verdict, from);
+}
+
+/* Sample i, `copy` times over (a day apart per copy), imported. */
+static void
+fill(struct mg_store *s, guint copies)
+{
+	for (guint c = 0; c < copies; c++)
+		for (guint i = 0; i < G_N_ELEMENTS(samples); i++) {
+			g_autoptr(GError) error = NULL;
+			g_autofree char *record = record_of(&samples[i]);
+			g_autoptr(store_message) m = store_message_from_record(record, strlen(record),
+									   &error);
+			g_assert_no_error(error);
+			g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(
+				NOV1 + (gint64)c * 86400 + (gint64)i * 3600);
+			g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%S");
+			g_autofree char *id = g_strdup_printf("%s-%012x", stamp, c * 100 + i);
+			int fd = memfd_create("m", MFD_CLOEXEC);
+			g_assert_cmpint(write(fd, "mail", 4), ==, 4);
+			g_assert_true(store_import(s, id, fd, m, &error));
+			g_assert_no_error(error);
+			close(fd);
+		}
+}
+
+static gboolean
+collect(const struct store_message *m, gpointer data)
+{
+	g_string_append_printf(data, "%s ", m->id);
+	return TRUE;
+}
+
+/* The ids store_search() finds, in its order. */
+static char *
+found(struct mg_store *s, const struct store_query *q)
+{
+	GString *ids = g_string_new(NULL);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(store_search(s, q, collect, ids, &error));
+	g_assert_no_error(error);
+	return g_string_free(ids, FALSE);
+}
+
+/* The ids the scan finds: the query of the build before the index. */
+static char *
+scanned(const char *dir, const struct store_query *q)
+{
+	GString *sql = g_string_new("SELECT m.id FROM messages m WHERE m.state = 'stored'");
+	const char *cols[] = { "m.sender", "m.header_from", "m.subject" };
+	const char *vals[] = { q->sender, q->from, q->subject };
+	for (guint i = 0; i < G_N_ELEMENTS(cols); i++)
+		if (vals[i])
+			g_string_append_printf(sql, " AND instr(lower(%s), lower(?%u)) > 0", cols[i],
+					       i + 1);
+	if (q->recipient)
+		g_string_append(sql, " AND EXISTS (SELECT 1 FROM recipients r WHERE r.message = "
+				     "m.seq AND instr(lower(r.address), lower(?4)) > 0)");
+	if (q->since)
+		g_string_append(sql, " AND m.time >= ?5");
+	if (q->verdict)
+		g_string_append(sql, " AND m.verdict = ?6");
+	g_string_append(sql, q->newest_first ? " ORDER BY m.time DESC, m.seq DESC"
+					     : " ORDER BY m.time, m.seq");
+	if (q->limit)
+		g_string_append_printf(sql, " LIMIT %u", q->limit);
+	sqlite3 *db = raw(dir);
+	sqlite3_stmt *st = NULL;
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql->str, -1, &st, NULL), ==, SQLITE_OK);
+	for (guint i = 0; i < G_N_ELEMENTS(vals); i++)
+		sqlite3_bind_text(st, (int)i + 1, vals[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, q->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, q->since);
+	sqlite3_bind_text(st, 6, q->verdict, -1, SQLITE_STATIC);
+	GString *ids = g_string_new(NULL);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_string_append_printf(ids, "%s ", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	g_string_free(sql, TRUE);
+	return g_string_free(ids, FALSE);
+}
+
+static void
+assert_same(struct mg_store *s, const char *dir, const struct store_query *q)
+{
+	g_autofree char *want = scanned(dir, q);
+	g_autofree char *got = found(s, q);
+	if (strcmp(want, got) != 0)
+		g_error("sender=%s from=%s subject=%s recipient=%s: index [%s], scan [%s]",
+			q->sender, q->from, q->subject, q->recipient, got, want);
+}
+
+/* Every word in every field, alone and with a date range and verdict;
+ * returns how many searches found something. */
+static guint
+assert_all_words(struct mg_store *s, const char *dir)
+{
+	guint hits = 0;
+	for (guint w = 0; w < G_N_ELEMENTS(words); w++) {
+		const char *x = words[w];
+		struct store_query qs[] = {
+			{ .sender = x },
+			{ .from = x },
+			{ .subject = x },
+			{ .recipient = x },
+			{ .subject = x, .since = NOV1 + 86400, .verdict = "sanitized" },
+			{ .sender = "example", .recipient = x, .newest_first = TRUE, .limit = 3 },
+			{ .from = x, .subject = x, .since = NOV1 + 3600 },
+		};
+		for (guint i = 0; i < G_N_ELEMENTS(qs); i++) {
+			assert_same(s, dir, &qs[i]);
+			g_autofree char *got = found(s, &qs[i]);
+			hits += *got != '\0';
+		}
+	}
+	return hits;
+}
+
+static guint
+hits(struct mg_store *s, const struct store_query *q)
+{
+	g_autofree char *got = found(s, q);
+	guint n = 0;
+	for (const char *c = got; *c; c++)
+		n += *c == ' ';
+	return n;
+}
+
+/* Column `column` of every row of `sql`, a line each. */
+static char *
+raw_rows(const char *dir, const char *sql, int column)
+{
+	sqlite3 *db = raw(dir);
+	sqlite3_stmt *st = NULL;
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	GString *rows = g_string_new(NULL);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_string_append_printf(rows, "%s\n", sqlite3_column_text(st, column));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return g_string_free(rows, FALSE);
+}
+
+static void
+assert_index_intact(const char *dir)
+{
+	raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);"
+		      "INSERT INTO recipients_fts (recipients_fts) VALUES ('integrity-check');");
+}
+
+static void
+test_same_as_scan(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 3);
+	g_assert_cmpuint(assert_all_words(s, dir), >=, 90); /* not a test of nothing */
+	/* what case folding means: ASCII only, the rest as is */
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ＡＢＣ" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ａｂｃ" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ＭＥＥＴ" }), ==, 0);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .from = "äRGER" }), ==, 0);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .from = "ÄRGER" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "\"quoted\"" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "OR c" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "b\"q" }), ==, 3);
+	assert_index_intact(dir);
+	remove_tree(dir);
+}
+
+/* A message taken out of the index (behind the store's back) is no
+ * longer found by a word of three characters or more: store_search()
+ * reads the index. A shorter word still finds it: the scan. */
+static void
+test_index_is_read(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 1);
+	raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rowid, sender, header_from, subject)"
+		      " SELECT 'delete', seq, sender, header_from, subject FROM messages"
+		      " WHERE subject LIKE '週報%';"
+		      "INSERT INTO recipients_fts (recipients_fts, rowid, address)"
+		      " SELECT 'delete', message * 1048576 + position, address FROM recipients"
+		      " WHERE address LIKE '経理%';");
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 0);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 0);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理" }), ==, 1);
+
+	g_autofree char *plan = raw_rows(
+		dir,
+		"EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE m.state = 'stored' AND "
+		"m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH "
+		"'subject : \"abc\"') AND instr(lower(m.subject), lower('abc')) > 0 AND m.seq "
+		"IN (SELECT rowid / 1048576 FROM recipients_fts WHERE recipients_fts MATCH "
+		"'address : \"city\"') ORDER BY m.time DESC, m.seq DESC LIMIT 50",
+		3);
+	g_test_message("%s", plan);
+	g_assert_nonnull(strstr(plan, "SCAN messages_fts VIRTUAL TABLE INDEX"));
+	g_assert_nonnull(strstr(plan, "SCAN recipients_fts VIRTUAL TABLE INDEX"));
+	g_assert_nonnull(strstr(plan, "USING INTEGER PRIMARY KEY (rowid=?)"));
+	remove_tree(dir);
+}
+
+/* A store of the build before the index (its tables and triggers
+ * dropped) gets it, filled, at its next open; rows written then by SQL
+ * directly, as that build would, are indexed by the triggers. */
+static void
+test_upgrade(void)
+{
+	g_autofree char *dir = temp_dir();
+	{
+		g_autoptr(mg_store) s = open_store(dir);
+		fill(s, 2);
+	}
+	raw_exec(dir, "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete;"
+		      "DROP TRIGGER messages_fts_update; DROP TRIGGER recipients_fts_insert;"
+		      "DROP TRIGGER recipients_fts_delete; DROP TRIGGER recipients_fts_update;"
+		      "DROP TABLE messages_fts; DROP TABLE recipients_fts;");
+	g_autoptr(mg_store) s = open_store(dir);
+	assert_index_intact(dir);
+	assert_all_words(s, dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
+	raw_exec(dir, "INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
+		      " VALUES ('20261201T000000-0000000000ff', 1796083200, 'stored', 1, 'x',"
+		      " 'older@Build.example', '古いビルド');"
+		      "INSERT INTO recipients (message, address, position, mode)"
+		      " SELECT seq, 'Old@City.lg.jp', 0, 'text' FROM messages"
+		      " WHERE id = '20261201T000000-0000000000ff';"
+		      "UPDATE messages SET subject = 'renamed 件名' WHERE id ="
+		      " '20261101T000000-000000000000';");
+	assert_index_intact(dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .sender = "BUILD.EX" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "古いビルド" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "old@city" }), ==, 1);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "renamed 件" }), ==, 1);
+	assert_all_words(s, dir);
+	remove_tree(dir);
+}
+
+/* A word in thousands of messages is found reading the newest rows, not
+ * its thousands of hits (a message taken out of the index is still
+ * found); with no limit, or rare, through the index. Both as the scan. */
+static void
+test_common_word(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 1);
+	raw_exec(dir, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+		      " INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
+		      " SELECT printf('20261201T000000-%012x', i), 1796083200 + i, 'stored', 1, 'x',"
+		      " 'bulk@example.jp', printf('Common Word %d', i) FROM n;");
+	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
+						    .newest_first = TRUE, .limit = 60 });
+	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
+						    .newest_first = TRUE, .limit = 200 });
+	raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rowid, sender, header_from, subject)"
+		      " SELECT 'delete', seq, sender, header_from, subject FROM messages"
+		      " WHERE subject = 'Common Word 3000';");
+	struct store_query newest = { .subject = "common word", .newest_first = TRUE, .limit = 51 };
+	g_assert_cmpuint(hits(s, &newest), ==, 51);
+	g_autofree char *first = found(s, &(struct store_query){ .subject = "common word 3000",
+								 .newest_first = TRUE,
+								 .limit = 51 });
+	g_assert_cmpstr(first, ==, ""); /* rare: the index, which lost it */
+	g_autofree char *got = found(s, &newest);
+	g_assert_true(g_str_has_prefix(got, "20261201T000000-000000000bb8 ")); /* common: the rows */
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "common word" }), ==, 2999);
+	remove_tree(dir);
+}
+
+/* Purged messages leave the index: nothing found, nothing left. */
+static void
+test_purge(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	fill(s, 2);
+	struct store_purged p;
+	g_assert_true(store_purge(s, -1, 1, &p, &error)); /* by size: every message */
+	g_assert_no_error(error);
+	g_assert_cmpuint(p.messages, ==, 2 * G_N_ELEMENTS(samples));
+	assert_index_intact(dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "city.lg" }), ==, 0);
+	g_autofree char *left = raw_rows(
+		dir,
+		"SELECT (SELECT count(*) FROM recipients_fts WHERE recipients_fts MATCH "
+		"'\"jp\" OR \"city\"') + (SELECT count(*) FROM messages_fts WHERE messages_fts "
+		"MATCH '\"exa\" OR \"会議資\" OR \"😀😃😄\"')",
+		0);
+	g_assert_cmpstr(left, ==, "0\n");
+	fill(s, 1);
+	assert_all_words(s, dir);
+
+	/* the milter's path: the original first (no sender, no subject), then
+	 * its record (an UPDATE of the row) */
+	int fd = memfd_create("m", MFD_CLOEXEC);
+	g_assert_cmpint(write(fd, "mail", 4), ==, 4);
+	g_autofree char *id = store_put_original(s, fd, NULL, &error);
+	g_assert_no_error(error);
+	close(fd);
+	g_autofree char *record = record_of(&samples[4]);
+	g_autoptr(store_message) m = store_message_from_record(record, strlen(record), &error);
+	g_assert_true(store_put_record(s, id, m, &error));
+	g_assert_no_error(error);
+	assert_index_intact(dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 2);
+	assert_all_words(s, dir);
+	remove_tree(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/store-search/same-as-scan", test_same_as_scan);
+	g_test_add_func("/store-search/index-is-read", test_index_is_read);
+	g_test_add_func("/store-search/upgrade", test_upgrade);
+	g_test_add_func("/store-search/common-word", test_common_word);
+	g_test_add_func("/store-search/purge", test_purge);
+	return g_test_run();
+}
