@@ -74,6 +74,13 @@ gint64 release_request_force(struct mg_store *store, const struct cdr_policy *po
 			     const char *origin, gboolean approved, gboolean force,
 			     GError **error);
 
+/* Take up the releases whose delivering process stopped
+ * (store_release_recover()): one line for a person about each, or NULL
+ * with FAILED. A release approved again is delivered by the next
+ * release_request() of the same message to the same recipients (or by
+ * cdr-web's sweep, for the console's). */
+GPtrArray *release_recover(struct mg_store *store, const char *by, GError **error);
+
 /* What a delivered release sent. */
 struct release_outcome {
 	char *what;         /* the summary the store records: verdict, removals,
