@@ -129,8 +129,9 @@ same_recipients(const struct store_release *r, GPtrArray *to)
 }
 
 /* An approved release of `id` to exactly `to` that a stopped process
- * left before submitting it (STORE_RELEASE_INTERRUPTED): asking for the
- * same release again delivers that one rather than a second. 0: none. */
+ * left before submitting it (STORE_RELEASE_INTERRUPTED): an
+ * administrator asking for the same release again delivers that one
+ * rather than a second. 0: none. */
 static gint64
 interrupted_release(struct mg_store *store, const char *id, GPtrArray *to)
 {
@@ -211,7 +212,7 @@ release_request_force(struct mg_store *store, const struct cdr_policy *p, const 
 	g_autoptr(GPtrArray) recipients = release_recipients(m, p, to, error);
 	if (!recipients)
 		return 0;
-	gint64 again = interrupted_release(store, id, recipients);
+	gint64 again = approved ? interrupted_release(store, id, recipients) : 0;
 	if (again)
 		return again;
 	if (released_before(store, id, recipients, 0, 0, force, &local)) {

@@ -470,9 +470,9 @@ gboolean store_release_decide(struct mg_store *store, gint64 number, gboolean ap
 			      const char *by, const char *origin, const char *reason,
 			      GError **error);
 
-/* approved (or failed, to try again, unless uncertain) -> sending: the
- * caller is now the only one delivering it. STORE_ERROR_STATE
- * otherwise. */
+/* approved (or failed, to try again, unless uncertain) -> sending, by
+ * this store's session: the caller is now the only one delivering it.
+ * STORE_ERROR_STATE otherwise. */
 gboolean store_release_claim(struct mg_store *store, gint64 number, GError **error);
 
 /* Before submitting the message of release `number`, which this
