@@ -38,6 +38,7 @@
 #include "pairing.h"
 #include "postfix-check.h"
 #include "quarantine.h"
+#include "release.h"
 #include "session.h"
 #include "state.h"
 
@@ -116,9 +117,23 @@ start_purge(void)
 		g_thread_unref(g_thread_new("purge", purge_quarantine, NULL));
 }
 
-/* PPAP pairings and claims a milter that ended left (pairing.c): in a
- * thread of its own, like the purge. */
+/* PPAP pairings and claims a milter that ended left (pairing.c), and
+ * releases whose delivering process (cdr-quarantine, cdr-web) stopped
+ * (release.h): in a thread of its own, like the purge. */
 static gint recovering;
+
+static void
+recover_releases(const struct cdr_policy *p)
+{
+	g_autoptr(GError) error = NULL;
+	struct mg_store *store = quarantine_acquire(p->milter_quarantine_dir, &error);
+	g_autoptr(GPtrArray) lines = store ? release_recover(store, "cdr-milter", &error) : NULL;
+	if (!lines)
+		milter_log(LOG_WARNING, "release recovery: %s", error->message);
+	for (guint i = 0; lines && i < lines->len; i++)
+		milter_log(LOG_WARNING, "%s", (const char *)lines->pdata[i]);
+	quarantine_release(store);
+}
 
 static gpointer
 recover_pairings(gpointer unused)
@@ -126,6 +141,7 @@ recover_pairings(gpointer unused)
 	(void)unused;
 	struct milter_state *st = state_get();
 	pairing_recover(st, envelope_role(st->policy, NULL));
+	recover_releases(st->policy);
 	state_unref(st);
 	g_atomic_int_set(&recovering, 0);
 	return NULL;

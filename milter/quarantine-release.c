@@ -10,6 +10,7 @@
 #include "quarantine-release.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "quarantine-output.h"
 #include "release.h"
@@ -43,6 +44,19 @@ release_message(struct mg_store *store, const struct cdr_policy *p,
 		const struct release_request *rq)
 {
 	g_autoptr(GError) error = NULL;
+	/* a release another run left "sending" when it stopped: taken up
+	 * first, so that it blocks nothing for ever */
+	g_autoptr(GPtrArray) recovered = release_recover(store, rq->by, &error);
+	if (!recovered) {
+		g_printerr("cdr-quarantine: %s\n", error->message);
+		return 1;
+	}
+	for (guint i = 0; i < recovered->len; i++)
+		g_printerr("cdr-quarantine: %s%s\n", (const char *)recovered->pdata[i],
+			   strstr(recovered->pdata[i], "approved again")
+				   ? " (cdr-quarantine release of it to the same recipients, "
+				     "this run or a later one, delivers it)"
+				   : "");
 	gint64 number = release_request_force(store, p, rq->id, rq->to, rq->by, rq->origin, TRUE,
 					      rq->force, &error);
 	struct release_outcome out = { 0 };

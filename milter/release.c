@@ -112,6 +112,73 @@ from_store(GError **error, GError *store_error, enum release_error code)
 	g_error_free(store_error);
 }
 
+/* Whether release `r` goes to exactly the addresses `to` (NULL-terminated). */
+static gboolean
+same_recipients(const struct store_release *r, GPtrArray *to)
+{
+	if (r->recipients->len + 1 != to->len)
+		return FALSE;
+	for (guint i = 0; i + 1 < to->len; i++) {
+		gboolean found = FALSE;
+		for (guint j = 0; j < r->recipients->len && !found; j++)
+			found = g_ascii_strcasecmp(to->pdata[i], r->recipients->pdata[j]) == 0;
+		if (!found)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* An approved release of `id` to exactly `to` that a stopped process
+ * left before submitting it (STORE_RELEASE_INTERRUPTED): an
+ * administrator asking for the same release again delivers that one
+ * rather than a second. 0: none. */
+static gint64
+interrupted_release(struct mg_store *store, const char *id, GPtrArray *to)
+{
+	g_autoptr(GPtrArray) approved = store_releases(store, id, STORE_RELEASE_APPROVED, NULL);
+	for (guint i = 0; approved && i < approved->len; i++) {
+		const struct store_release *r = approved->pdata[i];
+		if (r->reason && g_str_has_prefix(r->reason, STORE_RELEASE_INTERRUPTED) &&
+		    same_recipients(r, to))
+			return r->number;
+	}
+	return 0;
+}
+
+GPtrArray *
+release_recover(struct mg_store *store, const char *by, GError **error)
+{
+	GError *local = NULL;
+	struct store_release_recovered rec = { 0 };
+	if (!store_release_recover(store, by, &rec, &local)) {
+		store_release_recovered_clear(&rec);
+		from_store(error, local, RELEASE_ERROR_FAILED);
+		return NULL;
+	}
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) all = rec.approved->len || rec.uncertain->len
+					   ? store_releases(store, NULL, -1, NULL)
+					   : NULL;
+	for (guint i = 0; all && i < all->len; i++) {
+		const struct store_release *r = all->pdata[i];
+		for (guint k = 0; k < rec.approved->len; k++)
+			if (g_array_index(rec.approved, gint64, k) == r->number)
+				g_ptr_array_add(lines,
+						g_strdup_printf("release %" G_GINT64_FORMAT " of %s was "
+								"cut short before its submission "
+								"(nothing was sent): approved again",
+								r->number, r->id));
+		for (guint k = 0; k < rec.uncertain->len; k++)
+			if (g_array_index(rec.uncertain, gint64, k) == r->number)
+				g_ptr_array_add(lines,
+						g_strdup_printf("release %" G_GINT64_FORMAT " of %s was "
+								"cut short while being submitted: %s",
+								r->number, r->id, r->reason));
+	}
+	store_release_recovered_clear(&rec);
+	return lines;
+}
+
 gint64
 release_request(struct mg_store *store, const struct cdr_policy *p, const char *id,
 		const char *const *to, const char *by, const char *origin, gboolean approved,
@@ -145,6 +212,9 @@ release_request_force(struct mg_store *store, const struct cdr_policy *p, const 
 	g_autoptr(GPtrArray) recipients = release_recipients(m, p, to, error);
 	if (!recipients)
 		return 0;
+	gint64 again = approved ? interrupted_release(store, id, recipients) : 0;
+	if (again)
+		return again;
 	if (released_before(store, id, recipients, 0, 0, force, &local)) {
 		from_store(error, local, RELEASE_ERROR_REFUSED);
 		return 0;
@@ -259,8 +329,9 @@ submit(const struct cdr_policy *p, GPtrArray *to, int fd, struct submit_result *
 /* Rebuild and submit; what went out in out->what. */
 static gboolean
 rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
-		 const struct store_message *m, GPtrArray *to, const char *passwords,
-		 struct release_outcome *out, char **message_id, char **why)
+		 const struct store_message *m, gint64 number, GPtrArray *to,
+		 const char *passwords, struct release_outcome *out, char **message_id,
+		 char **why)
 {
 	g_autoptr(GError) error = NULL;
 	int out_fd = -1;
@@ -276,6 +347,14 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 	/* the released message's own Message-ID (the report's is the
 	 * original's): what the mail server's log names */
 	*message_id = resubmit_message_id(out_fd);
+	/* recorded before the submission starts: a crash from here on
+	 * leaves an "uncertain" release naming it, never a second one */
+	if (!*message_id || !store_release_submitting(store, number, *message_id, &error)) {
+		*why = g_strdup_printf("not submitted: %s",
+				       error ? error->message : "the message has no Message-ID");
+		close(out_fd);
+		return FALSE;
+	}
 	g_autoptr(GPtrArray) malware = g_ptr_array_new();
 	g_autofree char *summary = rebuild_summary(r, malware);
 	struct submit_result res;
@@ -370,7 +449,8 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 		why = g_strdup(local->message);
 		g_clear_error(&local);
 	} else {
-		sent = rebuild_and_send(store, p, m, to, passwords, out, &message_id, &why);
+		sent = rebuild_and_send(store, p, m, number, to, passwords, out, &message_id,
+					&why);
 	}
 	if (!store_release_finish(store, number, sent, out->what, message_id, why, &local)) {
 		g_printerr("release %" G_GINT64_FORMAT " of %s: cannot record its end: %s\n", number,

@@ -13,7 +13,9 @@
  *	allowed_recipients, and for recipients an earlier release reached
  *	or is reaching (sending, delivered, or approved within the hour).
  *	Delivery claims the release (approved -> sending, the store's
- *	compare-and-set: one process delivers it, once), checks once more
+ *	compare-and-set: one process delivers it, once; the claim names
+ *	this process's session, and the released message's Message-ID is
+ *	recorded before it is submitted: release_recover()), checks once more
  *	against releases numbered before it (two at once: the later stands
  *	down), rebuilds the original in sanitize mode (mail_build
  *	"release": never raw, never text mode's removals) with a worker and
@@ -73,6 +75,13 @@ gint64 release_request_force(struct mg_store *store, const struct cdr_policy *po
 			     const char *id, const char *const *to, const char *by,
 			     const char *origin, gboolean approved, gboolean force,
 			     GError **error);
+
+/* Take up the releases whose delivering process stopped
+ * (store_release_recover()): one line for a person about each, or NULL
+ * with FAILED. A release approved again is delivered by the next
+ * approved release_request() of the same message to the same
+ * recipients (or by cdr-web's sweep, for the console's). */
+GPtrArray *release_recover(struct mg_store *store, const char *by, GError **error);
 
 /* What a delivered release sent. */
 struct release_outcome {

@@ -25,16 +25,10 @@ struct recover {
 	struct store_ppap_recovered *out;
 };
 
-struct claim {
-	sqlite3_int64 seq;
-	char *id, *owner, *submitting;
-	gint64 time; /* updated, or the password mail's arrival */
-};
-
 static void
 claim_free(gpointer data)
 {
-	struct claim *c = data;
+	struct db_claim *c = data;
 	g_free(c->id);
 	g_free(c->owner);
 	g_free(c->submitting);
@@ -44,7 +38,7 @@ claim_free(gpointer data)
 static void
 add_claim(sqlite3_stmt *st, gpointer out)
 {
-	struct claim *c = g_new0(struct claim, 1);
+	struct db_claim *c = g_new0(struct db_claim, 1);
 	c->seq = sqlite3_column_int64(st, 0);
 	c->id = db_column_text(st, 1);
 	c->owner = db_column_text(st, 2);
@@ -53,8 +47,8 @@ add_claim(sqlite3_stmt *st, gpointer out)
 	g_ptr_array_add(out, c);
 }
 
-static GPtrArray *
-claims(sqlite3 *db, const char *sql, GError **error)
+GPtrArray *
+db_claims(sqlite3 *db, const char *sql, GError **error)
 {
 	sqlite3_stmt *st = db_prepare(db, sql, error);
 	if (!st)
@@ -67,7 +61,7 @@ claims(sqlite3 *db, const char *sql, GError **error)
 
 /* The claim's session surely ended, or (not ours) it is older than stale. */
 static gboolean
-abandoned(struct recover *r, const struct claim *c, gboolean stale_counts)
+abandoned(struct recover *r, const struct db_claim *c, gboolean stale_counts)
 {
 	if (c->owner && strcmp(c->owner, r->session) == 0)
 		return FALSE;
@@ -95,13 +89,13 @@ run_sql(sqlite3 *db, const char *sql, sqlite3_int64 seq, const char *text, GErro
 static gboolean
 recover_claims(sqlite3 *db, struct recover *r, GError **error)
 {
-	g_autoptr(GPtrArray) all = claims(
+	g_autoptr(GPtrArray) all = db_claims(
 		db,
 		"SELECT p.message, m.id, p.owner, p.updated, p.submitting FROM ppap_pending p "
 		"JOIN messages m ON m.seq = p.message WHERE p.state = 'trying'",
 		error);
 	for (guint i = 0; all && i < all->len; i++) {
-		const struct claim *c = all->pdata[i];
+		const struct db_claim *c = all->pdata[i];
 		if (!abandoned(r, c, TRUE))
 			continue;
 		if (c->submitting) {
@@ -125,13 +119,13 @@ recover_claims(sqlite3 *db, struct recover *r, GError **error)
 static gboolean
 recover_pairings(sqlite3 *db, struct recover *r, GError **error)
 {
-	g_autoptr(GPtrArray) all = claims(
+	g_autoptr(GPtrArray) all = db_claims(
 		db,
 		"SELECT seq, id, ppap_pair_owner, time, NULL FROM messages "
 		"WHERE ppap_pair = 1 AND state = 'stored' ORDER BY time, seq",
 		error);
 	for (guint i = 0; all && i < all->len; i++) {
-		const struct claim *c = all->pdata[i];
+		const struct db_claim *c = all->pdata[i];
 		if (!abandoned(r, c, FALSE))
 			continue; /* its session still runs it */
 		if (c->time < r->since) {

@@ -6,7 +6,9 @@
  *	(compare-and-set) and an event, in one job: two processes can never
  *	both move a release on, so a release is delivered at most once. A
  *	message that is not releasable (store_message.releasable: malware,
- *	or blocked whole as dangerous) gets no release at all.
+ *	or blocked whole as dangerous) gets no release at all. A claim
+ *	(sending) names its session, as a PPAP claim does: what its death
+ *	leaves is taken up by release-recover.c.
  */
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -58,9 +60,8 @@ store_release_free(struct store_release *r)
 	g_free(r);
 }
 
-/* {"release": N, "state": S, ...more string members (key, value, NULL)} */
-static char *
-event_detail(gint64 number, enum store_release_state state, ...)
+char *
+release_event_detail(gint64 number, enum store_release_state state, ...)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
@@ -154,7 +155,7 @@ job_request(sqlite3 *db, gpointer data, GError **error)
 	if (!db_run(db, st, error))
 		return FALSE;
 	r->number = sqlite3_last_insert_rowid(db);
-	g_autofree char *detail = event_detail(r->number, state, "recipients", to, NULL);
+	g_autofree char *detail = release_event_detail(r->number, state, "recipients", to, NULL);
 	return db_add_event(db, r->id, "release-requested", r->by, r->origin, detail, error);
 }
 
@@ -179,6 +180,7 @@ struct change {
 	enum store_release_state to;
 	const char *from_states; /* SQL list: "('approved', 'failed')" */
 	const char *by, *origin, *reason, *what, *message_id;
+	const char *session; /* a claim's owner (sending); NULL otherwise */
 	const char *event;
 };
 
@@ -222,7 +224,8 @@ job_change(sqlite3 *db, gpointer data, GError **error)
 		"finished_at = CASE WHEN ?6 THEN ?5 ELSE finished_at END, "
 		"delivered = CASE WHEN ?6 THEN ?7 ELSE delivered END, "
 		"delivered_id = CASE WHEN ?6 THEN ?8 ELSE delivered_id END, "
-		"reason = coalesce(?9, reason) WHERE number = ?1 AND state IN %s",
+		"reason = coalesce(?9, reason), owner = ?10, submitting = CASE WHEN ?2 = "
+		"'sending' THEN NULL ELSE submitting END WHERE number = ?1 AND state IN %s",
 		c->from_states);
 	sqlite3_stmt *st = db_prepare(db, sql, error);
 	if (!st)
@@ -236,6 +239,7 @@ job_change(sqlite3 *db, gpointer data, GError **error)
 	db_bind_text(st, 7, c->what);
 	db_bind_text(st, 8, c->message_id);
 	db_bind_text(st, 9, c->reason);
+	db_bind_text(st, 10, c->session);
 	if (!db_run(db, st, error))
 		return FALSE;
 	if (sqlite3_changes(db) != 1) {
@@ -244,7 +248,7 @@ job_change(sqlite3 *db, gpointer data, GError **error)
 			    c->number, id, state, store_release_state_name(c->to));
 		return FALSE;
 	}
-	g_autofree char *detail = event_detail(c->number, c->to, "reason", c->reason, "delivered",
+	g_autofree char *detail = release_event_detail(c->number, c->to, "reason", c->reason, "delivered",
 					       c->what, "message_id", c->message_id, NULL);
 	return db_add_event(db, id, c->event, c->by, c->origin, detail, error);
 }
@@ -272,6 +276,8 @@ store_release_claim(struct mg_store *s, gint64 number, GError **error)
 			    .from_states = "('approved', 'failed') AND NOT (state = 'failed' AND "
 					   "coalesce(reason, '') LIKE '" STORE_RELEASE_UNCERTAIN "%')",
 			    .event = "release-sending" };
+	if (!(c.session = store_session(s, error)))
+		return FALSE;
 	return store_write(s, TRUE, job_change, &c, error);
 }
 

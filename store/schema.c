@@ -25,7 +25,9 @@
  *			and ppap_pair_owner the session that runs it
  *			(version 2): a milter killed before its pairing ran
  *			leaves the mark, and the next one runs it.
- *	releases	one row per release request and its state.
+ *	releases	one row per release request and its state; owner
+ *			and submitting as in ppap_pending (made when missing,
+ *			release_columns()).
  *	events		who did what to which message, when, from where.
  *			The message id is text, not a reference: an event
  *			outlives the message it is about.
@@ -122,6 +124,22 @@ static const char upgrade_v2[] =
 static const char indexes_v1[] =
 	"CREATE INDEX IF NOT EXISTS messages_encrypted ON messages (time) WHERE encrypted = 1;";
 
+/* releases.owner and releases.submitting (a release's claim survives a
+ * crash, release-recover.c): added when missing, with no new version,
+ * since a build without them still works on such a store (its claims
+ * have no owner and are never taken up, as before). */
+static gboolean
+release_columns(sqlite3 *db, GError **error)
+{
+	gint64 n = db_single_number(
+		db, "SELECT count(*) FROM pragma_table_info('releases') WHERE name = 'owner'",
+		error);
+	return n > 0 || (n == 0 && db_exec(db,
+					   "ALTER TABLE releases ADD COLUMN owner TEXT;"
+					   "ALTER TABLE releases ADD COLUMN submitting TEXT;",
+					   error));
+}
+
 gboolean
 store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 {
@@ -133,10 +151,10 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 		 * longer open it (the version rule below) */
 		g_autofree char *sql = g_strdup_printf("%s %s PRAGMA user_version=%d;", upgrade_v2,
 						       indexes_v1, SCHEMA_VERSION);
-		return db_exec(db, sql, error);
+		return db_exec(db, sql, error) && release_columns(db, error);
 	}
 	if (v == SCHEMA_VERSION)
-		return db_exec(db, indexes_v1, error);
+		return db_exec(db, indexes_v1, error) && release_columns(db, error);
 	if (v > SCHEMA_VERSION) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_VERSION,
 			    "the quarantine store has schema version %" G_GINT64_FORMAT
@@ -159,5 +177,5 @@ store_schema_ensure(sqlite3 *db, gboolean create, GError **error)
 	}
 	g_autofree char *sql = g_strdup_printf("%s %s %s PRAGMA user_version=%d;", schema_v1,
 					       upgrade_v2, indexes_v1, SCHEMA_VERSION);
-	return db_exec(db, sql, error);
+	return db_exec(db, sql, error) && release_columns(db, error);
 }

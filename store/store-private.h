@@ -126,6 +126,24 @@ void db_add_event_row(sqlite3_stmt *st, gpointer out);
 gboolean db_ppap_fail(sqlite3 *db, sqlite3_int64 seq, const char *id, const char *reason,
 		      const char *by, GError **error);
 
+/* An event's detail for release `number`: {"release": N, "state": S,
+ * ...more string members (key, value, ..., NULL; a NULL value is left
+ * out)} (release.c). */
+char *release_event_detail(gint64 number, enum store_release_state state, ...)
+	G_GNUC_NULL_TERMINATED;
+
+/* A claim: a PPAP entry "trying", a password mail's pairing, a release
+ * "sending" (seq: the message's, or the release's number). */
+struct db_claim {
+	sqlite3_int64 seq;
+	char *id, *owner, *submitting;
+	gint64 time; /* updated, or the password mail's arrival */
+};
+
+/* The claims `sql` selects (seq, id, owner, time, submitting), or NULL
+ * with `error` (ppap-recover.c). */
+GPtrArray *db_claims(sqlite3 *db, const char *sql, GError **error);
+
 /* ["a", "b"]: a NULL-terminated list as a JSON array (record.c). */
 char *store_json_string_list(const char *const *items);
 

@@ -404,6 +404,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(store_ppap, store_ppap_free)
  * (one process claims it: a release is never delivered twice) ->
  * delivered | failed. An administrator's own release is approved at once.
  * Every change is an event too.
+ *
+ * At most once, and visible: a claim names its session (as a PPAP claim
+ * does), and the Message-ID of the message about to be submitted is
+ * recorded before the submission starts (store_release_submitting()).
+ * A claim whose session ended (SIGKILL, power loss) is taken up by
+ * store_release_recover(): approved again when no submission had
+ * started (reason STORE_RELEASE_INTERRUPTED), else finished failed
+ * "uncertain" naming that Message-ID (STORE_RELEASE_UNCERTAIN). A claim
+ * of a live session, or of one that cannot be checked, is never touched.
  */
 enum store_release_state {
 	STORE_RELEASE_REQUESTED,
@@ -445,6 +454,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(store_release, store_release_free)
 /* TRUE for such a release. */
 gboolean store_release_uncertain(const struct store_release *r);
 
+/* An approved release whose claim was taken up from a process that
+ * stopped before submitting (nothing went out) has a reason that begins
+ * with this. */
+#define STORE_RELEASE_INTERRUPTED "interrupted: "
+
 /* A new release of message `id` to `recipients` (NULL-terminated, at
  * least one). Refused (STORE_ERROR_NOT_RELEASABLE) when the message is
  * not releasable. Approved at once when `approved`. Returns its number,
@@ -458,10 +472,30 @@ gboolean store_release_decide(struct mg_store *store, gint64 number, gboolean ap
 			      const char *by, const char *origin, const char *reason,
 			      GError **error);
 
-/* approved (or failed, to try again, unless uncertain) -> sending: the
- * caller is now the only one delivering it. STORE_ERROR_STATE
- * otherwise. */
+/* approved (or failed, to try again, unless uncertain) -> sending, by
+ * this store's session: the caller is now the only one delivering it.
+ * STORE_ERROR_STATE otherwise. */
 gboolean store_release_claim(struct mg_store *store, gint64 number, GError **error);
+
+/* Before submitting the message of release `number`, which this
+ * store's session claimed: its Message-ID, durably (an event too).
+ * STORE_ERROR_STATE when the claim is no longer this session's (then
+ * nothing may be submitted). */
+gboolean store_release_submitting(struct mg_store *store, gint64 number, const char *message_id,
+				  GError **error);
+
+/* What store_release_recover() did: release numbers (gint64). */
+struct store_release_recovered {
+	GArray *approved;  /* no submission had started: approved again */
+	GArray *uncertain; /* a submission had started: failed, uncertain */
+};
+
+/* Take up the claims ("sending") of sessions that ended: see above.
+ * Durable; events by `by`. Clear `out` with
+ * store_release_recovered_clear(). */
+gboolean store_release_recover(struct mg_store *store, const char *by,
+			       struct store_release_recovered *out, GError **error);
+void store_release_recovered_clear(struct store_release_recovered *out);
 
 /* sending -> delivered (what, and the delivered message's Message-ID)
  * or failed (reason). */

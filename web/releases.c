@@ -3,7 +3,8 @@
  *	releases.c - approve, deny and deliver the console's releases
  * SUMMARY
  *	A GThreadPool of one thread runs the deliveries (a worker process
- *	and a submission each); see releases.h.
+ *	and a submission each) and the sweep (at start, then each minute:
+ *	release_recover(), then what is due); see releases.h.
  */
 #include "releases.h"
 
@@ -81,6 +82,15 @@ static void
 sweep(struct web_app *app)
 {
 	g_autoptr(GError) error = NULL;
+	/* releases whose delivering process stopped (release.h): approved
+	 * again ones are due below */
+	g_autoptr(GPtrArray) recovered = release_recover(app->store, "cdr-web", &error);
+	if (!recovered) {
+		g_printerr("cdr-web: releases: %s\n", error->message);
+		g_clear_error(&error);
+	}
+	for (guint i = 0; recovered && i < recovered->len; i++)
+		g_printerr("cdr-web: %s\n", (const char *)recovered->pdata[i]);
 	g_autoptr(GPtrArray) all = store_releases(app->store, NULL, -1, &error);
 	if (!all) {
 		g_printerr("cdr-web: releases: %s\n", error->message);
@@ -123,6 +133,7 @@ web_releaser_start(struct web_app *app)
 	r->app = app;
 	r->pool = g_thread_pool_new(run, app, 1, FALSE, NULL);
 	r->sweep = g_timeout_add_seconds(SWEEP_SECONDS, sweep_tick, r);
+	sweep_tick(r); /* at start too */
 	return r;
 }
 

@@ -27,7 +27,11 @@
 # (failed, nothing sent). Without gdb they are skipped.
 #
 # A release whose relay takes the data and closes without answering (a
-# Python listener) is "uncertain": refused again until --force.
+# Python listener) is "uncertain": refused again until --force. Two cases
+# kill cdr-quarantine release (gdb runs it, SIGKILL from outside) while
+# "sending": before its Message-ID was recorded (the next run delivers
+# that release, once), and at the submission (uncertain: refused naming
+# the Message-ID, then --force).
 #
 # Usage: test-ppap.sh [BUILD_DIR]   (or MUGAIKA_BUILD; default ../../build)
 
@@ -71,7 +75,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NTESTS=14
+NTESTS=16
 T_ALL=$(now)
 bail() { echo "Bail out! $*"; exit 1; }
 
@@ -504,6 +508,84 @@ else
 	st=1
 fi
 ok "$st" "milter killed (SIGKILL) between recording a follow-up and submitting it: failed after the restart, nothing submitted twice"
+fi
+diag "$(elapsed "$t0") s"
+
+# cdr-quarantine release killed (SIGKILL) while "sending": gdb runs it
+# with a breakpoint on FUNCTION, the test kills it there from outside.
+# release_kill FUNCTION ID OUT: TRUE when the breakpoint was reached
+release_kill() {
+	local i pid hit=1
+	rm -f "$WORK/rgdb.out"
+	MUGAIKA_WORKER=$BUILD/cdr-worker gdb -q -nx -batch -ex 'set pagination off' \
+		-ex "break $1" -ex run --args "${QTOOL[@]}" release "$2" \
+		--password-file "$WORK/rk-right.txt" </dev/null >"$WORK/rgdb.out" 2>&1 &
+	local gdb_pid=$!
+	for i in $(seq 1 600); do
+		grep -q "hit Breakpoint 1, \|^Breakpoint 1, " "$WORK/rgdb.out" && { hit=0; break; }
+		sleep 0.1
+	done
+	pid=$(pgrep -P "$gdb_pid" | head -1)
+	[ -n "$pid" ] && kill -KILL "$pid"
+	wait "$gdb_pid" 2>/dev/null
+	[ "$hit" = 0 ] || echo "#   the breakpoint was not reached: $(tail -3 "$WORK/rgdb.out")"
+	return "$hit"
+}
+printf '%s\n' "$RIGHT" > "$WORK/rk-right.txt"
+
+# Killed after claiming, before the Message-ID was recorded: nothing went
+# out; the next run takes the claim up (approved again) and delivers that
+# release, once.
+t0=$(now)
+st=0
+mail mitsumori.eml rk1-zip.eml rkill1@example.co.jp
+if [ -z "$HAVE_GDB" ]; then
+	skip_one "cdr-quarantine release killed (SIGKILL) before submitting: the next run delivers that release, once"
+else
+if send "$WORK/rk1-zip.eml" rkill1@example.co.jp && ZIP=$QUID && release_kill store_release_submitting "$ZIP"; then
+	state=$(store_sql "SELECT r.state || ' ' || coalesce(r.submitting, '-') FROM releases r JOIN messages m ON m.seq = r.message WHERE m.id = '$ZIP'")
+	[ "$state" = "sending -" ] || { st=1; echo "#   after the kill: '$state'"; }
+	MUGAIKA_WORKER=$BUILD/cdr-worker "${QTOOL[@]}" release "$ZIP" \
+		--password-file "$WORK/rk-right.txt" > "$WORK/rk1.out" 2>&1 ||
+		{ st=1; echo "#   release: $(cat "$WORK/rk1.out")"; }
+	grep -q "cut short before its submission (nothing was sent): approved again" "$WORK/rk1.out" ||
+		{ st=1; echo "#   release said: $(cat "$WORK/rk1.out")"; }
+	wait_followup release "$ZIP" || st=1
+	n=$(store_sql "SELECT count(*) || ' ' || group_concat(r.state) FROM releases r JOIN messages m ON m.seq = r.message WHERE m.id = '$ZIP'")
+	[ "$n" = "1 delivered" ] || { st=1; echo "#   releases: '$n'"; }
+else
+	st=1
+fi
+ok "$st" "cdr-quarantine release killed (SIGKILL) before submitting: the next run delivers that release, once"
+fi
+diag "$(elapsed "$t0") s"
+
+# Killed at the submission, its Message-ID recorded: uncertain; the next
+# run refuses, naming the Message-ID; --force delivers.
+t0=$(now)
+st=0
+mail mitsumori.eml rk2-zip.eml rkill2@example.co.jp
+if [ -z "$HAVE_GDB" ]; then
+	skip_one "cdr-quarantine release killed (SIGKILL) at the submission: uncertain, refused naming its Message-ID, --force delivers once"
+else
+if send "$WORK/rk2-zip.eml" rkill2@example.co.jp && ZIP=$QUID && release_kill resubmit_send "$ZIP"; then
+	mid=$(store_sql "SELECT r.submitting FROM releases r JOIN messages m ON m.seq = r.message WHERE m.id = '$ZIP' AND r.state = 'sending'")
+	case $mid in "<"*">") ;; *) st=1; echo "#   after the kill: '$mid'";; esac
+	if MUGAIKA_WORKER=$BUILD/cdr-worker "${QTOOL[@]}" release "$ZIP" \
+		--password-file "$WORK/rk-right.txt" > "$WORK/rk2.out" 2>&1; then
+		st=1; echo "#   released again without --force"
+	fi
+	grep -qF "may have been delivered: check the LGWAN mail server's log for Message-ID $mid" "$WORK/rk2.out" ||
+		{ st=1; echo "#   release said: $(cat "$WORK/rk2.out")"; }
+	[ -z "$(followups release "$ZIP")" ] || { st=1; echo "#   delivered without --force"; }
+	MUGAIKA_WORKER=$BUILD/cdr-worker "${QTOOL[@]}" release "$ZIP" --force \
+		--password-file "$WORK/rk-right.txt" > "$WORK/rk2f.out" 2>&1 ||
+		{ st=1; echo "#   release --force: $(cat "$WORK/rk2f.out")"; }
+	wait_followup release "$ZIP" || st=1
+else
+	st=1
+fi
+ok "$st" "cdr-quarantine release killed (SIGKILL) at the submission: uncertain, refused naming its Message-ID, --force delivers once"
 fi
 diag "$(elapsed "$t0") s"
 

@@ -14,7 +14,8 @@
  *	answer lost) is never claimed again and a new one needs force; the
  *	removed malware's signatures in the summary, the outcome and the
  *	event; the link style of the original's milter role; the events
- *	(who, when, from where, what went out) and no password in the store.
+ *	(who, when, from where, what went out) and no password in the store;
+ *	a release whose process died while sending (release_recover()).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -410,14 +411,17 @@ test_events_and_malware(void)
 	g_assert_nonnull(strstr(r->delivered, "Eicar-Test-Signature"));
 	g_autoptr(GPtrArray) events = store_events(x->store, id, 0, &error);
 	g_assert_no_error(error);
-	const char *const want[] = { "release-requested", "release-sending", "release-delivered" };
+	/* the Message-ID is recorded before the submission starts */
+	const char *const want[] = { "release-requested", "release-sending", "release-submitting",
+				     "release-delivered" };
 	g_assert_cmpuint(events->len, ==, G_N_ELEMENTS(want));
 	for (guint i = 0; i < events->len; i++) {
 		const struct store_event *e = events->pdata[i];
 		g_assert_cmpstr(e->what, ==, want[i]);
 		g_assert_cmpint(e->time, >=, before);
 	}
-	const struct store_event *req = events->pdata[0], *done = events->pdata[2];
+	const struct store_event *req = events->pdata[0], *done = events->pdata[3];
+	g_assert_nonnull(strstr(((struct store_event *)events->pdata[2])->detail, "<rel.1@gw.test>"));
 	g_assert_cmpstr(req->by, ==, "alice");
 	g_assert_cmpstr(req->origin, ==, "test on pts/0");
 	g_assert_nonnull(strstr(done->detail, "Eicar-Test-Signature"));
@@ -449,9 +453,106 @@ test_link_style_of_role(void)
 	fixture_free(x);
 }
 
+static const char *self;
+
+/* The process that dies (--claim-die DIR N [MESSAGE-ID]): claims
+ * release N, records the Message-ID of its submission when given, and
+ * exits without closing the store (as SIGKILL would). */
+static int
+claim_die(const char *dir, const char *number, const char *message_id)
+{
+	g_autoptr(GError) error = NULL;
+	struct mg_store *s = store_open(dir, 0, &error);
+	g_assert_no_error(error);
+	gint64 n = g_ascii_strtoll(number, NULL, 10);
+	g_assert_true(store_release_claim(s, n, &error));
+	if (message_id)
+		g_assert_true(store_release_submitting(s, n, message_id, &error));
+	g_assert_no_error(error);
+	_exit(0);
+}
+
+/* Release `n` of a new process that claims it and dies. */
+static void
+claimed_by_the_dead(struct fixture *x, gint64 n, const char *message_id)
+{
+	g_autofree char *number = g_strdup_printf("%" G_GINT64_FORMAT, n);
+	const char *argv[] = { self, "--claim-die", x->dir, number, message_id, NULL };
+	g_autoptr(GError) error = NULL;
+	int status = 0;
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+				   NULL, &status, &error));
+	g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+/* One line of release_recover() (which must give exactly one). */
+static char *
+recovered_line(struct fixture *x)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) lines = release_recover(x->store, "test", &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(lines->len, ==, 1);
+	return g_strdup(lines->pdata[0]);
+}
+
+/* A release whose process died while "sending": before its submission,
+ * approved again and delivered once by the same release asked again;
+ * after it started, uncertain (the Message-ID named), then --force. */
+static void
+test_sender_died(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	gint64 n = release_request(x->store, x->policy, id, NULL, "alice", "test", TRUE, &error);
+	g_assert_cmpint(n, >, 0);
+	claimed_by_the_dead(x, n, NULL);
+	/* stuck: a new release is refused */
+	assert_refused(x, id, NULL, TRUE, "sending");
+	g_autofree char *line = recovered_line(x);
+	g_assert_nonnull(strstr(line, "approved again"));
+	g_assert_nonnull(strstr(line, id));
+	/* the same release asked again: that one goes out, once */
+	g_assert_cmpint(release(x, id, NULL, FALSE, NULL, NULL, &error), ==, n);
+	g_assert_no_error(error);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	g_autoptr(GPtrArray) all = store_releases(x->store, id, -1, &error);
+	g_assert_cmpuint(all->len, ==, 1);
+	g_assert_cmpint(((struct store_release *)all->pdata[0])->state, ==, STORE_RELEASE_DELIVERED);
+
+	g_autofree char *id2 = put_plain(x, "");
+	gint64 n2 = release_request(x->store, x->policy, id2, NULL, "alice", "test", TRUE, &error);
+	claimed_by_the_dead(x, n2, "<rel.dead@gw.test>");
+	assert_refused(x, id2, NULL, TRUE, "sending"); /* even with force */
+	g_autofree char *line2 = recovered_line(x);
+	g_assert_nonnull(strstr(line2, "may have been delivered"));
+	g_assert_nonnull(strstr(line2, "<rel.dead@gw.test>"));
+	g_autoptr(store_release) r = release_of(x, id2, n2);
+	g_assert_true(store_release_uncertain(r));
+	assert_refused(x, id2, NULL, FALSE, "<rel.dead@gw.test>");
+	g_assert_cmpuint(x->fake.submitted->len, ==, 1);
+	/* the administrator checked the log: --force */
+	g_assert_cmpint(release(x, id2, NULL, TRUE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	/* a claim of a live session is never taken up */
+	g_autofree char *id3 = put_plain(x, "");
+	gint64 n3 = release_request(x->store, x->policy, id3, NULL, "alice", "test", TRUE, &error);
+	g_assert_true(store_release_claim(x->store, n3, &error));
+	g_autoptr(GPtrArray) none = release_recover(x->store, "test", &error);
+	g_assert_cmpuint(none->len, ==, 0);
+	g_autoptr(store_release) r3 = release_of(x, id3, n3);
+	g_assert_cmpint(r3->state, ==, STORE_RELEASE_SENDING);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 4 && strcmp(argv[1], "--claim-die") == 0)
+		return claim_die(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+	self = argv[0];
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/release/not-releasable", test_not_releasable);
 	g_test_add_func("/release/recipients-allowed", test_recipients_allowed);
@@ -461,5 +562,6 @@ main(int argc, char **argv)
 	g_test_add_func("/release/uncertain-needs-force", test_uncertain_needs_force);
 	g_test_add_func("/release/events-and-malware", test_events_and_malware);
 	g_test_add_func("/release/link-style-of-role", test_link_style_of_role);
+	g_test_add_func("/release/sender-died", test_sender_died);
 	return g_test_run();
 }

@@ -875,6 +875,161 @@ test_release(void)
 	remove_tree(dir);
 }
 
+/* The process that dies (--release-die DIR A B): claims releases A and
+ * B, records the Message-ID of B's submission, and exits without
+ * closing the store (as SIGKILL would). */
+static int
+release_die(const char *dir, const char *a, const char *b)
+{
+	struct mg_store *s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	g_assert_true(store_release_claim(s, g_ascii_strtoll(a, NULL, 10), &error));
+	g_assert_true(store_release_claim(s, g_ascii_strtoll(b, NULL, 10), &error));
+	g_assert_true(store_release_submitting(s, g_ascii_strtoll(b, NULL, 10),
+					       "<mugaika.release.b@gw.test>", &error));
+	_exit(0);
+}
+
+static struct store_release *
+release_numbered(struct mg_store *s, gint64 number)
+{
+	g_autoptr(GPtrArray) all = store_releases(s, NULL, -1, NULL);
+	for (guint i = 0; all && i < all->len; i++)
+		if (((struct store_release *)all->pdata[i])->number == number)
+			return g_ptr_array_steal_index(all, i);
+	g_assert_not_reached();
+}
+
+static void
+test_release_crash(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *id = put(s, "ok", record_text);
+	gint64 n[4];
+	const char *to[] = { "staff@city.lg.jp", NULL };
+	for (guint i = 0; i < G_N_ELEMENTS(n); i++) {
+		n[i] = store_release_request(s, id, to, "root", "test", TRUE, &error);
+		g_assert_cmpint(n[i], >, 0);
+	}
+	/* a claim of a session that lives (another handle) is never touched */
+	g_autoptr(mg_store) other = open_store(dir);
+	g_assert_true(store_release_claim(other, n[2], &error));
+	/* only the claim's own session may record a submission */
+	g_assert_false(store_release_submitting(s, n[2], "<x@gw.test>", &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STATE);
+	g_clear_error(&error);
+	g_assert_false(store_release_submitting(s, n[3], "<x@gw.test>", &error)); /* approved */
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STATE);
+	g_clear_error(&error);
+
+	g_autofree char *a = g_strdup_printf("%" G_GINT64_FORMAT, n[0]);
+	g_autofree char *b = g_strdup_printf("%" G_GINT64_FORMAT, n[1]);
+	const char *argv[] = { self, "--release-die", dir, a, b, NULL };
+	int status = 0;
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+				   NULL, &status, &error));
+	g_assert_true(g_spawn_check_wait_status(status, NULL));
+	/* before recovery: stuck "sending", never claimed again */
+	g_assert_false(store_release_claim(s, n[1], &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STATE);
+	g_clear_error(&error);
+
+	struct store_release_recovered r;
+	g_assert_true(store_release_recover(s, "test", &r, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(r.approved->len, ==, 1);
+	g_assert_cmpint(g_array_index(r.approved, gint64, 0), ==, n[0]);
+	g_assert_cmpuint(r.uncertain->len, ==, 1);
+	g_assert_cmpint(g_array_index(r.uncertain, gint64, 0), ==, n[1]);
+	store_release_recovered_clear(&r);
+
+	/* A: no submission had started: approved again, and deliverable */
+	g_autoptr(store_release) ra = release_numbered(s, n[0]);
+	g_assert_cmpint(ra->state, ==, STORE_RELEASE_APPROVED);
+	g_assert_true(g_str_has_prefix(ra->reason, STORE_RELEASE_INTERRUPTED));
+	g_assert_false(store_release_uncertain(ra));
+	/* B: it had: failed, uncertain, naming the Message-ID; never again */
+	g_autoptr(store_release) rb = release_numbered(s, n[1]);
+	g_assert_cmpint(rb->state, ==, STORE_RELEASE_FAILED);
+	g_assert_true(store_release_uncertain(rb));
+	g_assert_nonnull(strstr(rb->reason, "LGWAN mail server's log for Message-ID "
+					    "<mugaika.release.b@gw.test>"));
+	g_assert_cmpstr(rb->delivered_id, ==, "<mugaika.release.b@gw.test>");
+	g_assert_cmpint(rb->finished_at, >, 0);
+	g_assert_false(store_release_claim(s, n[1], &error));
+	g_assert_error(error, STORE_ERROR, STORE_ERROR_STATE);
+	g_clear_error(&error);
+	/* C: its session lives */
+	g_autoptr(store_release) rc = release_numbered(s, n[2]);
+	g_assert_cmpint(rc->state, ==, STORE_RELEASE_SENDING);
+	/* the events: B's submission, then its failure, both with the Message-ID */
+	g_autoptr(GPtrArray) events = store_events(s, id, 0, &error);
+	guint submitting = 0, failed = 0, recovered = 0;
+	for (guint i = 0; i < events->len; i++) {
+		const struct store_event *e = events->pdata[i];
+		gboolean names = e->detail && strstr(e->detail, "<mugaika.release.b@gw.test>");
+		submitting += strcmp(e->what, "release-submitting") == 0 && names;
+		failed += strcmp(e->what, "release-failed") == 0 && names &&
+			  g_strcmp0(e->by, "test") == 0;
+		recovered += strcmp(e->what, "release-recovered") == 0;
+	}
+	g_assert_cmpuint(submitting, ==, 1);
+	g_assert_cmpuint(failed, ==, 1);
+	g_assert_cmpuint(recovered, ==, 1);
+
+	/* A claimed again by this session: another session's recovery
+	 * leaves it (alive), as this one leaves C */
+	g_assert_true(store_release_claim(s, n[0], &error));
+	g_assert_true(store_release_submitting(s, n[0], "<mugaika.release.a@gw.test>", &error));
+	g_assert_true(store_release_recover(other, "test", &r, &error));
+	g_assert_cmpuint(r.approved->len + r.uncertain->len, ==, 0);
+	store_release_recovered_clear(&r);
+	g_assert_true(store_release_recover(s, "test", &r, &error));
+	g_assert_cmpuint(r.approved->len + r.uncertain->len, ==, 0);
+	store_release_recovered_clear(&r);
+	g_assert_true(store_release_finish(s, n[0], TRUE, "1 docx", "<mugaika.release.a@gw.test>",
+					   NULL, &error));
+	/* a claim without an owner (a build before owners): left alone */
+	g_autofree char *sql = g_strdup_printf("UPDATE releases SET state = 'sending', owner = "
+					       "NULL WHERE number = %" G_GINT64_FORMAT, n[3]);
+	raw_exec(dir, sql);
+	/* C's session ends (closed): its claim is taken up, approved again */
+	store_close(g_steal_pointer(&other));
+	g_assert_true(store_release_recover(s, "test", &r, &error));
+	g_assert_cmpuint(r.approved->len, ==, 1);
+	g_assert_cmpint(g_array_index(r.approved, gint64, 0), ==, n[2]);
+	g_assert_cmpuint(r.uncertain->len, ==, 0);
+	store_release_recovered_clear(&r);
+	g_autoptr(store_release) rd = release_numbered(s, n[3]);
+	g_assert_cmpint(rd->state, ==, STORE_RELEASE_SENDING);
+	remove_tree(dir);
+}
+
+/* A store of this version made before releases had owners gets the
+ * columns on open. */
+static void
+test_release_columns(void)
+{
+	g_autofree char *dir = temp_dir();
+	g_autoptr(GError) error = NULL;
+	store_close(open_store(dir));
+	raw_exec(dir, "ALTER TABLE releases DROP COLUMN owner;"
+		      "ALTER TABLE releases DROP COLUMN submitting");
+	g_autoptr(mg_store) s = open_store(dir);
+	g_autofree char *id = put(s, "ok", record_text);
+	const char *to[] = { "staff@city.lg.jp", NULL };
+	gint64 n = store_release_request(s, id, to, "root", "test", TRUE, &error);
+	g_assert_true(store_release_claim(s, n, &error));
+	g_assert_true(store_release_submitting(s, n, "<x@gw.test>", &error));
+	g_assert_no_error(error);
+	store_close(g_steal_pointer(&s));
+	g_autoptr(mg_store) again = open_store(dir); /* and opens it again as it is */
+	g_assert_nonnull(again);
+	remove_tree(dir);
+}
+
 /* ---- concurrency ---- */
 
 struct worker_args {
@@ -1072,6 +1227,8 @@ main(int argc, char **argv)
 		return crash_writer(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "--ppap-die") == 0)
 		return ppap_die(argv[2], argv[3], argv[4]);
+	if (argc == 5 && strcmp(argv[1], "--release-die") == 0)
+		return release_die(argv[2], argv[3], argv[4]);
 	self = argv[0];
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/store/record-facts", test_record_facts);
@@ -1087,6 +1244,8 @@ main(int argc, char **argv)
 	g_test_add_func("/store/ppap-crash", test_ppap_crash);
 	g_test_add_func("/store/upgrade-v1", test_upgrade_v1);
 	g_test_add_func("/store/release", test_release);
+	g_test_add_func("/store/release-crash", test_release_crash);
+	g_test_add_func("/store/release-columns", test_release_columns);
 	g_test_add_func("/store/threads", test_threads);
 	g_test_add_func("/store/killed-writer", test_killed_writer);
 	g_test_add_func("/store/full-disk", test_full_disk);
