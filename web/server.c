@@ -61,6 +61,20 @@ send_body(struct web_request *rq, guint status, const char *type, char *body, gs
 	rq->answered = TRUE;
 }
 
+/* The request's (decoded) path as a link to this site: percent-encoded
+ * but for '/', and one leading '/' only, so that neither "//host" nor
+ * "/\host" nor blanks a browser drops can make it a link to another host. */
+static GString *
+same_site_path(const char *path)
+{
+	while (path[0] == '/' && path[1] == '/')
+		path++;
+	g_autofree char *escaped = g_uri_escape_string(path, "/", FALSE);
+	GString *s = g_string_new(escaped[0] == '/' ? "" : "/");
+	g_string_append(s, escaped);
+	return s;
+}
+
 struct web_vars *
 web_page_vars(struct web_request *rq)
 {
@@ -71,7 +85,7 @@ web_page_vars(struct web_request *rq)
 	web_vars_text(v, "user", rq->user);
 	web_vars_text(v, "lang_query", rq->english ? "?lang=en" : "");
 	/* the same page in the other language: the query kept, lang toggled */
-	GString *href = g_string_new(rq->self ? rq->self : rq->path);
+	GString *href = same_site_path(rq->self ? rq->self : rq->path);
 	gboolean first = TRUE;
 	GHashTableIter it;
 	gpointer k, val;

@@ -7,7 +7,8 @@
 # and named), tampered (403), expired (410) and unknown (404) links, a POST
 # without the CSRF token (403), a request queued for an administrator and
 # its store event, a malware message refused, the token never in the log,
-# a path with newlines and control characters logged escaped on its line.
+# a path with newlines and control characters logged escaped on its line,
+# a path of "//host" or backslashes never an off-site link on the page.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -285,6 +286,23 @@ grep -qF 'GET /x<script>\x0aforged\x20GET\x20/\x20200\x201\x20ms\x0d\x1b[2K\x7f\
 grep -qF 'GET /r/TOKEN/x\x0a ' "$T/web.log" || { st=1; echo "# the link's path is not escaped"; }
 grep -q 'SECRET' "$T/web.log" && st=1
 ok $st "a path with <script>, newlines, CR, ESC, DEL, U+202E and a stray byte: logged on its one line, escaped as \\xNN"
+
+# 9c. the path becomes the language switch's href: never a link off the site
+# ("//host" and "/\\host" are other hosts to a browser), whatever its encoding
+st=0
+for p in '//evil.example/x' '/%2F%2Fevil.example/x' '/%5Cevil.example/x' '/%5C%5Cevil.example' \
+	 '/x%22%20onclick=%22alert(1)' '/%09/evil.example' '/%0D%0A/evil.example'; do
+	href=$($C --path-as-is "$U$p" | sed -n 's/.*id="lang-switch" href="\([^"]*\)".*/\1/p')
+	echo "# $p -> $href"
+	case "$href" in
+	/[!/\\]*) ;;
+	*) st=1; echo "# $p: the language switch links to '$href'" ;;
+	esac
+	case "$href" in
+	*[[:space:]\\\"]* | *'&quot;'*) st=1; echo "# $p: '$href' keeps a blank, a quote or a backslash" ;;
+	esac
+done
+ok $st "a path of '//host', encoded slashes or backslashes, quotes or blanks: the language switch stays on this site"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
