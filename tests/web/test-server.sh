@@ -8,7 +8,8 @@
 # without the CSRF token (403), a request queued for an administrator and
 # its store event, a malware message refused, the token never in the log,
 # a path with newlines and control characters logged escaped on its line,
-# a path of "//host" or backslashes never an off-site link on the page.
+# a path of "//host" or backslashes never an off-site link on the page,
+# another address's failed logins for admin do not lock the admin out.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -303,6 +304,19 @@ for p in '//evil.example/x' '/%2F%2Fevil.example/x' '/%5Cevil.example/x' '/%5C%5
 	esac
 done
 ok $st "a path of '//host', encoded slashes or backslashes, quotes or blanks: the language switch stays on this site"
+
+# 9d. failed logins for one user name from one address: that address is
+# refused, but the administrator at another address can still log in
+st=0
+A3="curl -s --interface 127.0.0.3 -c $T/cj3 -b $T/cj3"
+A2="curl -s --interface 127.0.0.2 -c $T/cj2 -b $T/cj2"
+K3=$($A3 "$U/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+for i in $(seq 11); do code=$($A3 -o /dev/null -w '%{http_code}' -d "csrf=$K3&user=admin&password=guess$i" "$U/login"); done
+[ "$code" = 429 ] || { st=1; echo "# 11th failed login for admin from 127.0.0.3: $code"; }
+K2=$($A2 "$U/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+code=$($A2 -o /dev/null -w '%{http_code}' -d "csrf=$K2&user=admin&password=right-pw" "$U/login")
+[ "$code" = 303 ] || { st=1; echo "# admin's login from 127.0.0.2 after another's failures: $code"; }
+ok $st "failed logins for admin from one address: that address 429, the administrator from another one still logs in"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
