@@ -48,8 +48,7 @@ login_post(struct web_request *rq)
 	 * in this window: others' guesses must not lock its owner out */
 	guint address_failed = web_limit_count(app->limits, by_address, now);
 	if (address_failed >= WEB_LOGIN_TRIES ||
-	    (address_failed > 0 &&
-	     web_limit_count(app->limits, by_user, now) >= WEB_LOGIN_TRIES)) {
+	    (address_failed > 0 && web_limit_count(app->limits, by_user, now) >= WEB_LOGIN_TRIES)) {
 		web_audit(rq, NULL, "login-refused", user, "why", "too many failed logins", NULL);
 		web_respond_error(rq, WEB_STATUS_TOO_MANY_REQUESTS,
 				  "ログインの失敗が多すぎます。15 分ほど待ってからやり直してください。",
