@@ -8,7 +8,8 @@
  *	Plain HTTP only on a loopback address (behind a proxy on the same
  *	host); anything else needs [web] tls_cert and tls_key. The session
  *	cookie is Secure except on plain-HTTP loopback, always HttpOnly and
- *	SameSite=Strict. A POST body is at most WEB_MAX_FORM bytes.
+ *	SameSite=Strict. A POST body is at most WEB_MAX_FORM bytes. HTTPS
+ *	is TLS 1.2 or later.
  */
 #include "server.h"
 
@@ -18,6 +19,7 @@
 #include "router.h"
 
 #define WEB_MAX_FORM (64 * 1024)
+#define WEB_TLS_PRIORITY "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
 #define COOKIE_NAME "mugaika_session"
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -486,6 +488,10 @@ web_server_check(struct web_app *app, GSocketAddress **address, GTlsCertificate 
 		return FALSE;
 	}
 	if (app->tls) {
+		/* glib-networking's GnuTLS takes its priorities from this variable
+		 * (read at the first connection); without it, Debian 12's NORMAL
+		 * still speaks TLS 1.0 and 1.1 */
+		g_setenv("G_TLS_GNUTLS_PRIORITY", WEB_TLS_PRIORITY, FALSE);
 		GTlsCertificate *c =
 			g_tls_certificate_new_from_files(p->web_tls_cert, p->web_tls_key, error);
 		if (!c) {
