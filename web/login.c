@@ -4,7 +4,8 @@
  * SUMMARY
  *	GET /login, POST /login (form#login), POST /logout. Failed logins
  *	are limited per client address and per user name (429 beyond
- *	WEB_LOGIN_TRIES in WEB_LIMIT_WINDOW); each try is a store event.
+ *	WEB_LOGIN_TRIES in WEB_LIMIT_WINDOW; a user name's limit refuses
+ *	only addresses that failed too); each try is a store event.
  *	A login makes a new session (new id, new CSRF token).
  */
 #include <string.h>
@@ -43,8 +44,11 @@ login_post(struct web_request *rq)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	g_autofree char *by_address = g_strdup_printf("login %s", rq->client);
 	g_autofree char *by_user = g_strdup_printf("login user %s", user);
-	if (web_limit_count(app->limits, by_address, now) >= WEB_LOGIN_TRIES ||
-	    web_limit_count(app->limits, by_user, now) >= WEB_LOGIN_TRIES) {
+	/* a user name past its limit refuses only the addresses that failed
+	 * in this window: others' guesses must not lock its owner out */
+	guint address_failed = web_limit_count(app->limits, by_address, now);
+	if (address_failed >= WEB_LOGIN_TRIES ||
+	    (address_failed > 0 && web_limit_count(app->limits, by_user, now) >= WEB_LOGIN_TRIES)) {
 		web_audit(rq, NULL, "login-refused", user, "why", "too many failed logins", NULL);
 		web_respond_error(rq, WEB_STATUS_TOO_MANY_REQUESTS,
 				  "ログインの失敗が多すぎます。15 分ほど待ってからやり直してください。",

@@ -8,7 +8,8 @@
  *	Plain HTTP only on a loopback address (behind a proxy on the same
  *	host); anything else needs [web] tls_cert and tls_key. The session
  *	cookie is Secure except on plain-HTTP loopback, always HttpOnly and
- *	SameSite=Strict. A POST body is at most WEB_MAX_FORM bytes.
+ *	SameSite=Strict. A POST body is at most WEB_MAX_FORM bytes. HTTPS
+ *	is TLS 1.2 or later.
  */
 #include "server.h"
 
@@ -18,6 +19,7 @@
 #include "router.h"
 
 #define WEB_MAX_FORM (64 * 1024)
+#define WEB_TLS_PRIORITY "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"
 #define COOKIE_NAME "mugaika_session"
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -61,6 +63,20 @@ send_body(struct web_request *rq, guint status, const char *type, char *body, gs
 	rq->answered = TRUE;
 }
 
+/* The request's (decoded) path as a link to this site: percent-encoded
+ * but for '/', and one leading '/' only, so that neither "//host" nor
+ * "/\host" nor blanks a browser drops can make it a link to another host. */
+static GString *
+same_site_path(const char *path)
+{
+	while (path[0] == '/' && path[1] == '/')
+		path++;
+	g_autofree char *escaped = g_uri_escape_string(path, "/", FALSE);
+	GString *s = g_string_new(escaped[0] == '/' ? "" : "/");
+	g_string_append(s, escaped);
+	return s;
+}
+
 struct web_vars *
 web_page_vars(struct web_request *rq)
 {
@@ -71,7 +87,7 @@ web_page_vars(struct web_request *rq)
 	web_vars_text(v, "user", rq->user);
 	web_vars_text(v, "lang_query", rq->english ? "?lang=en" : "");
 	/* the same page in the other language: the query kept, lang toggled */
-	GString *href = g_string_new(rq->self ? rq->self : rq->path);
+	GString *href = same_site_path(rq->self ? rq->self : rq->path);
 	gboolean first = TRUE;
 	GHashTableIter it;
 	gpointer k, val;
@@ -472,6 +488,10 @@ web_server_check(struct web_app *app, GSocketAddress **address, GTlsCertificate 
 		return FALSE;
 	}
 	if (app->tls) {
+		/* glib-networking's GnuTLS takes its priorities from this variable
+		 * (read at the first connection); without it, Debian 12's NORMAL
+		 * still speaks TLS 1.0 and 1.1 */
+		g_setenv("G_TLS_GNUTLS_PRIORITY", WEB_TLS_PRIORITY, FALSE);
 		GTlsCertificate *c =
 			g_tls_certificate_new_from_files(p->web_tls_cert, p->web_tls_key, error);
 		if (!c) {

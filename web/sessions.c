@@ -3,6 +3,7 @@
  *	sessions.c - in-memory sessions with CSRF tokens
  * SUMMARY
  *	A hash table of sessions by id; ids and tokens from getrandom(2).
+ *	When full, anonymous sessions make room before an administrator's.
  */
 #include "sessions.h"
 
@@ -89,14 +90,20 @@ web_session_new(struct web_sessions *ss, gint64 now)
 	if (g_hash_table_size(ss->by_id) >= WEB_SESSIONS_MAX)
 		g_hash_table_foreach_remove(ss->by_id, remove_expired, &now);
 	while (g_hash_table_size(ss->by_id) >= WEB_SESSIONS_MAX) {
-		/* still full: the one used longest ago goes */
+		/* still full: the anonymous one used longest ago goes; an
+		 * administrator's only when none is anonymous (anyone can make
+		 * anonymous sessions, a request without a cookie each, and must
+		 * not log the administrators out by it) */
 		GHashTableIter it;
 		gpointer key, value;
 		struct web_session *oldest = NULL;
 		g_hash_table_iter_init(&it, ss->by_id);
-		while (g_hash_table_iter_next(&it, &key, &value))
-			if (!oldest || ((struct web_session *)value)->used < oldest->used)
-				oldest = value;
+		while (g_hash_table_iter_next(&it, &key, &value)) {
+			struct web_session *s = value;
+			if (!oldest || (oldest->user && !s->user) ||
+			    (!oldest->user == !s->user && s->used < oldest->used))
+				oldest = s;
+		}
 		g_hash_table_remove(ss->by_id, oldest->id);
 	}
 	struct web_session *s = g_new0(struct web_session, 1);

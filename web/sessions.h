@@ -14,7 +14,7 @@
 
 #define WEB_SESSION_IDLE (60 * 60)     /* seconds without a request */
 #define WEB_SESSION_MAX_AGE (8 * 3600) /* seconds after it was made */
-#define WEB_SESSIONS_MAX 20000         /* the oldest go first beyond this */
+#define WEB_SESSIONS_MAX 20000         /* beyond: the oldest anonymous go first */
 
 struct web_session {
 	char id[65];

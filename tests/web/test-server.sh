@@ -7,7 +7,9 @@
 # and named), tampered (403), expired (410) and unknown (404) links, a POST
 # without the CSRF token (403), a request queued for an administrator and
 # its store event, a malware message refused, the token never in the log,
-# a path with newlines and control characters logged escaped on its line.
+# a path with newlines and control characters logged escaped on its line,
+# a path of "//host" or backslashes never an off-site link on the page,
+# another address's failed logins for admin do not lock the admin out.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -25,11 +27,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-n=0 failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. "$SRC/tests/web/tap.sh"
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
@@ -285,6 +283,36 @@ grep -qF 'GET /x<script>\x0aforged\x20GET\x20/\x20200\x201\x20ms\x0d\x1b[2K\x7f\
 grep -qF 'GET /r/TOKEN/x\x0a ' "$T/web.log" || { st=1; echo "# the link's path is not escaped"; }
 grep -q 'SECRET' "$T/web.log" && st=1
 ok $st "a path with <script>, newlines, CR, ESC, DEL, U+202E and a stray byte: logged on its one line, escaped as \\xNN"
+
+# 9c. the path becomes the language switch's href: never a link off the site
+# ("//host" and "/\\host" are other hosts to a browser), whatever its encoding
+st=0
+for p in '//evil.example/x' '/%2F%2Fevil.example/x' '/%5Cevil.example/x' '/%5C%5Cevil.example' \
+	 '/x%22%20onclick=%22alert(1)' '/%09/evil.example' '/%0D%0A/evil.example'; do
+	href=$($C --path-as-is "$U$p" | sed -n 's/.*id="lang-switch" href="\([^"]*\)".*/\1/p')
+	echo "# $p -> $href"
+	case "$href" in
+	/[!/\\]*) ;;
+	*) st=1; echo "# $p: the language switch links to '$href'" ;;
+	esac
+	case "$href" in
+	*[[:space:]\\\"]* | *'&quot;'*) st=1; echo "# $p: '$href' keeps a blank, a quote or a backslash" ;;
+	esac
+done
+ok $st "a path of '//host', encoded slashes or backslashes, quotes or blanks: the language switch stays on this site"
+
+# 9d. failed logins for one user name from one address: that address is
+# refused, but the administrator at another address can still log in
+st=0
+A3="curl -s --interface 127.0.0.3 -c $T/cj3 -b $T/cj3"
+A2="curl -s --interface 127.0.0.2 -c $T/cj2 -b $T/cj2"
+K3=$($A3 "$U/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+for i in $(seq 11); do code=$($A3 -o /dev/null -w '%{http_code}' -d "csrf=$K3&user=admin&password=guess$i" "$U/login"); done
+[ "$code" = 429 ] || { st=1; echo "# 11th failed login for admin from 127.0.0.3: $code"; }
+K2=$($A2 "$U/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+code=$($A2 -o /dev/null -w '%{http_code}' -d "csrf=$K2&user=admin&password=right-pw" "$U/login")
+[ "$code" = 303 ] || { st=1; echo "# admin's login from 127.0.0.2 after another's failures: $code"; }
+ok $st "failed logins for admin from one address: that address 429, the administrator from another one still logs in"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
