@@ -38,9 +38,10 @@ PACKAGES=(
 	# the virus scan ([av]): the tests start a private clamd with a test
 	# database of their own (tests/clamd.sh); no freshclam run, no network
 	clamav-daemon
-	# browser tests: cdr-web's pages in a headless Chromium driven by selenium
-	# (tests/browser/, tests/e2e/test-web.sh)
-	chromium chromium-driver python3-selenium openssl
+	# cdr-web's tests: pages over HTTP(S) with curl (tests/web/), a test
+	# certificate from openssl, and the pages in a headless Chromium driven
+	# by selenium (tests/browser/, tests/e2e/test-web.sh)
+	curl openssl chromium chromium-driver python3-selenium
 	# benchmarks: peers and measurement
 	mat2 libjpeg-turbo-progs time bc
 	# the web console under 200 concurrent page loads (bench/web.sh)

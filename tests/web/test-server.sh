@@ -15,7 +15,7 @@ set -u
 WEB=$1 QTOOL=$2 SRC=$3
 PY=/usr/bin/python3
 export MUGAIKA_WEB_DIR=${MUGAIKA_WEB_DIR:-$SRC/web}
-command -v curl >/dev/null || { echo "1..0 # SKIP no curl"; exit 0; }
+command -v curl >/dev/null || { echo "Bail out! no curl (scripts/setup.sh installs it)"; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-cdr-web.XXXXXX")
 chmod 755 "$T"
 pid=
