@@ -10,7 +10,7 @@ set -u
 CDR_FILE=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../clamd.sh"
-clamd_available || { echo "1..0 # SKIP no $CLAMD_BIN (apt install clamav-daemon; scripts/setup.sh does)"; exit 0; }
+clamd_available || { echo "Bail out! no $CLAMD_BIN (apt install clamav-daemon; scripts/setup.sh does)"; exit 1; }
 T=$(mktemp -d)
 FAKE_PID=
 cleanup() {

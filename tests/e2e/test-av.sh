@@ -52,7 +52,7 @@ done
 getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "needs user nobody, group nogroup"
 
 . "$HERE/lib.sh"
-clamd_available || skip "no $CLAMD_BIN (apt install clamav-daemon; scripts/setup.sh does)"
+clamd_available || { echo "Bail out! no $CLAMD_BIN (apt install clamav-daemon; scripts/setup.sh does)"; exit 1; }
 E2E_MILTER_BIN=$BUILD/milter/cdr-milter
 E2E_MILTER_WORKER=$BUILD/cdr-worker
 . "$HERE/milter-conf.sh"
