@@ -137,6 +137,20 @@ cdr_pool_free(struct cdr_pool *pool)
 	g_free(pool);
 }
 
+void
+cdr_pool_free_at_exit(struct cdr_pool *pool)
+{
+	for (unsigned i = 0; pool && i < pool->n; i++) {
+		struct worker *w = &pool->workers[i];
+		if (!w->pid)
+			continue;
+		close(w->sock);
+		kill(w->pid, SIGKILL);
+		w->pid = 0;
+	}
+	cdr_pool_free(pool);
+}
+
 unsigned
 cdr_pool_spawn_count(struct cdr_pool *pool)
 {

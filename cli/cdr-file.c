@@ -357,7 +357,7 @@ run(struct options *o)
 		g_printerr("cdr-file: %s: %s\n", o->report, g_strerror(errno));
 		status = EXIT_TROUBLE;
 	}
-	cdr_pool_free(pool);
+	cdr_pool_free_at_exit(pool);
 	return status;
 }
 
