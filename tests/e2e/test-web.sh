@@ -78,6 +78,14 @@ stop_web() {
 	rm -f "$MD"/web*.pid
 }
 
+# cleanup: everything this script started (the EXIT trap named it before it
+# existed, so every run left its Postfix, smtp-sink, cdr-milter, worker and
+# both cdr-webs running)
+cleanup() {
+	stop_web
+	e2e_milter_stop_all
+	e2e_stop_all
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
