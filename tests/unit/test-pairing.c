@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "pairing-run.h"
+#include "test-dir.h"
 
 #define SENDER "taro@example.jp"
 #define A "soumu@city.lg.jp"
@@ -358,23 +359,6 @@ test_window(void)
 	fixture_free(x);
 }
 
-/* Whether `text` is in any file of the store's directory. */
-static gboolean
-in_store_files(struct fixture *x, const char *text)
-{
-	g_autoptr(GDir) d = g_dir_open(x->dir, 0, NULL);
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *path = g_build_filename(x->dir, name, NULL);
-		g_autofree char *data = NULL;
-		gsize len = 0;
-		if (g_file_get_contents(path, &data, &len, NULL) &&
-		    memmem(data, len, text, strlen(text)))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 static void
 test_wrong_password_counted(void)
 {
@@ -401,7 +385,7 @@ test_wrong_password_counted(void)
 	g_assert_cmpstr(e->what, ==, "ppap-tried");
 	g_assert_nonnull(strstr(e->detail, hash));
 	store_close(x->store); /* the WAL checkpointed into the file */
-	g_assert_false(in_store_files(x, "Wrong-Secret"));
+	g_assert_false(dir_files_contain(x->dir, "Wrong-Secret"));
 	x->store = store_open(x->dir, 0, &error);
 	fixture_free(x);
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "release.h"
+#include "test-dir.h"
 
 #define A "soumu@city.lg.jp"
 #define B "kikaku@city.lg.jp"
@@ -368,23 +369,6 @@ test_uncertain_needs_force(void)
 	fixture_free(x);
 }
 
-/* Whether `text` is in any file of the store's directory. */
-static gboolean
-in_store_files(struct fixture *x, const char *text)
-{
-	g_autoptr(GDir) d = g_dir_open(x->dir, 0, NULL);
-	const char *name;
-	while ((name = g_dir_read_name(d))) {
-		g_autofree char *path = g_build_filename(x->dir, name, NULL);
-		g_autofree char *data = NULL;
-		gsize len = 0;
-		if (g_file_get_contents(path, &data, &len, NULL) &&
-		    memmem(data, len, text, strlen(text)))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 static void
 test_events_and_malware(void)
 {
@@ -426,7 +410,7 @@ test_events_and_malware(void)
 	g_assert_cmpstr(req->origin, ==, "test on pts/0");
 	g_assert_nonnull(strstr(done->detail, "Eicar-Test-Signature"));
 	g_assert_nonnull(strstr(done->detail, "<rel.1@gw.test>"));
-	g_assert_false(in_store_files(x, PASSWORD));
+	g_assert_false(dir_files_contain(x->dir, PASSWORD));
 	fixture_free(x);
 }
 
