@@ -249,6 +249,12 @@ main(int argc, char **argv)
 	for (guint i = 0; i < G_N_ELEMENTS(th); i++)
 		g_thread_join(th[i]);
 	request_releases();
+	gint64 t1 = g_get_monotonic_time();
+	guint64 indexed = 0;
+	if (!store_index_catch_up(store, &indexed, &error))
+		g_error("search index: %s", error->message);
+	printf("search index: %" G_GUINT64_FORMAT " messages added in %.1f s\n", indexed,
+	       (double)(g_get_monotonic_time() - t1) / G_USEC_PER_SEC);
 	if (!store_get_totals(store, &t, &error))
 		g_error("totals: %s", error->message);
 	printf("filled: %d messages over %d days in %.1f s; store %" G_GUINT64_FORMAT

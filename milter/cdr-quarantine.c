@@ -199,9 +199,17 @@ search(struct mg_store *store, gboolean everything)
 			return fail("--until: \"%s\" is not a date (YYYY-MM-DD or ISO 8601)",
 				    until_text);
 	}
+	g_autoptr(GError) error = NULL;
+	/* the messages since cdr-web last indexed (or all, without it): a
+	 * search is right either way, this makes it quick */
+	if (!everything && (q.sender || q.recipient || q.from || q.subject) &&
+	    !store_index_catch_up(store, NULL, &error)) {
+		g_printerr("cdr-quarantine: search index not brought up to date: %s\n",
+			   error->message);
+		g_clear_error(&error);
+	}
 	if (!json)
 		qout_table_header();
-	g_autoptr(GError) error = NULL;
 	if (!store_search(store, &q, print_row, NULL, &error))
 		return fail("%s", error->message);
 	return 0;

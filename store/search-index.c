@@ -10,17 +10,29 @@
  *			header_from, subject.
  *	recipients_fts	contentless (recipients has no rowid): address, at
  *			rowid message * 2^20 + position.
+ *	search_index	one row: `upto`, the messages (seq <= upto) the two
+ *			tables hold.
  *
- *	Triggers on messages and recipients keep both in step, so every
- *	writer (any process, and an earlier build of mugaika on the same
- *	database) keeps them right. A store without them (made by an
- *	earlier build) gets them at its next open, filled from its rows in
- *	the transaction that opens it, logged since that open waits for it:
- *	3 to 5 s per 100,000 messages on the bench box (bench/README.md),
- *	once. Other processes' writes wait meanwhile (the busy timeout of
- *	10 s): done in batches instead, a search between two batches would
- *	miss messages, and a half-filled index could not be told from a
- *	full one at the next open.
+ *	The index is filled behind the writers, not by them: the milter's
+ *	one write per message stays as cheap as without an index (FTS5
+ *	inserts in its writer cost it about 30 % of its rate, measured in
+ *	bench/README.md), and store_search_index_catch_up() adds the newer
+ *	messages in batches (cdr-web every few seconds, cdr-quarantine
+ *	search before it searches). Searches read the index for seq <= upto
+ *	and the rows above it, so a message is found whether or not it is
+ *	indexed yet.
+ *
+ *	Triggers keep what is indexed right: deleting or changing an indexed
+ *	message (or a recipient of one, or adding one to it) changes the
+ *	index in the same transaction, whichever process or build writes.
+ *	seq is not AUTOINCREMENT: a new message takes max(seq) + 1, so when
+ *	the newest message is deleted (indexed or not) `upto` comes down to
+ *	the newest left, and a new message is never at or below it.
+ *
+ *	A store without the tables (made before the index) gets them empty
+ *	at its next open, filled by the next catch-up; one with the tables
+ *	but without search_index (its triggers indexed every write) is
+ *	complete: upto = max(seq).
  * DESCRIPTION
  *	The index is used for a word found in fewer than 40 times as many
  *	messages as the page needs (at least 2,000): found by a bounded
@@ -41,76 +53,164 @@
 
 #include "store-private.h"
 
+#define UPTO "(SELECT upto FROM search_index)"
+#define NEWEST "(SELECT coalesce(max(seq), 0) FROM messages)"
+#define RECIPIENT_ROWID(r) r ".message * 1048576 + " r ".position"
+
 static const char index_tables[] =
-	"CREATE VIRTUAL TABLE messages_fts USING fts5(sender, header_from, subject,"
-	" content='messages', content_rowid='seq', tokenize='trigram case_sensitive 0');"
-	"CREATE VIRTUAL TABLE recipients_fts USING fts5(address, content='',"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(sender, header_from,"
+	" subject, content='messages', content_rowid='seq',"
 	" tokenize='trigram case_sensitive 0');"
-	"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
-	" INSERT INTO messages_fts (rowid, sender, header_from, subject)"
-	"  VALUES (new.seq, new.sender, new.header_from, new.subject); END;"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS recipients_fts USING fts5(address, content='',"
+	" tokenize='trigram case_sensitive 0');"
+	"CREATE TABLE search_index (upto INTEGER NOT NULL);";
+
+/* The triggers of the build that indexed every write, replaced. */
+static const char old_triggers[] =
+	"DROP TRIGGER IF EXISTS messages_fts_insert;"
+	"DROP TRIGGER IF EXISTS messages_fts_delete;"
+	"DROP TRIGGER IF EXISTS messages_fts_update;"
+	"DROP TRIGGER IF EXISTS recipients_fts_insert;"
+	"DROP TRIGGER IF EXISTS recipients_fts_delete;"
+	"DROP TRIGGER IF EXISTS recipients_fts_update;";
+
+static const char index_triggers[] =
+	/* one trigger, so that the index forgets the row before upto moves */
 	"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
 	" INSERT INTO messages_fts (messages_fts, rowid, sender, header_from, subject)"
-	"  VALUES ('delete', old.seq, old.sender, old.header_from, old.subject); END;"
+	"  SELECT 'delete', old.seq, old.sender, old.header_from, old.subject"
+	"  WHERE old.seq <= " UPTO ";"
+	" UPDATE search_index SET upto = min(upto, " NEWEST ") WHERE old.seq > " NEWEST "; END;"
 	"CREATE TRIGGER messages_fts_update AFTER UPDATE OF seq, sender, header_from, subject"
-	" ON messages BEGIN"
+	" ON messages WHEN old.seq <= " UPTO " BEGIN"
 	" INSERT INTO messages_fts (messages_fts, rowid, sender, header_from, subject)"
 	"  VALUES ('delete', old.seq, old.sender, old.header_from, old.subject);"
 	" INSERT INTO messages_fts (rowid, sender, header_from, subject)"
 	"  VALUES (new.seq, new.sender, new.header_from, new.subject); END;"
-	"CREATE TRIGGER recipients_fts_insert AFTER INSERT ON recipients BEGIN"
+	"CREATE TRIGGER recipients_fts_insert AFTER INSERT ON recipients"
+	" WHEN new.message <= " UPTO " BEGIN"
 	" INSERT INTO recipients_fts (rowid, address)"
-	"  VALUES (new.message * 1048576 + new.position, new.address); END;"
-	"CREATE TRIGGER recipients_fts_delete AFTER DELETE ON recipients BEGIN"
+	"  VALUES (" RECIPIENT_ROWID("new") ", new.address); END;"
+	"CREATE TRIGGER recipients_fts_delete AFTER DELETE ON recipients"
+	" WHEN old.message <= " UPTO " BEGIN"
 	" INSERT INTO recipients_fts (recipients_fts, rowid, address)"
-	"  VALUES ('delete', old.message * 1048576 + old.position, old.address); END;"
+	"  VALUES ('delete', " RECIPIENT_ROWID("old") ", old.address); END;"
 	"CREATE TRIGGER recipients_fts_update AFTER UPDATE OF message, address, position"
-	" ON recipients BEGIN"
+	" ON recipients WHEN old.message <= " UPTO " BEGIN"
 	" INSERT INTO recipients_fts (recipients_fts, rowid, address)"
-	"  VALUES ('delete', old.message * 1048576 + old.position, old.address);"
+	"  VALUES ('delete', " RECIPIENT_ROWID("old") ", old.address);"
 	" INSERT INTO recipients_fts (rowid, address)"
-	"  VALUES (new.message * 1048576 + new.position, new.address); END;";
-
-static const char index_fill[] =
-	"INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
-	"INSERT INTO recipients_fts (rowid, address)"
-	" SELECT message * 1048576 + position, address FROM recipients;";
+	"  SELECT " RECIPIENT_ROWID("new") ", new.address WHERE new.message <= " UPTO "; END;";
 
 gboolean
 store_search_index_ensure(sqlite3 *db, GError **error)
 {
 	gint64 have = db_single_number(db,
 				       "SELECT count(*) FROM sqlite_schema WHERE name IN "
-				       "('messages_fts', 'recipients_fts')",
+				       "('messages_fts', 'recipients_fts', 'search_index')",
 				       error);
 	if (have < 0)
 		return FALSE;
-	if (have == 2)
+	if (have == 3)
 		return TRUE;
-	if (have != 0) {
+	if (have == 1) {
 		g_set_error(error, STORE_ERROR, STORE_ERROR_FAILED,
 			    "quarantine store: half of the search index is missing");
 		return FALSE;
 	}
-	gint64 rows = db_single_number(db, "SELECT count(*) FROM messages", error);
-	if (rows < 0)
+	/* 2: the tables, complete (every write was indexed); 0: none yet */
+	if (!db_exec(db, old_triggers, error) || !db_exec(db, index_tables, error) ||
+	    !db_exec(db, index_triggers, error))
 		return FALSE;
-	gint64 started = g_get_monotonic_time();
-	if (!db_exec(db, index_tables, error) || !db_exec(db, index_fill, error))
+	return db_exec(db,
+		       have == 2 ? "INSERT INTO search_index SELECT coalesce(max(seq), 0) FROM messages"
+				 : "INSERT INTO search_index VALUES (0)",
+		       error);
+}
+
+struct batch {
+	guint rows;     /* at most, per batch */
+	gint64 upto;    /* out: after the batch */
+	gint64 left;    /* out: > 0 while messages are left above it */
+	guint64 added;  /* out: messages indexed, all batches */
+};
+
+static gboolean
+index_batch(sqlite3 *db, gpointer data, GError **error)
+{
+	struct batch *b = data;
+	gint64 from = db_single_number(db, "SELECT upto FROM search_index", error);
+	gint64 last = from < 0 ? -1 : db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", error);
+	if (last < 0)
 		return FALSE;
-	if (rows > 0)
-		g_message("quarantine store: search index built for %" G_GINT64_FORMAT
-			  " messages in %" G_GINT64_FORMAT " ms",
-			  rows, (g_get_monotonic_time() - started) / 1000);
+	sqlite3_stmt *st = db_prepare(db,
+				      "SELECT coalesce(max(seq), ?1) FROM (SELECT seq FROM messages "
+				      "WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+				      error);
+	if (!st)
+		return FALSE;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, b->rows);
+	gint64 to = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (to < 0)
+		return db_error(db, error, "quarantine store: search index");
+	static const char *const fill[] = {
+		"INSERT INTO messages_fts (rowid, sender, header_from, subject)"
+		" SELECT seq, sender, header_from, subject FROM messages"
+		" WHERE seq > ?1 AND seq <= ?2",
+		"INSERT INTO recipients_fts (rowid, address)"
+		" SELECT " RECIPIENT_ROWID("r") ", r.address FROM recipients r"
+		" WHERE r.message > ?1 AND r.message <= ?2",
+		"UPDATE search_index SET upto = ?2",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(fill); i++) {
+		if (!(st = db_prepare(db, fill[i], error)))
+			return FALSE;
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+		if (!db_run(db, st, error))
+			return FALSE;
+		if (i == 0)
+			b->added += (guint64)sqlite3_changes64(db);
+	}
+	b->upto = to;
+	b->left = last - to;
 	return TRUE;
 }
 
 gboolean
-store_search_index_narrows(sqlite3 *db, const char *table, const char *match, guint limit)
+store_index_catch_up(struct mg_store *s, guint64 *added, GError **error)
+{
+	/* a batch per write: the milter's writes wait for one batch at most */
+	struct batch b = { .rows = 2000 };
+	do {
+		if (!store_write(s, FALSE, index_batch, &b, error))
+			return FALSE;
+	} while (b.left > 0);
+	if (added)
+		*added = b.added;
+	return TRUE;
+}
+
+gint64
+store_search_index_upto(sqlite3 *db)
+{
+	g_autoptr(GError) ignored = NULL;
+	return db_single_number(db, "SELECT upto FROM search_index", &ignored);
+}
+
+gboolean
+store_search_index_narrows(sqlite3 *db, const char *table, const char *match, guint limit,
+			   gint64 upto)
 {
 	if (limit == 0)
 		return TRUE; /* every hit is read anyway */
 	gint64 enough = MAX(2000, 40 * (gint64)limit);
+	g_autoptr(GError) ignored = NULL;
+	gint64 newest = db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", &ignored);
+	if (newest < 0 || newest - upto >= enough)
+		return FALSE; /* not indexed yet: as many rows to read either way */
 	g_autofree char *sql = g_strdup_printf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s "
 					       "MATCH ?1 LIMIT ?2)",
 					       table, table);
@@ -118,8 +218,9 @@ store_search_index_narrows(sqlite3 *db, const char *table, const char *match, gu
 	if (!st)
 		return FALSE;
 	db_bind_text(st, 1, match);
-	sqlite3_bind_int64(st, 2, enough);
-	gboolean rare = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) < enough;
+	sqlite3_bind_int64(st, 2, enough - (newest - upto));
+	gboolean rare = sqlite3_step(st) == SQLITE_ROW &&
+			sqlite3_column_int64(st, 0) < enough - (newest - upto);
 	sqlite3_finalize(st);
 	return rare;
 }

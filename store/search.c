@@ -154,11 +154,15 @@ add_index(struct query_sql *q, const char *table, const char *column, const char
 	if (!match)
 		return;
 	g_ptr_array_add(q->owned, match);
-	if (!store_search_index_narrows(q->db, table, match, q->limit))
+	gint64 upto = store_search_index_upto(q->db);
+	if (upto < 0 || !store_search_index_narrows(q->db, table, match, q->limit, upto))
 		return;
-	g_autofree char *clause =
-		g_strdup_printf("m.seq IN (SELECT rowid / %d FROM %s WHERE %s MATCH ?N)",
-				strcmp(table, "recipients_fts") == 0 ? 1048576 : 1, table, table);
+	/* the messages not indexed yet are candidates too (one IN: read by
+	 * seq, where an OR would make SQLite read every row by time) */
+	g_autofree char *clause = g_strdup_printf(
+		"m.seq IN (SELECT rowid / %d FROM %s WHERE %s MATCH ?N UNION ALL "
+		"SELECT seq FROM messages WHERE seq > %" G_GINT64_FORMAT ")",
+		strcmp(table, "recipients_fts") == 0 ? 1048576 : 1, table, table, upto);
 	add_param(q, clause, match, 0);
 }
 

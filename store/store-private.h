@@ -160,16 +160,21 @@ char *store_new_id(gint64 now);
 /* The schema: create it in an empty database, check it otherwise
  * (schema.c). Runs in the caller's transaction. */
 gboolean store_schema_ensure(sqlite3 *db, gboolean create, GError **error);
-/* search-index.c: the trigram index, made and filled when missing. */
+/* search-index.c: the trigram index's tables, made when missing (empty:
+ * store_index_catch_up() fills them). */
 gboolean store_search_index_ensure(sqlite3 *db, GError **error);
+/* The newest message (seq) the index holds; the ones above it are read
+ * as rows. -1 on error. */
+gint64 store_search_index_upto(sqlite3 *db);
 /* The MATCH expression finding `word` as a substring of `column`, as a
  * literal phrase; NULL when the index cannot (fewer than 3 characters). */
 char *store_search_index_match(const char *column, const char *word);
 /* Is `match` rare enough in `table` (messages_fts, recipients_fts) that
- * reading its hits beats reading the rows newest first, for `limit`
- * results (0: all)? FALSE on any error: the scan is never wrong. */
+ * reading its hits and the messages above `upto` (not indexed yet)
+ * beats reading the rows newest first, for `limit` results (0: all)?
+ * FALSE on any error: the scan is never wrong. */
 gboolean store_search_index_narrows(sqlite3 *db, const char *table, const char *match,
-				    guint limit);
+				    guint limit, gint64 upto);
 
 /* Message `seq`'s row, with its record (search.c). */
 struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);

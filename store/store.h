@@ -234,6 +234,13 @@ typedef gboolean (*store_message_cb)(const struct store_message *m, gpointer dat
 gboolean store_search(struct mg_store *store, const struct store_query *q, store_message_cb cb,
 		      gpointer data, GError **error);
 
+/* Add the messages written since the last call to the search index
+ * (search-index.c), in batches of one write each; `added` (may be NULL)
+ * says how many. Searches are right without it, only slower for the
+ * messages not indexed yet: cdr-web calls it every few seconds,
+ * cdr-quarantine search before it searches. */
+gboolean store_index_catch_up(struct mg_store *store, guint64 *added, GError **error);
+
 struct store_totals {
 	guint64 messages;  /* stored */
 	guint64 bytes;     /* of their originals */

@@ -25,6 +25,7 @@
 #include "accounts.h"
 #include "config.h"
 #include "daemon.h"
+#include "indexer.h"
 #include "ratelimit.h"
 #include "release-token.h"
 #include "releases.h"
@@ -211,6 +212,7 @@ serve(struct web_app *app)
 	if (!app->store)
 		return fail("quarantine store", error);
 	app->releaser = web_releaser_start(app);
+	struct web_indexer *indexer = web_indexer_start(app->store);
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, on_signal, loop);
 	g_unix_signal_add(SIGINT, on_signal, loop);
@@ -218,6 +220,7 @@ serve(struct web_app *app)
 	g_main_loop_run(loop);
 	soup_server_disconnect(app->server);
 	web_releaser_stop(app->releaser); /* deliveries in progress finish */
+	web_indexer_stop(indexer);
 	g_object_unref(app->server);
 	web_sessions_free(app->sessions);
 	web_limits_free(app->limits);

@@ -90,11 +90,15 @@ record_of(const struct sample *x)
 			       sender, rcpts->str, subject, x->verdict, from);
 }
 
-/* Sample i, `copy` times over (a day apart per copy), imported. */
+/* Every sample, `copies` times over (a day apart per copy, ids never
+ * used before), imported. */
+static guint next_copy; /* of the test's store: 0 in a new one */
+
 static void
 fill(struct mg_store *s, guint copies)
 {
-	for (guint c = 0; c < copies; c++)
+	guint next = next_copy;
+	for (guint c = next; c < next + copies; c++)
 		for (guint i = 0; i < G_N_ELEMENTS(samples); i++) {
 			g_autoptr(GError) error = NULL;
 			g_autofree char *record = record_of(&samples[i]);
@@ -107,10 +111,12 @@ fill(struct mg_store *s, guint copies)
 			g_autofree char *id = g_strdup_printf("%s-%012x", stamp, c * 100 + i);
 			int fd = memfd_create("m", MFD_CLOEXEC);
 			g_assert_cmpint(write(fd, "mail", 4), ==, 4);
-			g_assert_true(store_import(s, id, fd, m, &error));
+			gboolean ok = store_import(s, id, fd, m, &error);
 			g_assert_no_error(error);
+			g_assert_true(ok);
 			close(fd);
 		}
+	next_copy += copies;
 }
 
 static gboolean
@@ -231,29 +237,57 @@ raw_rows(const char *dir, const char *sql, int column)
 	return g_string_free(rows, FALSE);
 }
 
+/* The index is sound; once it caught up (`upto` the newest message), it
+ * also holds exactly the rows of messages (rank 1: against its content). */
 static void
 assert_index_intact(const char *dir)
 {
-	raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1);"
+	raw_exec(dir, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check');"
 		      "INSERT INTO recipients_fts (recipients_fts) VALUES ('integrity-check');");
+	g_autofree char *behind = raw_rows(dir,
+					   "SELECT (SELECT coalesce(max(seq), 0) FROM messages) > "
+					   "(SELECT upto FROM search_index)",
+					   0);
+	if (strcmp(behind, "0\n") == 0)
+		raw_exec(dir, "INSERT INTO messages_fts (messages_fts, rank) VALUES "
+			      "('integrity-check', 1);");
 }
 
+/* The index catches up; returns how many messages it added. */
+static guint64
+catch_up(struct mg_store *s)
+{
+	g_autoptr(GError) error = NULL;
+	guint64 added = 0;
+	g_assert_true(store_index_catch_up(s, &added, &error));
+	g_assert_no_error(error);
+	return added;
+}
+
+/* Indexed, not yet indexed and half and half: the same ids as the scan. */
 static void
 test_same_as_scan(void)
 {
 	g_autofree char *dir = temp_dir();
+	next_copy = 0;
 	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 2);
+	g_assert_cmpuint(assert_all_words(s, dir), >=, 60); /* none indexed yet */
+	g_assert_cmpuint(catch_up(s), ==, 2 * G_N_ELEMENTS(samples));
+	g_assert_cmpuint(catch_up(s), ==, 0);
 	fill(s, 3);
 	g_assert_cmpuint(assert_all_words(s, dir), >=, 90); /* not a test of nothing */
+	g_assert_cmpuint(catch_up(s), ==, 3 * G_N_ELEMENTS(samples));
+	g_assert_cmpuint(assert_all_words(s, dir), >=, 90);
 	/* what case folding means: ASCII only, the rest as is */
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ＡＢＣ" }), ==, 3);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ａｂｃ" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ＡＢＣ" }), ==, 5);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ａｂｃ" }), ==, 5);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "ＭＥＥＴ" }), ==, 0);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .from = "äRGER" }), ==, 0);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .from = "ÄRGER" }), ==, 3);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "\"quoted\"" }), ==, 3);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "OR c" }), ==, 3);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "b\"q" }), ==, 3);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .from = "ÄRGER" }), ==, 5);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "\"quoted\"" }), ==, 5);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "OR c" }), ==, 5);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "b\"q" }), ==, 5);
 	assert_index_intact(dir);
 	remove_tree(dir);
 }
@@ -265,8 +299,10 @@ static void
 test_index_is_read(void)
 {
 	g_autofree char *dir = temp_dir();
+	next_copy = 0;
 	g_autoptr(mg_store) s = open_store(dir);
 	fill(s, 1);
+	catch_up(s);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報" }), ==, 1);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 1);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 1);
@@ -285,9 +321,10 @@ test_index_is_read(void)
 		dir,
 		"EXPLAIN QUERY PLAN SELECT m.id FROM messages m WHERE m.state = 'stored' AND "
 		"m.seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH "
-		"'subject : \"abc\"') AND instr(lower(m.subject), lower('abc')) > 0 AND m.seq "
-		"IN (SELECT rowid / 1048576 FROM recipients_fts WHERE recipients_fts MATCH "
-		"'address : \"city\"') ORDER BY m.time DESC, m.seq DESC LIMIT 50",
+		"'subject : \"abc\"' UNION ALL SELECT seq FROM messages WHERE seq > 9) AND "
+		"instr(lower(m.subject), lower('abc')) > 0 AND m.seq IN (SELECT rowid / 1048576 "
+		"FROM recipients_fts WHERE recipients_fts MATCH 'address : \"city\"' UNION ALL "
+		"SELECT seq FROM messages WHERE seq > 9) ORDER BY m.time DESC, m.seq DESC LIMIT 50",
 		3);
 	g_test_message("%s", plan);
 	g_assert_nonnull(strstr(plan, "SCAN messages_fts VIRTUAL TABLE INDEX"));
@@ -296,22 +333,27 @@ test_index_is_read(void)
 	remove_tree(dir);
 }
 
-/* A store of the build before the index (its tables and triggers
- * dropped) gets it, filled, at its next open; rows written then by SQL
- * directly, as that build would, are indexed by the triggers. */
+/* A store of the build before the index (tables and triggers dropped)
+ * gets it, empty, at its next open: found by the rows, then by the
+ * index once it caught up; rows written then by SQL directly, as that
+ * build would, are found (above `upto`) and, once indexed, kept right
+ * by the triggers. */
 static void
 test_upgrade(void)
 {
 	g_autofree char *dir = temp_dir();
+	next_copy = 0;
 	{
 		g_autoptr(mg_store) s = open_store(dir);
 		fill(s, 2);
+		catch_up(s);
 	}
-	raw_exec(dir, "DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete;"
-		      "DROP TRIGGER messages_fts_update; DROP TRIGGER recipients_fts_insert;"
-		      "DROP TRIGGER recipients_fts_delete; DROP TRIGGER recipients_fts_update;"
-		      "DROP TABLE messages_fts; DROP TABLE recipients_fts;");
+	raw_exec(dir, "DROP TABLE messages_fts; DROP TABLE recipients_fts; DROP TABLE search_index;");
 	g_autoptr(mg_store) s = open_store(dir);
+	g_autofree char *upto = raw_rows(dir, "SELECT upto FROM search_index", 0);
+	g_assert_cmpstr(upto, ==, "0\n");
+	assert_all_words(s, dir);
+	g_assert_cmpuint(catch_up(s), ==, 2 * G_N_ELEMENTS(samples));
 	assert_index_intact(dir);
 	assert_all_words(s, dir);
 	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
@@ -322,12 +364,98 @@ test_upgrade(void)
 		      " SELECT seq, 'Old@City.lg.jp', 0, 'text' FROM messages"
 		      " WHERE id = '20261201T000000-0000000000ff';"
 		      "UPDATE messages SET subject = 'renamed 件名' WHERE id ="
-		      " '20261101T000000-000000000000';");
+		      " '20261101T000000-000000000000';"
+		      "INSERT INTO recipients (message, address, position, mode)"
+		      " SELECT seq, 'Late@City.lg.jp', 9, 'text' FROM messages"
+		      " WHERE id = '20261101T000000-000000000000';");
 	assert_index_intact(dir);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .sender = "BUILD.EX" }), ==, 1);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "古いビルド" }), ==, 1);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "old@city" }), ==, 1);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "renamed 件" }), ==, 1);
+	for (int pass = 0; pass < 2; pass++) {
+		g_assert_cmpuint(hits(s, &(struct store_query){ .sender = "BUILD.EX" }), ==, 1);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "古いビルド" }), ==, 1);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "old@city" }), ==, 1);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "late@city" }), ==, 1);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "renamed 件" }), ==, 1);
+		assert_all_words(s, dir);
+		g_assert_cmpuint(catch_up(s), ==, pass == 0 ? 1 : 0);
+		assert_index_intact(dir);
+	}
+	remove_tree(dir);
+}
+
+/* A store of the build that indexed every write (its triggers, no
+ * search_index) is complete: at its next open nothing is left to index
+ * and the triggers are the new ones. */
+static void
+test_upgrade_from_triggers(void)
+{
+	g_autofree char *dir = temp_dir();
+	next_copy = 0;
+	{
+		g_autoptr(mg_store) s = open_store(dir);
+		fill(s, 2);
+		catch_up(s);
+	}
+	raw_exec(dir, "DROP TABLE search_index;"
+		      "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+		      " INSERT INTO messages_fts (rowid, sender, header_from, subject)"
+		      "  VALUES (new.seq, new.sender, new.header_from, new.subject); END;");
+	g_autoptr(mg_store) s = open_store(dir);
+	g_assert_cmpuint(catch_up(s), ==, 0);
+	g_autofree char *triggers = raw_rows(dir,
+					     "SELECT name FROM sqlite_schema WHERE type = 'trigger'"
+					     " ORDER BY name",
+					     0);
+	g_assert_cmpstr(triggers, ==,
+			"messages_fts_delete\nmessages_fts_update\nrecipients_fts_delete\n"
+			"recipients_fts_insert\nrecipients_fts_update\n");
+	assert_all_words(s, dir);
+	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
+	remove_tree(dir);
+}
+
+/* seq is not AUTOINCREMENT: after the newest messages are deleted (the
+ * newest last or first, indexed or not), a new message takes a seq the
+ * index once held, and is still found, then indexed. */
+static void
+test_seq_reused(void)
+{
+	g_autofree char *dir = temp_dir();
+	next_copy = 0;
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 1);
+	catch_up(s);
+#define DELETE_WHERE(w)                                                                \
+	"CREATE TEMP TABLE IF NOT EXISTS doomed (seq INTEGER); DELETE FROM doomed;"     \
+	"INSERT INTO doomed SELECT seq FROM messages WHERE " w ";"                      \
+	"DELETE FROM originals WHERE message IN doomed;"                                \
+	"DELETE FROM recipients WHERE message IN doomed;"                               \
+	"DELETE FROM attachments WHERE message IN doomed;"                              \
+	"DELETE FROM messages WHERE seq IN doomed;"
+	static const char *const deletes[] = {
+		DELETE_WHERE("seq = (SELECT max(seq) FROM messages)"),
+		/* the one before the newest first, then the newest */
+		DELETE_WHERE("seq = (SELECT max(seq) - 1 FROM messages)")
+		DELETE_WHERE("seq = (SELECT max(seq) FROM messages)"),
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(deletes); i++) {
+		raw_exec(dir, deletes[i]);
+		assert_index_intact(dir);
+		fill(s, 1);
+		assert_all_words(s, dir);
+		g_assert_cmpuint(catch_up(s), >, 0);
+		assert_index_intact(dir);
+		assert_all_words(s, dir);
+	}
+	/* indexed and not indexed, deleted together: upto comes down to 3 */
+	fill(s, 1);
+	raw_exec(dir, DELETE_WHERE("seq > 3"));
+	g_autofree char *upto = raw_rows(dir, "SELECT upto FROM search_index", 0);
+	g_assert_cmpstr(upto, ==, "3\n");
+	assert_index_intact(dir);
+	fill(s, 1);
+	assert_all_words(s, dir);
+	g_assert_cmpuint(catch_up(s), ==, G_N_ELEMENTS(samples));
+	assert_index_intact(dir);
 	assert_all_words(s, dir);
 	remove_tree(dir);
 }
@@ -339,12 +467,17 @@ static void
 test_common_word(void)
 {
 	g_autofree char *dir = temp_dir();
+	next_copy = 0;
 	g_autoptr(mg_store) s = open_store(dir);
 	fill(s, 1);
 	raw_exec(dir, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
 		      " INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
 		      " SELECT printf('20261201T000000-%012x', i), 1796083200 + i, 'stored', 1, 'x',"
 		      " 'bulk@example.jp', printf('Common Word %d', i) FROM n;");
+	/* not indexed yet: the rows, newest first */
+	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
+						    .newest_first = TRUE, .limit = 60 });
+	g_assert_cmpuint(catch_up(s), ==, 3000 + G_N_ELEMENTS(samples));
 	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
 						    .newest_first = TRUE, .limit = 60 });
 	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
@@ -369,14 +502,19 @@ static void
 test_purge(void)
 {
 	g_autofree char *dir = temp_dir();
+	next_copy = 0;
 	g_autoptr(mg_store) s = open_store(dir);
 	g_autoptr(GError) error = NULL;
 	fill(s, 2);
+	catch_up(s);
+	fill(s, 1); /* and some not indexed */
 	struct store_purged p;
 	g_assert_true(store_purge(s, -1, 1, &p, &error)); /* by size: every message */
 	g_assert_no_error(error);
-	g_assert_cmpuint(p.messages, ==, 2 * G_N_ELEMENTS(samples));
+	g_assert_cmpuint(p.messages, ==, 3 * G_N_ELEMENTS(samples));
 	assert_index_intact(dir);
+	g_autofree char *upto = raw_rows(dir, "SELECT upto FROM search_index", 0);
+	g_assert_cmpstr(upto, ==, "0\n");
 	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "city.lg" }), ==, 0);
 	g_autofree char *left = raw_rows(
 		dir,
@@ -395,14 +533,18 @@ test_purge(void)
 	g_autofree char *id = store_put_original(s, fd, NULL, &error);
 	g_assert_no_error(error);
 	close(fd);
+	g_assert_cmpuint(catch_up(s), ==, G_N_ELEMENTS(samples) + 1); /* this one before its record */
 	g_autofree char *record = record_of(&samples[4]);
 	g_autoptr(store_message) m = store_message_from_record(record, strlen(record), &error);
 	g_assert_true(store_put_record(s, id, m, &error));
 	g_assert_no_error(error);
-	assert_index_intact(dir);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
-	g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 2);
-	assert_all_words(s, dir);
+	for (int pass = 0; pass < 2; pass++) { /* the update trigger, then caught up */
+		assert_index_intact(dir);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "週報 😀" }), ==, 2);
+		g_assert_cmpuint(hits(s, &(struct store_query){ .recipient = "経理@c" }), ==, 2);
+		assert_all_words(s, dir);
+		catch_up(s);
+	}
 	remove_tree(dir);
 }
 
@@ -413,6 +555,8 @@ main(int argc, char **argv)
 	g_test_add_func("/store-search/same-as-scan", test_same_as_scan);
 	g_test_add_func("/store-search/index-is-read", test_index_is_read);
 	g_test_add_func("/store-search/upgrade", test_upgrade);
+	g_test_add_func("/store-search/upgrade-from-triggers", test_upgrade_from_triggers);
+	g_test_add_func("/store-search/seq-reused", test_seq_reused);
 	g_test_add_func("/store-search/common-word", test_common_word);
 	g_test_add_func("/store-search/purge", test_purge);
 	return g_test_run();
