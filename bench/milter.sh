@@ -32,6 +32,13 @@
 # worker build/cdr-worker and the default worker count: one per CPU).
 # BENCH_BUILD=DIR takes cdr-milter, cdr-worker and cdr-quarantine from another
 # build directory (a base build, to compare before and after in alternation).
+# BENCH_PEERS=1 also runs, in each round, the same before-queue Postfix on a
+# unix socket with bench/null-milter (a milter that converts nothing) in its
+# two modes: accept (receives everything, changes nothing) and replace (hands
+# the same body back and adds one header): the ceiling of any milter here.
+# Their rates and ratios to no-milter are printed in a second table next to
+# cdr-milter's unix column; a run whose messages did not all reach the sink
+# (or, in replace, did not all carry the added header) counts as 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,7 +53,11 @@ E2E_MILTER_WORKER=$BUILD/cdr-worker
 . tests/e2e/milter-conf.sh
 BASE=/tmp/mugaika-bench
 rm -rf "$BASE"; mkdir -p "$BASE"
-cleanup() { e2e_milter_stop_all; e2e_stop_all; }
+PEERS=${BENCH_PEERS:-0}
+NULL_MILTER=$ROOT/build/bench/null-milter
+[ "$PEERS" = 0 ] || [ -x "$NULL_MILTER" ] || ninja -C build bench/null-milter >/dev/null
+NULL_PID=
+cleanup() { stop_null_milter; e2e_milter_stop_all; e2e_stop_all; }
 trap cleanup EXIT
 
 start_milter() { # SOCKET [KEY=VALUE...] (workers = 0: one per CPU, the built-in default)
@@ -54,6 +65,39 @@ start_milter() { # SOCKET [KEY=VALUE...] (workers = 0: one per CPU, the built-in
 		e2e_milter_start "$BASE" || { echo "milter did not start" >&2; exit 1; }
 }
 stop_milter() { e2e_milter_stop "$BASE" || true; }
+# start_null_milter MODE: bench/null-milter on unix:$BASE/null/milter.sock
+# (the socket mode 0666, for Postfix's smtpd); NULL_PID its pid
+start_null_milter() {
+	local i seen
+	mkdir -p "$BASE/null"
+	seen=$(grep -c "ready on" "$BASE/null/milter.log" 2>/dev/null || true)
+	"$NULL_MILTER" -p "unix:$BASE/null/milter.sock" -m "$1" </dev/null >>"$BASE/null/milter.log" 2>&1 &
+	NULL_PID=$!
+	for i in $(seq 1 100); do
+		[ "$(grep -c "ready on" "$BASE/null/milter.log" || true)" -gt "${seen:-0}" ] && return 0
+		_e2e_alive "$NULL_PID" || break
+		sleep 0.1
+	done
+	echo "null-milter $1 did not start" >&2
+	exit 1
+}
+# stop_null_milter: SIGTERM, a connection to wake libmilter's listener,
+# SIGKILL after 10 s
+stop_null_milter() {
+	local i
+	[ -n "$NULL_PID" ] || return 0
+	kill -TERM "$NULL_PID" 2>/dev/null || true
+	sleep 0.1
+	_e2e_milter_nudge "$BASE/null" || true
+	for i in $(seq 1 100); do
+		_e2e_alive "$NULL_PID" || break
+		sleep 0.1
+	done
+	kill -KILL "$NULL_PID" 2>/dev/null || true
+	wait "$NULL_PID" 2>/dev/null || true
+	NULL_PID=
+	return 0
+}
 # start_postfix ARRANGEMENT DIR [MILTER]: e2e_start, tried again when the
 # master does not come up (a port another job took between the check and
 # the bind: this machine runs other Postfix instances)
@@ -91,6 +135,18 @@ rate() {
 	fi
 	t1=$(date +%s.%N)
 	echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1
+}
+
+# peer_rate MODE FILE: rate, and 0 unless every message reached the sink
+# (rate checks that) with the header null-milter replace adds, or, in
+# accept, without it
+peer_rate() {
+	local r marked want=0
+	r=$(rate "$1" "$2")
+	[ "$1" = replace ] && want=$N
+	marked=$(e2e_sink_files | { xargs -r grep -l '^X-Null-Milter: replaced' || true; } | wc -l)
+	[ "$marked" = "$want" ] || r=0
+	echo "$r"
 }
 
 declare -A MAILS=(
@@ -175,6 +231,14 @@ for round in $(seq 1 "$MROUNDS"); do
 		e2e_stop
 		stop_milter
 	done
+	[ "$PEERS" = 0 ] && continue
+	for mode in accept replace; do
+		start_null_milter "$mode"
+		start_postfix before-queue "$BASE/null-$mode-$round" "unix:$BASE/null/milter.sock"
+		for kind in plain html japanese; do R[$mode,$kind,$round]=$(peer_rate "$mode" "${MAILS[$kind]}"); done
+		e2e_stop
+		stop_null_milter
+	done
 done
 
 pct() { echo "$((100 * $1 / ($2 ? $2 : 1)))"; }
@@ -209,6 +273,28 @@ for sock in unix inet aq; do
 	rss+=("$sock $(median "${r[@]}") MB")
 done
 echo "peak RSS, milter + workers, during the html run (median): ${rss[*]}"
+if [ "$PEERS" != 0 ]; then
+	echo "the same Postfix with null-milter (unix socket, before the queue), median of $MROUNDS rounds:"
+	printf '%-10s %12s %12s %12s %12s %10s %10s %10s\n' mail no-milter unix null-accept \
+		null-replace unix/none accept/none replace/none
+	for kind in plain html japanese; do
+		declare -A col=()
+		for round in $(seq 1 "$MROUNDS"); do
+			n=${R[none,$kind,$round]} u=${R[unix,$kind,$round]}
+			ac=${R[accept,$kind,$round]} rp=${R[replace,$kind,$round]}
+			col[a]+=" $ac" col[p]+=" $rp" col[n]+=" $n" col[u]+=" $u"
+			col[un]+=" $(pct "$u" "$n")" col[an]+=" $(pct "$ac" "$n")" col[pn]+=" $(pct "$rp" "$n")"
+		done
+		# shellcheck disable=SC2086
+		printf '%-10s %8s msg/s %6s msg/s %6s msg/s %6s msg/s %9s%% %9s%% %9s%%\n' "$kind" \
+			"$(median ${col[n]})" "$(median ${col[u]})" "$(median ${col[a]})" "$(median ${col[p]})" \
+			"$(median ${col[un]})" "$(median ${col[an]})" "$(median ${col[pn]})"
+		printf '%-10s   accept:%s  replace:%s  accept/none%%:%s  replace/none%%:%s\n' "" \
+			"${col[a]}" "${col[p]}" "${col[an]}" "${col[pn]}"
+		unset col
+	done
+	echo "(a null-milter figure of 0: not every message reached the sink, or in replace not all with the added header)"
+fi
 
 # ---- the quarantine store after all of it ------------------------------------
 "$BUILD/milter/cdr-quarantine" -c "$BASE/mugaika.conf" stats -j >"$BASE/stats.json"

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "negotiate.h"
 #include "session.h"
 #include "state.h"
 
@@ -217,11 +218,6 @@ no_reply_if_agreed(struct session *s, unsigned long stage, sfsistat r)
 	return (s->pflags & stage) ? SMFIS_NOREPLY : r;
 }
 
-/* Postfix waits for an answer to every header unless told not to: one
- * round trip per header line costs more than rebuilding the message. So
- * no replies for connect, HELO, RCPT, headers and end of headers. */
-#define NO_REPLY_STAGES (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH)
-
 static struct session *
 session_new(SMFICTX *ctx)
 {
@@ -241,10 +237,7 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	     unsigned long *pf3)
 {
 	struct session *s = session_of(ctx) ? session_of(ctx) : session_new(ctx);
-	*pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY;
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | NO_REPLY_STAGES);
-	*pf2 = *pf3 = 0;
-	s->pflags = *pf1;
+	s->pflags = milter_negotiate(f1, pf0, pf1, pf2, pf3);
 	if (!(f1 & SMFIP_HDR_LEADSPC))
 		milter_log(LOG_WARNING, "MTA cannot keep header leading spaces");
 	return SMFIS_CONTINUE;
@@ -439,7 +432,7 @@ on_close(SMFICTX *ctx)
 struct smfiDesc milter_description = {
 	.xxfi_name = "cdr-milter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+	.xxfi_flags = MILTER_ACTIONS,
 	.xxfi_connect = on_connect,
 	.xxfi_helo = on_helo,
 	.xxfi_envfrom = on_envfrom,
