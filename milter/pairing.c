@@ -38,34 +38,17 @@ pairing_enabled(const struct cdr_policy *p)
 	return p->ppap_pair_window > 0 && p->release_relay && *p->release_relay;
 }
 
-static gboolean
-found_one(const struct store_message *m, gpointer data)
-{
-	(void)m;
-	*(gboolean *)data = TRUE;
-	return FALSE;
-}
-
 /* Some message from the envelope sender waits for a password: worth a
  * worker run. (The exact match, From address and recipients included,
  * is the store's, after the password mail was answered.) */
 static gboolean
 someone_waits(const struct cdr_policy *p, struct mg_store *store, const char *sender)
 {
-	gboolean found = FALSE;
-	struct store_query q = {
-		.sender = sender,
-		.since = g_get_real_time() / G_USEC_PER_SEC - (gint64)p->ppap_pair_window,
-		.encrypted = STORE_YES,
-		.action = "delivered",
-		.limit = 1,
-		.newest_first = TRUE,
-	};
 	g_autoptr(GError) error = NULL;
-	if (!store_search(store, &q, found_one, &found, &error)) {
+	gint64 since = g_get_real_time() / G_USEC_PER_SEC - (gint64)p->ppap_pair_window;
+	gboolean found = store_ppap_sender_waits(store, sender, since, &error);
+	if (error)
 		milter_log(LOG_WARNING, "ppap: %s", error->message);
-		return FALSE;
-	}
 	return found;
 }
 

@@ -37,6 +37,31 @@ state_from_name(const char *name)
 	return STORE_PPAP_EXHAUSTED; /* unknown: never tried again */
 }
 
+gboolean
+store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GError **error)
+{
+	sqlite3 *db = store_reader(s, error);
+	if (!db)
+		return FALSE;
+	sqlite3_stmt *st = db_prepare(db,
+				      "SELECT 1 FROM messages INDEXED BY messages_encrypted "
+				      "WHERE encrypted = 1 AND time >= ?2 AND state = 'stored' "
+				      "AND action = 'delivered' AND lower(sender) = lower(?1) LIMIT 1",
+				      error);
+	gboolean found = FALSE;
+	if (st) {
+		db_bind_text(st, 1, sender ? sender : "");
+		sqlite3_bind_int64(st, 2, since);
+		int rc = sqlite3_step(st);
+		found = rc == SQLITE_ROW;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			db_error(db, error, "quarantine store");
+		sqlite3_finalize(st);
+	}
+	store_reader_done(s, db);
+	return found;
+}
+
 GPtrArray *
 store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_address,
 		      const char *const *recipients, gint64 since, guint max_tries, gint64 stale,

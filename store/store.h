@@ -329,6 +329,15 @@ enum store_ppap_state {
 
 const char *store_ppap_state_name(enum store_ppap_state state);
 
+/* Whether a delivered message with a password-protected attachment from
+ * `sender` (any case) arrived at or after `since`: the question the milter
+ * asks of every message before it looks for passwords in it. One read of
+ * the encrypted messages of the window (the partial index
+ * messages_encrypted), never of the others, never of the search index.
+ * FALSE with `error` when the store cannot say. */
+gboolean store_ppap_sender_waits(struct mg_store *store, const char *sender, gint64 since,
+				 GError **error);
+
 /* Ids of the messages waiting (or trying for longer than `stale`
  * seconds, no submission started) from envelope `sender` whose From address is `from_address`
  * (both ASCII case-insensitive; a message or a password mail without a

@@ -376,26 +376,36 @@ test_search(void)
 }
 
 /* The milter asks for every message whether its sender has an encrypted
- * message in the PPAP window: that search must read the encrypted
- * messages only, in a new store and in one made before the index. */
+ * message in the PPAP window (store_ppap_sender_waits()): that question
+ * must read the encrypted messages only, in a new store and in one made
+ * before the index. */
 static gboolean
 uses_encrypted_index(const char *dir)
 {
 	sqlite3 *db = raw(dir);
 	sqlite3_stmt *st = NULL;
-	g_assert_cmpint(sqlite3_prepare_v2(db,
-					   "EXPLAIN QUERY PLAN SELECT m.seq FROM messages m WHERE "
-					   "m.state = 'stored' AND m.time >= 0 AND "
-					   "(m.encrypted = 1) ORDER BY m.time DESC LIMIT 1",
-					   -1, &st, NULL),
-			==, SQLITE_OK);
+	int rc = sqlite3_prepare_v2(db,
+				    "EXPLAIN QUERY PLAN SELECT 1 FROM messages INDEXED BY "
+				    "messages_encrypted WHERE encrypted = 1 AND time >= 0 AND state = "
+				    "'stored' AND action = 'delivered' AND lower(sender) = lower('x') "
+				    "LIMIT 1",
+				    -1, &st, NULL);
 	gboolean found = FALSE;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		found = found || strstr((const char *)sqlite3_column_text(st, 3),
-					"messages_encrypted") != NULL;
+					"USING INDEX messages_encrypted (time>?)") != NULL;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return found;
+}
+
+static gboolean
+sender_waits(struct mg_store *s, const char *sender, gint64 since)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean yes = store_ppap_sender_waits(s, sender, since, &error);
+	g_assert_no_error(error);
+	return yes;
 }
 
 static void
@@ -411,9 +421,21 @@ test_encrypted_index(void)
 	g_assert_false(uses_encrypted_index(dir));
 	s = open_store(dir); /* a store of an earlier build gets it */
 	g_assert_true(uses_encrypted_index(dir));
-	struct store_query q = { .sender = "EXAMPLE.JP", .since = 1, .encrypted = STORE_YES,
-				 .newest_first = TRUE, .limit = 1 };
-	g_assert_cmpuint(count(s, &q), ==, 1);
+	g_autoptr(store_message) m = store_get(s, "20261101T000000-000000000001", NULL);
+	g_assert_nonnull(m);
+	g_assert_true(m->encrypted);
+	g_autofree char *upper = g_ascii_strup(m->sender, -1);
+	g_assert_true(sender_waits(s, m->sender, 1));
+	g_assert_true(sender_waits(s, upper, 1)); /* any case */
+	g_assert_false(sender_waits(s, m->sender, m->time + 1)); /* out of the window */
+	g_assert_false(sender_waits(s, "example.jp", 1)); /* whole address, not a part */
+	g_assert_false(sender_waits(s, "", 1));
+	g_assert_false(sender_waits(s, NULL, 1));
+	g_autoptr(store_message) text = store_get(s, "20261102T000000-000000000002", NULL);
+	g_assert_false(sender_waits(s, text->sender, 1)); /* not encrypted */
+	raw_exec(dir, "UPDATE messages SET action = 'withheld' WHERE id = "
+		      "'20261101T000000-000000000001'");
+	g_assert_false(sender_waits(s, m->sender, 1)); /* not delivered */
 	store_close(s);
 	remove_tree(dir);
 }
