@@ -155,13 +155,17 @@ add_index(struct query_sql *q, const char *table, const char *column, const char
 		return;
 	g_ptr_array_add(q->owned, match);
 	gint64 upto = store_search_index_upto(q->db);
-	if (upto < 0 || !store_search_index_narrows(q->db, table, match, q->limit, upto))
+	enum search_plan plan = upto < 0 ? SEARCH_SCAN
+					 : store_search_index_plan(q->db, table, match, q->limit, upto);
+	if (plan == SEARCH_SCAN)
 		return;
 	/* the messages not indexed yet are candidates too (one IN: read by
-	 * seq, where an OR would make SQLite read every row by time) */
+	 * seq, where an OR would make SQLite read every row by time); by
+	 * time, "+ 0" keeps SQLite from looking the hits up by seq */
 	g_autofree char *clause = g_strdup_printf(
-		"m.seq IN (SELECT rowid / %d FROM %s WHERE %s MATCH ?N UNION ALL "
+		"m.seq%s IN (SELECT rowid / %d FROM %s WHERE %s MATCH ?N UNION ALL "
 		"SELECT seq FROM messages WHERE seq > %" G_GINT64_FORMAT ")",
+		plan == SEARCH_BY_TIME ? " + 0" : "",
 		strcmp(table, "recipients_fts") == 0 ? 1048576 : 1, table, table, upto);
 	add_param(q, clause, match, 0);
 }
@@ -216,24 +220,41 @@ build_query(const struct store_query *in, struct query_sql *q)
 		g_string_append_printf(q->sql, " LIMIT %u", in->limit);
 }
 
-gboolean
-store_search(struct mg_store *s, const struct store_query *in, store_message_cb cb,
-	     gpointer data, GError **error)
+static void
+query_sql_clear(struct query_sql *q)
 {
-	sqlite3 *db = store_reader(s, error);
-	struct query_sql q = { g_string_new(NULL), g_ptr_array_new(),
+	g_string_free(q->sql, TRUE);
+	g_ptr_array_unref(q->texts);
+	g_array_unref(q->nums);
+	g_ptr_array_unref(q->owned);
+}
+
+/* `in`'s query (after `prefix`), prepared with its parameters bound. */
+static sqlite3_stmt *
+prepare_query(sqlite3 *db, const struct store_query *in, const char *prefix, GError **error)
+{
+	struct query_sql q = { g_string_new(prefix), g_ptr_array_new(),
 			       g_array_new(FALSE, FALSE, sizeof(gint64)),
 			       g_ptr_array_new_with_free_func(g_free), db, in->limit };
-	if (db)
-		build_query(in, &q);
-	sqlite3_stmt *st = db ? db_prepare(db, q.sql->str, error) : NULL;
-	gboolean ok = st != NULL;
-	for (guint i = 0; ok && i < q.texts->len; i++) {
+	build_query(in, &q);
+	sqlite3_stmt *st = db_prepare(db, q.sql->str, error);
+	for (guint i = 0; st && i < q.texts->len; i++) {
 		if (q.texts->pdata[i])
 			db_bind_text(st, (int)i + 1, q.texts->pdata[i]);
 		else
 			sqlite3_bind_int64(st, (int)i + 1, g_array_index(q.nums, gint64, i));
 	}
+	query_sql_clear(&q); /* db_bind_text() copies */
+	return st;
+}
+
+gboolean
+store_search(struct mg_store *s, const struct store_query *in, store_message_cb cb,
+	     gpointer data, GError **error)
+{
+	sqlite3 *db = store_reader(s, error);
+	sqlite3_stmt *st = db ? prepare_query(db, in, "", error) : NULL;
+	gboolean ok = st != NULL;
 	int rc = SQLITE_DONE;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		g_autoptr(store_message) m = message_from_row(st, RECORD_COLUMN);
@@ -250,11 +271,23 @@ store_search(struct mg_store *s, const struct store_query *in, store_message_cb 
 	sqlite3_finalize(st);
 	if (db)
 		store_reader_done(s, db);
-	g_string_free(q.sql, TRUE);
-	g_ptr_array_unref(q.texts);
-	g_array_unref(q.nums);
-	g_ptr_array_unref(q.owned);
 	return ok;
+}
+
+char *
+store_search_explain(struct mg_store *s, const struct store_query *in, GError **error)
+{
+	sqlite3 *db = store_reader(s, error);
+	sqlite3_stmt *st = db ? prepare_query(db, in, "EXPLAIN QUERY PLAN ", error) : NULL;
+	GString *plan = g_string_new(NULL);
+	int rc = SQLITE_DONE;
+	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_string_append_printf(plan, "%s\n", (const char *)sqlite3_column_text(st, 3));
+	gboolean ok = st && (rc == SQLITE_DONE || db_error(db, error, "quarantine store"));
+	sqlite3_finalize(st);
+	if (db)
+		store_reader_done(s, db);
+	return g_string_free(plan, !ok);
 }
 
 /* ---- totals ---- */

@@ -169,12 +169,16 @@ gint64 store_search_index_upto(sqlite3 *db);
 /* The MATCH expression finding `word` as a substring of `column`, as a
  * literal phrase; NULL when the index cannot (fewer than 3 characters). */
 char *store_search_index_match(const char *column, const char *word);
-/* Is `match` rare enough in `table` (messages_fts, recipients_fts) that
- * reading its hits and the messages above `upto` (not indexed yet)
- * beats reading the rows newest first, for `limit` results (0: all)?
- * FALSE on any error: the scan is never wrong. */
-gboolean store_search_index_narrows(sqlite3 *db, const char *table, const char *match,
-				    guint limit, gint64 upto);
+/* How store_search() reads the messages for `match` in `table`
+ * (messages_fts, recipients_fts), `limit` results (0: all), the messages
+ * above `upto` not indexed yet: the scan on any error (never wrong). */
+enum search_plan {
+	SEARCH_SCAN,     /* the rows, in the query's order */
+	SEARCH_BY_ROWID, /* the index's hits, each row looked up, then sorted */
+	SEARCH_BY_TIME,  /* messages_time newest first, kept if in the hits */
+};
+enum search_plan store_search_index_plan(sqlite3 *db, const char *table, const char *match,
+					 guint limit, gint64 upto);
 
 /* Message `seq`'s row, with its record (search.c). */
 struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);

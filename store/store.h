@@ -233,6 +233,10 @@ typedef gboolean (*store_message_cb)(const struct store_message *m, gpointer dat
 
 gboolean store_search(struct mg_store *store, const struct store_query *q, store_message_cb cb,
 		      gpointer data, GError **error);
+/* How store_search() would read the messages for `q`: the lines of
+ * SQLite's EXPLAIN QUERY PLAN of its query, one a line (for tests and
+ * diagnosis); NULL on error. */
+char *store_search_explain(struct mg_store *store, const struct store_query *q, GError **error);
 
 /* Add the messages written since the last call to the search index
  * (search-index.c), in batches of one write each; `added` (may be NULL)

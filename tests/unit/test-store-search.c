@@ -12,7 +12,8 @@
  *	store_search() reads (a message taken out of it is no longer found
  *	by a long word, still by a short one) and EXPLAIN QUERY PLAN names
  *	it; a word in thousands of messages is found reading the newest rows
- *	instead; a store made before the index gets it, filled, at its next
+ *	instead, a rarer one by lookups or messages_time as counted (the plan
+ *	asserted per frequency); a store made before the index gets it, filled, at its next
  *	open; rows written by SQL directly (an earlier build), by the
  *	milter's two steps (original, then record) and purged
  *	messages keep it right (FTS5's integrity-check).
@@ -264,6 +265,20 @@ catch_up(struct mg_store *s)
 	return added;
 }
 
+/* 3,000 messages by SQL (not indexed yet), message i of subject
+ * "Common Word i" and the text of `more` (SQL of i), each a second newer. */
+static void
+add_common(const char *dir, const char *more)
+{
+	g_autofree char *sql = g_strconcat(
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+		" INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
+		" SELECT printf('20261201T000000-%012x', i), 1796083200 + i, 'stored', 1, 'x',"
+		" 'bulk@example.jp', printf('Common Word %d', i) || ",
+		more, " FROM n;", NULL);
+	raw_exec(dir, sql);
+}
+
 /* Indexed, not yet indexed and half and half: the same ids as the scan. */
 static void
 test_same_as_scan(void)
@@ -470,10 +485,7 @@ test_common_word(void)
 	next_copy = 0;
 	g_autoptr(mg_store) s = open_store(dir);
 	fill(s, 1);
-	raw_exec(dir, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
-		      " INSERT INTO messages (id, time, state, size, sha256, sender, subject)"
-		      " SELECT printf('20261201T000000-%012x', i), 1796083200 + i, 'stored', 1, 'x',"
-		      " 'bulk@example.jp', printf('Common Word %d', i) FROM n;");
+	add_common(dir, "''");
 	/* not indexed yet: the rows, newest first */
 	assert_same(s, dir, &(struct store_query){ .subject = "ommon", .sender = "BULK",
 						    .newest_first = TRUE, .limit = 60 });
@@ -494,6 +506,52 @@ test_common_word(void)
 	g_autofree char *got = found(s, &newest);
 	g_assert_true(g_str_has_prefix(got, "20261201T000000-000000000bb8 ")); /* common: the rows */
 	g_assert_cmpuint(hits(s, &(struct store_query){ .subject = "common word" }), ==, 2999);
+	remove_tree(dir);
+}
+
+/* The plan store_search() builds for `word` in the subject, newest
+ * first, `limit` a page, checked against the plain scan too. */
+static char *
+plan_for(struct mg_store *s, const char *dir, const char *word, const char *recipient)
+{
+	struct store_query q = { .subject = word, .recipient = recipient, .newest_first = TRUE,
+				 .limit = 10 };
+	assert_same(s, dir, &q);
+	g_autoptr(GError) error = NULL;
+	char *plan = store_search_explain(s, &q, &error);
+	g_assert_no_error(error);
+	g_test_message("%s: %s", word, plan);
+	return plan;
+}
+
+/* Each word the cheapest way (search-index.c): one in the newest 2,000
+ * messages' page or more, the rows newest first; a few hits (fewer than
+ * sqrt(limit * messages / 20)), each looked up; between, messages_time
+ * newest first, keeping the index's hits. */
+static void
+test_plan_by_frequency(void)
+{
+	g_autofree char *dir = temp_dir();
+	next_copy = 0;
+	g_autoptr(mg_store) s = open_store(dir);
+	fill(s, 1);
+	add_common(dir, "CASE WHEN i <= 1000 AND i % 10 = 0 THEN ' middling' ELSE '' END ||"
+			" CASE WHEN i % 600 = 0 THEN ' seldom' ELSE '' END");
+	catch_up(s);
+	g_autofree char *common = plan_for(s, dir, "ommon wor", NULL);
+	g_assert_null(strstr(common, "messages_fts"));
+	g_assert_nonnull(strstr(common, "SCAN m USING INDEX messages_time"));
+	g_autofree char *middle = plan_for(s, dir, "middling", NULL); /* 100, all old */
+	g_assert_nonnull(strstr(middle, "messages_fts"));
+	g_assert_nonnull(strstr(middle, "SCAN m USING INDEX messages_time"));
+	g_autofree char *rare = plan_for(s, dir, "seldom", NULL); /* 5 */
+	g_assert_nonnull(strstr(rare, "messages_fts"));
+	g_assert_nonnull(strstr(rare, "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"));
+	g_assert_null(strstr(rare, "messages_time"));
+	/* a recipient as rare, with a common subject: the recipient's hits */
+	g_autofree char *both = plan_for(s, dir, "ommon wor", "経理@c");
+	g_assert_nonnull(strstr(both, "recipients_fts"));
+	g_assert_nonnull(strstr(both, "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"));
 	remove_tree(dir);
 }
 
@@ -559,5 +617,6 @@ main(int argc, char **argv)
 	g_test_add_func("/store-search/seq-reused", test_seq_reused);
 	g_test_add_func("/store-search/common-word", test_common_word);
 	g_test_add_func("/store-search/purge", test_purge);
+	g_test_add_func("/store-search/plan-by-frequency", test_plan_by_frequency);
 	return g_test_run();
 }
