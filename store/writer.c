@@ -143,9 +143,24 @@ busy_wait(void *unused, int tries)
 	return 1;
 }
 
+/* SQLite counts every allocation under one process-wide mutex unless
+ * told not to: with several threads reading (cdr-web's searches, the
+ * milter's sessions) they queue on it. Nothing here reads those
+ * counts. Only possible before SQLite is initialized; later it is
+ * refused, harmlessly. */
+static gpointer
+configure_sqlite(gpointer unused)
+{
+	(void)unused;
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	return NULL;
+}
+
 sqlite3 *
 store_connect(const char *path, gboolean reader, GError **error)
 {
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, configure_sqlite, NULL);
 	sqlite3 *db = NULL;
 	/* no SQLITE_OPEN_CREATE: store_open() made the file, with its mode */
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);

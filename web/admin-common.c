@@ -22,7 +22,7 @@ admin_time_text(gint64 t)
 	if (!t)
 		return g_strdup("");
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-	g_autoptr(GDateTime) local = utc ? g_date_time_to_local(utc) : NULL;
+	g_autoptr(GDateTime) local = utc ? g_date_time_to_timezone(utc, web_local_zone()) : NULL;
 	return local ? g_date_time_format(local, "%Y-%m-%d %H:%M:%S") : g_strdup("?");
 }
 

@@ -169,6 +169,20 @@ web_redirect(struct web_request *rq, const char *location)
 	send_body(rq, SOUP_STATUS_SEE_OTHER, "text/plain; charset=utf-8", g_strdup(""), 0);
 }
 
+static gpointer
+load_local_zone(gpointer unused)
+{
+	(void)unused;
+	return g_time_zone_new_local();
+}
+
+GTimeZone *
+web_local_zone(void)
+{
+	static GOnce once = G_ONCE_INIT;
+	return g_once(&once, load_local_zone, NULL);
+}
+
 const char *
 web_form(struct web_request *rq, const char *name)
 {

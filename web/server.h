@@ -68,6 +68,11 @@ gboolean web_server_check(struct web_app *app, GSocketAddress **address, GTlsCer
 /* Start serving on [web] listen; FALSE with a reason. */
 gboolean web_server_start(struct web_app *app, GError **error);
 
+/* The gateway's time zone, read once (GLib's local zone otherwise reads
+ * /etc/localtime's link under a global lock at every use: per result
+ * row, 200 pages at once queued on it). A change needs a restart. */
+GTimeZone *web_local_zone(void);
+
 /* A form field, or "" when missing. */
 const char *web_form(struct web_request *rq, const char *name);
 

@@ -220,7 +220,8 @@ size_text(guint64 n)
 static char *
 time_text(gint64 t)
 {
-	g_autoptr(GDateTime) d = g_date_time_new_from_unix_local(t);
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+	g_autoptr(GDateTime) d = utc ? g_date_time_to_timezone(utc, web_local_zone()) : NULL;
 	return d ? g_date_time_format(d, "%Y-%m-%d %H:%M %Z") : g_strdup("?");
 }
 
