@@ -51,6 +51,10 @@
  *		a lookup and sort costing about 20 of them.
  *
  *	Without a limit (cdr-quarantine search) every hit is read: rowid.
+ *	Before any of these, a search for one word, newest first, a page
+ *	(the console's) is tried from the index's newest hits by seq
+ *	(search-newest.c), which gives up for this when it cannot vouch
+ *	for the answer.
  *	Measured in bench/README.md ("The trigram index"): 100,000 messages,
  *	"evil" (1,031 hits) 4.1 -> 1.1 ms, "staff7@" (4,000) 4.4 -> 1.6 ms,
  *	"meeting" (98,000) 0.7 -> 0.3 ms per query.

@@ -26,9 +26,19 @@
 #define RECORD_COLUMN 24
 
 static struct store_message *
+message_from_row(sqlite3_stmt *st, int record_column);
+
+struct store_message *
+store_message_from_row(sqlite3_stmt *st)
+{
+	return message_from_row(st, RECORD_COLUMN);
+}
+
+static struct store_message *
 message_from_row(sqlite3_stmt *st, int record_column)
 {
 	struct store_message *m = store_message_new();
+	m->seq = sqlite3_column_int64(st, 0);
 	m->id = db_column_text(st, 1);
 	m->time = sqlite3_column_int64(st, 2);
 	m->size = (guint64)MAX(sqlite3_column_int64(st, 3), 0);
@@ -130,6 +140,7 @@ struct query_sql {
 	GPtrArray *owned; /* texts made here, freed with the query */
 	sqlite3 *db;      /* to ask the index how common a word is */
 	guint limit;
+	gboolean one_seq; /* the conditions for the one message ?1, no index */
 };
 
 static void
@@ -154,6 +165,8 @@ add_index(struct query_sql *q, const char *table, const char *column, const char
 	if (!match)
 		return;
 	g_ptr_array_add(q->owned, match);
+	if (q->one_seq)
+		return;
 	gint64 upto = store_search_index_upto(q->db);
 	enum search_plan plan = upto < 0 ? SEARCH_SCAN
 					 : store_search_index_plan(q->db, table, match, q->limit, upto);
@@ -194,6 +207,8 @@ build_query(const struct store_query *in, struct query_sql *q)
 	g_string_append(q->sql, "SELECT " MESSAGE_COLUMNS);
 	g_string_append(q->sql, in->details ? ", m.record" : ", NULL");
 	g_string_append(q->sql, " FROM messages m WHERE m.state = 'stored'");
+	if (q->one_seq)
+		add_param(q, "m.seq = ?N", NULL, 0); /* ?1, bound per message */
 	add_text(q, "sender", in->sender);
 	add_text(q, "header_from", in->from);
 	add_text(q, "subject", in->subject);
@@ -214,6 +229,8 @@ build_query(const struct store_query *in, struct query_sql *q)
 		add_param(q, "m.verdict = ?N", in->verdict, 0);
 	add_match(q, in->encrypted, "m.encrypted = 1");
 	add_match(q, in->malware, "m.malware IS NOT NULL");
+	if (q->one_seq)
+		return;
 	g_string_append(q->sql, in->newest_first ? " ORDER BY m.time DESC, m.seq DESC"
 						 : " ORDER BY m.time, m.seq");
 	if (in->limit)
@@ -229,13 +246,13 @@ query_sql_clear(struct query_sql *q)
 	g_ptr_array_unref(q->owned);
 }
 
-/* `in`'s query (after `prefix`), prepared with its parameters bound. */
-static sqlite3_stmt *
-prepare_query(sqlite3 *db, const struct store_query *in, const char *prefix, GError **error)
+sqlite3_stmt *
+store_search_prepare(sqlite3 *db, const struct store_query *in, const char *prefix,
+		     gboolean one_seq, GError **error)
 {
 	struct query_sql q = { g_string_new(prefix), g_ptr_array_new(),
 			       g_array_new(FALSE, FALSE, sizeof(gint64)),
-			       g_ptr_array_new_with_free_func(g_free), db, in->limit };
+			       g_ptr_array_new_with_free_func(g_free), db, in->limit, one_seq };
 	build_query(in, &q);
 	sqlite3_stmt *st = db_prepare(db, q.sql->str, error);
 	for (guint i = 0; st && i < q.texts->len; i++) {
@@ -253,7 +270,22 @@ store_search(struct mg_store *s, const struct store_query *in, store_message_cb 
 	     gpointer data, GError **error)
 {
 	sqlite3 *db = store_reader(s, error);
-	sqlite3_stmt *st = db ? prepare_query(db, in, "", error) : NULL;
+	g_autoptr(GPtrArray) page = NULL;
+	int quick = db ? store_search_newest(db, in, &page, error) : -1;
+	if (quick != 0) { /* answered (or failed) from the index's newest hits */
+		gboolean ok = quick > 0;
+		for (guint i = 0; ok && i < page->len; i++) {
+			struct store_message *m = page->pdata[i];
+			if (in->details && !store_load_details(db, m->seq, m, error))
+				ok = FALSE;
+			else if (!cb(m, data))
+				break;
+		}
+		if (db)
+			store_reader_done(s, db);
+		return ok;
+	}
+	sqlite3_stmt *st = store_search_prepare(db, in, "", FALSE, error);
 	gboolean ok = st != NULL;
 	int rc = SQLITE_DONE;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -278,7 +310,7 @@ char *
 store_search_explain(struct mg_store *s, const struct store_query *in, GError **error)
 {
 	sqlite3 *db = store_reader(s, error);
-	sqlite3_stmt *st = db ? prepare_query(db, in, "EXPLAIN QUERY PLAN ", error) : NULL;
+	sqlite3_stmt *st = db ? store_search_prepare(db, in, "EXPLAIN QUERY PLAN ", FALSE, error) : NULL;
 	GString *plan = g_string_new(NULL);
 	int rc = SQLITE_DONE;
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)

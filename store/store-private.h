@@ -180,6 +180,20 @@ enum search_plan {
 enum search_plan store_search_index_plan(sqlite3 *db, const char *table, const char *match,
 					 guint limit, gint64 upto);
 
+/* search.c: `in`'s query (after `prefix`) prepared with its parameters
+ * bound; with `one_seq`, only its conditions, for the one message whose
+ * seq is bound to ?1 afterwards (no index, no order, no limit). */
+sqlite3_stmt *store_search_prepare(sqlite3 *db, const struct store_query *in,
+				   const char *prefix, gboolean one_seq, GError **error);
+/* search.c: the message of a row of such a query. */
+struct store_message *store_message_from_row(sqlite3_stmt *st);
+/* search-newest.c: the page of a one-word, newest-first, limited search
+ * from the index's hits taken newest seq first: 1 with `out` (sorted as
+ * the query would), 0 when it cannot tell (store_search() then runs the
+ * query), -1 with `error`. */
+int store_search_newest(sqlite3 *db, const struct store_query *in, GPtrArray **out,
+			GError **error);
+
 /* Message `seq`'s row, with its record (search.c). */
 struct store_message *store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error);
 

@@ -120,6 +120,7 @@ enum store_state {
 struct store_message {
 	char *id;            /* (store) */
 	gint64 time;         /* (store) arrival, from the id */
+	gint64 seq;          /* (store) its row, for the store's own use */
 	guint64 size;        /* (store) bytes of the original */
 	char *sha256;        /* (store) of the original, hex; store_import() checks
 			      * the original against it when set */
