@@ -53,6 +53,7 @@ done
 getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "needs user nobody, group nogroup"
 
 . "$HERE/lib.sh"
+. "$SRC/tests/gdb-kill.sh"
 E2E_MILTER_BIN=$BUILD/milter/cdr-milter
 E2E_MILTER_WORKER=$BUILD/cdr-worker
 . "$HERE/milter-conf.sh"
@@ -68,6 +69,7 @@ RIGHT='Mitsu2024!'
 QTOOL=("$BUILD/milter/cdr-quarantine" -c "$MD/mugaika.conf")
 
 cleanup() {
+	gdb_kill_end
 	e2e_milter_stop_all
 	e2e_stop_all
 }
@@ -345,54 +347,13 @@ diag "$(elapsed "$t0") s"
 # delivered (and the store as the step leaves it), the milter is killed
 # (kill -KILL) with that thread still stopped at FUNCTION. No hook in the
 # milter: the same binary as in production. Then it is started again.
-GDB_PID=
-HAVE_GDB=$(command -v gdb)
-# fail_without_gdb DESCRIPTION: the next test, failed for want of gdb (a missing
-# package is a missing install step, not a reason to pass)
-fail_without_gdb() {
-	NUM=$((NUM + 1))
-	echo "not ok $NUM - $1: needs gdb (scripts/setup.sh installs it)"
-}
-# kill_arm FUNCTION: gdb in the background, reading its commands from a
-# fifo (so that its event loop runs while it waits), breakpoint set, every
-# thread running again (in non-stop mode a thread the attach stopped late
-# needs a second "continue")
-kill_arm() {
-	local pid i
-	pid=$(e2e_milter_pid "$MD")
-	rm -f "$WORK/gdb.out" "$WORK/gdb.cmd"
-	mkfifo "$WORK/gdb.cmd"
-	gdb -q -nx -ex 'set non-stop on' -ex 'set pagination off' -ex 'set confirm off' \
-		-ex "attach $pid" -ex "break $1" -ex 'continue -a &' \
-		<"$WORK/gdb.cmd" >"$WORK/gdb.out" 2>&1 &
-	GDB_PID=$!
-	exec 7>"$WORK/gdb.cmd"
-	for i in $(seq 1 200); do
-		grep -q "^Breakpoint 1 at" "$WORK/gdb.out" && grep -q "Continuing" "$WORK/gdb.out" && break
-		sleep 0.1
-	done
-	sleep 1
-	echo 'continue -a &' >&7
-	sleep 0.5
-	grep -q "^Breakpoint 1 at" "$WORK/gdb.out" && return 0
-	echo "#   gdb did not attach: $(tail -3 "$WORK/gdb.out")"
-	return 1
-}
+# kill_arm FUNCTION: the milter's thread to stop at FUNCTION (gdb-kill.sh)
+kill_arm() { gdb_kill_arm "$(e2e_milter_pid "$MD")" "$1" "$WORK"; }
 # kill_now: once a thread is at the breakpoint, SIGKILL; the milter is gone
 kill_now() {
-	local i hit=1 pid
-	pid=$(e2e_milter_pid "$MD")
-	for i in $(seq 1 300); do
-		grep -q "hit Breakpoint 1" "$WORK/gdb.out" && { hit=0; break; }
-		sleep 0.1
-	done
-	kill -KILL "$pid"
-	sleep 0.5
-	echo quit >&7
-	exec 7>&-
-	wait "$GDB_PID" 2>/dev/null
+	local hit=0
+	gdb_kill_at_breakpoint "$(e2e_milter_pid "$MD")" "$WORK" || hit=1
 	e2e_milter_kill "$MD"
-	[ "$hit" = 0 ] || echo "#   the breakpoint was not reached: $(tail -3 "$WORK/gdb.out")"
 	return "$hit"
 }
 # store_sql SQL: one value from the quarantine store (read-only)

@@ -10,6 +10,12 @@
 # a path with newlines and control characters logged escaped on its line,
 # a path of "//host" or backslashes never an off-site link on the page,
 # another address's failed logins for admin do not lock the admin out.
+# cdr-web killed (SIGKILL) while its release thread delivers (gdb holds
+# the thread at a breakpoint, tests/gdb-kill.sh; without gdb the cases
+# fail), then started again: killed before the submission, the restarted
+# console's sweep takes the claim up and delivers the release once; killed
+# at the submission (its Message-ID recorded), the release is failed
+# "uncertain" naming that Message-ID and nothing is sent again.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -21,6 +27,7 @@ chmod 755 "$T"
 pid=
 pid= sink_pid=
 cleanup() {
+	gdb_kill_end
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
 	wait 2>/dev/null
@@ -28,6 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . "$SRC/tests/web/tap.sh"
+. "$SRC/tests/gdb-kill.sh"
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)
@@ -72,9 +80,12 @@ HOSTILE=20261101T000001-0000000000a1
 BAD=20261101T000002-0000000000b2
 PPAP=20261101T000003-0000000000c3
 PDF=20261101T000004-0000000000d4
-$PY - "$T/q" "$SRC/fixtures/e2e/attach-removed.eml" "$HOSTILE" "$BAD" "$SRC" "$PPAP" "$PDF" <<'PYEOF'
+KILL1=20261101T000005-0000000000e5
+KILL2=20261101T000006-0000000000f6
+$PY - "$T/q" "$SRC/fixtures/e2e/attach-removed.eml" "$HOSTILE" "$BAD" "$SRC" "$PPAP" "$PDF" \
+	"$KILL1" "$KILL2" <<'PYEOF'
 import hashlib, json, os, sys
-qdir, eml, hostile, bad, src, ppap, pdf = sys.argv[1:8]
+qdir, eml, hostile, bad, src, ppap, pdf, kill1, kill2 = sys.argv[1:10]
 data = open(eml, "rb").read()
 day = os.path.join(qdir, "20261101")
 os.makedirs(day, exist_ok=True)
@@ -105,7 +116,9 @@ zip_child = [{"name": "見積書.zip", "detected": "application/zip", "size_in":
 pdf_child = [{"name": "申請書.pdf", "detected": "application/pdf", "size_in": 900,
               "verdict": "sanitized", "actions": [], "children": []}]
 for qid, f, subj, ch, mode in ((ppap, "fixtures/ppap/benign/mitsumori.eml", "見積書送付の件", zip_child, "sanitize"),
-                               (pdf, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text")):
+                               (pdf, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text"),
+                               (kill1, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text"),
+                               (kill2, "fixtures/e2e/attach-pdf.eml", "申請書", pdf_child, "text")):
     d = open(os.path.join(src, f), "rb").read()
     open(os.path.join(day, qid + ".eml"), "wb").write(d)
     open(os.path.join(day, qid + ".json"), "w").write(json.dumps(record(qid, subj, ch, None, mode, d)) + "\n")
@@ -115,9 +128,15 @@ LONG=$(cat "$T/q/long-name"); rm "$T/q/long-name"
 "$QTOOL" -c "$T/m.conf" migrate --remove > "$T/migrate.out" 2>&1 || cat "$T/migrate.out" | sed 's/^/# /'
 [ "$(id -u)" = 0 ] && chown -R nobody:nogroup "$T/q"
 
-"$WEB" -f -c "$T/m.conf" 2> "$T/web.log" &
-pid=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && break; sleep 0.1; done
+# start_web: cdr-web in the foreground (pid), its log appended to web.log, answering
+start_web() {
+	"$WEB" -f -c "$T/m.conf" 2>> "$T/web.log" &
+	pid=$!
+	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login" && return 0; sleep 0.1; done
+	echo "# cdr-web does not answer"
+	return 1
+}
+start_web
 U=http://127.0.0.1:$PORT
 C="curl -s -c $T/cj -b $T/cj"
 
@@ -313,6 +332,122 @@ K2=$($A2 "$U/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | he
 code=$($A2 -o /dev/null -w '%{http_code}' -d "csrf=$K2&user=admin&password=right-pw" "$U/login")
 [ "$code" = 303 ] || { st=1; echo "# admin's login from 127.0.0.2 after another's failures: $code"; }
 ok $st "failed logins for admin from one address: that address 429, the administrator from another one still logs in"
+
+# 9e-9f. cdr-web killed (SIGKILL) while its release thread delivers (gdb
+# holds that thread at FUNCTION, the rest answers on), then started again.
+# A release is due at a sweep only once approved a sweep (a minute) ago:
+# the store's times of the release are set back two minutes while cdr-web
+# is down, so the sweep at the restart is the one that must act.
+# copies ID: how many releases of ID the sink holds
+copies() { grep -l "^X-Mugaika-Followup: release; id=$1" "$T"/sink/*.eml 2>/dev/null | grep -c .; }
+# release_sql ID SQL-EXPRESSION: of the release of ID (read-only)
+release_sql() {
+	$PY - "$T/q/quarantine.sqlite" "$1" "$2" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+row = db.execute("SELECT %s FROM releases r JOIN messages m ON m.seq = r.message WHERE m.id = ?"
+                 % sys.argv[3], (sys.argv[2],)).fetchone()
+print(row[0] if row else "")
+PYEOF
+}
+# approved_earlier ID: the release of ID asked for and approved two minutes ago
+approved_earlier() {
+	$PY - "$T/q/quarantine.sqlite" "$1" <<'PYEOF' || return 1
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE releases SET requested_at = requested_at - 120, "
+           "decided_at = decided_at - 120 WHERE message = (SELECT seq FROM messages WHERE id = ?)",
+           (sys.argv[2],))
+db.commit()
+PYEOF
+	[ "$(id -u)" != 0 ] || chown -R nobody:nogroup "$T/q"
+}
+# request_killed ID FUNCTION: the staff's request for ID (auto_approve = pdf:
+# approved at once, delivered by the release thread), cdr-web killed with
+# that thread at FUNCTION
+request_killed() {
+	local link key code
+	link=$("$WEB" -c "$T/m.conf" link "$1" soumu@city.example.lg.jp)
+	key=$(csrf "$U$link")
+	gdb_kill_arm "$pid" "$2" "$T" || return 1
+	code=$($C -o /dev/null -w '%{http_code}' -d "csrf=$key&attachment=0" "$U$link/request")
+	[ "$code" = 200 ] || echo "# request: $code"
+	gdb_kill_at_breakpoint "$pid" "$T" || { wait "$pid"; pid=; return 1; }
+	wait "$pid" 2>/dev/null
+	pid=
+	[ "$code" = 200 ]
+}
+# wait_log TEXT: cdr-web logs TEXT (10 s)
+wait_log() {
+	for _ in $(seq 100); do grep -qF -- "$1" "$T/web.log" && return 0; sleep 0.1; done
+	echo "# not logged: $1"
+	return 1
+}
+
+# killed_case DESCRIPTION ID FUNCTION CHECK: the request for ID, cdr-web
+# killed with its release thread at FUNCTION, then CHECK ID (it restarts
+# cdr-web with restart_earlier, and sets st=1 when it finds a fault)
+killed_case() {
+	st=0
+	if [ -z "$HAVE_GDB" ]; then
+		fail_without_gdb "$1"
+		return
+	fi
+	if request_killed "$2" "$3"; then
+		"$4" "$2"
+	else
+		st=1
+		[ -n "$pid" ] || start_web
+	fi
+	ok $st "$1"
+}
+# restart_earlier ID: the release of ID approved earlier, cdr-web started again
+restart_earlier() { approved_earlier "$1" && start_web || st=1; }
+
+# killed before the Message-ID was recorded: the claim, nothing sent
+before_submitting() {
+	local state got
+	state=$(release_sql "$1" "r.state || ' ' || coalesce(r.submitting, '-')")
+	[ "$state" = "sending -" ] || { st=1; echo "# after the kill: '$state'"; }
+	[ "$(copies "$1")" = 0 ] || { st=1; echo "# sent before the restart"; }
+	restart_earlier "$1"
+	wait_log "of $1 was cut short before its submission (nothing was sent): approved again" || st=1
+	for _ in $(seq 100); do [ "$(copies "$1")" = 0 ] || break; sleep 0.1; done
+	sleep 2
+	got=$(copies "$1")
+	[ "$got" = 1 ] || { st=1; echo "# $got copies delivered"; }
+	"$QTOOL" -c "$T/m.conf" -j show "$1" > "$T/show-killed.json"
+	$PY - "$T/show-killed.json" <<'PYEOF' || st=1
+import json, sys
+s = json.load(open(sys.argv[1]))
+r = s["releases"]
+assert [x["state"] for x in r] == ["delivered"], r
+ev = [e["what"] for e in s["events"]]
+assert ev.count("release-recovered") == 1, ev
+PYEOF
+}
+killed_case "cdr-web killed (SIGKILL) while its release thread delivers, before the submission (claimed, no Message-ID recorded): nothing sent; restarted, its sweep takes the claim up and delivers the release once, delivered in the store" \
+	"$KILL1" store_release_submitting before_submitting
+
+# killed at the submission, its Message-ID recorded
+at_submission() {
+	local mid got state
+	mid=$(release_sql "$1" "r.submitting")
+	case $mid in "<mugaika.release."*">") ;; *) st=1; echo "# after the kill: '$mid'";; esac
+	restart_earlier "$1"
+	wait_log "of $1 was cut short while being submitted" || st=1
+	sleep 3
+	# held at resubmit_send's entry: the relay was never reached, and is not now
+	got=$(copies "$1")
+	[ "$got" = 0 ] || { st=1; echo "# $got copies delivered"; }
+	state=$(release_sql "$1" "r.state || ' ' || coalesce(r.delivered_id, '-')")
+	[ "$state" = "failed $mid" ] || { st=1; echo "# after the restart: '$state'"; }
+	"$QTOOL" -c "$T/m.conf" show "$1" > "$T/show-killed.txt" 2>&1
+	grep "^release [0-9]*: uncertain, " "$T/show-killed.txt" | grep -qF "Message-ID $mid" ||
+		{ st=1; sed 's/^/# /' "$T/show-killed.txt"; }
+}
+killed_case "cdr-web killed (SIGKILL) at the submission of a release (its Message-ID recorded): restarted, nothing is sent again; the release failed, uncertain, naming that Message-ID in show" \
+	"$KILL2" resubmit_send at_submission
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
