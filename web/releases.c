@@ -26,6 +26,7 @@ struct delivery {
 	gint64 number;
 	char *passwords; /* NULL: none */
 	gboolean sweep;  /* no delivery: look for approved releases left behind */
+	gboolean at_start;
 };
 
 static void
@@ -58,12 +59,13 @@ deliver(struct web_app *app, const char *id, gint64 number, const char *password
  * have taken without answering: "uncertain", see release.c). Releases
  * that came with a password are not retried: the password is not kept. */
 gboolean
-web_release_due(const struct store_release *r, gint64 now)
+web_release_due(const struct store_release *r, gint64 now, gboolean at_start)
 {
 	if (!r->origin || !g_str_has_prefix(r->origin, "web "))
 		return FALSE;
-	if (r->state == STORE_RELEASE_APPROVED)
-		return (r->decided_at ? r->decided_at : r->requested_at) < now - SWEEP_SECONDS;
+	if (r->state == STORE_RELEASE_APPROVED) /* at start, this process has queued none */
+		return at_start ||
+		       (r->decided_at ? r->decided_at : r->requested_at) < now - SWEEP_SECONDS;
 	return r->state == STORE_RELEASE_FAILED && r->reason &&
 	       g_str_has_prefix(r->reason, "tempfail: ") && r->finished_at < now - RETRY_SECONDS &&
 	       r->requested_at > now - 86400;
@@ -79,7 +81,7 @@ encrypted(struct web_app *app, const char *id)
 }
 
 static void
-sweep(struct web_app *app)
+sweep(struct web_app *app, gboolean at_start)
 {
 	g_autoptr(GError) error = NULL;
 	/* releases whose delivering process stopped (release.h): approved
@@ -99,7 +101,7 @@ sweep(struct web_app *app)
 	gint64 now = g_get_real_time() / G_USEC_PER_SEC;
 	for (guint i = 0; i < all->len; i++) {
 		const struct store_release *r = all->pdata[i];
-		if (web_release_due(r, now) && (r->state == STORE_RELEASE_APPROVED || !encrypted(app, r->id)))
+		if (web_release_due(r, now, at_start) && (r->state == STORE_RELEASE_APPROVED || !encrypted(app, r->id)))
 			deliver(app, r->id, r->number, NULL);
 	}
 }
@@ -110,7 +112,7 @@ run(gpointer data, gpointer user_data)
 	struct delivery *d = data;
 	struct web_app *app = user_data;
 	if (d->sweep)
-		sweep(app);
+		sweep(app, d->at_start);
 	else
 		deliver(app, d->id, d->number, d->passwords);
 	delivery_free(d);
@@ -133,7 +135,9 @@ web_releaser_start(struct web_app *app)
 	r->app = app;
 	r->pool = g_thread_pool_new(run, app, 1, FALSE, NULL);
 	r->sweep = g_timeout_add_seconds(SWEEP_SECONDS, sweep_tick, r);
-	sweep_tick(r); /* at start too */
+	struct delivery *d = g_new0(struct delivery, 1); /* at start too */
+	d->sweep = d->at_start = TRUE;
+	g_thread_pool_push(r->pool, d, NULL);
 	return r;
 }
 

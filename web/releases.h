@@ -38,7 +38,9 @@ gboolean web_release_decide(struct web_app *app, gint64 number, gboolean approve
 			    GError **error);
 
 /* Whether the sweep delivers release `r` now (`now`: seconds): a
- * console release approved a sweep ago and not delivered, or one the
- * relay deferred ("tempfail: ") five minutes ago, within a day. Never
- * one that may have been delivered (store_release_uncertain()). */
-gboolean web_release_due(const struct store_release *r, gint64 now);
+ * console release approved a sweep ago (at start: any, since this
+ * process queued none: a restart after a crash delivers at once) and
+ * not delivered, or one the relay deferred ("tempfail: ") five minutes
+ * ago, within a day. Never one that may have been delivered
+ * (store_release_uncertain()). */
+gboolean web_release_due(const struct store_release *r, gint64 now, gboolean at_start);

@@ -130,16 +130,26 @@ test_sweep_due(void)
 				   .requested_at = now - 1000,
 				   .finished_at = now - 600,
 				   .reason = (char *)"tempfail: 451 later" };
-	g_assert_true(web_release_due(&r, now));
+	g_assert_true(web_release_due(&r, now, FALSE));
+	/* approved just now: the next sweep, unless this one is at start */
+	struct store_release approved = { .state = STORE_RELEASE_APPROVED,
+					  .origin = (char *)"web 192.0.2.1",
+					  .requested_at = now - 5,
+					  .decided_at = now - 5 };
+	g_assert_false(web_release_due(&approved, now, FALSE));
+	g_assert_true(web_release_due(&approved, now, TRUE));
+	g_assert_true(web_release_due(&approved, now + 61, FALSE));
+	approved.origin = (char *)"cdr-quarantine pid 1 on pts/0";
+	g_assert_false(web_release_due(&approved, now, TRUE));
 	r.reason = (char *)STORE_RELEASE_UNCERTAIN "may have been delivered: check the LGWAN "
 					   "mail server's log for Message-ID <x@gw> before "
 					   "releasing again (no answer)";
 	g_assert_true(store_release_uncertain(&r));
-	g_assert_false(web_release_due(&r, now));
-	g_assert_false(web_release_due(&r, now + 3600));
+	g_assert_false(web_release_due(&r, now, FALSE));
+	g_assert_false(web_release_due(&r, now + 3600, FALSE));
 	r.reason = (char *)"tempfail: 451 later";
 	r.origin = (char *)"cdr-quarantine pid 1 on pts/0";
-	g_assert_false(web_release_due(&r, now));
+	g_assert_false(web_release_due(&r, now, FALSE));
 }
 
 int

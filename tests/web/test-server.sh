@@ -335,9 +335,8 @@ ok $st "failed logins for admin from one address: that address 429, the administ
 
 # 9e-9f. cdr-web killed (SIGKILL) while its release thread delivers (gdb
 # holds that thread at FUNCTION, the rest answers on), then started again.
-# A release is due at a sweep only once approved a sweep (a minute) ago:
-# the store's times of the release are set back two minutes while cdr-web
-# is down, so the sweep at the restart is the one that must act.
+# The sweep at start delivers any approved release of the console (later
+# sweeps only those approved a minute ago), so the restart is what acts.
 # copies ID: how many releases of ID the sink holds
 copies() { grep -l "^X-Mugaika-Followup: release; id=$1" "$T"/sink/*.eml 2>/dev/null | grep -c .; }
 # release_sql ID SQL-EXPRESSION: of the release of ID (read-only)
@@ -349,18 +348,6 @@ row = db.execute("SELECT %s FROM releases r JOIN messages m ON m.seq = r.message
                  % sys.argv[3], (sys.argv[2],)).fetchone()
 print(row[0] if row else "")
 PYEOF
-}
-# approved_earlier ID: the release of ID asked for and approved two minutes ago
-approved_earlier() {
-	$PY - "$T/q/quarantine.sqlite" "$1" <<'PYEOF' || return 1
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE releases SET requested_at = requested_at - 120, "
-           "decided_at = decided_at - 120 WHERE message = (SELECT seq FROM messages WHERE id = ?)",
-           (sys.argv[2],))
-db.commit()
-PYEOF
-	[ "$(id -u)" != 0 ] || chown -R nobody:nogroup "$T/q"
 }
 # request_killed ID FUNCTION: the staff's request for ID (auto_approve = pdf:
 # approved at once, delivered by the release thread), cdr-web killed with
@@ -386,7 +373,7 @@ wait_log() {
 
 # killed_case DESCRIPTION ID FUNCTION CHECK: the request for ID, cdr-web
 # killed with its release thread at FUNCTION, then CHECK ID (it restarts
-# cdr-web with restart_earlier, and sets st=1 when it finds a fault)
+# cdr-web again (start_web), and sets st=1 when it finds a fault)
 killed_case() {
 	st=0
 	if [ -z "$HAVE_GDB" ]; then
@@ -401,8 +388,6 @@ killed_case() {
 	fi
 	ok $st "$1"
 }
-# restart_earlier ID: the release of ID approved earlier, cdr-web started again
-restart_earlier() { approved_earlier "$1" && start_web || st=1; }
 
 # killed before the Message-ID was recorded: the claim, nothing sent
 before_submitting() {
@@ -410,7 +395,7 @@ before_submitting() {
 	state=$(release_sql "$1" "r.state || ' ' || coalesce(r.submitting, '-')")
 	[ "$state" = "sending -" ] || { st=1; echo "# after the kill: '$state'"; }
 	[ "$(copies "$1")" = 0 ] || { st=1; echo "# sent before the restart"; }
-	restart_earlier "$1"
+	start_web || st=1
 	wait_log "of $1 was cut short before its submission (nothing was sent): approved again" || st=1
 	for _ in $(seq 100); do [ "$(copies "$1")" = 0 ] || break; sleep 0.1; done
 	sleep 2
@@ -434,7 +419,7 @@ at_submission() {
 	local mid got state
 	mid=$(release_sql "$1" "r.submitting")
 	case $mid in "<mugaika.release."*">") ;; *) st=1; echo "# after the kill: '$mid'";; esac
-	restart_earlier "$1"
+	start_web || st=1
 	wait_log "of $1 was cut short while being submitted" || st=1
 	sleep 3
 	# held at resubmit_send's entry: the relay was never reached, and is not now
