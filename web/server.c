@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "accounts.h"
 #include "escape.h"
 #include "router.h"
 
@@ -263,7 +264,12 @@ peer_is_loopback(SoupServerMessage *msg)
 }
 
 /* The user a trusted proxy names, when [web] trust_proxy_user is set, we
- * listen on loopback only and the peer is on loopback. */
+ * listen on loopback only and the peer is on loopback. The name is held
+ * to the rule of an account's (web_account_name_valid()): it is the "who"
+ * of the audit, shown and printed by cdr-quarantine, so a control or
+ * format character (ESC, a bidi override), a blank or a byte that is not
+ * UTF-8 never gets in; such a header names nobody (and is logged, but
+ * for an empty one: a proxy may send it empty for staff's pages). */
 static char *
 proxy_user_of(struct web_app *app, SoupServerMessage *msg)
 {
@@ -272,9 +278,15 @@ proxy_user_of(struct web_app *app, SoupServerMessage *msg)
 		return NULL;
 	const char *user = soup_message_headers_get_one(
 		soup_server_message_get_request_headers(msg), header);
-	return user && *user && strlen(user) <= 256 && g_utf8_validate(user, -1, NULL)
-		       ? g_strdup(user)
-		       : NULL;
+	if (!user || !*user)
+		return NULL;
+	if (!web_account_name_valid(user)) {
+		g_printerr("cdr-web: %s: the header %s (trust_proxy_user) is not a user name "
+			   "(1-64 of A-Z a-z 0-9 . _ @ -): no administrator\n",
+			   soup_server_message_get_remote_host(msg), header);
+		return NULL;
+	}
+	return g_strdup(user);
 }
 
 static void

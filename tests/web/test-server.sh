@@ -16,6 +16,11 @@
 # console's sweep takes the claim up and delivers the release once; killed
 # at the submission (its Message-ID recorded), the release is failed
 # "uncertain" naming that Message-ID and nothing is sent again.
+# [web] trust_proxy_user = X-Remote-User (cdr-web started again): the
+# header's user reaches /admin without a login and is named on the page,
+# no header redirects to /login, an empty, overlong, blank, control- or
+# format-character (ESC, CR, a folded line, U+202E, U+200B) or non-UTF-8
+# value names nobody.
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -433,6 +438,45 @@ at_submission() {
 }
 killed_case "cdr-web killed (SIGKILL) at the submission of a release (its Message-ID recorded): restarted, nothing is sent again; the release failed, uncertain, naming that Message-ID in show" \
 	"$KILL2" resubmit_send at_submission
+
+# 9g-9j. [web] trust_proxy_user = X-Remote-User: cdr-web started again with it
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
+echo 'trust_proxy_user = X-Remote-User' >> "$T/m.conf" # [web] is the last section
+start_web
+ADM=yamada@city.example.lg.jp
+PX="curl -s -c $T/cjp -b $T/cjp -H X-Remote-User:$ADM"
+# proxy_status VALUE...: the status of GET /admin with X-Remote-User: VALUE
+# (the bytes as given, sent over a socket as a proxy would), one a line
+proxy_status() {
+	$PY - "$PORT" "$@" <<'PYEOF'
+import os, socket, sys
+for v in sys.argv[2:]:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"GET /admin HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Remote-User: " + os.fsencode(v) +
+              b"\r\nConnection: close\r\n\r\n")
+    answer = b""
+    while chunk := s.recv(65536):
+        answer += chunk
+    print(answer.split(b" ", 2)[1].decode())
+PYEOF
+}
+st=0
+code=$($PX -o "$T/p9g" -w '%{http_code}' "$U/admin")
+[ "$code" = 200 ] || { st=1; echo "# /admin from the proxy: $code"; }
+grep -qF "<span class=\"who\">$ADM</span>" "$T/p9g" || { st=1; echo "# the page does not name $ADM"; }
+code=$(curl -s -D "$T/h9g" -o /dev/null -w '%{http_code}' "$U/admin")
+[ "$code" = 303 ] && grep -qi '^Location: /login' "$T/h9g" || { st=1; echo "# without the header: $code"; }
+[ "$(proxy_status "$(printf 'a%.0s' $(seq 64))")" = 200 ] || { st=1; echo "# 64 characters refused"; }
+for v in '' "$(printf 'a%.0s' $(seq 65))" "$(printf 'adm\001in')" "$(printf 'adm\033[2Kin')" \
+	"$(printf 'adm\177in')" "$(printf 'adm\tin')" "$(printf 'adm\r\n in')" "$(printf 'adm\rin')" \
+	"$(printf '\342\200\256nimda')" "$(printf 'adm\342\200\213in')" "$(printf 'adm\377in')" \
+	'adm in' 'adm<b>in'; do
+	code=$(proxy_status "$v")
+	[ "$code" = 303 ] || { st=1; echo "# X-Remote-User: $(LC_ALL=C printf %q "$v"): $code"; }
+done
+logged=$(grep -c '^cdr-web: 127.0.0.1: the header X-Remote-User (trust_proxy_user) is not a user name' "$T/web.log")
+[ "$logged" = 12 ] || { st=1; echo "# $logged refused headers logged, not 12"; }
+ok $st "trust_proxy_user: X-Remote-User: $ADM reaches /admin without a login (200, the page names $ADM), without it 303 to /login; empty, 65 characters, a control character (SOH, ESC, DEL, tab, CR), a folded line, U+202E, U+200B, a byte not UTF-8, a blank or <b> name nobody (303; logged but the empty one)"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
