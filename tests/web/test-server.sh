@@ -16,11 +16,15 @@
 # console's sweep takes the claim up and delivers the release once; killed
 # at the submission (its Message-ID recorded), the release is failed
 # "uncertain" naming that Message-ID and nothing is sent again.
-# [web] trust_proxy_user = X-Remote-User (cdr-web started again): the
-# header's user reaches /admin without a login and is named on the page,
-# no header redirects to /login, an empty, overlong, blank, control- or
+# [web] trust_proxy_user: without it, X-Remote-User: admin gets the login
+# wall; with X-Remote-User (cdr-web started again) the header's user
+# reaches /admin without a login and is named on the page, no header
+# redirects to /login, an empty, overlong, blank, control- or
 # format-character (ESC, CR, a folded line, U+202E, U+200B) or non-UTF-8
-# value names nobody.
+# value names nobody; the proxy's user's POST needs the session's CSRF
+# token (403 without, nothing decided); its denial and page view are in
+# the store with it as who; cdr-web -n refuses trust_proxy_user on a
+# listen address that is not loopback (exit status, message).
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
 WEB=$1 QTOOL=$2 SRC=$3
@@ -171,6 +175,13 @@ grep -qi '^Set-Cookie: mugaika_session=' "$T/h2" || st=1 # a new session at logi
 K2=$(csrf "$U/no-such-page") # the layout's logout form
 [ "$($C -o /dev/null -w '%{http_code}' -d "csrf=$K2" "$U/logout")" = 303 ] || st=1
 ok $st "login: without the CSRF token 403, a wrong password 403 with p.flash.error, the right one 303 to /admin with a new session; logout"
+
+# 2b. without [web] trust_proxy_user a proxy's header names nobody
+st=0
+code=$(curl -s -D "$T/h2b" -o "$T/p2b" -w '%{http_code}' -H 'X-Remote-User: admin' "$U/admin")
+[ "$code" = 303 ] && grep -qi '^Location: /login' "$T/h2b" || { st=1; echo "# /admin with X-Remote-User: $code"; }
+grep -q 'class="who"' "$T/p2b" && st=1
+ok $st "without [web] trust_proxy_user, X-Remote-User: admin gets the login wall (303 to /login)"
 
 # 3. the staff page shows hostile values literally
 L=$("$WEB" -c "$T/m.conf" link "$HOSTILE" soumu@city.example.lg.jp)
@@ -477,6 +488,56 @@ done
 logged=$(grep -c '^cdr-web: 127.0.0.1: the header X-Remote-User (trust_proxy_user) is not a user name' "$T/web.log")
 [ "$logged" = 12 ] || { st=1; echo "# $logged refused headers logged, not 12"; }
 ok $st "trust_proxy_user: X-Remote-User: $ADM reaches /admin without a login (200, the page names $ADM), without it 303 to /login; empty, 65 characters, a control character (SOH, ESC, DEL, tab, CR), a folded line, U+202E, U+200B, a byte not UTF-8, a blank or <b> name nobody (303; logged but the empty one)"
+
+# the request for HOSTILE's attachment 0 (case 5), waiting in the queue
+NUM=$($PX "$U/admin/queue" | sed -n 's/.*<tr class="request" data-number="\([0-9]*\)".*/\1/p' | head -1)
+echo "# request $NUM"
+st=0
+[ -n "$NUM" ] || st=1
+code=$($PX -o /dev/null -w '%{http_code}' -d "reason=by+the+proxy" "$U/admin/release/$NUM/deny")
+[ "$code" = 403 ] || { st=1; echo "# a denial without the CSRF token: $code"; }
+code=$($PX -o /dev/null -w '%{http_code}' -d "csrf=$(printf '0%.0s' $(seq 64))&reason=x" "$U/admin/release/$NUM/deny")
+[ "$code" = 403 ] || { st=1; echo "# a denial with a wrong CSRF token: $code"; }
+code=$($PX -o /dev/null -w '%{http_code}' -d "csrf=$K&reason=x" "$U/admin/release/$NUM/approve")
+[ "$code" = 403 ] || { st=1; echo "# an approval with another session's CSRF token: $code"; }
+[ "$(release_sql "$HOSTILE" r.state)" = requested ] || { st=1; echo "# decided without the token"; }
+ok $st "trust_proxy_user: a POST from the proxy's user still needs its session's CSRF token (none, a wrong one, another session's: 403, the request left undecided)"
+
+st=0
+$PX -o /dev/null "$U/admin/message/$HOSTILE"
+KP=$($PX "$U/admin/queue" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+code=$($PX -o "$T/p9h" -w '%{http_code}' -d "csrf=$KP&reason=by+the+proxy" "$U/admin/release/$NUM/deny")
+[ "$code" = 200 ] && grep -q 'class="flash ok"' "$T/p9h" || { st=1; echo "# a denial with the token: $code"; }
+grep -qF "<td><bdi>$ADM</bdi></td>" "$T/p9h" || { st=1; echo "# the queue does not name $ADM"; }
+"$QTOOL" -c "$T/m.conf" -j show "$HOSTILE" > "$T/show9h.json"
+$PY - "$T/show9h.json" "$ADM" <<'PYEOF' || st=1
+import json, sys
+s, adm = json.load(open(sys.argv[1])), sys.argv[2]
+ev = [(e["what"], e.get("by"), e.get("origin")) for e in s["events"]]
+assert ("web-admin-view", adm, "web 127.0.0.1") in ev, ev
+assert ("release-denied", adm, "web 127.0.0.1") in ev, ev
+r = s["releases"]
+assert [x["state"] for x in r] == ["denied"], r
+PYEOF
+ok $st "trust_proxy_user: with the token the proxy's user denies the request (200); the store's web-admin-view and release-denied events name $ADM as who"
+
+# cdr-web -n: trust_proxy_user on an address that is not loopback (HTTPS
+# there, so that this is the one error) is refused; on loopback it is fine
+st=0
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/key.pem" \
+	-out "$T/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null || st=1
+sed "s/^listen = .*/listen = 0.0.0.0:$PORT\ntls_cert = ${T//\//\\/}\/cert.pem\ntls_key = ${T//\//\\/}\/key.pem/" \
+	"$T/m.conf" > "$T/wide.conf"
+"$WEB" -n -c "$T/wide.conf" > "$T/n.out" 2> "$T/n.err"
+rc=$?
+[ "$rc" != 0 ] || { st=1; echo "# -n with trust_proxy_user on 0.0.0.0: exit $rc"; }
+grep -qx 'error: \[web\] trust_proxy_user is honoured on a loopback listen address only (behind a proxy on this host)' "$T/n.err" || st=1
+grep -q 'configuration OK' "$T/n.out" && st=1
+grep -v '^trust_proxy_user' "$T/wide.conf" > "$T/wide-plain.conf"
+"$WEB" -n -c "$T/wide-plain.conf" > "$T/n2.out" 2> "$T/n2.err" || { st=1; sed 's/^/# /' "$T/n2.err"; }
+"$WEB" -n -c "$T/m.conf" > "$T/n3.out" 2> "$T/n3.err" || { st=1; sed 's/^/# /' "$T/n3.err"; }
+grep -q trust_proxy_user "$T/n3.err" && st=1
+ok $st "cdr-web -n: trust_proxy_user with listen = 0.0.0.0 (HTTPS) fails (exit $rc) with the error naming it; the same without it, and trust_proxy_user on 127.0.0.1, are OK"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
