@@ -168,11 +168,6 @@ check(struct web_app *app)
 		g_printerr("warning: [web] accounts %s: %s (no administrator can log in; "
 			   "cdr-web passwd USER makes it)\n",
 			   p->web_accounts, g_strerror(errno));
-	if (*p->web_trust_proxy_user && !app->loopback) {
-		g_printerr("error: [web] trust_proxy_user is honoured on a loopback listen address "
-			   "only (behind a proxy on this host)\n");
-		errors++;
-	}
 	if (g_str_has_prefix(p->web_base_url, "http://"))
 		g_printerr("warning: [web] base_url %s is plain HTTP: links travel unencrypted\n",
 			   p->web_base_url);

@@ -506,6 +506,12 @@ web_server_check(struct web_app *app, GSocketAddress **address, GTlsCertificate 
 		return FALSE;
 	}
 	app->tls = *p->web_tls_cert != '\0';
+	if (*p->web_trust_proxy_user && !app->loopback) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "[web] trust_proxy_user is honoured on a loopback listen address "
+			    "only (behind a proxy on this host)");
+		return FALSE;
+	}
 	if (!app->tls && !app->loopback) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "[web] listen = %s: plain HTTP only on a loopback address (behind a "

@@ -23,7 +23,7 @@
 # format-character (ESC, CR, a folded line, U+202E, U+200B) or non-UTF-8
 # value names nobody; the proxy's user's POST needs the session's CSRF
 # token (403 without, nothing decided); its denial and page view are in
-# the store with it as who; cdr-web -n refuses trust_proxy_user on a
+# the store with it as who; cdr-web -n and serving refuse trust_proxy_user on a
 # listen address that is not loopback (exit status, message).
 # Usage: test-server.sh CDR-WEB CDR-QUARANTINE SOURCE-ROOT       Output: TAP
 set -u
@@ -521,7 +521,7 @@ assert [x["state"] for x in r] == ["denied"], r
 PYEOF
 ok $st "trust_proxy_user: with the token the proxy's user denies the request (200); the store's web-admin-view and release-denied events name $ADM as who"
 
-# cdr-web -n: trust_proxy_user on an address that is not loopback (HTTPS
+# cdr-web -n and serving: trust_proxy_user on an address that is not loopback (HTTPS
 # there, so that this is the one error) is refused; on loopback it is fine
 st=0
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/key.pem" \
@@ -537,7 +537,13 @@ grep -v '^trust_proxy_user' "$T/wide.conf" > "$T/wide-plain.conf"
 "$WEB" -n -c "$T/wide-plain.conf" > "$T/n2.out" 2> "$T/n2.err" || { st=1; sed 's/^/# /' "$T/n2.err"; }
 "$WEB" -n -c "$T/m.conf" > "$T/n3.out" 2> "$T/n3.err" || { st=1; sed 's/^/# /' "$T/n3.err"; }
 grep -q trust_proxy_user "$T/n3.err" && st=1
-ok $st "cdr-web -n: trust_proxy_user with listen = 0.0.0.0 (HTTPS) fails (exit $rc) with the error naming it; the same without it, and trust_proxy_user on 127.0.0.1, are OK"
+# nor does it serve so (it would ignore the header quietly)
+timeout 20 "$WEB" -f -c "$T/wide.conf" > "$T/f.out" 2> "$T/f.err"
+frc=$?
+[ "$frc" != 0 ] && [ "$frc" != 124 ] || { st=1; echo "# serving with trust_proxy_user on 0.0.0.0: exit $frc"; }
+grep -q 'trust_proxy_user is honoured on a loopback listen address only' "$T/f.err" ||
+	{ st=1; sed 's/^/# /' "$T/f.err"; }
+ok $st "cdr-web -n and cdr-web -f: trust_proxy_user with listen = 0.0.0.0 (HTTPS) fails (exit $rc, $frc) with the error naming it; the same without it, and trust_proxy_user on 127.0.0.1, are OK"
 
 # 10. an orderly stop (and, in a sanitizer build, nothing reported)
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
