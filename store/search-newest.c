@@ -147,17 +147,15 @@ walk_candidates(struct walk *w, const char *sql, const char *text, gint64 number
 	return more && !w->failed;
 }
 
-int
-store_search_newest(sqlite3 *db, const struct store_query *in, GPtrArray **out, GError **error)
+/* store_search_newest() inside its read transaction. */
+static int
+walk_newest(sqlite3 *db, const struct store_query *in, const struct one_word *word,
+	    const char *match, GPtrArray **out, GError **error)
 {
-	struct one_word word;
-	if (!in->newest_first || !in->limit || !one_word(in, &word))
-		return 0;
-	g_autofree char *match = store_search_index_match(word.column, word.word);
 	gint64 upto = store_search_index_upto(db);
 	g_autoptr(GError) ignored = NULL;
 	gint64 newest = db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", &ignored);
-	if (!match || upto < 0 || newest < 0)
+	if (upto < 0 || newest < 0)
 		return 0;
 	sqlite3_stmt *one = store_search_prepare(db, in, "", TRUE, error);
 	if (!one)
@@ -167,7 +165,7 @@ store_search_newest(sqlite3 *db, const struct store_query *in, GPtrArray **out, 
 			  G_MAXINT64, FALSE };
 	g_autofree char *hits = g_strdup_printf("SELECT rowid / %" G_GINT64_FORMAT " FROM %s WHERE %s "
 						"MATCH ?1 ORDER BY rowid DESC",
-						word.per_message, word.table, word.table);
+						word->per_message, word->table, word->table);
 	gboolean ran_out =
 		walk_candidates(&w, "SELECT seq FROM messages WHERE seq > ?1 ORDER BY seq DESC",
 				NULL, upto) &&
@@ -186,5 +184,24 @@ store_search_newest(sqlite3 *db, const struct store_query *in, GPtrArray **out, 
 	}
 	if (w.found)
 		g_ptr_array_unref(w.found);
+	return answer;
+}
+
+int
+store_search_newest(sqlite3 *db, const struct store_query *in, GPtrArray **out, GError **error)
+{
+	struct one_word word;
+	if (!in->newest_first || !in->limit || !one_word(in, &word))
+		return 0;
+	g_autofree char *match = store_search_index_match(word.column, word.word);
+	if (!match)
+		return 0;
+	/* one snapshot for every read below: `upto` cannot move between the
+	 * messages above it and the index's hits (no message read twice) */
+	if (!db_exec(db, "BEGIN", error))
+		return -1;
+	int answer = walk_newest(db, in, &word, match, out, error);
+	g_autoptr(GError) ignored = NULL;
+	db_exec(db, "COMMIT", &ignored);
 	return answer;
 }
