@@ -15,7 +15,8 @@ struct web_indexer {
 	struct mg_store *store;
 	GThreadPool *pool;
 	guint timer;
-	gint busy; /* atomic: a run queued or running */
+	gint busy;       /* atomic: a run queued or running */
+	gboolean failing; /* the last run failed: said once, not every 5 s */
 };
 
 static void
@@ -25,9 +26,15 @@ run(gpointer data, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	guint64 added = 0;
 	gint64 started = g_get_monotonic_time();
-	if (!store_index_catch_up(x->store, &added, &error))
-		g_printerr("cdr-web: search index: %s\n", error->message);
-	else if (added >= 10000)
+	gboolean ok = store_index_catch_up(x->store, &added, &error);
+	if (!ok && !x->failing)
+		g_printerr("cdr-web: search index not brought up to date (searches stay right, "
+			   "and slower): %s\n",
+			   error->message);
+	else if (ok && x->failing)
+		g_printerr("cdr-web: search index up to date again\n");
+	x->failing = !ok;
+	if (ok && added >= 10000)
 		g_printerr("cdr-web: search index: %" G_GUINT64_FORMAT " messages added in %" G_GINT64_FORMAT
 			   " ms\n",
 			   added, (g_get_monotonic_time() - started) / 1000);
