@@ -280,9 +280,16 @@ proxy_user_of(struct web_app *app, SoupServerMessage *msg)
 		soup_server_message_get_request_headers(msg), header);
 	if (!user || !*user)
 		return NULL;
-	if (!web_account_name_valid(user)) {
+	/* an account's name, or Windows' DOMAIN\user (one backslash, as NTLM
+	 * proxies send it): printable ASCII only, so the audit's who is safe
+	 * on a page and on a terminal */
+	g_autofree char *unslashed = g_strdup(user);
+	char *slash = strchr(unslashed, '\\');
+	if (slash && slash != unslashed && slash[1])
+		*slash = '_';
+	if (!web_account_name_valid(unslashed)) {
 		g_printerr("cdr-web: %s: the header %s (trust_proxy_user) is not a user name "
-			   "(1-64 of A-Z a-z 0-9 . _ @ -): no administrator\n",
+			   "(1-64 of A-Z a-z 0-9 . _ @ -, or DOMAIN\\user): no administrator\n",
 			   soup_server_message_get_remote_host(msg), header);
 		return NULL;
 	}
