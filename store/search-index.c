@@ -72,7 +72,8 @@
 #include "store-private.h"
 
 #define UPTO "(SELECT upto FROM search_index)"
-#define NEWEST "(SELECT coalesce(max(seq), 0) FROM messages)"
+#define NEWEST_SELECT "SELECT coalesce(max(seq), 0) FROM messages"
+#define NEWEST "(" NEWEST_SELECT ")"
 #define RECIPIENT_ROWID(r) r ".message * 1048576 + " r ".position"
 
 static const char index_tables[] =
@@ -141,7 +142,7 @@ store_search_index_ensure(sqlite3 *db, GError **error)
 	    !db_exec(db, index_triggers, error))
 		return FALSE;
 	return db_exec(db,
-		       have == 2 ? "INSERT INTO search_index SELECT coalesce(max(seq), 0) FROM messages"
+		       have == 2 ? "INSERT INTO search_index " NEWEST_SELECT
 				 : "INSERT INTO search_index VALUES (0)",
 		       error);
 }
@@ -158,7 +159,7 @@ index_batch(sqlite3 *db, gpointer data, GError **error)
 {
 	struct batch *b = data;
 	gint64 from = db_single_number(db, "SELECT upto FROM search_index", error);
-	gint64 last = from < 0 ? -1 : db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", error);
+	gint64 last = from < 0 ? -1 : store_newest_seq(db, error);
 	if (last < 0)
 		return FALSE;
 	sqlite3_stmt *st = db_prepare(db,
@@ -212,6 +213,12 @@ store_index_catch_up(struct mg_store *s, guint64 *added, GError **error)
 }
 
 gint64
+store_newest_seq(sqlite3 *db, GError **error)
+{
+	return db_single_number(db, NEWEST_SELECT, error);
+}
+
+gint64
 store_search_index_upto(sqlite3 *db)
 {
 	g_autoptr(GError) ignored = NULL;
@@ -244,8 +251,7 @@ store_search_index_plan(sqlite3 *db, const char *table, const char *match, guint
 	if (limit == 0)
 		return SEARCH_BY_ROWID; /* every hit is read anyway */
 	gint64 window = MAX(2000, 40 * (gint64)limit);
-	g_autoptr(GError) ignored = NULL;
-	gint64 newest = db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", &ignored);
+	gint64 newest = store_newest_seq(db, NULL);
 	if (newest < 0 || newest - upto >= window)
 		return SEARCH_SCAN; /* not indexed yet: as many rows to read either way */
 	/* the newest messages of the window that are indexed: one in 40 or

@@ -153,8 +153,7 @@ walk_newest(sqlite3 *db, const struct store_query *in, const struct one_word *wo
 	    const char *match, GPtrArray **out, GError **error)
 {
 	gint64 upto = store_search_index_upto(db);
-	g_autoptr(GError) ignored = NULL;
-	gint64 newest = db_single_number(db, "SELECT coalesce(max(seq), 0) FROM messages", &ignored);
+	gint64 newest = store_newest_seq(db, NULL);
 	if (upto < 0 || newest < 0)
 		return 0;
 	sqlite3_stmt *one = store_search_prepare(db, in, "", TRUE, error);

@@ -163,6 +163,9 @@ gboolean store_schema_ensure(sqlite3 *db, gboolean create, GError **error);
 /* search-index.c: the trigram index's tables, made when missing (empty:
  * store_index_catch_up() fills them). */
 gboolean store_search_index_ensure(sqlite3 *db, GError **error);
+/* The newest message's seq (0: none); -1 on error (with `error`, which
+ * may be NULL). */
+gint64 store_newest_seq(sqlite3 *db, GError **error);
 /* The newest message (seq) the index holds; the ones above it are read
  * as rows. -1 on error. */
 gint64 store_search_index_upto(sqlite3 *db);
