@@ -265,44 +265,51 @@ store_search_prepare(sqlite3 *db, const struct store_query *in, const char *pref
 	return st;
 }
 
+/* Give `m` to the caller, its details loaded when asked: 1 go on, 0 the
+ * caller said stop, -1 failed. */
+static int
+give(sqlite3 *db, const struct store_query *in, struct store_message *m, store_message_cb cb,
+     gpointer data, GError **error)
+{
+	if (in->details && !store_load_details(db, m->seq, m, error))
+		return -1;
+	return cb(m, data) ? 1 : 0;
+}
+
+static gboolean
+search_on(sqlite3 *db, const struct store_query *in, store_message_cb cb, gpointer data,
+	  GError **error)
+{
+	g_autoptr(GPtrArray) page = NULL;
+	int quick = store_search_newest(db, in, &page, error);
+	int go = 1;
+	for (guint i = 0; quick > 0 && go > 0 && i < page->len; i++)
+		go = give(db, in, page->pdata[i], cb, data, error);
+	if (quick != 0) /* answered (or failed) from the index's newest hits */
+		return quick > 0 && go >= 0;
+	sqlite3_stmt *st = store_search_prepare(db, in, "", FALSE, error);
+	if (!st)
+		return FALSE;
+	int rc = SQLITE_DONE;
+	while (go > 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g_autoptr(store_message) m = message_from_row(st, RECORD_COLUMN);
+		go = give(db, in, m, cb, data, error);
+	}
+	gboolean ok = go == 0 || (go > 0 && (rc == SQLITE_DONE ||
+					     db_error(db, error, "quarantine store")));
+	sqlite3_finalize(st);
+	return ok;
+}
+
 gboolean
 store_search(struct mg_store *s, const struct store_query *in, store_message_cb cb,
 	     gpointer data, GError **error)
 {
 	sqlite3 *db = store_reader(s, error);
-	g_autoptr(GPtrArray) page = NULL;
-	int quick = db ? store_search_newest(db, in, &page, error) : -1;
-	if (quick != 0) { /* answered (or failed) from the index's newest hits */
-		gboolean ok = quick > 0;
-		for (guint i = 0; ok && i < page->len; i++) {
-			struct store_message *m = page->pdata[i];
-			if (in->details && !store_load_details(db, m->seq, m, error))
-				ok = FALSE;
-			else if (!cb(m, data))
-				break;
-		}
-		if (db)
-			store_reader_done(s, db);
-		return ok;
-	}
-	sqlite3_stmt *st = store_search_prepare(db, in, "", FALSE, error);
-	gboolean ok = st != NULL;
-	int rc = SQLITE_DONE;
-	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		g_autoptr(store_message) m = message_from_row(st, RECORD_COLUMN);
-		if (in->details &&
-		    !store_load_details(db, sqlite3_column_int64(st, 0), m, error)) {
-			ok = FALSE;
-			break;
-		}
-		if (!cb(m, data))
-			break;
-	}
-	if (ok && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ok = db_error(db, error, "quarantine store");
-	sqlite3_finalize(st);
-	if (db)
-		store_reader_done(s, db);
+	if (!db)
+		return FALSE;
+	gboolean ok = search_on(db, in, cb, data, error);
+	store_reader_done(s, db);
 	return ok;
 }
 
