@@ -1,6 +1,7 @@
 #!/bin/bash
 # test-server.sh - cdr-web over HTTP with curl, against a quarantine made
-# by cdr-quarantine migrate (records written here): the security headers
+# by cdr-quarantine migrate (records written here): the search index
+# brought up to date by cdr-web at start, the security headers
 # and cookie, login (wrong, right, rate limit), the staff page of a message
 # whose subject and file names carry <script>, U+202E and a 300-character
 # name (escaped in the HTML, the direction control kept as the character
@@ -145,9 +146,26 @@ start_web() {
 	echo "# cdr-web does not answer"
 	return 1
 }
+# index_behind: messages the search index lacks (cdr-web adds them at start
+# and every 5 s; the migrate above wrote none)
+index_behind() {
+	$PY - "$T/q/quarantine.sqlite" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print(db.execute("SELECT (SELECT coalesce(max(seq), 0) FROM messages) - upto FROM search_index").fetchone()[0])
+PYEOF
+}
+behind=$(index_behind)
 start_web
 U=http://127.0.0.1:$PORT
 C="curl -s -c $T/cj -b $T/cj"
+
+# 0. cdr-web brings the search index up to date
+st=0
+[ "$behind" -ge 5 ] || { st=1; echo "# the index was not behind the migrate: $behind"; }
+for _ in $(seq 100); do [ "$(index_behind)" = 0 ] && break; sleep 0.1; done
+[ "$(index_behind)" = 0 ] || { st=1; echo "# still $(index_behind) behind"; }
+ok $st "cdr-web adds the messages the search index lacks ($behind after the migrate) at start"
 
 # 1. headers and cookie
 curl -s -D "$T/h1" -o "$T/p1" "$U/login"
