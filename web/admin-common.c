@@ -42,7 +42,8 @@ admin_date_parse(const char *text, gboolean next_day, gint64 *t)
 			return FALSE;
 	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
 		return FALSE;
-	g_autoptr(GDateTime) day = g_date_time_new_local((int)y, (int)m, (int)d, 0, 0, 0);
+	g_autoptr(GDateTime) day =
+		g_date_time_new(web_local_zone(), (int)y, (int)m, (int)d, 0, 0, 0);
 	if (!day)
 		return FALSE;
 	g_autoptr(GDateTime) when = next_day ? g_date_time_add_days(day, 1) : g_date_time_ref(day);

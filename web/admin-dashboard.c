@@ -31,10 +31,10 @@
 static gint64
 first_day(guint days)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
-	g_autoptr(GDateTime) today = g_date_time_new_local(g_date_time_get_year(now),
-							   g_date_time_get_month(now),
-							   g_date_time_get_day_of_month(now), 0, 0, 0);
+	g_autoptr(GDateTime) now = g_date_time_new_now(web_local_zone());
+	g_autoptr(GDateTime) today =
+		g_date_time_new(web_local_zone(), g_date_time_get_year(now),
+				g_date_time_get_month(now), g_date_time_get_day_of_month(now), 0, 0, 0);
 	g_autoptr(GDateTime) first = g_date_time_add_days(today, -(gint)(days - 1));
 	return g_date_time_to_unix(first);
 }
@@ -52,7 +52,7 @@ per_day_chart(struct web_request *rq, gint64 since, GArray *counts)
 	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < counts->len; i++) {
 		g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(since + (gint64)i * 86400);
-		g_autoptr(GDateTime) day = g_date_time_to_local(utc);
+		g_autoptr(GDateTime) day = g_date_time_to_timezone(utc, web_local_zone());
 		char *label = g_date_time_format(day, "%m/%d");
 		g_autofree char *date = g_date_time_format(day, "%Y-%m-%d");
 		char *title = g_strdup_printf("%s: %" G_GUINT64_FORMAT, date,
