@@ -20,6 +20,7 @@
 
 #include "pairing-run.h"
 #include "test-dir.h"
+#include "test-memfd.h"
 
 #define SENDER "taro@example.jp"
 #define A "soumu@city.lg.jp"
@@ -42,15 +43,6 @@ struct fixture {
 	struct fake fake;
 	struct pairing_ops ops;
 };
-
-static int
-memfd_with(const char *text)
-{
-	int fd = memfd_create("test", MFD_CLOEXEC);
-	g_assert_cmpint(fd, >=, 0);
-	g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t)strlen(text));
-	return fd;
-}
 
 static char *
 read_all(int fd)
@@ -101,7 +93,7 @@ fake_build(gpointer data, const char *id, const struct cdr_run_params *params, i
 	g_autofree char *out = g_strdup_printf("Subject: follow-up\r\n"
 					       "Message-ID: <fu.%s.%s@gw.test>\r\n\r\nbody\r\n",
 					       id, params->mail_mode);
-	*out_fd = memfd_with(out);
+	*out_fd = test_memfd(out, -1);
 	return report_with(opens ? 0 : 1);
 }
 
@@ -209,7 +201,7 @@ put_zip(struct fixture *x, const char *sender, const char *from, const char *to,
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = g_strdup_printf("zip PASSWORD=%s", password);
-	int fd = memfd_with(text);
+	int fd = test_memfd(text, -1);
 	char *id = store_put_original(x->store, fd, NULL, &error);
 	close(fd);
 	g_assert_no_error(error);
@@ -228,7 +220,7 @@ import_zip(struct fixture *x, gint64 offset, const char *password)
 	g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%S");
 	char *id = g_strdup_printf("%s-0000000000%02x", stamp, (guint)(offset & 0xff));
 	g_autofree char *text = g_strdup_printf("zip PASSWORD=%s", password);
-	int fd = memfd_with(text);
+	int fd = test_memfd(text, -1);
 	g_autoptr(store_message) m = message(SENDER, SENDER, A, TRUE);
 	g_autoptr(GError) error = NULL;
 	g_assert_true(store_import(x->store, id, fd, m, &error));
@@ -244,7 +236,7 @@ pair(struct fixture *x, const char *sender, const char *from, const char *to,
      const char *passwords, char **mail_id)
 {
 	g_autoptr(GError) error = NULL;
-	int fd = memfd_with("the password mail");
+	int fd = test_memfd("the password mail", -1);
 	char *id = store_put_original(x->store, fd, NULL, &error);
 	close(fd);
 	g_autoptr(store_message) m = message(sender, from, to, FALSE);
@@ -416,7 +408,7 @@ test_partial_fails(void)
 {
 	struct fixture *x = fixture_new(120, 3);
 	g_autoptr(GError) error = NULL;
-	int fd = memfd_with("zip PASSWORD=alpha");
+	int fd = test_memfd("zip PASSWORD=alpha", -1);
 	g_autofree char *zip = store_put_original(x->store, fd, NULL, &error);
 	close(fd);
 	g_autoptr(store_message) m = message(SENDER, SENDER, A "," B, TRUE);

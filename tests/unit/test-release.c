@@ -24,6 +24,7 @@
 
 #include "release.h"
 #include "test-dir.h"
+#include "test-memfd.h"
 
 #define A "soumu@city.lg.jp"
 #define B "kikaku@city.lg.jp"
@@ -48,15 +49,6 @@ struct fixture {
 	struct release_ops ops;
 };
 
-static int
-memfd_with(const char *text)
-{
-	int fd = memfd_create("test", MFD_CLOEXEC);
-	g_assert_cmpint(fd, >=, 0);
-	g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t)strlen(text));
-	return fd;
-}
-
 static struct cdr_report *
 fake_build(gpointer data, const char *id, const struct cdr_run_params *params, int *out_fd,
 	   GError **error)
@@ -76,7 +68,7 @@ fake_build(gpointer data, const char *id, const struct cdr_run_params *params, i
 			 : "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
 			   "\"<original@example.jp>\"}";
 	/* the report names the original's Message-ID, the message its own */
-	*out_fd = memfd_with("Message-ID: <rel.1@gw.test>\r\n\r\nbody\r\n");
+	*out_fd = test_memfd("Message-ID: <rel.1@gw.test>\r\n\r\nbody\r\n", -1);
 	(void)id;
 	return cdr_report_from_json_string(json, strlen(json), error);
 }
@@ -135,7 +127,7 @@ static char *
 put(struct fixture *x, const char *report, const char *extra)
 {
 	g_autoptr(GError) error = NULL;
-	int fd = memfd_with("the original");
+	int fd = test_memfd("the original", -1);
 	char *id = store_put_original(x->store, fd, NULL, &error);
 	close(fd);
 	g_assert_no_error(error);

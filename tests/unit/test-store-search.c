@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "store.h"
+#include "test-memfd.h"
 #include "test-store-util.h"
 
 struct sample {
@@ -110,8 +111,7 @@ fill(struct mg_store *s, guint copies)
 				NOV1 + (gint64)c * 86400 + (gint64)i * 3600);
 			g_autofree char *stamp = g_date_time_format(t, "%Y%m%dT%H%M%S");
 			g_autofree char *id = g_strdup_printf("%s-%012x", stamp, c * 100 + i);
-			int fd = memfd_create("m", MFD_CLOEXEC);
-			g_assert_cmpint(write(fd, "mail", 4), ==, 4);
+			int fd = test_memfd("mail", -1);
 			gboolean ok = store_import(s, id, fd, m, &error);
 			g_assert_no_error(error);
 			g_assert_true(ok);
@@ -621,8 +621,7 @@ test_purge(void)
 
 	/* the milter's path: the original first (no sender, no subject), then
 	 * its record (an UPDATE of the row) */
-	int fd = memfd_create("m", MFD_CLOEXEC);
-	g_assert_cmpint(write(fd, "mail", 4), ==, 4);
+	int fd = test_memfd("mail", -1);
 	g_autofree char *id = store_put_original(s, fd, NULL, &error);
 	g_assert_no_error(error);
 	close(fd);

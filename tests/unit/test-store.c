@@ -31,6 +31,7 @@
 #include <glib/gstdio.h>
 
 #include "store.h"
+#include "test-memfd.h"
 #include "test-store-util.h"
 
 static const char *self;
@@ -71,15 +72,6 @@ static const char record_dangerous[] =
 	"\"action\":\"withheld\",\"mode\":\"sanitize\",\"report\":{\"verdict\":\"blocked\","
 	"\"error\":\"dangerous-content\",\"reason\":\"an executable\"}}";
 
-static int
-memfd_with(const void *data, gsize len)
-{
-	int fd = memfd_create("test", MFD_CLOEXEC);
-	g_assert_cmpint(fd, >=, 0);
-	g_assert_cmpint(write(fd, data, len), ==, (ssize_t)len);
-	return fd;
-}
-
 static GBytes *
 read_fd(int fd)
 {
@@ -108,7 +100,7 @@ static char *
 put(struct mg_store *s, const char *mail, const char *record)
 {
 	g_autoptr(GError) error = NULL;
-	int fd = memfd_with(mail, strlen(mail));
+	int fd = test_memfd(mail, -1);
 	g_autofree char *sha = NULL;
 	char *id = store_put_original(s, fd, &sha, &error);
 	g_assert_no_error(error);
@@ -127,7 +119,7 @@ static void
 import(struct mg_store *s, const char *id, const char *mail, const char *record)
 {
 	g_autoptr(GError) error = NULL;
-	int fd = memfd_with(mail, strlen(mail));
+	int fd = test_memfd(mail, -1);
 	g_autoptr(store_message) m = message_from(record);
 	g_assert_true(store_import(s, id, fd, m, &error));
 	g_assert_no_error(error);
@@ -272,7 +264,7 @@ test_put_get(void)
 	g_clear_error(&error);
 
 	/* an original without a record: not listed, not readable, removable */
-	int efd = memfd_with("", 0);
+	int efd = test_memfd("", -1);
 	g_autofree char *pending = store_put_original(s, efd, NULL, &error);
 	g_assert_no_error(error);
 	close(efd);
@@ -289,7 +281,7 @@ test_put_get(void)
 	g_assert_cmpuint(t.receiving, ==, 0);
 
 	/* an empty original is an original too */
-	efd = memfd_with("", 0);
+	efd = test_memfd("", -1);
 	g_autofree char *empty = store_put_original(s, efd, NULL, &error);
 	close(efd);
 	g_autoptr(store_message) em = message_from(record_text);
@@ -453,10 +445,10 @@ test_purge(void)
 	g_assert_true(store_event_add(s, "20200101T000000-000000000001", "extract", "root", NULL,
 				      NULL, &error));
 	raw_exec(dir, "UPDATE events SET time = 1577836800");
-	int fd = memfd_with("x", 1);
+	int fd = test_memfd("x", -1);
 	g_autofree char *abandoned = store_put_original(s, fd, NULL, &error);
 	close(fd);
-	g_autofree char *young = store_put_original(s, (fd = memfd_with("y", 1)), NULL, &error);
+	g_autofree char *young = store_put_original(s, (fd = test_memfd("y", -1)), NULL, &error);
 	close(fd);
 	g_autofree char *sql = g_strdup_printf("UPDATE messages SET time = time - 7200 WHERE id = '%s'",
 					       abandoned);
@@ -522,7 +514,7 @@ test_import_checks_sha256(void)
 	g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, "original", -1);
 	g_autoptr(store_message) m = message_from(record_text);
 	m->sha256 = g_strdup("0000000000000000000000000000000000000000000000000000000000000000");
-	int fd = memfd_with("original", 8);
+	int fd = test_memfd("original", -1);
 	g_assert_false(store_import(s, "20261101T000000-000000000001", fd, m, &error));
 	g_assert_error(error, STORE_ERROR, STORE_ERROR_INVALID);
 	g_clear_error(&error);
@@ -666,7 +658,7 @@ ppap_die(const char *dir, const char *a, const char *b)
 	g_assert_true(store_ppap_claim(s, a, 600, &error));
 	g_assert_true(store_ppap_claim(s, b, 600, &error));
 	g_assert_true(store_ppap_submitting(s, b, "<mugaika.followup.b@gw.test>", &error));
-	int fd = memfd_with("password mail", 13);
+	int fd = test_memfd("password mail", -1);
 	g_autofree char *id = store_put_original(s, fd, NULL, &error);
 	close(fd);
 	g_autoptr(store_message) m = message_from(record_text);
@@ -1190,7 +1182,7 @@ test_full_disk(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree char *small = put(s, "fits", record_text);
 	g_autofree char *big = g_strnfill(1024 * 1024, 'z');
-	int fd = memfd_with(big, strlen(big));
+	int fd = test_memfd(big, -1);
 	struct rlimit old, lim;
 	getrlimit(RLIMIT_FSIZE, &old);
 	lim = old;
