@@ -37,7 +37,7 @@ done
 command -v miltertest >/dev/null 2>&1 || skip "miltertest not installed (apt-get install miltertest)"
 [ -x "$MILTER" ] || skip "no cdr-milter in the build directory ${BUILD:-?}"
 [ -x "$WORKER" ] || skip "no tests/test-worker in the build directory $BUILD"
-[ -x "$PY" ] || skip "needs $PY"
+need "$PY"
 [ "${#SCRIPTS[@]}" -gt 0 ] || skip "no scripts in $HERE/miltertest"
 
 E2E_MILTER_BIN=$MILTER

@@ -12,6 +12,10 @@
 # Functions:
 #	skip REASON		print "1..0 # SKIP REASON" and exit 0 (the whole
 #				script is skipped: call it before the plan)
+#	bail REASON		print "Bail out! REASON" and exit 1 (a failure)
+#	need PROGRAM...		bail unless each runs: scripts/setup.sh installs
+#				them all, so a missing one is a failure (a skip
+#				would hide a missing install step)
 #	ok STATUS DESCRIPTION	the next test: "ok NUM - DESCRIPTION" if STATUS
 #				is 0, else "not ok NUM - DESCRIPTION", counted in
 #				FAILED
@@ -28,6 +32,18 @@ FAILED=0
 skip() {
 	echo "1..0 # SKIP $*"
 	exit 0
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+need() {
+	local p
+	for p; do
+		command -v "$p" >/dev/null 2>&1 || bail "needs $p (scripts/setup.sh installs it)"
+	done
 }
 
 ok() {

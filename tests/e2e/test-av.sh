@@ -45,9 +45,7 @@ PY=/usr/bin/python3
 
 . "$HERE/tap.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
-for tool in postfix postconf postqueue smtp-sink swaks ss "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || skip "needs $tool"
-done
+need postfix postconf postqueue smtp-sink swaks ss "$PY"
 [ -n "$BUILD" ] && [ -x "$BUILD/milter/cdr-milter" ] || skip "no milter/cdr-milter in the build directory"
 getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "needs user nobody, group nogroup"
 

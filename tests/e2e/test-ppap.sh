@@ -45,9 +45,7 @@ PY=/usr/bin/python3
 
 . "$HERE/tap.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
-for tool in postfix postconf smtp-sink swaks ss "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || skip "needs $tool"
-done
+need postfix postconf smtp-sink swaks ss "$PY"
 [ -n "$BUILD" ] && [ -x "$BUILD/milter/cdr-milter" ] || skip "no milter/cdr-milter in the build directory"
 [ -x "$BUILD/cdr-worker" ] || skip "no cdr-worker in the build directory"
 getent passwd nobody >/dev/null && getent group nogroup >/dev/null || skip "needs user nobody, group nogroup"
@@ -79,7 +77,6 @@ trap 'exit 143' TERM
 
 NTESTS=16
 T_ALL=$(now)
-bail() { echo "Bail out! $*"; exit 1; }
 
 echo "1..$NTESTS"
 

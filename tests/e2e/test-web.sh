@@ -42,10 +42,7 @@ PY=/usr/bin/python3
 
 . "$HERE/tap.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
-bail() { echo "Bail out! $*"; exit 1; }
-for tool in postfix postconf smtp-sink swaks ss "$PY" /usr/bin/chromium /usr/bin/chromedriver; do
-	command -v "$tool" >/dev/null 2>&1 || bail "needs $tool (scripts/setup.sh)"
-done
+need postfix postconf smtp-sink swaks ss "$PY" /usr/bin/chromium /usr/bin/chromedriver
 [ -n "$BUILD" ] || bail "no build directory"
 WEB=$BUILD/web/cdr-web
 for prog in "$BUILD/milter/cdr-milter" "$BUILD/cdr-worker" "$BUILD/milter/cdr-quarantine" "$WEB"; do
