@@ -39,6 +39,12 @@
 # Their rates and ratios to no-milter are printed in a second table next to
 # cdr-milter's unix column; a run whose messages did not all reach the sink
 # (or, in replace, did not all carry the added header) counts as 0.
+# Every run also records the CPU time it cost per message: Postfix's
+# processes (the master and its daemons), the milter with its workers, and
+# smtp-sink with smtp-source; a last table puts them side by side with what
+# an 80 % rate allows when the CPU is the limit (a quarter more than the
+# total without a milter). Unlike the rates, these hardly move with the load
+# other jobs put on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -123,17 +129,45 @@ sample_rss() { # OUTFILE
 	echo "$peak" >"$1"
 }
 
-# rate NAME FILE: N messages of FILE through the current instance, msg/s on stdout
+# cpu_us PID: CPU time in microseconds of PID (all its threads and the
+# children it has reaped, from /proc/PID/stat in clock ticks) and of its
+# live children (each from its schedstat, in ns: summed over a hundred
+# smtpd processes, whole ticks would lose up to a tick each): a Postfix
+# master and its daemons, a milter and its workers
+cpu_us() {
+	local t p hz
+	hz=$(getconf CLK_TCK)
+	t=$(awk -v hz="$hz" '{ printf "%d", ($14 + $15 + $16 + $17) * 1000000 / hz }' \
+		"/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	for p in $(pgrep -P "$1"); do
+		t=$((t + $(awk '{ printf "%d", $1 / 1000 }' "/proc/$p/schedstat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
+# rate NAME FILE [MILTER_PID]: N messages of FILE through the current
+# instance, msg/s on stdout. When CPU_FILE is set, the CPU time the run
+# took is written there in ms per message: Postfix (master and daemons),
+# the milter (with its workers), smtp-sink, smtp-source
 rate() {
 	e2e_sink_clear
-	local t0 t1
+	local t0 t1 master pf0 pf1 m0=0 m1=0 s0 s1
+	master=$(awk '{ print $1; exit }' "$E2E_DIR/queue/pid/master.pid")
+	pf0=$(cpu_us "$master") s0=$(cpu_us "$E2E_SINK_PID")
+	[ -z "${3:-}" ] || m0=$(cpu_us "$3")
 	t0=$(date +%s.%N)
-	if ! smtp-source -s "$SESSIONS" -m "$N" -F "$2" -f sender@example.jp -t staff@city.lg.jp \
-		"127.0.0.1:$E2E_SMTP_PORT" >/dev/null || ! e2e_wait_sink "$N" 300 >/dev/null; then
+	if ! /usr/bin/time -f '%U %S' -o "$BASE/client.time" smtp-source -s "$SESSIONS" -m "$N" \
+		-F "$2" -f sender@example.jp -t staff@city.lg.jp "127.0.0.1:$E2E_SMTP_PORT" >/dev/null ||
+		! e2e_wait_sink "$N" 300 >/dev/null; then
 		echo 0
 		return
 	fi
 	t1=$(date +%s.%N)
+	pf1=$(cpu_us "$master") s1=$(cpu_us "$E2E_SINK_PID")
+	[ -z "${3:-}" ] || m1=$(cpu_us "$3")
+	[ -z "${CPU_FILE:-}" ] || awk -v n="$N" -v pf=$((pf1 - pf0)) -v m=$((m1 - m0)) -v s=$((s1 - s0)) \
+		'{ printf "%.3f %.3f %.3f %.3f\n", pf / 1000 / n, m / 1000 / n, s / 1000 / n,
+		   ($1 + $2) * 1000 / n }' "$BASE/client.time" >"$CPU_FILE"
 	echo "$N / ($t1 - $t0)" | bc -l | cut -d. -f1
 }
 
@@ -142,7 +176,7 @@ rate() {
 # accept, without it
 peer_rate() {
 	local r marked want=0
-	r=$(rate "$1" "$2")
+	r=$(rate "$1" "$2" "$NULL_PID")
 	[ "$1" = replace ] && want=$N
 	marked=$(e2e_sink_files | { xargs -r grep -l '^X-Null-Milter: replaced' || true; } | wc -l)
 	[ "$marked" = "$want" ] || r=0
@@ -209,7 +243,10 @@ if [ "${BENCH_MILTER_MODE:-}" = excerpts ]; then
 fi
 for round in $(seq 1 "$MROUNDS"); do
 	start_postfix before-queue "$BASE/none-$round"
-	for kind in plain html japanese; do R[none,$kind,$round]=$(rate none "${MAILS[$kind]}"); done
+	for kind in plain html japanese; do
+		CPU_FILE=$BASE/cpu.none.$kind.$round
+		R[none,$kind,$round]=$(rate none "${MAILS[$kind]}")
+	done
 	e2e_stop
 
 	for sock in unix inet aq; do
@@ -223,7 +260,8 @@ for round in $(seq 1 "$MROUNDS"); do
 		start_postfix "$arrangement" "$BASE/$sock-$round" "$postfix_conn"
 		for kind in plain html japanese; do
 			if [ "$kind" = html ]; then rm -f "$BASE/rss.$sock.$round.stop"; sample_rss "$BASE/rss.$sock.$round" & fi
-			R[$sock,$kind,$round]=$(rate "$sock" "${MAILS[$kind]}")
+			CPU_FILE=$BASE/cpu.$sock.$kind.$round
+			R[$sock,$kind,$round]=$(rate "$sock" "${MAILS[$kind]}" "$E2E_MILTER_PID")
 			[ "$kind" = html ] && { touch "$BASE/rss.$sock.$round.stop"; wait $!; }
 		done
 		grep -c '"action":"delivered"' "$BASE/var/audit.jsonl" >"$BASE/delivered.$sock.$round"
@@ -235,7 +273,10 @@ for round in $(seq 1 "$MROUNDS"); do
 	for mode in accept replace; do
 		start_null_milter "$mode"
 		start_postfix before-queue "$BASE/null-$mode-$round" "unix:$BASE/null/milter.sock"
-		for kind in plain html japanese; do R[$mode,$kind,$round]=$(peer_rate "$mode" "${MAILS[$kind]}"); done
+		for kind in plain html japanese; do
+			CPU_FILE=$BASE/cpu.$mode.$kind.$round
+			R[$mode,$kind,$round]=$(peer_rate "$mode" "${MAILS[$kind]}")
+		done
 		e2e_stop
 		stop_null_milter
 	done
@@ -295,6 +336,35 @@ if [ "$PEERS" != 0 ]; then
 	done
 	echo "(a null-milter figure of 0: not every message reached the sink, or in replace not all with the added header)"
 fi
+
+# ---- where the CPU goes --------------------------------------------------------
+# The runs keep both cores busy, so a rate is about 2 cores / the CPU time
+# one message costs everything on the machine. A milter keeps 80 % of the
+# rate only if everything it adds (its own time and what Postfix spends on
+# it) stays within a quarter of a message's total without a milter.
+CPU_FILE=
+# cpu_ms COLUMN KIND FIELD: median over the rounds of one figure of the
+# CPU files (1 Postfix, 2 milter, 3 smtp-sink, 4 smtp-source)
+cpu_ms() {
+	local round v=()
+	for round in $(seq 1 "$MROUNDS"); do
+		[ -s "$BASE/cpu.$1.$2.$round" ] && v+=("$(awk -v f="$3" '{ print $f }' "$BASE/cpu.$1.$2.$round")")
+	done
+	[ ${#v[@]} -gt 0 ] && printf '%s\n' "${v[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' || echo -
+}
+columns=(none unix)
+[ "$PEERS" = 0 ] || columns+=(accept replace)
+echo "CPU time per message in ms (median of $MROUNDS rounds): Postfix's processes / the milter and its workers / smtp-sink + smtp-source; total"
+for kind in plain html japanese; do
+	line=$(printf '%-10s' "$kind")
+	for c in "${columns[@]}"; do
+		p=$(cpu_ms "$c" "$kind" 1) m=$(cpu_ms "$c" "$kind" 2) k=$(cpu_ms "$c" "$kind" 3) l=$(cpu_ms "$c" "$kind" 4)
+		t=$(echo "$p + $m + $k + $l" | bc -l 2>/dev/null | awk '{ printf "%.2f", $1 }')
+		line+=$(printf '  %s: %s / %s / %s; %s' "$c" "$p" "$m" "$(echo "$k + $l" | bc -l | awk '{ printf "%.3f", $1 }')" "$t")
+		[ "$c" = none ] && line+=$(printf ' (80 %% allows %s)' "$(echo "$t * 1.25" | bc -l | awk '{ printf "%.2f", $1 }')")
+	done
+	echo "$line"
+done
 
 # ---- the quarantine store after all of it ------------------------------------
 "$BUILD/milter/cdr-quarantine" -c "$BASE/mugaika.conf" stats -j >"$BASE/stats.json"
