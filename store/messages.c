@@ -64,7 +64,7 @@ db_message_seq(sqlite3 *db, const char *id, const char *state, GError **error)
 	db_bind_text(st, 2, state);
 	int rc = sqlite3_step(st);
 	sqlite3_int64 seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		db_error(db, error, "quarantine store");
 	else if (!seq)
@@ -470,7 +470,7 @@ store_get_original(struct mg_store *s, const char *id, GError **error)
 			seq = sqlite3_column_int64(st, 0);
 			want = db_column_text(st, 1);
 		}
-		sqlite3_finalize(st);
+		db_done(st);
 		if (!seq)
 			g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 				    "%s is not in the quarantine", id);

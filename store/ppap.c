@@ -56,7 +56,7 @@ store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GE
 		found = rc == SQLITE_ROW;
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			db_error(db, error, "quarantine store");
-		sqlite3_finalize(st);
+		db_done(st);
 	}
 	store_reader_done(s, db);
 	return found;
@@ -110,7 +110,7 @@ current_state(sqlite3 *db, sqlite3_int64 seq, const char *id, char **state, GErr
 	sqlite3_bind_int64(st, 1, seq);
 	int rc = sqlite3_step(st);
 	*state = rc == SQLITE_ROW ? db_column_text(st, 0) : NULL;
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc == SQLITE_DONE)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
 			    "%s does not wait for a password", id);
@@ -300,7 +300,7 @@ db_ppap_fail(sqlite3 *db, sqlite3_int64 seq, const char *id, const char *reason,
 	g_autofree char *submitting = rc == SQLITE_ROW ? db_column_text(st, 0) : NULL;
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, error, "quarantine store");
 	if (sqlite3_changes(db) != 1)
@@ -379,7 +379,7 @@ store_ppap_get(struct mg_store *s, const char *id, GError **error)
 		} else {
 			db_error(db, error, "quarantine store");
 		}
-		sqlite3_finalize(st);
+		db_done(st);
 	}
 	store_reader_done(s, db);
 	return p;

@@ -83,7 +83,7 @@ job_purge(sqlite3 *db, gpointer data, GError **error)
 		b->bytes += (guint64)MAX(sqlite3_column_int64(st, 1), 0);
 		freed += sqlite3_column_int64(st, 2) + ROW_OVERHEAD;
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_error(db, error, "quarantine store");
 	for (guint i = 0; i < seqs->len; i++)

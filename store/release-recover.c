@@ -47,7 +47,7 @@ job_submitting(sqlite3 *db, gpointer data, GError **error)
 	g_autofree char *id = rc == SQLITE_ROW ? db_column_text(st, 0) : NULL;
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_done(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, error, "quarantine store");
 	if (!id) {

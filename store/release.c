@@ -119,7 +119,7 @@ check_releasable(sqlite3 *db, const char *id, sqlite3_int64 *seq, GError **error
 	} else {
 		db_error(db, error, "quarantine store");
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return ok;
 }
 
@@ -205,7 +205,7 @@ release_row(sqlite3 *db, gint64 number, char **id, char **state, GError **error)
 	} else {
 		db_error(db, error, "quarantine store");
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc == SQLITE_ROW;
 }
 

@@ -171,7 +171,7 @@ index_batch(sqlite3 *db, gpointer data, GError **error)
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, b->rows);
 	gint64 to = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	db_done(st);
 	if (to < 0)
 		return db_error(db, error, "quarantine store: search index");
 	static const char *const fill[] = {
@@ -240,7 +240,7 @@ bounded_count(sqlite3 *db, const char *table, const char *match, gint64 after, g
 	sqlite3_bind_int64(st, 2, after);
 	sqlite3_bind_int64(st, 3, bound);
 	gint64 n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	db_done(st);
 	return n;
 }
 

@@ -77,7 +77,7 @@ order_holds(sqlite3 *db, gint64 time, gint64 seq, gint64 newest)
 	gboolean holds = sqlite3_step(st) == SQLITE_ROW &&
 			 sqlite3_column_int64(st, 0) <= ORDER_CHECK_MAX &&
 			 sqlite3_column_int64(st, 1) == 0;
-	sqlite3_finalize(st);
+	db_done(st);
 	return holds;
 }
 
@@ -143,7 +143,7 @@ walk_candidates(struct walk *w, const char *sql, const char *text, gint64 number
 		more = check(w, sqlite3_column_int64(st, 0));
 	if (more && rc != SQLITE_DONE)
 		w->failed = TRUE;
-	sqlite3_finalize(st);
+	db_done(st);
 	return more && !w->failed;
 }
 
@@ -169,7 +169,7 @@ walk_newest(sqlite3 *db, const struct store_query *in, const struct one_word *wo
 		walk_candidates(&w, "SELECT seq FROM messages WHERE seq > ?1 ORDER BY seq DESC",
 				NULL, upto) &&
 		walk_candidates(&w, hits, match, 0);
-	sqlite3_finalize(one);
+	db_done(one);
 	int answer = 0;
 	if (w.failed) {
 		db_error(db, error, "quarantine store");

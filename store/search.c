@@ -79,7 +79,7 @@ store_message_load(sqlite3 *db, sqlite3_int64 seq, GError **error)
 		g_set_error(error, STORE_ERROR, STORE_ERROR_NOT_FOUND, "no such message");
 	else
 		db_error(db, error, "quarantine store");
-	sqlite3_finalize(st);
+	db_done(st);
 	return m;
 }
 
@@ -297,7 +297,7 @@ search_on(sqlite3 *db, const struct store_query *in, store_message_cb cb, gpoint
 	}
 	gboolean ok = go == 0 || (go > 0 && (rc == SQLITE_DONE ||
 					     db_error(db, error, "quarantine store")));
-	sqlite3_finalize(st);
+	db_done(st);
 	return ok;
 }
 
@@ -323,7 +323,7 @@ store_search_explain(struct mg_store *s, const struct store_query *in, GError **
 	while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_string_append_printf(plan, "%s\n", (const char *)sqlite3_column_text(st, 3));
 	gboolean ok = st && (rc == SQLITE_DONE || db_error(db, error, "quarantine store"));
-	sqlite3_finalize(st);
+	db_done(st);
 	if (db)
 		store_reader_done(s, db);
 	return g_string_free(plan, !ok);

@@ -78,16 +78,21 @@ sqlite3 *store_connect(const char *path, gboolean reader, GError **error);
  * Returns FALSE. */
 gboolean db_error(sqlite3 *db, GError **error, const char *what);
 
-/* Prepare one statement; NULL with `error` set. */
+/* Prepare one statement; NULL with `error` set. In the writer thread, a
+ * statement it kept from an earlier job. Give it back with db_done(). */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, GError **error);
 
-/* Step a statement that returns no row (or ignore rows); finalize it. */
+/* Done with a statement of db_prepare(): reset when kept, else
+ * finalized. Returns what sqlite3_finalize() would. */
+int db_done(sqlite3_stmt *st);
+
+/* Step a statement that returns no row (or ignore rows); db_done() it. */
 gboolean db_run(sqlite3 *db, sqlite3_stmt *st, GError **error);
 
 /* Run SQL text without parameters. */
 gboolean db_exec(sqlite3 *db, const char *sql, GError **error);
 
-/* Step `st` to the end, calling row(st, data) for each row; finalize
+/* Step `st` to the end, calling row(st, data) for each row; db_done()
  * it. FALSE on a database error. */
 typedef void (*db_row_fn)(sqlite3_stmt *st, gpointer data);
 gboolean db_each_row(sqlite3 *db, sqlite3_stmt *st, db_row_fn row, gpointer data,

@@ -114,7 +114,7 @@ setup_database(sqlite3 *db, gboolean create, GError **error)
 	const unsigned char *mode = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_text(st, 0)
 								    : NULL;
 	gboolean wal = mode && g_ascii_strcasecmp((const char *)mode, "wal") == 0;
-	sqlite3_finalize(st);
+	db_done(st);
 	if (!wal)
 		return db_error(db, error, "quarantine store: cannot use WAL mode");
 	if (!db_exec(db, "BEGIN IMMEDIATE", error))

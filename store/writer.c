@@ -17,6 +17,12 @@
  *	the writer thread commits them in batches, several times faster.
  *	A writer waiting for another process's lock tries again every
  *	millisecond (busy_wait()), for 10 s at least.
+ *
+ *	The writer thread keeps the statements its jobs prepare (db_prepare()
+ *	hands a kept one out again, db_done() resets it): every message runs
+ *	the same few, and preparing them again each time (the record's UPDATE
+ *	compiles the search index's triggers) took an eighth of the milter's
+ *	CPU time. Other threads prepare and finalize as before.
  */
 #include <errno.h>
 #include <string.h>
@@ -36,6 +42,85 @@ struct store_job {
 };
 
 G_DEFINE_QUARK(mugaika-store-error-quark, store_error)
+
+/* ---- statements kept by the writer thread ---- */
+
+#define KEPT_MAX 64 /* statements; SQL built at run time may not repeat */
+
+struct kept {
+	sqlite3_stmt *st;
+	gboolean in_use;
+};
+
+static _Thread_local sqlite3 *kept_db;
+static _Thread_local GHashTable *kept; /* SQL text (the statement's own) -> struct kept */
+
+static void
+kept_free(gpointer p)
+{
+	struct kept *k = p;
+	sqlite3_finalize(k->st);
+	g_free(k);
+}
+
+/* From now on this thread keeps the statements it prepares on db; NULL
+ * finalizes them (before db is closed). */
+static void
+keep_statements(sqlite3 *db)
+{
+	g_clear_pointer(&kept, g_hash_table_destroy);
+	kept_db = db;
+	if (db)
+		kept = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, kept_free);
+}
+
+static gboolean
+keeping(sqlite3 *db)
+{
+	return kept && db == kept_db;
+}
+
+/* A kept statement for sql, prepared now if need be; NULL when it is not
+ * to be kept (in use already, more than one statement, the cache full). */
+static sqlite3_stmt *
+kept_statement(sqlite3 *db, const char *sql)
+{
+	struct kept *k = g_hash_table_lookup(kept, sql);
+	if (k) {
+		if (k->in_use)
+			return NULL;
+		k->in_use = TRUE;
+		return k->st;
+	}
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	if (g_hash_table_size(kept) >= KEPT_MAX ||
+	    sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, &tail) != SQLITE_OK ||
+	    !st || *tail) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	k = g_new0(struct kept, 1);
+	k->st = st;
+	k->in_use = TRUE;
+	g_hash_table_insert(kept, (gpointer)sqlite3_sql(st), k);
+	return st;
+}
+
+int
+db_done(sqlite3_stmt *st)
+{
+	if (st && kept && sqlite3_db_handle(st) == kept_db) {
+		struct kept *k = g_hash_table_lookup(kept, sqlite3_sql(st));
+		if (k && k->st == st) {
+			int rc = sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			k->in_use = FALSE;
+			return rc;
+		}
+	}
+	return sqlite3_finalize(st);
+}
 
 gboolean
 db_error(sqlite3 *db, GError **error, const char *what)
@@ -58,7 +143,9 @@ db_error(sqlite3 *db, GError **error, const char *what)
 sqlite3_stmt *
 db_prepare(sqlite3 *db, const char *sql, GError **error)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = keeping(db) ? kept_statement(db, sql) : NULL;
+	if (st)
+		return st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_error(db, error, "quarantine store");
 		return NULL;
@@ -72,13 +159,16 @@ db_run(sqlite3 *db, sqlite3_stmt *st, GError **error)
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc == SQLITE_DONE || db_error(db, error, "quarantine store");
 }
 
 gboolean
 db_exec(sqlite3 *db, const char *sql, GError **error)
 {
+	sqlite3_stmt *st = keeping(db) ? kept_statement(db, sql) : NULL;
+	if (st)
+		return db_run(db, st, error);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		return TRUE;
 	return db_error(db, error, "quarantine store");
@@ -90,7 +180,7 @@ db_each_row(sqlite3 *db, sqlite3_stmt *st, db_row_fn row, gpointer data, GError 
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		row(st, data);
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc == SQLITE_DONE || db_error(db, error, "quarantine store");
 }
 
@@ -108,7 +198,7 @@ db_single_number(sqlite3 *db, const char *sql, GError **error)
 		return -1;
 	int rc = sqlite3_step(st);
 	gint64 v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	db_done(st);
 	if (v < 0)
 		db_error(db, error, "quarantine store");
 	return v;
@@ -296,6 +386,7 @@ static gpointer
 writer_main(gpointer data)
 {
 	struct mg_store *s = data;
+	keep_statements(s->writer_db);
 	g_mutex_lock(&s->lock);
 	for (;;) {
 		while (!s->head && !s->stopping)
@@ -313,6 +404,7 @@ writer_main(gpointer data)
 		g_cond_broadcast(&s->done);
 	}
 	g_mutex_unlock(&s->lock);
+	keep_statements(NULL);
 	return NULL;
 }
 
