@@ -54,7 +54,7 @@ unmap(const guint8 *p, gsize len)
 sqlite3_int64
 db_message_seq(sqlite3 *db, const char *id, const char *state, GError **error)
 {
-	sqlite3_stmt *st = db_prepare(db,
+	sqlite3_stmt *st = db_prepare_kept(db,
 				      "SELECT seq FROM messages WHERE id = ?1 AND "
 				      "(?2 IS NULL OR state = ?2)",
 				      error);
@@ -108,7 +108,7 @@ struct original {
 static gboolean
 insert_original(sqlite3 *db, struct original *o, GError **error)
 {
-	sqlite3_stmt *st = db_prepare(db,
+	sqlite3_stmt *st = db_prepare_kept(db,
 				      "INSERT INTO messages (id, time, state, size, sha256) "
 				      "VALUES (?1, ?2, 'receiving', ?3, ?4)",
 				      error);
@@ -121,7 +121,7 @@ insert_original(sqlite3 *db, struct original *o, GError **error)
 	if (!db_run(db, st, error))
 		return FALSE;
 	o->seq = sqlite3_last_insert_rowid(db);
-	if (!(st = db_prepare(db, "INSERT INTO originals (message, data) VALUES (?1, ?2)", error)))
+	if (!(st = db_prepare_kept(db, "INSERT INTO originals (message, data) VALUES (?1, ?2)", error)))
 		return FALSE;
 	sqlite3_bind_int64(st, 1, o->seq);
 	if (o->len)
@@ -171,7 +171,7 @@ insert_recipients(sqlite3 *db, sqlite3_int64 seq, GPtrArray *recipients, GError 
 		const struct store_recipient *r = recipients->pdata[i];
 		if (!r->address)
 			continue;
-		sqlite3_stmt *st = db_prepare(db, "INSERT OR IGNORE INTO recipients "
+		sqlite3_stmt *st = db_prepare_kept(db, "INSERT OR IGNORE INTO recipients "
 						  "(message, address, position, mode) "
 						  "VALUES (?1, ?2, ?3, ?4)",
 					      error);
@@ -192,7 +192,7 @@ insert_attachments(sqlite3 *db, sqlite3_int64 seq, GPtrArray *attachments, GErro
 {
 	for (guint i = 0; i < attachments->len; i++) {
 		const struct store_attachment *a = attachments->pdata[i];
-		sqlite3_stmt *st = db_prepare(
+		sqlite3_stmt *st = db_prepare_kept(
 			db,
 			"INSERT INTO attachments (message, position, name, detected, size, "
 			"encrypted, verdict, error, removed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -218,7 +218,7 @@ insert_attachments(sqlite3 *db, sqlite3_int64 seq, GPtrArray *attachments, GErro
 static gboolean
 write_facts(sqlite3 *db, sqlite3_int64 seq, const struct store_message *m, GError **error)
 {
-	sqlite3_stmt *st = db_prepare(
+	sqlite3_stmt *st = db_prepare_kept(
 		db,
 		"UPDATE messages SET state = 'stored', sender = ?2, header_from = ?3, "
 		"from_address = ?4, subject = ?5, message_id = ?6, action = ?7, reason = ?8, "
@@ -246,7 +246,7 @@ write_facts(sqlite3 *db, sqlite3_int64 seq, const struct store_message *m, GErro
 		return FALSE;
 	if (!m->ppap_wait)
 		return TRUE;
-	if (!(st = db_prepare(db, "INSERT INTO ppap_pending (message, state, tries, updated) "
+	if (!(st = db_prepare_kept(db, "INSERT INTO ppap_pending (message, state, tries, updated) "
 				  "VALUES (?1, 'waiting', 0, ?2)",
 			      error)))
 		return FALSE;
@@ -265,7 +265,7 @@ struct record {
 static gboolean
 mark_pairing(sqlite3 *db, sqlite3_int64 seq, const char *session, GError **error)
 {
-	sqlite3_stmt *st = db_prepare(
+	sqlite3_stmt *st = db_prepare_kept(
 		db, "UPDATE messages SET ppap_pair = 1, ppap_pair_owner = ?2 WHERE seq = ?1", error);
 	if (!st)
 		return FALSE;

@@ -78,12 +78,16 @@ sqlite3 *store_connect(const char *path, gboolean reader, GError **error);
  * Returns FALSE. */
 gboolean db_error(sqlite3 *db, GError **error, const char *what);
 
-/* Prepare one statement; NULL with `error` set. In the writer thread, a
- * statement it kept from an earlier job. Give it back with db_done(). */
+/* Prepare one statement; NULL with `error` set. */
 sqlite3_stmt *db_prepare(sqlite3 *db, const char *sql, GError **error);
 
-/* Done with a statement of db_prepare(): reset when kept, else
- * finalized. Returns what sqlite3_finalize() would. */
+/* db_prepare() for the statements every message's writer jobs run: in
+ * the writer thread, the one kept from an earlier job. Only db_done(),
+ * db_run() or db_each_row() may end it, never sqlite3_finalize(). */
+sqlite3_stmt *db_prepare_kept(sqlite3 *db, const char *sql, GError **error);
+
+/* Done with a statement: a kept one is reset, any other finalized.
+ * Returns what sqlite3_finalize() would. */
 int db_done(sqlite3_stmt *st);
 
 /* Step a statement that returns no row (or ignore rows); db_done() it. */

@@ -18,11 +18,12 @@
  *	A writer waiting for another process's lock tries again every
  *	millisecond (busy_wait()), for 10 s at least.
  *
- *	The writer thread keeps the statements its jobs prepare (db_prepare()
- *	hands a kept one out again, db_done() resets it): every message runs
- *	the same few, and preparing them again each time (the record's UPDATE
- *	compiles the search index's triggers) took an eighth of the milter's
- *	CPU time. Other threads prepare and finalize as before.
+ *	The writer thread keeps the statements every message's jobs run
+ *	(db_prepare_kept(), and db_exec()'s transaction control): preparing
+ *	them again each time (the record's UPDATE compiles the search index's
+ *	triggers) took an eighth of the milter's CPU time. db_done() resets a
+ *	kept statement and finalizes any other; nothing else may finalize a
+ *	kept one. Other threads keep none.
  */
 #include <errno.h>
 #include <string.h>
@@ -141,11 +142,16 @@ db_error(sqlite3 *db, GError **error, const char *what)
 }
 
 sqlite3_stmt *
-db_prepare(sqlite3 *db, const char *sql, GError **error)
+db_prepare_kept(sqlite3 *db, const char *sql, GError **error)
 {
 	sqlite3_stmt *st = keeping(db) ? kept_statement(db, sql) : NULL;
-	if (st)
-		return st;
+	return st ? st : db_prepare(db, sql, error);
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql, GError **error)
+{
+	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_error(db, error, "quarantine store");
 		return NULL;
