@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "password-file.h"
 #include "release.h"
 #include "test-dir.h"
 #include "test-memfd.h"
@@ -523,6 +524,40 @@ test_sender_died(void)
 	fixture_free(x);
 }
 
+/* --password-file as people save it: the list the release is given. */
+static void
+test_password_file(void)
+{
+	static const struct {
+		const char *text;
+		gsize len;
+		const char *list;
+	} cases[] = {
+		{ "\xEF\xBB\xBF" PASSWORD "\r\n", 0, PASSWORD },
+		{ "wrong\r\n\r\n" PASSWORD "\r\n", 0, "wrong\n" PASSWORD },
+		{ "wrong\r" PASSWORD "\r", 0, "wrong\n" PASSWORD },
+		{ " spaced pass \n", 0, " spaced pass " },
+		{ "\xFF\xFEK\0q\0" "7\0\r\0\n\0", 10, "Kq7" },
+		{ "\xFE\xFF\0K\0q\0" "7", 8, "Kq7" },
+		{ "\n\r\n", 0, "" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		gsize len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		g_autofree char *list = cdr_password_list_parse(cases[i].text, len, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(list, ==, cases[i].list);
+	}
+	/* NUL bytes without a UTF-16 mark: refused, the content not quoted */
+	g_autoptr(GError) error = NULL;
+	g_assert_null(cdr_password_list_parse(PASSWORD "\0x\n", sizeof(PASSWORD) + 2, &error));
+	g_assert_nonnull(error);
+	g_assert_null(strstr(error->message, PASSWORD));
+	g_clear_error(&error);
+	g_assert_null(cdr_password_list_read("/nonexistent/missing.txt", &error));
+	g_assert_nonnull(strstr(error->message, "missing.txt"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -539,5 +574,6 @@ main(int argc, char **argv)
 	g_test_add_func("/release/events-and-malware", test_events_and_malware);
 	g_test_add_func("/release/link-style-of-role", test_link_style_of_role);
 	g_test_add_func("/release/sender-died", test_sender_died);
+	g_test_add_func("/release/password-file", test_password_file);
 	return g_test_run();
 }
