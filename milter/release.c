@@ -20,13 +20,40 @@
 
 G_DEFINE_QUARK(mugaika-release-error-quark, release_error)
 
-static gboolean
+/* The spelling `list` has of `address` (ASCII case aside), or NULL. */
+static const char *
 listed(const char *address, char *const *list)
 {
 	for (guint i = 0; list && list[i]; i++)
 		if (g_ascii_strcasecmp(address, list[i]) == 0)
-			return TRUE;
-	return FALSE;
+			return list[i];
+	return NULL;
+}
+
+/* `a` as an address the submission carries: white space around it and
+ * one pair of angle brackets taken off; NULL with REFUSED when anything
+ * else is left (a list, a display name, CR LF, a quoted local part). */
+static char *
+bare_address(const char *a, const char *id, GError **error)
+{
+	g_autofree char *s = g_strstrip(g_strdup(a));
+	gsize n = strlen(s);
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s[n - 1] = '\0';
+		char *inner = g_strstrip(g_strdup(s + 1));
+		g_free(s);
+		s = inner;
+	}
+	const char *why = submit_address_refusal(s);
+	if (why) {
+		g_autofree char *shown = g_strescape(a, NULL);
+		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
+			    "\"%s\" is not one address the return path can carry (%s): "
+			    "nothing of %s released",
+			    shown, why, id);
+		return NULL;
+	}
+	return g_steal_pointer(&s);
 }
 
 GPtrArray *
@@ -37,22 +64,31 @@ release_recipients(const struct store_message *m, const struct cdr_policy *p,
 	for (guint i = 0; i < m->recipients->len; i++)
 		g_ptr_array_add(original, ((struct store_recipient *)m->recipients->pdata[i])->address);
 	g_ptr_array_add(original, NULL);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; to ? to[i] != NULL : i + 1 < original->len; i++) {
-		const char *a = to ? to[i] : original->pdata[i];
-		if (!listed(a, (char *const *)original->pdata) &&
-		    !listed(a, p->release_allowed_recipients)) {
+		g_autofree char *a = bare_address(to ? to[i] : original->pdata[i], m->id, error);
+		if (!a)
+			return NULL;
+		/* the spelling the original was delivered to (or the list's) */
+		const char *spelling = listed(a, (char *const *)original->pdata);
+		if (!spelling)
+			spelling = listed(a, p->release_allowed_recipients);
+		if (!spelling) {
 			g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
 				    "%s is not a recipient of %s, nor in [release] "
 				    "allowed_recipients: nothing released",
 				    a, m->id);
-			g_ptr_array_unref(out);
 			return NULL;
 		}
-		g_ptr_array_add(out, g_strdup(a));
+		/* one copy per address, however often or in what case it was given */
+		g_ptr_array_add(out, NULL);
+		gboolean again = listed(spelling, (char *const *)out->pdata) != NULL;
+		g_ptr_array_remove_index(out, out->len - 1);
+		if (!again)
+			g_ptr_array_add(out, g_strdup(spelling));
 	}
 	g_ptr_array_add(out, NULL);
-	return out;
+	return g_steal_pointer(&out);
 }
 
 /* A release of `id` numbered below `below` (0: any) that reached one of

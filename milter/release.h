@@ -55,8 +55,10 @@ void release_set_ops(const struct release_ops *ops);
 
 /* The addresses a release of `m` goes to (NULL-terminated): `to`, each
  * an original recipient or in [release] allowed_recipients, or (to ==
- * NULL) the original recipients. NULL with REFUSED when one is not
- * allowed. */
+ * NULL) the original recipients; each one address (white space and one
+ * pair of angle brackets around it taken off) that the submission can
+ * carry, in the spelling the original was delivered to (or the list's),
+ * once whatever its case. NULL with REFUSED when one is not allowed. */
 GPtrArray *release_recipients(const struct store_message *m, const struct cdr_policy *policy,
 			      const char *const *to, GError **error);
 

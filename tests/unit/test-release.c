@@ -237,8 +237,68 @@ test_recipients_allowed(void)
 	g_assert_cmpint(release(x, id, only_other, FALSE, NULL, NULL, &error), >, 0);
 	g_assert_no_error(error);
 	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
-	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, "SOUMU@City.LG.jp");
+	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, A); /* the spelling delivered to */
 	g_assert_cmpstr(x->fake.submitted->pdata[1], ==, OTHER);
+	fixture_free(x);
+}
+
+/* --to as people type it: one address, in any case, with white space or
+ * angle brackets around it, given twice; anything else is refused
+ * before a release is recorded, and each address gets one copy in the
+ * spelling the original was delivered to. */
+static void
+test_recipients_spelling(void)
+{
+	struct fixture *x = fixture_new();
+	g_strfreev(x->policy->release_allowed_recipients);
+	x->policy->release_allowed_recipients = g_strsplit(OTHER, ",", -1);
+	static const struct {
+		const char *to[4];
+		const char *submitted;
+	} accepted[] = {
+		{ { " <SOUMU@City.LG.jp> ", NULL }, A },
+		{ { A, "Soumu@city.lg.jp", "<" A ">", NULL }, A },
+		{ { B, "KIKAKU@CITY.LG.JP", A, NULL }, B "," A },
+		{ { "Audit@Other.LG.jp", OTHER, NULL }, OTHER },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(accepted); i++) {
+		g_autofree char *id = put_plain(x, "");
+		g_autoptr(GError) error = NULL;
+		g_assert_cmpint(release(x, id, accepted[i].to, FALSE, NULL, NULL, &error), >, 0);
+		g_assert_no_error(error);
+		g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==,
+				accepted[i].submitted);
+	}
+	/* the original's recipients, one of them twice in another case */
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the original", -1);
+	g_autofree char *twice = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	const char *json = "{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"SOUMU@"
+			   "city.lg.jp\",\"" B "\"],\"action\":\"delivered\",\"mode\":\"sanitize\","
+			   "\"report\":{\"verdict\":\"sanitized\",\"handler\":\"mime\"}}";
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	g_assert_true(store_put_record(x->store, twice, m, &error));
+	g_assert_cmpint(release(x, twice, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==, A "," B);
+	guint sent = x->fake.submitted->len;
+	static const char *const refused[] = {
+		A "," OTHER, A " " OTHER, A ";" OTHER, "soumu@city.lg.jp.", "soumu+x@city.lg.jp",
+		"Soumu <" A ">", A "\r\nRCPT TO:<evil@example.com>", "\"soumu\"@city.lg.jp",
+		"<<" A ">>", "", "-" A,
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autofree char *id = put_plain(x, "");
+		const char *const to[] = { refused[i], NULL };
+		g_autoptr(GError) e = NULL;
+		g_assert_cmpint(release(x, id, to, FALSE, NULL, NULL, &e), ==, 0);
+		g_assert_error(e, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+		g_assert_null(strchr(e->message, '\n'));
+		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
+		g_assert_cmpuint(none->len, ==, 0);
+	}
+	g_assert_cmpuint(x->fake.submitted->len, ==, sent);
 	fixture_free(x);
 }
 
@@ -567,6 +627,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/release/not-releasable", test_not_releasable);
 	g_test_add_func("/release/recipients-allowed", test_recipients_allowed);
+	g_test_add_func("/release/recipients-spelling", test_recipients_spelling);
 	g_test_add_func("/release/released-before", test_released_before);
 	g_test_add_func("/release/two-at-once", test_two_at_once);
 	g_test_add_func("/release/deferred-retryable", test_deferred_retryable);
