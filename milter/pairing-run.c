@@ -9,8 +9,11 @@
  *	original, the password opened it: rebuild for the other modes,
  *	record each follow-up's Message-ID, submit it, and finish "opened".
  * DESCRIPTION
- *	A password that opens nothing is a try ([ppap] max_tries, then
- *	"exhausted"); the next candidate is tried. A submission the relay
+ *	Each password that opens nothing is a try ([ppap] max_tries counts
+ *	passwords, then "exhausted": a message is given no more of a mail's
+ *	passwords than it has tries left); the next candidate is tried, at
+ *	most PAIRING_MAX_CANDIDATES of them per password mail, so that a
+ *	flood of waiting messages costs a bounded number of rebuilds. A submission the relay
  *	defers is tried again a few times; when nothing went out the entry
  *	goes back to "waiting" uncounted (a later password mail, or
  *	cdr-quarantine release, delivers it). At most once: the Message-ID
@@ -135,6 +138,9 @@ struct attempt {
 	struct mg_store *store;
 	const struct pairing_ops *ops;
 	const struct pairing_mail *mail;
+	const char *passwords; /* the mail's, as many as this message has tries left */
+	guint given;           /* how many: each one that opens nothing is a try */
+	guint64 used;          /* the message's tries before */
 	GString *queue_ids;
 	GString *why; /* UNSENT, PARTIAL: what went wrong */
 };
@@ -155,7 +161,7 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 		.mail_build = "followup",
 		.mail_mode = mode,
 		.mail_links = a->ops->links(a->ops->data, (const char *const *)to->pdata),
-		.passwords = a->mail->passwords,
+		.passwords = a->passwords,
 		.quarantine_id = m->id,
 	};
 	int out_fd = -1;
@@ -255,17 +261,17 @@ finish(struct attempt *a, const char *id, enum try_result result)
 		milter_log(LOG_WARNING, "ppap: %s failed: %s", id, reason);
 		return;
 	}
-	g_autofree char *hash = pairing_password_hash(a->mail->passwords);
+	g_autofree char *hash = pairing_password_hash(a->passwords);
 	enum store_ppap_state state = STORE_PPAP_WAITING;
+	/* a try per password that opened nothing; an opening one: one */
+	guint tried = result == NOT_OPENED ? a->given : result == OPENED ? 1 : 0;
 	if (result == OPENED) {
 		record_followup(a, id);
 		state = STORE_PPAP_OPENED;
-	} else if (result == NOT_OPENED) {
-		g_autoptr(store_ppap) now = store_ppap_get(a->store, id, NULL);
-		if (now && now->tries + 1 >= a->policy->ppap_max_tries)
-			state = STORE_PPAP_EXHAUSTED;
+	} else if (result == NOT_OPENED && a->used + tried >= a->policy->ppap_max_tries) {
+		state = STORE_PPAP_EXHAUSTED;
 	}
-	if (!store_ppap_finish(a->store, id, state, result != UNSENT, hash, "cdr-milter", &error))
+	if (!store_ppap_finish(a->store, id, state, tried, hash, "cdr-milter", &error))
 		milter_log(LOG_ERR, "ppap: %s: %s", id, error->message);
 	else if (result == UNSENT)
 		milter_log(LOG_WARNING, "ppap: %s is waiting again: its follow-up was not delivered "
@@ -274,6 +280,26 @@ finish(struct attempt *a, const char *id, enum try_result result)
 	else
 		milter_log(LOG_INFO, "ppap: %s %s by the password message %s", id,
 			   result == OPENED ? "opened" : "not opened", a->mail->id);
+}
+
+/* The first `left` of the newline-separated `passwords` (their number
+ * in *given): a message is tried with at most [ppap] max_tries passwords
+ * in all, however many mails bring them. */
+static char *
+first_passwords(const char *passwords, guint64 left, guint *given)
+{
+	g_auto(GStrv) lines = g_strsplit(passwords ? passwords : "", "\n", -1);
+	GString *out = g_string_new(NULL);
+	*given = 0;
+	for (guint i = 0; lines[i] && *given < left; i++) {
+		if (!*lines[i])
+			continue;
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", lines[i]);
+		(*given)++;
+	}
+	for (guint i = 0; lines[i]; i++)
+		explicit_bzero(lines[i], strlen(lines[i]));
+	return g_string_free(out, FALSE);
 }
 
 char *
@@ -288,7 +314,8 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 	if (!ids)
 		milter_log(LOG_WARNING, "ppap: %s", error->message);
 	char *opened = NULL;
-	for (guint i = 0; ids && i < ids->len && !opened; i++) {
+	guint tried = 0;
+	for (guint i = 0; ids && i < ids->len && !opened && tried < PAIRING_MAX_CANDIDATES; i++) {
 		const char *id = ids->pdata[i];
 		if (strcmp(id, mail->id) == 0)
 			continue; /* the password message's own zip */
@@ -301,20 +328,33 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 					   error->message);
 			continue; /* or someone else has it */
 		}
+		tried++;
 		g_autoptr(GString) queue_ids = g_string_new(NULL);
 		g_autoptr(GString) why = g_string_new(NULL);
 		struct attempt a = { .policy = p, .store = store, .ops = ops, .mail = mail,
 				     .queue_ids = queue_ids, .why = why };
-		g_autoptr(store_message) m = store_get(store, id, &error);
+		g_autoptr(store_ppap) entry = store_ppap_get(store, id, &error);
+		a.used = entry ? entry->tries : p->ppap_max_tries;
+		g_autofree char *passwords = first_passwords(
+			mail->passwords, p->ppap_max_tries > a.used ? p->ppap_max_tries - a.used : 0,
+			&a.given);
+		a.passwords = passwords;
+		g_autoptr(store_message) m = entry ? store_get(store, id, &error) : NULL;
 		enum try_result result = UNSENT;
-		if (m)
+		if (m && a.given)
 			result = try_message(&a, m);
+		else if (m)
+			result = NOT_OPENED; /* no try left: exhausted */
 		else
 			g_string_append(why, error->message);
 		finish(&a, id, result);
+		explicit_bzero(passwords, strlen(passwords));
 		if (result == OPENED || result == PARTIAL)
 			opened = g_strdup(id); /* one password message opens one message */
 	}
+	if (!opened && tried == PAIRING_MAX_CANDIDATES)
+		milter_log(LOG_NOTICE, "ppap: the password message %s was tried on the %u nearest "
+			   "waiting messages only", mail->id, PAIRING_MAX_CANDIDATES);
 	g_clear_error(&error);
 	if (!store_ppap_pair_done(store, mail->id, &error))
 		milter_log(LOG_WARNING, "ppap: %s: %s", mail->id, error->message);

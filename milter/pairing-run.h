@@ -40,6 +40,11 @@ struct pairing_ops {
 	gint64 claim_stale;      /* seconds another live session's claim holds */
 };
 
+/* Waiting messages one password mail is tried on at most (nearest
+ * first): each costs a rebuild by a worker; the others wait for their
+ * own password mail or cdr-quarantine release. */
+#define PAIRING_MAX_CANDIDATES 8
+
 /* The password message and what it gives. */
 struct pairing_mail {
 	const char *id;           /* its quarantine id */
@@ -52,7 +57,8 @@ struct pairing_mail {
 
 /* Pair `mail`: try the waiting candidates nearest first until one opens
  * (its follow-ups submitted, "opened") or none is left (each counted a
- * try); then its pairing mark is cleared. Returns the id opened, or
+ * try per password given to it, at most what max_tries leaves it), at
+ * most PAIRING_MAX_CANDIDATES of them; then its pairing mark is cleared. Returns the id opened, or
  * NULL. */
 char *pairing_run(const struct cdr_policy *policy, struct mg_store *store,
 		  const struct pairing_ops *ops, const struct pairing_mail *mail);

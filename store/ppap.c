@@ -136,7 +136,7 @@ struct ppap_change {
 	const char *message_id, *reason; /* submitting, failing */
 	gint64 stale;
 	enum store_ppap_state state;
-	gboolean tried;
+	guint tried;
 	const char *password_hash, *by;
 };
 
@@ -206,7 +206,7 @@ job_finish(sqlite3 *db, gpointer data, GError **error)
 		return FALSE;
 	sqlite3_bind_int64(st, 1, seq);
 	db_bind_text(st, 2, store_ppap_state_name(c->state));
-	sqlite3_bind_int(st, 3, c->tried ? 1 : 0);
+	sqlite3_bind_int64(st, 3, c->tried);
 	sqlite3_bind_int64(st, 4, store_now());
 	if (!db_run(db, st, error))
 		return FALSE;
@@ -219,7 +219,7 @@ job_finish(sqlite3 *db, gpointer data, GError **error)
 
 gboolean
 store_ppap_finish(struct mg_store *s, const char *id, enum store_ppap_state state,
-		  gboolean tried, const char *password_hash, const char *by, GError **error)
+		  guint tried, const char *password_hash, const char *by, GError **error)
 {
 	if (state == STORE_PPAP_TRYING || state == STORE_PPAP_FAILED ||
 	    (unsigned)state >= G_N_ELEMENTS(state_names)) {

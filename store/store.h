@@ -360,11 +360,12 @@ GPtrArray *store_ppap_candidates(struct mg_store *store, const char *sender,
 gboolean store_ppap_claim(struct mg_store *store, const char *id, gint64 stale,
 			  GError **error);
 
-/* trying -> `state` (waiting, opened or exhausted), one more try
- * counted when `tried`. `password_hash` (a short hash prefix, never the
- * password) and `by` (who or what tried) go into the events. */
+/* trying -> `state` (waiting, opened or exhausted), `tried` more tries
+ * counted (the passwords tried: [ppap] max_tries counts passwords).
+ * `password_hash` (a short hash prefix, never the password) and `by`
+ * (who or what tried) go into the events. */
 gboolean store_ppap_finish(struct mg_store *store, const char *id, enum store_ppap_state state,
-			   gboolean tried, const char *password_hash, const char *by,
+			   guint tried, const char *password_hash, const char *by,
 			   GError **error);
 
 /* Before submitting a follow-up of the entry this session claimed:

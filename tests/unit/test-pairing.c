@@ -476,6 +476,57 @@ test_own_zip_skipped(void)
 	fixture_free(x);
 }
 
+/* [ppap] max_tries counts passwords, not password mails: a mail with
+ * many candidates spends as many tries, and a message is never given
+ * more passwords than it has tries left (the right one after them is
+ * not tried). */
+/* A password mail to `to` with `passwords` opens nothing; `zip` is then
+ * in `state` with `tries`. */
+static void
+pair_fails(struct fixture *x, const char *zip, const char *to, const char *passwords,
+	   enum store_ppap_state state, guint tries)
+{
+	guint now = 0;
+	g_assert_null(pair(x, SENDER, SENDER, to, passwords, NULL));
+	g_assert_cmpint(state_of(x, zip, &now), ==, state);
+	g_assert_cmpuint(now, ==, tries);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 0);
+}
+
+static void
+test_tries_count_passwords(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autofree char *zip = put_zip(x, SENDER, SENDER, A, "alpha");
+	pair_fails(x, zip, A, "w1\nw2", STORE_PPAP_WAITING, 2);
+	/* one try left: "w3" is tried, "alpha" after it is not */
+	pair_fails(x, zip, A, "w3\nalpha", STORE_PPAP_EXHAUSTED, 3);
+	/* sixteen candidates in one mail: three tries, then nothing */
+	g_autofree char *zip2 = put_zip(x, SENDER, SENDER, B, "alpha");
+	GString *many = g_string_new(NULL);
+	for (guint i = 0; i < 15; i++)
+		g_string_append_printf(many, "wrong%u\n", i);
+	g_string_append(many, "alpha");
+	pair_fails(x, zip2, B, many->str, STORE_PPAP_EXHAUSTED, 3);
+	g_string_free(many, TRUE);
+	fixture_free(x);
+}
+
+/* Many waiting messages from one sender: one password mail rebuilds at
+ * most PAIRING_MAX_CANDIDATES of them, nearest first. */
+static void
+test_candidates_bounded(void)
+{
+	struct fixture *x = fixture_new(600, 3);
+	g_autofree char *oldest = import_zip(x, -100, "alpha");
+	for (guint i = 0; i < PAIRING_MAX_CANDIDATES + 4; i++)
+		g_free(import_zip(x, -90 + (gint64)i, "other"));
+	g_assert_null(pair(x, SENDER, SENDER, A, "alpha", NULL));
+	g_assert_cmpuint(x->fake.built->len, ==, PAIRING_MAX_CANDIDATES);
+	g_assert_cmpint(state_of(x, oldest, NULL), ==, STORE_PPAP_WAITING);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -489,5 +540,7 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/partial-fails", test_partial_fails);
 	g_test_add_func("/pairing/uncertain-not-resent", test_uncertain_not_resent);
 	g_test_add_func("/pairing/own-zip-skipped", test_own_zip_skipped);
+	g_test_add_func("/pairing/tries-count-passwords", test_tries_count_passwords);
+	g_test_add_func("/pairing/candidates-bounded", test_candidates_bounded);
 	return g_test_run();
 }
