@@ -54,15 +54,27 @@ pairing_password_hash(const char *passwords)
 	return hex;
 }
 
-/* The recipients of `m` whose mode is `mode`, NULL-terminated. */
+/* Whether `address` is among the first `n` of `list` (ASCII case aside). */
+static gboolean
+among(GPtrArray *list, guint n, const char *address)
+{
+	for (guint i = 0; i < n; i++)
+		if (g_ascii_strcasecmp(list->pdata[i], address) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The recipients of `m` whose mode is `mode`, NULL-terminated, each
+ * once (an envelope may name one twice, in two cases: one copy). */
 static GPtrArray *
 recipients_in_mode(const struct store_message *m, const char *mode)
 {
 	GPtrArray *out = g_ptr_array_new();
 	for (guint i = 0; i < m->recipients->len; i++) {
 		const struct store_recipient *r = m->recipients->pdata[i];
-		if (g_strcmp0(r->mode, mode) == 0 ||
-		    (!g_strcmp0(mode, "sanitize") && g_strcmp0(r->mode, "text") != 0))
+		if ((g_strcmp0(r->mode, mode) == 0 ||
+		     (!g_strcmp0(mode, "sanitize") && g_strcmp0(r->mode, "text") != 0)) &&
+		    !among(out, out->len, r->address))
 			g_ptr_array_add(out, r->address);
 	}
 	g_ptr_array_add(out, NULL);

@@ -335,6 +335,12 @@ test_recipients_superset(void)
 	/* the follow-up goes to the zip's recipients, not the password mail's */
 	g_autofree char *want = g_strdup_printf("<fu.%s.sanitize@gw.test> " A "," B, zip);
 	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, want);
+	/* an envelope that named a recipient twice, in two cases: one copy */
+	g_autofree char *twice = put_zip(x, SENDER, SENDER, A ",SOUMU@City.LG.JP," B, "beta");
+	g_autofree char *opened2 = pair(x, SENDER, SENDER, B "," A, "beta", NULL);
+	g_assert_cmpstr(opened2, ==, twice);
+	g_autofree char *want2 = g_strdup_printf("<fu.%s.sanitize@gw.test> " A "," B, twice);
+	g_assert_cmpstr(x->fake.submitted->pdata[1], ==, want2);
 	fixture_free(x);
 }
 
