@@ -372,3 +372,41 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 		milter_log(LOG_WARNING, "ppap: %s: %s", mail->id, error->message);
 	return opened;
 }
+
+/* `value` without white space around it, up to a ';' (parameters). */
+static char *
+header_word(const char *value)
+{
+	char *w = g_strndup(value, strcspn(value, ";"));
+	return g_strstrip(w);
+}
+
+const char *
+pairing_refusal(const char *sender, const char *const *names, const char *const *values,
+		guint n)
+{
+	if (!sender || !*sender)
+		return "from the null sender (a bounce)";
+	const char *at = strrchr(sender, '@');
+	gsize local = at ? (gsize)(at - sender) : strlen(sender);
+	if (local == 13 && g_ascii_strncasecmp(sender, "MAILER-DAEMON", 13) == 0)
+		return "from MAILER-DAEMON (a bounce)";
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *word = header_word(values[i] ? values[i] : "");
+		const char *name = names[i];
+		if (g_ascii_strcasecmp(name, "X-Mugaika-Followup") == 0)
+			return "marked X-Mugaika-Followup (a follow-up or release, or a forged one)";
+		if (g_ascii_strcasecmp(name, "Auto-Submitted") == 0 &&
+		    g_ascii_strcasecmp(word, "no") != 0)
+			return "sent automatically (Auto-Submitted)";
+		if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
+		    g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
+		    (g_ascii_strcasecmp(name, "Precedence") == 0 &&
+		     g_ascii_strcasecmp(word, "auto_reply") == 0))
+			return "an automatic reply";
+		if (g_ascii_strcasecmp(name, "Content-Type") == 0 &&
+		    g_ascii_strcasecmp(word, "multipart/report") == 0)
+			return "a delivery or read report (multipart/report)";
+	}
+	return NULL;
+}

@@ -72,3 +72,15 @@ guint pairing_locked_in_record(const struct store_message *m);
 
 /* A short hash of the candidates for the events: never the passwords. */
 char *pairing_password_hash(const char *passwords);
+
+/* Why a message with envelope `sender` and these header fields (`names`
+ * and `values`, `n` of each, as the MTA gave them) takes no part in
+ * pairing, neither as a waiting zip nor as a password mail; NULL when it
+ * does. Mail that a program sent about other mail: the null sender or
+ * MAILER-DAEMON (bounces), Auto-Submitted other than "no", X-Autoreply,
+ * X-Autorespond or Precedence: auto_reply (vacation replies),
+ * multipart/report (delivery and read reports), and X-Mugaika-Followup
+ * (a follow-up or release come round again, or one forged). Such mail
+ * quotes the mail it is about, password and zip included. */
+const char *pairing_refusal(const char *sender, const char *const *names,
+			    const char *const *values, guint n);

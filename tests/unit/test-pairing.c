@@ -533,6 +533,54 @@ test_candidates_bounded(void)
 	fixture_free(x);
 }
 
+/* Mail a program sent about other mail (a bounce, a vacation reply, a
+ * report, a follow-up come round) quotes the password and the zip: it
+ * never pairs. Header fields as the MTA hands them (leading space,
+ * folds, parameters). */
+static void
+test_automatic_mail_refused(void)
+{
+	static const struct {
+		const char *sender, *name, *value;
+	} refused[] = {
+		{ "", NULL, NULL },
+		{ NULL, NULL, NULL },
+		{ "MAILER-DAEMON@mx.example.jp", NULL, NULL },
+		{ "mailer-daemon", NULL, NULL },
+		{ SENDER, "Auto-Submitted", " auto-replied" },
+		{ SENDER, "auto-submitted", " Auto-Generated (vacation)" },
+		{ SENDER, "X-Autoreply", " yes" },
+		{ SENDER, "X-Autorespond", " " },
+		{ SENDER, "Precedence", " Auto_Reply" },
+		{ SENDER, "Content-Type", " multipart/report;\n\treport-type=delivery-status" },
+		{ SENDER, "Content-Type", " Multipart/Report ; report-type=disposition-notification" },
+		{ SENDER, "X-Mugaika-Followup", " followup; id=20250101T000000-000000000000" },
+		{ SENDER, "x-mugaika-followup", "" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		const char *names[] = { "From", refused[i].name };
+		const char *values[] = { " " SENDER, refused[i].value };
+		g_assert_nonnull(pairing_refusal(refused[i].sender, names, values,
+						 refused[i].name ? 2 : 1));
+	}
+	static const struct {
+		const char *name, *value;
+	} kept[] = {
+		{ "Auto-Submitted", " no" },
+		{ "Auto-Submitted", " No ; comment" },
+		{ "Precedence", " bulk" },
+		{ "Content-Type", " multipart/mixed; boundary=\"multipart/report\"" },
+		{ "Subject", " Auto-Submitted: auto-replied" },
+		{ "X-Mugaika", " verdict=clean" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(kept); i++) {
+		const char *names[] = { kept[i].name };
+		const char *values[] = { kept[i].value };
+		g_assert_null(pairing_refusal(SENDER, names, values, 1));
+	}
+	g_assert_null(pairing_refusal("daemon-mailer@example.jp", NULL, NULL, 0));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -548,5 +596,6 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/own-zip-skipped", test_own_zip_skipped);
 	g_test_add_func("/pairing/tries-count-passwords", test_tries_count_passwords);
 	g_test_add_func("/pairing/candidates-bounded", test_candidates_bounded);
+	g_test_add_func("/pairing/automatic-mail-refused", test_automatic_mail_refused);
 	return g_test_run();
 }
