@@ -365,6 +365,8 @@ store_message_from_record(const char *json, gsize len, GError **error)
 	m->encrypted = f.encrypted;
 	judge_release(m, &f);
 	m->ppap_wait = m->encrypted && !m->malware && g_strcmp0(m->action, "delivered") == 0;
+	/* the passwords its own text gave that opened nothing: tries spent */
+	m->ppap_tries = GPOINTER_TO_UINT(g_hash_table_lookup(f.removed, "wrong-password"));
 	findings_clear(&f);
 	m->record = g_strndup(json, len);
 	return m;

@@ -150,6 +150,8 @@ struct store_message {
 	GPtrArray *attachments; /* struct store_attachment* */
 	char *record;        /* the whole record (cdr-milter's audit record, JSON) */
 	gboolean ppap_wait;  /* put: wait for a password mail (store_ppap_*) */
+	guint ppap_tries;    /* put with ppap_wait: passwords tried on it already
+			      * (its own text's): counted against max_tries */
 	gboolean ppap_pair;  /* put: a password mail whose pairing is to run, by
 			      * this store's session, until store_ppap_pair_done()
 			      * (written with the record: a crash cannot lose it) */

@@ -515,6 +515,23 @@ test_tries_count_passwords(void)
 	g_string_append(many, "alpha");
 	pair_fails(x, zip2, B, many->str, STORE_PPAP_EXHAUSTED, 3);
 	g_string_free(many, TRUE);
+	/* the two its own text gave (wrong-password in its record) count too */
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("zip PASSWORD=alpha", -1);
+	g_autofree char *zip3 = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	const char *json = "{\"sender\":\"" SENDER "\",\"recipients\":[\"x@city.lg.jp\"],"
+			   "\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":{\"verdict\":"
+			   "\"sanitized\",\"handler\":\"mime\",\"from_address\":\"" SENDER "\","
+			   "\"children\":[{\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":"
+			   "\"encrypted\",\"handler\":\"archive\",\"actions\":[{\"what\":"
+			   "\"wrong-password\",\"count\":2}]}]}}";
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	g_assert_true(store_put_record(x->store, zip3, m, &error));
+	guint tries = 0;
+	g_assert_cmpint(state_of(x, zip3, &tries), ==, STORE_PPAP_WAITING);
+	g_assert_cmpuint(tries, ==, 2);
+	pair_fails(x, zip3, "x@city.lg.jp", "w4\nalpha", STORE_PPAP_EXHAUSTED, 3);
 	fixture_free(x);
 }
 
