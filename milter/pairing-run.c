@@ -322,7 +322,7 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) ids = store_ppap_candidates(
 		store, mail->sender, mail->from_address, mail->recipients, since,
-		(guint)MIN(p->ppap_max_tries, G_MAXUINT), ops->claim_stale, &error);
+		(guint)MIN(p->ppap_max_tries, G_MAXUINT), ops->claim_stale, mail->id, &error);
 	if (!ids)
 		milter_log(LOG_WARNING, "ppap: %s", error->message);
 	char *opened = NULL;

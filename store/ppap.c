@@ -65,7 +65,7 @@ store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GE
 GPtrArray *
 store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_address,
 		      const char *const *recipients, gint64 since, guint max_tries, gint64 stale,
-		      GError **error)
+		      const char *before, GError **error)
 {
 	g_autofree char *list = store_json_string_list(recipients);
 	sqlite3 *db = store_reader(s, error);
@@ -81,6 +81,7 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		"AND m.time >= ?5 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE "
 		"r.message = m.seq AND lower(r.address) NOT IN "
 		"(SELECT lower(value) FROM json_each(?6))) "
+		"AND (?7 IS NULL OR m.seq < (SELECT b.seq FROM messages b WHERE b.id = ?7)) "
 		"ORDER BY m.time DESC, m.seq DESC",
 		error);
 	GPtrArray *ids = NULL;
@@ -91,6 +92,8 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		db_bind_text(st, 4, from_address);
 		sqlite3_bind_int64(st, 5, since);
 		db_bind_text(st, 6, list);
+		if (before)
+			db_bind_text(st, 7, before);
 		ids = g_ptr_array_new_with_free_func(g_free);
 		if (!db_each_row(db, st, db_add_text_column, ids, error))
 			g_clear_pointer(&ids, g_ptr_array_unref);

@@ -350,11 +350,14 @@ gboolean store_ppap_sender_waits(struct mg_store *store, const char *sender, gin
  * (both ASCII case-insensitive; a message or a password mail without a
  * From address pairs with nothing), arrived at or after `since`, with
  * fewer than `max_tries` tries, and whose every recipient is one of
- * `recipients` (a NULL-terminated list): nearest (newest) first. Caller
+ * `recipients` (a NULL-terminated list), stored before the message
+ * `before` (the password mail: one stored after it, even in the same
+ * second, is no candidate; NULL: any): nearest (newest) first. Caller
  * frees the array. */
 GPtrArray *store_ppap_candidates(struct mg_store *store, const char *sender,
 				 const char *from_address, const char *const *recipients,
-				 gint64 since, guint max_tries, gint64 stale, GError **error);
+				 gint64 since, guint max_tries, gint64 stale, const char *before,
+				 GError **error);
 
 /* waiting (or trying for longer than `stale` seconds, no submission
  * started) -> trying, by this store's session. STORE_ERROR_STATE when

@@ -463,14 +463,12 @@ test_uncertain_not_resent(void)
 	fixture_free(x);
 }
 
+/* The stored message `id` paired as a password mail from SENDER to A
+ * with "alpha": it opens nothing and `zip` waits on, untouched. */
 static void
-test_own_zip_skipped(void)
+assert_opens_nothing(struct fixture *x, const char *id, const char *zip)
 {
-	struct fixture *x = fixture_new(120, 3);
-	/* a password mail that itself holds a zip waiting for a password */
-	g_autofree char *own = put_zip(x, SENDER, SENDER, A, "alpha");
-	g_autoptr(GError) error = NULL;
-	struct pairing_mail mail = { .id = own,
+	struct pairing_mail mail = { .id = id,
 				     .time = g_get_real_time() / G_USEC_PER_SEC,
 				     .sender = SENDER,
 				     .from_address = SENDER,
@@ -478,7 +476,16 @@ test_own_zip_skipped(void)
 				     .passwords = "alpha" };
 	g_assert_null(pairing_run(x->policy, x->store, &x->ops, &mail));
 	g_assert_cmpuint(x->fake.built->len, ==, 0);
-	g_assert_cmpint(state_of(x, own, NULL), ==, STORE_PPAP_WAITING);
+	g_assert_cmpint(state_of(x, zip, NULL), ==, STORE_PPAP_WAITING);
+}
+
+static void
+test_own_zip_skipped(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	/* a password mail that itself holds a zip waiting for a password */
+	g_autofree char *own = put_zip(x, SENDER, SENDER, A, "alpha");
+	assert_opens_nothing(x, own, own);
 	fixture_free(x);
 }
 
@@ -598,6 +605,30 @@ test_automatic_mail_refused(void)
 	g_assert_null(pairing_refusal("daemon-mailer@example.jp", NULL, NULL, 0));
 }
 
+/* A zip that came after its password mail, even within the same second
+ * (or while the pairing waited in the queue, or a recovery ran it
+ * later): never opened by that password mail. */
+static void
+test_zip_after_password_mail(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the password mail", -1);
+	g_autofree char *id = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	g_autoptr(store_message) m = message(SENDER, SENDER, A, FALSE);
+	m->ppap_pair = TRUE;
+	g_assert_true(store_put_record(x->store, id, m, &error));
+	/* stored after it, in the same second */
+	g_autofree char *zip = g_strdup_printf("%.15s-0000000000ff", id);
+	fd = test_memfd("zip PASSWORD=alpha", -1);
+	g_autoptr(store_message) z = message(SENDER, SENDER, A, TRUE);
+	g_assert_true(store_import(x->store, zip, fd, z, &error));
+	close(fd);
+	assert_opens_nothing(x, id, zip);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -614,5 +645,6 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/tries-count-passwords", test_tries_count_passwords);
 	g_test_add_func("/pairing/candidates-bounded", test_candidates_bounded);
 	g_test_add_func("/pairing/automatic-mail-refused", test_automatic_mail_refused);
+	g_test_add_func("/pairing/zip-after-password-mail", test_zip_after_password_mail);
 	return g_test_run();
 }
