@@ -481,7 +481,10 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 	/* two runs at once: the store numbers their requests in order, and
 	 * the later one, seeing the earlier, stands down */
 	gboolean sent = FALSE;
-	if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
+	if (!m->releasable) { /* checked at the request; again here, whoever asked */
+		why = g_strdup_printf("%s cannot be released (%s); extract is for examination only",
+				      id, m->not_releasable ? m->not_releasable : "not releasable");
+	} else if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
 		why = g_strdup(local->message);
 		g_clear_error(&local);
 	} else {

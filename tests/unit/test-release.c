@@ -26,6 +26,7 @@
 #include "release.h"
 #include "test-dir.h"
 #include "test-memfd.h"
+#include "test-store-util.h"
 
 #define A "soumu@city.lg.jp"
 #define B "kikaku@city.lg.jp"
@@ -210,6 +211,21 @@ test_not_releasable(void)
 		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
 		g_assert_cmpuint(none->len, ==, 0);
 	}
+	/* a release approved before the store said "not releasable" (an
+	 * older store, an edited one): its delivery refuses all the same */
+	g_autofree char *later = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	gint64 n = release_request(x->store, x->policy, later, NULL, "bob", "web 127.0.0.1", TRUE,
+				   &error);
+	g_assert_no_error(error);
+	g_autofree char *sql = g_strdup_printf("UPDATE messages SET releasable = 0, not_releasable = "
+					       "'malware: Win.Test' WHERE id = '%s'", later);
+	raw_exec(x->dir, sql);
+	g_autofree char *what = NULL;
+	g_assert_false(release_deliver(x->store, x->policy, later, n, NULL, &what, &error));
+	g_assert_nonnull(strstr(error->message, "cannot be released"));
+	g_autoptr(store_release) r = release_of(x, later, n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_FAILED);
 	/* the record's own malware list */
 	g_autofree char *id = put_plain(x, ",\"malware\":[\"Eicar-Test-Signature\"]");
 	assert_refused(x, id, NULL, FALSE, "malware: Eicar-Test-Signature");
