@@ -204,6 +204,10 @@ test_not_releasable(void)
 		"\"reason\":\"an executable\"}",
 		"{\"verdict\":\"blocked\",\"handler\":\"mime\",\"error\":\"dangerous-name\","
 		"\"reason\":\"x.exe\"}",
+		/* a record of the old directory quarantine, edited: any case */
+		"{\"verdict\":\"Blocked\",\"handler\":\"mime\",\"error\":\"DANGEROUS-content\"}",
+		"{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{\"name\":\"x\","
+		"\"verdict\":\"blocked\",\"error\":\"Malware\",\"malware\":\"Win.Test\"}]}",
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(reports); i++) {
 		g_autofree char *id = put(x, reports[i], "");
