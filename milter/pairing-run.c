@@ -98,6 +98,7 @@ pairing_locked_in_record(const struct store_message *m)
 
 enum step {
 	STEP_SENT,       /* the relay took it */
+	STEP_SOME,       /* the relay took it, and refused some recipients */
 	STEP_NOT_SENT,   /* surely not taken (or not built, not recorded) */
 	STEP_UNCERTAIN,  /* sent whole, no answer: it may have been taken */
 	STEP_NOT_OPENED, /* the passwords open nothing */
@@ -105,9 +106,28 @@ enum step {
 
 /* Submit, trying again while the relay defers, never after an answer
  * that may have been lost (at most once). */
+/* The recipients of `res` the relay refused while it took the message
+ * for the others, with its replies, into `why`; whether there were any. */
+static gboolean
+note_not_reached(const struct submit_result *res, const char *id, GString *why)
+{
+	guint n = 0;
+	for (guint i = 0; res->recipients && i < res->recipients->len; i++) {
+		const struct submit_recipient *rc = res->recipients->pdata[i];
+		if (rc->status == SUBMIT_SENT)
+			continue;
+		g_string_append_printf(why, "%s%s (%s)",
+				       n++ ? ", " : why->len ? "; not delivered to " : "not delivered to ",
+				       rc->address, rc->reply ? rc->reply : "refused");
+	}
+	if (n)
+		milter_log(LOG_WARNING, "ppap: follow-up of %s: %s", id, why->str);
+	return n > 0;
+}
+
 static enum step
 submit_with_retries(const struct pairing_ops *ops, const char *id, const char *const *to,
-		    int fd, GString *queue_ids)
+		    int fd, GString *queue_ids, GString *why)
 {
 	for (guint attempt = 1; attempt <= MAX(ops->submit_tries, 1); attempt++) {
 		struct submit_result res;
@@ -125,9 +145,10 @@ submit_with_retries(const struct pairing_ops *ops, const char *id, const char *c
 				   uncertain ? "perhaps submitted, no answer" : "not submitted",
 				   submit_status_name(status), res.reply ? res.reply : "");
 		}
+		gboolean some = status == SUBMIT_SENT && note_not_reached(&res, id, why);
 		submit_result_clear(&res);
 		if (status == SUBMIT_SENT)
-			return STEP_SENT;
+			return some ? STEP_SOME : STEP_SENT;
 		if (uncertain)
 			return STEP_UNCERTAIN;
 		if (status != SUBMIT_TEMPFAIL)
@@ -201,7 +222,7 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 		g_string_append_printf(a->why, "%s follow-up: %s", mode, error->message);
 	else
 		step = submit_with_retries(a->ops, m->id, (const char *const *)to->pdata, out_fd,
-					   a->queue_ids);
+					   a->queue_ids, a->why);
 	if (step == STEP_NOT_SENT && message_id)
 		g_string_append_printf(a->why, "the %s follow-up %s was not taken by the relay",
 				       mode, message_id);
@@ -220,7 +241,7 @@ try_message(struct attempt *a, const struct store_message *m)
 {
 	static const char *const modes[] = { "sanitize", "text" };
 	guint sent = 0;
-	gboolean first = TRUE;
+	gboolean first = TRUE, some = FALSE;
 	for (guint k = 0; k < G_N_ELEMENTS(modes); k++) {
 		g_autoptr(GPtrArray) to = recipients_in_mode(m, modes[k]);
 		if (to->len == 1)
@@ -232,10 +253,11 @@ try_message(struct attempt *a, const struct store_message *m)
 		if (step == STEP_UNCERTAIN)
 			return PARTIAL;
 		if (step == STEP_NOT_SENT)
-			return sent ? PARTIAL : UNSENT;
+			return sent || some ? PARTIAL : UNSENT;
+		some = some || step == STEP_SOME;
 		sent++;
 	}
-	return first ? NOT_OPENED : OPENED;
+	return first ? NOT_OPENED : some ? PARTIAL : OPENED;
 }
 
 /* The follow-up's record: which password message opened `id`, and

@@ -362,6 +362,28 @@ submit(const struct cdr_policy *p, GPtrArray *to, int fd, struct submit_result *
 		resubmit_send(p, (const char *const *)to->pdata, fd, res);
 }
 
+/* The recipients the relay refused while it took the message for the
+ * others (NULL-terminated; NULL when none), named with the relay's
+ * replies in `what`. */
+static GPtrArray *
+not_reached(const struct submit_result *res, GString *what)
+{
+	GPtrArray *list = NULL;
+	for (guint i = 0; res->recipients && i < res->recipients->len; i++) {
+		const struct submit_recipient *rc = res->recipients->pdata[i];
+		if (rc->status == SUBMIT_SENT)
+			continue;
+		if (!list)
+			list = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(list, g_strdup(rc->address));
+		g_string_append_printf(what, "%s%s (%s)", list->len == 1 ? "; not delivered to " : ", ",
+				       rc->address, rc->reply ? rc->reply : "refused");
+	}
+	if (list)
+		g_ptr_array_add(list, NULL);
+	return list;
+}
+
 /* Rebuild and submit; what went out in out->what. */
 static gboolean
 rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
@@ -398,8 +420,10 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 	close(out_fd);
 	gboolean sent = res.status == SUBMIT_SENT;
 	if (sent) {
-		out->what = g_strdup_printf("%s, queued as %s", summary,
-					    res.queue_id ? res.queue_id : "-");
+		g_autoptr(GString) what = g_string_new(NULL);
+		g_string_printf(what, "%s, queued as %s", summary, res.queue_id ? res.queue_id : "-");
+		out->not_reached = not_reached(&res, what);
+		out->what = g_string_free(g_steal_pointer(&what), FALSE);
 		out->malware = g_ptr_array_new_with_free_func(g_free);
 		for (guint i = 0; i < malware->len; i++)
 			g_ptr_array_add(out->malware, g_strdup(malware->pdata[i]));
@@ -440,6 +464,7 @@ release_outcome_clear(struct release_outcome *out)
 {
 	g_clear_pointer(&out->what, g_free);
 	g_clear_pointer(&out->malware, g_ptr_array_unref);
+	g_clear_pointer(&out->not_reached, g_ptr_array_unref);
 }
 
 gboolean
@@ -491,7 +516,17 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 		sent = rebuild_and_send(store, p, m, number, to, passwords, out, &message_id,
 					&why);
 	}
-	if (!store_release_finish(store, number, sent, out->what, message_id, why, &local)) {
+	/* the release stands for those it reached: the others may be
+	 * released to again */
+	g_autoptr(GPtrArray) reached = g_ptr_array_new();
+	for (guint k = 0; sent && out->not_reached && k + 1 < to->len; k++)
+		if (!listed(to->pdata[k], (char *const *)out->not_reached->pdata))
+			g_ptr_array_add(reached, to->pdata[k]);
+	g_ptr_array_add(reached, NULL);
+	if (!store_release_finish_to(store, number, sent,
+				     sent && out->not_reached ? (const char *const *)reached->pdata
+							      : NULL,
+				     out->what, message_id, why, &local)) {
 		g_printerr("release %" G_GINT64_FORMAT " of %s: cannot record its end: %s\n", number,
 			   id, local->message);
 		g_clear_error(&local);

@@ -90,6 +90,11 @@ struct release_outcome {
 	char *what;         /* the summary the store records: verdict, removals,
 			     * the signatures of removed malware, the queue id */
 	GPtrArray *malware; /* char*, NULL-terminated: those signatures */
+	GPtrArray *not_reached; /* char*, NULL-terminated, or NULL: the recipients
+				 * the relay refused while it took the message for
+				 * the others (`what` gives its replies); a later
+				 * release may go to them (the release records
+				 * those it reached) */
 };
 
 void release_outcome_clear(struct release_outcome *out);

@@ -530,6 +530,13 @@ gboolean store_release_finish(struct mg_store *store, gint64 number, gboolean de
 			      const char *what, const char *message_id, const char *reason,
 			      GError **error);
 
+/* store_release_finish(), delivered to `reached` only (NULL-terminated;
+ * NULL: every recipient): the release's recipients become those, so the
+ * ones the relay refused may be released to again. */
+gboolean store_release_finish_to(struct mg_store *store, gint64 number, gboolean delivered,
+				 const char *const *reached, const char *what,
+				 const char *message_id, const char *reason, GError **error);
+
 /* The releases of message `id` (NULL: of every message) in `state`
  * (negative: any), oldest first. */
 GPtrArray *store_releases(struct mg_store *store, const char *id, int state, GError **error);

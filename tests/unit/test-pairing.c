@@ -33,6 +33,7 @@ struct fake {
 	GPtrArray *submitted; /* char*: "MESSAGE-ID TO,TO" per submission */
 	GArray *answers;      /* enum submit_status per submission; SENT when run out */
 	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (no reply after the data) */
+	const char *refuse;   /* a recipient the relay refuses (550) while it takes the others */
 	guint answered;
 };
 
@@ -114,7 +115,15 @@ fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *
 	g_assert_nonnull(strstr(p->submitting, id));
 	g_autofree char *list = g_strjoinv(",", (char **)to);
 	g_ptr_array_add(f->submitted, g_strdup_printf("%s %s", id, list));
-	*res = (struct submit_result){ .recipients = g_ptr_array_new() };
+	*res = (struct submit_result){ .recipients = g_ptr_array_new_with_free_func(g_free) };
+	for (guint i = 0; to[i]; i++) {
+		struct submit_recipient *rc = g_new0(struct submit_recipient, 1);
+		gboolean refused = f->refuse && g_ascii_strcasecmp(to[i], f->refuse) == 0;
+		rc->address = (char *)to[i];
+		rc->status = refused ? SUBMIT_REFUSED : SUBMIT_SENT;
+		rc->reply = refused ? (char *)"550 5.1.1 user unknown" : NULL;
+		g_ptr_array_add(res->recipients, rc);
+	}
 	res->status = f->answered < f->answers->len
 			      ? g_array_index(f->answers, enum submit_status, f->answered)
 			      : SUBMIT_SENT;
@@ -437,6 +446,15 @@ test_partial_fails(void)
 	/* never again by itself: the next password mail finds nothing */
 	g_assert_null(pair(x, SENDER, SENDER, A "," B, "alpha", NULL));
 	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	/* the relay takes the follow-up for A and refuses B at RCPT TO:
+	 * failed, naming B (cdr-quarantine release --to reaches B) */
+	g_autofree char *zip2 = put_zip(x, SENDER, SENDER, A "," B, "beta");
+	x->fake.refuse = B;
+	g_autofree char *opened2 = pair(x, SENDER, SENDER, A "," B, "beta", NULL);
+	g_assert_cmpstr(opened2, ==, zip2);
+	g_autoptr(store_ppap) p2 = store_ppap_get(x->store, zip2, &error);
+	g_assert_cmpint(p2->state, ==, STORE_PPAP_FAILED);
+	g_assert_nonnull(strstr(p2->reason, "not delivered to " B " (550 5.1.1 user unknown)"));
 	fixture_free(x);
 }
 

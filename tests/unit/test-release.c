@@ -40,6 +40,7 @@ struct fake {
 	enum submit_status answer;
 	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (lost after the data) */
 	gboolean eicar;       /* the rebuild removed an infected zip member */
+	const char *refuse;   /* a recipient the relay refuses (550) while it takes the others */
 	guint rebuilds;
 };
 
@@ -80,7 +81,15 @@ fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *
 {
 	struct fake *f = data;
 	g_ptr_array_add(f->submitted, g_strjoinv(",", (char **)to));
-	*res = (struct submit_result){ .recipients = g_ptr_array_new() };
+	*res = (struct submit_result){ .recipients = g_ptr_array_new_with_free_func(g_free) };
+	for (guint i = 0; to[i]; i++) {
+		struct submit_recipient *rc = g_new0(struct submit_recipient, 1);
+		gboolean refused = f->refuse && g_ascii_strcasecmp(to[i], f->refuse) == 0;
+		rc->address = (char *)to[i];
+		rc->status = refused ? SUBMIT_REFUSED : f->answer;
+		rc->reply = refused ? (char *)"550 5.1.1 user unknown" : NULL;
+		g_ptr_array_add(res->recipients, rc);
+	}
 	res->status = f->answer;
 	res->reply = g_strdup(f->answer == SUBMIT_SENT ? "250 ok" : "451 later");
 	res->uncertain = f->answer == SUBMIT_TEMPFAIL && f->uncertain;
@@ -638,6 +647,39 @@ test_password_file(void)
 	g_assert_nonnull(strstr(error->message, "missing.txt"));
 }
 
+/* The relay takes the release for A and refuses B at RCPT TO: the
+ * release says so (what, not_reached) and stands for A only, so that a
+ * release to B later is not refused as "released already". */
+static void
+test_one_recipient_refused(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	x->fake.refuse = B;
+	struct release_outcome out = { 0 };
+	g_autoptr(GError) error = NULL;
+	gint64 n = release(x, id, NULL, FALSE, NULL, &out, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(n, >, 0);
+	g_assert_nonnull(out.not_reached);
+	g_assert_cmpstr(out.not_reached->pdata[0], ==, B);
+	g_assert_null(out.not_reached->pdata[1]);
+	g_assert_nonnull(strstr(out.what, "not delivered to " B " (550 5.1.1 user unknown)"));
+	release_outcome_clear(&out);
+	g_autoptr(store_release) r = release_of(x, id, n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_DELIVERED);
+	g_assert_cmpuint(r->recipients->len, ==, 1);
+	g_assert_cmpstr(r->recipients->pdata[0], ==, A);
+	/* A again: refused; B, the cause fixed: delivered */
+	const char *const a[] = { A, NULL }, *const b[] = { B, NULL };
+	assert_refused(x, id, a, FALSE, "released to " A " already");
+	x->fake.refuse = NULL;
+	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==, B);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -656,5 +698,6 @@ main(int argc, char **argv)
 	g_test_add_func("/release/link-style-of-role", test_link_style_of_role);
 	g_test_add_func("/release/sender-died", test_sender_died);
 	g_test_add_func("/release/password-file", test_password_file);
+	g_test_add_func("/release/one-recipient-refused", test_one_recipient_refused);
 	return g_test_run();
 }
