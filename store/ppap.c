@@ -37,6 +37,18 @@ state_from_name(const char *name)
 	return STORE_PPAP_EXHAUSTED; /* unknown: never tried again */
 }
 
+/*
+ * An envelope sender as pairing compares it: ASCII case aside, and
+ * without a BATV tag (RFC draft-levine-smtp-batv: "prvs=KDDDSSSSSS=" in
+ * front of the local part, a new one for each message its sender's
+ * gateway signs; Barracuda and others use it), so that the two mails of
+ * a sender behind such a gateway pair. SQL, for a column or a parameter.
+ */
+#define BATV_TAG "'prvs=[0-9][0-9][0-9][0-9][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]=?*'"
+#define SENDER_KEY(x) \
+	"(CASE WHEN lower(" x ") GLOB " BATV_TAG " THEN lower(substr(" x ", 17)) ELSE lower(" x \
+	") END)"
+
 gboolean
 store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GError **error)
 {
@@ -46,7 +58,8 @@ store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GE
 	sqlite3_stmt *st = db_prepare(db,
 				      "SELECT 1 FROM messages INDEXED BY messages_encrypted "
 				      "WHERE encrypted = 1 AND time >= ?2 AND state = 'stored' "
-				      "AND action = 'delivered' AND lower(sender) = lower(?1) LIMIT 1",
+				      "AND action = 'delivered' AND " SENDER_KEY("sender") " = " SENDER_KEY("?1")
+				      " LIMIT 1",
 				      error);
 	gboolean found = FALSE;
 	if (st) {
@@ -77,7 +90,8 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		"WHERE m.state = 'stored' AND p.tries < ?1 "
 		"AND (p.state = 'waiting' OR (p.state = 'trying' AND p.updated < ?2 "
 		"AND p.submitting IS NULL)) "
-		"AND lower(m.sender) = lower(?3) AND lower(m.from_address) = lower(?4) "
+		"AND " SENDER_KEY("m.sender") " = " SENDER_KEY("?3") " "
+		"AND lower(m.from_address) = lower(?4) "
 		"AND m.time >= ?5 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE "
 		"r.message = m.seq AND lower(r.address) NOT IN "
 		"(SELECT lower(value) FROM json_each(?6))) "

@@ -347,7 +347,8 @@ gboolean store_ppap_sender_waits(struct mg_store *store, const char *sender, gin
 
 /* Ids of the messages waiting (or trying for longer than `stale`
  * seconds, no submission started) from envelope `sender` whose From address is `from_address`
- * (both ASCII case-insensitive; a message or a password mail without a
+ * (both ASCII case-insensitive, the sender without a BATV tag
+ * "prvs=KDDDSSSSSS=" in front; a message or a password mail without a
  * From address pairs with nothing), arrived at or after `since`, with
  * fewer than `max_tries` tries, and whose every recipient is one of
  * `recipients` (a NULL-terminated list), stored before the message

@@ -647,6 +647,29 @@ test_zip_after_password_mail(void)
 	fixture_free(x);
 }
 
+/* A sender behind a BATV-signing gateway: each mail's envelope sender
+ * has a new tag (prvs=KDDDSSSSSS=), the address after it is the same. */
+static void
+test_batv_sender(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autofree char *zip = put_zip(x, "prvs=0123abcdef=" SENDER, SENDER, A, "alpha");
+	g_autoptr(GError) error = NULL;
+	gint64 since = g_get_real_time() / G_USEC_PER_SEC - 60;
+	g_assert_true(store_ppap_sender_waits(x->store, "PRVS=1124fedcba=" SENDER, since, &error));
+	g_assert_true(store_ppap_sender_waits(x->store, SENDER, since, &error));
+	/* not a BATV tag: another address */
+	g_assert_false(store_ppap_sender_waits(x->store, "prvs=xyz=" SENDER, since, &error));
+	g_assert_false(store_ppap_sender_waits(x->store, "prvs=0123abcdef=jiro@example.jp", since,
+					       &error));
+	g_assert_no_error(error);
+	g_assert_null(pair(x, "prvs=0123abcdef=jiro@example.jp", SENDER, A, "alpha", NULL));
+	g_assert_null(pair(x, "prvs=01=" SENDER, SENDER, A, "alpha", NULL));
+	g_autofree char *opened = pair(x, "prvs=1124fedcba=" SENDER, SENDER, A, "alpha", NULL);
+	g_assert_cmpstr(opened, ==, zip);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -664,5 +687,6 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/candidates-bounded", test_candidates_bounded);
 	g_test_add_func("/pairing/automatic-mail-refused", test_automatic_mail_refused);
 	g_test_add_func("/pairing/zip-after-password-mail", test_zip_after_password_mail);
+	g_test_add_func("/pairing/batv-sender", test_batv_sender);
 	return g_test_run();
 }
