@@ -20,6 +20,8 @@
 
 G_DEFINE_QUARK(mugaika-release-error-quark, release_error)
 
+#define RELEASE_CLAIM_STALE 600 /* seconds: the milter's pairing claim holds as long */
+
 /* The spelling `list` has of `address` (ASCII case aside), or NULL. */
 static const char *
 listed(const char *address, char *const *list)
@@ -423,6 +425,8 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 		g_autoptr(GString) what = g_string_new(NULL);
 		g_string_printf(what, "%s, queued as %s", summary, res.queue_id ? res.queue_id : "-");
 		out->not_reached = not_reached(&res, what);
+		guint locked = pairing_locked_in_record(m);
+		out->opened = locked && pairing_locked_zips(r) < locked;
 		out->what = g_string_free(g_steal_pointer(&what), FALSE);
 		out->malware = g_ptr_array_new_with_free_func(g_free);
 		for (guint i = 0; i < malware->len; i++)
@@ -439,6 +443,26 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 				       res.reply ? res.reply : "");
 	submit_result_clear(&res);
 	return sent;
+}
+
+/* A release that opened the zip a PPAP entry waits for and reached every
+ * original recipient: the entry is finished "opened", so that a password
+ * mail coming later sends no follow-up of the same files. An entry some
+ * pairing or the web console is trying now is theirs. */
+static void
+finish_waiting_entry(struct mg_store *store, const struct store_message *m, gint64 number,
+		     GPtrArray *reached)
+{
+	for (guint i = 0; i < m->recipients->len; i++)
+		if (!listed(((struct store_recipient *)m->recipients->pdata[i])->address,
+			    (char *const *)reached->pdata))
+			return;
+	g_autofree char *by = g_strdup_printf("release %" G_GINT64_FORMAT, number);
+	g_autoptr(GError) error = NULL;
+	if (store_ppap_claim(store, m->id, RELEASE_CLAIM_STALE, &error) &&
+	    !store_ppap_finish(store, m->id, STORE_PPAP_OPENED, 0, NULL, by, &error))
+		g_printerr("release %" G_GINT64_FORMAT " of %s: its password entry: %s\n", number,
+			   m->id, error->message);
 }
 
 /* Release `number` of `id`. */
@@ -519,10 +543,13 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 	/* the release stands for those it reached: the others may be
 	 * released to again */
 	g_autoptr(GPtrArray) reached = g_ptr_array_new();
-	for (guint k = 0; sent && out->not_reached && k + 1 < to->len; k++)
-		if (!listed(to->pdata[k], (char *const *)out->not_reached->pdata))
+	for (guint k = 0; sent && k + 1 < to->len; k++)
+		if (!out->not_reached ||
+		    !listed(to->pdata[k], (char *const *)out->not_reached->pdata))
 			g_ptr_array_add(reached, to->pdata[k]);
 	g_ptr_array_add(reached, NULL);
+	if (sent && out->opened && m->encrypted)
+		finish_waiting_entry(store, m, number, reached);
 	if (!store_release_finish_to(store, number, sent,
 				     sent && out->not_reached ? (const char *const *)reached->pdata
 							      : NULL,

@@ -95,6 +95,9 @@ struct release_outcome {
 				 * the others (`what` gives its replies); a later
 				 * release may go to them (the release records
 				 * those it reached) */
+	gboolean opened;        /* its passwords opened a zip that waited for a password
+				 * mail: when every original recipient got it, the
+				 * PPAP entry is finished (no follow-up after it) */
 };
 
 void release_outcome_clear(struct release_outcome *out);

@@ -41,6 +41,7 @@ struct fake {
 	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (lost after the data) */
 	gboolean eicar;       /* the rebuild removed an infected zip member */
 	const char *refuse;   /* a recipient the relay refuses (550) while it takes the others */
+	gboolean locked;      /* the rebuild left the zip locked (no or a wrong password) */
 	guint rebuilds;
 };
 
@@ -62,7 +63,10 @@ fake_build(gpointer data, const char *id, const struct cdr_run_params *params, i
 	g_ptr_array_add(f->built, g_strdup(params->mail_links));
 	f->rebuilds++;
 	const char *json =
-		f->eicar ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
+		f->locked ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{"
+			    "\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":\"encrypted\","
+			    "\"handler\":\"archive\"}]}"
+		: f->eicar ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
 			   "\"<original@example.jp>\",\"children\":[{\"name\":\"a.zip\",\"verdict\":"
 			   "\"sanitized\",\"handler\":\"archive\",\"actions\":[{\"what\":"
 			   "\"member-removed\",\"where\":\"eicar.com\",\"count\":1}],\"children\":"
@@ -680,6 +684,38 @@ test_one_recipient_refused(void)
 	fixture_free(x);
 }
 
+/* A release whose password opened the zip a PPAP entry waits for, to
+ * every original recipient: the entry is finished, and a password mail
+ * coming later sends no second copy. A release that left the zip locked,
+ * or reached some recipients only, leaves it waiting. */
+static void
+test_release_finishes_ppap(void)
+{
+	struct fixture *x = fixture_new();
+	const char *zip = "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{"
+			  "\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":\"encrypted\","
+			  "\"handler\":\"archive\"}]}";
+	g_autoptr(GError) error = NULL;
+	g_autofree char *locked = put(x, zip, "");
+	x->fake.locked = TRUE;
+	g_assert_cmpint(release(x, locked, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_autoptr(store_ppap) p1 = store_ppap_get(x->store, locked, &error);
+	g_assert_cmpint(p1->state, ==, STORE_PPAP_WAITING);
+	x->fake.locked = FALSE;
+	g_autofree char *some = put(x, zip, "");
+	const char *const a[] = { A, NULL };
+	g_assert_cmpint(release(x, some, a, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_autoptr(store_ppap) p2 = store_ppap_get(x->store, some, &error);
+	g_assert_cmpint(p2->state, ==, STORE_PPAP_WAITING);
+	g_autofree char *all = put(x, zip, "");
+	g_assert_cmpint(release(x, all, NULL, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(store_ppap) p3 = store_ppap_get(x->store, all, &error);
+	g_assert_cmpint(p3->state, ==, STORE_PPAP_OPENED);
+	g_assert_cmpuint(p3->tries, ==, 0);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -699,5 +735,6 @@ main(int argc, char **argv)
 	g_test_add_func("/release/sender-died", test_sender_died);
 	g_test_add_func("/release/password-file", test_password_file);
 	g_test_add_func("/release/one-recipient-refused", test_one_recipient_refused);
+	g_test_add_func("/release/release-finishes-ppap", test_release_finishes_ppap);
 	return g_test_run();
 }
