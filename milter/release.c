@@ -142,6 +142,29 @@ released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 be
 	return FALSE;
 }
 
+/* An address of `to` that a PPAP follow-up (the milter's pairing: the
+ * event ppap-followup) brought the disarmed files to already: an
+ * original recipient in sanitize mode, or in text mode when [ppap]
+ * text_mode_delivery (else it got a listing, and asking for the files
+ * is what the listing says to do). NULL: none. */
+static const char *
+followed_up(struct mg_store *store, const struct cdr_policy *p, const struct store_message *m,
+	    GPtrArray *to)
+{
+	g_autoptr(GPtrArray) events = store_events(store, m->id, 0, NULL);
+	gboolean sent = FALSE;
+	for (guint i = 0; events && i < events->len && !sent; i++)
+		sent = strcmp(((struct store_event *)events->pdata[i])->what, "ppap-followup") == 0;
+	for (guint k = 0; sent && k + 1 < to->len; k++)
+		for (guint i = 0; i < m->recipients->len; i++) {
+			const struct store_recipient *r = m->recipients->pdata[i];
+			if (g_ascii_strcasecmp(r->address, to->pdata[k]) == 0 &&
+			    (g_strcmp0(r->mode, "text") != 0 || p->ppap_text_mode_delivery))
+				return to->pdata[k];
+		}
+	return NULL;
+}
+
 /* A store's (or another) error as a release error of `code`; frees it. */
 static void
 from_store(GError **error, GError *store_error, enum release_error code)
@@ -253,6 +276,15 @@ release_request_force(struct mg_store *store, const struct cdr_policy *p, const 
 	gint64 again = approved ? interrupted_release(store, id, recipients) : 0;
 	if (again)
 		return again;
+	const char *got = force ? NULL : followed_up(store, p, m, recipients);
+	if (got) {
+		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
+			    "the PPAP follow-up of %s brought its files to %s already (its password "
+			    "message opened it; cdr-quarantine show lists it): nothing sent "
+			    "(--force sends them again)",
+			    id, got);
+		return 0;
+	}
 	if (released_before(store, id, recipients, 0, 0, force, &local)) {
 		from_store(error, local, RELEASE_ERROR_REFUSED);
 		return 0;

@@ -716,6 +716,42 @@ test_release_finishes_ppap(void)
 	fixture_free(x);
 }
 
+/* After a PPAP follow-up brought the files to the sanitize-mode
+ * recipients, a release to them is refused (it would be a second copy)
+ * unless forced; a text-mode recipient got a listing and may ask. */
+static void
+test_after_followup(void)
+{
+	struct fixture *x = fixture_new();
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the original", -1);
+	g_autofree char *id = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	const char *json = "{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"" B "\"],"
+			   "\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":{\"verdict\":"
+			   "\"sanitized\",\"handler\":\"mime\"}}";
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	struct store_recipient *rb = m->recipients->pdata[1];
+	g_free(rb->mode);
+	rb->mode = g_strdup("text");
+	g_assert_true(store_put_record(x->store, id, m, &error));
+	g_assert_true(store_event_add(x->store, id, "ppap-followup", "cdr-milter", NULL,
+				      "{\"password_message\":\"x\",\"queued_as\":\"4Q\"}", &error));
+	const char *const a[] = { "<" A ">", NULL }, *const b[] = { B, NULL };
+	assert_refused(x, id, a, FALSE, "PPAP follow-up of");
+	assert_refused(x, id, NULL, FALSE, "brought its files to " A);
+	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	x->policy->ppap_text_mode_delivery = TRUE; /* B got the files too, then */
+	g_autofree char *id2 = put_plain(x, ",\"x\":1");
+	g_assert_true(store_event_add(x->store, id2, "ppap-followup", "cdr-milter", NULL, "{}",
+				      &error));
+	assert_refused(x, id2, b, FALSE, "brought its files to " B);
+	g_assert_cmpint(release(x, id2, a, TRUE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -736,5 +772,6 @@ main(int argc, char **argv)
 	g_test_add_func("/release/password-file", test_password_file);
 	g_test_add_func("/release/one-recipient-refused", test_one_recipient_refused);
 	g_test_add_func("/release/release-finishes-ppap", test_release_finishes_ppap);
+	g_test_add_func("/release/after-followup", test_after_followup);
 	return g_test_run();
 }
