@@ -142,15 +142,20 @@ released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 be
 	return FALSE;
 }
 
-/* An address of `to` that a PPAP follow-up (the milter's pairing: the
- * event ppap-followup) brought the disarmed files to already: an
- * original recipient in sanitize mode, or in text mode when [ppap]
- * text_mode_delivery (else it got a listing, and asking for the files
- * is what the listing says to do). NULL: none. */
+/* An address of `to` that a PPAP follow-up (the milter's pairing,
+ * finished "opened": the event ppap-followup) brought the disarmed files
+ * to already: an original recipient in sanitize mode, or in text mode
+ * when [ppap] text_mode_delivery (else it got a listing, and asking for
+ * the files is what the listing says to do). NULL: none. A pairing that
+ * ended "failed" (cut short, perhaps sent) is for a person to judge: the
+ * release goes ahead. */
 static const char *
 followed_up(struct mg_store *store, const struct cdr_policy *p, const struct store_message *m,
 	    GPtrArray *to)
 {
+	g_autoptr(store_ppap) entry = store_ppap_get(store, m->id, NULL);
+	if (!entry || entry->state != STORE_PPAP_OPENED)
+		return NULL;
 	g_autoptr(GPtrArray) events = store_events(store, m->id, 0, NULL);
 	gboolean sent = FALSE;
 	for (guint i = 0; events && i < events->len && !sent; i++)

@@ -684,6 +684,11 @@ test_one_recipient_refused(void)
 	fixture_free(x);
 }
 
+/* A report with a password-protected zip left locked. */
+#define ZIP_REPORT \
+	"{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{\"name\":\"z.zip\"," \
+	"\"verdict\":\"blocked\",\"error\":\"encrypted\",\"handler\":\"archive\"}]}"
+
 /* A release whose password opened the zip a PPAP entry waits for, to
  * every original recipient: the entry is finished, and a password mail
  * coming later sends no second copy. A release that left the zip locked,
@@ -692,9 +697,7 @@ static void
 test_release_finishes_ppap(void)
 {
 	struct fixture *x = fixture_new();
-	const char *zip = "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{"
-			  "\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":\"encrypted\","
-			  "\"handler\":\"archive\"}]}";
+	const char *zip = ZIP_REPORT;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *locked = put(x, zip, "");
 	x->fake.locked = TRUE;
@@ -713,7 +716,28 @@ test_release_finishes_ppap(void)
 	g_autoptr(store_ppap) p3 = store_ppap_get(x->store, all, &error);
 	g_assert_cmpint(p3->state, ==, STORE_PPAP_OPENED);
 	g_assert_cmpuint(p3->tries, ==, 0);
+	/* a pairing that ended "failed" (perhaps sent): a person judges */
+	g_autofree char *failed = put(x, zip, "");
+	g_assert_true(store_ppap_claim(x->store, failed, 600, &error));
+	g_assert_true(store_event_add(x->store, failed, "ppap-followup", "cdr-milter", NULL, "{}",
+				      &error));
+	g_assert_true(store_ppap_fail(x->store, failed, "cut short", "cdr-milter", &error));
+	g_assert_cmpint(release(x, failed, NULL, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_assert_no_error(error);
 	fixture_free(x);
+}
+
+/* The PPAP entry of `id` finished as the milter's pairing does when its
+ * follow-up went out: the event, then "opened". */
+static void
+opened_by_followup(struct fixture *x, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(store_ppap_claim(x->store, id, 600, &error));
+	g_assert_true(store_event_add(x->store, id, "ppap-followup", "cdr-milter", NULL,
+				      "{\"password_message\":\"x\",\"queued_as\":\"4Q\"}", &error));
+	g_assert_true(store_ppap_finish(x->store, id, STORE_PPAP_OPENED, 1, NULL, "cdr-milter",
+					&error));
 }
 
 /* After a PPAP follow-up brought the files to the sanitize-mode
@@ -727,25 +751,23 @@ test_after_followup(void)
 	int fd = test_memfd("the original", -1);
 	g_autofree char *id = store_put_original(x->store, fd, NULL, &error);
 	close(fd);
-	const char *json = "{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"" B "\"],"
-			   "\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":{\"verdict\":"
-			   "\"sanitized\",\"handler\":\"mime\"}}";
+	g_autofree char *json = g_strdup_printf(
+		"{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"" B "\"],"
+		"\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":%s}", ZIP_REPORT);
 	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
 	struct store_recipient *rb = m->recipients->pdata[1];
 	g_free(rb->mode);
 	rb->mode = g_strdup("text");
 	g_assert_true(store_put_record(x->store, id, m, &error));
-	g_assert_true(store_event_add(x->store, id, "ppap-followup", "cdr-milter", NULL,
-				      "{\"password_message\":\"x\",\"queued_as\":\"4Q\"}", &error));
+	opened_by_followup(x, id);
 	const char *const a[] = { "<" A ">", NULL }, *const b[] = { B, NULL };
 	assert_refused(x, id, a, FALSE, "PPAP follow-up of");
 	assert_refused(x, id, NULL, FALSE, "brought its files to " A);
 	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), >, 0);
 	g_assert_no_error(error);
 	x->policy->ppap_text_mode_delivery = TRUE; /* B got the files too, then */
-	g_autofree char *id2 = put_plain(x, ",\"x\":1");
-	g_assert_true(store_event_add(x->store, id2, "ppap-followup", "cdr-milter", NULL, "{}",
-				      &error));
+	g_autofree char *id2 = put(x, ZIP_REPORT, "");
+	opened_by_followup(x, id2);
 	assert_refused(x, id2, b, FALSE, "brought its files to " B);
 	g_assert_cmpint(release(x, id2, a, TRUE, NULL, NULL, &error), >, 0);
 	g_assert_no_error(error);
