@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "display.h"
+#include "password-file.h"
 #include "process.h"
 #include "wire.h"
 
@@ -43,33 +44,18 @@ struct options {
 	struct cdr_run_params params; /* .passwords from --password-file */
 };
 
-/* --password-file: one password per line (CR LF or LF), empty lines
- * skipped; handed to the workers with every object. */
+/* --password-file: one password per line (password-file.h); handed to
+ * the workers with every object. */
 static gboolean
 read_passwords(struct options *o)
 {
-	g_autofree char *text = NULL;
-	gsize len = 0;
 	g_autoptr(GError) error = NULL;
-	if (!g_file_get_contents(o->password_file, &text, &len, &error)) {
+	char *list = cdr_password_list_read(o->password_file, &error);
+	if (!list) {
 		g_printerr("cdr-file: %s\n", error->message);
 		return FALSE;
 	}
-	if (len > CDR_MAX_PASSWORDS || memchr(text, '\0', len)) {
-		g_printerr("cdr-file: %s: not a password list (NUL bytes, or over %d bytes)\n",
-			   o->password_file, CDR_MAX_PASSWORDS);
-		return FALSE;
-	}
-	GString *list = g_string_new(NULL);
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	for (guint i = 0; lines[i]; i++) {
-		gsize n = strlen(lines[i]);
-		if (n && lines[i][n - 1] == '\r')
-			lines[i][n - 1] = '\0';
-		if (*lines[i])
-			g_string_append_printf(list, "%s%s", list->len ? "\n" : "", lines[i]);
-	}
-	o->params.passwords = g_string_free(list, FALSE);
+	o->params.passwords = list;
 	return TRUE;
 }
 

@@ -35,6 +35,7 @@
 
 #include "cdr.h"
 #include "config.h"
+#include "password-file.h"
 #include "policy.h"
 #include "quarantine-migrate.h"
 #include "quarantine-output.h"
@@ -522,11 +523,8 @@ main(int argc, char **argv)
 		return fail("%s", "refusing to write a raw message to a terminal (use -o FILE)");
 	}
 	g_autofree char *passwords = NULL; /* read while still the caller */
-	gsize passwords_len = 0;
-	if (password_file && !g_file_get_contents(password_file, &passwords, &passwords_len, &error))
+	if (password_file && !(passwords = cdr_password_list_read(password_file, &error)))
 		return fail("%s", error->message);
-	if (passwords && (passwords_len > CDR_MAX_PASSWORDS || strlen(passwords) != passwords_len))
-		return fail("%s: not a list of passwords (at most 64 KB of text)", password_file);
 	if (!become_owner_of(dir))
 		return fail("cannot become the owner of %s", dir);
 	gboolean create = strcmp(cmd, "migrate") == 0;

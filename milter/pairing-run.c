@@ -9,8 +9,11 @@
  *	original, the password opened it: rebuild for the other modes,
  *	record each follow-up's Message-ID, submit it, and finish "opened".
  * DESCRIPTION
- *	A password that opens nothing is a try ([ppap] max_tries, then
- *	"exhausted"); the next candidate is tried. A submission the relay
+ *	Each password that opens nothing is a try ([ppap] max_tries counts
+ *	passwords, then "exhausted": a message is given no more of a mail's
+ *	passwords than it has tries left); the next candidate is tried, at
+ *	most PAIRING_MAX_CANDIDATES of them per password mail, so that a
+ *	flood of waiting messages costs a bounded number of rebuilds. A submission the relay
  *	defers is tried again a few times; when nothing went out the entry
  *	goes back to "waiting" uncounted (a later password mail, or
  *	cdr-quarantine release, delivers it). At most once: the Message-ID
@@ -51,15 +54,27 @@ pairing_password_hash(const char *passwords)
 	return hex;
 }
 
-/* The recipients of `m` whose mode is `mode`, NULL-terminated. */
+/* Whether `address` is among the first `n` of `list` (ASCII case aside). */
+static gboolean
+among(GPtrArray *list, guint n, const char *address)
+{
+	for (guint i = 0; i < n; i++)
+		if (g_ascii_strcasecmp(list->pdata[i], address) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* The recipients of `m` whose mode is `mode`, NULL-terminated, each
+ * once (an envelope may name one twice, in two cases: one copy). */
 static GPtrArray *
 recipients_in_mode(const struct store_message *m, const char *mode)
 {
 	GPtrArray *out = g_ptr_array_new();
 	for (guint i = 0; i < m->recipients->len; i++) {
 		const struct store_recipient *r = m->recipients->pdata[i];
-		if (g_strcmp0(r->mode, mode) == 0 ||
-		    (!g_strcmp0(mode, "sanitize") && g_strcmp0(r->mode, "text") != 0))
+		if ((g_strcmp0(r->mode, mode) == 0 ||
+		     (!g_strcmp0(mode, "sanitize") && g_strcmp0(r->mode, "text") != 0)) &&
+		    !among(out, out->len, r->address))
 			g_ptr_array_add(out, r->address);
 	}
 	g_ptr_array_add(out, NULL);
@@ -83,6 +98,7 @@ pairing_locked_in_record(const struct store_message *m)
 
 enum step {
 	STEP_SENT,       /* the relay took it */
+	STEP_SOME,       /* the relay took it, and refused some recipients */
 	STEP_NOT_SENT,   /* surely not taken (or not built, not recorded) */
 	STEP_UNCERTAIN,  /* sent whole, no answer: it may have been taken */
 	STEP_NOT_OPENED, /* the passwords open nothing */
@@ -90,9 +106,28 @@ enum step {
 
 /* Submit, trying again while the relay defers, never after an answer
  * that may have been lost (at most once). */
+/* The recipients of `res` the relay refused while it took the message
+ * for the others, with its replies, into `why`; whether there were any. */
+static gboolean
+note_not_reached(const struct submit_result *res, const char *id, GString *why)
+{
+	guint n = 0;
+	for (guint i = 0; res->recipients && i < res->recipients->len; i++) {
+		const struct submit_recipient *rc = res->recipients->pdata[i];
+		if (rc->status == SUBMIT_SENT)
+			continue;
+		g_string_append_printf(why, "%s%s (%s)",
+				       n++ ? ", " : why->len ? "; not delivered to " : "not delivered to ",
+				       rc->address, rc->reply ? rc->reply : "refused");
+	}
+	if (n)
+		milter_log(LOG_WARNING, "ppap: follow-up of %s: %s", id, why->str);
+	return n > 0;
+}
+
 static enum step
 submit_with_retries(const struct pairing_ops *ops, const char *id, const char *const *to,
-		    int fd, GString *queue_ids)
+		    int fd, GString *queue_ids, GString *why)
 {
 	for (guint attempt = 1; attempt <= MAX(ops->submit_tries, 1); attempt++) {
 		struct submit_result res;
@@ -110,9 +145,10 @@ submit_with_retries(const struct pairing_ops *ops, const char *id, const char *c
 				   uncertain ? "perhaps submitted, no answer" : "not submitted",
 				   submit_status_name(status), res.reply ? res.reply : "");
 		}
+		gboolean some = status == SUBMIT_SENT && note_not_reached(&res, id, why);
 		submit_result_clear(&res);
 		if (status == SUBMIT_SENT)
-			return STEP_SENT;
+			return some ? STEP_SOME : STEP_SENT;
 		if (uncertain)
 			return STEP_UNCERTAIN;
 		if (status != SUBMIT_TEMPFAIL)
@@ -135,6 +171,9 @@ struct attempt {
 	struct mg_store *store;
 	const struct pairing_ops *ops;
 	const struct pairing_mail *mail;
+	const char *passwords; /* the mail's, as many as this message has tries left */
+	guint given;           /* how many: each one that opens nothing is a try */
+	guint64 used;          /* the message's tries before */
 	GString *queue_ids;
 	GString *why; /* UNSENT, PARTIAL: what went wrong */
 };
@@ -155,7 +194,7 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 		.mail_build = "followup",
 		.mail_mode = mode,
 		.mail_links = a->ops->links(a->ops->data, (const char *const *)to->pdata),
-		.passwords = a->mail->passwords,
+		.passwords = a->passwords,
 		.quarantine_id = m->id,
 	};
 	int out_fd = -1;
@@ -183,7 +222,7 @@ follow_up(struct attempt *a, const struct store_message *m, const char *mode, GP
 		g_string_append_printf(a->why, "%s follow-up: %s", mode, error->message);
 	else
 		step = submit_with_retries(a->ops, m->id, (const char *const *)to->pdata, out_fd,
-					   a->queue_ids);
+					   a->queue_ids, a->why);
 	if (step == STEP_NOT_SENT && message_id)
 		g_string_append_printf(a->why, "the %s follow-up %s was not taken by the relay",
 				       mode, message_id);
@@ -202,7 +241,7 @@ try_message(struct attempt *a, const struct store_message *m)
 {
 	static const char *const modes[] = { "sanitize", "text" };
 	guint sent = 0;
-	gboolean first = TRUE;
+	gboolean first = TRUE, some = FALSE;
 	for (guint k = 0; k < G_N_ELEMENTS(modes); k++) {
 		g_autoptr(GPtrArray) to = recipients_in_mode(m, modes[k]);
 		if (to->len == 1)
@@ -214,10 +253,11 @@ try_message(struct attempt *a, const struct store_message *m)
 		if (step == STEP_UNCERTAIN)
 			return PARTIAL;
 		if (step == STEP_NOT_SENT)
-			return sent ? PARTIAL : UNSENT;
+			return sent || some ? PARTIAL : UNSENT;
+		some = some || step == STEP_SOME;
 		sent++;
 	}
-	return first ? NOT_OPENED : OPENED;
+	return first ? NOT_OPENED : some ? PARTIAL : OPENED;
 }
 
 /* The follow-up's record: which password message opened `id`, and
@@ -255,17 +295,17 @@ finish(struct attempt *a, const char *id, enum try_result result)
 		milter_log(LOG_WARNING, "ppap: %s failed: %s", id, reason);
 		return;
 	}
-	g_autofree char *hash = pairing_password_hash(a->mail->passwords);
+	g_autofree char *hash = pairing_password_hash(a->passwords);
 	enum store_ppap_state state = STORE_PPAP_WAITING;
+	/* a try per password that opened nothing; an opening one: one */
+	guint tried = result == NOT_OPENED ? a->given : result == OPENED ? 1 : 0;
 	if (result == OPENED) {
 		record_followup(a, id);
 		state = STORE_PPAP_OPENED;
-	} else if (result == NOT_OPENED) {
-		g_autoptr(store_ppap) now = store_ppap_get(a->store, id, NULL);
-		if (now && now->tries + 1 >= a->policy->ppap_max_tries)
-			state = STORE_PPAP_EXHAUSTED;
+	} else if (result == NOT_OPENED && a->used + tried >= a->policy->ppap_max_tries) {
+		state = STORE_PPAP_EXHAUSTED;
 	}
-	if (!store_ppap_finish(a->store, id, state, result != UNSENT, hash, "cdr-milter", &error))
+	if (!store_ppap_finish(a->store, id, state, tried, hash, "cdr-milter", &error))
 		milter_log(LOG_ERR, "ppap: %s: %s", id, error->message);
 	else if (result == UNSENT)
 		milter_log(LOG_WARNING, "ppap: %s is waiting again: its follow-up was not delivered "
@@ -276,6 +316,26 @@ finish(struct attempt *a, const char *id, enum try_result result)
 			   result == OPENED ? "opened" : "not opened", a->mail->id);
 }
 
+/* The first `left` of the newline-separated `passwords` (their number
+ * in *given): a message is tried with at most [ppap] max_tries passwords
+ * in all, however many mails bring them. */
+static char *
+first_passwords(const char *passwords, guint64 left, guint *given)
+{
+	g_auto(GStrv) lines = g_strsplit(passwords ? passwords : "", "\n", -1);
+	GString *out = g_string_new(NULL);
+	*given = 0;
+	for (guint i = 0; lines[i] && *given < left; i++) {
+		if (!*lines[i])
+			continue;
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", lines[i]);
+		(*given)++;
+	}
+	for (guint i = 0; lines[i]; i++)
+		explicit_bzero(lines[i], strlen(lines[i]));
+	return g_string_free(out, FALSE);
+}
+
 char *
 pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pairing_ops *ops,
 	    const struct pairing_mail *mail)
@@ -284,11 +344,12 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) ids = store_ppap_candidates(
 		store, mail->sender, mail->from_address, mail->recipients, since,
-		(guint)MIN(p->ppap_max_tries, G_MAXUINT), ops->claim_stale, &error);
+		(guint)MIN(p->ppap_max_tries, G_MAXUINT), ops->claim_stale, mail->id, &error);
 	if (!ids)
 		milter_log(LOG_WARNING, "ppap: %s", error->message);
 	char *opened = NULL;
-	for (guint i = 0; ids && i < ids->len && !opened; i++) {
+	guint tried = 0;
+	for (guint i = 0; ids && i < ids->len && !opened && tried < PAIRING_MAX_CANDIDATES; i++) {
 		const char *id = ids->pdata[i];
 		if (strcmp(id, mail->id) == 0)
 			continue; /* the password message's own zip */
@@ -301,22 +362,73 @@ pairing_run(const struct cdr_policy *p, struct mg_store *store, const struct pai
 					   error->message);
 			continue; /* or someone else has it */
 		}
+		tried++;
 		g_autoptr(GString) queue_ids = g_string_new(NULL);
 		g_autoptr(GString) why = g_string_new(NULL);
 		struct attempt a = { .policy = p, .store = store, .ops = ops, .mail = mail,
 				     .queue_ids = queue_ids, .why = why };
-		g_autoptr(store_message) m = store_get(store, id, &error);
+		g_autoptr(store_ppap) entry = store_ppap_get(store, id, &error);
+		a.used = entry ? entry->tries : p->ppap_max_tries;
+		g_autofree char *passwords = first_passwords(
+			mail->passwords, p->ppap_max_tries > a.used ? p->ppap_max_tries - a.used : 0,
+			&a.given);
+		a.passwords = passwords;
+		g_autoptr(store_message) m = entry ? store_get(store, id, &error) : NULL;
 		enum try_result result = UNSENT;
-		if (m)
+		if (m && a.given)
 			result = try_message(&a, m);
+		else if (m)
+			result = NOT_OPENED; /* no try left: exhausted */
 		else
 			g_string_append(why, error->message);
 		finish(&a, id, result);
+		explicit_bzero(passwords, strlen(passwords));
 		if (result == OPENED || result == PARTIAL)
 			opened = g_strdup(id); /* one password message opens one message */
 	}
+	if (!opened && tried == PAIRING_MAX_CANDIDATES)
+		milter_log(LOG_NOTICE, "ppap: the password message %s was tried on the %u nearest "
+			   "waiting messages only", mail->id, PAIRING_MAX_CANDIDATES);
 	g_clear_error(&error);
 	if (!store_ppap_pair_done(store, mail->id, &error))
 		milter_log(LOG_WARNING, "ppap: %s: %s", mail->id, error->message);
 	return opened;
+}
+
+/* `value` without white space around it, up to a ';' (parameters). */
+static char *
+header_word(const char *value)
+{
+	char *w = g_strndup(value, strcspn(value, ";"));
+	return g_strstrip(w);
+}
+
+const char *
+pairing_refusal(const char *sender, const char *const *names, const char *const *values,
+		guint n)
+{
+	if (!sender || !*sender)
+		return "from the null sender (a bounce)";
+	const char *at = strrchr(sender, '@');
+	gsize local = at ? (gsize)(at - sender) : strlen(sender);
+	if (local == 13 && g_ascii_strncasecmp(sender, "MAILER-DAEMON", 13) == 0)
+		return "from MAILER-DAEMON (a bounce)";
+	for (guint i = 0; i < n; i++) {
+		g_autofree char *word = header_word(values[i] ? values[i] : "");
+		const char *name = names[i];
+		if (g_ascii_strcasecmp(name, "X-Mugaika-Followup") == 0)
+			return "marked X-Mugaika-Followup (a follow-up or release, or a forged one)";
+		if (g_ascii_strcasecmp(name, "Auto-Submitted") == 0 &&
+		    g_ascii_strcasecmp(word, "no") != 0)
+			return "sent automatically (Auto-Submitted)";
+		if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
+		    g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
+		    (g_ascii_strcasecmp(name, "Precedence") == 0 &&
+		     g_ascii_strcasecmp(word, "auto_reply") == 0))
+			return "an automatic reply";
+		if (g_ascii_strcasecmp(name, "Content-Type") == 0 &&
+		    g_ascii_strcasecmp(word, "multipart/report") == 0)
+			return "a delivery or read report (multipart/report)";
+	}
+	return NULL;
 }

@@ -40,6 +40,11 @@ struct pairing_ops {
 	gint64 claim_stale;      /* seconds another live session's claim holds */
 };
 
+/* Waiting messages one password mail is tried on at most (nearest
+ * first): each costs a rebuild by a worker; the others wait for their
+ * own password mail or cdr-quarantine release. */
+#define PAIRING_MAX_CANDIDATES 8
+
 /* The password message and what it gives. */
 struct pairing_mail {
 	const char *id;           /* its quarantine id */
@@ -52,7 +57,8 @@ struct pairing_mail {
 
 /* Pair `mail`: try the waiting candidates nearest first until one opens
  * (its follow-ups submitted, "opened") or none is left (each counted a
- * try); then its pairing mark is cleared. Returns the id opened, or
+ * try per password given to it, at most what max_tries leaves it), at
+ * most PAIRING_MAX_CANDIDATES of them; then its pairing mark is cleared. Returns the id opened, or
  * NULL. */
 char *pairing_run(const struct cdr_policy *policy, struct mg_store *store,
 		  const struct pairing_ops *ops, const struct pairing_mail *mail);
@@ -66,3 +72,15 @@ guint pairing_locked_in_record(const struct store_message *m);
 
 /* A short hash of the candidates for the events: never the passwords. */
 char *pairing_password_hash(const char *passwords);
+
+/* Why a message with envelope `sender` and these header fields (`names`
+ * and `values`, `n` of each, as the MTA gave them) takes no part in
+ * pairing, neither as a waiting zip nor as a password mail; NULL when it
+ * does. Mail that a program sent about other mail: the null sender or
+ * MAILER-DAEMON (bounces), Auto-Submitted other than "no", X-Autoreply,
+ * X-Autorespond or Precedence: auto_reply (vacation replies),
+ * multipart/report (delivery and read reports), and X-Mugaika-Followup
+ * (a follow-up or release come round again, or one forged). Such mail
+ * quotes the mail it is about, password and zip included. */
+const char *pairing_refusal(const char *sender, const char *const *names,
+			    const char *const *values, guint n);

@@ -77,11 +77,19 @@ passwords_of(struct milter_state *st, int fd)
 	return found;
 }
 
+const char *
+pairing_session_refusal(const struct session *s)
+{
+	guint n = MIN(s->header_names->len, s->header_values->len);
+	return pairing_refusal(s->env.sender, (const char *const *)s->header_names->pdata,
+			       (const char *const *)s->header_values->pdata, n);
+}
+
 char *
 pairing_passwords(struct milter_state *st, struct mg_store *store, struct session *s)
 {
 	const struct cdr_policy *p = st->policy;
-	if (!pairing_enabled(p) || !s->env.sender || !*s->env.sender ||
+	if (!pairing_enabled(p) || pairing_session_refusal(s) ||
 	    !someone_waits(p, store, s->env.sender))
 		return NULL;
 	return passwords_of(st, s->fd);

@@ -30,6 +30,9 @@
 gboolean pairing_enabled(const struct cdr_policy *policy);
 
 
+/* pairing_refusal() of the session's message: NULL when it may pair. */
+const char *pairing_session_refusal(const struct session *s);
+
 /* The password candidates of the message in s->fd (one per line) when
  * some message from its envelope sender waits for a password; NULL
  * when none or pairing is off. Never logged. */

@@ -458,9 +458,10 @@ store_record(struct mg_store *store, const struct cdr_policy *p, const struct se
 		g_free(r->mode);
 		r->mode = g_strdup(envelope_recipient_mode(p, r->address, s->role));
 	}
-	/* waits for a password mail only with a zip a password can open */
+	/* waits for a password mail only with a zip a password can open,
+	 * and never when it is a bounce or an automatic reply quoting one */
 	m->ppap_wait = m->ppap_wait && pairing_enabled(p) && o->report &&
-		       pairing_locked_zips(o->report) > 0;
+		       pairing_locked_zips(o->report) > 0 && !pairing_session_refusal(s);
 	/* a password mail: its pairing is to run, durably with its record,
 	 * so that a crash before it finished cannot lose it */
 	m->ppap_pair = o->passwords && o->status == SMFIS_CONTINUE;

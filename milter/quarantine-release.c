@@ -34,6 +34,11 @@ print_json(gint64 number, const char *id, const struct release_outcome *out)
 	for (guint i = 0; out->malware && out->malware->pdata[i]; i++)
 		json_builder_add_string_value(b, out->malware->pdata[i]);
 	json_builder_end_array(b);
+	json_builder_set_member_name(b, "not_delivered");
+	json_builder_begin_array(b);
+	for (guint i = 0; out->not_reached && out->not_reached->pdata[i]; i++)
+		json_builder_add_string_value(b, out->not_reached->pdata[i]);
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	g_autoptr(JsonNode) node = json_builder_get_root(b);
 	qout_json_line(node);
@@ -66,16 +71,33 @@ release_message(struct mg_store *store, const struct cdr_policy *p,
 		g_printerr("cdr-quarantine: %s\n", error->message);
 		return 1;
 	}
+	/* the relay took it for some recipients and refused others: said,
+	 * and exit 1 (a release with --to reaches them later) */
+	int status = out.not_reached ? 1 : 0;
+	if (out.not_reached) {
+		g_autofree char *refused = g_strjoinv(", ", (char **)out.not_reached->pdata);
+		g_printerr("cdr-quarantine: release %" G_GINT64_FORMAT " of %s was not delivered to "
+			   "%s (the relay refused; see below): release again with --to once the "
+			   "cause is fixed\n",
+			   number, rq->id, refused);
+	}
 	if (rq->json) {
 		print_json(number, rq->id, &out);
 		release_outcome_clear(&out);
-		return 0;
+		return status;
 	}
-	g_autoptr(store_message) m = store_get(store, rq->id, NULL);
-	g_autoptr(GPtrArray) to = m ? release_recipients(m, p, rq->to, NULL) : NULL;
-	g_autofree char *list = to ? g_strjoinv(", ", (char **)to->pdata) : g_strdup("?");
+	g_autoptr(GPtrArray) reached = g_ptr_array_new();
+	g_autoptr(store_release) r = NULL;
+	g_autoptr(GPtrArray) all = store_releases(store, rq->id, -1, NULL);
+	for (guint i = 0; all && i < all->len && !r; i++)
+		if (((struct store_release *)all->pdata[i])->number == number)
+			r = g_ptr_array_steal_index(all, i);
+	for (guint i = 0; r && i < r->recipients->len; i++)
+		g_ptr_array_add(reached, r->recipients->pdata[i]);
+	g_ptr_array_add(reached, NULL);
+	g_autofree char *list = r ? g_strjoinv(", ", (char **)reached->pdata) : g_strdup("?");
 	g_print("release %" G_GINT64_FORMAT ": %s delivered to %s: %s\n", number, rq->id, list,
 		out.what);
 	release_outcome_clear(&out);
-	return 0;
+	return status;
 }

@@ -20,13 +20,42 @@
 
 G_DEFINE_QUARK(mugaika-release-error-quark, release_error)
 
-static gboolean
+#define RELEASE_CLAIM_STALE 600 /* seconds: the milter's pairing claim holds as long */
+
+/* The spelling `list` has of `address` (ASCII case aside), or NULL. */
+static const char *
 listed(const char *address, char *const *list)
 {
 	for (guint i = 0; list && list[i]; i++)
 		if (g_ascii_strcasecmp(address, list[i]) == 0)
-			return TRUE;
-	return FALSE;
+			return list[i];
+	return NULL;
+}
+
+/* `a` as an address the submission carries: white space around it and
+ * one pair of angle brackets taken off; NULL with REFUSED when anything
+ * else is left (a list, a display name, CR LF, a quoted local part). */
+static char *
+bare_address(const char *a, const char *id, GError **error)
+{
+	g_autofree char *s = g_strstrip(g_strdup(a));
+	gsize n = strlen(s);
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s[n - 1] = '\0';
+		char *inner = g_strstrip(g_strdup(s + 1));
+		g_free(s);
+		s = inner;
+	}
+	const char *why = submit_address_refusal(s);
+	if (why) {
+		g_autofree char *shown = g_strescape(a, NULL);
+		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
+			    "\"%s\" is not one address the return path can carry (%s): "
+			    "nothing of %s released",
+			    shown, why, id);
+		return NULL;
+	}
+	return g_steal_pointer(&s);
 }
 
 GPtrArray *
@@ -37,22 +66,31 @@ release_recipients(const struct store_message *m, const struct cdr_policy *p,
 	for (guint i = 0; i < m->recipients->len; i++)
 		g_ptr_array_add(original, ((struct store_recipient *)m->recipients->pdata[i])->address);
 	g_ptr_array_add(original, NULL);
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; to ? to[i] != NULL : i + 1 < original->len; i++) {
-		const char *a = to ? to[i] : original->pdata[i];
-		if (!listed(a, (char *const *)original->pdata) &&
-		    !listed(a, p->release_allowed_recipients)) {
+		g_autofree char *a = bare_address(to ? to[i] : original->pdata[i], m->id, error);
+		if (!a)
+			return NULL;
+		/* the spelling the original was delivered to (or the list's) */
+		const char *spelling = listed(a, (char *const *)original->pdata);
+		if (!spelling)
+			spelling = listed(a, p->release_allowed_recipients);
+		if (!spelling) {
 			g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
 				    "%s is not a recipient of %s, nor in [release] "
 				    "allowed_recipients: nothing released",
 				    a, m->id);
-			g_ptr_array_unref(out);
 			return NULL;
 		}
-		g_ptr_array_add(out, g_strdup(a));
+		/* one copy per address, however often or in what case it was given */
+		g_ptr_array_add(out, NULL);
+		gboolean again = listed(spelling, (char *const *)out->pdata) != NULL;
+		g_ptr_array_remove_index(out, out->len - 1);
+		if (!again)
+			g_ptr_array_add(out, g_strdup(spelling));
 	}
 	g_ptr_array_add(out, NULL);
-	return out;
+	return g_steal_pointer(&out);
 }
 
 /* A release of `id` numbered below `below` (0: any) that reached one of
@@ -102,6 +140,34 @@ released_before(struct mg_store *store, const char *id, GPtrArray *to, gint64 be
 			}
 	}
 	return FALSE;
+}
+
+/* An address of `to` that a PPAP follow-up (the milter's pairing,
+ * finished "opened": the event ppap-followup) brought the disarmed files
+ * to already: an original recipient in sanitize mode, or in text mode
+ * when [ppap] text_mode_delivery (else it got a listing, and asking for
+ * the files is what the listing says to do). NULL: none. A pairing that
+ * ended "failed" (cut short, perhaps sent) is for a person to judge: the
+ * release goes ahead. */
+static const char *
+followed_up(struct mg_store *store, const struct cdr_policy *p, const struct store_message *m,
+	    GPtrArray *to)
+{
+	g_autoptr(store_ppap) entry = store_ppap_get(store, m->id, NULL);
+	if (!entry || entry->state != STORE_PPAP_OPENED)
+		return NULL;
+	g_autoptr(GPtrArray) events = store_events(store, m->id, 0, NULL);
+	gboolean sent = FALSE;
+	for (guint i = 0; events && i < events->len && !sent; i++)
+		sent = strcmp(((struct store_event *)events->pdata[i])->what, "ppap-followup") == 0;
+	for (guint k = 0; sent && k + 1 < to->len; k++)
+		for (guint i = 0; i < m->recipients->len; i++) {
+			const struct store_recipient *r = m->recipients->pdata[i];
+			if (g_ascii_strcasecmp(r->address, to->pdata[k]) == 0 &&
+			    (g_strcmp0(r->mode, "text") != 0 || p->ppap_text_mode_delivery))
+				return to->pdata[k];
+		}
+	return NULL;
 }
 
 /* A store's (or another) error as a release error of `code`; frees it. */
@@ -215,6 +281,15 @@ release_request_force(struct mg_store *store, const struct cdr_policy *p, const 
 	gint64 again = approved ? interrupted_release(store, id, recipients) : 0;
 	if (again)
 		return again;
+	const char *got = force ? NULL : followed_up(store, p, m, recipients);
+	if (got) {
+		g_set_error(error, RELEASE_ERROR, RELEASE_ERROR_REFUSED,
+			    "the PPAP follow-up of %s brought its files to %s already (its password "
+			    "message opened it; cdr-quarantine show lists it): nothing sent "
+			    "(--force sends them again)",
+			    id, got);
+		return 0;
+	}
 	if (released_before(store, id, recipients, 0, 0, force, &local)) {
 		from_store(error, local, RELEASE_ERROR_REFUSED);
 		return 0;
@@ -326,6 +401,28 @@ submit(const struct cdr_policy *p, GPtrArray *to, int fd, struct submit_result *
 		resubmit_send(p, (const char *const *)to->pdata, fd, res);
 }
 
+/* The recipients the relay refused while it took the message for the
+ * others (NULL-terminated; NULL when none), named with the relay's
+ * replies in `what`. */
+static GPtrArray *
+not_reached(const struct submit_result *res, GString *what)
+{
+	GPtrArray *list = NULL;
+	for (guint i = 0; res->recipients && i < res->recipients->len; i++) {
+		const struct submit_recipient *rc = res->recipients->pdata[i];
+		if (rc->status == SUBMIT_SENT)
+			continue;
+		if (!list)
+			list = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(list, g_strdup(rc->address));
+		g_string_append_printf(what, "%s%s (%s)", list->len == 1 ? "; not delivered to " : ", ",
+				       rc->address, rc->reply ? rc->reply : "refused");
+	}
+	if (list)
+		g_ptr_array_add(list, NULL);
+	return list;
+}
+
 /* Rebuild and submit; what went out in out->what. */
 static gboolean
 rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
@@ -362,8 +459,12 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 	close(out_fd);
 	gboolean sent = res.status == SUBMIT_SENT;
 	if (sent) {
-		out->what = g_strdup_printf("%s, queued as %s", summary,
-					    res.queue_id ? res.queue_id : "-");
+		g_autoptr(GString) what = g_string_new(NULL);
+		g_string_printf(what, "%s, queued as %s", summary, res.queue_id ? res.queue_id : "-");
+		out->not_reached = not_reached(&res, what);
+		guint locked = pairing_locked_in_record(m);
+		out->opened = locked && pairing_locked_zips(r) < locked;
+		out->what = g_string_free(g_steal_pointer(&what), FALSE);
 		out->malware = g_ptr_array_new_with_free_func(g_free);
 		for (guint i = 0; i < malware->len; i++)
 			g_ptr_array_add(out->malware, g_strdup(malware->pdata[i]));
@@ -379,6 +480,26 @@ rebuild_and_send(struct mg_store *store, const struct cdr_policy *p,
 				       res.reply ? res.reply : "");
 	submit_result_clear(&res);
 	return sent;
+}
+
+/* A release that opened the zip a PPAP entry waits for and reached every
+ * original recipient: the entry is finished "opened", so that a password
+ * mail coming later sends no follow-up of the same files. An entry some
+ * pairing or the web console is trying now is theirs. */
+static void
+finish_waiting_entry(struct mg_store *store, const struct store_message *m, gint64 number,
+		     GPtrArray *reached)
+{
+	for (guint i = 0; i < m->recipients->len; i++)
+		if (!listed(((struct store_recipient *)m->recipients->pdata[i])->address,
+			    (char *const *)reached->pdata))
+			return;
+	g_autofree char *by = g_strdup_printf("release %" G_GINT64_FORMAT, number);
+	g_autoptr(GError) error = NULL;
+	if (store_ppap_claim(store, m->id, RELEASE_CLAIM_STALE, &error) &&
+	    !store_ppap_finish(store, m->id, STORE_PPAP_OPENED, 0, NULL, by, &error))
+		g_printerr("release %" G_GINT64_FORMAT " of %s: its password entry: %s\n", number,
+			   m->id, error->message);
 }
 
 /* Release `number` of `id`. */
@@ -404,6 +525,7 @@ release_outcome_clear(struct release_outcome *out)
 {
 	g_clear_pointer(&out->what, g_free);
 	g_clear_pointer(&out->malware, g_ptr_array_unref);
+	g_clear_pointer(&out->not_reached, g_ptr_array_unref);
 }
 
 gboolean
@@ -445,14 +567,30 @@ release_deliver_outcome(struct mg_store *store, const struct cdr_policy *p, cons
 	/* two runs at once: the store numbers their requests in order, and
 	 * the later one, seeing the earlier, stands down */
 	gboolean sent = FALSE;
-	if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
+	if (!m->releasable) { /* checked at the request; again here, whoever asked */
+		why = g_strdup_printf("%s cannot be released (%s); extract is for examination only",
+				      id, m->not_releasable ? m->not_releasable : "not releasable");
+	} else if (released_before(store, id, to, number, rel->requested_at, forced, &local)) {
 		why = g_strdup(local->message);
 		g_clear_error(&local);
 	} else {
 		sent = rebuild_and_send(store, p, m, number, to, passwords, out, &message_id,
 					&why);
 	}
-	if (!store_release_finish(store, number, sent, out->what, message_id, why, &local)) {
+	/* the release stands for those it reached: the others may be
+	 * released to again */
+	g_autoptr(GPtrArray) reached = g_ptr_array_new();
+	for (guint k = 0; sent && k + 1 < to->len; k++)
+		if (!out->not_reached ||
+		    !listed(to->pdata[k], (char *const *)out->not_reached->pdata))
+			g_ptr_array_add(reached, to->pdata[k]);
+	g_ptr_array_add(reached, NULL);
+	if (sent && out->opened && m->encrypted)
+		finish_waiting_entry(store, m, number, reached);
+	if (!store_release_finish_to(store, number, sent,
+				     sent && out->not_reached ? (const char *const *)reached->pdata
+							      : NULL,
+				     out->what, message_id, why, &local)) {
 		g_printerr("release %" G_GINT64_FORMAT " of %s: cannot record its end: %s\n", number,
 			   id, local->message);
 		g_clear_error(&local);

@@ -55,8 +55,10 @@ void release_set_ops(const struct release_ops *ops);
 
 /* The addresses a release of `m` goes to (NULL-terminated): `to`, each
  * an original recipient or in [release] allowed_recipients, or (to ==
- * NULL) the original recipients. NULL with REFUSED when one is not
- * allowed. */
+ * NULL) the original recipients; each one address (white space and one
+ * pair of angle brackets around it taken off) that the submission can
+ * carry, in the spelling the original was delivered to (or the list's),
+ * once whatever its case. NULL with REFUSED when one is not allowed. */
 GPtrArray *release_recipients(const struct store_message *m, const struct cdr_policy *policy,
 			      const char *const *to, GError **error);
 
@@ -88,6 +90,14 @@ struct release_outcome {
 	char *what;         /* the summary the store records: verdict, removals,
 			     * the signatures of removed malware, the queue id */
 	GPtrArray *malware; /* char*, NULL-terminated: those signatures */
+	GPtrArray *not_reached; /* char*, NULL-terminated, or NULL: the recipients
+				 * the relay refused while it took the message for
+				 * the others (`what` gives its replies); a later
+				 * release may go to them (the release records
+				 * those it reached) */
+	gboolean opened;        /* its passwords opened a zip that waited for a password
+				 * mail: when every original recipient got it, the
+				 * PPAP entry is finished (no follow-up after it) */
 };
 
 void release_outcome_clear(struct release_outcome *out);

@@ -1321,6 +1321,39 @@ first_mailbox(const char *raw)
 }
 
 /*
+ * The From address PPAP pairing compares (the report's from_address):
+ * only when the header has one From field holding one mailbox with an
+ * '@'. Two From fields (mail programs show one or the other), several
+ * mailboxes, a group, or an address that is an undecoded encoded-word
+ * say nothing certain about who wrote: NULL, and the message pairs with
+ * nothing.
+ */
+static char *
+sole_mailbox(GMimeHeaderList *list, const char *raw)
+{
+	int fields = 0;
+	for (int i = 0; list && i < g_mime_header_list_get_count(list); i++)
+		fields += g_ascii_strcasecmp(g_mime_header_get_name(
+						     g_mime_header_list_get_header_at(list, i)),
+					     "From") == 0;
+	InternetAddressList *addrs = raw && fields == 1 ? internet_address_list_parse(NULL, raw)
+						       : NULL;
+	char *addr = NULL;
+	if (addrs && internet_address_list_length(addrs) == 1) {
+		InternetAddress *a = internet_address_list_get_address(addrs, 0);
+		const char *spec = INTERNET_ADDRESS_IS_MAILBOX(a)
+					   ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
+					   : NULL;
+		const char *at = spec ? strrchr(spec, '@') : NULL;
+		if (at && at != spec && at[1] && !strstr(spec, "=?"))
+			addr = g_strdup(spec);
+	}
+	if (addrs)
+		g_object_unref(addrs);
+	return addr;
+}
+
+/*
  * The sender's mobile carrier, from the address in From (else Sender,
  * else Return-Path): its emoji are read as that carrier's. A forged From
  * changes only how emoji are shown, never what is removed.
@@ -1387,7 +1420,7 @@ record_mail_facts(struct cdr_job *job, GMimeMessage *msg, struct mime_result *re
 		mime_mask_passwords_anywhere(masked, secrets);
 	}
 	cdr_job_mail_facts(job, decoded ? masked->str : NULL, id_text);
-	g_autofree char *address = first_mailbox(raw_from);
+	g_autofree char *address = sole_mailbox(list, raw_from);
 	cdr_job_mail_sender(job, sender ? g_strstrip(sender) : NULL, address);
 }
 

@@ -247,11 +247,12 @@ write_facts(sqlite3 *db, sqlite3_int64 seq, const struct store_message *m, GErro
 	if (!m->ppap_wait)
 		return TRUE;
 	if (!(st = db_prepare_kept(db, "INSERT INTO ppap_pending (message, state, tries, updated) "
-				  "VALUES (?1, 'waiting', 0, ?2)",
+				       "VALUES (?1, 'waiting', ?3, ?2)",
 			      error)))
 		return FALSE;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, store_now());
+	sqlite3_bind_int64(st, 3, m->ppap_tries);
 	return db_run(db, st, error);
 }
 

@@ -37,6 +37,18 @@ state_from_name(const char *name)
 	return STORE_PPAP_EXHAUSTED; /* unknown: never tried again */
 }
 
+/*
+ * An envelope sender as pairing compares it: ASCII case aside, and
+ * without a BATV tag (RFC draft-levine-smtp-batv: "prvs=KDDDSSSSSS=" in
+ * front of the local part, a new one for each message its sender's
+ * gateway signs; Barracuda and others use it), so that the two mails of
+ * a sender behind such a gateway pair. SQL, for a column or a parameter.
+ */
+#define BATV_TAG "'prvs=[0-9][0-9][0-9][0-9][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]=?*'"
+#define SENDER_KEY(x) \
+	"(CASE WHEN lower(" x ") GLOB " BATV_TAG " THEN lower(substr(" x ", 17)) ELSE lower(" x \
+	") END)"
+
 gboolean
 store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GError **error)
 {
@@ -46,7 +58,8 @@ store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GE
 	sqlite3_stmt *st = db_prepare(db,
 				      "SELECT 1 FROM messages INDEXED BY messages_encrypted "
 				      "WHERE encrypted = 1 AND time >= ?2 AND state = 'stored' "
-				      "AND action = 'delivered' AND lower(sender) = lower(?1) LIMIT 1",
+				      "AND action = 'delivered' AND " SENDER_KEY("sender") " = " SENDER_KEY("?1")
+				      " LIMIT 1",
 				      error);
 	gboolean found = FALSE;
 	if (st) {
@@ -65,7 +78,7 @@ store_ppap_sender_waits(struct mg_store *s, const char *sender, gint64 since, GE
 GPtrArray *
 store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_address,
 		      const char *const *recipients, gint64 since, guint max_tries, gint64 stale,
-		      GError **error)
+		      const char *before, GError **error)
 {
 	g_autofree char *list = store_json_string_list(recipients);
 	sqlite3 *db = store_reader(s, error);
@@ -77,10 +90,12 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		"WHERE m.state = 'stored' AND p.tries < ?1 "
 		"AND (p.state = 'waiting' OR (p.state = 'trying' AND p.updated < ?2 "
 		"AND p.submitting IS NULL)) "
-		"AND lower(m.sender) = lower(?3) AND lower(m.from_address) = lower(?4) "
+		"AND " SENDER_KEY("m.sender") " = " SENDER_KEY("?3") " "
+		"AND lower(m.from_address) = lower(?4) "
 		"AND m.time >= ?5 AND NOT EXISTS (SELECT 1 FROM recipients r WHERE "
 		"r.message = m.seq AND lower(r.address) NOT IN "
 		"(SELECT lower(value) FROM json_each(?6))) "
+		"AND (?7 IS NULL OR m.seq < (SELECT b.seq FROM messages b WHERE b.id = ?7)) "
 		"ORDER BY m.time DESC, m.seq DESC",
 		error);
 	GPtrArray *ids = NULL;
@@ -91,6 +106,8 @@ store_ppap_candidates(struct mg_store *s, const char *sender, const char *from_a
 		db_bind_text(st, 4, from_address);
 		sqlite3_bind_int64(st, 5, since);
 		db_bind_text(st, 6, list);
+		if (before)
+			db_bind_text(st, 7, before);
 		ids = g_ptr_array_new_with_free_func(g_free);
 		if (!db_each_row(db, st, db_add_text_column, ids, error))
 			g_clear_pointer(&ids, g_ptr_array_unref);
@@ -136,7 +153,7 @@ struct ppap_change {
 	const char *message_id, *reason; /* submitting, failing */
 	gint64 stale;
 	enum store_ppap_state state;
-	gboolean tried;
+	guint tried;
 	const char *password_hash, *by;
 };
 
@@ -206,7 +223,7 @@ job_finish(sqlite3 *db, gpointer data, GError **error)
 		return FALSE;
 	sqlite3_bind_int64(st, 1, seq);
 	db_bind_text(st, 2, store_ppap_state_name(c->state));
-	sqlite3_bind_int(st, 3, c->tried ? 1 : 0);
+	sqlite3_bind_int64(st, 3, c->tried);
 	sqlite3_bind_int64(st, 4, store_now());
 	if (!db_run(db, st, error))
 		return FALSE;
@@ -219,7 +236,7 @@ job_finish(sqlite3 *db, gpointer data, GError **error)
 
 gboolean
 store_ppap_finish(struct mg_store *s, const char *id, enum store_ppap_state state,
-		  gboolean tried, const char *password_hash, const char *by, GError **error)
+		  guint tried, const char *password_hash, const char *by, GError **error)
 {
 	if (state == STORE_PPAP_TRYING || state == STORE_PPAP_FAILED ||
 	    (unsigned)state >= G_N_ELEMENTS(state_names)) {

@@ -10,7 +10,7 @@
  *	The record may come from an old quarantine directory that anyone with
  *	the milter's rights could have edited, so it is read as untrusted
  *	JSON (tests/fuzz/fuzz-store-record.c): members of the wrong type are
- *	ignored, never trusted; the report tree is walked at most 64 levels
+ *	ignored, never trusted, and names are read in any ASCII case; the report tree is walked at most 64 levels
  *	deep, and a deeper one makes the message not releasable (its parts
  *	could not all be judged). What decides release fails closed: any
  *	malware name (the record's list, or a part blocked as malware) or a
@@ -184,9 +184,9 @@ walk(JsonObject *node, unsigned depth, struct findings *f)
 	const char *error = err && json_node_get_value_type(err) == G_TYPE_STRING
 				    ? json_node_get_string(err)
 				    : NULL;
-	if (g_strcmp0(error, "encrypted") == 0)
+	if (error && g_ascii_strcasecmp(error, "encrypted") == 0)
 		f->encrypted = TRUE;
-	if (g_strcmp0(error, "malware") == 0) {
+	if (error && g_ascii_strcasecmp(error, "malware") == 0) {
 		JsonNode *m = json_object_get_member(node, "malware");
 		const char *name = m && json_node_get_value_type(m) == G_TYPE_STRING
 					   ? json_node_get_string(m)
@@ -307,8 +307,8 @@ judge_release(struct store_message *m, const struct findings *f)
 	m->releasable = FALSE;
 	if (m->malware)
 		m->not_releasable = g_strdup_printf("malware: %s", m->malware);
-	else if (g_strcmp0(m->verdict, "blocked") == 0 && m->error &&
-		 g_str_has_prefix(m->error, "dangerous")) /* dangerous-content, -name */
+	else if (m->verdict && g_ascii_strcasecmp(m->verdict, "blocked") == 0 && m->error &&
+		 g_ascii_strncasecmp(m->error, "dangerous", 9) == 0) /* dangerous-content, -name */
 		m->not_releasable = g_strdup("blocked as a whole as dangerous");
 	else if (f->too_deep)
 		m->not_releasable = g_strdup("the report is nested too deeply to judge every part");
@@ -352,7 +352,7 @@ store_message_from_record(const char *json, gsize len, GError **error)
 	findings_init(&f);
 	if (report) {
 		m->verdict = string_member(report, "verdict");
-		if (g_strcmp0(m->verdict, "blocked") == 0)
+		if (m->verdict && g_ascii_strcasecmp(m->verdict, "blocked") == 0)
 			m->error = string_member(report, "error");
 		m->header_from = string_member(report, "from");
 		m->from_address = string_member(report, "from_address");
@@ -365,6 +365,8 @@ store_message_from_record(const char *json, gsize len, GError **error)
 	m->encrypted = f.encrypted;
 	judge_release(m, &f);
 	m->ppap_wait = m->encrypted && !m->malware && g_strcmp0(m->action, "delivered") == 0;
+	/* the passwords its own text gave that opened nothing: tries spent */
+	m->ppap_tries = GPOINTER_TO_UINT(g_hash_table_lookup(f.removed, "wrong-password"));
 	findings_clear(&f);
 	m->record = g_strndup(json, len);
 	return m;

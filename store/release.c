@@ -182,6 +182,7 @@ struct change {
 	const char *by, *origin, *reason, *what, *message_id;
 	const char *session; /* a claim's owner (sending); NULL otherwise */
 	const char *event;
+	const char *recipients; /* finishing: those reached (JSON list); NULL: unchanged */
 };
 
 /* The message id and state of release `number`. */
@@ -224,7 +225,8 @@ job_change(sqlite3 *db, gpointer data, GError **error)
 		"finished_at = CASE WHEN ?6 THEN ?5 ELSE finished_at END, "
 		"delivered = CASE WHEN ?6 THEN ?7 ELSE delivered END, "
 		"delivered_id = CASE WHEN ?6 THEN ?8 ELSE delivered_id END, "
-		"reason = coalesce(?9, reason), owner = ?10, submitting = CASE WHEN ?2 = "
+		"reason = coalesce(?9, reason), owner = ?10, recipients = coalesce(?11, "
+		"recipients), submitting = CASE WHEN ?2 = "
 		"'sending' THEN NULL ELSE submitting END WHERE number = ?1 AND state IN %s",
 		c->from_states);
 	sqlite3_stmt *st = db_prepare(db, sql, error);
@@ -240,6 +242,8 @@ job_change(sqlite3 *db, gpointer data, GError **error)
 	db_bind_text(st, 8, c->message_id);
 	db_bind_text(st, 9, c->reason);
 	db_bind_text(st, 10, c->session);
+	if (c->recipients)
+		db_bind_text(st, 11, c->recipients);
 	if (!db_run(db, st, error))
 		return FALSE;
 	if (sqlite3_changes(db) != 1) {
@@ -285,7 +289,17 @@ gboolean
 store_release_finish(struct mg_store *s, gint64 number, gboolean delivered, const char *what,
 		     const char *message_id, const char *reason, GError **error)
 {
-	struct change c = { .number = number,
+	return store_release_finish_to(s, number, delivered, NULL, what, message_id, reason, error);
+}
+
+gboolean
+store_release_finish_to(struct mg_store *s, gint64 number, gboolean delivered,
+			const char *const *reached, const char *what, const char *message_id,
+			const char *reason, GError **error)
+{
+	g_autofree char *list = reached ? store_json_string_list(reached) : NULL;
+	struct change c = { .recipients = list,
+			    .number = number,
 			    .to = delivered ? STORE_RELEASE_DELIVERED : STORE_RELEASE_FAILED,
 			    .from_states = "('sending')",
 			    .reason = reason,

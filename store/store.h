@@ -150,6 +150,8 @@ struct store_message {
 	GPtrArray *attachments; /* struct store_attachment* */
 	char *record;        /* the whole record (cdr-milter's audit record, JSON) */
 	gboolean ppap_wait;  /* put: wait for a password mail (store_ppap_*) */
+	guint ppap_tries;    /* put with ppap_wait: passwords tried on it already
+			      * (its own text's): counted against max_tries */
 	gboolean ppap_pair;  /* put: a password mail whose pairing is to run, by
 			      * this store's session, until store_ppap_pair_done()
 			      * (written with the record: a crash cannot lose it) */
@@ -345,14 +347,18 @@ gboolean store_ppap_sender_waits(struct mg_store *store, const char *sender, gin
 
 /* Ids of the messages waiting (or trying for longer than `stale`
  * seconds, no submission started) from envelope `sender` whose From address is `from_address`
- * (both ASCII case-insensitive; a message or a password mail without a
+ * (both ASCII case-insensitive, the sender without a BATV tag
+ * "prvs=KDDDSSSSSS=" in front; a message or a password mail without a
  * From address pairs with nothing), arrived at or after `since`, with
  * fewer than `max_tries` tries, and whose every recipient is one of
- * `recipients` (a NULL-terminated list): nearest (newest) first. Caller
+ * `recipients` (a NULL-terminated list), stored before the message
+ * `before` (the password mail: one stored after it, even in the same
+ * second, is no candidate; NULL: any): nearest (newest) first. Caller
  * frees the array. */
 GPtrArray *store_ppap_candidates(struct mg_store *store, const char *sender,
 				 const char *from_address, const char *const *recipients,
-				 gint64 since, guint max_tries, gint64 stale, GError **error);
+				 gint64 since, guint max_tries, gint64 stale, const char *before,
+				 GError **error);
 
 /* waiting (or trying for longer than `stale` seconds, no submission
  * started) -> trying, by this store's session. STORE_ERROR_STATE when
@@ -360,11 +366,12 @@ GPtrArray *store_ppap_candidates(struct mg_store *store, const char *sender,
 gboolean store_ppap_claim(struct mg_store *store, const char *id, gint64 stale,
 			  GError **error);
 
-/* trying -> `state` (waiting, opened or exhausted), one more try
- * counted when `tried`. `password_hash` (a short hash prefix, never the
- * password) and `by` (who or what tried) go into the events. */
+/* trying -> `state` (waiting, opened or exhausted), `tried` more tries
+ * counted (the passwords tried: [ppap] max_tries counts passwords).
+ * `password_hash` (a short hash prefix, never the password) and `by`
+ * (who or what tried) go into the events. */
 gboolean store_ppap_finish(struct mg_store *store, const char *id, enum store_ppap_state state,
-			   gboolean tried, const char *password_hash, const char *by,
+			   guint tried, const char *password_hash, const char *by,
 			   GError **error);
 
 /* Before submitting a follow-up of the entry this session claimed:
@@ -523,6 +530,13 @@ void store_release_recovered_clear(struct store_release_recovered *out);
 gboolean store_release_finish(struct mg_store *store, gint64 number, gboolean delivered,
 			      const char *what, const char *message_id, const char *reason,
 			      GError **error);
+
+/* store_release_finish(), delivered to `reached` only (NULL-terminated;
+ * NULL: every recipient): the release's recipients become those, so the
+ * ones the relay refused may be released to again. */
+gboolean store_release_finish_to(struct mg_store *store, gint64 number, gboolean delivered,
+				 const char *const *reached, const char *what,
+				 const char *message_id, const char *reason, GError **error);
 
 /* The releases of message `id` (NULL: of every message) in `state`
  * (negative: any), oldest first. */

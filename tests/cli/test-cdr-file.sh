@@ -202,6 +202,14 @@ check "the rebuilt zip holds the decrypted members, CP932 names decoded" \
 	/usr/bin/python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]);
 assert sorted(z.namelist()) == ["見積明細.csv", "見積書.txt"], z.namelist(); z.testzip()' "$T/ppap2.zip"
 check "the password never reaches the report" sh -c "! grep -q himitsu '$T/ppap2.jsonl'"
+# as Windows editors save it: a byte order mark, CR LF; UTF-16 ("Unicode"); old Mac CR
+printf '\357\273\277himitsu\r\n' >"$T/bom.txt"
+printf '\377\376h\0i\0m\0i\0t\0s\0u\0\r\0\n\0' >"$T/utf16.txt"
+printf 'wrong\rhimitsu\r' >"$T/cr.txt"
+for f in bom utf16 cr; do
+	"$CDR_FILE" -c -n 見積書.zip -P "$T/$f.txt" <"$PPAP" >/dev/null 2>&1
+	check "--password-file saved as $f: the password opens the zip (exit 0)" test $? = 0
+done
 printf 'nope\n' >"$T/wrong.txt"
 "$CDR_FILE" -c -n 見積書.zip --password-file "$T/wrong.txt" <"$PPAP" >/dev/null 2>"$T/ppap3.err"
 check "a wrong password list: blocked, exit 1" test $? = 1

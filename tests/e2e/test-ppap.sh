@@ -143,6 +143,16 @@ PYEOF
 	e2e_sink_find "$QID" 30 >/dev/null || { echo "#   $QID not delivered"; return 1; }
 }
 
+# store_sql SQL: one value from the quarantine store (read-only)
+store_sql() {
+	$PY - "$MD/var/quarantine/quarantine.sqlite" "$1" <<'PYEOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+row = db.execute(sys.argv[2]).fetchone()
+print(row[0] if row else "")
+PYEOF
+}
+
 # followups KIND ID: the sink files of KIND (followup, listing, release) of ID
 followups() {
 	e2e_use "$PF"
@@ -289,16 +299,36 @@ st=0
 mail mitsumori.eml np-zip.eml np@example.co.jp
 mail pw-utf8.eml np-pw1.eml np2@example.co.jp
 mail pw-utf8.eml np-pw2.eml np@example.co.jp "$TO_OTHER"
+# same sender, From and recipients, but sent by a program about other
+# mail (a vacation reply, a follow-up come round or forged), or with a
+# From that names two mailboxes, or two From fields
+head_pw() { # NAME HEADER...: np-pw-NAME.eml, the password mail with HEADER lines on top
+	local name=$1; shift
+	mail pw-utf8.eml "np-pw-$name.eml" np@example.co.jp
+	{ printf '%s\r\n' "$@"; cat "$WORK/np-pw-$name.eml"; } > "$WORK/np-pw-$name.tmp" &&
+		mv "$WORK/np-pw-$name.tmp" "$WORK/np-pw-$name.eml"
+}
+head_pw auto "Auto-Submitted: auto-replied"
+head_pw marker "X-Mugaika-Followup: followup; id=20250101T000000-000000000000"
+mail pw-utf8.eml np-pw-two.eml np@example.co.jp
+$PY -c 'import sys; p = sys.argv[1]; d = open(p, "rb").read()
+open(p, "wb").write(d.replace(b"<np@example.co.jp>\r\n", b"<np@example.co.jp>, other@example.co.jp\r\n", 1))' "$WORK/np-pw-two.eml"
+head_pw dup "From: np@example.co.jp"
 if send "$WORK/np-zip.eml" np@example.co.jp; then
 	ZIP=$QUID
 	send "$WORK/np-pw1.eml" np2@example.co.jp || st=1
 	send "$WORK/np-pw2.eml" np@example.co.jp "$TO_OTHER" || st=1
+	for k in auto marker two dup; do
+		send "$WORK/np-pw-$k.eml" np@example.co.jp || st=1
+	done
 	sleep 6
 	[ -z "$(followups followup "$ZIP")" ] || { st=1; echo "#   paired"; }
+	tries=$(store_sql "SELECT p.state || ' ' || p.tries FROM ppap_pending p JOIN messages m ON m.seq = p.message WHERE m.id = '$ZIP'")
+	[ "$tries" = "waiting 0" ] || { st=1; echo "#   the zip's entry: '$tries'"; }
 else
 	st=1
 fi
-ok "$st" "password mail from another sender, or to other recipients: no pairing"
+ok "$st" "password mail from another sender, to other recipients, sent automatically, marked X-Mugaika-Followup, or with an unsure From: no pairing, no try spent"
 diag "$(elapsed "$t0") s"
 
 # ------------------------------------------------------------------ two
@@ -352,15 +382,6 @@ kill_now() {
 	gdb_kill_at_breakpoint "$(e2e_milter_pid "$MD")" "$WORK" || hit=1
 	e2e_milter_kill "$MD"
 	return "$hit"
-}
-# store_sql SQL: one value from the quarantine store (read-only)
-store_sql() {
-	$PY - "$MD/var/quarantine/quarantine.sqlite" "$1" <<'PYEOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-row = db.execute(sys.argv[2]).fetchone()
-print(row[0] if row else "")
-PYEOF
 }
 
 # Killed after the password mail was answered, before its pairing ran:

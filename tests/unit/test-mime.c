@@ -155,8 +155,10 @@ test_header_injection(void)
 }
 
 /* The report names the sender for the quarantine's index: the From
- * header decoded, and its first mailbox's address (a group or a display
- * name that looks like an address does not count). */
+ * header decoded, and the address of its one mailbox (PPAP pairing
+ * compares it): none when From is missing or given twice, or holds a
+ * group, several mailboxes or no address; a display name that looks
+ * like an address does not count. */
 static void
 test_sender_facts(void)
 {
@@ -166,14 +168,33 @@ test_sender_facts(void)
 	g_assert_cmpstr(r.report->from, ==, "山田 <Taro@Example.JP>");
 	g_assert_cmpstr(r.report->from_address, ==, "Taro@Example.JP");
 	result_clear(&r);
-	r = run(text_engine, "From: \"boss@example.jp\" <x@evil.example>, y@example.jp\r\n"
+	r = run(text_engine, "From: \"boss@example.jp\" <x@evil.example>\r\n"
 			     "Subject: s\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
 	g_assert_cmpstr(r.report->from_address, ==, "x@evil.example");
 	result_clear(&r);
-	r = run(text_engine, "From: undisclosed:;\r\nSubject: s\r\n"
-			     "Content-Type: text/plain\r\n\r\nbody\r\n");
-	g_assert_null(r.report->from_address);
+	r = run(text_engine, "From: Taro <taro@example.jp> (the (nested) comment)\r\n"
+			     "Subject: s\r\nContent-Type: text/plain\r\n\r\nbody\r\n");
+	g_assert_cmpstr(r.report->from_address, ==, "taro@example.jp");
 	result_clear(&r);
+	static const char *const unsure[] = {
+		"From: undisclosed:;\r\n",
+		"From: team: taro@example.jp;\r\n",
+		"From: taro@example.jp, y@evil.example\r\n",
+		"From: y@evil.example, taro@example.jp\r\n",
+		"From: <taro@example.jp> y@evil.example\r\n",
+		"From: taro@example.jp\r\nFrom: y@evil.example\r\n",
+		"From: taro@example.jp\r\nfrom: taro@example.jp\r\n",
+		"From: =?utf-8?q?taro=40example.jp?=\r\n",
+		"From: Taro\r\n",
+		"",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(unsure); i++) {
+		g_autofree char *mail = g_strconcat(unsure[i], "Subject: s\r\n"
+					"Content-Type: text/plain\r\n\r\nbody\r\n", NULL);
+		r = run(text_engine, mail);
+		g_assert_null(r.report->from_address);
+		result_clear(&r);
+	}
 }
 
 static void

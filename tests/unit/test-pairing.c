@@ -33,6 +33,7 @@ struct fake {
 	GPtrArray *submitted; /* char*: "MESSAGE-ID TO,TO" per submission */
 	GArray *answers;      /* enum submit_status per submission; SENT when run out */
 	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (no reply after the data) */
+	const char *refuse;   /* a recipient the relay refuses (550) while it takes the others */
 	guint answered;
 };
 
@@ -114,7 +115,15 @@ fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *
 	g_assert_nonnull(strstr(p->submitting, id));
 	g_autofree char *list = g_strjoinv(",", (char **)to);
 	g_ptr_array_add(f->submitted, g_strdup_printf("%s %s", id, list));
-	*res = (struct submit_result){ .recipients = g_ptr_array_new() };
+	*res = (struct submit_result){ .recipients = g_ptr_array_new_with_free_func(g_free) };
+	for (guint i = 0; to[i]; i++) {
+		struct submit_recipient *rc = g_new0(struct submit_recipient, 1);
+		gboolean refused = f->refuse && g_ascii_strcasecmp(to[i], f->refuse) == 0;
+		rc->address = (char *)to[i];
+		rc->status = refused ? SUBMIT_REFUSED : SUBMIT_SENT;
+		rc->reply = refused ? (char *)"550 5.1.1 user unknown" : NULL;
+		g_ptr_array_add(res->recipients, rc);
+	}
 	res->status = f->answered < f->answers->len
 			      ? g_array_index(f->answers, enum submit_status, f->answered)
 			      : SUBMIT_SENT;
@@ -335,6 +344,12 @@ test_recipients_superset(void)
 	/* the follow-up goes to the zip's recipients, not the password mail's */
 	g_autofree char *want = g_strdup_printf("<fu.%s.sanitize@gw.test> " A "," B, zip);
 	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, want);
+	/* an envelope that named a recipient twice, in two cases: one copy */
+	g_autofree char *twice = put_zip(x, SENDER, SENDER, A ",SOUMU@City.LG.JP," B, "beta");
+	g_autofree char *opened2 = pair(x, SENDER, SENDER, B "," A, "beta", NULL);
+	g_assert_cmpstr(opened2, ==, twice);
+	g_autofree char *want2 = g_strdup_printf("<fu.%s.sanitize@gw.test> " A "," B, twice);
+	g_assert_cmpstr(x->fake.submitted->pdata[1], ==, want2);
 	fixture_free(x);
 }
 
@@ -431,6 +446,15 @@ test_partial_fails(void)
 	/* never again by itself: the next password mail finds nothing */
 	g_assert_null(pair(x, SENDER, SENDER, A "," B, "alpha", NULL));
 	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
+	/* the relay takes the follow-up for A and refuses B at RCPT TO:
+	 * failed, naming B (cdr-quarantine release --to reaches B) */
+	g_autofree char *zip2 = put_zip(x, SENDER, SENDER, A "," B, "beta");
+	x->fake.refuse = B;
+	g_autofree char *opened2 = pair(x, SENDER, SENDER, A "," B, "beta", NULL);
+	g_assert_cmpstr(opened2, ==, zip2);
+	g_autoptr(store_ppap) p2 = store_ppap_get(x->store, zip2, &error);
+	g_assert_cmpint(p2->state, ==, STORE_PPAP_FAILED);
+	g_assert_nonnull(strstr(p2->reason, "not delivered to " B " (550 5.1.1 user unknown)"));
 	fixture_free(x);
 }
 
@@ -457,14 +481,12 @@ test_uncertain_not_resent(void)
 	fixture_free(x);
 }
 
+/* The stored message `id` paired as a password mail from SENDER to A
+ * with "alpha": it opens nothing and `zip` waits on, untouched. */
 static void
-test_own_zip_skipped(void)
+assert_opens_nothing(struct fixture *x, const char *id, const char *zip)
 {
-	struct fixture *x = fixture_new(120, 3);
-	/* a password mail that itself holds a zip waiting for a password */
-	g_autofree char *own = put_zip(x, SENDER, SENDER, A, "alpha");
-	g_autoptr(GError) error = NULL;
-	struct pairing_mail mail = { .id = own,
+	struct pairing_mail mail = { .id = id,
 				     .time = g_get_real_time() / G_USEC_PER_SEC,
 				     .sender = SENDER,
 				     .from_address = SENDER,
@@ -472,7 +494,179 @@ test_own_zip_skipped(void)
 				     .passwords = "alpha" };
 	g_assert_null(pairing_run(x->policy, x->store, &x->ops, &mail));
 	g_assert_cmpuint(x->fake.built->len, ==, 0);
-	g_assert_cmpint(state_of(x, own, NULL), ==, STORE_PPAP_WAITING);
+	g_assert_cmpint(state_of(x, zip, NULL), ==, STORE_PPAP_WAITING);
+}
+
+static void
+test_own_zip_skipped(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	/* a password mail that itself holds a zip waiting for a password */
+	g_autofree char *own = put_zip(x, SENDER, SENDER, A, "alpha");
+	assert_opens_nothing(x, own, own);
+	fixture_free(x);
+}
+
+/* [ppap] max_tries counts passwords, not password mails: a mail with
+ * many candidates spends as many tries, and a message is never given
+ * more passwords than it has tries left (the right one after them is
+ * not tried). */
+/* A password mail to `to` with `passwords` opens nothing; `zip` is then
+ * in `state` with `tries`. */
+static void
+pair_fails(struct fixture *x, const char *zip, const char *to, const char *passwords,
+	   enum store_ppap_state state, guint tries)
+{
+	guint now = 0;
+	g_assert_null(pair(x, SENDER, SENDER, to, passwords, NULL));
+	g_assert_cmpint(state_of(x, zip, &now), ==, state);
+	g_assert_cmpuint(now, ==, tries);
+	g_assert_cmpuint(x->fake.submitted->len, ==, 0);
+}
+
+static void
+test_tries_count_passwords(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autofree char *zip = put_zip(x, SENDER, SENDER, A, "alpha");
+	pair_fails(x, zip, A, "w1\nw2", STORE_PPAP_WAITING, 2);
+	/* one try left: "w3" is tried, "alpha" after it is not */
+	pair_fails(x, zip, A, "w3\nalpha", STORE_PPAP_EXHAUSTED, 3);
+	/* sixteen candidates in one mail: three tries, then nothing */
+	g_autofree char *zip2 = put_zip(x, SENDER, SENDER, B, "alpha");
+	GString *many = g_string_new(NULL);
+	for (guint i = 0; i < 15; i++)
+		g_string_append_printf(many, "wrong%u\n", i);
+	g_string_append(many, "alpha");
+	pair_fails(x, zip2, B, many->str, STORE_PPAP_EXHAUSTED, 3);
+	g_string_free(many, TRUE);
+	/* the two its own text gave (wrong-password in its record) count too */
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("zip PASSWORD=alpha", -1);
+	g_autofree char *zip3 = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	const char *json = "{\"sender\":\"" SENDER "\",\"recipients\":[\"x@city.lg.jp\"],"
+			   "\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":{\"verdict\":"
+			   "\"sanitized\",\"handler\":\"mime\",\"from_address\":\"" SENDER "\","
+			   "\"children\":[{\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":"
+			   "\"encrypted\",\"handler\":\"archive\",\"actions\":[{\"what\":"
+			   "\"wrong-password\",\"count\":2}]}]}}";
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	g_assert_true(store_put_record(x->store, zip3, m, &error));
+	guint tries = 0;
+	g_assert_cmpint(state_of(x, zip3, &tries), ==, STORE_PPAP_WAITING);
+	g_assert_cmpuint(tries, ==, 2);
+	pair_fails(x, zip3, "x@city.lg.jp", "w4\nalpha", STORE_PPAP_EXHAUSTED, 3);
+	fixture_free(x);
+}
+
+/* Many waiting messages from one sender: one password mail rebuilds at
+ * most PAIRING_MAX_CANDIDATES of them, nearest first. */
+static void
+test_candidates_bounded(void)
+{
+	struct fixture *x = fixture_new(600, 3);
+	g_autofree char *oldest = import_zip(x, -100, "alpha");
+	for (guint i = 0; i < PAIRING_MAX_CANDIDATES + 4; i++)
+		g_free(import_zip(x, -90 + (gint64)i, "other"));
+	g_assert_null(pair(x, SENDER, SENDER, A, "alpha", NULL));
+	g_assert_cmpuint(x->fake.built->len, ==, PAIRING_MAX_CANDIDATES);
+	g_assert_cmpint(state_of(x, oldest, NULL), ==, STORE_PPAP_WAITING);
+	fixture_free(x);
+}
+
+/* Mail a program sent about other mail (a bounce, a vacation reply, a
+ * report, a follow-up come round) quotes the password and the zip: it
+ * never pairs. Header fields as the MTA hands them (leading space,
+ * folds, parameters). */
+static void
+test_automatic_mail_refused(void)
+{
+	static const struct {
+		const char *sender, *name, *value;
+	} refused[] = {
+		{ "", NULL, NULL },
+		{ NULL, NULL, NULL },
+		{ "MAILER-DAEMON@mx.example.jp", NULL, NULL },
+		{ "mailer-daemon", NULL, NULL },
+		{ SENDER, "Auto-Submitted", " auto-replied" },
+		{ SENDER, "auto-submitted", " Auto-Generated (vacation)" },
+		{ SENDER, "X-Autoreply", " yes" },
+		{ SENDER, "X-Autorespond", " " },
+		{ SENDER, "Precedence", " Auto_Reply" },
+		{ SENDER, "Content-Type", " multipart/report;\n\treport-type=delivery-status" },
+		{ SENDER, "Content-Type", " Multipart/Report ; report-type=disposition-notification" },
+		{ SENDER, "X-Mugaika-Followup", " followup; id=20250101T000000-000000000000" },
+		{ SENDER, "x-mugaika-followup", "" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		const char *names[] = { "From", refused[i].name };
+		const char *values[] = { " " SENDER, refused[i].value };
+		g_assert_nonnull(pairing_refusal(refused[i].sender, names, values,
+						 refused[i].name ? 2 : 1));
+	}
+	static const struct {
+		const char *name, *value;
+	} kept[] = {
+		{ "Auto-Submitted", " no" },
+		{ "Auto-Submitted", " No ; comment" },
+		{ "Precedence", " bulk" },
+		{ "Content-Type", " multipart/mixed; boundary=\"multipart/report\"" },
+		{ "Subject", " Auto-Submitted: auto-replied" },
+		{ "X-Mugaika", " verdict=clean" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(kept); i++) {
+		const char *names[] = { kept[i].name };
+		const char *values[] = { kept[i].value };
+		g_assert_null(pairing_refusal(SENDER, names, values, 1));
+	}
+	g_assert_null(pairing_refusal("daemon-mailer@example.jp", NULL, NULL, 0));
+}
+
+/* A zip that came after its password mail, even within the same second
+ * (or while the pairing waited in the queue, or a recovery ran it
+ * later): never opened by that password mail. */
+static void
+test_zip_after_password_mail(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the password mail", -1);
+	g_autofree char *id = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	g_autoptr(store_message) m = message(SENDER, SENDER, A, FALSE);
+	m->ppap_pair = TRUE;
+	g_assert_true(store_put_record(x->store, id, m, &error));
+	/* stored after it, in the same second */
+	g_autofree char *zip = g_strdup_printf("%.15s-0000000000ff", id);
+	fd = test_memfd("zip PASSWORD=alpha", -1);
+	g_autoptr(store_message) z = message(SENDER, SENDER, A, TRUE);
+	g_assert_true(store_import(x->store, zip, fd, z, &error));
+	close(fd);
+	assert_opens_nothing(x, id, zip);
+	fixture_free(x);
+}
+
+/* A sender behind a BATV-signing gateway: each mail's envelope sender
+ * has a new tag (prvs=KDDDSSSSSS=), the address after it is the same. */
+static void
+test_batv_sender(void)
+{
+	struct fixture *x = fixture_new(120, 3);
+	g_autofree char *zip = put_zip(x, "prvs=0123abcdef=" SENDER, SENDER, A, "alpha");
+	g_autoptr(GError) error = NULL;
+	gint64 since = g_get_real_time() / G_USEC_PER_SEC - 60;
+	g_assert_true(store_ppap_sender_waits(x->store, "PRVS=1124fedcba=" SENDER, since, &error));
+	g_assert_true(store_ppap_sender_waits(x->store, SENDER, since, &error));
+	/* not a BATV tag: another address */
+	g_assert_false(store_ppap_sender_waits(x->store, "prvs=xyz=" SENDER, since, &error));
+	g_assert_false(store_ppap_sender_waits(x->store, "prvs=0123abcdef=jiro@example.jp", since,
+					       &error));
+	g_assert_no_error(error);
+	g_assert_null(pair(x, "prvs=0123abcdef=jiro@example.jp", SENDER, A, "alpha", NULL));
+	g_assert_null(pair(x, "prvs=01=" SENDER, SENDER, A, "alpha", NULL));
+	g_autofree char *opened = pair(x, "prvs=1124fedcba=" SENDER, SENDER, A, "alpha", NULL);
+	g_assert_cmpstr(opened, ==, zip);
 	fixture_free(x);
 }
 
@@ -489,5 +683,10 @@ main(int argc, char **argv)
 	g_test_add_func("/pairing/partial-fails", test_partial_fails);
 	g_test_add_func("/pairing/uncertain-not-resent", test_uncertain_not_resent);
 	g_test_add_func("/pairing/own-zip-skipped", test_own_zip_skipped);
+	g_test_add_func("/pairing/tries-count-passwords", test_tries_count_passwords);
+	g_test_add_func("/pairing/candidates-bounded", test_candidates_bounded);
+	g_test_add_func("/pairing/automatic-mail-refused", test_automatic_mail_refused);
+	g_test_add_func("/pairing/zip-after-password-mail", test_zip_after_password_mail);
+	g_test_add_func("/pairing/batv-sender", test_batv_sender);
 	return g_test_run();
 }

@@ -22,9 +22,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "password-file.h"
 #include "release.h"
 #include "test-dir.h"
 #include "test-memfd.h"
+#include "test-store-util.h"
 
 #define A "soumu@city.lg.jp"
 #define B "kikaku@city.lg.jp"
@@ -38,6 +40,8 @@ struct fake {
 	enum submit_status answer;
 	gboolean uncertain;   /* a TEMPFAIL answer is "uncertain" (lost after the data) */
 	gboolean eicar;       /* the rebuild removed an infected zip member */
+	const char *refuse;   /* a recipient the relay refuses (550) while it takes the others */
+	gboolean locked;      /* the rebuild left the zip locked (no or a wrong password) */
 	guint rebuilds;
 };
 
@@ -59,7 +63,10 @@ fake_build(gpointer data, const char *id, const struct cdr_run_params *params, i
 	g_ptr_array_add(f->built, g_strdup(params->mail_links));
 	f->rebuilds++;
 	const char *json =
-		f->eicar ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
+		f->locked ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{"
+			    "\"name\":\"z.zip\",\"verdict\":\"blocked\",\"error\":\"encrypted\","
+			    "\"handler\":\"archive\"}]}"
+		: f->eicar ? "{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"message_id\":"
 			   "\"<original@example.jp>\",\"children\":[{\"name\":\"a.zip\",\"verdict\":"
 			   "\"sanitized\",\"handler\":\"archive\",\"actions\":[{\"what\":"
 			   "\"member-removed\",\"where\":\"eicar.com\",\"count\":1}],\"children\":"
@@ -78,7 +85,15 @@ fake_submit(gpointer data, const char *const *to, int fd, struct submit_result *
 {
 	struct fake *f = data;
 	g_ptr_array_add(f->submitted, g_strjoinv(",", (char **)to));
-	*res = (struct submit_result){ .recipients = g_ptr_array_new() };
+	*res = (struct submit_result){ .recipients = g_ptr_array_new_with_free_func(g_free) };
+	for (guint i = 0; to[i]; i++) {
+		struct submit_recipient *rc = g_new0(struct submit_recipient, 1);
+		gboolean refused = f->refuse && g_ascii_strcasecmp(to[i], f->refuse) == 0;
+		rc->address = (char *)to[i];
+		rc->status = refused ? SUBMIT_REFUSED : f->answer;
+		rc->reply = refused ? (char *)"550 5.1.1 user unknown" : NULL;
+		g_ptr_array_add(res->recipients, rc);
+	}
 	res->status = f->answer;
 	res->reply = g_strdup(f->answer == SUBMIT_SENT ? "250 ok" : "451 later");
 	res->uncertain = f->answer == SUBMIT_TEMPFAIL && f->uncertain;
@@ -202,6 +217,10 @@ test_not_releasable(void)
 		"\"reason\":\"an executable\"}",
 		"{\"verdict\":\"blocked\",\"handler\":\"mime\",\"error\":\"dangerous-name\","
 		"\"reason\":\"x.exe\"}",
+		/* a record of the old directory quarantine, edited: any case */
+		"{\"verdict\":\"Blocked\",\"handler\":\"mime\",\"error\":\"DANGEROUS-content\"}",
+		"{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{\"name\":\"x\","
+		"\"verdict\":\"blocked\",\"error\":\"Malware\",\"malware\":\"Win.Test\"}]}",
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(reports); i++) {
 		g_autofree char *id = put(x, reports[i], "");
@@ -209,6 +228,21 @@ test_not_releasable(void)
 		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
 		g_assert_cmpuint(none->len, ==, 0);
 	}
+	/* a release approved before the store said "not releasable" (an
+	 * older store, an edited one): its delivery refuses all the same */
+	g_autofree char *later = put_plain(x, "");
+	g_autoptr(GError) error = NULL;
+	gint64 n = release_request(x->store, x->policy, later, NULL, "bob", "web 127.0.0.1", TRUE,
+				   &error);
+	g_assert_no_error(error);
+	g_autofree char *sql = g_strdup_printf("UPDATE messages SET releasable = 0, not_releasable = "
+					       "'malware: Win.Test' WHERE id = '%s'", later);
+	raw_exec(x->dir, sql);
+	g_autofree char *what = NULL;
+	g_assert_false(release_deliver(x->store, x->policy, later, n, NULL, &what, &error));
+	g_assert_nonnull(strstr(error->message, "cannot be released"));
+	g_autoptr(store_release) r = release_of(x, later, n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_FAILED);
 	/* the record's own malware list */
 	g_autofree char *id = put_plain(x, ",\"malware\":[\"Eicar-Test-Signature\"]");
 	assert_refused(x, id, NULL, FALSE, "malware: Eicar-Test-Signature");
@@ -236,8 +270,68 @@ test_recipients_allowed(void)
 	g_assert_cmpint(release(x, id, only_other, FALSE, NULL, NULL, &error), >, 0);
 	g_assert_no_error(error);
 	g_assert_cmpuint(x->fake.submitted->len, ==, 2);
-	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, "SOUMU@City.LG.jp");
+	g_assert_cmpstr(x->fake.submitted->pdata[0], ==, A); /* the spelling delivered to */
 	g_assert_cmpstr(x->fake.submitted->pdata[1], ==, OTHER);
+	fixture_free(x);
+}
+
+/* --to as people type it: one address, in any case, with white space or
+ * angle brackets around it, given twice; anything else is refused
+ * before a release is recorded, and each address gets one copy in the
+ * spelling the original was delivered to. */
+static void
+test_recipients_spelling(void)
+{
+	struct fixture *x = fixture_new();
+	g_strfreev(x->policy->release_allowed_recipients);
+	x->policy->release_allowed_recipients = g_strsplit(OTHER, ",", -1);
+	static const struct {
+		const char *to[4];
+		const char *submitted;
+	} accepted[] = {
+		{ { " <SOUMU@City.LG.jp> ", NULL }, A },
+		{ { A, "Soumu@city.lg.jp", "<" A ">", NULL }, A },
+		{ { B, "KIKAKU@CITY.LG.JP", A, NULL }, B "," A },
+		{ { "Audit@Other.LG.jp", OTHER, NULL }, OTHER },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(accepted); i++) {
+		g_autofree char *id = put_plain(x, "");
+		g_autoptr(GError) error = NULL;
+		g_assert_cmpint(release(x, id, accepted[i].to, FALSE, NULL, NULL, &error), >, 0);
+		g_assert_no_error(error);
+		g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==,
+				accepted[i].submitted);
+	}
+	/* the original's recipients, one of them twice in another case */
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the original", -1);
+	g_autofree char *twice = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	const char *json = "{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"SOUMU@"
+			   "city.lg.jp\",\"" B "\"],\"action\":\"delivered\",\"mode\":\"sanitize\","
+			   "\"report\":{\"verdict\":\"sanitized\",\"handler\":\"mime\"}}";
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	g_assert_true(store_put_record(x->store, twice, m, &error));
+	g_assert_cmpint(release(x, twice, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==, A "," B);
+	guint sent = x->fake.submitted->len;
+	static const char *const refused[] = {
+		A "," OTHER, A " " OTHER, A ";" OTHER, "soumu@city.lg.jp.", "soumu+x@city.lg.jp",
+		"Soumu <" A ">", A "\r\nRCPT TO:<evil@example.com>", "\"soumu\"@city.lg.jp",
+		"<<" A ">>", "", "-" A,
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autofree char *id = put_plain(x, "");
+		const char *const to[] = { refused[i], NULL };
+		g_autoptr(GError) e = NULL;
+		g_assert_cmpint(release(x, id, to, FALSE, NULL, NULL, &e), ==, 0);
+		g_assert_error(e, RELEASE_ERROR, RELEASE_ERROR_REFUSED);
+		g_assert_null(strchr(e->message, '\n'));
+		g_autoptr(GPtrArray) none = store_releases(x->store, id, -1, NULL);
+		g_assert_cmpuint(none->len, ==, 0);
+	}
+	g_assert_cmpuint(x->fake.submitted->len, ==, sent);
 	fixture_free(x);
 }
 
@@ -523,6 +617,163 @@ test_sender_died(void)
 	fixture_free(x);
 }
 
+/* --password-file as people save it: the list the release is given. */
+static void
+test_password_file(void)
+{
+	static const struct {
+		const char *text;
+		gsize len;
+		const char *list;
+	} cases[] = {
+		{ "\xEF\xBB\xBF" PASSWORD "\r\n", 0, PASSWORD },
+		{ "wrong\r\n\r\n" PASSWORD "\r\n", 0, "wrong\n" PASSWORD },
+		{ "wrong\r" PASSWORD "\r", 0, "wrong\n" PASSWORD },
+		{ " spaced pass \n", 0, " spaced pass " },
+		{ "\xFF\xFEK\0q\0" "7\0\r\0\n\0", 10, "Kq7" },
+		{ "\xFE\xFF\0K\0q\0" "7", 8, "Kq7" },
+		{ "\n\r\n", 0, "" },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		gsize len = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		g_autofree char *list = cdr_password_list_parse(cases[i].text, len, &error);
+		g_assert_no_error(error);
+		g_assert_cmpstr(list, ==, cases[i].list);
+	}
+	/* NUL bytes without a UTF-16 mark: refused, the content not quoted */
+	g_autoptr(GError) error = NULL;
+	g_assert_null(cdr_password_list_parse(PASSWORD "\0x\n", sizeof(PASSWORD) + 2, &error));
+	g_assert_nonnull(error);
+	g_assert_null(strstr(error->message, PASSWORD));
+	g_clear_error(&error);
+	g_assert_null(cdr_password_list_read("/nonexistent/missing.txt", &error));
+	g_assert_nonnull(strstr(error->message, "missing.txt"));
+}
+
+/* The relay takes the release for A and refuses B at RCPT TO: the
+ * release says so (what, not_reached) and stands for A only, so that a
+ * release to B later is not refused as "released already". */
+static void
+test_one_recipient_refused(void)
+{
+	struct fixture *x = fixture_new();
+	g_autofree char *id = put_plain(x, "");
+	x->fake.refuse = B;
+	struct release_outcome out = { 0 };
+	g_autoptr(GError) error = NULL;
+	gint64 n = release(x, id, NULL, FALSE, NULL, &out, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(n, >, 0);
+	g_assert_nonnull(out.not_reached);
+	g_assert_cmpstr(out.not_reached->pdata[0], ==, B);
+	g_assert_null(out.not_reached->pdata[1]);
+	g_assert_nonnull(strstr(out.what, "not delivered to " B " (550 5.1.1 user unknown)"));
+	release_outcome_clear(&out);
+	g_autoptr(store_release) r = release_of(x, id, n);
+	g_assert_cmpint(r->state, ==, STORE_RELEASE_DELIVERED);
+	g_assert_cmpuint(r->recipients->len, ==, 1);
+	g_assert_cmpstr(r->recipients->pdata[0], ==, A);
+	/* A again: refused; B, the cause fixed: delivered */
+	const char *const a[] = { A, NULL }, *const b[] = { B, NULL };
+	assert_refused(x, id, a, FALSE, "released to " A " already");
+	x->fake.refuse = NULL;
+	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_assert_cmpstr(x->fake.submitted->pdata[x->fake.submitted->len - 1], ==, B);
+	fixture_free(x);
+}
+
+/* A report with a password-protected zip left locked. */
+#define ZIP_REPORT \
+	"{\"verdict\":\"sanitized\",\"handler\":\"mime\",\"children\":[{\"name\":\"z.zip\"," \
+	"\"verdict\":\"blocked\",\"error\":\"encrypted\",\"handler\":\"archive\"}]}"
+
+/* A release whose password opened the zip a PPAP entry waits for, to
+ * every original recipient: the entry is finished, and a password mail
+ * coming later sends no second copy. A release that left the zip locked,
+ * or reached some recipients only, leaves it waiting. */
+static void
+test_release_finishes_ppap(void)
+{
+	struct fixture *x = fixture_new();
+	const char *zip = ZIP_REPORT;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *locked = put(x, zip, "");
+	x->fake.locked = TRUE;
+	g_assert_cmpint(release(x, locked, NULL, FALSE, NULL, NULL, &error), >, 0);
+	g_autoptr(store_ppap) p1 = store_ppap_get(x->store, locked, &error);
+	g_assert_cmpint(p1->state, ==, STORE_PPAP_WAITING);
+	x->fake.locked = FALSE;
+	g_autofree char *some = put(x, zip, "");
+	const char *const a[] = { A, NULL };
+	g_assert_cmpint(release(x, some, a, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_autoptr(store_ppap) p2 = store_ppap_get(x->store, some, &error);
+	g_assert_cmpint(p2->state, ==, STORE_PPAP_WAITING);
+	g_autofree char *all = put(x, zip, "");
+	g_assert_cmpint(release(x, all, NULL, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	g_autoptr(store_ppap) p3 = store_ppap_get(x->store, all, &error);
+	g_assert_cmpint(p3->state, ==, STORE_PPAP_OPENED);
+	g_assert_cmpuint(p3->tries, ==, 0);
+	/* a pairing that ended "failed" (perhaps sent): a person judges */
+	g_autofree char *failed = put(x, zip, "");
+	g_assert_true(store_ppap_claim(x->store, failed, 600, &error));
+	g_assert_true(store_event_add(x->store, failed, "ppap-followup", "cdr-milter", NULL, "{}",
+				      &error));
+	g_assert_true(store_ppap_fail(x->store, failed, "cut short", "cdr-milter", &error));
+	g_assert_cmpint(release(x, failed, NULL, FALSE, PASSWORD, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	fixture_free(x);
+}
+
+/* The PPAP entry of `id` finished as the milter's pairing does when its
+ * follow-up went out: the event, then "opened". */
+static void
+opened_by_followup(struct fixture *x, const char *id)
+{
+	g_autoptr(GError) error = NULL;
+	g_assert_true(store_ppap_claim(x->store, id, 600, &error));
+	g_assert_true(store_event_add(x->store, id, "ppap-followup", "cdr-milter", NULL,
+				      "{\"password_message\":\"x\",\"queued_as\":\"4Q\"}", &error));
+	g_assert_true(store_ppap_finish(x->store, id, STORE_PPAP_OPENED, 1, NULL, "cdr-milter",
+					&error));
+}
+
+/* After a PPAP follow-up brought the files to the sanitize-mode
+ * recipients, a release to them is refused (it would be a second copy)
+ * unless forced; a text-mode recipient got a listing and may ask. */
+static void
+test_after_followup(void)
+{
+	struct fixture *x = fixture_new();
+	g_autoptr(GError) error = NULL;
+	int fd = test_memfd("the original", -1);
+	g_autofree char *id = store_put_original(x->store, fd, NULL, &error);
+	close(fd);
+	g_autofree char *json = g_strdup_printf(
+		"{\"sender\":\"taro@example.jp\",\"recipients\":[\"" A "\",\"" B "\"],"
+		"\"action\":\"delivered\",\"mode\":\"sanitize\",\"report\":%s}", ZIP_REPORT);
+	g_autoptr(store_message) m = store_message_from_record(json, strlen(json), &error);
+	struct store_recipient *rb = m->recipients->pdata[1];
+	g_free(rb->mode);
+	rb->mode = g_strdup("text");
+	g_assert_true(store_put_record(x->store, id, m, &error));
+	opened_by_followup(x, id);
+	const char *const a[] = { "<" A ">", NULL }, *const b[] = { B, NULL };
+	assert_refused(x, id, a, FALSE, "PPAP follow-up of");
+	assert_refused(x, id, NULL, FALSE, "brought its files to " A);
+	g_assert_cmpint(release(x, id, b, FALSE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	x->policy->ppap_text_mode_delivery = TRUE; /* B got the files too, then */
+	g_autofree char *id2 = put(x, ZIP_REPORT, "");
+	opened_by_followup(x, id2);
+	assert_refused(x, id2, b, FALSE, "brought its files to " B);
+	g_assert_cmpint(release(x, id2, a, TRUE, NULL, NULL, &error), >, 0);
+	g_assert_no_error(error);
+	fixture_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -532,6 +783,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/release/not-releasable", test_not_releasable);
 	g_test_add_func("/release/recipients-allowed", test_recipients_allowed);
+	g_test_add_func("/release/recipients-spelling", test_recipients_spelling);
 	g_test_add_func("/release/released-before", test_released_before);
 	g_test_add_func("/release/two-at-once", test_two_at_once);
 	g_test_add_func("/release/deferred-retryable", test_deferred_retryable);
@@ -539,5 +791,9 @@ main(int argc, char **argv)
 	g_test_add_func("/release/events-and-malware", test_events_and_malware);
 	g_test_add_func("/release/link-style-of-role", test_link_style_of_role);
 	g_test_add_func("/release/sender-died", test_sender_died);
+	g_test_add_func("/release/password-file", test_password_file);
+	g_test_add_func("/release/one-recipient-refused", test_one_recipient_refused);
+	g_test_add_func("/release/release-finishes-ppap", test_release_finishes_ppap);
+	g_test_add_func("/release/after-followup", test_after_followup);
 	return g_test_run();
 }

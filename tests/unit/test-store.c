@@ -630,22 +630,22 @@ test_ppap(void)
 	const char *all[] = { "KIKAKU@city.lg.jp", "soumu@city.lg.jp", "other@city.lg.jp", NULL };
 	const char *some[] = { "soumu@city.lg.jp", NULL };
 	g_autoptr(GPtrArray) c = store_ppap_candidates(s, "Taro@example.jp", "taro@example.jp",
-						       all, since, 3, 600, &error);
+						       all, since, 3, 600, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(c->len, ==, 2);
 	g_assert_cmpstr(c->pdata[0], ==, second); /* nearest first */
 	g_assert_cmpstr(c->pdata[1], ==, first);
 	g_autoptr(GPtrArray) fewer = store_ppap_candidates(s, "taro@example.jp", "taro@example.jp",
-							   some, since, 3, 600, &error);
+							   some, since, 3, 600, NULL, &error);
 	g_assert_cmpuint(fewer->len, ==, 0); /* kikaku would not be reached */
 	g_autoptr(GPtrArray) other = store_ppap_candidates(s, "jiro@example.jp", "taro@example.jp",
-							   all, since, 3, 600, &error);
+							   all, since, 3, 600, NULL, &error);
 	g_assert_cmpuint(other->len, ==, 0);
 	g_autoptr(GPtrArray) forged = store_ppap_candidates(s, "taro@example.jp", "x@example.jp",
-							    all, since, 3, 600, &error);
+							    all, since, 3, 600, NULL, &error);
 	g_assert_cmpuint(forged->len, ==, 0);
 	g_autoptr(GPtrArray) late = store_ppap_candidates(
-		s, "taro@example.jp", "taro@example.jp", all, since + 3600, 3, 600, &error);
+		s, "taro@example.jp", "taro@example.jp", all, since + 3600, 3, 600, NULL, &error);
 	g_assert_cmpuint(late->len, ==, 0);
 
 	g_assert_true(store_ppap_claim(s, second, 600, &error));
@@ -658,7 +658,7 @@ test_ppap(void)
 	g_assert_cmpint(p->state, ==, STORE_PPAP_WAITING);
 	g_assert_cmpuint(p->tries, ==, 1);
 	g_autoptr(GPtrArray) once = store_ppap_candidates(s, "taro@example.jp", "taro@example.jp",
-							  all, since, 1, 600, &error);
+							  all, since, 1, 600, NULL, &error);
 	g_assert_cmpuint(once->len, ==, 1); /* max_tries 1: only the untried one */
 	g_assert_true(store_ppap_claim(s, second, 600, &error));
 	g_assert_true(store_ppap_finish(s, second, STORE_PPAP_OPENED, TRUE, NULL, "cdr-milter",
@@ -669,7 +669,7 @@ test_ppap(void)
 	g_assert_true(store_ppap_claim(s, first, 600, &error));
 	raw_exec(dir, "UPDATE ppap_pending SET updated = updated - 1000");
 	g_autoptr(GPtrArray) stale = store_ppap_candidates(s, "taro@example.jp", "taro@example.jp",
-							   all, since, 3, 600, &error);
+							   all, since, 3, 600, NULL, &error);
 	g_assert_cmpuint(stale->len, ==, 1);
 	g_assert_true(store_ppap_claim(s, first, 600, &error));
 	g_assert_no_error(error);
@@ -771,7 +771,7 @@ test_ppap_crash(void)
 	/* (stale 600: with 0, C's live claim counts as stale once the clock
 	 * passes a second, and a slow run saw it as a candidate) */
 	g_autoptr(GPtrArray) cand = store_ppap_candidates(s, "taro@example.jp", "taro@example.jp",
-							  all, since, 3, 600, &error);
+							  all, since, 3, 600, NULL, &error);
 	g_assert_cmpuint(cand->len, ==, 1);
 	g_assert_cmpstr(cand->pdata[0], ==, a);
 	g_assert_true(mb->releasable);
