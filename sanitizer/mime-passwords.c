@@ -6,23 +6,32 @@
  *	A password follows a label: パスワード (ﾊﾟｽﾜｰﾄﾞ, ＰＷ and every other
  *	full-width or half-width form is read as NFKC gives it), パスコード,
  *	パスフレーズ, 暗証番号, 解凍キー, 解除キー, PINコード, パス: (only with
- *	a colon or は), password, passwd, passcode, passphrase, pass, pwd, pw,
- *	pin (whole words). Between label and password: an optional
+ *	a colon or は), password, pass word, p/w, passwd, passcode, passphrase,
+ *	pass, pwd, pw, pin (whole words; "パスワ－ド" with a dash for the long
+ *	vowel, "パスワード2：" and "PW1:" numbered, "パスワード番号：" too).
+ *	Between label and password: an optional
  *	parenthesis ("パスワード（半角英数）："), then separators (: = は → |
  *	】 ] > "is", or white space alone); the password is quoted (「」『』
  *	“” ‘’ "" '' 【】 《》 <> [] ()) or a run of printable ASCII that ends
  *	at white space, Japanese text or sentence punctuation ("abc123です。",
- *	"abc123（半角）"). A label with nothing after it ("パスワード：",
+ *	"abc123（半角）"), or later on the line after Japanese ("パスワードは
+ *	半角英数字で「abc123」です"). A label with nothing after it ("パスワード：",
  *	"【パスワード】") or on a line that points down ("下記パスワードにて解凍
- *	してください。") takes the next line that holds nothing but one token.
+ *	してください。", "パスワードをお知らせします。") takes the next line
+ *	that holds nothing but one token (rules between are skipped, a
+ *	signature's "--" ends the search).
  * DESCRIPTION
  *	What must not become a candidate: a label followed by Japanese
  *	("パスワードは別途お送りします", "パスワード付きZIP"), English prose after
  *	a label without a colon ("password reset", "password protected"),
  *	words that are not passwords (a list: below, sent, separately, SMS,
- *	PDF, ...), dates, times, telephone numbers, URLs, mail addresses,
- *	file names, runs of one symbol or "xxxx" (placeholders, and the mask
- *	this file writes). A wrong candidate costs a try ([ppap] max_tries),
+ *	PDF, TBD, ...), an English word followed by more ("see below"),
+ *	dates, times and ranges of them, telephone numbers in any punctuation,
+ *	URLs, host names, mail addresses, file names, version numbers, runs of
+ *	one symbol or "xxxx", "xxxx-xxxx", "****1234", "yyyymmdd"
+ *	(placeholders, and the mask this file writes). Characters nobody sees
+ *	(soft hyphens, zero-width spaces) are dropped before reading. The
+ *	time taken grows with the text's length, never with its square. A wrong candidate costs a try ([ppap] max_tries),
  *	never more: candidates are only tried on the archives of the
  *	message, or of the message it is paired with.
  *
@@ -44,6 +53,10 @@
 #define MAX_PASSWORD 64
 #define MIN_PASSWORD 3
 #define NEXT_LINE_GAP 3 /* empty lines between a label and its password */
+/* How far a token or its closing quote is looked for: a longer run is
+ * no password, and a text of labels must not cost time squared. */
+#define TOKEN_SCAN (MAX_PASSWORD * 4)
+#define LATER_SCAN 96 /* bytes after "は" where a password may still stand */
 
 enum label_kind {
 	LABEL_JAPANESE,
@@ -61,7 +74,13 @@ static const struct {
 	{ "解凍キー", LABEL_JAPANESE },    { "解凍コード", LABEL_JAPANESE },
 	{ "解除キー", LABEL_JAPANESE },    { "解除コード", LABEL_JAPANESE },
 	{ "暗号キー", LABEL_JAPANESE },    { "pinコード", LABEL_JAPANESE },
-	{ "パス", LABEL_STRONG_SEP },      { "password", LABEL_ASCII },
+	/* the long vowel mark typed as a dash (NFKC leaves all but "－"),
+	 * and in hiragana */
+	{ "パスワ-ド", LABEL_JAPANESE },   { "パスワ―ド", LABEL_JAPANESE },
+	{ "パスワ‐ド", LABEL_JAPANESE },   { "パスワ−ド", LABEL_JAPANESE },
+	{ "パスワ~ド", LABEL_JAPANESE },   { "ぱすわーど", LABEL_JAPANESE },
+	{ "パス", LABEL_STRONG_SEP },      { "pass word", LABEL_ASCII },
+	{ "p/w", LABEL_ASCII },            { "password", LABEL_ASCII },
 	{ "passwd", LABEL_ASCII },         { "passcode", LABEL_ASCII },
 	{ "passphrase", LABEL_ASCII },     { "pass", LABEL_ASCII },
 	{ "pwd", LABEL_ASCII },            { "pw", LABEL_ASCII },
@@ -75,18 +94,22 @@ enum separation { SEP_NONE, SEP_SPACE, SEP_STRONG };
 static const char *const quotes[][2] = {
 	{ "「", "」" }, { "『", "』" }, { "“", "”" }, { "‘", "’" }, { "\"", "\"" },
 	{ "'", "'" },   { "【", "】" }, { "《", "》" }, { "<", ">" }, { "[", "]" },
-	{ "(", ")" },
+	{ "(", ")" },   { "〔", "〕" }, { "〈", "〉" }, { "≪", "≫" }, { "〝", "〟" },
+	{ "〝", "〞" }, { "〖", "〗" }, { "〘", "〙" }, { "«", "»" },
 };
 
 /* Japanese that may follow a password directly ("abc123です。"). */
 static const char *const endings[] = {
 	"。", "、", "」", "』", "】", "》", "です", "でござい", "となり", "になり", "となって",
-	"になって",
+	"になって", "だ", "※", "で解凍", "で開", "で展開", "にて解凍", "にて開", "を入力",
+	"と入力", "をご入力", "を使",
 };
 
 /* Words after a label that are prose, not a password (lower case). */
 static const char *const not_passwords[] = {
-	"above",     "again",    "and",     "as",        "attached",  "below",   "by",
+	"above",     "again",    "and",     "as",        "ask",       "attached", "below",
+	"before",    "by",       "next",    "nil",       "pending",   "previous", "see",
+	"tba",       "tbc",      "tbd",     "unchanged", "unknown",   "usual",
 	"case",      "change",   "changed", "email",     "e-mail",    "enclosed", "expired",
 	"fax",       "follows",  "following", "for",     "from",      "given",   "here",
 	"http",      "https",    "id",      "in",        "included",  "is",      "later",
@@ -100,8 +123,11 @@ static const char *const not_passwords[] = {
 
 /* A line that says the password comes some other way. */
 static const char *const defers[] = {
-	"別途", "別メール", "別送", "別便", "後ほど", "のちほど", "追って", "改めて", "あらためて",
-	"separate", "later",
+	"別途", "別メール", "別送", "別便", "別に", "別の", "別で", "後ほど", "のちほど", "追って",
+	"改めて", "あらためて", "後日", "次のメール", "次メール", "次回", "電話", "口頭",
+	"separate", "later", "next mail", "next e-mail", "next email", "another mail",
+	"another e-mail", "another email", "to follow", "will follow", "to be sent", "will be sent",
+	"by phone",
 };
 
 /* A line that says the password is on the lines below. */
@@ -109,7 +135,18 @@ static const char *const points_below[] = {
 	"下記", "以下", "次の", "つぎの", "下の", "below", "following", "as follows",
 };
 
+/* A label with を, は or の after it, on a line that announces the
+ * password ("パスワードをお知らせします。"), points to the lines below. */
+static const char *const announces[] = {
+	"お知らせ", "お送り", "送付", "送ります", "送信", "ご連絡", "連絡します", "記載", "記します",
+	"通知", "お伝え",
+};
+
 /* ---- what a password is not ----------------------------------------------- */
+
+#define DATE_OR_TIME                                                                   \
+	"[RHSTrhst]?\\d{1,4}[/.-]\\d{1,2}(?:[/.-]\\d{1,4})?(?:\\([^)]{1,6}\\))?"            \
+	"|\\d{1,2}:\\d{2}(?::\\d{2})?"
 
 static GRegex *
 not_a_password_pattern(void)
@@ -118,20 +155,32 @@ not_a_password_pattern(void)
 	static GRegex *re;
 	if (g_once_init_enter(&once)) {
 		re = g_regex_new(
-			/* dates 2024/01/15, 2024-1-5, 01/15, R6.1.15, H31/4/1 */
-			"^(?:[RHSTrhst]?\\d{1,4}[/.-]\\d{1,2}(?:[/.-]\\d{1,4})?)$"
-			/* times 10:00, 9:30:15 */
-			"|^\\d{1,2}:\\d{2}(?::\\d{2})?$"
+			/* dates 2024/01/15, 2024-1-5, 01/15, R6.1.15, H31/4/1, 2024/4/1(月);
+			 * times 10:00, 9:30:15; and ranges of them: 10:30-11:00,
+			 * 13:00~15:00, 2024/4/1-4/5 */
+			"^(?:" DATE_OR_TIME ")(?:\\s?[~-]\\s?(?:" DATE_OR_TIME "))?$"
 			/* telephone numbers 03-1234-5678, +81-3-1234-5678, (03)1234-5678,
-			 * 09012345678 */
+			 * 03(1234)5678, 03.1234.5678, +81(0)3-1234-5678, +819012345678,
+			 * TEL03-1234-5678, +81 (before a space), 09012345678 */
 			"|^\\+?\\(?\\d{1,5}\\)?(?:-\\d{1,5}){1,3}$"
-			"|^\\(\\d{2,5}\\)\\d{1,4}-\\d{3,4}$"
+			"|^(?:tel|fax|phone)?[.:]?(?=[\\d+(])(?=.*[-().+])[\\d().+-]{8,}$"
+			"|^\\+\\d{1,4}$"
 			"|^0\\d{9,10}$"
-			/* URLs and mail addresses */
-			"|://|^www\\.|^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$"
+			/* URLs, host names and mail addresses */
+			"|://|^//|^www\\.|^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$"
+			"|^(?:[a-z0-9-]+\\.)+(?:jp|com|net|org|info|biz|io|co|go|lg|ne|or|ac|ed|gr|"
+			"ad|gov|edu)(?:[/:?#]\\S*)?$"
 			/* file names */
-			"|\\.(?:zip|7z|lzh|rar|pdf|docx?|docm|xlsx?|xlsm|pptx?|pptm|txt|csv|jpe?g|"
-			"png|gif|html?|eml)$",
+			"|\\.(?:zip|7z|lzh|rar|cab|tar|t?gz|bz2|xz|iso|img|pdf|docx?|doc[mx]|dot[mx]?|"
+			"xls[xmb]?|xlt[xm]?|pptx?|ppt[m]|pot[xm]?|pps[xm]?|od[tsp]|rtf|txt|csv|xml|json|"
+			"jpe?g|png|gif|bmp|tiff?|svg|mp[34]|mov|wav|avi|html?|eml|msg|ics|vcf|exe|msi|"
+			"bat|cmd|js|vbs|ps1|lnk|scr|hta|one|jtd)$"
+			/* placeholders: xxxx-xxxx, XXX-XXXX, ****1234, a date's pattern
+			 * (yyyymmdd, YYYY/MM/DD, mmdd) */
+			"|^(?=.*x)[-x_/.*]+$|\\*{3}"
+			"|^(?:y{2}|y{4})?[/.-]?m{1,2}[/.-]?d{1,2}$|^y{2,4}[/.-]?m{1,2}$"
+			/* version and item numbers: v1.2.3, Ver.2.0, No.123, p.1 */
+			"|^(?:v|ver|no|vol|p|pp|rev)\\.\\d+(?:\\.\\d+)*$|^v\\d+(?:\\.\\d+)+$",
 			G_REGEX_CASELESS, 0, NULL); /* no JIT: the sandbox maps nothing executable */
 		g_once_init_leave(&once, 1);
 	}
@@ -225,7 +274,7 @@ read_token(const char *p, gsize *used, gboolean *quoted)
 		if (!g_str_has_prefix(p, quotes[i][0]))
 			continue;
 		const char *start = p + strlen(quotes[i][0]);
-		const char *end = strstr(start, quotes[i][1]);
+		const char *end = g_strstr_len(start, TOKEN_SCAN, quotes[i][1]);
 		if (!end || end == start)
 			break; /* an opening quote alone: a bare token */
 		*quoted = TRUE;
@@ -236,14 +285,27 @@ read_token(const char *p, gsize *used, gboolean *quoted)
 		return g_strndup(start, (gsize)(end - start));
 	}
 	gsize n = 0;
-	while (is_token_byte(p[n]))
+	while (is_token_byte(p[n]) && n <= TOKEN_SCAN)
 		n++;
+	if (n > TOKEN_SCAN)
+		return NULL;
 	/* "abc123(半角英数)": the "(" opens a remark, not the password */
 	const char *open = memchr(p, '(', n);
 	if (open && !memchr(open, ')', n - (gsize)(open - p)))
 		n = (gsize)(open - p);
 	*used = n;
 	return n ? trim_token(p, n) : NULL;
+}
+
+/* A word follows ("see| below"): the token before it is English prose. */
+static gboolean
+is_prose_after(const char *p)
+{
+	if (*p != ' ' && *p != '\t')
+		return FALSE;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return g_ascii_isalpha(*p);
 }
 
 /* The password at p, set off from its label as `sep` says; NULL when
@@ -266,6 +328,8 @@ token_at(const char *p, enum separation sep, enum label_kind kind)
 		return NULL; /* "パスワードabc1" at most: labels and words run together */
 	if (sep == SEP_SPACE && kind == LABEL_ASCII && letters_only(token))
 		return NULL; /* "password reset", "password protected" */
+	if (letters_only(token) && is_prose_after(p + used))
+		return NULL; /* "Password: see below", "PW: ask me" */
 	return g_steal_pointer(&token);
 }
 
@@ -283,7 +347,7 @@ skip_remark(const char *p)
 		open++;
 	if (*open != '(')
 		return p;
-	const char *close = strchr(open, ')');
+	const char *close = memchr(open, ')', strnlen(open, TOKEN_SCAN));
 	if (!close || g_utf8_strlen(open, close - open) > 24)
 		return p;
 	const char *after = close + 1;
@@ -294,7 +358,7 @@ static enum separation
 skip_separators(const char **pp)
 {
 	static const char *const strong[] = { ":", "=", "は", "→", "⇒", "|", "】", "]", ">",
-					      "-", "・" };
+					      "-", "・", "、", "...", "..", "," };
 	enum separation sep = SEP_NONE;
 	const char *p = *pp;
 	for (gboolean moved = TRUE; moved;) {
@@ -328,7 +392,7 @@ skip_separators(const char **pp)
 static char *
 after_is(const char *p)
 {
-	g_autofree char *lower = g_ascii_strdown(p, MIN(strlen(p), (gsize)80));
+	g_autofree char *lower = g_ascii_strdown(p, (gssize)strnlen(p, 80));
 	const char *is = strstr(lower, " is ");
 	if (!is)
 		is = strstr(lower, " is:");
@@ -367,21 +431,103 @@ lone_token(const char *line)
 	return *rest ? NULL : g_steal_pointer(&token);
 }
 
+/* A line of rules or stars alone ("――――", "＝＝＝"): no letter or digit. */
+static gboolean
+is_decoration(const char *line)
+{
+	if (strnlen(line, 256) == 256)
+		return FALSE;
+	for (const char *c = line; *c; c = g_utf8_next_char(c))
+		if (g_unichar_isalnum(g_utf8_get_char(c)))
+			return FALSE;
+	return TRUE;
+}
+
 /* The first line below lines[i] that says something, when it holds a
- * lone password. */
+ * lone password; rules between count as empty lines, a signature's
+ * "--" ends the search. */
 static char *
 next_line_token(char **lines, guint i)
 {
 	guint gap = 0;
 	for (guint j = i + 1; lines[j]; j++) {
-		if (!*g_strstrip(lines[j])) {
+		const char *line = g_strstrip(lines[j]);
+		if (strcmp(line, "--") == 0)
+			return NULL;
+		if (!*line || is_decoration(line)) {
 			if (++gap > NEXT_LINE_GAP)
 				return NULL;
 			continue;
 		}
-		return lone_token(lines[j]);
+		return lone_token(line);
 	}
 	return NULL;
+}
+
+/* "パスワードは半角英数字で「abc123」です", "パスワードは半角で abc123 です":
+ * a quoted token, or a bare one with a digit set off by white space,
+ * standing shortly after Japanese that follows the label. */
+static char *
+token_later(const char *p)
+{
+	const char *end = p + strnlen(p, LATER_SCAN);
+	for (const char *c = p; c < end && *c; c = g_utf8_next_char(c)) {
+		/* "半角で abc123": white space after Japanese, not inside a quote */
+		gboolean after_space = c - p >= 2 && (c[-1] == ' ' || c[-1] == '\t') &&
+				       (guchar)c[-2] >= 0x80;
+		gboolean opens = FALSE;
+		for (gsize q = 0; q < G_N_ELEMENTS(quotes) && !opens; q++)
+			opens = (guchar)quotes[q][0][0] >= 0x80 && g_str_has_prefix(c, quotes[q][0]);
+		if (!opens && !(after_space && g_ascii_isalnum(*c)))
+			continue;
+		g_autofree char *token = token_at(c, SEP_STRONG, LABEL_JAPANESE);
+		if (token && (opens || (has_digit(token) && has_alnum(token))))
+			return g_steal_pointer(&token);
+	}
+	return NULL;
+}
+
+/* What a line says about where its passwords are, and the lone token
+ * of the lines below it, read once per line (a line of many labels must
+ * not be read once per label). */
+struct line_facts {
+	gboolean defers, points_below, announces;
+	gboolean below_read;
+	char *below;
+};
+
+static void
+read_line_facts(const char *lower, struct line_facts *f)
+{
+	f->defers = holds_any(lower, defers, G_N_ELEMENTS(defers), FALSE);
+	f->points_below = holds_any(lower, points_below, G_N_ELEMENTS(points_below), FALSE);
+	f->announces = holds_any(lower, announces, G_N_ELEMENTS(announces), FALSE);
+}
+
+/* "パスワード2：", "PW1:", "Password 2:": the number of one of several
+ * passwords, when a separator follows it; "パスワード番号：": a word that
+ * names the same thing. */
+static const char *
+skip_label_suffix(const char *p)
+{
+	static const char *const suffixes[] = { "番号", "文字列", "情報" };
+	const char *q = p;
+	while (*q == ' ')
+		q++;
+	gsize digits = 0;
+	while (g_ascii_isdigit(q[digits]))
+		digits++;
+	const char *after = q + digits;
+	if (digits == 0 || digits > 2) {
+		after = p;
+		for (gsize i = 0; i < G_N_ELEMENTS(suffixes) && after == p; i++)
+			if (g_str_has_prefix(p, suffixes[i]))
+				after = p + strlen(suffixes[i]);
+		if (after == p)
+			return p;
+	}
+	const char *sep = after;
+	return skip_separators(&sep) == SEP_STRONG ? after : p;
 }
 
 /* ---- finding labels ------------------------------------------------------- */
@@ -403,7 +549,9 @@ label_stands_at(const char *lower, const char *at, gsize k)
 		return FALSE;
 	const char *end = at + strlen(labels[k].word);
 	switch (labels[k].kind) {
-	case LABEL_ASCII:
+	case LABEL_ASCII: /* "pw2:" numbers one of several */
+		while (g_ascii_isdigit(*end) && end - at < (gssize)strlen(labels[k].word) + 2)
+			end++;
 		return (at == lower || !g_ascii_isalnum(at[-1])) && !g_ascii_isalnum(*end);
 	case LABEL_STRONG_SEP: /* "コンパス", "バイパス" are no label */
 		return !is_katakana_before(lower, at);
@@ -429,10 +577,10 @@ add_candidate(GPtrArray *found, char *password)
 /* The password a label at `rest` (the line after the label, original
  * case) gives, reading on to the next lines where the label points there. */
 static char *
-password_after_label(char **lines, guint i, const char *lower_line, const char *rest,
+password_after_label(char **lines, guint i, struct line_facts *facts, const char *rest,
 		     enum label_kind kind)
 {
-	const char *p = skip_remark(rest);
+	const char *p = skip_remark(skip_label_suffix(rest));
 	enum separation sep = skip_separators(&p);
 	if (kind == LABEL_STRONG_SEP && sep != SEP_STRONG)
 		return NULL;
@@ -441,10 +589,19 @@ password_after_label(char **lines, guint i, const char *lower_line, const char *
 	char *password = *p ? token_at(p, sep, kind) : NULL;
 	if (!password && *p && kind == LABEL_ASCII)
 		password = after_is(p);
-	if (password || holds_any(lower_line, defers, G_N_ELEMENTS(defers), FALSE))
+	if (password || facts->defers)
 		return password;
-	if (!*p || holds_any(lower_line, points_below, G_N_ELEMENTS(points_below), FALSE))
-		return next_line_token(lines, i);
+	if (sep == SEP_STRONG && (guchar)*p >= 0x80 && (password = token_later(p)))
+		return password;
+	gboolean announced = facts->announces && (g_str_has_prefix(rest, "を") ||
+						  g_str_has_prefix(rest, "は") ||
+						  g_str_has_prefix(rest, "の"));
+	if (!*p || facts->points_below || announced) {
+		if (!facts->below_read)
+			facts->below = next_line_token(lines, i);
+		facts->below_read = TRUE;
+		return g_strdup(facts->below);
+	}
 	return NULL;
 }
 
@@ -455,6 +612,8 @@ scan_line(char **lines, guint i, GPtrArray *found)
 	g_autofree char *line = g_strdup(lines[i]);
 	g_strstrip(line);
 	g_autofree char *lower = g_ascii_strdown(line, -1);
+	struct line_facts facts = { 0 };
+	read_line_facts(lower, &facts);
 	for (const char *at = lower; *at && found->len < MIME_MAX_TEXT_PASSWORDS;) {
 		gsize k = 0;
 		while (k < G_N_ELEMENTS(labels) && !label_stands_at(lower, at, k))
@@ -466,17 +625,81 @@ scan_line(char **lines, guint i, GPtrArray *found)
 		gsize len = strlen(labels[k].word);
 		/* the same offset in the original-case line */
 		const char *rest = line + (at - lower) + len;
-		add_candidate(found, password_after_label(lines, i, lower, rest, labels[k].kind));
+		add_candidate(found, password_after_label(lines, i, &facts, rest, labels[k].kind));
 		at += len;
 	}
+	g_free(facts.below);
+}
+
+/* Characters a reader does not see: a soft hyphen or a zero-width space
+ * inside a password ("abc&shy;123") is not part of it. */
+static gboolean
+is_invisible(gunichar c)
+{
+	return c == 0x00ad || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) ||
+	       c == 0xfeff || c == 0x180e;
+}
+
+static void
+drop_invisible(char *s)
+{
+	char *to = s;
+	for (const char *c = s; *c;) {
+		const char *next = g_utf8_next_char(c);
+		if (!is_invisible(g_utf8_get_char(c))) {
+			memmove(to, c, (gsize)(next - c));
+			to += next - c;
+		}
+		c = next;
+	}
+	*to = '\0';
+}
+
+/* A character nothing before it combines with: ASCII, kana, kanji. */
+static gboolean
+starts_afresh(gunichar c)
+{
+	return c < 0x80 || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30a1 && c <= 0x30fa) ||
+	       (c >= 0x4e00 && c <= 0x9fff);
+}
+
+/*
+ * NFKC in pieces of about NORMALIZE_PIECE bytes, cut before a character
+ * that starts afresh: GLib's normalizer takes time squared in the length
+ * of its input where characters combine (1 MB of "パスワード" took over
+ * 30 s). A piece that finds no such place is cut at NORMALIZE_PIECE_MAX
+ * (a text that long without one is no mail anyone writes; at worst a
+ * mark stays uncombined). NULL: not UTF-8.
+ */
+#define NORMALIZE_PIECE 2048
+#define NORMALIZE_PIECE_MAX 16384
+static char *
+normalize_in_pieces(const char *text)
+{
+	if (!g_utf8_validate(text, -1, NULL))
+		return NULL;
+	GString *out = g_string_new(NULL);
+	for (const char *start = text; *start;) {
+		const char *cut = start;
+		while (*cut && (cut - start < NORMALIZE_PIECE ||
+				(!starts_afresh(g_utf8_get_char(cut)) &&
+				 cut - start < NORMALIZE_PIECE_MAX)))
+			cut = g_utf8_next_char(cut);
+		g_autofree char *piece = g_utf8_normalize(start, cut - start, G_NORMALIZE_NFKC);
+		if (piece)
+			g_string_append(out, piece);
+		start = cut;
+	}
+	return g_string_free(out, FALSE);
 }
 
 char *
 mime_text_passwords(const char *text)
 {
-	g_autofree char *normal = g_utf8_normalize(text, -1, G_NORMALIZE_NFKC);
+	g_autofree char *normal = normalize_in_pieces(text);
 	if (!normal)
 		return NULL;
+	drop_invisible(normal);
 	g_auto(GStrv) lines = g_strsplit(normal, "\n", -1);
 	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; lines[i] && found->len < MIME_MAX_TEXT_PASSWORDS; i++)

@@ -62,6 +62,34 @@ test_japanese(void)
 		{ "パスワード | tbl123", "tbl123" }, /* an HTML table row as text */
 		{ "パスワードは abc、よろしく", "abc" },
 		{ "パスワード：Aa1\nパスワード(予備)：Bb2\n", "Aa1\nBb2" }, /* several */
+		/* separators and quotes careless senders type */
+		{ "パスワードは、abc123です。", "abc123" },
+		{ "パスワードは，「abc123」です。", "abc123" },
+		{ "パスワード…abc123", "abc123" },
+		{ "パスワード：〔abc123〕", "abc123" },
+		{ "パスワード：〈abc123〉", "abc123" },
+		{ "パスワード：≪abc123≫", "abc123" },
+		{ "パスワード：〝abc123〟", "abc123" },
+		/* labels: the long vowel typed as a dash, numbered, with 番号 */
+		{ "パスワ－ド：abc123", "abc123" },
+		{ "パスワ―ド：abc123", "abc123" },
+		{ "ぱすわーど：abc123", "abc123" },
+		{ "パスワード番号：abc123", "abc123" },
+		{ "パスワード1：Aa11\nパスワード２：Bb22", "Aa11\nBb22" },
+		/* endings */
+		{ "パスワードはabc123だよ", "abc123" },
+		{ "abc123で解凍できます。パスワードはabc123で解凍できます。", "abc123" },
+		{ "パスワードはabc123を入力してください", "abc123" },
+		/* Japanese between は and the password */
+		{ "パスワードは半角英数字で「abc123」です", "abc123" },
+		{ "パスワードは半角で abc123 です", "abc123" },
+		/* announced, then on a line below, past a rule */
+		{ "パスワードをお知らせします。\n\nabc123\n", "abc123" },
+		{ "パスワードのお知らせ\nabc123\n", "abc123" },
+		{ "パスワードは下記となります。\n――――――\nabc123\n――――――", "abc123" },
+		/* invisible characters inside (HTML &shy;, a zero-width space) */
+		{ "パスワード：abc\u00ad123", "abc123" },
+		{ "パスワード：abc\u200b123", "abc123" },
 	};
 	check_cases(cases, G_N_ELEMENTS(cases));
 }
@@ -80,8 +108,13 @@ test_english(void)
 		{ "Passcode: 246810", "246810" },
 		{ "PIN 5522", "5522" },
 		{ "PW (Qa12zx)", "Qa12zx" },
-		{ "password: two words\n", "two" },
 		{ "Zip password - Hk2mq", "Hk2mq" },
+		{ "P/W: abc123", "abc123" },
+		{ "Ｐ／Ｗ：ａｂｃ１２３", "abc123" },
+		{ "Pass Word: abc123", "abc123" },
+		{ "PW1: one111\nPW2: two222", "one111\ntwo222" },
+		{ "Password 2: two222", "two222" },
+		{ "Password: see below\n\nabc123", "abc123" },
 	};
 	check_cases(cases, G_N_ELEMENTS(cases));
 }
@@ -122,6 +155,47 @@ test_not_passwords(void)
 		"We will pass the document to you.",
 		"bypass: yes",
 		"コンパス：abc123",
+		/* ranges of dates and times */
+		"パスワード：10:30-11:00",
+		"パスワード：13:00～15:00",
+		"パスワード：2024/4/1-4/5",
+		/* telephone numbers in every shape */
+		"パスワード：03(1234)5678",
+		"パスワード：03.1234.5678",
+		"パスワード：+81 3 1234 5678",
+		"パスワード：+819012345678",
+		"パスワード：+81(0)3-1234-5678",
+		"パスワード：TEL03-1234-5678",
+		"パスワード：100-0001",
+		/* host names, file names, versions */
+		"パスワード：example.co.jp",
+		"パスワード：example.com/abc",
+		"PW: ftp.example.jp",
+		"パスワード：//example.com/x",
+		"パスワード：report.xlsb",
+		"パスワード：setup.exe",
+		"パスワード：v1.2.3",
+		"パスワード：Ver.2.0",
+		/* placeholders and patterns */
+		"パスワード：xxxx-xxxx",
+		"パスワード：XXX-XXXX",
+		"パスワード：****1234",
+		"パスワード：yyyymmdd",
+		"パスワード：YYYYMMDD（送信日）",
+		"パスワード：TBD",
+		"Password: TBA",
+		/* promises and prose */
+		"Password: see next mail",
+		"password: two words\n",
+		"Password: will follow\n\nYamada",
+		"パスワードは次のメールでお送りします。\n\nyamada01",
+		"パスワードは別にお送りします。\n\nabc123",
+		"パスワードは後日お知らせします。\n\nabc123",
+		"パスワードは電話でお伝えします。\n\nabc123",
+		"パスワード：別途送付します。\n\nabc123",
+		"パスワードは「abc 123」です",
+		/* a signature after an empty label */
+		"パスワード：\n\n--\nyamada01",
 		"pw",
 		"no keyword here: abc",
 		"",
@@ -152,6 +226,27 @@ test_limits(void)
 	g_autofree char *longest = g_strdup_printf("PW: %.63s1", long_pw);
 	g_autofree char *one = mime_text_passwords(longest);
 	g_assert_cmpuint(strlen(one), ==, 64);
+}
+
+/* A text of many labels, or of characters that combine, costs time in
+ * proportion to its length (GLib's normalizer and a per-label reading of
+ * the line took time squared: 600 KB of "パスワード" lines, 8 s). */
+static void
+test_linear_time(void)
+{
+	static const char *const units[] = { "パスワード\n", "パスワード ", "pw=", "pw ", "pw「",
+					     "ガ" };
+	for (gsize i = 0; i < G_N_ELEMENTS(units); i++) {
+		GString *big = g_string_new("below ");
+		for (int n = 0; n < 200000; n++)
+			g_string_append(big, units[i]);
+		gint64 start = g_get_monotonic_time();
+		g_autofree char *got = mime_text_passwords(big->str);
+		gint64 took = g_get_monotonic_time() - start;
+		if (took > 3 * G_USEC_PER_SEC)
+			g_error("\"%s\" x 200000: %" G_GINT64_FORMAT " ms", units[i], took / 1000);
+		g_string_free(big, TRUE);
+	}
 }
 
 static char *
@@ -214,6 +309,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mime-passwords/english", test_english);
 	g_test_add_func("/mime-passwords/not-passwords", test_not_passwords);
 	g_test_add_func("/mime-passwords/limits", test_limits);
+	g_test_add_func("/mime-passwords/linear-time", test_linear_time);
 	g_test_add_func("/mime-passwords/mask", test_mask);
 	return g_test_run();
 }
