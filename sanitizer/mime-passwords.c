@@ -738,17 +738,28 @@ fold(const char *s, struct folded *f)
 	}
 }
 
-/* Bytes that make a password part of a longer word on either side. */
+/*
+ * Does the password at [start, end) of `text` stand inside a longer
+ * word? A password with a letter or a symbol only where a letter or digit
+ * touches it ("xabc123", "abc1234"): "PW-abc123", "[PW]abc123",
+ * ".../abc123/..." and "abc123!" show it. A PIN, all digits, also where
+ * it continues a number ("03-1234-5678", "2024/1234", "1234.5"), unless
+ * a label's letters or a bracket stand before the dash ("PW-1234").
+ */
 static gboolean
-continues_before(char c)
+inside_word(const char *text, gsize start, gsize end, gboolean digits_only)
 {
-	return is_token_byte(c) && !strchr(":=|([{<\"'", c);
-}
-
-static gboolean
-continues_after(char c)
-{
-	return is_token_byte(c) && !strchr(")]}>\"'.,;:", c);
+	char before = start ? text[start - 1] : '\0', after = text[end];
+	if (g_ascii_isalnum(before) || g_ascii_isalnum(after))
+		return TRUE;
+	if (!digits_only)
+		return FALSE;
+	gboolean label_dash = before == '-' && start >= 2 && g_ascii_isalpha(text[start - 2]);
+	if (is_token_byte(before) && !strchr(":=|([{<\"'])}>", before) && !label_dash)
+		return TRUE;
+	if (strchr(".,", after) && after && g_ascii_isdigit(text[end + 1]))
+		return TRUE; /* "1234.5", "1234,567" */
+	return is_token_byte(after) && !strchr(")]}>\"'.,;:", after);
 }
 
 struct range {
@@ -780,10 +791,10 @@ mask(GString *text, const char *passwords, gboolean anywhere)
 		gsize n = strlen(*pw);
 		if (!n)
 			continue;
+		gboolean digits_only = count_class(*pw, G_ASCII_DIGIT) == n;
 		for (const char *at = strstr(f.text->str, *pw); at; at = strstr(at + 1, *pw)) {
 			gsize start = (gsize)(at - f.text->str), end = start + n;
-			if (!anywhere && ((start && continues_before(f.text->str[start - 1])) ||
-					  continues_after(f.text->str[end])))
+			if (!anywhere && inside_word(f.text->str, start, end, digits_only))
 				continue;
 			gsize last = g_array_index(f.origin, gsize, end - 1);
 			struct range r = {

@@ -1465,16 +1465,22 @@ write_passwords(struct walk *w, GMimeMessage *msg, struct cdr_output *out)
 
 /* What [ppap] mask_password hides in this message: the run's strings (a
  * paired password message's passwords) and the passwords that opened
- * one of its attachments. NULL: nothing. */
+ * one of its attachments. A message inside another (a forwarded password
+ * message) is rebuilt before the zip after it is opened, so it hides
+ * every password the run has: the outer text's and those given. NULL:
+ * nothing. */
 static char *
-masks_of(struct cdr_job *job)
+masks_of(struct cdr_job *job, gboolean nested)
 {
 	if (!cdr_job_policy(job)->ppap_mask_password)
 		return NULL;
-	const char *run = cdr_job_params(job)->mask, *opened = cdr_job_opened_passwords(job);
-	if (run && opened)
-		return g_strconcat(run, "\n", opened, NULL);
-	return g_strdup(run ? run : opened);
+	const char *lists[] = { cdr_job_params(job)->mask, cdr_job_opened_passwords(job),
+				nested ? cdr_job_passwords(job) : NULL };
+	GString *all = g_string_new(NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+		if (lists[i] && *lists[i])
+			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
+	return all->len ? g_string_free(all, FALSE) : (g_string_free(all, TRUE), NULL);
 }
 
 /* Below the text: the removed attachments' excerpts, cleaned as body
@@ -1522,6 +1528,12 @@ write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 		g_autofree char *intro = mime_followup_intro(followup.kind, cdr_job_params(job)->release_url);
 		g_autofree char *rest = notice;
 		notice = rest ? g_strconcat(intro, "\n", rest, NULL) : g_strdup(intro);
+	}
+	if (notice && w->res->masks) { /* an attachment's name may hold the password */
+		g_autoptr(GString) masked = g_string_new(notice);
+		mime_mask_passwords(masked, w->res->masks);
+		g_free(notice);
+		notice = g_strdup(masked->str);
 	}
 	g_autofree char *summary = summary_of(w->res, id);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), w->res, notice, summary,
@@ -1592,7 +1604,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	}
 	append_excerpts(&w);
 	style_links(job, res.body);
-	masks = masks_of(job);
+	masks = masks_of(job, in->depth > 0);
 	res.masks = masks;
 	mime_mask_passwords(res.body, masks);
 	write_result(&w, in, msg, out);
