@@ -713,7 +713,8 @@ mime_text_passwords(const char *text)
 /* ---- masking ------------------------------------------------------------- */
 
 /* The text with each character as NFKC reads it (as the extractor read
- * it: "ａｂｃ" is "abc"), and where each of its bytes came from. */
+ * it: "ａｂｃ" is "abc", invisible characters dropped), and where each of
+ * its bytes came from. */
 struct folded {
 	GString *text;
 	GArray *origin; /* gsize per byte of text: offset in the original */
@@ -727,6 +728,8 @@ fold(const char *s, struct folded *f)
 	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
 		gsize before = f->text->len, at = (gsize)(p - s);
 		const char *next = g_utf8_next_char(p);
+		if (is_invisible(g_utf8_get_char(p)))
+			continue; /* "abc&shy;123" is read as "abc123": masked whole */
 		g_autofree char *form = (guchar)*p < 0x80 ? NULL
 				: g_utf8_normalize(p, next - p, G_NORMALIZE_NFKC);
 		if (form)

@@ -279,6 +279,7 @@ test_mask(void)
 		  2 },
 		{ "two: aa11 bb22", "aa11\nbb22", "two: ******** ********", 2 },
 		{ "PIN：①②③④", "1234", "PIN：********", 1 },
+		{ "PW: Abc\u00ad12\u200b3.", "Abc123", "PW: ********.", 1 }, /* invisible inside */
 		{ "nothing", "", "nothing", 0 },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
