@@ -243,12 +243,23 @@ holds_any(const char *s, const char *const *words, gsize n, gboolean at_start)
 	return FALSE;
 }
 
-/* Sentence punctuation off the end of a bare token ("abc123."), and
- * brackets around it ("<abc123>"). */
+/* Does p[0, n) open the bracket `close` ends? */
+static gboolean
+opens_bracket(const char *p, gsize n, char close)
+{
+	static const char closers[] = ")]}>", openers[] = "([{<";
+	const char *at = strchr(closers, close);
+	return at && memchr(p, openers[at - closers], n) != NULL;
+}
+
+/* Sentence punctuation off the end of a bare token ("abc123."), a
+ * closing bracket it did not open ("（パスワード：abc123）"), and brackets
+ * around it ("<abc123>"). */
 static char *
 trim_token(const char *p, gsize n)
 {
-	while (n && strchr(".,;:", p[n - 1]))
+	while (n && (strchr(".,;:", p[n - 1]) ||
+		     (strchr(")]}>", p[n - 1]) && !opens_bracket(p, n - 1, p[n - 1]))))
 		n--;
 	for (gsize i = 0; i < G_N_ELEMENTS(quotes) && n >= 2; i++)
 		if (strlen(quotes[i][0]) == 1 && p[0] == quotes[i][0][0] &&

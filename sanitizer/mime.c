@@ -1396,6 +1396,17 @@ struct text_passwords {
 	GPtrArray *found; /* char*, each once */
 };
 
+/* The passwords `text` gives, each once, up to MIME_MAX_TEXT_PASSWORDS. */
+static void
+add_text_passwords(struct text_passwords *t, const char *text)
+{
+	g_autofree char *found = text ? mime_text_passwords(text) : NULL;
+	g_auto(GStrv) list = g_strsplit(found ? found : "", "\n", -1);
+	for (char **pw = list; *pw && t->found->len < MIME_MAX_TEXT_PASSWORDS; pw++)
+		if (**pw && !g_ptr_array_find_with_equal_func(t->found, *pw, g_str_equal, NULL))
+			g_ptr_array_add(t->found, g_strdup(*pw));
+}
+
 /* One text part's passwords (g_mime_message_foreach): plain or HTML body
  * text, decoded without charging the budget (the walk charges it). */
 static void
@@ -1415,19 +1426,26 @@ add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
 							   NULL, NULL)
 					    : NULL;
-	g_autofree char *found = mime_text_passwords(rendered ? rendered : text);
-	g_auto(GStrv) list = g_strsplit(found ? found : "", "\n", -1);
-	for (char **pw = list; *pw && t->found->len < MIME_MAX_TEXT_PASSWORDS; pw++)
-		if (**pw && !g_ptr_array_find_with_equal_func(t->found, *pw, g_str_equal, NULL))
-			g_ptr_array_add(t->found, g_strdup(*pw));
+	add_text_passwords(t, rendered ? rendered : text);
 }
 
-/* The passwords the message's text parts give, one per line; NULL: none. */
+/* The passwords the message's text parts give, then its subject's ("Re:
+ * 見積書（パスワード：abc123）" from a phone, the body empty), one per line;
+ * NULL: none. */
 static char *
 message_passwords(struct walk *w, GMimeMessage *msg)
 {
 	struct text_passwords t = { .w = w, .found = g_ptr_array_new_with_free_func(g_free) };
 	g_mime_message_foreach(msg, add_part_passwords, &t);
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	GMimeHeader *subject = headers ? g_mime_header_list_get_header(headers, "Subject") : NULL;
+	const char *raw = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	if (raw) {
+		g_autofree char *decoded = mime_decode_header_from(
+			cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier, raw,
+			strlen(raw), NULL);
+		add_text_passwords(&t, decoded);
+	}
 	g_ptr_array_add(t.found, NULL);
 	char *joined = t.found->len > 1 ? g_strjoinv("\n", (char **)t.found->pdata) : NULL;
 	g_ptr_array_unref(t.found);

@@ -90,6 +90,10 @@ test_japanese(void)
 		/* invisible characters inside (HTML &shy;, a zero-width space) */
 		{ "パスワード：abc\u00ad123", "abc123" },
 		{ "パスワード：abc\u200b123", "abc123" },
+		/* the label inside brackets: the closing one is not the password's */
+		{ "見積書（パスワード：abc123）", "abc123" },
+		{ "見積書(PW-Kt7mQ2x)", "Kt7mQ2x" },
+		{ "[PW: xy(z)9]", "xy(z)9" },
 	};
 	check_cases(cases, G_N_ELEMENTS(cases));
 }
