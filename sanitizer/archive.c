@@ -257,8 +257,36 @@ trial_open(struct cdr_job *job, const struct cdr_input *in, const char *password
 	return result;
 }
 
+static void
+add_once(GPtrArray *list, const char *password)
+{
+	gboolean known = !*password;
+	for (guint i = 0; i < list->len && !known; i++)
+		known = strcmp(list->pdata[i], password) == 0;
+	if (!known)
+		g_ptr_array_add(list, g_strdup(password));
+}
+
+/* A password as people hand it over, in the forms it may have been set
+ * with: as NFKC reads it ("Ｋｔ７ｍ" typed with the IME on is "Kt7m"), then
+ * without a byte order mark, a CR (a file saved on Windows) or white
+ * space around it, then as given. */
+static void
+add_forms(GPtrArray *list, const char *line)
+{
+	g_autofree char *trimmed = g_strdup(g_str_has_prefix(line, "\xef\xbb\xbf") ? line + 3 : line);
+	g_strstrip(trimmed);
+	g_autofree char *normal = g_utf8_validate(trimmed, -1, NULL)
+					  ? g_utf8_normalize(trimmed, -1, G_NORMALIZE_NFKC)
+					  : NULL;
+	if (normal)
+		add_once(list, g_strstrip(normal));
+	add_once(list, trimmed);
+	add_once(list, line);
+}
+
 /* The object's candidates, those that opened an archive of it first,
- * each once. */
+ * each once, each in the forms add_forms() gives. */
 static GPtrArray *
 password_candidates(struct cdr_job *job)
 {
@@ -266,13 +294,8 @@ password_candidates(struct cdr_job *job)
 	const char *sources[] = { cdr_job_opened_passwords(job), cdr_job_passwords(job) };
 	for (gsize s = 0; s < G_N_ELEMENTS(sources); s++) {
 		g_auto(GStrv) lines = g_strsplit(sources[s] ? sources[s] : "", "\n", -1);
-		for (char **l = lines; *l; l++) {
-			gboolean known = !**l;
-			for (guint i = 0; i < list->len && !known; i++)
-				known = strcmp(list->pdata[i], *l) == 0;
-			if (!known)
-				g_ptr_array_add(list, g_strdup(*l));
-		}
+		for (char **l = lines; *l; l++)
+			add_forms(list, *l);
 	}
 	return list;
 }
