@@ -414,7 +414,32 @@ after_is(const char *p)
 	return token_at(rest, SEP_STRONG, LABEL_ASCII);
 }
 
-/* A line that holds nothing but one password ("abc123", "・「abc123」。"). */
+/* "見積書.zip : abc123", "資料.zip　abc123": a file's name before its
+ * password on a line of its own; p past the name and separators, or p. */
+static const char *
+skip_file_name(const char *p)
+{
+	const char *end = p;
+	while (*end && *end != ' ' && *end != '\t' && *end != '|' && *end != ':' &&
+	       *end != '=' && end - p < 128)
+		end++;
+	const char *dot = end;
+	while (dot > p && dot[-1] != '.' && end - dot <= 4)
+		dot--;
+	gsize ext = (gsize)(end - dot);
+	if (dot - 1 <= p || dot[-1] != '.' || ext < 2 || ext > 4)
+		return p;
+	for (const char *c = dot; c < end; c++)
+		if (!g_ascii_isalnum(*c))
+			return p;
+	const char *after = end;
+	if (skip_separators(&after) == SEP_NONE || !*after)
+		return p;
+	return after;
+}
+
+/* A line that holds nothing but one password ("abc123", "・「abc123」。",
+ * "見積書.zip : abc123"). */
 static char *
 lone_token(const char *line)
 {
@@ -431,6 +456,7 @@ lone_token(const char *line)
 				moved = TRUE;
 			}
 	}
+	p = skip_file_name(p);
 	gsize used;
 	gboolean quoted;
 	g_autofree char *token = read_token(p, &used, &quoted);
@@ -455,24 +481,29 @@ is_decoration(const char *line)
 }
 
 /* The first line below lines[i] that says something, when it holds a
- * lone password; rules between count as empty lines, a signature's
- * "--" ends the search. */
+ * lone password, and the lines right after it that do too ("見積書.zip :
+ * abc123", "図面.zip : def456"), one per line; rules between count as
+ * empty lines, a signature's "--" ends the search. */
 static char *
 next_line_token(char **lines, guint i)
 {
 	guint gap = 0;
-	for (guint j = i + 1; lines[j]; j++) {
+	GString *found = g_string_new(NULL);
+	for (guint j = i + 1; lines[j] && found->len < TOKEN_SCAN * 4; j++) {
 		const char *line = g_strstrip(lines[j]);
 		if (strcmp(line, "--") == 0)
-			return NULL;
+			break;
 		if (!*line || is_decoration(line)) {
-			if (++gap > NEXT_LINE_GAP)
-				return NULL;
+			if (found->len || ++gap > NEXT_LINE_GAP)
+				break;
 			continue;
 		}
-		return lone_token(line);
+		g_autofree char *token = lone_token(line);
+		if (!token)
+			break;
+		g_string_append_printf(found, "%s%s", found->len ? "\n" : "", token);
 	}
-	return NULL;
+	return found->len ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), NULL);
 }
 
 /* "パスワードは半角英数字で「abc123」です", "パスワードは半角で abc123 です":
@@ -503,8 +534,11 @@ token_later(const char *p)
  * not be read once per label). */
 struct line_facts {
 	gboolean defers, points_below, announces;
+	char cell_sep;    /* a table's row ("a | b", "a\tb"), or 0 */
+	guint column;     /* while scanning: the cell the scan is in */
 	gboolean below_read;
 	char *below;
+	GPtrArray *rows_below; /* GStrv: the cells of the rows below, read once */
 };
 
 static void
@@ -513,6 +547,51 @@ read_line_facts(const char *lower, struct line_facts *f)
 	f->defers = holds_any(lower, defers, G_N_ELEMENTS(defers), FALSE);
 	f->points_below = holds_any(lower, points_below, G_N_ELEMENTS(points_below), FALSE);
 	f->announces = holds_any(lower, announces, G_N_ELEMENTS(announces), FALSE);
+	f->cell_sep = strstr(lower, " | ") ? '|' : strchr(lower, '\t') ? '\t' : 0;
+}
+
+#define TABLE_ROWS 8 /* rows below a header row read for passwords */
+
+/* The rows below a header row that hold cells, split, until one that
+ * does not (read once per line). */
+static void
+read_rows_below(char **lines, guint i, struct line_facts *f)
+{
+	char sep[] = { f->cell_sep, '\0' };
+	f->rows_below = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	for (guint j = i + 1; lines[j] && f->rows_below->len < TABLE_ROWS; j++) {
+		const char *row = g_strstrip(lines[j]);
+		if (is_decoration(row) && !f->rows_below->len)
+			continue; /* a rule under the header, or an empty line */
+		if (!strchr(row, f->cell_sep))
+			break;
+		char **cells = g_strsplit(row, sep, 64);
+		for (char **c = cells; *c; c++)
+			g_strstrip(*c);
+		g_ptr_array_add(f->rows_below, cells);
+	}
+}
+
+/* A table's header row ("ファイル名 | パスワード", HTML cells as text, or
+ * cells set apart by tabs): the passwords in the same cell of the rows
+ * below ("見積書.zip | abc123"), one per line. */
+static char *
+column_tokens(char **lines, guint i, struct line_facts *f)
+{
+	if (!f->cell_sep)
+		return NULL;
+	if (!f->rows_below)
+		read_rows_below(lines, i, f);
+	GString *found = g_string_new(NULL);
+	for (guint r = 0; r < f->rows_below->len; r++) {
+		char **cells = f->rows_below->pdata[r];
+		if (f->column >= g_strv_length(cells))
+			continue;
+		g_autofree char *token = lone_token(cells[f->column]);
+		if (token)
+			g_string_append_printf(found, "%s%s", found->len ? "\n" : "", token);
+	}
+	return found->len ? g_string_free(found, FALSE) : (g_string_free(found, TRUE), NULL);
 }
 
 /* "パスワード2：", "PW1:", "Password 2:": the number of one of several
@@ -572,21 +651,24 @@ label_stands_at(const char *lower, const char *at, gsize k)
 	return FALSE;
 }
 
+/* `passwords` (one per line, taken) each once, up to the limit. */
 static void
-add_candidate(GPtrArray *found, char *password)
+add_candidates(GPtrArray *found, char *passwords)
 {
-	if (!password)
-		return;
-	for (guint i = 0; i < found->len; i++)
-		if (strcmp(found->pdata[i], password) == 0) {
-			g_free(password);
-			return;
-		}
-	g_ptr_array_add(found, password);
+	g_auto(GStrv) list = g_strsplit(passwords ? passwords : "", "\n", -1);
+	g_free(passwords);
+	for (char **pw = list; *pw && found->len < MIME_MAX_TEXT_PASSWORDS; pw++) {
+		gboolean known = !**pw;
+		for (guint i = 0; i < found->len && !known; i++)
+			known = strcmp(found->pdata[i], *pw) == 0;
+		if (!known)
+			g_ptr_array_add(found, g_strdup(*pw));
+	}
 }
 
-/* The password a label at `rest` (the line after the label, original
- * case) gives, reading on to the next lines where the label points there. */
+/* The passwords a label at `rest` (the line after the label, original
+ * case) gives, reading on to the next lines where the label points there
+ * (a table's column: one per line), or NULL. */
 static char *
 password_after_label(char **lines, guint i, struct line_facts *facts, const char *rest,
 		     enum label_kind kind)
@@ -603,6 +685,8 @@ password_after_label(char **lines, guint i, struct line_facts *facts, const char
 	if (password || facts->defers)
 		return password;
 	if (sep == SEP_STRONG && (guchar)*p >= 0x80 && (password = token_later(p)))
+		return password;
+	if ((password = column_tokens(lines, i, facts)))
 		return password;
 	gboolean announced = facts->announces && (g_str_has_prefix(rest, "を") ||
 						  g_str_has_prefix(rest, "は") ||
@@ -630,16 +714,19 @@ scan_line(char **lines, guint i, GPtrArray *found)
 		while (k < G_N_ELEMENTS(labels) && !label_stands_at(lower, at, k))
 			k++;
 		if (k == G_N_ELEMENTS(labels)) {
+			facts.column += *at == facts.cell_sep && facts.cell_sep;
 			at = g_utf8_next_char(at);
 			continue;
 		}
 		gsize len = strlen(labels[k].word);
 		/* the same offset in the original-case line */
 		const char *rest = line + (at - lower) + len;
-		add_candidate(found, password_after_label(lines, i, &facts, rest, labels[k].kind));
+		add_candidates(found, password_after_label(lines, i, &facts, rest, labels[k].kind));
 		at += len;
 	}
 	g_free(facts.below);
+	if (facts.rows_below)
+		g_ptr_array_unref(facts.rows_below);
 }
 
 /* Characters a reader does not see: a soft hyphen or a zero-width space
