@@ -108,6 +108,7 @@ static const char *const endings[] = {
 /* Words after a label that are prose, not a password (lower case). */
 static const char *const not_passwords[] = {
 	"above",     "again",    "and",     "as",        "ask",       "attached", "below",
+	"yes",       "no",       "required", "optional",
 	"before",    "by",       "next",    "nil",       "pending",   "previous", "see",
 	"tba",       "tbc",      "tbd",     "unchanged", "unknown",   "usual",
 	"case",      "change",   "changed", "email",     "e-mail",    "enclosed", "expired",
@@ -316,7 +317,7 @@ is_prose_after(const char *p)
 		return FALSE;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	return g_ascii_isalpha(*p);
+	return g_ascii_isalnum(*p);
 }
 
 /* The password at p, set off from its label as `sep` says; NULL when
@@ -398,18 +399,23 @@ skip_separators(const char **pp)
 	return sep;
 }
 
-/* "The password for the attached file is X7k2p9": the word after a
- * later " is " on the line. */
+/* "The password for the attached file is X7k2p9", "Password for
+ * attachment(s): X7k2p9": the word after the first " is " or ":" shortly
+ * after the label. */
 static char *
 after_is(const char *p)
 {
 	g_autofree char *lower = g_ascii_strdown(p, (gssize)strnlen(p, 80));
-	const char *is = strstr(lower, " is ");
-	if (!is)
-		is = strstr(lower, " is:");
+	const char *is = NULL;
+	static const char *const marks[] = { " is ", " is:", ":" };
+	for (gsize i = 0; i < G_N_ELEMENTS(marks); i++) {
+		const char *at = strstr(lower, marks[i]);
+		if (at && (!is || at < is))
+			is = at;
+	}
 	if (!is)
 		return NULL;
-	const char *rest = p + (is - lower) + 1;
+	const char *rest = p + (is - lower) + (*is == ' ');
 	skip_separators(&rest);
 	return token_at(rest, SEP_STRONG, LABEL_ASCII);
 }
@@ -684,7 +690,11 @@ password_after_label(char **lines, guint i, struct line_facts *facts, const char
 		password = after_is(p);
 	if (password || facts->defers)
 		return password;
-	if (sep == SEP_STRONG && (guchar)*p >= 0x80 && (password = token_later(p)))
+	/* "パスワードは半角で abc123", "パスワードには abc123 を入力" */
+	static const char *const particles[] = { "には", "に", "欄に", "として", "を" };
+	gboolean particle = kind == LABEL_JAPANESE && sep == SEP_NONE &&
+			    holds_any(p, particles, G_N_ELEMENTS(particles), TRUE);
+	if ((sep == SEP_STRONG || particle) && (guchar)*p >= 0x80 && (password = token_later(p)))
 		return password;
 	if ((password = column_tokens(lines, i, facts)))
 		return password;

@@ -98,6 +98,9 @@ test_japanese(void)
 		{ "ファイル名 | パスワード | 備考\n見積書.zip | abc123 | なし\n図面.zip | def456\n",
 		  "abc123\ndef456" },
 		{ "ファイル名\tパスワード\n見積書.zip\tabc123\n", "abc123" },
+		/* a particle between the label and a password set off by spaces */
+		{ "パスワードには abc123 を入力してください", "abc123" },
+		{ "パスワード欄に「abc123」と入力", "abc123" },
 		/* a file's name before its password, on the line below */
 		{ "パスワードは以下の通りです。\n\n見積書.zip : abc123\n", "abc123" },
 		{ "パスワードは以下の通りです。\n・見積書.zip　abc123\n・図面.zip　def456\n\nghi789\n",
@@ -127,6 +130,10 @@ test_english(void)
 		{ "PW1: one111\nPW2: two222", "one111\ntwo222" },
 		{ "Password 2: two222", "two222" },
 		{ "Password: see below\n\nabc123", "abc123" },
+		/* a qualifier between the label and its colon */
+		{ "Password for attachment(s): Xk82pQ", "Xk82pQ" },
+		{ "Password for 見積書.zip: abc123", "abc123" },
+		{ "Password to open: abc123", "abc123" },
 	};
 	check_cases(cases, G_N_ELEMENTS(cases));
 }
@@ -198,6 +205,11 @@ test_not_passwords(void)
 		"Password: TBA",
 		/* promises and prose */
 		"Password: see next mail",
+		"Password policy: minimum 8 characters",
+		"Password protected: yes",
+		"Password for the file: (sent separately)",
+		"パスワードには有効期限があります",
+		"パスワードを 2024/4/1 に変更しました",
 		"password: two words\n",
 		"Password: will follow\n\nYamada",
 		"パスワードは次のメールでお送りします。\n\nyamada01",
