@@ -1346,13 +1346,23 @@ sender_carrier(GMimeMessage *msg)
 static char *
 subject_secrets(struct cdr_job *job, const char *subject)
 {
-	g_autofree char *own = mime_text_passwords(subject);
+	g_autofree char *own = subject ? mime_text_passwords(subject) : NULL;
 	const char *lists[] = { own, cdr_job_passwords(job), cdr_job_params(job)->mask };
 	GString *all = g_string_new(NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
 		if (lists[i] && *lists[i])
 			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
 	return g_string_free(all, FALSE);
+}
+
+/* An attachment or member named with a password ("見積書_Kt7mQ2x.pdf"):
+ * named in the report (the audit, the store) with it masked, as the
+ * subject is. */
+static void
+mask_report_names(struct cdr_job *job)
+{
+	g_autofree char *secrets = subject_secrets(job, NULL);
+	cdr_job_mask_report(job, mime_mask_passwords_anywhere, secrets);
 }
 
 /* Subject and Message-ID for the front end's audit log, the subject with
@@ -1626,6 +1636,7 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	res.masks = masks;
 	mime_mask_passwords(res.body, masks);
 	write_result(&w, in, msg, out);
+	mask_report_names(job);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:
 	if (msg)

@@ -24,8 +24,9 @@
 #   - a forwarded message attached (message/rfc822) counts as one attachment
 #     under its file name;
 #   - "text_present" and "text_absent" in the decoded headers and text;
-#     "text_absent" (a masked password) also in every other text part and
-#     in the headers and text of every message attached, however deep.
+#     "text_absent" (a masked password) also in every other text part, in
+#     the attachments' file names and in the headers and text of every
+#     message attached, however deep.
 #
 # no-secrets: a password is never logged in clear text. None of the
 # manifest's "secrets" (every password the fixtures use, ASCII and
@@ -130,6 +131,7 @@ def all_text(msg, depth=0):
     """Decoded headers and every text part, those of attached messages too."""
     texts = decoded_headers(msg, [])
     for part in leaves_of(msg) if msg.is_multipart() else [msg]:
+        texts.append(part.get_filename() or "")
         if part.get_content_type() == "message/rfc822" and depth < 8:
             for inner in part.iter_parts():
                 texts.append(all_text(inner, depth + 1))
