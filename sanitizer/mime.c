@@ -1636,11 +1636,12 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	res.masks = masks;
 	mime_mask_passwords(res.body, masks);
 	write_result(&w, in, msg, out);
-	mask_report_names(job);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:
-	if (msg)
+	if (msg) {
+		mask_report_names(job); /* blocked or not: the audit records the names */
 		g_object_unref(msg);
+	}
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_string_free(res.body, TRUE);
