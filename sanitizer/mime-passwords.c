@@ -79,8 +79,15 @@ static const struct {
 	{ "パスワ-ド", LABEL_JAPANESE },   { "パスワ―ド", LABEL_JAPANESE },
 	{ "パスワ‐ド", LABEL_JAPANESE },   { "パスワ−ド", LABEL_JAPANESE },
 	{ "パスワ~ド", LABEL_JAPANESE },   { "ぱすわーど", LABEL_JAPANESE },
+	{ "解凍用キー", LABEL_JAPANESE },  { "復号キー", LABEL_JAPANESE },
+	{ "復号化キー", LABEL_JAPANESE },  { "暗証コード", LABEL_JAPANESE },
+	{ "合言葉", LABEL_JAPANESE },      { "パスキー", LABEL_JAPANESE },
+	/* from partners abroad: Chinese, Korean */
+	{ "密码", LABEL_JAPANESE },        { "密碼", LABEL_JAPANESE },
+	{ "비밀번호", LABEL_JAPANESE },
 	{ "パス", LABEL_STRONG_SEP },      { "pass word", LABEL_ASCII },
 	{ "p/w", LABEL_ASCII },            { "password", LABEL_ASCII },
+	{ "passwort", LABEL_ASCII },
 	{ "passwd", LABEL_ASCII },         { "passcode", LABEL_ASCII },
 	{ "passphrase", LABEL_ASCII },     { "pass", LABEL_ASCII },
 	{ "pwd", LABEL_ASCII },            { "pw", LABEL_ASCII },
@@ -350,7 +357,8 @@ token_at(const char *p, enum separation sep, enum label_kind kind)
 static enum separation skip_separators(const char **pp);
 
 /* "（半角英数字）：" right after a label: a remark about the password,
- * when a separator follows it ("PW (abc123)" quotes the password). */
+ * when a separator follows it, or when it is Japanese and ends the line
+ * ("PW (abc123)" quotes the password). */
 static const char *
 skip_remark(const char *p)
 {
@@ -363,7 +371,14 @@ skip_remark(const char *p)
 	if (!close || g_utf8_strlen(open, close - open) > 24)
 		return p;
 	const char *after = close + 1;
-	return skip_separators(&after) == SEP_STRONG ? close + 1 : p;
+	if (skip_separators(&after) == SEP_STRONG)
+		return close + 1;
+	/* "パスワード（大文字小文字区別あり）" at the end of its line: a remark,
+	 * the password below ("PW (Qa12zx)" quotes one) */
+	gboolean japanese = FALSE;
+	for (const char *c = open; c < close && !japanese; c++)
+		japanese = (guchar)*c >= 0x80;
+	return japanese && !*after ? after : p;
 }
 
 static enum separation

@@ -98,6 +98,14 @@ test_japanese(void)
 		{ "ファイル名 | パスワード | 備考\n見積書.zip | abc123 | なし\n図面.zip | def456\n",
 		  "abc123\ndef456" },
 		{ "ファイル名\tパスワード\n見積書.zip\tabc123\n", "abc123" },
+		/* more labels, from Japanese senders and from partners abroad */
+		{ "解凍用キー：k1abc", "k1abc" },
+		{ "復号キー：k2abc", "k2abc" },
+		{ "暗証コード：4321", "4321" },
+		{ "合言葉：k3abc", "k3abc" },
+		{ "密码：k4abc\n密碼：k5abc\n비밀번호: k6abc\nPasswort: k7abc", "k4abc\nk5abc\nk6abc\nk7abc" },
+		/* a Japanese remark ends the label's line: the password below */
+		{ "パスワード（大文字小文字区別あり）\nAbc123", "Abc123" },
 		/* a particle between the label and a password set off by spaces */
 		{ "パスワードには abc123 を入力してください", "abc123" },
 		{ "パスワード欄に「abc123」と入力", "abc123" },
