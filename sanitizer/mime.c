@@ -1417,6 +1417,15 @@ add_text_passwords(struct text_passwords *t, const char *text)
 			g_ptr_array_add(t->found, g_strdup(*pw));
 }
 
+/* The passwords of a text part's text, HTML rendered as text first. */
+static void
+add_rendered_passwords(struct text_passwords *t, gboolean html, const char *text)
+{
+	g_autofree char *rendered =
+		html ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, NULL) : NULL;
+	add_text_passwords(t, rendered ? rendered : text);
+}
+
 /* One text part's passwords (g_mime_message_foreach): plain or HTML body
  * text, decoded without charging the budget (the walk charges it). */
 static void
@@ -1432,11 +1441,17 @@ add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 		cdr_engine_charsets(cdr_job_engine(t->w->job)), t->w->res->carrier, label,
 		bytes->data, bytes->len, &q);
 	g_autofree char *type = type_of(part);
-	g_autofree char *rendered = strcmp(type, "text/html") == 0
-					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
-							   NULL, NULL)
-					    : NULL;
-	add_text_passwords(t, rendered ? rendered : text);
+	gboolean html = strcmp(type, "text/html") == 0;
+	add_rendered_passwords(t, html, text);
+	/* UTF-8 labelled Shift_JIS (or another charset) that also reads as
+	 * it, as short Japanese UTF-8 does: the password read either way */
+	gboolean utf8 = bytes->len && g_utf8_validate((const char *)bytes->data,
+						      (gssize)bytes->len, NULL);
+	if (utf8 && label && g_ascii_strcasecmp(label, "utf-8") != 0) {
+		g_autofree char *as_utf8 = g_strndup((const char *)bytes->data, bytes->len);
+		if (strcmp(as_utf8, text) != 0)
+			add_rendered_passwords(t, html, as_utf8);
+	}
 }
 
 /* The passwords the message's text parts give, then its subject's ("Re:
