@@ -763,13 +763,26 @@ is_invisible(gunichar c)
 	       c == 0xfeff || c == 0x180e;
 }
 
+/* Is c a line end of its own: a CR without LF (old Mac mail), NEL, the
+ * Unicode line and paragraph separators? */
+static gboolean
+is_line_end(gunichar c, const char *next)
+{
+	return (c == '\r' && *next != '\n') || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
+
+/* In place: invisible characters dropped, line ends made "\n" (a CR
+ * before LF dropped). */
 static void
-drop_invisible(char *s)
+simplify_text(char *s)
 {
 	char *to = s;
 	for (const char *c = s; *c;) {
 		const char *next = g_utf8_next_char(c);
-		if (!is_invisible(g_utf8_get_char(c))) {
+		gunichar u = g_utf8_get_char(c);
+		if (is_line_end(u, next)) {
+			*to++ = '\n';
+		} else if (!is_invisible(u) && u != '\r') {
 			memmove(to, c, (gsize)(next - c));
 			to += next - c;
 		}
@@ -822,7 +835,7 @@ mime_text_passwords(const char *text)
 	g_autofree char *normal = normalize_in_pieces(text);
 	if (!normal)
 		return NULL;
-	drop_invisible(normal);
+	simplify_text(normal);
 	g_auto(GStrv) lines = g_strsplit(normal, "\n", -1);
 	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; lines[i] && found->len < MIME_MAX_TEXT_PASSWORDS; i++)

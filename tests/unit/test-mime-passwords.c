@@ -104,6 +104,9 @@ test_japanese(void)
 		{ "暗証コード：4321", "4321" },
 		{ "合言葉：k3abc", "k3abc" },
 		{ "密码：k4abc\n密碼：k5abc\n비밀번호: k6abc\nPasswort: k7abc", "k4abc\nk5abc\nk6abc\nk7abc" },
+		/* lines ended by CR alone, NEL, LINE SEPARATOR */
+		{ "資料です。\rパスワード：\rab12cd\r", "ab12cd" },
+		{ "パスワード：\u2028ef34gh\u2029", "ef34gh" },
 		/* a Japanese remark ends the label's line: the password below */
 		{ "パスワード（大文字小文字区別あり）\nAbc123", "Abc123" },
 		/* a particle between the label and a password set off by spaces */
