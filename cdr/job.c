@@ -454,9 +454,11 @@ static void
 mask_report(struct cdr_report *r, guint (*mask)(GString *, const char *), const char *secrets,
 	    guint depth)
 {
-	mask_string(&r->name, mask, secrets);
-	mask_string(&r->out_name, mask, secrets);
-	mask_string(&r->reason, mask, secrets);
+	/* the object's own names are the front end's: cdr-file names its output by them */
+	if (depth) {
+		mask_string(&r->name, mask, secrets);
+		mask_string(&r->out_name, mask, secrets);
+	}
 	for (guint i = 0; i < r->actions->len; i++)
 		mask_string(&((struct cdr_action *)r->actions->pdata[i])->where, mask, secrets);
 	for (guint i = 0; i < r->children->len && depth < 64; i++)

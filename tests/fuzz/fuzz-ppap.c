@@ -10,8 +10,8 @@
  *	mode recipient (the listing) with two passwords; made into a
  *	release; and its password candidates (mail_build passwords). Every
  *	run obeys the engine's rule (output when not blocked), no subject,
- *	name, reason or action place in the report of a run given passwords
- *	or masks holds one of them, and the
+ *	name or action place in the report of a run given passwords or masks
+ *	holds one of them, and the
  *	candidates are at most MIME_MAX_TEXT_PASSWORDS lines of UTF-8
  *	without controls.
  */
@@ -44,11 +44,11 @@ assert_not_given(const char *s)
 	g_assert(!s || (!strstr(s, "himitsu") && !strstr(s, "Mitsu2024!")));
 }
 
-/* The subjects, names, reasons and action places of a report. */
+/* The subjects, names and action places of a report. */
 static void
 check_subjects(const struct cdr_report *r)
 {
-	const char *texts[] = { r->subject, r->name, r->out_name, r->reason };
+	const char *texts[] = { r->subject, r->name, r->out_name };
 	for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
 		assert_not_given(texts[i]);
 	for (guint i = 0; i < r->actions->len; i++)
