@@ -4,22 +4,26 @@
  *	password-protected zips (PPAP), and those passwords masked again
  * SUMMARY
  *	A password follows a label: パスワード (ﾊﾟｽﾜｰﾄﾞ, ＰＷ and every other
- *	full-width or half-width form is read as NFKC gives it), パスコード,
- *	パスフレーズ, 暗証番号, 解凍キー, 解除キー, PINコード, パス: (only with
- *	a colon or は), password, pass word, p/w, passwd, passcode, passphrase,
- *	pass, pwd, pw, pin (whole words; "パスワ－ド" with a dash for the long
- *	vowel, "パスワード2：" and "PW1:" numbered, "パスワード番号：" too).
- *	Between label and password: an optional
- *	parenthesis ("パスワード（半角英数）："), then separators (: = は → |
- *	】 ] > "is", or white space alone); the password is quoted (「」『』
- *	“” ‘’ "" '' 【】 《》 <> [] ()) or a run of printable ASCII that ends
- *	at white space, Japanese text or sentence punctuation ("abc123です。",
- *	"abc123（半角）"), or later on the line after Japanese ("パスワードは
- *	半角英数字で「abc123」です"). A label with nothing after it ("パスワード：",
- *	"【パスワード】") or on a line that points down ("下記パスワードにて解凍
- *	してください。", "パスワードをお知らせします。") takes the next line
- *	that holds nothing but one token (rules between are skipped, a
- *	signature's "--" ends the search).
+ *	full-width or half-width form is read as NFKC gives it; "パスワ－ド"
+ *	with a dash for the long vowel), パスコード, パスフレーズ, 暗証番号,
+ *	暗証コード, 解凍キー, 解凍用キー, 解除キー, 復号キー, 合言葉, PINコード,
+ *	密码, 비밀번호, パス: (only with a colon or は), password, pass word,
+ *	p/w, passwort, passwd, passcode, passphrase, pass, pwd, pw, pin (whole
+ *	words; "パスワード2：", "PW1:" numbered, "パスワード番号：" too). Between
+ *	label and password: a qualifier ("Password for attachment(s):"), a
+ *	parenthesis ("パスワード（半角英数）："), then separators (: = は → | 】
+ *	] > "is" 、, or white space alone); the password is quoted (「」『』
+ *	“” ‘’ "" '' 【】 《》 〔〕 〈〉 ≪≫ 〝〟 <> [] ()) or a run of printable
+ *	ASCII that ends at white space, Japanese text or sentence punctuation
+ *	("abc123です。", "abc123（半角）", a closing bracket it did not open),
+ *	or later on the line after Japanese ("パスワードは半角英数字で「abc123」
+ *	です", "パスワードには abc123 を入力"). A label with nothing after it
+ *	("パスワード：", "【パスワード】") or on a line that points down ("下記
+ *	パスワードにて解凍してください。", "パスワードをお知らせします。") takes
+ *	the next lines that hold nothing but one token, or a file's name and
+ *	one ("見積書.zip : abc123"; rules between are skipped, a signature's
+ *	"--" ends the search); a label in a table's header row ("ファイル名 |
+ *	パスワード") takes the cells under it.
  * DESCRIPTION
  *	What must not become a candidate: a label followed by Japanese
  *	("パスワードは別途お送りします", "パスワード付きZIP"), English prose after
@@ -30,21 +34,24 @@
  *	URLs, host names, mail addresses, file names, version numbers, runs of
  *	one symbol or "xxxx", "xxxx-xxxx", "****1234", "yyyymmdd"
  *	(placeholders, and the mask this file writes). Characters nobody sees
- *	(soft hyphens, zero-width spaces) are dropped before reading. The
- *	time taken grows with the text's length, never with its square. A wrong candidate costs a try ([ppap] max_tries),
- *	never more: candidates are only tried on the archives of the
- *	message, or of the message it is paired with.
+ *	(soft hyphens, zero-width spaces) are dropped and every line end
+ *	(CR alone too) made LF before reading. The time taken grows with the
+ *	text's length, never with its square. A wrong candidate costs a try
+ *	([ppap] max_tries), never more: candidates are only tried on the
+ *	archives of the message, or of the message it is paired with.
  *
  *	Candidates are ASCII only, 3 to 64 characters, in the order they
  *	appear, none twice, at most MIME_MAX_TEXT_PASSWORDS. They never reach
  *	a report or a log.
  *
- *	Masking (mime_mask_passwords) replaces each given password where it
- *	stands as a word of the text, full-width forms included, by
- *	"********": the text mode and sanitize mode body, HTML rendered as
- *	text, and the subject all go through it. The subject the report
- *	records (the audit log's) is masked wherever a password occurs,
- *	inside other words too (mime_mask_passwords_anywhere).
+ *	Masking (mime_mask_passwords) replaces each given password by
+ *	"********" where it stands as a word of the text (for one of digits
+ *	only, not inside a number either), full-width forms and invisible
+ *	characters inside included: the text mode and sanitize mode body,
+ *	HTML rendered as text, the notice, attachment names and the subject
+ *	all go through it. The subject and names the report records (the
+ *	audit log's) are masked wherever a password occurs, inside other
+ *	words too (mime_mask_passwords_anywhere).
  */
 #include <string.h>
 
