@@ -770,6 +770,15 @@ is_invisible(gunichar c)
 	       c == 0xfeff || c == 0x180e;
 }
 
+/* The ASCII a Japanese reader means by c, after NFKC: the yen sign is
+ * what CP932 shows for 0x5C ("abc¥123" typed on a Mac is "abc\123" in a
+ * zip made on Windows); 0: none. */
+static char
+ascii_meant(gunichar c)
+{
+	return c == 0x00a5 ? '\\' : 0;
+}
+
 /* Is c a line end of its own: a CR without LF (old Mac mail), NEL, the
  * Unicode line and paragraph separators? */
 static gboolean
@@ -779,7 +788,7 @@ is_line_end(gunichar c, const char *next)
 }
 
 /* In place: invisible characters dropped, line ends made "\n" (a CR
- * before LF dropped). */
+ * before LF dropped), ¥ read as ASCII. */
 static void
 simplify_text(char *s)
 {
@@ -789,6 +798,8 @@ simplify_text(char *s)
 		gunichar u = g_utf8_get_char(c);
 		if (is_line_end(u, next)) {
 			*to++ = '\n';
+		} else if (ascii_meant(u)) {
+			*to++ = ascii_meant(u);
 		} else if (!is_invisible(u) && u != '\r') {
 			memmove(to, c, (gsize)(next - c));
 			to += next - c;
@@ -875,7 +886,10 @@ fold(const char *s, struct folded *f)
 			continue; /* "abc&shy;123" is read as "abc123": masked whole */
 		g_autofree char *form = (guchar)*p < 0x80 ? NULL
 				: g_utf8_normalize(p, next - p, G_NORMALIZE_NFKC);
-		if (form)
+		char meant = form ? ascii_meant(g_utf8_get_char(form)) : 0;
+		if (meant)
+			g_string_append_c(f->text, meant);
+		else if (form)
 			g_string_append(f->text, form);
 		else
 			g_string_append_len(f->text, p, next - p);

@@ -107,6 +107,9 @@ test_japanese(void)
 		/* lines ended by CR alone, NEL, LINE SEPARATOR */
 		{ "資料です。\rパスワード：\rab12cd\r", "ab12cd" },
 		{ "パスワード：\u2028ef34gh\u2029", "ef34gh" },
+		/* the yen sign: 0x5C as Japanese fonts show it */
+		{ "パスワード：ab¥12x", "ab\\12x" },
+		{ "パスワード：ab￥12", "ab\\12" },
 		/* a Japanese remark ends the label's line: the password below */
 		{ "パスワード（大文字小文字区別あり）\nAbc123", "Abc123" },
 		/* a particle between the label and a password set off by spaces */
@@ -328,6 +331,7 @@ test_mask(void)
 		{ "two: aa11 bb22", "aa11\nbb22", "two: ******** ********", 2 },
 		{ "PIN：①②③④", "1234", "PIN：********", 1 },
 		{ "PW: Abc\u00ad12\u200b3.", "Abc123", "PW: ********.", 1 }, /* invisible inside */
+		{ "PW: ab¥12 ab￥12", "ab\\12", "PW: ******** ********", 2 }, /* ¥ for backslash */
 		{ "nothing", "", "nothing", 0 },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
