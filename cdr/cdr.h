@@ -311,6 +311,15 @@ void cdr_job_release_input(struct cdr_job *job, const guint8 *from, gsize len);
 /* The output name of the last child sanitized (its report's out_name). */
 const struct cdr_report *cdr_job_last_child(const struct cdr_job *job);
 
+/* The action places in the report of the object being sanitized, and
+ * every name, output name and action place of the objects inside it,
+ * passed through `mask` with `secrets` (a handler that learns passwords
+ * only after naming what it held: [ppap] passwords are never in a
+ * report). The object's own names are the front end's, and reasons the
+ * engine's words that front ends read: left as they are. */
+void cdr_job_mask_report(struct cdr_job *job, guint (*mask)(GString *text, const char *secrets),
+			 const char *secrets);
+
 /* ---- text excerpts (excerpt.c) -------------------------------------------- */
 
 /*

@@ -435,3 +435,40 @@ cdr_job_last_child(const struct cdr_job *job)
 {
 	return job->last_child;
 }
+
+static void
+mask_string(char **s, guint (*mask)(GString *, const char *), const char *secrets)
+{
+	if (!*s)
+		return;
+	GString *text = g_string_new(*s);
+	if (mask(text, secrets)) {
+		g_free(*s);
+		*s = g_string_free(text, FALSE);
+	} else {
+		g_string_free(text, TRUE);
+	}
+}
+
+static void
+mask_report(struct cdr_report *r, guint (*mask)(GString *, const char *), const char *secrets,
+	    guint depth)
+{
+	/* the object's own names are the front end's: cdr-file names its output by them */
+	if (depth) {
+		mask_string(&r->name, mask, secrets);
+		mask_string(&r->out_name, mask, secrets);
+	}
+	for (guint i = 0; i < r->actions->len; i++)
+		mask_string(&((struct cdr_action *)r->actions->pdata[i])->where, mask, secrets);
+	for (guint i = 0; i < r->children->len && depth < 64; i++)
+		mask_report(r->children->pdata[i], mask, secrets, depth + 1);
+}
+
+void
+cdr_job_mask_report(struct cdr_job *job, guint (*mask)(GString *, const char *),
+		    const char *secrets)
+{
+	if (secrets && *secrets)
+		mask_report(job->report, mask, secrets, 0);
+}

@@ -215,16 +215,20 @@ open_reader(enum archive_kind k, const guint8 *data, gsize len, const char *pass
 
 enum trial { TRIAL_OPENS, TRIAL_WRONG, TRIAL_FAILED };
 
-/* Does `password` alone open every encrypted member of the zip? Each is
- * read to its end (ZipCrypto's check byte lets 1 wrong password in 256
- * through; the data, its CRC or AES's HMAC then fail). As much as the
- * object may still expand to is read at most: a member that goes on
- * beyond it opened, and the real unpack stops it as a bomb. */
+/* Do `passwords` (one per line; each member opens with one of them)
+ * open every encrypted member of the zip? Each is read to its end
+ * (ZipCrypto's check byte lets 1 wrong password in 256 through; the
+ * data, its CRC or AES's HMAC then fail). As much as the object may
+ * still expand to is read at most: a member that goes on beyond it
+ * opened, and the real unpack stops it as a bomb. */
 static enum trial
-trial_open(struct cdr_job *job, const struct cdr_input *in, const char *password)
+trial_open(struct cdr_job *job, const struct cdr_input *in, const char *passwords)
 {
 	struct archive *a = archive_read_new();
-	archive_read_add_passphrase(a, password);
+	g_auto(GStrv) list = g_strsplit(passwords, "\n", -1);
+	for (guint i = 0; list[i]; i++)
+		if (*list[i])
+			archive_read_add_passphrase(a, list[i]);
 	archive_read_support_format_zip_seekable(a);
 	enum trial result = TRIAL_OPENS;
 	guint64 left = cdr_job_expand_allowance(job);
@@ -253,8 +257,36 @@ trial_open(struct cdr_job *job, const struct cdr_input *in, const char *password
 	return result;
 }
 
+static void
+add_once(GPtrArray *list, const char *password)
+{
+	gboolean known = !*password;
+	for (guint i = 0; i < list->len && !known; i++)
+		known = strcmp(list->pdata[i], password) == 0;
+	if (!known)
+		g_ptr_array_add(list, g_strdup(password));
+}
+
+/* A password as people hand it over, in the forms it may have been set
+ * with: as NFKC reads it ("Ｋｔ７ｍ" typed with the IME on is "Kt7m"), then
+ * without a byte order mark, a CR (a file saved on Windows) or white
+ * space around it, then as given. */
+static void
+add_forms(GPtrArray *list, const char *line)
+{
+	g_autofree char *trimmed = g_strdup(g_str_has_prefix(line, "\xef\xbb\xbf") ? line + 3 : line);
+	g_strstrip(trimmed);
+	g_autofree char *normal = g_utf8_validate(trimmed, -1, NULL)
+					  ? g_utf8_normalize(trimmed, -1, G_NORMALIZE_NFKC)
+					  : NULL;
+	if (normal)
+		add_once(list, g_strstrip(normal));
+	add_once(list, trimmed);
+	add_once(list, line);
+}
+
 /* The object's candidates, those that opened an archive of it first,
- * each once. */
+ * each once, each in the forms add_forms() gives. */
 static GPtrArray *
 password_candidates(struct cdr_job *job)
 {
@@ -262,22 +294,40 @@ password_candidates(struct cdr_job *job)
 	const char *sources[] = { cdr_job_opened_passwords(job), cdr_job_passwords(job) };
 	for (gsize s = 0; s < G_N_ELEMENTS(sources); s++) {
 		g_auto(GStrv) lines = g_strsplit(sources[s] ? sources[s] : "", "\n", -1);
-		for (char **l = lines; *l; l++) {
-			gboolean known = !**l;
-			for (guint i = 0; i < list->len && !known; i++)
-				known = strcmp(list->pdata[i], *l) == 0;
-			if (!known)
-				g_ptr_array_add(list, g_strdup(*l));
-		}
+		for (char **l = lines; *l; l++)
+			add_forms(list, *l);
 	}
 	return list;
+}
+
+/* Members encrypted with different passwords ("資料1" with one, "資料2"
+ * with the other, both in the text): the candidates tried, all at once,
+ * into *found (one per line) when together they open every member. No
+ * further try is spent: these passwords were tried already. */
+static enum trial
+try_together(struct cdr_job *job, const struct cdr_input *in, GPtrArray *candidates,
+	     guint tried, char **found)
+{
+	if (tried < 2)
+		return TRIAL_WRONG;
+	g_autoptr(GString) all = g_string_new(NULL);
+	for (guint i = 0; i < tried; i++)
+		g_string_append_printf(all, "%s%s", i ? "\n" : "", (char *)candidates->pdata[i]);
+	enum trial t = trial_open(job, in, all->str);
+	if (t != TRIAL_OPENS)
+		return t;
+	for (guint i = 0; i < tried; i++)
+		cdr_job_password_opened(job, candidates->pdata[i]);
+	*found = g_strdup(all->str);
+	return t;
 }
 
 /*
  * The password that opens an encrypted zip, into *found: the candidates
  * are tried one at a time, each costing one of the message's [ppap]
  * max_tries; those that open nothing are counted (wrong-password), never
- * named. Blocked as encrypted when none opens it.
+ * named. When no one opens every member, those tried are tried together
+ * (a password per member). Blocked as encrypted when nothing opens it.
  */
 static enum cdr_verdict
 find_zip_password(struct cdr_job *job, const struct cdr_input *in, char **found)
@@ -307,6 +357,13 @@ find_zip_password(struct cdr_job *job, const struct cdr_input *in, char **found)
 		case TRIAL_FAILED:
 			return CDR_BLOCKED;
 		}
+	}
+	if (!*found) {
+		enum trial together = try_together(job, in, candidates, tried, found);
+		if (together == TRIAL_FAILED)
+			return CDR_BLOCKED;
+		if (together == TRIAL_OPENS)
+			return CDR_CLEAN; /* each may have opened a member: none counts as wrong */
 	}
 	guint wrong = tried - (*found != NULL);
 	if (wrong)

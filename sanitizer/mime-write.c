@@ -428,12 +428,16 @@ name_param(const char *name)
 	return g_string_free(s, FALSE);
 }
 
-/* RFC 2231 filename plus an RFC 2047 name= for old clients. */
+/* RFC 2231 filename plus an RFC 2047 name= for old clients; a password
+ * in the name ([ppap] mask_password) masked as in the text. */
 static void
-write_attachment(GString *out, const struct mime_attachment *a)
+write_attachment(GString *out, const struct mime_attachment *a, const char *masks)
 {
-	g_autofree char *filename = filename_param(a->kept_name);
-	g_autofree char *name = name_param(a->kept_name);
+	g_autoptr(GString) shown = a->kept_name ? g_string_new(a->kept_name) : NULL;
+	if (shown)
+		mime_mask_passwords(shown, masks);
+	g_autofree char *filename = filename_param(shown ? shown->str : NULL);
+	g_autofree char *name = name_param(shown ? shown->str : NULL);
 	const char *type = a->kept_type ? a->kept_type : "application/octet-stream";
 	g_autofree char *bare_type = g_strndup(type, strcspn(type, ";"));
 	/* RFC 2046: message/rfc822 is never base64; a message we rebuilt is
@@ -518,7 +522,7 @@ mime_write(struct cdr_job *job, GMimeObject *in, const struct mime_result *res, 
 			if (!a->kept)
 				continue;
 			g_string_append_printf(out, "--%s\r\n", boundary);
-			write_attachment(out, a);
+			write_attachment(out, a, res->masks);
 		}
 		g_string_append_printf(out, "--%s--\r\n", boundary);
 	}

@@ -1379,13 +1379,23 @@ sender_carrier(GMimeMessage *msg)
 static char *
 subject_secrets(struct cdr_job *job, const char *subject)
 {
-	g_autofree char *own = mime_text_passwords(subject);
+	g_autofree char *own = subject ? mime_text_passwords(subject) : NULL;
 	const char *lists[] = { own, cdr_job_passwords(job), cdr_job_params(job)->mask };
 	GString *all = g_string_new(NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
 		if (lists[i] && *lists[i])
 			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
 	return g_string_free(all, FALSE);
+}
+
+/* An attachment or member named with a password ("見積書_Kt7mQ2x.pdf"):
+ * named in the report (the audit, the store) with it masked, as the
+ * subject is. */
+static void
+mask_report_names(struct cdr_job *job)
+{
+	g_autofree char *secrets = subject_secrets(job, NULL);
+	cdr_job_mask_report(job, mime_mask_passwords_anywhere, secrets);
 }
 
 /* Subject and Message-ID for the front end's audit log, the subject with
@@ -1429,6 +1439,26 @@ struct text_passwords {
 	GPtrArray *found; /* char*, each once */
 };
 
+/* The passwords `text` gives, each once, up to MIME_MAX_TEXT_PASSWORDS. */
+static void
+add_text_passwords(struct text_passwords *t, const char *text)
+{
+	g_autofree char *found = text ? mime_text_passwords(text) : NULL;
+	g_auto(GStrv) list = g_strsplit(found ? found : "", "\n", -1);
+	for (char **pw = list; *pw && t->found->len < MIME_MAX_TEXT_PASSWORDS; pw++)
+		if (**pw && !g_ptr_array_find_with_equal_func(t->found, *pw, g_str_equal, NULL))
+			g_ptr_array_add(t->found, g_strdup(*pw));
+}
+
+/* The passwords of a text part's text, HTML rendered as text first. */
+static void
+add_rendered_passwords(struct text_passwords *t, gboolean html, const char *text)
+{
+	g_autofree char *rendered =
+		html ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH, NULL, NULL) : NULL;
+	add_text_passwords(t, rendered ? rendered : text);
+}
+
 /* One text part's passwords (g_mime_message_foreach): plain or HTML body
  * text, decoded without charging the budget (the walk charges it). */
 static void
@@ -1444,23 +1474,36 @@ add_part_passwords(GMimeObject *parent, GMimeObject *part, gpointer data)
 		cdr_engine_charsets(cdr_job_engine(t->w->job)), t->w->res->carrier, label,
 		bytes->data, bytes->len, &q);
 	g_autofree char *type = type_of(part);
-	g_autofree char *rendered = strcmp(type, "text/html") == 0
-					    ? html_to_text(text, strlen(text), MIME_HTML_MAX_DEPTH,
-							   NULL, NULL)
-					    : NULL;
-	g_autofree char *found = mime_text_passwords(rendered ? rendered : text);
-	g_auto(GStrv) list = g_strsplit(found ? found : "", "\n", -1);
-	for (char **pw = list; *pw && t->found->len < MIME_MAX_TEXT_PASSWORDS; pw++)
-		if (**pw && !g_ptr_array_find_with_equal_func(t->found, *pw, g_str_equal, NULL))
-			g_ptr_array_add(t->found, g_strdup(*pw));
+	gboolean html = strcmp(type, "text/html") == 0;
+	add_rendered_passwords(t, html, text);
+	/* UTF-8 labelled Shift_JIS (or another charset) that also reads as
+	 * it, as short Japanese UTF-8 does: the password read either way */
+	gboolean utf8 = bytes->len && g_utf8_validate((const char *)bytes->data,
+						      (gssize)bytes->len, NULL);
+	if (utf8 && label && g_ascii_strcasecmp(label, "utf-8") != 0) {
+		g_autofree char *as_utf8 = g_strndup((const char *)bytes->data, bytes->len);
+		if (strcmp(as_utf8, text) != 0)
+			add_rendered_passwords(t, html, as_utf8);
+	}
 }
 
-/* The passwords the message's text parts give, one per line; NULL: none. */
+/* The passwords the message's text parts give, then its subject's ("Re:
+ * 見積書（パスワード：abc123）" from a phone, the body empty), one per line;
+ * NULL: none. */
 static char *
 message_passwords(struct walk *w, GMimeMessage *msg)
 {
 	struct text_passwords t = { .w = w, .found = g_ptr_array_new_with_free_func(g_free) };
 	g_mime_message_foreach(msg, add_part_passwords, &t);
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+	GMimeHeader *subject = headers ? g_mime_header_list_get_header(headers, "Subject") : NULL;
+	const char *raw = subject ? g_mime_header_get_raw_value(subject) : NULL;
+	if (raw) {
+		g_autofree char *decoded = mime_decode_header_from(
+			cdr_engine_charsets(cdr_job_engine(w->job)), w->res->carrier, raw,
+			strlen(raw), NULL);
+		add_text_passwords(&t, decoded);
+	}
 	g_ptr_array_add(t.found, NULL);
 	char *joined = t.found->len > 1 ? g_strjoinv("\n", (char **)t.found->pdata) : NULL;
 	g_ptr_array_unref(t.found);
@@ -1498,16 +1541,22 @@ write_passwords(struct walk *w, GMimeMessage *msg, struct cdr_output *out)
 
 /* What [ppap] mask_password hides in this message: the run's strings (a
  * paired password message's passwords) and the passwords that opened
- * one of its attachments. NULL: nothing. */
+ * one of its attachments. A message inside another (a forwarded password
+ * message) is rebuilt before the zip after it is opened, so it hides
+ * every password the run has: the outer text's and those given. NULL:
+ * nothing. */
 static char *
-masks_of(struct cdr_job *job)
+masks_of(struct cdr_job *job, gboolean nested)
 {
 	if (!cdr_job_policy(job)->ppap_mask_password)
 		return NULL;
-	const char *run = cdr_job_params(job)->mask, *opened = cdr_job_opened_passwords(job);
-	if (run && opened)
-		return g_strconcat(run, "\n", opened, NULL);
-	return g_strdup(run ? run : opened);
+	const char *lists[] = { cdr_job_params(job)->mask, cdr_job_opened_passwords(job),
+				nested ? cdr_job_passwords(job) : NULL };
+	GString *all = g_string_new(NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+		if (lists[i] && *lists[i])
+			g_string_append_printf(all, "%s%s", all->len ? "\n" : "", lists[i]);
+	return all->len ? g_string_free(all, FALSE) : (g_string_free(all, TRUE), NULL);
 }
 
 /* Below the text: the removed attachments' excerpts, cleaned as body
@@ -1555,6 +1604,12 @@ write_result(struct walk *w, const struct cdr_input *in, GMimeMessage *msg,
 		g_autofree char *intro = mime_followup_intro(followup.kind, cdr_job_params(job)->release_url);
 		g_autofree char *rest = notice;
 		notice = rest ? g_strconcat(intro, "\n", rest, NULL) : g_strdup(intro);
+	}
+	if (notice && w->res->masks) { /* an attachment's name may hold the password */
+		g_autoptr(GString) masked = g_string_new(notice);
+		mime_mask_passwords(masked, w->res->masks);
+		g_free(notice);
+		notice = g_strdup(masked->str);
 	}
 	g_autofree char *summary = summary_of(w->res, id);
 	GByteArray *written = mime_write(job, GMIME_OBJECT(msg), w->res, notice, summary,
@@ -1625,14 +1680,16 @@ mime_sanitize(struct cdr_job *job, const struct cdr_input *in, struct cdr_output
 	}
 	append_excerpts(&w);
 	style_links(job, res.body);
-	masks = masks_of(job);
+	masks = masks_of(job, in->depth > 0);
 	res.masks = masks;
 	mime_mask_passwords(res.body, masks);
 	write_result(&w, in, msg, out);
 	verdict = CDR_CLEAN; /* the engine makes it SANITIZED if actions were recorded */
 out:
-	if (msg)
+	if (msg) {
+		mask_report_names(job); /* blocked or not: the audit records the names */
 		g_object_unref(msg);
+	}
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_string_free(res.body, TRUE);

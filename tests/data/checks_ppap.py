@@ -21,7 +21,12 @@
 #     decompressed members (and the parts of the Office files among them)
 #     hold none of "member_text_absent"; each Office file inside passes the
 #     ooxml-clean check;
-#   - "text_present" and "text_absent" in the decoded headers and text.
+#   - a forwarded message attached (message/rfc822) counts as one attachment
+#     under its file name;
+#   - "text_present" and "text_absent" in the decoded headers and text;
+#     "text_absent" (a masked password) also in every other text part, in
+#     the attachments' file names and in the headers and text of every
+#     message attached, however deep.
 #
 # no-secrets: a password is never logged in clear text. None of the
 # manifest's "secrets" (every password the fixtures use, ASCII and
@@ -113,8 +118,30 @@ def zip_members(data, where, problems, blobs, depth=0):
     return names
 
 
+def leaves_of(msg):
+    """The parts that are not multipart, a message/rfc822 part as one."""
+    if msg.get_content_type() == "message/rfc822":
+        return [msg]
+    if msg.is_multipart():
+        return [leaf for p in msg.iter_parts() for leaf in leaves_of(p)]
+    return [msg]
+
+
+def all_text(msg, depth=0):
+    """Decoded headers and every text part, those of attached messages too."""
+    texts = decoded_headers(msg, [])
+    for part in leaves_of(msg) if msg.is_multipart() else [msg]:
+        texts.append(part.get_filename() or "")
+        if part.get_content_type() == "message/rfc822" and depth < 8:
+            for inner in part.iter_parts():
+                texts.append(all_text(inner, depth + 1))
+        elif part.get_content_maintype() == "text":
+            texts.append(part.get_content())
+    return "\n".join(texts)
+
+
 def check_attachments(msg, entry, problems):
-    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    leaves = leaves_of(msg)
     if not leaves or leaves[0].get_content_type() != "text/plain":
         problems.append("the first part is not the text/plain body: %s" %
                         [p.get_content_type() for p in leaves])
@@ -156,8 +183,9 @@ def check_ppap_mail(ctx):
     check_headers(msg, e, original, problems)
     text = check_attachments(msg, e, problems)
     decoded = "\n".join(decoded_headers(msg, problems)) + "\n\n" + text
+    everywhere = all_text(msg)
     for s in e.get("text_absent", []):
-        if s in decoded:
+        if s in decoded or s in everywhere:
             problems.append("decoded output holds %r" % s)
     for s in e.get("text_present", []):
         if s not in decoded:

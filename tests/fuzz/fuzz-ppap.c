@@ -9,8 +9,9 @@
  *	masked, run params mask too); made into the follow-up of a text
  *	mode recipient (the listing) with two passwords; made into a
  *	release; and its password candidates (mail_build passwords). Every
- *	run obeys the engine's rule (output when not blocked), no subject in
- *	the report of a run given passwords or masks holds one of them, and the
+ *	run obeys the engine's rule (output when not blocked), no subject,
+ *	name or action place in the report of a run given passwords or masks
+ *	holds one of them, and the
  *	candidates are at most MIME_MAX_TEXT_PASSWORDS lines of UTF-8
  *	without controls.
  */
@@ -38,9 +39,20 @@ check_candidates(const GByteArray *out)
 }
 
 static void
+assert_not_given(const char *s)
+{
+	g_assert(!s || (!strstr(s, "himitsu") && !strstr(s, "Mitsu2024!")));
+}
+
+/* The subjects, names and action places of a report. */
+static void
 check_subjects(const struct cdr_report *r)
 {
-	g_assert(!r->subject || (!strstr(r->subject, "himitsu") && !strstr(r->subject, "Mitsu2024!")));
+	const char *texts[] = { r->subject, r->name, r->out_name };
+	for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
+		assert_not_given(texts[i]);
+	for (guint i = 0; i < r->actions->len; i++)
+		assert_not_given(((const struct cdr_action *)r->actions->pdata[i])->where);
 	for (guint i = 0; i < r->children->len; i++)
 		check_subjects(r->children->pdata[i]);
 }
@@ -68,9 +80,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cdr_engine_run_with(engine, data, size, "fuzz.eml", &runs[i], &out);
 		g_assert((r->verdict == CDR_BLOCKED) == (out == NULL));
 		/* what a run is given is known to be a password: masked in the
-		 * subjects the report records wherever it stands (one that is
-		 * not given and not behind a label cannot be told from other
-		 * words; names and ids are the sender's and logged as they are) */
+		 * subjects and names the report records wherever it stands (one
+		 * that is not given and not behind a label cannot be told from
+		 * other words; Message-IDs are logged as they are) */
 		if (runs[i].passwords || runs[i].mask)
 			check_subjects(r);
 		if (out && runs[i].mail_build && strcmp(runs[i].mail_build, "passwords") == 0)

@@ -198,6 +198,25 @@ test_tries_counted(void)
 	g_string_free(many, TRUE);
 }
 
+/* A password file as cdr-quarantine release hands it over, saved by a
+ * Windows editor (byte order mark, CR LF), the password typed in full
+ * width or with spaces around: each opens the zip set with "himitsu". */
+static void
+test_password_forms(void)
+{
+	g_autofree char *msg = ppap_message("見積書です。", zipcrypto, NULL);
+	static const char *const given[] = { "\xef\xbb\xbfnope\r\nhimitsu\r\n", "ｈｉｍｉｔｓｕ",
+					     " himitsu\t", "\xe3\x80\x80himitsu" };
+	for (gsize i = 0; i < G_N_ELEMENTS(given); i++) {
+		const struct cdr_run_params params = { .passwords = given[i] };
+		struct run r = run(sanitize_conf, msg, &params);
+		const struct cdr_report *zip = r.report->children->pdata[0];
+		if (zip->verdict != CDR_SANITIZED)
+			g_error("passwords %s: the zip did not open (%s)", given[i], zip->reason);
+		run_clear(&r);
+	}
+}
+
 /* [ppap] max_tries is per message: the second zip gets what is left, and
  * the password that opened the first goes first. */
 static void
@@ -441,6 +460,7 @@ main(int argc, char **argv)
 	sevenz = fixture_b64("archive/hostile/password.7z");
 	g_test_add_func("/ppap/tries-counted", test_tries_counted);
 	g_test_add_func("/ppap/max-tries-per-message", test_max_tries_per_message);
+	g_test_add_func("/ppap/password-forms", test_password_forms);
 	g_test_add_func("/ppap/7z", test_7z_cannot_be_decrypted);
 	g_test_add_func("/ppap/followup-headers", test_followup_headers);
 	g_test_add_func("/ppap/followup-without-subject", test_followup_without_subject);
