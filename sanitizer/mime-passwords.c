@@ -1,7 +1,7 @@
 /*
  * NAME
  *	mime-passwords.c - the passwords a message's text gives for
- *	password-protected zips (PPAP), and those passwords masked again
+ *	password-protected zips (PPAP)
  * SUMMARY
  *	A password follows a label: パスワード (ﾊﾟｽﾜｰﾄﾞ, ＰＷ and every other
  *	full-width or half-width form is read as NFKC gives it; "パスワ－ド"
@@ -43,18 +43,10 @@
  *	Candidates are ASCII only, 3 to 64 characters, in the order they
  *	appear, none twice, at most MIME_MAX_TEXT_PASSWORDS. They never reach
  *	a report or a log.
- *
- *	Masking (mime_mask_passwords) replaces each given password by
- *	"********" where it stands as a word of the text (for one of digits
- *	only, not inside a number either), full-width forms and invisible
- *	characters inside included: the text mode and sanitize mode body,
- *	HTML rendered as text, the notice, attachment names and the subject
- *	all go through it. The subject and names the report records (the
- *	audit log's) are masked wherever a password occurs, inside other
- *	words too (mime_mask_passwords_anywhere).
  */
 #include <string.h>
 
+#include "mime-password-chars.h"
 #include "mime.h"
 
 #define MAX_PASSWORD 64
@@ -202,16 +194,6 @@ not_a_password_pattern(void)
 	return re;
 }
 
-/* How many bytes of s are of the ASCII class `type` (G_ASCII_ALNUM, ...). */
-static gsize
-count_class(const char *s, GAsciiType type)
-{
-	gsize n = 0;
-	for (; *s; s++)
-		n += (g_ascii_table[(guchar)*s] & type) != 0;
-	return n;
-}
-
 #define has_alnum(s) (count_class((s), G_ASCII_ALNUM) > 0)
 #define has_digit(s) (count_class((s), G_ASCII_DIGIT) > 0)
 /* Only letters: English prose rather than a password. */
@@ -241,12 +223,6 @@ is_plausible(const char *token)
 }
 
 /* ---- reading a token -------------------------------------------------------- */
-
-static gboolean
-is_token_byte(char c)
-{
-	return (guchar)c > 0x20 && (guchar)c < 0x7f;
-}
 
 /* Does s hold one of `words` (with `at_start`: begin with one)? */
 static gboolean
@@ -761,24 +737,6 @@ scan_line(char **lines, guint i, GPtrArray *found)
 		g_ptr_array_unref(facts.rows_below);
 }
 
-/* Characters a reader does not see: a soft hyphen or a zero-width space
- * inside a password ("abc&shy;123") is not part of it. */
-static gboolean
-is_invisible(gunichar c)
-{
-	return c == 0x00ad || (c >= 0x200b && c <= 0x200f) || (c >= 0x2060 && c <= 0x2064) ||
-	       c == 0xfeff || c == 0x180e;
-}
-
-/* The ASCII a Japanese reader means by c, after NFKC: the yen sign is
- * what CP932 shows for 0x5C ("abc¥123" typed on a Mac is "abc\123" in a
- * zip made on Windows); 0: none. */
-static char
-ascii_meant(gunichar c)
-{
-	return c == 0x00a5 ? '\\' : 0;
-}
-
 /* Is c a line end of its own: a CR without LF (old Mac mail), NEL, the
  * Unicode line and paragraph separators? */
 static gboolean
@@ -883,137 +841,4 @@ mime_text_passwords(const char *text)
 		return NULL;
 	g_ptr_array_add(found, NULL);
 	return g_strjoinv("\n", (char **)found->pdata);
-}
-
-/* ---- masking ------------------------------------------------------------- */
-
-/* The text with each character as NFKC reads it (as the extractor read
- * it: "ａｂｃ" is "abc", invisible characters dropped), and where each of
- * its bytes came from. */
-struct folded {
-	GString *text;
-	GArray *origin; /* gsize per byte of text: offset in the original */
-};
-
-static void
-fold(const char *s, struct folded *f)
-{
-	f->text = g_string_new(NULL);
-	f->origin = g_array_new(FALSE, FALSE, sizeof(gsize));
-	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
-		gsize before = f->text->len, at = (gsize)(p - s);
-		const char *next = g_utf8_next_char(p);
-		if (is_invisible(g_utf8_get_char(p)))
-			continue; /* "abc&shy;123" is read as "abc123": masked whole */
-		g_autofree char *form = (guchar)*p < 0x80 ? NULL
-				: g_utf8_normalize(p, next - p, G_NORMALIZE_NFKC);
-		char meant = form ? ascii_meant(g_utf8_get_char(form)) : 0;
-		if (meant)
-			g_string_append_c(f->text, meant);
-		else if (form)
-			g_string_append(f->text, form);
-		else
-			g_string_append_len(f->text, p, next - p);
-		for (gsize i = before; i < f->text->len; i++)
-			g_array_append_val(f->origin, at);
-	}
-}
-
-/*
- * Does the password at [start, end) of `text` stand inside a longer
- * word? A password with a letter or a symbol only where a letter or digit
- * touches it ("xabc123", "abc1234"): "PW-abc123", "[PW]abc123",
- * ".../abc123/..." and "abc123!" show it. A PIN, all digits, also where
- * it continues a number ("03-1234-5678", "2024/1234", "1234.5"), unless
- * a label's letters or a bracket stand before the dash ("PW-1234").
- */
-static gboolean
-inside_word(const char *text, gsize start, gsize end, gboolean digits_only)
-{
-	char before = start ? text[start - 1] : '\0', after = text[end];
-	if (g_ascii_isalnum(before) || g_ascii_isalnum(after))
-		return TRUE;
-	if (!digits_only)
-		return FALSE;
-	gboolean label_dash = before == '-' && start >= 2 && g_ascii_isalpha(text[start - 2]);
-	if (is_token_byte(before) && !strchr(":=|([{<\"'])}>", before) && !label_dash)
-		return TRUE;
-	if (strchr(".,", after) && after && g_ascii_isdigit(text[end + 1]))
-		return TRUE; /* "1234.5", "1234,567" */
-	return is_token_byte(after) && !strchr(")]}>\"'.,;:", after);
-}
-
-struct range {
-	gsize from, to;
-};
-
-static gint
-by_start(gconstpointer a, gconstpointer b)
-{
-	const struct range *x = a, *y = b;
-	return x->from < y->from ? -1 : x->from > y->from;
-}
-
-/* Each of `passwords` in `text` masked: where it stands as a word, or,
- * `anywhere`, inside other words too. */
-static guint
-mask(GString *text, const char *passwords, gboolean anywhere)
-{
-	if (!passwords || !*passwords || !text->len)
-		return 0;
-	/* a text with a NUL or invalid UTF-8 is not the handler's decoded text */
-	if (!g_utf8_validate(text->str, (gssize)text->len, NULL))
-		return 0;
-	struct folded f;
-	fold(text->str, &f);
-	g_autoptr(GArray) ranges = g_array_new(FALSE, FALSE, sizeof(struct range));
-	g_auto(GStrv) list = g_strsplit(passwords, "\n", -1);
-	for (char **pw = list; *pw; pw++) {
-		gsize n = strlen(*pw);
-		if (!n)
-			continue;
-		gboolean digits_only = count_class(*pw, G_ASCII_DIGIT) == n;
-		for (const char *at = strstr(f.text->str, *pw); at; at = strstr(at + 1, *pw)) {
-			gsize start = (gsize)(at - f.text->str), end = start + n;
-			if (!anywhere && inside_word(f.text->str, start, end, digits_only))
-				continue;
-			gsize last = g_array_index(f.origin, gsize, end - 1);
-			struct range r = {
-				.from = g_array_index(f.origin, gsize, start),
-				.to = (gsize)(g_utf8_next_char(text->str + last) - text->str),
-			};
-			g_array_append_val(ranges, r);
-		}
-	}
-	g_string_free(f.text, TRUE);
-	g_array_unref(f.origin);
-	g_array_sort(ranges, by_start);
-	GString *out = g_string_new(NULL);
-	gsize done = 0;
-	guint masked = 0;
-	for (guint i = 0; i < ranges->len; i++) {
-		struct range r = g_array_index(ranges, struct range, i);
-		if (r.from < done)
-			continue; /* overlaps one masked already */
-		g_string_append_len(out, text->str + done, (gssize)(r.from - done));
-		g_string_append(out, MIME_PASSWORD_MASK);
-		done = r.to;
-		masked++;
-	}
-	g_string_append_len(out, text->str + done, (gssize)(text->len - done));
-	g_string_assign(text, out->str);
-	g_string_free(out, TRUE);
-	return masked;
-}
-
-guint
-mime_mask_passwords(GString *text, const char *passwords)
-{
-	return mask(text, passwords, FALSE);
-}
-
-guint
-mime_mask_passwords_anywhere(GString *text, const char *passwords)
-{
-	return mask(text, passwords, TRUE);
 }
